@@ -1,0 +1,43 @@
+package org.convkit.plugins.support;
+
+import ij.IJ;
+import ij.Macro;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * How a ConvKit command tells the user that it cannot run: a dialog in the GUI, a macro error in a macro (which
+ * stops the macro with the message), and always an entry in {@link Failures}. Never a stack trace in a dialog.
+ */
+public final class CommandReporter {
+	private CommandReporter() {}
+
+	/** Bad input: a message the user can act on. The image has not been touched. */
+	public static void badInput(String command, String message) {
+		Failures.record(command, message);
+		IJ.error(command, message);
+		abortMacro();
+	}
+
+	/** A bug or an environment problem: say what happened and keep the stack trace in the Log for a report. */
+	public static void unexpected(String command, Throwable t) {
+		String message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+		Failures.record(command, message);
+		StringWriter trace = new StringWriter();
+		t.printStackTrace(new PrintWriter(trace));
+		IJ.log(command + " failed unexpectedly. Please report this with the details below.\n" + trace);
+		IJ.error(command, command + " failed: " + message + "\nDetails are in the Log window.");
+		abortMacro();
+	}
+
+	/** A warning that does not stop the command (e.g. a kernel that could not be normalized). */
+	public static void note(String command, String message) {
+		IJ.log(command + ": " + message);
+	}
+
+	private static void abortMacro() {
+		// IJ.error already aborts a running macro interpreter; this stops a plain IJ.run(...) caller's batch too.
+		if (Thread.currentThread().getName().endsWith("Macro$")) Macro.abort();
+	}
+}

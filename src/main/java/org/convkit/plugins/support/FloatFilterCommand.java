@@ -1,0 +1,154 @@
+package org.convkit.plugins.support;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.DialogListener;
+import ij.gui.GenericDialog;
+import ij.gui.Roi;
+import ij.plugin.filter.ExtendedPlugInFilter;
+import ij.plugin.filter.PlugInFilterRunner;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.image.Region;
+
+import java.awt.AWTEvent;
+import java.util.stream.IntStream;
+
+/**
+ * The frame shared by filters that compute in floating point (Apply Kernel, High-pass Filter): the subclass adds
+ * its fields and filters one float plane; this class handles every ImageJ type and the {@code output=} key.
+ * <ul>
+ * <li>Same type: in place through ImageJ's PlugInFilterRunner with CONVERT_TO_FLOAT (8/16-bit rounded and
+ * clamped, RGB per channel), selection masking, preview, Undo, Esc, and both cores on stacks.</li>
+ * <li>32-bit on a non-float image: a new 32-bit image (RGB becomes three channels) filtered plane by plane.</li>
+ * </ul>
+ * Parameters are validated before any pixel is touched; bad input is reported by {@link CommandReporter}.
+ */
+public abstract class FloatFilterCommand implements ExtendedPlugInFilter, DialogListener {
+	public static final String KEY_OUTPUT = "output";
+
+	private static final int FLAGS = DOES_ALL | SUPPORTS_MASKING | PARALLELIZE_STACKS | CONVERT_TO_FLOAT
+			| KEEP_PREVIEW | FINAL_PROCESSING;
+
+	protected ImagePlus imp;
+	private OutputType output = OutputType.SAME_TYPE;
+	private boolean previewing;
+	private volatile boolean cancelled;
+
+	/** The command name as it appears in the menu (and in macros). */
+	protected abstract String commandName();
+
+	/** Adds this command's fields, before the shared output choice. */
+	protected abstract void addFields(GenericDialog gd);
+
+	/** Reads this command's fields in the order they were added; throws IllegalArgumentException on bad input. */
+	protected abstract void readFields(GenericDialog gd);
+
+	/** Checks the parameters against the image (e.g. kernel larger than the image). */
+	protected void validate(ImagePlus imp) {}
+
+	/** Filters one float plane inside {@code region}, reading neighbours outside it; must be thread-safe. */
+	protected abstract void filterPlane(FloatProcessor fp, Region region);
+
+	/** Called once after a successful run that was not a preview (log notes, remember settings). */
+	protected void finished() {}
+
+	@Override
+	public int setup(String arg, ImagePlus imp) {
+		if ("final".equals(arg)) {
+			if (cancelled) IJ.showStatus(commandName() + ": stopped (Esc); remaining slices were not processed");
+			else finished();
+			return DONE;
+		}
+		this.imp = imp;
+		if (imp == null) {
+			IJ.noImage();
+			return DONE;
+		}
+		return FLAGS;
+	}
+
+	@Override
+	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
+		GenericDialog gd = new GenericDialog(commandName());
+		addFields(gd);
+		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), output.label);
+		gd.addPreviewCheckbox(pfr);
+		gd.addDialogListener(this);
+		previewing = true;
+		gd.showDialog();
+		previewing = false;
+		if (gd.wasCanceled()) return DONE;
+		try {
+			// Read again: the dialog listener may not have seen the final values (e.g. in a macro).
+			readAll(gd);
+			validate(imp);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(commandName(), e.getMessage());
+			return DONE;
+		}
+		int flags = IJ.setupDialog(imp, FLAGS);
+		if (flags == DONE) return DONE;
+		boolean allPlanes = (flags & DOES_STACKS) != 0;
+		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
+			runToNewFloatImage(imp, allPlanes);
+			return DONE;
+		}
+		if (!allPlanes && imp.getNChannels() > 1)
+			CommandReporter.note(commandName(), "processed channel " + imp.getC() + " of " + imp.getNChannels()
+					+ " only (slice " + imp.getZ() + ", frame " + imp.getT() + "); add 'stack' to process every plane.");
+		return flags;
+	}
+
+	private void readAll(GenericDialog gd) {
+		readFields(gd);
+		output = OutputType.fromLabel(gd.getNextChoice());
+	}
+
+	@Override
+	public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
+		try {
+			readAll(gd);
+			validate(imp);
+		} catch (IllegalArgumentException ex) {
+			IJ.showStatus(commandName() + ": " + ex.getMessage());
+			return false;
+		}
+		// The preview is in place; a 32-bit copy of a non-float image is only made on OK.
+		return !(output == OutputType.FLOAT && imp.getBitDepth() != 32);
+	}
+
+	@Override
+	public void setNPasses(int nPasses) {}
+
+	@Override
+	public void run(ImageProcessor ip) {
+		if (!previewing && IJ.escapePressed()) {
+			cancelled = true;
+			return;
+		}
+		filterPlane((FloatProcessor) ip, Region.of(ip));
+	}
+
+	/** The 32-bit output of a non-float image: a new image, planes in parallel, only inside the selection. */
+	private void runToNewFloatImage(ImagePlus source, boolean allPlanes) {
+		ImagePlus result = FloatCopies.of(source, allPlanes);
+		Roi roi = source.getRoi();
+		ImageStack stack = result.getStack();
+		IntStream.rangeClosed(1, stack.getSize()).parallel().forEach(i -> {
+			if (cancelled || IJ.escapePressed()) {
+				cancelled = true;
+				return;
+			}
+			FloatCopies.filterInsideRoi((FloatProcessor) stack.getProcessor(i), roi, this::filterPlane);
+		});
+		if (cancelled) {
+			IJ.showStatus(commandName() + ": stopped (Esc); no image created");
+			return;
+		}
+		result.resetDisplayRange();
+		result.show();
+		finished();
+	}
+}
