@@ -27,6 +27,8 @@ public final class Kernel {
 		this.width = width;
 		this.height = height;
 		this.values = values.clone();
+		// -0 and 0 act the same; make equals() agree (-0.0 + 0.0 is +0.0).
+		for (int i = 0; i < this.values.length; i++) this.values[i] += 0.0;
 	}
 
 	public int width() {
