@@ -16,7 +16,6 @@ import java.util.Arrays;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertTrue;
 
 /**
  * The documented macro keys are the ones the dialog reads: each key, changed alone, changes the result (a

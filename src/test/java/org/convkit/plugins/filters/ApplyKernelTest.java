@@ -49,6 +49,18 @@ public class ApplyKernelTest {
 	}
 
 	@Test
+	public void undoRestoresTheImage() {
+		ImagePlus imp = small();
+		float[] before = ((float[]) imp.getProcessor().getPixels()).clone();
+		MacroHarness.run(imp, CMD, "preset=Sharpen");
+		assertTrue(!java.util.Arrays.equals(before, (float[]) imp.getProcessor().getPixels()));
+		WindowManager.setTempCurrentImage(imp);
+		ij.Undo.undo();
+		WindowManager.setTempCurrentImage(null);
+		assertArrayEquals(before, (float[]) imp.getProcessor().getPixels(), 0f);
+	}
+
+	@Test
 	public void normalizeDividesBySum() {
 		ImagePlus imp = small();
 		MacroHarness.run(imp, CMD, "kernel=[0 1 0;0 0 0;0 0 3] normalize border=Replicate");
