@@ -70,7 +70,7 @@ public final class Kernel {
 		return s;
 	}
 
-	/** Whether {@link #normalized()} changes anything: the sum is neither 0 nor 1. */
+	/** Whether the kernel can be normalized: its sum is not 0. */
 	public boolean canNormalize() {
 		return sum() != 0;
 	}
