@@ -72,7 +72,14 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
 		GenericDialog gd = new GenericDialog(commandName());
-		addFields(gd);
+		try {
+			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
+			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
+			addFields(gd);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(commandName(), e.getMessage());
+			return DONE;
+		}
 		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), output.label);
 		gd.addPreviewCheckbox(pfr);
 		gd.addDialogListener(this);

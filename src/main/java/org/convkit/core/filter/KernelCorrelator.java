@@ -1,0 +1,113 @@
+package org.convkit.core.filter;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.convkit.core.cv.Mats;
+import org.convkit.core.image.Region;
+import org.convkit.core.kernel.Kernel;
+
+import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
+import static org.bytedeco.opencv.global.opencv_core.CV_32F;
+import static org.bytedeco.opencv.global.opencv_imgproc.filter2D;
+
+/**
+ * Correlates a 32-bit plane with a {@link Kernel} through OpenCV's filter2D (which switches to a DFT for large
+ * kernels). Only pixels inside the region are written; neighbours outside it but inside the image are read, and
+ * the {@link Border} makes up pixels beyond the image edge.
+ * <p>
+ * Copies: the whole-image case with a border filter2D supports (Reflect, Replicate, Constant 0) is one copy in,
+ * filter2D, one copy out. Otherwise the region plus the kernel's reach is copied once into a padded Mat whose rim
+ * holds the border pixels, filter2D runs on the region's view of it (OpenCV reads a view's neighbours from the
+ * parent Mat unless BORDER_ISOLATED is given), and the region is copied out.
+ */
+public final class KernelCorrelator {
+	private KernelCorrelator() {}
+
+	/**
+	 * Writes the correlation of {@code pixels} (row-major, {@code width × height}) with {@code kernel} into
+	 * {@code pixels} inside {@code region}. {@code constant} is the outside value for {@link Border#CONSTANT}.
+	 */
+	public static void apply(float[] pixels, int width, int height, Region region, Kernel kernel, Border border,
+			double constant) {
+		check(pixels, width, height, region, kernel, border, constant);
+		try (Mat k = Mats.fromFloats(kernel.floatValues(), kernel.width(), kernel.height());
+				Point anchor = new Point(-1, -1)) {
+			boolean native0 = border != Border.WRAP && !(border == Border.CONSTANT && constant != 0);
+			if (region.isWhole(width, height) && native0) {
+				try (Mat src = Mats.fromFloats(pixels, width, height); Mat dst = new Mat(height, width, CV_32F)) {
+					filter2D(src, dst, CV_32F, k, anchor, 0, border.openCv);
+					Mats.toFloats(dst, pixels);
+				}
+				return;
+			}
+			int ax = kernel.anchorX(), ay = kernel.anchorY();
+			int pw = region.width + kernel.width() - 1, ph = region.height + kernel.height() - 1;
+			try (Mat padded = padded(pixels, width, height, region, kernel, border, (float) constant, pw, ph);
+					Rect inner = new Rect(ax, ay, region.width, region.height);
+					Mat view = padded.apply(inner);
+					Mat dst = new Mat(region.height, region.width, CV_32F)) {
+				// Any non-isolated border type: every pixel the view needs is inside the padded parent.
+				filter2D(view, dst, CV_32F, k, anchor, 0, BORDER_REPLICATE);
+				try (FloatPointer out = new FloatPointer(dst.data())) {
+					for (int j = 0; j < region.height; j++)
+						out.position((long) j * region.width).get(pixels, (region.y + j) * width + region.x,
+								region.width);
+				}
+			}
+		}
+	}
+
+	/** The region plus the kernel's reach on each side, with out-of-image pixels made up by {@code border}. */
+	private static Mat padded(float[] pixels, int width, int height, Region region, Kernel kernel, Border border,
+			float constant, int pw, int ph) {
+		Mat mat = new Mat(ph, pw, CV_32F);
+		int x0 = region.x - kernel.anchorX(), y0 = region.y - kernel.anchorY();
+		// Columns [inL, inR) of each padded row come straight from the image row; the others are border pixels.
+		int inL = Math.max(0, -x0), inR = Math.min(pw, width - x0);
+		int[] columns = new int[pw];
+		for (int i = 0; i < pw; i++) columns[i] = border.index(x0 + i, width);
+		float[] left = new float[inL], right = new float[Math.max(0, pw - inR)];
+		float[] constantRow = null;
+		try (FloatPointer p = new FloatPointer(mat.data())) {
+			for (int j = 0; j < ph; j++) {
+				long rowStart = (long) j * pw;
+				int yy = border.index(y0 + j, height);
+				if (yy < 0) {
+					if (constantRow == null) {
+						constantRow = new float[pw];
+						java.util.Arrays.fill(constantRow, constant);
+					}
+					p.position(rowStart).put(constantRow, 0, pw);
+					continue;
+				}
+				int base = yy * width;
+				if (inR > inL) p.position(rowStart + inL).put(pixels, base + x0 + inL, inR - inL);
+				for (int i = 0; i < left.length; i++) left[i] = columns[i] < 0 ? constant : pixels[base + columns[i]];
+				for (int i = 0; i < right.length; i++) {
+					int c = columns[inR + i];
+					right[i] = c < 0 ? constant : pixels[base + c];
+				}
+				if (left.length > 0) p.position(rowStart).put(left, 0, left.length);
+				if (right.length > 0) p.position(rowStart + inR).put(right, 0, right.length);
+			}
+		}
+		return mat;
+	}
+
+	private static void check(float[] pixels, int width, int height, Region region, Kernel kernel, Border border,
+			double constant) {
+		if (pixels == null || width < 1 || height < 1 || (long) width * height != pixels.length)
+			throw new IllegalArgumentException("The pixel array does not match " + width + "x" + height + ".");
+		if (region.x + region.width > width || region.y + region.height > height)
+			throw new IllegalArgumentException("Region " + region + " is outside the " + width + "x" + height
+					+ " image.");
+		if (kernel.width() > width || kernel.height() > height)
+			throw new IllegalArgumentException("The kernel (" + kernel.width() + "x" + kernel.height()
+					+ ") is larger than the image (" + width + "x" + height + ").");
+		if (border == null) throw new IllegalArgumentException("No border given.");
+		if (!Double.isFinite(constant))
+			throw new IllegalArgumentException("The border value " + constant + " is not a finite number.");
+	}
+}
