@@ -24,6 +24,16 @@ public final class Mats {
 		return mat;
 	}
 
+	/** Like {@link #fromFloats} but into a {@link MatPool} buffer: give it back with {@link MatPool#release}. */
+	public static Mat pooledFromFloats(float[] pixels, int width, int height) {
+		checkLength(pixels.length, width, height);
+		Mat mat = MatPool.borrow(height, width, CV_32F);
+		try (FloatPointer p = new FloatPointer(mat.data())) {
+			p.put(pixels, 0, width * height);
+		}
+		return mat;
+	}
+
 	/** A new single-channel 8-bit Mat holding a copy of {@code pixels}. */
 	public static Mat fromBytes(byte[] pixels, int width, int height) {
 		checkLength(pixels.length, width, height);

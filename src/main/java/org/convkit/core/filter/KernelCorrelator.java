@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Rect;
+import org.convkit.core.cv.MatPool;
 import org.convkit.core.cv.Mats;
 import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
@@ -36,9 +37,14 @@ public final class KernelCorrelator {
 				Point anchor = new Point(-1, -1)) {
 			boolean native0 = border != Border.WRAP && !(border == Border.CONSTANT && constant != 0);
 			if (region.isWhole(width, height) && native0) {
-				try (Mat src = Mats.fromFloats(pixels, width, height); Mat dst = new Mat(height, width, CV_32F)) {
+				Mat src = Mats.pooledFromFloats(pixels, width, height);
+				Mat dst = MatPool.borrow(height, width, CV_32F);
+				try {
 					filter2D(src, dst, CV_32F, k, anchor, 0, border.openCv);
 					Mats.toFloats(dst, pixels);
+				} finally {
+					MatPool.release(src);
+					MatPool.release(dst);
 				}
 				return;
 			}
