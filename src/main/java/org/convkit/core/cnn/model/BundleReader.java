@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +22,8 @@ import java.util.Deque;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -173,11 +174,18 @@ final class BundleReader {
 	/** At most {@code max} bytes of an entry as UTF-8, counted while reading. */
 	private String text(ZipEntry e, long max) throws IOException {
 		if (e.getSize() > max) throw tooLarge(e, max);
-		try (InputStream in = zip.getInputStream(e)) {
+		try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
 			byte[] b = in.readNBytes((int) max + 1);
 			if (b.length > max) throw tooLarge(e, max);
+			checkCrc(e, in);
 			return new String(b, StandardCharsets.UTF_8);
 		}
+	}
+
+	/** ZipFile does not verify CRCs (ZipInputStream does): a damaged entry must not load as different numbers. */
+	private void checkCrc(ZipEntry e, CheckedInputStream in) throws ModelFileException {
+		if (e.getCrc() != -1 && in.getChecksum().getValue() != e.getCrc())
+			throw bad("the entry " + e.getName() + " is damaged (checksum mismatch)");
 	}
 
 	private ModelFileException tooLarge(ZipEntry e, long max) {
@@ -191,7 +199,7 @@ final class BundleReader {
 		float[] f = a.dataType == DataType.FLOAT ? new float[n] : null;
 		double[] d = f == null ? new double[n] : null;
 		byte[] chunk = new byte[1 << 16];
-		try (InputStream in = zip.getInputStream(e)) {
+		try (CheckedInputStream in = new CheckedInputStream(zip.getInputStream(e), new CRC32())) {
 			int done = 0;
 			while (done < n) {
 				int values = Math.min(n - done, chunk.length / width);
@@ -205,6 +213,7 @@ final class BundleReader {
 			}
 			if (in.read() != -1)
 				throw bad("the entry " + e.getName() + " is longer than its declared " + n + " values");
+			checkCrc(e, in);
 		}
 		long[] shape = { 1, n };
 		return f != null ? Nd4j.create(f, shape, 'c') : Nd4j.create(d, shape, 'c');
