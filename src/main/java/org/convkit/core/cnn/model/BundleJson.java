@@ -24,7 +24,8 @@ final class BundleJson {
 	static final String FORMAT = "convkit-model";
 	static final int VERSION = 1;
 	static final String LITTLE_ENDIAN = "little-endian";
-	static final int MAX_LABELS = 100_000, MAX_SIZE = 1 << 16, MAX_CHANNELS = 4096;
+	static final int MAX_LABELS = 100_000, MAX_SIZE = NetworkSpec.MAX_INPUT_SIZE,
+			MAX_CHANNELS = NetworkSpec.MAX_INPUT_CHANNELS;
 
 	/** A raw array entry: data type and shape; the bytes are little-endian values in C order. */
 	static final class RawArray {

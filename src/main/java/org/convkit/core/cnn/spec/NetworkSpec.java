@@ -42,6 +42,9 @@ public final class NetworkSpec {
 	public static final String SMALL_VGG_SPEC = "conv 3x3x32 pad=same; conv 3x3x32 pad=same; maxpool 2; "
 			+ "conv 3x3x64 pad=same; conv 3x3x64 pad=same; maxpool 2; dense 256 relu; dropout 0.5";
 
+	/** Largest input height or width (and channel count): keeps the size arithmetic far from int overflow. */
+	public static final int MAX_INPUT_SIZE = 1 << 16, MAX_INPUT_CHANNELS = 4096;
+
 	private final List<LayerSpec> layers;
 
 	/** A spec from layer values; rejects an empty list and conv/pool layers after a dense layer. */
@@ -86,6 +89,9 @@ public final class NetworkSpec {
 		if (height < 1 || width < 1 || channels < 1)
 			throw new IllegalArgumentException("The input size must be at least 1x1x1, got " + height + "x" + width
 					+ "x" + channels);
+		if (height > MAX_INPUT_SIZE || width > MAX_INPUT_SIZE || channels > MAX_INPUT_CHANNELS)
+			throw new IllegalArgumentException("The input size " + height + "x" + width + "x" + channels
+					+ " is too large (at most " + MAX_INPUT_SIZE + "x" + MAX_INPUT_SIZE + "x" + MAX_INPUT_CHANNELS + ")");
 		List<LayerShape> out = new ArrayList<>();
 		int h = height, w = width, c = channels;
 		boolean flat = false;

@@ -147,13 +147,13 @@ final class SpecParser {
 		private LayerSpec dropout() {
 			if (tokens.length < 2) throw error("drop probability missing (write e.g. dropout 0.5)");
 			String t = tokens[1];
+			if (!t.matches("[0-9.eE+-]+")) throw error("'" + t + "' is not a number"); // no "nan", "0x1p-1", "1d"
 			double p;
 			try {
 				p = Double.parseDouble(t);
 			} catch (NumberFormatException e) {
 				throw error("'" + t + "' is not a number");
 			}
-			if (!t.matches("[0-9.eE+-]+")) throw error("'" + t + "' is not a number"); // no "NaN", "0x1p-1", "1d"
 			if (!(p > 0 && p < 1))
 				throw error("'" + t + "': the drop probability must be between 0 and 1 (exclusive)");
 			noMoreTokens(2);

@@ -203,6 +203,33 @@ public class ModelBundleSafetyTest {
 	}
 
 	@Test
+	public void entrySizeIsCountedNotTakenFromTheZip() throws Exception {
+		// the central directory claims 100 bytes for a 1 MB+ metadata entry: the reader must count for itself
+		Map<String, byte[]> m = copy();
+		String json = new String(m.get(METADATA_ENTRY), StandardCharsets.UTF_8);
+		m.put(METADATA_ENTRY, (json + " ".repeat((int) MAX_METADATA_BYTES)).getBytes(StandardCharsets.UTF_8));
+		Path f = zip(file("lying.zip"), m);
+		byte[] b = Files.readAllBytes(f);
+		java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+		int patched = 0;
+		for (int i = 0; i + 46 < b.length; i++) {
+			if (bb.getInt(i) != 0x02014b50) continue; // central directory header
+			int nameLength = bb.getShort(i + 28) & 0xffff;
+			String name = new String(b, i + 46, nameLength, StandardCharsets.UTF_8);
+			if (name.equals(METADATA_ENTRY)) {
+				bb.putInt(i + 24, 100);
+				patched++;
+			}
+		}
+		assertEquals(1, patched);
+		Files.write(f, b);
+		try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(f.toFile())) {
+			assertEquals(100, z.getEntry(METADATA_ENTRY).getSize());
+		}
+		assertRejected(f, METADATA_ENTRY, "larger than the limit of " + MAX_METADATA_BYTES);
+	}
+
+	@Test
 	public void weightsThatDoNotMatchTheNetwork() throws Exception {
 		long n = good.get(WEIGHTS_ENTRY).length / 4;
 		// declared and stored one value short

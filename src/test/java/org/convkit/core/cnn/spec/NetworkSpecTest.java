@@ -167,6 +167,8 @@ public class NetworkSpecTest {
 		// same padding never shrinks below 1
 		assertEquals("1x1x2", NetworkSpec.parse("conv 5x5x2 stride=9 pad=same").shapes(3, 3, 1).get(0).shapeText());
 		expectError(() -> NetworkSpec.parse("dense 2").shapes(0, 3, 1), "at least 1x1x1");
+		expectError(() -> NetworkSpec.parse("conv 3x3x1 pad=same stride=2").shapes(Integer.MAX_VALUE, 3, 1),
+				"too large");
 		expectError(() -> NetworkSpec.parse("dense 2").shapes(3, 3, 1, 1), "at least 2 classes");
 	}
 
