@@ -1,0 +1,127 @@
+package org.convkit.core.cnn.model;
+
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything needed to use a trained classifier again, as one value: the network (configuration, weights and
+ * optimizer state), the class labels in output order, the input size, the normalisation, the layer spec, the
+ * training settings and history. {@link ModelBundleIO} stores it as one .zip file.
+ * <p>
+ * The fields are immutable; the DL4J network itself is not (training changes it in place), so a bundle taken during
+ * training snapshots nothing: write it before training continues.
+ */
+public final class ModelBundle {
+	private final MultiLayerNetwork network;
+	private final NetworkSpec spec;
+	private final List<String> labels;
+	private final int inputHeight, inputWidth, inputChannels;
+	private final Normalisation normalisation;
+	private final TrainingSettings settings;
+	private final TrainingHistory history;
+
+	/**
+	 * @throws IllegalArgumentException when the parts do not fit together (labels vs. output size, channels vs.
+	 *                                  normalisation, spec vs. parameter count), or labels are blank or repeated
+	 */
+	public ModelBundle(MultiLayerNetwork network, NetworkSpec spec, List<String> labels, int inputHeight,
+			int inputWidth, int inputChannels, Normalisation normalisation, TrainingSettings settings,
+			TrainingHistory history) {
+		if (network == null || spec == null || labels == null || normalisation == null || settings == null
+				|| history == null)
+			throw new IllegalArgumentException("model bundle: network, spec, labels, normalisation, settings and "
+					+ "history are all required");
+		checkLabels(labels);
+		if (normalisation.channels() != inputChannels)
+			throw new IllegalArgumentException("normalisation has " + normalisation.channels()
+					+ " channels but the input has " + inputChannels);
+		long expected = spec.parameterCount(inputHeight, inputWidth, inputChannels, labels.size());
+		if (network.numParams() != expected)
+			throw new IllegalArgumentException("the network has " + network.numParams() + " parameters but the spec '"
+					+ spec + "' for " + inputHeight + "x" + inputWidth + "x" + inputChannels + " and " + labels.size()
+					+ " classes has " + expected);
+		long outputs = outputCount(network.getLayerWiseConfigurations());
+		if (outputs != labels.size())
+			throw new IllegalArgumentException("the network has " + outputs + " outputs but there are "
+					+ labels.size() + " labels");
+		this.network = network;
+		this.spec = spec;
+		this.labels = Collections.unmodifiableList(new ArrayList<>(labels));
+		this.inputHeight = inputHeight;
+		this.inputWidth = inputWidth;
+		this.inputChannels = inputChannels;
+		this.normalisation = normalisation;
+		this.settings = settings;
+		this.history = history;
+	}
+
+	static void checkLabels(List<String> labels) {
+		if (labels.size() < 2)
+			throw new IllegalArgumentException("a classifier needs at least 2 class labels, got " + labels.size());
+		Set<String> seen = new HashSet<>();
+		for (String l : labels) {
+			if (l == null || l.trim().isEmpty()) throw new IllegalArgumentException("a class label is empty");
+			if (!seen.add(l)) throw new IllegalArgumentException("class label '" + l + "' appears twice");
+		}
+	}
+
+	/** nOut of the last layer, or -1 when it is not a feed-forward layer. */
+	static long outputCount(MultiLayerConfiguration conf) {
+		Layer last = conf.getConf(conf.getConfs().size() - 1).getLayer();
+		return last instanceof FeedForwardLayer ? ((FeedForwardLayer) last).getNOut() : -1;
+	}
+
+	/** A copy with a new history (e.g. after one more epoch). */
+	public ModelBundle withHistory(TrainingHistory h) {
+		return new ModelBundle(network, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings,
+				h);
+	}
+
+	/** The DL4J network (live object: training changes it). */
+	public MultiLayerNetwork network() {
+		return network;
+	}
+
+	public NetworkSpec spec() {
+		return spec;
+	}
+
+	/** Class labels in the order of the network's outputs. */
+	public List<String> labels() {
+		return labels;
+	}
+
+	public int inputHeight() {
+		return inputHeight;
+	}
+
+	public int inputWidth() {
+		return inputWidth;
+	}
+
+	public int inputChannels() {
+		return inputChannels;
+	}
+
+	public Normalisation normalisation() {
+		return normalisation;
+	}
+
+	public TrainingSettings settings() {
+		return settings;
+	}
+
+	public TrainingHistory history() {
+		return history;
+	}
+}
