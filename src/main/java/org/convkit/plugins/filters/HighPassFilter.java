@@ -8,6 +8,7 @@ import org.convkit.core.filter.HighPass;
 import org.convkit.core.filter.HighPassParams;
 import org.convkit.core.image.Region;
 import org.convkit.plugins.support.FloatFilterCommand;
+import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
 
 /**
@@ -62,7 +63,7 @@ public class HighPassFilter extends FloatFilterCommand {
 
 	@Override
 	protected void readFields(GenericDialog gd) {
-		method = gd.getNextChoice();
+		method = MacroValues.nextChoice(gd, KEY_METHOD);
 		sigma = gd.getNextNumber();
 		cutoff = gd.getNextNumber();
 		order = gd.getNextNumber();

@@ -108,7 +108,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	private void readAll(GenericDialog gd) {
 		readFields(gd);
-		output = OutputType.fromLabel(gd.getNextChoice());
+		output = OutputType.fromLabel(MacroValues.nextChoice(gd, KEY_OUTPUT));
 	}
 
 	@Override
