@@ -16,6 +16,7 @@ public final class MacroValues {
 		String options = Macro.getOptions();
 		if (options == null) return item;
 		String raw = Macro.getValue(options, key, null);
-		return raw == null ? item : raw;
+		// "&name" is a macro variable that the dialog has already resolved.
+		return raw == null || raw.startsWith("&") ? item : raw;
 	}
 }
