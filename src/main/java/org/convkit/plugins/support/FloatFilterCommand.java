@@ -51,6 +51,11 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	/** Filters one float plane inside {@code region}, reading neighbours outside it; must be thread-safe. */
 	protected abstract void filterPlane(FloatProcessor fp, Region region);
 
+	/** The output= choice read from the dialog (Same type: in place; 32-bit: a new image unless already float). */
+	protected OutputType outputType() {
+		return output;
+	}
+
 	/** Called once after a successful run that was not a preview (log notes, remember settings). */
 	protected void finished() {}
 
@@ -110,7 +115,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	private void readAll(GenericDialog gd) {
 		readFields(gd);
-		output = OutputType.fromLabel(gd.getNextChoice());
+		output = OutputType.fromLabel(MacroValues.nextChoice(gd, KEY_OUTPUT));
 	}
 
 	@Override

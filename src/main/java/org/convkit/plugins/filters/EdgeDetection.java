@@ -1,0 +1,195 @@
+package org.convkit.plugins.filters;
+
+import ij.CompositeImage;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.Macro;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.gui.Roi;
+import ij.plugin.PlugIn;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.edges.EdgeDetector;
+import org.convkit.core.edges.EdgeParams;
+import org.convkit.core.edges.EightBitScaling;
+import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.MacroValues;
+
+import java.awt.Rectangle;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * Plugins › ConvKit › Filters › Edge Detection...: OpenCV Canny, Sobel, Scharr or Laplacian into a NEW image
+ * ("title-canny", "title-sobel-x", ...), for the current plane or, with {@code stack}, every plane (in parallel;
+ * Esc stops). Canny gives 8-bit 0/255 from an 8-bit version of the plane ({@link EightBitScaling} with the display
+ * range); the gradients are 32-bit on the raw values (RGB: on the gray conversion). An area selection crops the
+ * result to its bounding rectangle (neighbours outside it are still used).
+ */
+public class EdgeDetection implements PlugIn {
+	public static final String COMMAND = "Edge Detection...";
+	public static final String KEY_METHOD = "method", KEY_LOW = "low", KEY_HIGH = "high", KEY_APERTURE = "aperture",
+			KEY_L2 = "l2", KEY_BLUR = "blur", KEY_OUTPUT = "output", KEY_KSIZE = "ksize", KEY_STACK = "stack";
+	private static final String[] APERTURES = {"3", "5", "7"};
+
+	private static String lastMethod = EdgeParams.Method.CANNY.label, lastAperture = "3",
+			lastOutput = EdgeParams.Gradient.MAGNITUDE.label;
+	private static double lastLow = 50, lastHigh = 150, lastBlur = 0, lastKsize = 3;
+	private static boolean lastL2, lastStack;
+
+	@Override
+	public void run(String arg) {
+		ImagePlus imp = WindowManager.getCurrentImage();
+		if (imp == null) {
+			IJ.noImage();
+			return;
+		}
+		GenericDialog gd = new GenericDialog(COMMAND);
+		gd.addChoice(KEY_METHOD + ":", EdgeParams.Method.labels(), lastMethod);
+		gd.addMessage("Canny (8-bit input; other types are scaled by their display range):");
+		gd.addNumericField(KEY_LOW + ":", lastLow, 1, 6, "hysteresis threshold");
+		gd.addNumericField(KEY_HIGH + ":", lastHigh, 1, 6, "hysteresis threshold");
+		gd.addChoice(KEY_APERTURE + ":", APERTURES, lastAperture);
+		gd.addCheckbox(KEY_L2 + " gradient (sqrt(dx²+dy²) instead of |dx|+|dy|)", lastL2);
+		gd.addNumericField(KEY_BLUR + ":", lastBlur, 2, 6, "Gaussian sigma first (0 = none)");
+		gd.addMessage("Sobel / Scharr / Laplacian (32-bit result):");
+		gd.addChoice(KEY_OUTPUT + ":", EdgeParams.Gradient.labels(), lastOutput);
+		gd.addNumericField(KEY_KSIZE + ":", lastKsize, 0, 6, "1, 3, 5 or 7 (Scharr: 3)");
+		boolean isStack = imp.getStackSize() > 1;
+		if (isStack) gd.addCheckbox(KEY_STACK + " (all " + imp.getStackSize() + " planes)", lastStack);
+		gd.showDialog();
+		if (gd.wasCanceled()) return;
+		String method = MacroValues.nextChoice(gd, KEY_METHOD);
+		double low = gd.getNextNumber(), high = gd.getNextNumber();
+		String aperture = MacroValues.nextChoice(gd, KEY_APERTURE);
+		boolean l2 = gd.getNextBoolean();
+		double blur = gd.getNextNumber();
+		String output = MacroValues.nextChoice(gd, KEY_OUTPUT);
+		double ksize = gd.getNextNumber();
+		boolean stack = isStack && gd.getNextBoolean();
+		EdgeParams params;
+		try {
+			params = params(method, low, high, aperture, l2, blur, output, ksize);
+			EdgeDetector.checkSize(imp.getWidth(), imp.getHeight());
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
+		if (Macro.getOptions() == null) {
+			lastMethod = method;
+			lastLow = low;
+			lastHigh = high;
+			lastAperture = aperture;
+			lastL2 = l2;
+			lastBlur = blur;
+			lastOutput = output;
+			lastKsize = ksize;
+			lastStack = stack;
+		}
+		ImagePlus result = detect(imp, params, stack);
+		if (result == null) IJ.showStatus(COMMAND + ": stopped (Esc); no image created");
+		else result.show();
+	}
+
+	/** The dialog's values as parameters; only the keys of the chosen method are validated. */
+	public static EdgeParams params(String method, double low, double high, String aperture, boolean l2, double blur,
+			String output, double ksize) {
+		switch (EdgeParams.Method.fromLabel(method)) {
+			case CANNY:
+				double a;
+				try {
+					a = Double.parseDouble(aperture.trim());
+				} catch (NumberFormatException e) {
+					throw new IllegalArgumentException("Canny aperture must be 3, 5 or 7, got '" + aperture + "'.");
+				}
+				return EdgeParams.canny(low, high, a, l2, blur);
+			case SOBEL:
+				return EdgeParams.sobel(EdgeParams.Gradient.fromLabel(output), ksize);
+			case SCHARR:
+				return EdgeParams.scharr(EdgeParams.Gradient.fromLabel(output), ksize);
+			default:
+				return EdgeParams.laplacian(ksize);
+		}
+	}
+
+	/**
+	 * Script entry: the edges of the current plane (or every plane) of {@code imp} as a new image, not shown;
+	 * null when the user pressed Esc. Planes run in parallel; progress goes to ImageJ's progress bar.
+	 */
+	public static ImagePlus detect(ImagePlus imp, EdgeParams p, boolean allPlanes) {
+		EdgeDetector.checkSize(imp.getWidth(), imp.getHeight());
+		ImageStack in = imp.getStack();
+		int first = allPlanes ? 1 : imp.getCurrentSlice(), n = allPlanes ? in.getSize() : 1;
+		Roi roi = imp.getRoi();
+		Rectangle crop = roi != null && roi.isArea()
+				? roi.getBounds().intersection(new Rectangle(0, 0, imp.getWidth(), imp.getHeight())) : null;
+		if (crop != null && crop.isEmpty()) crop = null;
+		ImageProcessor[] out = new ImageProcessor[n];
+		AtomicInteger done = new AtomicInteger();
+		AtomicBoolean stopped = new AtomicBoolean();
+		final Rectangle r = crop;
+		IntStream.range(0, n).parallel().forEach(i -> {
+			if (stopped.get() || IJ.escapePressed()) {
+				stopped.set(true);
+				return;
+			}
+			int slice = first + i;
+			ImageProcessor res = plane(imp, in.getProcessor(slice), slice, p);
+			if (r != null) {
+				res.setRoi(r);
+				res = res.crop();
+			}
+			out[i] = res;
+			IJ.showProgress(done.incrementAndGet(), n);
+		});
+		IJ.showProgress(1.0);
+		if (stopped.get()) return null;
+		ImageStack st = new ImageStack(out[0].getWidth(), out[0].getHeight());
+		for (int i = 0; i < n; i++) st.addSlice(in.getSliceLabel(first + i), out[i]);
+		String base = imp.getTitle().replaceFirst("\\.[A-Za-z0-9]+$", "");
+		ImagePlus result = new ImagePlus(base + "-" + p.suffix(), st);
+		result.setCalibration(imp.getCalibration().copy());
+		result.getCalibration().disableDensityCalibration();
+		if (allPlanes && n > 1 && imp.getNChannels() * imp.getNSlices() * imp.getNFrames() == n) {
+			result.setDimensions(imp.getNChannels(), imp.getNSlices(), imp.getNFrames());
+			result.setOpenAsHyperStack(imp.isHyperStack());
+		}
+		if (p.method == EdgeParams.Method.CANNY) result.setDisplayRange(0, 255);
+		else result.resetDisplayRange();
+		return result;
+	}
+
+	private static ImageProcessor plane(ImagePlus imp, ImageProcessor ip, int slice, EdgeParams p) {
+		int w = ip.getWidth(), h = ip.getHeight();
+		if (p.method == EdgeParams.Method.CANNY)
+			return new ByteProcessor(w, h, EdgeDetector.canny(eightBit(imp, ip, slice), w, h, p));
+		float[] px = ip instanceof ColorProcessor ? EightBitScaling.toFloats(eightBit(imp, ip, slice))
+				: (float[]) ip.convertToFloatProcessor().getPixels();
+		return new FloatProcessor(w, h, EdgeDetector.gradient(px, w, h, p));
+	}
+
+	/** The documented 8-bit version of a plane: display range of its channel, or ImageJ's RGB gray weights. */
+	static byte[] eightBit(ImagePlus imp, ImageProcessor ip, int slice) {
+		switch (imp.getBitDepth()) {
+			case 8:
+				return (byte[]) ip.getPixels();
+			case 24:
+				return EightBitScaling.fromRgb((int[]) ip.getPixels(), ColorProcessor.getWeightingFactors());
+			default:
+				double min = imp.getDisplayRangeMin(), max = imp.getDisplayRangeMax();
+				if (imp instanceof CompositeImage && imp.getNChannels() > 1) {
+					int c = imp.convertIndexToPosition(slice)[0];
+					var lut = ((CompositeImage) imp).getChannelLut(c);
+					min = lut.min;
+					max = lut.max;
+				}
+				return imp.getBitDepth() == 16 ? EightBitScaling.fromShorts((short[]) ip.getPixels(), min, max)
+						: EightBitScaling.fromFloats((float[]) ip.getPixels(), min, max);
+		}
+	}
+}
