@@ -2,6 +2,7 @@ package org.convkit.app;
 
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.Prefs;
 import ij.io.FileSaver;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
@@ -181,10 +182,18 @@ public final class SampleImages {
 		return bp;
 	}
 
+	/** Little-endian whatever the user's ImageJ preferences say, so the bytes do not depend on IJ_Prefs. */
 	private static Path saveTiff(ImagePlus imp, Path path) throws IOException {
 		FileSaver saver = new FileSaver(imp);
-		boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(path.toString()) : saver.saveAsTiff(path.toString());
-		if (!ok) throw new IOException("could not write " + path);
+		boolean intel = Prefs.intelByteOrder;
+		Prefs.intelByteOrder = true;
+		try {
+			boolean ok = imp.getStackSize() > 1 ? saver.saveAsTiffStack(path.toString())
+					: saver.saveAsTiff(path.toString());
+			if (!ok) throw new IOException("could not write " + path);
+		} finally {
+			Prefs.intelByteOrder = intel;
+		}
 		return path;
 	}
 
