@@ -58,6 +58,12 @@ public final class HeadlessRunner {
 			System.err.println("convkit: macro file not found or not readable: " + macro);
 			return EXIT_USAGE;
 		}
+		if (java.awt.GraphicsEnvironment.isHeadless() && !patched()) {
+			System.err.println("convkit: ImageJ is not patched for headless use: start the JVM with "
+					+ "-javaagent:ij1-patcher.jar=init --add-opens=java.base/java.lang=ALL-UNNAMED "
+					+ "(./convkit --headless does this).");
+			return EXIT_USAGE;
+		}
 		String text = new String(Files.readAllBytes(macro), StandardCharsets.UTF_8);
 		String argument = args.length > 1 ? args[1] : "";
 
@@ -98,6 +104,16 @@ public final class HeadlessRunner {
 			for (String p : problems)
 				err.println("  - " + p);
 			return EXIT_FAILED;
+		}
+	}
+
+	/** ij1-patcher adds this field to ij.IJ; without it every dialog throws HeadlessException. */
+	private static boolean patched() {
+		try {
+			IJ.class.getDeclaredField("_hooks");
+			return true;
+		} catch (NoSuchFieldException e) {
+			return false;
 		}
 	}
 

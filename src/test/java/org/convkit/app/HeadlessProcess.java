@@ -57,6 +57,12 @@ final class HeadlessProcess {
 
 	/** Runs the macro file with the argument (null: none); extra plugin folders hold test plugins.config files. */
 	static Result run(Path macro, String argument, Path... extraPluginDirs) throws IOException, InterruptedException {
+		return run(true, macro, argument, extraPluginDirs);
+	}
+
+	/** As above; {@code patched=false} leaves the ij1-patcher agent out. */
+	static Result run(boolean patched, Path macro, String argument, Path... extraPluginDirs)
+			throws IOException, InterruptedException {
 		String patcher = jarOf(LegacyInjector.class);
 		StringBuilder pluginDirs = new StringBuilder(basedir().resolve("target/classes").toString());
 		for (Path p : extraPluginDirs)
@@ -66,7 +72,7 @@ final class HeadlessProcess {
 		cmd.add("-Xmx2g");
 		cmd.add("-Djava.awt.headless=true");
 		cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-		cmd.add("-javaagent:" + patcher + "=init");
+		if (patched) cmd.add("-javaagent:" + patcher + "=init");
 		cmd.add("-Dij1.plugin.dirs=" + pluginDirs);
 		cmd.add("-cp");
 		cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));

@@ -96,6 +96,14 @@ public class HeadlessRunnerTest {
 	}
 
 	@Test
+	public void withoutThePatcherItRefusesToRun() throws Exception {
+		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "p.ijm", "print(\"ran\");");
+		HeadlessProcess.Result r = HeadlessProcess.run(false, macro, null);
+		assertEquals(r.toString(), HeadlessRunner.EXIT_USAGE, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("ij1-patcher") && !r.stdout.contains("ran"));
+	}
+
+	@Test
 	public void convKitBadInputExitsNonZero() throws Exception {
 		assumeTrue("High-pass Filter... is not merged yet",
 				HeadlessProcess.hasCommand("org.convkit.plugins.filters.HighPassFilter"));
