@@ -1,0 +1,154 @@
+package org.convkit.app;
+
+import ij.IJ;
+import ij.macro.Interpreter;
+import org.convkit.plugins.support.Failures;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs one ImageJ macro with no display and turns its outcome into an exit code, so scripts and CI can trust it.
+ * ImageJ itself exits 0 after a failed batch macro and only logs plugin exceptions; this runner fails when the
+ * macro had an error or was aborted, when a ConvKit command reported a failure ({@link Failures}), or when any
+ * plugin threw (ImageJ's exception handler, or a stack trace ImageJ's Executer logged).
+ * <p>
+ * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT.
+ * Needs the ij1-patcher agent ({@code -javaagent:ij1-patcher.jar=init}, {@code -Djava.awt.headless=true},
+ * {@code --add-opens=java.base/java.lang=ALL-UNNAMED}): {@code ./convkit --headless} starts it that way.
+ */
+public final class HeadlessRunner {
+	public static final int EXIT_OK = 0;
+	public static final int EXIT_FAILED = 1;
+	public static final int EXIT_USAGE = 2;
+
+	private static final String USAGE = "usage: HeadlessRunner MACRO.ijm [ARGUMENT]";
+
+	private HeadlessRunner() {}
+
+	public static void main(String[] args) {
+		int code;
+		try {
+			code = run(args);
+		} catch (Throwable t) {
+			System.err.println("convkit: the headless run crashed: " + t);
+			t.printStackTrace();
+			code = EXIT_FAILED;
+		}
+		System.out.flush();
+		System.err.flush();
+		// ImageJ may leave non-daemon threads behind; the exit code is the result.
+		System.exit(code);
+	}
+
+	/** Runs the macro and returns the exit code; prints the reason for a failure to stderr. */
+	public static int run(String[] args) throws IOException, InterruptedException {
+		if (args.length < 1 || args.length > 2 || args[0].startsWith("-")) {
+			System.err.println(USAGE);
+			return EXIT_USAGE;
+		}
+		Path macro = Paths.get(args[0]).toAbsolutePath();
+		if (!Files.isRegularFile(macro) || !Files.isReadable(macro)) {
+			System.err.println("convkit: macro file not found or not readable: " + macro);
+			return EXIT_USAGE;
+		}
+		if (java.awt.GraphicsEnvironment.isHeadless() && !patched()) {
+			System.err.println("convkit: ImageJ is not patched for headless use: start the JVM with "
+					+ "-javaagent:ij1-patcher.jar=init --add-opens=java.base/java.lang=ALL-UNNAMED "
+					+ "(./convkit --headless does this).");
+			return EXIT_USAGE;
+		}
+		String text = new String(Files.readAllBytes(macro), StandardCharsets.UTF_8);
+		String argument = args.length > 1 ? args[1] : "";
+
+		List<String> problems = new ArrayList<>();
+		IJ.setExceptionHandler(t -> {
+			synchronized (problems) {
+				problems.add("a plugin threw " + rootCause(t));
+			}
+			t.printStackTrace();
+		});
+		Failures.drain();
+		PrintStream out = System.out, err = System.err;
+		StackTraceWatcher watcher = new StackTraceWatcher();
+		System.setOut(new PrintStream(watcher.watch(out), true));
+		System.setErr(new PrintStream(watcher.watch(err), true));
+		MacroResult result;
+		try {
+			result = runMacro(text, argument);
+		} finally {
+			System.out.flush();
+			System.err.flush();
+			System.setOut(out);
+			System.setErr(err);
+		}
+
+		synchronized (problems) {
+			if (result.thrown != null) problems.add("the macro crashed: " + result.thrown);
+			if (result.error) problems.add("macro error" + (result.message == null ? "" : ": " + result.message));
+			else if ("[aborted]".equals(result.value))
+				problems.add("the macro was aborted (see the message above; exit() also aborts)");
+			for (String f : Failures.drain())
+				problems.add("command failed: " + f);
+			if (watcher.firstException() != null)
+				problems.add("ImageJ logged an exception: " + watcher.firstException());
+			if (problems.isEmpty()) return EXIT_OK;
+			err.println("convkit: FAILED " + macro.getFileName() + " (" + problems.size() + " problem"
+					+ (problems.size() == 1 ? "" : "s") + "):");
+			for (String p : problems)
+				err.println("  - " + p);
+			return EXIT_FAILED;
+		}
+	}
+
+	/** ij1-patcher adds this field to ij.IJ; without it every dialog throws HeadlessException. */
+	private static boolean patched() {
+		try {
+			IJ.class.getDeclaredField("_hooks");
+			return true;
+		} catch (NoSuchFieldException e) {
+			return false;
+		}
+	}
+
+	private static Throwable rootCause(Throwable t) {
+		while (t.getCause() != null && t.getCause() != t)
+			t = t.getCause();
+		return t;
+	}
+
+	private static final class MacroResult {
+		String value, message;
+		boolean error;
+		Throwable thrown;
+	}
+
+	/** Runs on a thread named like ImageJ's macro threads, so Macro.abort() stops the macro as in the GUI. */
+	private static MacroResult runMacro(String text, String argument) throws InterruptedException {
+		MacroResult r = new MacroResult();
+		Thread t = new Thread(() -> {
+			String source = text.contains("#include") ? ij.plugin.frame.Editor.doInclude(text) : text;
+			Interpreter interpreter = new Interpreter();
+			try {
+				r.value = interpreter.run(source, argument);
+			} catch (RuntimeException e) {
+				// "Macro canceled": an error message was already shown (printed) by ImageJ.
+				if (!ij.Macro.MACRO_CANCELED.equals(e.getMessage())) r.thrown = e;
+				else r.value = "[aborted]";
+			} catch (Throwable e) {
+				r.thrown = e;
+			}
+			r.error = interpreter.wasError();
+			r.message = interpreter.getErrorMessage();
+		}, "convkit-headless_Macro$");
+		t.start();
+		t.join();
+		return r;
+	}
+}

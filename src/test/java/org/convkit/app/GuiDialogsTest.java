@@ -1,0 +1,229 @@
+package org.convkit.app;
+
+import ij.IJ;
+import ij.ImageJ;
+import ij.ImagePlus;
+import ij.Menus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import javax.imageio.ImageIO;
+import java.awt.Button;
+import java.awt.Checkbox;
+import java.awt.Dialog;
+import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.Window;
+import java.awt.event.ActionEvent;
+import java.awt.event.ItemEvent;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+/**
+ * Each filter's real dialog under a display (Xvfb in CI): it opens from the menu command with no options, the
+ * preview changes the image, a screenshot goes to docs/images/dialog-NAME.png, and Cancel ends the command
+ * and restores the image. Every wait has a limit: a modal dialog would otherwise block forever.
+ */
+public class GuiDialogsTest {
+	private static final long LIMIT_MS = 60_000;
+
+	private static Path pluginsDir;
+	private ImagePlus imp;
+	private Thread command;
+
+	@BeforeClass
+	public static void startImageJ() throws Exception {
+		assumeTrue("no DISPLAY: run under xvfb-run", System.getenv("DISPLAY") != null);
+		assumeTrue("AWT is headless", !GraphicsEnvironment.isHeadless());
+		// Menus reads plugins.config only from a jar with '_' in a plugins folder; the classes come from the
+		// classpath (ImageJ's plugin class loader asks its parent first).
+		pluginsDir = Files.createTempDirectory("convkit-gui");
+		Files.createDirectories(pluginsDir.resolve("plugins"));
+		try (JarOutputStream jar = new JarOutputStream(
+				new FileOutputStream(pluginsDir.resolve("plugins/ConvKit_menus.jar").toFile()))) {
+			jar.putNextEntry(new JarEntry("plugins.config"));
+			jar.write(Files.readAllBytes(HeadlessProcess.basedir().resolve("plugins.config")));
+		}
+		System.setProperty("plugins.dir", pluginsDir.toString());
+		new ImageJ(ImageJ.NO_SHOW);
+		assertNotNull("ConvKit's menus were not installed", Menus.getCommands().get("Edge Detection..."));
+	}
+
+	@AfterClass
+	public static void quitImageJ() {
+		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
+		for (Window w : Window.getWindows())
+			w.dispose();
+	}
+
+	@After
+	public void closeEverything() throws Exception {
+		if (command != null && command.isAlive()) command.interrupt();
+		for (Window w : Window.getWindows())
+			if (w instanceof Dialog) EventQueue.invokeAndWait(w::dispose);
+		if (imp != null) {
+			imp.changes = false;
+			imp.close();
+		}
+	}
+
+	/** Proves the mechanism with a built-in command; its screenshot stays in target/. */
+	@Test(timeout = 5 * LIMIT_MS)
+	public void builtInGaussianBlurDialog() throws Exception {
+		exercise("Gaussian Blur...", null, HeadlessProcess.basedir().resolve("target/gui/dialog-gaussian-blur.png"));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void applyKernelDialog() throws Exception {
+		exercise("Apply Kernel...", "org.convkit.plugins.filters.ApplyKernel", docs("apply-kernel"));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void highPassFilterDialog() throws Exception {
+		exercise("High-pass Filter...", "org.convkit.plugins.filters.HighPassFilter", docs("high-pass-filter"));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void edgeDetectionDialog() throws Exception {
+		exercise("Edge Detection...", "org.convkit.plugins.filters.EdgeDetection", docs("edge-detection"));
+	}
+
+	private static Path docs(String name) {
+		return HeadlessProcess.basedir().resolve("docs/images/dialog-" + name + ".png");
+	}
+
+	private void exercise(String name, String className, Path screenshot) throws Exception {
+		if (className != null) assumeTrue(name + " is not merged yet", HeadlessProcess.hasCommand(className));
+		imp = IJ.openImage(HeadlessProcess.basedir().resolve("sample-images/cells-8bit.tif").toString());
+		imp.show();
+		WindowManager.setCurrentWindow(imp.getWindow());
+		byte[] original = ((byte[]) imp.getProcessor().getPixels()).clone();
+
+		// Empty options: the real dialog opens and blocks this thread until OK or Cancel.
+		Throwable[] crash = new Throwable[1];
+		command = new Thread(() -> {
+			try {
+				IJ.run(imp, name, null);
+			} catch (RuntimeException e) {
+				// Cancel ends a command run through IJ.run with "Macro canceled"; anything else is a bug.
+				if (!ij.Macro.MACRO_CANCELED.equals(e.getMessage())) crash[0] = e;
+			}
+		}, "gui-test " + name);
+		command.start();
+		GenericDialog gd = waitForDialog(name);
+
+		Checkbox preview = gd.getPreviewCheckbox();
+		if (preview != null) {
+			EventQueue.invokeAndWait(() -> {
+				preview.setState(true);
+				gd.itemStateChanged(new ItemEvent(preview, ItemEvent.ITEM_STATE_CHANGED, preview, ItemEvent.SELECTED));
+			});
+			assertTrue(name + ": the preview did not change the image",
+					waitUntil(() -> !Arrays.equals(original, (byte[]) imp.getProcessor().getPixels())));
+		}
+		capture(gd, screenshot);
+
+		Button cancel = Arrays.stream(gd.getButtons()).filter(b -> b != null && "Cancel".equals(b.getLabel()))
+				.findFirst().orElseThrow(() -> new AssertionError(name + ": no Cancel button"));
+		EventQueue.invokeAndWait(() -> cancel.dispatchEvent(
+				new ActionEvent(cancel, ActionEvent.ACTION_PERFORMED, cancel.getLabel())));
+		command.join(LIMIT_MS);
+		assertFalse(name + ": the command did not end after Cancel", command.isAlive());
+		if (crash[0] != null) throw new AssertionError(name + " threw", crash[0]);
+		assertTrue(name + ": Cancel must restore the image", Arrays.equals(original,
+				(byte[]) imp.getProcessor().getPixels()));
+	}
+
+	/** The showing dialog titled like the command (with or without the "..."). */
+	private static GenericDialog waitForDialog(String name) throws InterruptedException {
+		String bare = name.replace("...", "");
+		GenericDialog[] found = new GenericDialog[1];
+		boolean ok = waitUntil(() -> {
+			for (Window w : Window.getWindows())
+				if (w instanceof GenericDialog && w.isShowing()) {
+					String title = ((Dialog) w).getTitle();
+					if (name.equals(title) || bare.equals(title)) {
+						found[0] = (GenericDialog) w;
+						return true;
+					}
+				}
+			return false;
+		});
+		assertTrue("no dialog titled '" + name + "' appeared; windows: " + titles(), ok);
+		return found[0];
+	}
+
+	/**
+	 * A screen grab of the dialog. Under Xvfb there is no window manager to raise it, so it is first moved
+	 * beside the image window, which would otherwise cover it.
+	 */
+	private void capture(GenericDialog gd, Path file) throws Exception {
+		Robot robot = new Robot();
+		Rectangle image = imp.getWindow().getBounds();
+		EventQueue.invokeAndWait(() -> {
+			gd.setLocation(image.x + image.width + 10, image.y);
+			gd.toFront();
+		});
+		robot.waitForIdle();
+		Thread.sleep(500); // let the X server draw what the event queue just painted
+		robot.waitForIdle();
+		Rectangle bounds = gd.getBounds();
+		BufferedImage shot = robot.createScreenCapture(bounds);
+		File out = file.toFile();
+		out.getParentFile().mkdirs();
+		assertTrue(ImageIO.write(shot, "png", out));
+		// A dialog is mostly light grey with dark text: not black, not blank, not the (dark) image window.
+		int dark = 0, light = 0, n = shot.getWidth() * shot.getHeight();
+		for (int y = 0; y < shot.getHeight(); y++)
+			for (int x = 0; x < shot.getWidth(); x++) {
+				int rgb = shot.getRGB(x, y), grey = ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3;
+				if (grey < 80) dark++;
+				else if (grey > 180) light++;
+			}
+		assertTrue("the capture of " + gd.getTitle() + " does not look like a dialog: " + dark + " dark, " + light
+				+ " light of " + n + " pixels", dark > n / 200 && dark < n / 3 && light > n / 2);
+		assertEquals(bounds.width, ImageIO.read(out).getWidth());
+	}
+
+	private interface Condition {
+		boolean holds() throws Exception;
+	}
+
+	private static boolean waitUntil(Condition c) throws InterruptedException {
+		long end = System.currentTimeMillis() + LIMIT_MS;
+		while (System.currentTimeMillis() < end) {
+			try {
+				if (c.holds()) return true;
+			} catch (Exception e) {
+				// not ready yet
+			}
+			Thread.sleep(100);
+		}
+		return false;
+	}
+
+	private static String titles() {
+		StringBuilder sb = new StringBuilder();
+		for (Window w : Window.getWindows())
+			if (w.isShowing()) sb.append(w instanceof Dialog ? ((Dialog) w).getTitle() : w.getName()).append("; ");
+		return sb.toString();
+	}
+}

@@ -1,0 +1,115 @@
+package org.convkit.app;
+
+import net.imagej.patcher.LegacyInjector;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.Assert.fail;
+
+/**
+ * Starts {@link HeadlessRunner} in a new JVM the way {@code ./convkit --headless} does (ij1-patcher agent,
+ * headless AWT), but with the test classpath and {@code target/classes/plugins.config}, so it works in the test
+ * phase before {@code target/app} exists.
+ */
+final class HeadlessProcess {
+	/** A generous safety limit: a hung ImageJ (e.g. a modal dialog) must not hang the build. */
+	private static final long LIMIT_MINUTES = 5;
+
+	static final class Result {
+		final int exitCode;
+		final String stdout, stderr;
+
+		Result(int exitCode, String stdout, String stderr) {
+			this.exitCode = exitCode;
+			this.stdout = stdout;
+			this.stderr = stderr;
+		}
+
+		@Override
+		public String toString() {
+			return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+		}
+	}
+
+	private HeadlessProcess() {}
+
+	static Path basedir() {
+		return Paths.get(System.getProperty("convkit.basedir", ".")).toAbsolutePath().normalize();
+	}
+
+	/** True when a command's class is on the classpath (plugins.config names the commands before they exist). */
+	static boolean hasCommand(String className) {
+		try {
+			Class.forName(className, false, HeadlessProcess.class.getClassLoader());
+			return true;
+		} catch (ClassNotFoundException e) {
+			return false;
+		}
+	}
+
+	/** Runs the macro file with the argument (null: none); extra plugin folders hold test plugins.config files. */
+	static Result run(Path macro, String argument, Path... extraPluginDirs) throws IOException, InterruptedException {
+		return run(true, macro, argument, extraPluginDirs);
+	}
+
+	/** As above; {@code patched=false} leaves the ij1-patcher agent out. */
+	static Result run(boolean patched, Path macro, String argument, Path... extraPluginDirs)
+			throws IOException, InterruptedException {
+		String patcher = jarOf(LegacyInjector.class);
+		StringBuilder pluginDirs = new StringBuilder(basedir().resolve("target/classes").toString());
+		for (Path p : extraPluginDirs)
+			pluginDirs.append(File.pathSeparator).append(p);
+		List<String> cmd = new ArrayList<>();
+		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+		cmd.add("-Xmx2g");
+		cmd.add("-Djava.awt.headless=true");
+		cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
+		if (patched) cmd.add("-javaagent:" + patcher + "=init");
+		cmd.add("-Dij1.plugin.dirs=" + pluginDirs);
+		cmd.add("-cp");
+		cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+		cmd.add(HeadlessRunner.class.getName());
+		cmd.add(macro.toString());
+		if (argument != null) cmd.add(argument);
+
+		Path out = Files.createTempFile("convkit-headless", ".out");
+		Path err = Files.createTempFile("convkit-headless", ".err");
+		try {
+			Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+			if (!p.waitFor(LIMIT_MINUTES, TimeUnit.MINUTES)) {
+				p.destroyForcibly();
+				fail("the headless run did not end within " + LIMIT_MINUTES + " minutes:\n" + read(out) + read(err));
+			}
+			return new Result(p.exitValue(), read(out), read(err));
+		} finally {
+			Files.deleteIfExists(out);
+			Files.deleteIfExists(err);
+		}
+	}
+
+	static Path writeMacro(Path dir, String name, String text) throws IOException {
+		Path file = dir.resolve(name);
+		Files.write(file, text.getBytes(StandardCharsets.UTF_8));
+		return file;
+	}
+
+	private static String jarOf(Class<?> c) {
+		try {
+			return Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+		} catch (java.net.URISyntaxException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+	private static String read(Path p) throws IOException {
+		return new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+	}
+}
