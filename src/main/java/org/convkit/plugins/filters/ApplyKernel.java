@@ -14,6 +14,7 @@ import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.FloatFilterCommand;
+import org.convkit.plugins.support.MacroValues;
 
 import java.awt.AWTEvent;
 import java.awt.Choice;
@@ -73,39 +74,17 @@ public class ApplyKernel extends FloatFilterCommand {
 		if (macro) gd.addStringField(KEY_FILE + ":", "", 36);
 		gd.addCheckbox(KEY_NORMALIZE, macro ? false : lastNormalize);
 		gd.addChoice(KEY_BORDER + ":", Border.labels(), (macro ? Border.REFLECT : lastBorder).label);
-		if (macro) requireNumber(KEY_VALUE);
+		MacroValues.requireNumbers(KEY_VALUE);
 		gd.addNumericField(KEY_VALUE + ":", macro ? 0 : lastValue, 3, 8, "(Constant border)");
-	}
-
-	/** The macro value of a numeric key must be a number (the headless dialog would throw a raw exception). */
-	private static void requireNumber(String key) {
-		String raw = Macro.getValue(Macro.getOptions(), key, null);
-		if (raw == null) return;
-		try {
-			Double.parseDouble(raw);
-		} catch (NumberFormatException e) {
-			throw new IllegalArgumentException(key + "=" + raw + " is not a number.");
-		}
-	}
-
-	/**
-	 * A choice as the macro gave it. Dialogs fall back to the first item on an unknown value (silently in
-	 * headless ImageJ), so macros are checked against the raw option text.
-	 */
-	private String choice(GenericDialog gd, String key) {
-		String chosen = gd.getNextChoice();
-		if (!macro) return chosen;
-		String raw = Macro.getValue(Macro.getOptions(), key, null);
-		return raw == null ? chosen : raw;
 	}
 
 	@Override
 	protected void readFields(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(choice(gd, KEY_PRESET));
+		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
 		String text = gd.getNextString().trim();
 		String file = macro ? gd.getNextString().trim() : "";
 		boolean norm = gd.getNextBoolean();
-		Border b = Border.fromLabel(choice(gd, KEY_BORDER));
+		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
 		double v = gd.getNextNumber();
 		if (gd.invalidNumber() || !Double.isFinite(v))
 			throw new IllegalArgumentException("The border value is not a finite number.");

@@ -49,6 +49,12 @@ public class EdgeDetection implements PlugIn {
 			IJ.noImage();
 			return;
 		}
+		try {
+			MacroValues.requireNumbers(KEY_LOW, KEY_HIGH, KEY_BLUR, KEY_KSIZE);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
 		GenericDialog gd = new GenericDialog(COMMAND);
 		gd.addChoice(KEY_METHOD + ":", EdgeParams.Method.labels(), lastMethod);
 		gd.addMessage("Canny (8-bit input; other types are scaled by their display range):");
@@ -62,7 +68,18 @@ public class EdgeDetection implements PlugIn {
 		gd.addNumericField(KEY_KSIZE + ":", lastKsize, 0, 6, "1, 3, 5 or 7 (Scharr: 3)");
 		boolean isStack = imp.getStackSize() > 1;
 		if (isStack) gd.addCheckbox(KEY_STACK + " (all " + imp.getStackSize() + " planes)", lastStack);
+		boolean interactive = Macro.getOptions() == null && !java.awt.GraphicsEnvironment.isHeadless();
+		EdgePreview preview = interactive ? new EdgePreview(imp) : null;
+		if (preview != null) {
+			gd.addPreviewCheckbox(null);
+			gd.addDialogListener((dialog, e) -> {
+				EdgeParams p = readParams(dialog);
+				preview.update(dialog.isPreviewActive() ? p : null);
+				return p != null; // invalid values disable OK
+			});
+		}
 		gd.showDialog();
+		if (preview != null) preview.close();
 		if (gd.wasCanceled()) return;
 		String method = MacroValues.nextChoice(gd, KEY_METHOD);
 		double low = gd.getNextNumber(), high = gd.getNextNumber();
@@ -94,6 +111,22 @@ public class EdgeDetection implements PlugIn {
 		ImagePlus result = detect(imp, params, stack);
 		if (result == null) IJ.showStatus(COMMAND + ": stopped (Esc); no image created");
 		else result.show();
+	}
+
+	/** The dialog's current values as parameters (for the preview), or null while they are invalid. */
+	private static EdgeParams readParams(GenericDialog gd) {
+		try {
+			String method = gd.getNextChoice();
+			double low = gd.getNextNumber(), high = gd.getNextNumber();
+			String aperture = gd.getNextChoice();
+			boolean l2 = gd.getNextBoolean();
+			double blur = gd.getNextNumber();
+			String output = gd.getNextChoice();
+			return params(method, low, high, aperture, l2, blur, output, gd.getNextNumber());
+		} catch (IllegalArgumentException e) {
+			IJ.showStatus(COMMAND + ": " + e.getMessage());
+			return null;
+		}
 	}
 
 	/** The dialog's values as parameters; only the keys of the chosen method are validated. */

@@ -54,6 +54,7 @@ public class HighPassFilter extends FloatFilterCommand {
 
 	@Override
 	protected void addFields(GenericDialog gd) {
+		MacroValues.requireNumbers(KEY_SIGMA, KEY_CUTOFF, KEY_ORDER);
 		gd.addChoice(KEY_METHOD + ":", HighPassParams.Method.labels(), lastMethod);
 		gd.addNumericField(KEY_SIGMA + ":", lastSigma, 2, 6, "pixels (Gaussian)");
 		gd.addNumericField(KEY_CUTOFF + ":", lastCutoff, 2, 6, "pixels wavelength (FFT)");

@@ -19,4 +19,22 @@ public final class MacroValues {
 		// "&name" is a macro variable that the dialog has already resolved.
 		return raw == null || raw.startsWith("&") ? item : raw;
 	}
+
+	/**
+	 * In a macro, checks that the value given for each numeric key is a number; call before adding the fields
+	 * (the headless dialog throws a bare NumberFormatException while adding a field with a bad value).
+	 */
+	public static void requireNumbers(String... keys) {
+		String options = Macro.getOptions();
+		if (options == null) return;
+		for (String key : keys) {
+			String raw = Macro.getValue(options, key, null);
+			if (raw == null || raw.startsWith("&")) continue;
+			try {
+				Double.parseDouble(raw.trim());
+			} catch (NumberFormatException e) {
+				throw new IllegalArgumentException(key + "=" + raw + " is not a number.");
+			}
+		}
+	}
 }

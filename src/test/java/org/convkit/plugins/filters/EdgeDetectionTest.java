@@ -178,7 +178,8 @@ public class EdgeDetectionTest {
 				{"method=Canny low=-1 high=100", ">= 0"}, {"method=Canny low=1 high=10 blur=-2", "blur"},
 				{"method=Sobel ksize=4", "ksize"}, {"method=Sobel ksize=9", "ksize"},
 				{"method=Laplacian ksize=0", "ksize"}, {"method=Scharr ksize=5", "ksize"},
-				{"method=Prewitt", "method"}, {"method=Sobel output=Angle", "output"}};
+				{"method=Prewitt", "method"}, {"method=Sobel output=Angle", "output"},
+				{"method=Canny low=abc high=100", "low=abc is not a number"}};
 		for (String[] c : cases) {
 			byte[] px = disk(6);
 			ImagePlus imp = new ImagePlus("bad", new ByteProcessor(N, N, px.clone()));

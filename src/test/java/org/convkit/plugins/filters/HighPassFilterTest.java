@@ -166,7 +166,8 @@ public class HighPassFilterTest {
 				{"method=Gaussian sigma=NaN", "sigma"}, {"method=FFT cutoff=0", "cutoff"},
 				{"method=FFT cutoff=-5", "cutoff"}, {"method=FFT cutoff=10 order=-1", "order"},
 				{"method=FFT cutoff=10 order=2.5", "order"}, {"method=FFT cutoff=10 order=11", "order"},
-				{"method=Median sigma=2", "method"}, {"method=Gaussian sigma=2 output=16-bit", "output"}};
+				{"method=Median sigma=2", "method"}, {"method=Gaussian sigma=2 output=16-bit", "output"},
+				{"method=Gaussian sigma=two", "sigma=two is not a number"}};
 		for (String[] c : cases) {
 			FloatProcessor fp = randomFloat(8, 0, 1);
 			float[] before = ((float[]) fp.getPixels()).clone();
