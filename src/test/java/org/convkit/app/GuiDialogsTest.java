@@ -39,7 +39,7 @@ import static org.junit.Assume.assumeTrue;
 
 /**
  * Each filter's real dialog under a display (Xvfb in CI): it opens from the menu command with no options, the
- * preview changes the image, a screenshot goes to docs/images/dialog-NAME.png, and Cancel ends the command
+ * preview changes the image, a screenshot goes to target/gui/dialog-NAME.png (see docs()), and Cancel ends the command
  * and restores the image. Every wait has a limit: a modal dialog would otherwise block forever.
  */
 public class GuiDialogsTest {
@@ -106,8 +106,13 @@ public class GuiDialogsTest {
 		exercise("Edge Detection...", "org.convkit.plugins.filters.EdgeDetection", docs("edge-detection"));
 	}
 
+	/**
+	 * Screenshots go to target/gui; with {@code -Dconvkit.update.docs=true} they replace the README's images in
+	 * docs/images (so an ordinary test run never rewrites tracked files).
+	 */
 	private static Path docs(String name) {
-		return HeadlessProcess.basedir().resolve("docs/images/dialog-" + name + ".png");
+		String folder = Boolean.getBoolean("convkit.update.docs") ? "docs/images" : "target/gui";
+		return HeadlessProcess.basedir().resolve(folder + "/dialog-" + name + ".png");
 	}
 
 	private void exercise(String name, String className, Path screenshot) throws Exception {

@@ -13,6 +13,7 @@ import static org.bytedeco.opencv.global.opencv_core.BORDER_REPLICATE;
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
 import static org.bytedeco.opencv.global.opencv_imgproc.filter2D;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
@@ -26,6 +27,9 @@ import java.util.stream.IntStream;
  * parent Mat unless BORDER_ISOLATED is given), and the region is copied out.
  */
 public final class KernelCorrelator {
+	/** Whole-image correlations running right now, across threads. */
+	private static final AtomicInteger ACTIVE = new AtomicInteger();
+
 	private KernelCorrelator() {}
 
 	/**
@@ -66,7 +70,19 @@ public final class KernelCorrelator {
 	 * (not border pixels) and the result is identical to one filter2D call. All strips are copied in first.
 	 */
 	private static void correlateInStrips(float[] pixels, int width, int height, Mat kernel, Border border) {
-		int strips = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), height / 64));
+		// Stack planes already run in parallel (PlugInFilterRunner, one thread per core): share the cores out.
+		int concurrent = ACTIVE.incrementAndGet();
+		try {
+			int cores = Runtime.getRuntime().availableProcessors();
+			int strips = Math.max(1, Math.min(cores / concurrent, height / 64));
+			correlateInStrips(pixels, width, height, kernel, border, strips);
+		} finally {
+			ACTIVE.decrementAndGet();
+		}
+	}
+
+	private static void correlateInStrips(float[] pixels, int width, int height, Mat kernel, Border border,
+			int strips) {
 		Mat src = MatPool.borrow(height, width, CV_32F);
 		Mat dst = MatPool.borrow(height, width, CV_32F);
 		try {

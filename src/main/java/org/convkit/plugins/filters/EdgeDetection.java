@@ -74,6 +74,7 @@ public class EdgeDetection implements PlugIn {
 			gd.addPreviewCheckbox(null);
 			gd.addDialogListener((dialog, e) -> {
 				EdgeParams p = readParams(dialog);
+				if (isStack) dialog.getNextBoolean(); // ImageJ's Recorder records only what this listener reads
 				preview.update(dialog.isPreviewActive() ? p : null);
 				return p != null; // invalid values disable OK
 			});

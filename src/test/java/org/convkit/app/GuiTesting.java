@@ -1,0 +1,216 @@
+package org.convkit.app;
+
+import ij.ImageJ;
+import ij.ImagePlus;
+import ij.Menus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+
+import java.awt.Button;
+import java.awt.Checkbox;
+import java.awt.Choice;
+import java.awt.Component;
+import java.awt.Container;
+import java.awt.Dialog;
+import java.awt.EventQueue;
+import java.awt.Frame;
+import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
+import java.awt.Window;
+import java.awt.event.ActionEvent;
+import java.awt.event.ItemEvent;
+import java.awt.event.TextEvent;
+import java.io.FileOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+/**
+ * Helpers for tests that drive real ImageJ windows under a display (Xvfb in CI). Every wait has a limit: a modal
+ * dialog would otherwise block the build forever. Components are changed on the event thread and the dialog is
+ * sent the event a user's edit would cause, so its listeners (preview, dependent fields) see the change.
+ */
+final class GuiTesting {
+	static final long LIMIT_MS = 60_000;
+
+	private GuiTesting() {}
+
+	/** Skips the test class without a display; starts ImageJ (no window) with ConvKit's menus installed. */
+	static void startImageJ() throws Exception {
+		assumeTrue("no DISPLAY: run under xvfb-run", System.getenv("DISPLAY") != null);
+		assumeTrue("AWT is headless", !GraphicsEnvironment.isHeadless());
+		// Menus reads plugins.config only from a jar with '_' in a plugins folder; the classes come from the
+		// classpath (ImageJ's plugin class loader asks its parent first).
+		Path pluginsDir = Files.createTempDirectory("convkit-gui");
+		Files.createDirectories(pluginsDir.resolve("plugins"));
+		try (JarOutputStream jar = new JarOutputStream(
+				new FileOutputStream(pluginsDir.resolve("plugins/ConvKit_menus.jar").toFile()))) {
+			jar.putNextEntry(new JarEntry("plugins.config"));
+			jar.write(Files.readAllBytes(HeadlessProcess.basedir().resolve("plugins.config")));
+		}
+		System.setProperty("plugins.dir", pluginsDir.toString());
+		new ImageJ(ImageJ.NO_SHOW);
+		assertNotNull("ConvKit's menus were not installed", Menus.getCommands().get("Edge Detection..."));
+	}
+
+	/** Disposes every open dialog (a failed test may leave a modal one behind). */
+	static void disposeDialogs() throws Exception {
+		for (Window w : Window.getWindows())
+			if (w instanceof Dialog && w.isDisplayable()) EventQueue.invokeAndWait(w::dispose);
+	}
+
+	/** Closes every image window without asking to save. */
+	static void closeImages() {
+		int[] ids = WindowManager.getIDList();
+		if (ids == null) return;
+		for (int id : ids) {
+			ImagePlus imp = WindowManager.getImage(id);
+			if (imp == null) continue;
+			imp.changes = false;
+			imp.close();
+		}
+	}
+
+	/** The IDs of the open images, in order. */
+	static Set<Integer> imageIds() {
+		Set<Integer> ids = new LinkedHashSet<>();
+		int[] list = WindowManager.getIDList();
+		if (list != null) for (int id : list) ids.add(id);
+		return ids;
+	}
+
+	/** The one image opened since {@code before} was taken. */
+	static ImagePlus newImage(Set<Integer> before, String what) throws InterruptedException {
+		Set<Integer> added = new LinkedHashSet<>();
+		waitUntil(() -> {
+			added.clear();
+			added.addAll(imageIds());
+			added.removeAll(before);
+			return !added.isEmpty();
+		});
+		assertEquals(what + ": expected exactly one new image", 1, added.size());
+		return WindowManager.getImage(added.iterator().next());
+	}
+
+	/** The showing GenericDialog titled like the command (with or without the "..."). */
+	static GenericDialog waitForDialog(String name) throws InterruptedException {
+		return (GenericDialog) waitForWindow(name, GenericDialog.class);
+	}
+
+	/** The showing dialog of the given class titled {@code title} (or {@code title} without "..."). */
+	static Dialog waitForWindow(String title, Class<? extends Dialog> type) throws InterruptedException {
+		String bare = title.replace("...", "");
+		Dialog[] found = new Dialog[1];
+		boolean ok = waitUntil(() -> {
+			for (Window w : Window.getWindows())
+				if (type.isInstance(w) && w.isShowing()) {
+					String t = ((Dialog) w).getTitle();
+					if (title.equals(t) || bare.equals(t)) {
+						found[0] = (Dialog) w;
+						return true;
+					}
+				}
+			return false;
+		});
+		assertTrue("no dialog titled '" + title + "' appeared; windows: " + titles(), ok);
+		return found[0];
+	}
+
+	/** True when ImageJ's Executer showed a plugin's stack trace (its "Exception" text window). */
+	static boolean exceptionWindowShowing() {
+		for (Window w : Window.getWindows())
+			if (w instanceof Frame && w.isShowing() && "Exception".equals(((Frame) w).getTitle())) return true;
+		return false;
+	}
+
+	/** Clicks the button labelled {@code label} anywhere inside the dialog. */
+	static void press(Dialog dialog, String label) throws Exception {
+		Button button = findButton(dialog, label);
+		assertNotNull(dialog.getTitle() + ": no button '" + label + "'", button);
+		EventQueue.invokeAndWait(() -> button.dispatchEvent(
+				new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
+	}
+
+	private static Button findButton(Container c, String label) {
+		for (Component child : c.getComponents()) {
+			// GenericDialog pads its labels ("  OK  ").
+			if (child instanceof Button && label.equals(((Button) child).getLabel().trim())) return (Button) child;
+			if (child instanceof Container) {
+				Button b = findButton((Container) child, label);
+				if (b != null) return b;
+			}
+		}
+		return null;
+	}
+
+	/** Selects {@code item} as a user would: the choice changes, then the dialog hears of it. */
+	static void select(GenericDialog gd, Choice choice, String item) throws Exception {
+		EventQueue.invokeAndWait(() -> {
+			choice.select(item);
+			gd.itemStateChanged(new ItemEvent(choice, ItemEvent.ITEM_STATE_CHANGED, item, ItemEvent.SELECTED));
+		});
+		assertEquals(gd.getTitle() + ": the choice has no item '" + item + "'", item, choice.getSelectedItem());
+	}
+
+	/** Types {@code text} into a text or numeric field. */
+	static void type(GenericDialog gd, TextField field, String text) throws Exception {
+		EventQueue.invokeAndWait(() -> {
+			field.setText(text);
+			gd.textValueChanged(new TextEvent(field, TextEvent.TEXT_VALUE_CHANGED));
+		});
+	}
+
+	/** Ticks or clears a checkbox. */
+	static void check(GenericDialog gd, Checkbox box, boolean state) throws Exception {
+		EventQueue.invokeAndWait(() -> {
+			box.setState(state);
+			gd.itemStateChanged(new ItemEvent(box, ItemEvent.ITEM_STATE_CHANGED, box,
+					state ? ItemEvent.SELECTED : ItemEvent.DESELECTED));
+		});
+	}
+
+	/** The dialog's checkbox whose label starts with {@code key} (labels are "key ..." by ConvKit's rule). */
+	static Checkbox checkbox(GenericDialog gd, String key) {
+		for (Object o : gd.getCheckboxes()) {
+			Checkbox box = (Checkbox) o;
+			if (box.getLabel().equals(key) || box.getLabel().startsWith(key + " ")) return box;
+		}
+		throw new AssertionError(gd.getTitle() + ": no checkbox '" + key + "'");
+	}
+
+	interface Condition {
+		boolean holds() throws Exception;
+	}
+
+	/** Polls {@code c} until it holds or {@link #LIMIT_MS} has passed; false on time-out. */
+	static boolean waitUntil(Condition c) throws InterruptedException {
+		long end = System.currentTimeMillis() + LIMIT_MS;
+		while (System.currentTimeMillis() < end) {
+			try {
+				if (c.holds()) return true;
+			} catch (Exception e) {
+				// not ready yet
+			}
+			Thread.sleep(100);
+		}
+		return false;
+	}
+
+	/** The showing windows' titles, for failure messages. */
+	static String titles() {
+		StringBuilder sb = new StringBuilder();
+		for (Window w : Window.getWindows())
+			if (w.isShowing())
+				sb.append(w instanceof Dialog ? ((Dialog) w).getTitle()
+						: w instanceof Frame ? ((Frame) w).getTitle() : w.getName()).append("; ");
+		return sb.toString();
+	}
+}
