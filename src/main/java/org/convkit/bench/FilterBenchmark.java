@@ -3,6 +3,7 @@ package org.convkit.bench;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.WindowManager;
 import ij.process.ByteProcessor;
 import ij.plugin.filter.Convolver;
 import ij.process.FloatProcessor;
@@ -14,7 +15,7 @@ import org.convkit.core.cv.Mats;
 import org.convkit.plugins.support.Failures;
 
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -47,7 +48,7 @@ public final class FilterBenchmark {
 	}
 
 	private void runAll() {
-		System.out.printf(Locale.ROOT, "ConvKit filter benchmark: %dx%d, median of %d runs after 1 warm-up; "
+		System.out.printf(Locale.ROOT, "ConvKit filter benchmark: %dx%d, medians of %d interleaved rounds after 1 warm-up; "
 				+ "%d cores, OpenCV threads %d, Java %s%n", SIZE, SIZE, repeats,
 				Runtime.getRuntime().availableProcessors(), opencv_core.getNumThreads(),
 				System.getProperty("java.version"));
@@ -63,27 +64,29 @@ public final class FilterBenchmark {
 		String text = kernelText(kernel, k);
 		FloatProcessor fp = new FloatProcessor(SIZE, SIZE, pixels.clone());
 		ImagePlus imp = new ImagePlus("bench", fp);
-		double convkit = time(() -> {
-			fp.setPixels(pixels.clone());
-			return () -> IJ.run(imp, "Apply Kernel...", "kernel=[" + text + "] border=Replicate");
-		});
-		double imagej = time(k > 5 ? 1 : repeats, () -> {
-			fp.setPixels(pixels.clone());
-			return () -> imageJConvolve(fp, kernel, k);
-		});
-		double opencv;
+		FloatProcessor forImageJ = new FloatProcessor(SIZE, SIZE, pixels.clone());
+		float[] back = new float[pixels.length];
 		try (Mat src = Mats.fromFloats(pixels, SIZE, SIZE); Mat ker = Mats.fromFloats(kernel, k, k);
 				Mat dst = new Mat()) {
-			opencv = time(() -> () -> filter2D(src, dst, -1, ker, new Point(-1, -1), 0,
-					opencv_core.BORDER_REPLICATE));
+			double[] t = interleaved(
+					new Contender(repeats, () -> {
+						fp.setPixels(pixels.clone());
+						return () -> IJ.run(imp, "Apply Kernel...", "kernel=[" + text + "] border=Replicate");
+					}),
+					new Contender(repeats, () -> () -> filter2D(src, dst, -1, ker, new Point(-1, -1), 0,
+							opencv_core.BORDER_REPLICATE)),
+					new Contender(k > 5 ? 1 : repeats, () -> {
+						forImageJ.setPixels(pixels.clone());
+						return () -> imageJConvolve(forImageJ, kernel, k);
+					}),
+					new Contender(repeats, () -> () -> {
+						Mat m = Mats.pooledFromFloats(pixels, SIZE, SIZE);
+						Mats.toFloats(m, back);
+						MatPool.release(m);
+					}));
+			row("Apply Kernel " + k + "x" + k + ", 32-bit image", t[0], t[1], t[2],
+					"raw OpenCV: filter2D on data already in native memory; copies in+out alone: " + ms(t[3]));
 		}
-		float[] back = new float[pixels.length];
-		double copies = time(() -> () -> {
-			Mat m = Mats.pooledFromFloats(pixels, SIZE, SIZE);
-			Mats.toFloats(m, back);
-			MatPool.release(m);
-		});		row("Apply Kernel " + k + "x" + k + ", 32-bit image", convkit, opencv, imagej,
-				"raw OpenCV filter2D (no copies); copies in+out alone: " + ms(copies));
 	}
 
 	private void kernelStack(float[] pixels, int k) {
@@ -92,29 +95,23 @@ public final class FilterBenchmark {
 		ImageStack stack = new ImageStack(SIZE, SIZE);
 		for (int i = 0; i < STACK_DEPTH; i++) stack.addSlice(new FloatProcessor(SIZE, SIZE, pixels.clone()));
 		ImagePlus imp = new ImagePlus("bench-stack", stack);
-		double convkit = time(() -> () -> IJ.run(imp, "Apply Kernel...",
-				"kernel=[" + text + "] border=Replicate stack"));
-		double imagej = k > 5 ? Double.NaN : time(1, () -> () -> imageJConvolveStack(stack, kernel, k));
-		double opencv;
 		try (Mat src = Mats.fromFloats(pixels, SIZE, SIZE); Mat ker = Mats.fromFloats(kernel, k, k);
 				Mat dst = new Mat()) {
-			opencv = time(() -> () -> {
-				for (int i = 0; i < STACK_DEPTH; i++)
-					filter2D(src, dst, -1, ker, new Point(-1, -1), 0, opencv_core.BORDER_REPLICATE);
-			});
+			double[] t = interleaved(
+					new Contender(repeats, () -> () -> IJ.run(imp, "Apply Kernel...",
+							"kernel=[" + text + "] border=Replicate stack")),
+					new Contender(repeats, () -> () -> {
+						for (int i = 0; i < STACK_DEPTH; i++)
+							filter2D(src, dst, -1, ker, new Point(-1, -1), 0, opencv_core.BORDER_REPLICATE);
+					}),
+					// ImageJ's 15x15 on 16 planes takes minutes: timed for 5x5 only
+					new Contender(k > 5 ? 0 : 1, () -> () -> imageJConvolveStack(stack, kernel, k)));
+			row("Apply Kernel " + k + "x" + k + ", 32-bit stack x" + STACK_DEPTH, t[0], t[1], t[2],
+					"raw OpenCV: filter2D plane after plane (one call per plane, as a script would)");
 		}
-		row("Apply Kernel " + k + "x" + k + ", 32-bit stack x" + STACK_DEPTH, convkit, opencv, imagej,
-				"raw OpenCV: filter2D slice after slice on one thread");
 	}
 
 	private void canny() {
-		if (ij.Menus.getCommands() == null || ij.Menus.getCommands().get("Edge Detection...") == null) {
-			IJ.run("Misc...", ""); // initialises ImageJ's menus headless
-			if (ij.Menus.getCommands().get("Edge Detection...") == null) {
-				System.out.println("Edge Detection... is not installed: Canny case skipped");
-				return;
-			}
-		}
 		byte[] bytes = new byte[SIZE * SIZE];
 		float[] f = randomFloats(SIZE * SIZE, 7);
 		// a smooth field with structure, so Canny has real edges to trace
@@ -124,22 +121,32 @@ public final class FilterBenchmark {
 			bytes[i] = (byte) Math.max(0, Math.min(255, (int) v));
 		}
 		ImagePlus imp = new ImagePlus("bench-8bit", new ByteProcessor(SIZE, SIZE, bytes.clone()));
-		double convkit = time(() -> () -> {
-			IJ.run(imp, "Edge Detection...", "method=Canny low=50 high=150 aperture=3");
-			ImagePlus out = ij.WindowManager.getCurrentImage();
-			if (out != null && out != imp) out.close();
-		});
 		ImagePlus forImageJ = new ImagePlus("bench-8bit-ij", new ByteProcessor(SIZE, SIZE, bytes.clone()));
-		double imagej = time(() -> {
-			forImageJ.getProcessor().setPixels(bytes.clone());
-			return () -> IJ.run(forImageJ, "Find Edges", "");
-		});
-		double opencv;
 		try (Mat src = Mats.fromBytes(bytes, SIZE, SIZE); Mat dst = new Mat()) {
-			opencv = time(() -> () -> Canny(src, dst, 50, 150, 3, false));
+			double[] t = interleaved(
+					new Contender(repeats, () -> () -> closeNewImages(() ->
+							IJ.run(imp, "Edge Detection...", "method=Canny low=50 high=150 aperture=3"))),
+					new Contender(repeats, () -> () -> Canny(src, dst, 50, 150, 3, false)),
+					new Contender(repeats, () -> {
+						forImageJ.getProcessor().setPixels(bytes.clone());
+						return () -> IJ.run(forImageJ, "Find Edges", "");
+					}));
+			row("Edge Detection Canny, 8-bit image", t[0], t[1], t[2],
+					"ImageJ column = Process>Find Edges (3x3 Sobel magnitude, a simpler algorithm)");
 		}
-		row("Edge Detection Canny, 8-bit image", convkit, opencv, imagej,
-				"ImageJ column = Process>Find Edges (3x3 Sobel, a cheaper algorithm)");
+	}
+
+	/** Runs {@code action} and closes the images it created (the command's result), so memory stays flat. */
+	private static void closeNewImages(Runnable action) {
+		int[] before = WindowManager.getIDList();
+		action.run();
+		int[] after = WindowManager.getIDList();
+		if (after == null) return;
+		for (int id : after) {
+			boolean old = false;
+			if (before != null) for (int b : before) old |= b == id;
+			if (!old) WindowManager.getImage(id).close();
+		}
 	}
 
 	/**
@@ -158,23 +165,46 @@ public final class FilterBenchmark {
 				.forEach(i -> imageJConvolve((FloatProcessor) stack.getProcessor(i), kernel, k));
 	}
 
-	private double time(Supplier<Runnable> setup) {
-		return time(repeats, setup);
+	/** One thing to time: {@code setup} runs untimed before each run and returns the timed action. */
+	private static final class Contender {
+		final int samples;
+		final Supplier<Runnable> setup;
+
+		Contender(int samples, Supplier<Runnable> setup) {
+			this.samples = samples;
+			this.setup = setup;
+		}
 	}
 
-	/** Median wall time in ms; {@code setup} runs untimed before each run and returns the timed action. */
-	private double time(int repeats, Supplier<Runnable> setup) {
-		double[] t = new double[repeats];
-		for (int i = -1; i < repeats; i++) {
-			Runnable action = setup.get();
-			long start = System.nanoTime();
-			action.run();
-			long elapsed = System.nanoTime() - start;
-			if (i >= 0) t[i] = elapsed / 1e6;
-			if (!Failures.isEmpty()) throw new IllegalStateException("command failed: " + Failures.drain());
+	/**
+	 * Median wall times (ms; NaN for a contender with no samples) of contenders timed in interleaved rounds
+	 * after one untimed warm-up each, so that load from elsewhere on the machine hits all of them alike.
+	 */
+	private double[] interleaved(Contender... contenders) {
+		List<List<Double>> times = new ArrayList<>();
+		for (Contender c : contenders) {
+			times.add(new ArrayList<>());
+			if (c.samples > 0) timeOnce(c);
 		}
-		Arrays.sort(t);
-		return t[repeats / 2];
+		for (int round = 0; round < repeats; round++)
+			for (int i = 0; i < contenders.length; i++)
+				if (round < contenders[i].samples) times.get(i).add(timeOnce(contenders[i]));
+		double[] medians = new double[contenders.length];
+		for (int i = 0; i < medians.length; i++) {
+			List<Double> t = times.get(i);
+			Collections.sort(t);
+			medians[i] = t.isEmpty() ? Double.NaN : t.get(t.size() / 2);
+		}
+		return medians;
+	}
+
+	private static double timeOnce(Contender c) {
+		Runnable action = c.setup.get();
+		long start = System.nanoTime();
+		action.run();
+		double ms = (System.nanoTime() - start) / 1e6;
+		if (!Failures.isEmpty()) throw new IllegalStateException("command failed: " + Failures.drain());
+		return ms;
 	}
 
 	private void row(String what, double convkit, double opencv, double imagej, String note) {

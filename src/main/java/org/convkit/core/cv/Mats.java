@@ -42,6 +42,14 @@ public final class Mats {
 		return mat;
 	}
 
+	/** Like {@link #fromBytes} but into a {@link MatPool} buffer: give it back with {@link MatPool#release}. */
+	public static Mat pooledFromBytes(byte[] pixels, int width, int height) {
+		checkLength(pixels.length, width, height);
+		Mat mat = MatPool.borrow(height, width, CV_8U);
+		mat.data().put(pixels, 0, width * height);
+		return mat;
+	}
+
 	/** Copies a continuous CV_32F Mat into {@code out} (allocated when null) and returns it. */
 	public static float[] toFloats(Mat mat, float[] out) {
 		requireType(mat, CV_32F);
