@@ -143,4 +143,33 @@ public class BatchMacroTest {
 	private static String base(String name) {
 		return name.substring(0, name.lastIndexOf('.'));
 	}
+
+	/** macros/demo-filters.ijm (the README's montage): every panel is produced and differs from the original. */
+	@Test
+	public void demoMontageShowsEveryFilter() throws Exception {
+		Path png = tmp.getRoot().toPath().resolve("montage.png");
+		HeadlessProcess.Result r = HeadlessProcess.run(HeadlessProcess.basedir().resolve("macros/demo-filters.ijm"),
+				png.toString());
+		assertEquals(r.toString(), 0, r.exitCode);
+		ImagePlus montage = IJ.openImage(png.toString());
+		assertNotNull("no montage written:\n" + r, montage);
+		assertEquals(3 * 256, montage.getWidth());
+		assertEquals(2 * 256, montage.getHeight());
+		ImageProcessor ip = montage.getProcessor().convertToByte(false);
+		ImageProcessor original = crop(ip, 0, 0);
+		for (int panel = 1; panel < 6; panel++) {
+			ImageProcessor p = crop(ip, panel % 3, panel / 3);
+			int differing = 0;
+			for (int i = 0; i < 200 * 256; i++) // above the label line
+				if (Math.abs(p.get(i) - original.get(i)) > 8) differing++;
+			assertTrue("panel " + panel + " looks like the original", differing > 200 * 256 / 10);
+		}
+	}
+
+	private static ImageProcessor crop(ImageProcessor ip, int column, int row) {
+		ip.setRoi(column * 256, row * 256, 256, 256);
+		ImageProcessor c = ip.crop();
+		ip.resetRoi();
+		return c;
+	}
 }

@@ -74,6 +74,7 @@ final class HeadlessProcess {
 		cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
 		if (patched) cmd.add("-javaagent:" + patcher + "=init");
 		cmd.add("-Dij1.plugin.dirs=" + pluginDirs);
+		cmd.add("-Dconvkit.home=" + basedir()); // as ./convkit sets it: macros find sample-images/ through it
 		cmd.add("-cp");
 		cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
 		cmd.add(HeadlessRunner.class.getName());
