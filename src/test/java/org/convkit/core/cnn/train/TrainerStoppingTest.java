@@ -138,8 +138,25 @@ public class TrainerStoppingTest {
 				"The model expects grayscale (1 channel) images but this image is RGB (3 channels)");
 		assertMessage(() -> new Predictor(r.best).predict(Arrays.asList(new ij.process.ByteProcessor(16, 16),
 				new ColorProcessor(16, 16))), "image 2: ");
-		// other sizes go through the stored resize rule
-		assertEquals(3, new Predictor(r.best).predict(new ij.process.ByteProcessor(40, 9)).length);
+		// other sizes go through the stored resize rule: Pad, kept in the file
+		TrainingResult pad = trainer(SETTINGS.withEpochs(1)).input(new InputFormat(16, 16, 1, Resize.PAD))
+				.saveTo(file("pad.zip"), false).train(null);
+		ModelBundle reloaded = ModelBundleIO.read(file("pad.zip"));
+		assertEquals(Resize.PAD, reloaded.resize());
+		ij.process.ByteProcessor wide = new ij.process.ByteProcessor(40, 9);
+		wide.setValue(200);
+		wide.fill();
+		float[] p = new Predictor(reloaded).predict(wide);
+		assertArrayEquals(new Predictor(pad.best).predict(wide), p, 0f);
+		// by hand: 40x9 scaled by 16/40 to 16x4 (constant 200), centred at row 6 on 0, then normalised
+		float[] x = new float[256];
+		for (int i = 6 * 16; i < 10 * 16; i++) x[i] = 200;
+		org.convkit.core.cnn.data.ImageTensor.normalise(x, 0, new InputFormat(16, 16, 1, Resize.PAD),
+				reloaded.normalisation());
+		float[] direct = reloaded.network().output(org.nd4j.linalg.factory.Nd4j.create(x, new long[] { 1, 1, 16,
+				16 }, 'c'), false).toFloatVector();
+		assertArrayEquals(direct, p, 0f);
+		assertNotEquals(Resize.PAD, r.best.resize());
 		Path other = data.newFolder("other").toPath();
 		for (String c : new String[] { "x", "y" }) {
 			Files.createDirectories(other.resolve(c));
