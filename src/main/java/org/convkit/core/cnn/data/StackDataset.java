@@ -16,6 +16,7 @@ public final class StackDataset implements Dataset {
 	private final ImageStack stack;
 	private final List<String> classes;
 	private final int[] labels;
+	private final List<Skipped> skipped = new ArrayList<>();
 
 	/**
 	 * @throws IllegalArgumentException when a slice has no label (naming the first such slices) or there are fewer
@@ -81,13 +82,29 @@ public final class StackDataset implements Dataset {
 		return new int[] { stack.getWidth(), stack.getHeight() };
 	}
 
+	/** The slice; null (and listed as skipped) when a virtual stack cannot read it. */
 	@Override
 	public ImageProcessor open(int index) {
-		return stack.getProcessor(index + 1);
+		ImageProcessor ip;
+		try {
+			ip = stack.getProcessor(index + 1);
+		} catch (RuntimeException e) {
+			ip = null;
+		}
+		if (ip == null || ip.getPixels() == null) {
+			synchronized (skipped) {
+				if (skipped.stream().noneMatch(s -> s.index == index))
+					skipped.add(new Skipped(index, name(index), "the slice cannot be read"));
+			}
+			return null;
+		}
+		return ip;
 	}
 
 	@Override
 	public List<Skipped> skipped() {
-		return Collections.emptyList();
+		synchronized (skipped) {
+			return new ArrayList<>(skipped);
+		}
 	}
 }

@@ -152,6 +152,17 @@ public class FolderDatasetTest {
 	}
 
 	@Test
+	public void aFolderOfUnreadableFilesIsRejected() throws Exception {
+		Path r = root();
+		for (String c : new String[] { "a", "b" }) {
+			Files.createDirectories(r.resolve(c));
+			Files.write(r.resolve(c + "/x.tif"), "II*\0junk".getBytes("ISO-8859-1"));
+		}
+		assertMessage(() -> new FolderDataset(r), "None of the 2 images checked");
+		assertMessage(() -> new FolderDataset(r), "a/x.tif: ");
+	}
+
+	@Test
 	public void readsLazilyOnlyTheProbeAndTheRequestedBatches() throws Exception {
 		Path r = root();
 		Random rnd = new Random(5);
