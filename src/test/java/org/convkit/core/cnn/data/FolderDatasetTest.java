@@ -126,10 +126,23 @@ public class FolderDatasetTest {
 		Files.write(r.resolve("disk/broken.tif"), "II*\0garbage".getBytes("ISO-8859-1"));
 		Files.write(r.resolve("hbar/notes.txt"), "not an image".getBytes("UTF-8"));
 		AtomicInteger opens = new AtomicInteger();
-		FolderDataset d = new FolderDataset(r, 100, f -> {
-			opens.incrementAndGet();
-			return FolderDataset.IMAGEJ.read(f);
-		});
+		java.io.PrintStream out = System.out, err = System.err;
+		java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+		FolderDataset d;
+		try { // ImageJ must stay silent: no dialog, log line or stack trace for a bad file
+			System.setOut(new java.io.PrintStream(captured, true));
+			System.setErr(new java.io.PrintStream(captured, true));
+			d = new FolderDataset(r, 100, f -> {
+				opens.incrementAndGet();
+				return FolderDataset.IMAGEJ.read(f);
+			});
+		} finally {
+			System.setOut(out);
+			System.setErr(err);
+		}
+		assertEquals("", captured.toString());
+		assertTrue(ij.IJ.getLog() == null || ij.IJ.getLog().isEmpty());
+		assertEquals(null, ij.IJ.getErrorMessage());
 		assertEquals(14, d.size());
 		assertEquals(14, opens.get());
 		List<Dataset.Skipped> s = d.skipped();
