@@ -7,6 +7,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import org.convkit.core.cnn.data.Resize;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -49,6 +50,7 @@ final class BundleJson {
 		NetworkSpec spec;
 		List<String> labels;
 		int height, width, channels;
+		Resize resize = Resize.SCALE;
 		Normalisation normalisation;
 		TrainingSettings settings;
 		TrainingHistory history;
@@ -70,6 +72,7 @@ final class BundleJson {
 		input.addProperty("height", b.inputHeight());
 		input.addProperty("width", b.inputWidth());
 		input.addProperty("channels", b.inputChannels());
+		input.addProperty("resize", b.resize().displayName());
 		o.add("input", input);
 		JsonObject norm = new JsonObject();
 		norm.add("mean", numbers(b.normalisation().mean()));
@@ -155,6 +158,8 @@ final class BundleJson {
 		m.height = (int) integer(input, "height", 1, MAX_SIZE);
 		m.width = (int) integer(input, "width", 1, MAX_SIZE);
 		m.channels = (int) integer(input, "channels", 1, MAX_CHANNELS);
+		// optional: files written before the resize rule was stored used Scale
+		if (input.has("resize")) m.resize = Resize.fromName(text(input, "resize"));
 		JsonObject norm = object(o, "normalisation");
 		m.normalisation = new Normalisation(doubles(norm, "mean", MAX_CHANNELS), doubles(norm, "std", MAX_CHANNELS));
 		if (m.normalisation.channels() != m.channels)

@@ -137,7 +137,7 @@ final class BundleReader {
 		}
 		try {
 			return new ModelBundle(net, m.spec, m.labels, m.height, m.width, m.channels, m.normalisation,
-					m.settings, m.history);
+					m.settings, m.history, m.resize);
 		} catch (IllegalArgumentException e) {
 			throw bad(e.getMessage());
 		}

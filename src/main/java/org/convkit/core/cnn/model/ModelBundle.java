@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.model;
 
+import org.convkit.core.cnn.data.Resize;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -29,6 +30,7 @@ public final class ModelBundle {
 	private final Normalisation normalisation;
 	private final TrainingSettings settings;
 	private final TrainingHistory history;
+	private final Resize resize;
 
 	/**
 	 * @throws IllegalArgumentException when the parts do not fit together (labels vs. output size, channels vs.
@@ -37,6 +39,14 @@ public final class ModelBundle {
 	public ModelBundle(MultiLayerNetwork network, NetworkSpec spec, List<String> labels, int inputHeight,
 			int inputWidth, int inputChannels, Normalisation normalisation, TrainingSettings settings,
 			TrainingHistory history) {
+		this(network, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings, history,
+				Resize.SCALE);
+	}
+
+	/** As above, with the rule that brings images of other sizes to the input size (null = Scale). */
+	public ModelBundle(MultiLayerNetwork network, NetworkSpec spec, List<String> labels, int inputHeight,
+			int inputWidth, int inputChannels, Normalisation normalisation, TrainingSettings settings,
+			TrainingHistory history, Resize resize) {
 		if (network == null || spec == null || labels == null || normalisation == null || settings == null
 				|| history == null)
 			throw new IllegalArgumentException("model bundle: network, spec, labels, normalisation, settings and "
@@ -63,6 +73,7 @@ public final class ModelBundle {
 		this.normalisation = normalisation;
 		this.settings = settings;
 		this.history = history;
+		this.resize = resize == null ? Resize.SCALE : resize;
 	}
 
 	static void checkLabels(List<String> labels) {
@@ -84,7 +95,7 @@ public final class ModelBundle {
 	/** A copy with a new history (e.g. after one more epoch). */
 	public ModelBundle withHistory(TrainingHistory h) {
 		return new ModelBundle(network, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings,
-				h);
+				h, resize);
 	}
 
 	/** The DL4J network (live object: training changes it). */
@@ -123,5 +134,10 @@ public final class ModelBundle {
 
 	public TrainingHistory history() {
 		return history;
+	}
+
+	/** How images of another size are brought to the input size (training and classification alike). */
+	public Resize resize() {
+		return resize;
 	}
 }

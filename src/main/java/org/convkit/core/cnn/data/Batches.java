@@ -1,0 +1,201 @@
+package org.convkit.core.cnn.data;
+
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.model.Normalisation;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Mini-batches of a dataset's examples as ND4J {@link DataSet}s: features NCHW float (resized, normalised, for
+ * training also augmented), labels one-hot. Each {@link #epoch(int)} visits every example once, in an order
+ * shuffled by {@code new Random(seed + epoch × constant)} (so a continued run repeats the order an uninterrupted
+ * one would have had), in batches of the batch size (the last one may be smaller; unreadable images make a batch
+ * smaller). Images are read only when their batch is built; the next batch is built on a background thread while
+ * the current one is used.
+ */
+public final class Batches {
+	private final Dataset data;
+	private final int[] indices;
+	private final InputFormat format;
+	private final Normalisation normalisation;
+	private final int batchSize;
+	private final boolean shuffle;
+	private final long seed;
+	private final Augmenter augmenter;
+
+	/**
+	 * @param shuffle   shuffle each epoch (training) or keep the index order (validation)
+	 * @param augmenter applied to every example, or null for none
+	 */
+	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
+			boolean shuffle, long seed, Augmenter augmenter) {
+		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+		if (normalisation.channels() != format.channels())
+			throw new IllegalArgumentException("normalisation has " + normalisation.channels() + " channels, the input "
+					+ format.channels());
+		this.data = data;
+		this.indices = indices.clone();
+		this.format = format;
+		this.normalisation = normalisation;
+		this.batchSize = batchSize;
+		this.shuffle = shuffle;
+		this.seed = seed;
+		this.augmenter = augmenter == null || augmenter.isEmpty() ? null : augmenter;
+	}
+
+	public int examples() {
+		return indices.length;
+	}
+
+	public int batchCount() {
+		return (indices.length + batchSize - 1) / batchSize;
+	}
+
+	public InputFormat format() {
+		return format;
+	}
+
+	/** The example order of an epoch (1-based epoch number). */
+	public int[] order(int epoch) {
+		int[] o = indices.clone();
+		if (!shuffle) return o;
+		Random r = new Random(seed + epoch * 0x9E3779B97F4A7C15L);
+		for (int i = o.length - 1; i > 0; i--) {
+			int j = r.nextInt(i + 1), t = o[i];
+			o[i] = o[j];
+			o[j] = t;
+		}
+		return o;
+	}
+
+	/** The batches of one epoch; close it (or read it to the end) to stop the prefetch thread. */
+	public Epoch epoch(int epoch) {
+		return new Epoch(epoch, order(epoch));
+	}
+
+	/** Features and labels of examples as plain arrays; unreadable ones are left out. */
+	private Raw build(int epoch, int[] order, int from) {
+		int to = Math.min(order.length, from + batchSize), size = format.size(), k = data.classes().size();
+		float[] x = new float[(to - from) * size];
+		float[] y = new float[(to - from) * k];
+		int[] used = new int[to - from];
+		int n = 0;
+		for (int j = from; j < to; j++) {
+			int i = order[j];
+			ImageProcessor ip = data.open(i);
+			if (ip == null) continue;
+			try {
+				ImageTensor.convert(ip, format, x, n * size);
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
+			}
+			ImageTensor.normalise(x, n * size, format, normalisation);
+			if (augmenter != null) augmenter.apply(x, n * size, format, epoch, i);
+			y[n * k + data.label(i)] = 1;
+			used[n++] = i;
+		}
+		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), Arrays.copyOf(y, n * k),
+				Arrays.copyOf(used, n));
+	}
+
+	private static final class Raw {
+		final float[] x, y;
+		final int[] indices;
+
+		Raw(float[] x, float[] y, int[] indices) {
+			this.x = x;
+			this.y = y;
+			this.indices = indices;
+		}
+	}
+
+	/** One pass over the examples. */
+	public final class Epoch implements Iterator<DataSet>, AutoCloseable {
+		private final int epoch;
+		private final int[] order;
+		private final ExecutorService worker;
+		private int nextFrom;
+		private Future<Raw> pending;
+		private Raw ready;
+		private int[] current = new int[0];
+
+		private Epoch(int epoch, int[] order) {
+			this.epoch = epoch;
+			this.order = order;
+			worker = Executors.newSingleThreadExecutor(r -> {
+				Thread t = new Thread(r, "ConvKit batch prefetch");
+				t.setDaemon(true);
+				return t;
+			});
+			schedule();
+		}
+
+		private void schedule() {
+			if (nextFrom >= order.length) {
+				pending = null;
+				return;
+			}
+			int from = nextFrom;
+			nextFrom += batchSize;
+			pending = worker.submit(() -> build(epoch, order, from));
+		}
+
+		/** Waits for the next non-empty batch; null at the end. */
+		private Raw take() {
+			while (pending != null) {
+				Raw r;
+				try {
+					r = pending.get();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+					throw new IllegalStateException("interrupted while reading images", e);
+				} catch (ExecutionException e) {
+					close();
+					Throwable c = e.getCause();
+					if (c instanceof RuntimeException) throw (RuntimeException) c;
+					throw new IllegalStateException(c);
+				}
+				schedule(); // the next batch is read while this one is used
+				if (r.indices.length > 0) return r;
+			}
+			close();
+			return null;
+		}
+
+		@Override
+		public boolean hasNext() {
+			if (ready == null) ready = take();
+			return ready != null;
+		}
+
+		@Override
+		public DataSet next() {
+			if (!hasNext()) throw new NoSuchElementException();
+			Raw r = ready;
+			ready = null;
+			current = r.indices;
+			int n = r.indices.length, k = data.classes().size();
+			return new DataSet(Nd4j.create(r.x, new long[] { n, format.channels(), format.height(), format.width() },
+					'c'), Nd4j.create(r.y, new long[] { n, k }, 'c'));
+		}
+
+		/** The dataset indices of the examples in the batch last returned by {@link #next()}, in row order. */
+		public int[] currentIndices() {
+			return current.clone();
+		}
+
+		@Override
+		public void close() {
+			worker.shutdownNow();
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package org.convkit.core.cnn.data;
+
+import ij.process.ImageProcessor;
+
+import java.util.List;
+
+/**
+ * Labelled images read lazily: the list of examples and their classes is known up front, pixels are read only when
+ * {@link #open(int)} is called (a batch needs them). Implementations: {@link FolderDataset}, {@link StackDataset}.
+ * Reading may happen on a background thread (batch prefetch), one call at a time.
+ */
+public interface Dataset {
+	/** Class names in label order (sorted). */
+	List<String> classes();
+
+	/** Number of examples, including any that turn out to be unreadable. */
+	int size();
+
+	/** Class index of example i (into {@link #classes()}). */
+	int label(int index);
+
+	/** A name for messages and results: the path relative to the folder, or "slice N (label)". */
+	String name(int index);
+
+	/** 1 (grayscale) or 3 (RGB), the same for every image. */
+	int channels();
+
+	/** The most common image width and height, the default model input size: {width, height}. */
+	int[] commonSize();
+
+	/**
+	 * The pixels of example i, or null when it cannot be read (then it is listed in {@link #skipped()} and not read
+	 * again).
+	 *
+	 * @throws IllegalArgumentException when the image is of another kind (bit depth, RGB vs gray) than the others
+	 */
+	ImageProcessor open(int index);
+
+	/** Examples skipped so far as unreadable, with the reason (a snapshot). */
+	List<Skipped> skipped();
+
+	/** An unreadable example and why. */
+	final class Skipped {
+		public final int index;
+		public final String name, reason;
+
+		public Skipped(int index, String name, String reason) {
+			this.index = index;
+			this.name = name;
+			this.reason = reason;
+		}
+
+		@Override
+		public String toString() {
+			return name + ": " + reason;
+		}
+	}
+}

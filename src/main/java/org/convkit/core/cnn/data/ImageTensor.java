@@ -1,0 +1,134 @@
+package org.convkit.core.cnn.data;
+
+import ij.process.ColorProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.model.Normalisation;
+
+/**
+ * One image as network input: planar float values in channel, row, column order (NCHW without the N), at the
+ * model's size by the {@link Resize} rule, optionally normalised.
+ * <p>
+ * Values: grayscale images give their pixel values as ImageJ's {@code getf} returns them (8-bit 0..255, 16-bit
+ * 0..65535, 32-bit as stored; the LUT is ignored); RGB images give 3 channels red, green, blue (0..255). Bilinear
+ * sampling is pixel-centre aligned: output pixel x samples source {@code (x + 0.5) * srcW / dstW - 0.5}, clamped
+ * to the image (no anti-aliasing), so equal sizes copy exactly.
+ */
+public final class ImageTensor {
+	private ImageTensor() {
+	}
+
+	/** 3 for RGB (ColorProcessor), 1 otherwise. */
+	public static int channels(ImageProcessor ip) {
+		return ip instanceof ColorProcessor ? 3 : 1;
+	}
+
+	/** "RGB", "8-bit", "16-bit" or "32-bit": the kinds that may not be mixed in one data set. */
+	public static String kind(ImageProcessor ip) {
+		return ip instanceof ColorProcessor ? "RGB" : ip.getBitDepth() + "-bit";
+	}
+
+	/** The image converted to the format, as a new array of {@link InputFormat#size()} values. */
+	public static float[] convert(ImageProcessor ip, InputFormat f) {
+		float[] out = new float[f.size()];
+		convert(ip, f, out, 0);
+		return out;
+	}
+
+	/**
+	 * Writes the image at the format's size into {@code out[offset ...]}.
+	 *
+	 * @throws IllegalArgumentException when the image's channels differ from the format's
+	 */
+	public static void convert(ImageProcessor ip, InputFormat f, float[] out, int offset) {
+		int c = channels(ip);
+		if (c != f.channels())
+			throw new IllegalArgumentException("The model expects " + describe(f.channels()) + " images but this image is "
+					+ describe(c) + " (" + kind(ip) + ")");
+		int sw = ip.getWidth(), sh = ip.getHeight(), n = sw * sh;
+		float[][] planes = new float[c][n];
+		if (c == 3) {
+			int[] px = (int[]) ip.getPixels();
+			for (int i = 0; i < n; i++) {
+				planes[0][i] = (px[i] >> 16) & 0xff;
+				planes[1][i] = (px[i] >> 8) & 0xff;
+				planes[2][i] = px[i] & 0xff;
+			}
+		} else {
+			for (int i = 0; i < n; i++) planes[0][i] = ip.getf(i);
+		}
+		int dw = f.width(), dh = f.height(), dn = dw * dh;
+		for (int ch = 0; ch < c; ch++)
+			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
+	}
+
+	private static String describe(int channels) {
+		return channels == 3 ? "RGB (3 channels)" : "grayscale (1 channel)";
+	}
+
+	/** (v - mean) / std per channel, in place on one image at {@code offset}. */
+	public static void normalise(float[] data, int offset, InputFormat f, Normalisation n) {
+		int plane = f.width() * f.height();
+		for (int ch = 0; ch < f.channels(); ch++) {
+			float m = (float) n.mean(ch), inv = (float) (1 / n.std(ch));
+			for (int i = offset + ch * plane, e = i + plane; i < e; i++) data[i] = (data[i] - m) * inv;
+		}
+	}
+
+	/** One plane brought to dw × dh by the rule, written to out[offset ...]. */
+	static void place(float[] src, int sw, int sh, int dw, int dh, Resize rule, float[] out, int offset) {
+		if (sw == dw && sh == dh) {
+			System.arraycopy(src, 0, out, offset, dw * dh);
+			return;
+		}
+		switch (rule) {
+			case SCALE:
+				System.arraycopy(scale(src, sw, sh, dw, dh), 0, out, offset, dw * dh);
+				return;
+			case CROP: {
+				if (sw < dw || sh < dh) { // too small somewhere: scale up, aspect kept, to cover the window
+					double s = Math.max((double) dw / sw, (double) dh / sh);
+					int nw = Math.max(dw, (int) Math.round(sw * s)), nh = Math.max(dh, (int) Math.round(sh * s));
+					src = scale(src, sw, sh, nw, nh);
+					sw = nw;
+					sh = nh;
+				}
+				int x0 = (sw - dw) / 2, y0 = (sh - dh) / 2;
+				for (int y = 0; y < dh; y++) System.arraycopy(src, (y + y0) * sw + x0, out, offset + y * dw, dw);
+				return;
+			}
+			default: { // PAD
+				if (sw > dw || sh > dh) { // too large somewhere: scale down, aspect kept, to fit
+					double s = Math.min((double) dw / sw, (double) dh / sh);
+					int nw = Math.max(1, Math.min(dw, (int) Math.round(sw * s)));
+					int nh = Math.max(1, Math.min(dh, (int) Math.round(sh * s)));
+					src = scale(src, sw, sh, nw, nh);
+					sw = nw;
+					sh = nh;
+				}
+				java.util.Arrays.fill(out, offset, offset + dw * dh, 0f);
+				int x0 = (dw - sw) / 2, y0 = (dh - sh) / 2;
+				for (int y = 0; y < sh; y++) System.arraycopy(src, y * sw, out, offset + (y + y0) * dw + x0, sw);
+			}
+		}
+	}
+
+	/** Pixel-centre aligned bilinear resampling (see the class comment). */
+	static float[] scale(float[] src, int sw, int sh, int dw, int dh) {
+		float[] out = new float[dw * dh];
+		double fx = (double) sw / dw, fy = (double) sh / dh;
+		for (int y = 0; y < dh; y++) {
+			double sy = Math.min(Math.max((y + 0.5) * fy - 0.5, 0), sh - 1);
+			int y0 = (int) sy, y1 = Math.min(y0 + 1, sh - 1);
+			double wy = sy - y0;
+			for (int x = 0; x < dw; x++) {
+				double sx = Math.min(Math.max((x + 0.5) * fx - 0.5, 0), sw - 1);
+				int x0 = (int) sx, x1 = Math.min(x0 + 1, sw - 1);
+				double wx = sx - x0;
+				double top = src[y0 * sw + x0] * (1 - wx) + src[y0 * sw + x1] * wx;
+				double bottom = src[y1 * sw + x0] * (1 - wx) + src[y1 * sw + x1] * wx;
+				out[y * dw + x] = (float) (top * (1 - wy) + bottom * wy);
+			}
+		}
+		return out;
+	}
+}

@@ -1,0 +1,89 @@
+package org.convkit.core.cnn.train;
+
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.data.ImageTensor;
+import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Class probabilities from a model bundle: each image is brought to the model's input by the bundle's resize rule
+ * and normalised with the bundle's normalisation, exactly as in training, then run through the network in batches.
+ * Not thread-safe (one DL4J network); use one Predictor per thread.
+ */
+public final class Predictor {
+	public static final int DEFAULT_BATCH = 64;
+
+	private final ModelBundle bundle;
+	private final InputFormat format;
+	private final int batchSize;
+
+	public Predictor(ModelBundle bundle) {
+		this(bundle, DEFAULT_BATCH);
+	}
+
+	public Predictor(ModelBundle bundle, int batchSize) {
+		if (bundle == null) throw new IllegalArgumentException("model missing");
+		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+		this.bundle = bundle;
+		this.format = new InputFormat(bundle.inputHeight(), bundle.inputWidth(), bundle.inputChannels(),
+				bundle.resize());
+		this.batchSize = batchSize;
+	}
+
+	public ModelBundle bundle() {
+		return bundle;
+	}
+
+	/** Class labels in the order of the probabilities. */
+	public List<String> labels() {
+		return bundle.labels();
+	}
+
+	/**
+	 * Probabilities of one image, in label order.
+	 *
+	 * @throws IllegalArgumentException when its channels (gray/RGB) do not match the model
+	 */
+	public float[] predict(ImageProcessor image) {
+		return predict(Collections.singletonList(image))[0];
+	}
+
+	/**
+	 * Probabilities of each image, in label order, computed in batches.
+	 *
+	 * @throws IllegalArgumentException naming the image (1-based) whose channels do not match the model
+	 */
+	public float[][] predict(List<? extends ImageProcessor> images) {
+		float[][] out = new float[images.size()][];
+		int size = format.size();
+		for (int from = 0; from < images.size(); from += batchSize) {
+			int n = Math.min(batchSize, images.size() - from);
+			float[] x = new float[n * size];
+			for (int j = 0; j < n; j++) {
+				try {
+					ImageTensor.convert(images.get(from + j), format, x, j * size);
+				} catch (IllegalArgumentException e) {
+					throw new IllegalArgumentException(images.size() == 1 ? e.getMessage()
+							: "image " + (from + j + 1) + ": " + e.getMessage(), e);
+				}
+				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
+			}
+			float[][] p = predictNormalised(Nd4j.create(x, new long[] { n, format.channels(), format.height(),
+					format.width() }, 'c'));
+			System.arraycopy(p, 0, out, from, n);
+		}
+		return out;
+	}
+
+	/** Probabilities for features that are already resized and normalised (NCHW). */
+	public float[][] predictNormalised(INDArray features) {
+		MultiLayerNetwork net = bundle.network();
+		return net.output(features, false).toFloatMatrix();
+	}
+}

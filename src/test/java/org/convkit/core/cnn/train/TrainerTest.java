@@ -1,0 +1,177 @@
+package org.convkit.core.cnn.train;
+
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.data.Batches;
+import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.NormalisationFitter;
+import org.convkit.core.cnn.data.Synthetic;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.core.cnn.net.NetworkBuilder;
+import org.convkit.core.cnn.net.Optimizer;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.BeforeClass;
+import org.junit.ClassRule;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.Assert.*;
+
+/** Training on a synthetic 3-class task (bars and disks): accuracy, saved models, predictor, stopping rules. */
+public class TrainerTest {
+	@ClassRule
+	public static TemporaryFolder data = new TemporaryFolder();
+	@Rule
+	public TemporaryFolder tmp = new TemporaryFolder();
+
+	static final String SPEC = "conv 3x3x8 pad=same; maxpool 2; conv 3x3x16 pad=same; maxpool 2; dense 32";
+	static final TrainingSettings SETTINGS = TrainingSettings.DEFAULTS.withLearningRate(3e-3).withBatchSize(16)
+			.withEpochs(6).withSeed(1);
+	static FolderDataset dataset;
+
+	@BeforeClass
+	public static void makeData() throws Exception {
+		dataset = new FolderDataset(Synthetic.folder(data.getRoot().toPath(), 60, 16, 7));
+	}
+
+	/** Records the callbacks in order. */
+	static final class Recorder implements TrainingListener {
+		final List<String> calls = new ArrayList<>();
+		int batches;
+		double lastProgress;
+
+		@Override
+		public void epochStarted(int epoch, int lastEpoch) {
+			calls.add("start " + epoch + "/" + lastEpoch);
+		}
+
+		@Override
+		public void batchDone(int epoch, int batch, int batchCount, double progress) {
+			batches++;
+			assertTrue(progress > lastProgress);
+			lastProgress = progress;
+		}
+
+		@Override
+		public void epochDone(EpochResult r) {
+			calls.add("done " + r.epoch);
+		}
+
+		@Override
+		public void finished(TrainingResult r) {
+			calls.add("finished " + r.stop);
+		}
+	}
+
+	@Test
+	public void learnsTheTaskAndTheSavedBestModelPredictsExactlyTheSame() throws Exception {
+		Path model = tmp.getRoot().toPath().resolve("model.zip");
+		Recorder rec = new Recorder();
+		TrainingResult r = new Trainer(dataset, NetworkSpec.parse(SPEC), SETTINGS).validation(0.25)
+				.saveTo(model, false).train(rec);
+		for (EpochResult e : r.epochs) System.out.println(e + String.format("  %.0f images/s", e.imagesPerSecond));
+		assertEquals(TrainingResult.Stop.COMPLETED, r.stop);
+		assertEquals(6, r.epochs.size());
+		assertEquals(6 * 9, rec.batches); // 135 training images in batches of 16
+		assertEquals(1.0, rec.lastProgress, 1e-12);
+		assertEquals("start 1/6", rec.calls.get(0));
+		assertEquals("done 6", rec.calls.get(rec.calls.size() - 2));
+		assertEquals("finished COMPLETED", rec.calls.get(rec.calls.size() - 1));
+		double bestAcc = 0, bestLoss = Double.MAX_VALUE;
+		for (EpochResult e : r.epochs) {
+			bestAcc = Math.max(bestAcc, e.validationAccuracy);
+			bestLoss = Math.min(bestLoss, e.validationLoss);
+			assertTrue(Double.isFinite(e.trainLoss) && e.trainAccuracy >= 0 && e.trainAccuracy <= 1);
+		}
+		assertTrue("validation accuracy " + bestAcc, bestAcc >= 0.9);
+		assertTrue(Files.isRegularFile(model));
+		assertTrue(Files.isRegularFile(tmp.getRoot().toPath().resolve("model-last.zip")));
+		assertEquals(model, r.bestFile);
+
+		// the best model is the epoch with the lowest validation loss, and its history ends there
+		int bestEpoch = 0;
+		for (EpochResult e : r.epochs) if (e.best) bestEpoch = e.epoch;
+		assertEquals(bestLoss, r.epochs.get(bestEpoch - 1).validationLoss, 0);
+		ModelBundle saved = ModelBundleIO.read(model);
+		assertEquals(bestEpoch, saved.history().epochs());
+		assertEquals(6, ModelBundleIO.read(r.lastFile).history().epochs());
+		assertEquals(dataset.classes(), saved.labels());
+		assertEquals(16, saved.inputWidth());
+
+		// normalisation fitted on the training split only
+		int[] train = org.convkit.core.cnn.data.Split.stratified(labels(), dataset.classes(), 0.25, 1).train();
+		org.convkit.core.cnn.data.InputFormat f = new org.convkit.core.cnn.data.InputFormat(16, 16, 1,
+				org.convkit.core.cnn.data.Resize.SCALE);
+		assertEquals(NormalisationFitter.fit(dataset, train, f), saved.normalisation());
+		assertNotEquals(NormalisationFitter.fit(dataset, all(), f), saved.normalisation());
+
+		// confusion matrix of the best model over the validation images
+		long total = 0;
+		for (long[] row : r.confusion) for (long v : row) total += v;
+		assertEquals(45, total);
+		assertEquals(r.epochs.get(bestEpoch - 1).validationAccuracy, Evaluation.accuracy(r.confusion), 1e-12);
+
+		// Predictor on the reloaded file == Predictor on the in-memory best == the in-memory network on the batch
+		List<ImageProcessor> images = new ArrayList<>();
+		for (int i : r.validationIndices) images.add(dataset.open(i));
+		float[][] fromFile = new Predictor(saved, 45).predict(images);
+		float[][] inMemory = new Predictor(r.best, 45).predict(images);
+		float[][] smallBatches = new Predictor(saved, 7).predict(images);
+		Batches val = new Batches(dataset, r.validationIndices, f, r.best.normalisation(), 45, false, 0, null);
+		DataSet ds = val.epoch(0).next();
+		float[][] raw = r.best.network().output(ds.getFeatures(), false).toFloatMatrix();
+		for (int i = 0; i < images.size(); i++) {
+			assertArrayEquals(inMemory[i], fromFile[i], 0f);
+			assertArrayEquals(raw[i], fromFile[i], 0f);
+			// other batch sizes: BLAS blocking may change the last bits only
+			assertArrayEquals(fromFile[i], smallBatches[i], 1e-5f);
+			assertEquals(r.validationPredictions[i], Evaluation.argMax(fromFile[i]));
+		}
+	}
+
+	static int[] labels() {
+		int[] l = new int[dataset.size()];
+		for (int i = 0; i < l.length; i++) l[i] = dataset.label(i);
+		return l;
+	}
+
+	static int[] all() {
+		int[] a = new int[dataset.size()];
+		for (int i = 0; i < a.length; i++) a[i] = i;
+		return a;
+	}
+
+	@Test
+	public void trainingLossComesFromTheForwardPassOfFit() {
+		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(SPEC), 16, 16, 1, 3, SETTINGS);
+		org.convkit.core.cnn.data.InputFormat f = new org.convkit.core.cnn.data.InputFormat(16, 16, 1,
+				org.convkit.core.cnn.data.Resize.SCALE);
+		Batches b = new Batches(dataset, all(), f, NormalisationFitter.fit(dataset, all(), f), 20, true, 1, null);
+		DataSet ds = b.epoch(1).next();
+		float[][] p = net.output(ds.getFeatures(), false).toFloatMatrix();
+		float[][] y = ds.getLabels().toFloatMatrix();
+		double expected = 0;
+		for (int i = 0; i < p.length; i++) expected += BatchStats.crossEntropy(p[i], Evaluation.argMax(y[i]));
+		expected /= p.length;
+		BatchStats stats = new BatchStats(net);
+		net.addListeners(stats);
+		stats.begin(ds.getLabels());
+		net.fit(ds);
+		assertTrue("the forward-pass hook was not called", stats.counted());
+		assertEquals(expected, stats.loss(), 1e-5);
+		assertEquals(net.score() - l2Term(net), stats.loss(), 1e-3); // DL4J's own score includes the L2 penalty
+	}
+
+	private static double l2Term(MultiLayerNetwork net) {
+		return net.calcRegularizationScore(false);
+	}
+}
