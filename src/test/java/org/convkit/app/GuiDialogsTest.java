@@ -141,8 +141,14 @@ public class GuiDialogsTest {
 				preview.setState(true);
 				gd.itemStateChanged(new ItemEvent(preview, ItemEvent.ITEM_STATE_CHANGED, preview, ItemEvent.SELECTED));
 			});
-			assertTrue(name + ": the preview did not change the image",
-					waitUntil(() -> !Arrays.equals(original, (byte[]) imp.getProcessor().getPixels())));
+			if (previewWindow(name) == null)
+				assertTrue(name + ": the preview did not change the image",
+						waitUntil(() -> !Arrays.equals(original, (byte[]) imp.getProcessor().getPixels())));
+			else // results of another type are previewed in a window of their own, with real edges in it
+				assertTrue(name + ": no preview window with edges appeared; windows: " + titles(), waitUntil(() -> {
+					ImagePlus p = WindowManager.getImage(previewWindow(name));
+					return p != null && p.getStatistics().max == 255 && p.getStatistics().min == 0;
+				}));
 		}
 		capture(gd, screenshot);
 
@@ -155,6 +161,14 @@ public class GuiDialogsTest {
 		if (crash[0] != null) throw new AssertionError(name + " threw", crash[0]);
 		assertTrue(name + ": Cancel must restore the image", Arrays.equals(original,
 				(byte[]) imp.getProcessor().getPixels()));
+		if (previewWindow(name) != null)
+			assertTrue(name + ": the preview window must close with the dialog",
+					waitUntil(() -> WindowManager.getImage(previewWindow(name)) == null));
+	}
+
+	/** The title of the separate preview window of a command whose result has another type, else null. */
+	private static String previewWindow(String command) {
+		return "Edge Detection...".equals(command) ? "Edge Detection preview" : null;
 	}
 
 	/** The showing dialog titled like the command (with or without the "..."). */
