@@ -1,9 +1,7 @@
 package org.convkit.app;
 
 import ij.IJ;
-import ij.ImageJ;
 import ij.ImagePlus;
-import ij.Menus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import org.junit.After;
@@ -16,7 +14,6 @@ import java.awt.Button;
 import java.awt.Checkbox;
 import java.awt.Dialog;
 import java.awt.EventQueue;
-import java.awt.GraphicsEnvironment;
 import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.Window;
@@ -24,16 +21,11 @@ import java.awt.event.ActionEvent;
 import java.awt.event.ItemEvent;
 import java.awt.image.BufferedImage;
 import java.io.File;
-import java.io.FileOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
-import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
@@ -45,26 +37,12 @@ import static org.junit.Assume.assumeTrue;
 public class GuiDialogsTest {
 	private static final long LIMIT_MS = 60_000;
 
-	private static Path pluginsDir;
 	private ImagePlus imp;
 	private Thread command;
 
 	@BeforeClass
 	public static void startImageJ() throws Exception {
-		assumeTrue("no DISPLAY: run under xvfb-run", System.getenv("DISPLAY") != null);
-		assumeTrue("AWT is headless", !GraphicsEnvironment.isHeadless());
-		// Menus reads plugins.config only from a jar with '_' in a plugins folder; the classes come from the
-		// classpath (ImageJ's plugin class loader asks its parent first).
-		pluginsDir = Files.createTempDirectory("convkit-gui");
-		Files.createDirectories(pluginsDir.resolve("plugins"));
-		try (JarOutputStream jar = new JarOutputStream(
-				new FileOutputStream(pluginsDir.resolve("plugins/ConvKit_menus.jar").toFile()))) {
-			jar.putNextEntry(new JarEntry("plugins.config"));
-			jar.write(Files.readAllBytes(HeadlessProcess.basedir().resolve("plugins.config")));
-		}
-		System.setProperty("plugins.dir", pluginsDir.toString());
-		new ImageJ(ImageJ.NO_SHOW);
-		assertNotNull("ConvKit's menus were not installed", Menus.getCommands().get("Edge Detection..."));
+		GuiTesting.startImageJ();
 	}
 
 	@AfterClass

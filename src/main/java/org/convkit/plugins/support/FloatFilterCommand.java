@@ -6,6 +6,7 @@ import ij.ImageStack;
 import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
+import ij.macro.Interpreter;
 import ij.plugin.filter.ExtendedPlugInFilter;
 import ij.plugin.filter.PlugInFilterRunner;
 import ij.process.FloatProcessor;
@@ -107,6 +108,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			runToNewFloatImage(imp, allPlanes);
 			return DONE;
 		}
+		// A batch-mode macro (every headless run) has no Undo: skip its full-image snapshot, in time and memory.
+		if (Interpreter.isBatchMode()) flags |= NO_UNDO;
 		if (!allPlanes && imp.getNChannels() > 1)
 			CommandReporter.note(commandName(), "processed channel " + imp.getC() + " of " + imp.getNChannels()
 					+ " only (slice " + imp.getZ() + ", frame " + imp.getT() + "); add 'stack' to process every plane.");
