@@ -9,7 +9,9 @@ import org.convkit.plugins.support.Failures;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -38,12 +40,31 @@ public final class MacroHarness {
 		}
 	}
 
-	/** Runs the command and asserts that it succeeded; returns the image it produced or left current. */
-	public static ImagePlus run(ImagePlus imp, String command, String options) {
+	/** Runs the command and asserts that it succeeded. */
+	public static void run(ImagePlus imp, String command, String options) {
 		Outcome o = attempt(imp, command, options);
 		if (!o.failures.isEmpty()) fail(command + " [" + options + "] failed: " + o.failureText() + "\n" + o.output);
 		assertNoSwallowedException(command, o.output);
-		return WindowManager.getCurrentImage();
+	}
+
+	/**
+	 * Runs the command, asserts that it succeeded, and returns the one image it created (IJ.run(imp, ...) makes
+	 * the input image current again afterwards, so the new image is found by its ID).
+	 */
+	public static ImagePlus runForNewImage(ImagePlus imp, String command, String options) {
+		Set<Integer> before = ids();
+		run(imp, command, options);
+		Set<Integer> created = ids();
+		created.removeAll(before);
+		assertEquals(command + " [" + options + "] should create exactly one image", 1, created.size());
+		return WindowManager.getImage(created.iterator().next());
+	}
+
+	private static Set<Integer> ids() {
+		Set<Integer> ids = new HashSet<>();
+		int[] list = WindowManager.getIDList();
+		if (list != null) for (int id : list) ids.add(id);
+		return ids;
 	}
 
 	/** Runs the command, asserts that it failed with a message containing {@code expected}, and returns it. */

@@ -64,7 +64,7 @@ public class ApplyKernelKeysTest {
 	@Test
 	public void outputAndStackKeys() {
 		ImagePlus bytes = new ImagePlus("8", new ByteProcessor(4, 3));
-		ImagePlus out = ApplyKernelTest.runForNewImage(bytes, "kernel=[-1] border=Constant value=7 output=32-bit");
+		ImagePlus out = MacroHarness.runForNewImage(bytes, ApplyKernel.COMMAND, "kernel=[-1] border=Constant value=7 output=32-bit");
 		assertEquals(32, out.getBitDepth());
 		assertEquals(-0f, out.getProcessor().getf(0, 0), 0f);
 		ImageStack st = new ImageStack(4, 3);

@@ -123,30 +123,15 @@ public class ApplyKernelTest {
 		for (int y = 0; y < 4; y++)
 			for (int x = 0; x < 6; x++) bp.set(x, y, 10 * x);
 		ImagePlus imp = new ImagePlus("8", bp);
-		ImagePlus out = runForNewImage(imp, "preset=[Sobel Y] output=32-bit");
+		ImagePlus out = MacroHarness.runForNewImage(imp, CMD, "preset=[Sobel Y] output=32-bit");
 		assertNotSame(imp, out);
 		assertEquals(32, out.getBitDepth());
 		assertEquals(30, bp.get(3, 0)); // source untouched
-		ImagePlus out2 = runForNewImage(imp, "kernel=[-1 0 1] output=32-bit border=Replicate");
+		ImagePlus out2 = MacroHarness.runForNewImage(imp, CMD, "kernel=[-1 0 1] output=32-bit border=Replicate");
 		assertEquals(20f, out2.getProcessor().getf(2, 1), 0f);
-		ImagePlus out3 = runForNewImage(imp, "kernel=[1 0 -1] output=32-bit border=Replicate");
+		ImagePlus out3 = MacroHarness.runForNewImage(imp, CMD, "kernel=[1 0 -1] output=32-bit border=Replicate");
 		assertEquals(-20f, out3.getProcessor().getf(2, 1), 0f);
 		assertEquals(-10f, out3.getProcessor().getf(5, 1), 0f); // replicated edge: 40 - 50
-	}
-
-	/** The image a command created (MacroHarness.run answers the input image: IJ.run restores it as current). */
-	static ImagePlus runForNewImage(ImagePlus imp, String options) {
-		int[] before = ids();
-		MacroHarness.run(imp, CMD, options);
-		int[] after = ids();
-		for (int id : after)
-			if (java.util.Arrays.stream(before).noneMatch(b -> b == id)) return WindowManager.getImage(id);
-		throw new AssertionError("no new image from " + options);
-	}
-
-	private static int[] ids() {
-		int[] ids = WindowManager.getIDList();
-		return ids == null ? new int[0] : ids;
 	}
 
 	@Test
