@@ -1,0 +1,96 @@
+package org.convkit.scripting;
+
+import ij.process.ByteProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.train.TrainingListener;
+import org.convkit.core.cnn.train.TrainingResult;
+import org.convkit.core.kernel.Kernel;
+import org.scijava.service.SciJavaService;
+
+import java.io.File;
+
+/**
+ * ConvKit for scripts (Groovy, Jython, ... in Fiji): the filters and the CNN core behind one SciJava service.
+ * In a script: {@code #@ ConvKitService convkit}, then e.g. {@code convkit.applyKernel(imp.getProcessor(),
+ * "Sobel X", "Reflect")}. Filters never touch their input; they return a new plane. Bad arguments throw
+ * IllegalArgumentException with a readable message naming the bad value.
+ */
+public interface ConvKitService extends SciJavaService {
+
+	/** A preset name ("Sobel X", "Gaussian 5x5", ... case-insensitive) or kernel text ("1 2 1; 0 0 0; -1 -2 -1"). */
+	Kernel kernel(String kernelTextOrPreset);
+
+	/** {@link #applyKernel(ImageProcessor, String, String, double)} with outside value 0 for "Constant". */
+	FloatProcessor applyKernel(ImageProcessor ip, String kernelTextOrPreset, String border);
+
+	/**
+	 * The correlation of the plane (as 32-bit; RGB: its gray conversion) with the kernel, anchored at its centre.
+	 *
+	 * @param border   "Reflect" (mirror without repeating the edge), "Replicate", "Constant" or "Wrap"
+	 * @param constant the value outside the image for "Constant"
+	 * @return a new 32-bit plane
+	 */
+	FloatProcessor applyKernel(ImageProcessor ip, String kernelTextOrPreset, String border, double constant);
+
+	/** Gaussian high-pass: the plane minus its Gaussian blur of {@code sigma} pixels, plus {@code offset}. */
+	FloatProcessor highPassGaussian(ImageProcessor ip, double sigma, double offset);
+
+	/**
+	 * FFT high-pass: Butterworth of {@code order} (0 = ideal) removing structures larger than {@code cutoff}
+	 * pixels, plus {@code offset}.
+	 */
+	FloatProcessor highPassFft(ImageProcessor ip, double cutoff, int order, double offset);
+
+	/**
+	 * Canny edges (aperture 3, L1 gradient, no pre-blur) of the 8-bit version of the plane (16/32-bit: scaled by
+	 * its display range; RGB: ImageJ's gray weights).
+	 *
+	 * @return a new 8-bit plane, 255 on edges and 0 elsewhere
+	 */
+	ByteProcessor canny(ImageProcessor ip, double low, double high);
+
+	/**
+	 * A gradient of the raw values (RGB: of the 8-bit gray version).
+	 *
+	 * @param method "Sobel", "Scharr" or "Laplacian"
+	 * @param output "Magnitude", "X", "Y" or "Direction" (ignored by Laplacian)
+	 * @param ksize  1, 3, 5 or 7 (Scharr: 3)
+	 * @return a new 32-bit plane
+	 */
+	FloatProcessor gradient(ImageProcessor ip, String method, String output, int ksize);
+
+	/** Reads a ConvKit model file (.zip). */
+	ModelBundle load(File model) throws ModelFileException;
+
+	/**
+	 * Trains on a folder with one subfolder per class, with default settings (Adam, learning rate 1e-3, batch
+	 * 64, seed 42), 20% held out for validation, images scaled to width × height, and saves the best model to
+	 * {@code model} (and the last one next to it as "-last.zip"). An existing model file is not overwritten.
+	 *
+	 * @param architectureOrSpec "LeNet", "Small VGG" or a layer spec such as "conv 3x3x8; maxpool 2; dense 32"
+	 */
+	TrainingResult trainFromFolder(File folder, String architectureOrSpec, int width, int height, int epochs,
+			File model) throws ModelFileException;
+
+	/**
+	 * Trains on a folder with one subfolder per class with every setting given.
+	 *
+	 * @param input      network input (size, channels, resize rule); null = the data's most common size, scaled
+	 * @param validation fraction held out for validation and early choice of the best model, 0 &lt;= f &lt; 1
+	 * @param model      where to save the best model; null = not saved
+	 * @param listener   progress callbacks; may be null
+	 */
+	TrainingResult train(File folder, String architectureOrSpec, InputFormat input, TrainingSettings settings,
+			double validation, File model, boolean overwrite, TrainingListener listener) throws ModelFileException;
+
+	/** Class probabilities of one image, in the order of {@code model.labels()}. */
+	float[] classify(ModelBundle model, ImageProcessor ip);
+
+	/** The label of the most probable class (the first one on ties). */
+	String predictLabel(ModelBundle model, ImageProcessor ip);
+}

@@ -1,0 +1,187 @@
+package org.convkit.scripting;
+
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import ij.process.ShortProcessor;
+import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.train.Evaluation;
+import org.convkit.core.cnn.train.Predictor;
+import org.convkit.core.cnn.train.Trainer;
+import org.convkit.core.cnn.train.TrainingListener;
+import org.convkit.core.cnn.train.TrainingResult;
+import org.convkit.core.edges.EdgeDetector;
+import org.convkit.core.edges.EdgeParams;
+import org.convkit.core.edges.EightBitScaling;
+import org.convkit.core.filter.Border;
+import org.convkit.core.filter.HighPass;
+import org.convkit.core.filter.HighPassParams;
+import org.convkit.core.filter.KernelCorrelator;
+import org.convkit.core.image.Region;
+import org.convkit.core.kernel.Kernel;
+import org.convkit.core.kernel.KernelParser;
+import org.convkit.core.kernel.KernelPresets;
+import org.scijava.plugin.Plugin;
+import org.scijava.service.AbstractService;
+import org.scijava.service.Service;
+
+import java.io.File;
+
+/** The {@link ConvKitService}: each method converts its arguments and makes one call into the ConvKit core. */
+@Plugin(type = Service.class)
+public class DefaultConvKitService extends AbstractService implements ConvKitService {
+	/** Validation fraction of {@link #trainFromFolder}. */
+	static final double DEFAULT_VALIDATION = 0.2;
+
+	@Override
+	public Kernel kernel(String kernelTextOrPreset) {
+		if (kernelTextOrPreset == null) throw new IllegalArgumentException("kernel missing");
+		for (String name : KernelPresets.names())
+			if (!KernelPresets.isCustom(name) && name.equalsIgnoreCase(kernelTextOrPreset.trim()))
+				return KernelPresets.get(name);
+		return KernelParser.parse(kernelTextOrPreset);
+	}
+
+	@Override
+	public FloatProcessor applyKernel(ImageProcessor ip, String kernelTextOrPreset, String border) {
+		return applyKernel(ip, kernelTextOrPreset, border, 0);
+	}
+
+	@Override
+	public FloatProcessor applyKernel(ImageProcessor ip, String kernelTextOrPreset, String border, double constant) {
+		FloatProcessor fp = floatCopy(ip);
+		KernelCorrelator.apply((float[]) fp.getPixels(), fp.getWidth(), fp.getHeight(),
+				Region.whole(fp.getWidth(), fp.getHeight()), kernel(kernelTextOrPreset), Border.fromLabel(border),
+				constant);
+		return reset(fp);
+	}
+
+	@Override
+	public FloatProcessor highPassGaussian(ImageProcessor ip, double sigma, double offset) {
+		return highPass(ip, HighPassParams.gaussian(sigma, offset));
+	}
+
+	@Override
+	public FloatProcessor highPassFft(ImageProcessor ip, double cutoff, int order, double offset) {
+		return highPass(ip, HighPassParams.fft(cutoff, order, offset));
+	}
+
+	private static FloatProcessor highPass(ImageProcessor ip, HighPassParams p) {
+		FloatProcessor fp = floatCopy(ip);
+		HighPass.checkSize(fp.getWidth(), fp.getHeight(), p);
+		HighPass.apply((float[]) fp.getPixels(), fp.getWidth(), fp.getHeight(), p);
+		return reset(fp);
+	}
+
+	@Override
+	public ByteProcessor canny(ImageProcessor ip, double low, double high) {
+		EdgeParams p = EdgeParams.canny(low, high, 3, false, 0);
+		int w = ip.getWidth(), h = ip.getHeight();
+		return new ByteProcessor(w, h, EdgeDetector.canny(eightBit(ip), w, h, p));
+	}
+
+	@Override
+	public FloatProcessor gradient(ImageProcessor ip, String method, String output, int ksize) {
+		EdgeParams p;
+		switch (EdgeParams.Method.fromLabel(method)) {
+			case SOBEL:
+				p = EdgeParams.sobel(EdgeParams.Gradient.fromLabel(output), ksize);
+				break;
+			case SCHARR:
+				p = EdgeParams.scharr(EdgeParams.Gradient.fromLabel(output), ksize);
+				break;
+			case LAPLACIAN:
+				p = EdgeParams.laplacian(ksize);
+				break;
+			default:
+				throw new IllegalArgumentException("Canny is not a gradient: use canny(ip, low, high)");
+		}
+		int w = ip.getWidth(), h = ip.getHeight();
+		float[] px = ip instanceof ColorProcessor ? EightBitScaling.toFloats(eightBit(ip))
+				: (float[]) floatCopy(ip).getPixels();
+		return reset(new FloatProcessor(w, h, EdgeDetector.gradient(px, w, h, p)));
+	}
+
+	@Override
+	public ModelBundle load(File model) throws ModelFileException {
+		if (model == null) throw new IllegalArgumentException("model file missing");
+		return ModelBundleIO.read(model.toPath());
+	}
+
+	@Override
+	public TrainingResult trainFromFolder(File folder, String architectureOrSpec, int width, int height, int epochs,
+			File model) throws ModelFileException {
+		FolderDataset data = dataset(folder);
+		InputFormat input = new InputFormat(height, width, data.channels(), Resize.SCALE);
+		return trainer(data, architectureOrSpec, input, TrainingSettings.DEFAULTS.withEpochs(epochs),
+				DEFAULT_VALIDATION, model, false).train(null);
+	}
+
+	@Override
+	public TrainingResult train(File folder, String architectureOrSpec, InputFormat input, TrainingSettings settings,
+			double validation, File model, boolean overwrite, TrainingListener listener) throws ModelFileException {
+		return trainer(dataset(folder), architectureOrSpec, input, settings, validation, model, overwrite)
+				.train(listener);
+	}
+
+	private static Trainer trainer(FolderDataset data, String architectureOrSpec, InputFormat input,
+			TrainingSettings settings, double validation, File model, boolean overwrite) {
+		Trainer t = new Trainer(data, spec(architectureOrSpec), settings).validation(validation);
+		if (input != null) t.input(input);
+		if (model != null) t.saveTo(model.toPath(), overwrite);
+		return t;
+	}
+
+	@Override
+	public float[] classify(ModelBundle model, ImageProcessor ip) {
+		return new Predictor(model).predict(ip);
+	}
+
+	@Override
+	public String predictLabel(ModelBundle model, ImageProcessor ip) {
+		return model.labels().get(Evaluation.argMax(classify(model, ip)));
+	}
+
+	/** A preset architecture name, or else a layer spec. */
+	static NetworkSpec spec(String architectureOrSpec) {
+		if (architectureOrSpec == null) throw new IllegalArgumentException("architecture missing");
+		String a = architectureOrSpec.trim();
+		boolean preset = a.equalsIgnoreCase(NetworkSpec.LENET) || a.equalsIgnoreCase(NetworkSpec.SMALL_VGG);
+		return preset ? NetworkSpec.preset(a) : NetworkSpec.parse(a);
+	}
+
+	private static FolderDataset dataset(File folder) {
+		if (folder == null) throw new IllegalArgumentException("training folder missing");
+		return new FolderDataset(folder.toPath());
+	}
+
+	/** A new 32-bit copy; the input is never changed (convertToFloatProcessor may return a float input itself). */
+	private static FloatProcessor floatCopy(ImageProcessor ip) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		return ip instanceof FloatProcessor ? (FloatProcessor) ip.duplicate() : ip.convertToFloatProcessor();
+	}
+
+	private static FloatProcessor reset(FloatProcessor fp) {
+		fp.resetMinAndMax();
+		return fp;
+	}
+
+	/** The 8-bit version the Edge Detection command uses: display range for 16/32-bit, gray weights for RGB. */
+	private static byte[] eightBit(ImageProcessor ip) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		if (ip instanceof ByteProcessor) return (byte[]) ip.getPixels();
+		if (ip instanceof ColorProcessor)
+			return EightBitScaling.fromRgb((int[]) ip.getPixels(), ColorProcessor.getWeightingFactors());
+		if (ip instanceof ShortProcessor)
+			return EightBitScaling.fromShorts((short[]) ip.getPixels(), ip.getMin(), ip.getMax());
+		return EightBitScaling.fromFloats((float[]) ip.getPixels(), ip.getMin(), ip.getMax());
+	}
+}
