@@ -155,12 +155,12 @@ public class ConvKitServiceTest {
 	public void trainsLoadsAndClassifiesExactlyAsThePredictor() throws Exception {
 		File folder = Synthetic.folder(tmp.newFolder("data").toPath(), 30, 16, 11).toFile();
 		File model = new File(tmp.getRoot(), "model.zip");
-		TrainingSettings s = TrainingSettings.DEFAULTS.withLearningRate(3e-3).withBatchSize(16).withEpochs(3)
+		TrainingSettings s = TrainingSettings.DEFAULTS.withLearningRate(3e-3).withBatchSize(16).withEpochs(5)
 				.withSeed(1);
 		TrainingResult r = convkit.train(folder, "conv 3x3x8 pad=same; maxpool 2; conv 3x3x16 pad=same; maxpool 2; dense 32",
 				new InputFormat(16, 16, 1, Resize.SCALE), s, 0.2, model, false, null);
 		assertEquals(TrainingResult.Stop.COMPLETED, r.stop);
-		assertEquals(3, r.epochs.size());
+		assertEquals(5, r.epochs.size());
 		assertTrue(model.isFile());
 
 		ModelBundle loaded = convkit.load(model);
@@ -183,8 +183,8 @@ public class ConvKitServiceTest {
 				if (label.equals(Synthetic.CLASSES[c])) right++;
 				total++;
 			}
-		System.out.println("service: " + right + "/" + total + " fresh images right after 3 epochs");
-		assertTrue(right + "/" + total, right > total / 2); // chance is 1/3
+		System.out.println("service: " + right + "/" + total + " fresh images right after 5 epochs");
+		assertTrue(right + "/" + total, right >= 0.6 * total); // chance is 1/3; 23/30 with these seeds
 
 		// an existing model file is not overwritten by the short form
 		try {
