@@ -27,6 +27,10 @@ import java.util.Arrays;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.convkit.app.GuiTesting.LIMIT_MS;
+import static org.convkit.app.GuiTesting.titles;
+import static org.convkit.app.GuiTesting.waitForDialog;
+import static org.convkit.app.GuiTesting.waitUntil;
 import static org.junit.Assume.assumeTrue;
 
 /**
@@ -35,7 +39,6 @@ import static org.junit.Assume.assumeTrue;
  * and restores the image. Every wait has a limit: a modal dialog would otherwise block forever.
  */
 public class GuiDialogsTest {
-	private static final long LIMIT_MS = 60_000;
 
 	private ImagePlus imp;
 	private Thread command;
@@ -149,25 +152,6 @@ public class GuiDialogsTest {
 		return "Edge Detection...".equals(command) ? "Edge Detection preview" : null;
 	}
 
-	/** The showing dialog titled like the command (with or without the "..."). */
-	private static GenericDialog waitForDialog(String name) throws InterruptedException {
-		String bare = name.replace("...", "");
-		GenericDialog[] found = new GenericDialog[1];
-		boolean ok = waitUntil(() -> {
-			for (Window w : Window.getWindows())
-				if (w instanceof GenericDialog && w.isShowing()) {
-					String title = ((Dialog) w).getTitle();
-					if (name.equals(title) || bare.equals(title)) {
-						found[0] = (GenericDialog) w;
-						return true;
-					}
-				}
-			return false;
-		});
-		assertTrue("no dialog titled '" + name + "' appeared; windows: " + titles(), ok);
-		return found[0];
-	}
-
 	/**
 	 * A screen grab of the dialog. Under Xvfb there is no window manager to raise it, so it is first moved
 	 * beside the image window, which would otherwise cover it.
@@ -198,29 +182,5 @@ public class GuiDialogsTest {
 		assertTrue("the capture of " + gd.getTitle() + " does not look like a dialog: " + dark + " dark, " + light
 				+ " light of " + n + " pixels", dark > n / 200 && dark < n / 3 && light > n / 2);
 		assertEquals(bounds.width, ImageIO.read(out).getWidth());
-	}
-
-	private interface Condition {
-		boolean holds() throws Exception;
-	}
-
-	private static boolean waitUntil(Condition c) throws InterruptedException {
-		long end = System.currentTimeMillis() + LIMIT_MS;
-		while (System.currentTimeMillis() < end) {
-			try {
-				if (c.holds()) return true;
-			} catch (Exception e) {
-				// not ready yet
-			}
-			Thread.sleep(100);
-		}
-		return false;
-	}
-
-	private static String titles() {
-		StringBuilder sb = new StringBuilder();
-		for (Window w : Window.getWindows())
-			if (w.isShowing()) sb.append(w instanceof Dialog ? ((Dialog) w).getTitle() : w.getName()).append("; ");
-		return sb.toString();
 	}
 }
