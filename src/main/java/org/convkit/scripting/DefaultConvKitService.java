@@ -44,10 +44,9 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 	@Override
 	public Kernel kernel(String kernelTextOrPreset) {
 		if (kernelTextOrPreset == null) throw new IllegalArgumentException("kernel missing");
-		for (String name : KernelPresets.names())
-			if (!KernelPresets.isCustom(name) && name.equalsIgnoreCase(kernelTextOrPreset.trim()))
-				return KernelPresets.get(name);
-		return KernelParser.parse(kernelTextOrPreset);
+		String preset = KernelPresets.find(kernelTextOrPreset);
+		return preset != null && !KernelPresets.isCustom(preset) ? KernelPresets.get(preset)
+				: KernelParser.parse(kernelTextOrPreset);
 	}
 
 	@Override

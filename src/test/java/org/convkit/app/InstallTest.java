@@ -61,7 +61,7 @@ public class InstallTest {
 		Path fiji = tmp.newFolder("Fiji.app").toPath();
 		Files.createDirectories(fiji.resolve("plugins"));
 		Files.createDirectories(fiji.resolve("jars"));
-		Result r = convkit(tmp.getRoot().toPath(), "--install", fiji.toString());
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", fiji.toString());
 		assertEquals(r.toString(), 0, r.exitCode);
 
 		Path plugin = only(fiji.resolve("plugins"), "ConvKit_-");
@@ -78,14 +78,14 @@ public class InstallTest {
 
 	@Test
 	public void missingFijiFolderFailsClearly() throws Exception {
-		Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.getRoot() + "/no/such/Fiji.app");
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.getRoot() + "/no/such/Fiji.app");
 		assertEquals(r.toString(), 2, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("Fiji folder not found"));
 	}
 
 	@Test
 	public void folderThatIsNotFijiFailsClearly() throws Exception {
-		Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.newFolder("empty").toString());
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.newFolder("empty").toString());
 		assertEquals(r.toString(), 2, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("does not look like Fiji.app"));
 		assertEquals(0, tmp.getRoot().toPath().resolve("empty").toFile().list().length);
@@ -99,31 +99,31 @@ public class InstallTest {
 				"newImage(\"t\", \"8-bit ramp\", 32, 16, 1);",
 				"run(\"Invert\");",
 				"saveAs(\"Tiff\", getDir(\"cwd\") + getArgument());").getBytes(StandardCharsets.UTF_8));
-		Result ok = convkit(caller, "--headless", "work/make.ijm", "work/out.tif");
+		HeadlessProcess.Result ok = convkit(caller, "--headless", "work/make.ijm", "work/out.tif");
 		assertEquals(ok.toString(), 0, ok.exitCode);
 		assertTrue(ok.toString(), Files.isRegularFile(caller.resolve("work/out.tif")));
 
 		Files.write(caller.resolve("work/bad.ijm"), "x = ;\n".getBytes(StandardCharsets.UTF_8));
-		Result bad = convkit(caller, "--headless", "work/bad.ijm");
+		HeadlessProcess.Result bad = convkit(caller, "--headless", "work/bad.ijm");
 		assertEquals(bad.toString(), 1, bad.exitCode);
 		assertTrue(bad.toString(), bad.stderr.contains("FAILED bad.ijm"));
 	}
 
 	@Test
 	public void guiWithoutDisplaySaysWhatToDo() throws Exception {
-		Result r = run(tmp.getRoot().toPath(), Arrays.asList(checkout.resolve("convkit").toString()), 2);
+		HeadlessProcess.Result r = run(tmp.getRoot().toPath(), Arrays.asList(checkout.resolve("convkit").toString()), 2);
 		assertEquals(r.toString(), 2, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("xvfb-run ./convkit") && r.stderr.contains("--headless"));
 	}
 
 	@Test
 	public void helpExitsZero() throws Exception {
-		Result r = convkit(tmp.getRoot().toPath(), "--help");
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--help");
 		assertEquals(r.toString(), 0, r.exitCode);
 		assertTrue(r.toString(), r.stdout.contains("--headless MACRO.ijm [ARG]") && r.stdout.contains("--install"));
 	}
 
-	private static Result convkit(Path cwd, String... args) throws Exception {
+	private static HeadlessProcess.Result convkit(Path cwd, String... args) throws Exception {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(checkout.resolve("convkit").toString());
 		cmd.addAll(Arrays.asList(args));
@@ -139,24 +139,8 @@ public class InstallTest {
 		}
 	}
 
-	private static final class Result {
-		final int exitCode;
-		final String stdout, stderr;
-
-		Result(int exitCode, String stdout, String stderr) {
-			this.exitCode = exitCode;
-			this.stdout = stdout;
-			this.stderr = stderr;
-		}
-
-		@Override
-		public String toString() {
-			return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-		}
-	}
-
 	/** Runs without a display (DISPLAY removed) and with a safety limit, so nothing can hang the build. */
-	private static Result run(Path cwd, List<String> cmd, long limitMinutes) throws Exception {
+	private static HeadlessProcess.Result run(Path cwd, List<String> cmd, long limitMinutes) throws Exception {
 		Path out = Files.createTempFile("convkit", ".out"), err = Files.createTempFile("convkit", ".err");
 		try {
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -166,13 +150,13 @@ public class InstallTest {
 			try {
 				p = pb.start();
 			} catch (IOException e) {
-				return new Result(-1, "", e.toString());
+				return new HeadlessProcess.Result(-1, "", e.toString());
 			}
 			if (!p.waitFor(limitMinutes, TimeUnit.MINUTES)) {
 				p.destroyForcibly();
 				fail(cmd + " did not end within " + limitMinutes + " minutes");
 			}
-			return new Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+			return new HeadlessProcess.Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
 					new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
 		} finally {
 			Files.deleteIfExists(out);

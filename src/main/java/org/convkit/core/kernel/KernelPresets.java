@@ -57,10 +57,17 @@ public final class KernelPresets {
 
 	/** The preset's exact name, matched case-insensitively; throws naming the unknown preset and the choices. */
 	public static String canonical(String name) {
-		for (String n : names())
-			if (n.equalsIgnoreCase(name == null ? "" : name.trim())) return n;
+		String found = find(name);
+		if (found != null) return found;
 		throw new IllegalArgumentException("Unknown preset '" + name + "'. Presets: " + String.join(", ", names())
 				+ ".");
+	}
+
+	/** The preset's exact name, matched case-insensitively, or null when there is none by that name. */
+	public static String find(String name) {
+		for (String n : names())
+			if (n.equalsIgnoreCase(name == null ? "" : name.trim())) return n;
+		return null;
 	}
 
 	public static boolean isCustom(String name) {

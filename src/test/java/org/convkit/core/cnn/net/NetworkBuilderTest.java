@@ -23,12 +23,12 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 import java.util.List;
 import java.util.Random;
 
+import static org.convkit.testing.Expect.expectError;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 public class NetworkBuilderTest {
 	static final String CUSTOM = "conv 3x3x8 stride=2 pad=same leakyrelu; batchnorm; avgpool 2 pad=same; "
@@ -182,16 +182,5 @@ public class NetworkBuilderTest {
 		expectError(() -> d.withOptimizer(null), "optimizer");
 		expectError(() -> Optimizer.fromName("LBFGS"), "'LBFGS'", "Adam");
 		expectError(() -> Initialization.fromName("zeros"), "'zeros'", "Xavier uniform");
-	}
-
-	static void expectError(Runnable r, String... parts) {
-		try {
-			r.run();
-		} catch (IllegalArgumentException e) {
-			for (String p : parts)
-				assertTrue("message '" + e.getMessage() + "' should contain '" + p + "'", e.getMessage().contains(p));
-			return;
-		}
-		fail("expected an IllegalArgumentException containing " + String.join(", ", parts));
 	}
 }

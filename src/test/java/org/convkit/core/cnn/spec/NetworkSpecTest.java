@@ -4,10 +4,10 @@ import org.junit.Test;
 
 import java.util.List;
 
+import static org.convkit.testing.Expect.expectError;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 public class NetworkSpecTest {
 	@Test
@@ -170,16 +170,5 @@ public class NetworkSpecTest {
 		expectError(() -> NetworkSpec.parse("conv 3x3x1 pad=same stride=2").shapes(Integer.MAX_VALUE, 3, 1),
 				"too large");
 		expectError(() -> NetworkSpec.parse("dense 2").shapes(3, 3, 1, 1), "at least 2 classes");
-	}
-
-	static void expectError(Runnable r, String... parts) {
-		try {
-			r.run();
-		} catch (IllegalArgumentException e) {
-			for (String p : parts)
-				assertTrue("message '" + e.getMessage() + "' should contain '" + p + "'", e.getMessage().contains(p));
-			return;
-		}
-		fail("expected an IllegalArgumentException containing " + String.join(", ", parts));
 	}
 }
