@@ -27,6 +27,10 @@ public final class SampleImages {
 	public static final String CELLS_16BIT = "cells-16bit.tif";
 	public static final String CELLS_STACK = "cells-stack.tif";
 	public static final String SHAPES_RGB = "shapes-rgb.png";
+	/** A small CNN training set: train/ and test/, each with one subfolder per class of 32x32 8-bit cell images. */
+	public static final String CELL_CLASSES = "cell-classes";
+	public static final String[] CELL_CLASS_NAMES = {"dividing", "elongated", "round"};
+	public static final int CELL_SIZE = 32, CELLS_PER_CLASS_TRAIN = 40, CELLS_PER_CLASS_TEST = 10;
 
 	private SampleImages() {}
 
@@ -34,6 +38,8 @@ public final class SampleImages {
 		Path dir = Paths.get(args.length > 0 ? args[0] : "sample-images");
 		for (Path p : writeAll(dir))
 			System.out.println("wrote " + p + " (" + Files.size(p) + " bytes)");
+		List<Path> cells = writeCellClasses(dir.resolve(CELL_CLASSES));
+		System.out.println("wrote " + cells.size() + " images under " + dir.resolve(CELL_CLASSES));
 	}
 
 	/** Writes every sample image into {@code dir} and returns the files. */
@@ -47,6 +53,62 @@ public final class SampleImages {
 		if (!new FileSaver(shapesRgb()).saveAsPng(png.toString())) throw new IOException("could not write " + png);
 		files.add(png);
 		return files;
+	}
+
+	/**
+	 * Writes {@code dir/train/<class>/cell-NNN.png} and {@code dir/test/<class>/cell-NNN.png} (8-bit PNG) for the
+	 * classes {@link #CELL_CLASS_NAMES}: one cell per image, of random size, brightness, orientation and position,
+	 * on a noisy background; "dividing" is two touching daughter cells. Returns the files in the order written.
+	 */
+	public static List<Path> writeCellClasses(Path dir) throws IOException {
+		Random r = new Random(SEED + 4);
+		List<Path> files = new ArrayList<>();
+		String[] splits = {"train", "test"};
+		int[] counts = {CELLS_PER_CLASS_TRAIN, CELLS_PER_CLASS_TEST};
+		for (int s = 0; s < splits.length; s++)
+			for (int c = 0; c < CELL_CLASS_NAMES.length; c++) {
+				Path classDir = Files.createDirectories(dir.resolve(splits[s]).resolve(CELL_CLASS_NAMES[c]));
+				for (int i = 0; i < counts[s]; i++) {
+					Path png = classDir.resolve(String.format("cell-%03d.png", i + 1));
+					ImagePlus imp = new ImagePlus(CELL_CLASS_NAMES[c], cellImage(c, r));
+					if (!new FileSaver(imp).saveAsPng(png.toString())) throw new IOException("could not write " + png);
+					files.add(png);
+				}
+			}
+		return files;
+	}
+
+	/** One 32x32 8-bit cell of class c (index into CELL_CLASS_NAMES). */
+	static ByteProcessor cellImage(int c, Random r) {
+		int n = CELL_SIZE;
+		float[] f = new float[n * n];
+		double cx = n / 2.0 + 3 * (r.nextDouble() - 0.5), cy = n / 2.0 + 3 * (r.nextDouble() - 0.5);
+		double angle = r.nextDouble() * Math.PI, brightness = 0.5 + 0.45 * r.nextDouble();
+		if (c == 0) { // dividing: two round daughters side by side, slightly apart
+			double a = 4.2 + 1.3 * r.nextDouble(), off = a * (0.95 + 0.2 * r.nextDouble());
+			addCell(f, n, cx + off * Math.cos(angle), cy + off * Math.sin(angle), a, a, angle, brightness);
+			addCell(f, n, cx - off * Math.cos(angle), cy - off * Math.sin(angle), a, a, angle, brightness);
+		} else if (c == 1) { // elongated: aspect ratio 0.35..0.55
+			double a = 9 + 3 * r.nextDouble();
+			addCell(f, n, cx, cy, a, a * (0.35 + 0.2 * r.nextDouble()), angle, brightness);
+		} else { // round: aspect ratio 0.85..1
+			double a = 6 + 3 * r.nextDouble();
+			addCell(f, n, cx, cy, a, a * (0.85 + 0.15 * r.nextDouble()), angle, brightness);
+		}
+		return toBytes(f, n, n, 18, 190, 5.0, r);
+	}
+
+	/** Adds a soft-edged ellipse (semi-axes a, b) with a brighter nucleus to the [0, 1] field. */
+	private static void addCell(float[] f, int n, double cx, double cy, double a, double b, double angle,
+			double brightness) {
+		double cos = Math.cos(angle), sin = Math.sin(angle);
+		for (int y = 0; y < n; y++)
+			for (int x = 0; x < n; x++) {
+				double u = ((x - cx) * cos + (y - cy) * sin) / a, v = (-(x - cx) * sin + (y - cy) * cos) / b;
+				double d = Math.sqrt(u * u + v * v);
+				double body = 1 / (1 + Math.exp((d - 1) * 9)), nucleus = 0.45 * Math.exp(-d * d / 0.12);
+				f[y * n + x] = (float) Math.min(1, f[y * n + x] + brightness * (0.7 * body + nucleus));
+			}
 	}
 
 	/** 256x256 8-bit: a field of soft, elliptical cells on a dim uneven background, with shot-like noise. */

@@ -36,6 +36,26 @@ public class SampleImagesTest {
 	}
 
 	@Test
+	public void cellClassesRegenerateByteIdentically() throws Exception {
+		Path fresh = tmp.getRoot().toPath().resolve(SampleImages.CELL_CLASSES);
+		List<Path> files = SampleImages.writeCellClasses(fresh);
+		int perClass = SampleImages.CELLS_PER_CLASS_TRAIN + SampleImages.CELLS_PER_CLASS_TEST;
+		assertEquals(SampleImages.CELL_CLASS_NAMES.length * perClass, files.size());
+		Path old = committed.resolve(SampleImages.CELL_CLASSES);
+		try (java.util.stream.Stream<Path> s = Files.walk(old)) {
+			assertEquals("committed files", files.size(), s.filter(Files::isRegularFile).count());
+		}
+		for (Path f : files) {
+			Path o = old.resolve(fresh.relativize(f));
+			assertTrue("missing " + o, Files.isRegularFile(o));
+			assertArrayEquals(o + " differs: regenerate with SampleImages", Files.readAllBytes(o), Files.readAllBytes(f));
+			ImagePlus imp = IJ.openImage(o.toString());
+			assertEquals(o.toString(), 8, imp.getBitDepth());
+			assertEquals(o.toString(), SampleImages.CELL_SIZE, imp.getWidth());
+		}
+	}
+
+	@Test
 	public void imagesHaveTheDocumentedTypesAndContent() {
 		check(SampleImages.CELLS_8BIT, 8, 256, 256, 1);
 		check(SampleImages.CELLS_16BIT, 16, 256, 256, 1);
