@@ -259,8 +259,9 @@ public final class FolderClassifier {
 				skipped.add(new Skipped(name, "not an image ImageJ can read"));
 				return null;
 			}
-			if (imp.getStackSize() < 1 || imp.getStack().getPixels(1) == null) {
-				skipped.add(new Skipped(name, "has no pixels"));
+			if (imp.getStackSize() < 1 || imp.getWidth() < 1 || imp.getHeight() < 1
+					|| imp.getStack().getPixels(1) == null) { // e.g. a text file ImageJ read as an empty text image
+				skipped.add(new Skipped(name, "not an image ImageJ can read (no pixels)"));
 				return null;
 			}
 			return imp;
@@ -284,6 +285,7 @@ public final class FolderClassifier {
 			for (float v : p[i]) sb.append(',').append(Float.toString(v));
 			w.write(sb.append('\n').toString());
 		}
+		w.flush(); // each batch's rows reach the file before the next batch is read
 		int n = p.length;
 		names.clear();
 		images.clear();
