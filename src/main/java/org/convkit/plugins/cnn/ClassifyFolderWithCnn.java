@@ -20,7 +20,8 @@ import java.nio.file.Paths;
  * Plugins › ConvKit › CNN › Classify Folder with CNN...: every readable image of a folder (with {@code recursive},
  * also of its subfolders) into one CSV file ({@link FolderClassifier}: streamed in batches, written atomically).
  * A relative {@code output} is relative to the folder. The Log lists how many files were classified and every
- * skipped file with the reason; the progress bar follows the files; Esc stops and writes nothing.
+ * skipped file with the reason; the progress bar follows the files; Esc stops (after the current file) and writes
+ * nothing.
  */
 public class ClassifyFolderWithCnn implements PlugIn {
 	public static final String COMMAND = "Classify Folder with CNN...";
@@ -59,6 +60,8 @@ public class ClassifyFolderWithCnn implements PlugIn {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 		} catch (IOException e) {
 			CommandReporter.badInput(COMMAND, "Could not write the results: " + e.getMessage());
+		} catch (RuntimeException e) {
+			CommandReporter.unexpected(COMMAND, e);
 		} finally {
 			IJ.showProgress(1.0);
 		}
@@ -84,7 +87,9 @@ public class ClassifyFolderWithCnn implements PlugIn {
 			IJ.showStatus(COMMAND + " " + done + "/" + total);
 			if (IJ.escapePressed()) fc.cancel();
 		});
-		return fc.classify(folder, output);
+		synchronized (bundle) { // the cached bundle's network is shared; DL4J networks are not thread-safe
+			return fc.classify(folder, output);
+		}
 	}
 
 	private static void report(FolderClassifier.Result r) {

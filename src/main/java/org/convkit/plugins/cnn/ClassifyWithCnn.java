@@ -63,6 +63,8 @@ public class ClassifyWithCnn implements PlugIn {
 			NamedTables.show(TABLE, rt);
 		} catch (ModelFileException | IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
+		} catch (RuntimeException e) {
+			CommandReporter.unexpected(COMMAND, e);
 		}
 	}
 
@@ -89,7 +91,10 @@ public class ClassifyWithCnn implements PlugIn {
 		else slices.add(imp.getCurrentSlice());
 		List<ImageProcessor> planes = new ArrayList<>();
 		for (int s : slices) planes.add(stack.getProcessor(s));
-		float[][] p = new Predictor(bundle).predict(planes);
+		float[][] p;
+		synchronized (bundle) { // the cached bundle's network is shared; DL4J networks are not thread-safe
+			p = new Predictor(bundle).predict(planes);
+		}
 		List<String> labels = bundle.labels();
 		for (int i = 0; i < p.length; i++) {
 			int best = Evaluation.argMax(p[i]);

@@ -45,7 +45,10 @@ import java.util.List;
  * untouched.
  */
 public final class FolderClassifier {
-	/** Called after each batch is written; {@code done} counts files handled (classified or skipped). */
+	/**
+	 * Called after each file; {@code done} counts the files handled (read and skipped, or held for the batch in
+	 * progress, or classified and written).
+	 */
 	public interface Progress {
 		void update(int done, int total);
 	}
@@ -145,10 +148,12 @@ public final class FolderClassifier {
 		Path target = output.toAbsolutePath().normalize();
 		checkTarget(target);
 		List<String> files = new ArrayList<>();
-		list(root, "", target, files);
+		List<Skipped> skipped = new ArrayList<>();
+		list(root, "", target, files, skipped);
 		if (files.isEmpty())
 			throw new IllegalArgumentException("The folder " + root + " has no files to classify (hidden files are "
-					+ "ignored" + (recursive ? ")" : "; add recursive to include subfolders)"));
+					+ "ignored" + (recursive ? ")" : "; add recursive to include subfolders)")
+					+ (skipped.isEmpty() ? "" : "; " + skipped.get(0)));
 
 		Path tmp;
 		try {
@@ -158,7 +163,6 @@ public final class FolderClassifier {
 					+ " is not writable (" + e.getMessage() + ")");
 		}
 		boolean moved = false;
-		List<Skipped> skipped = new ArrayList<>();
 		int classified = 0, multi = 0;
 		try {
 			try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
@@ -181,10 +185,8 @@ public final class FolderClassifier {
 							images.add(ip);
 						}
 					}
-					if (images.size() == batchSize || i == files.size() - 1) {
-						classified += writeBatch(w, names, images);
-						progress.update(i + 1, files.size());
-					}
+					if (images.size() == batchSize || i == files.size() - 1) classified += writeBatch(w, names, images);
+					progress.update(i + 1, files.size());
 				}
 				w.flush();
 				fos.getFD().sync(); // on disk before the rename makes it visible under the real name
@@ -232,20 +234,26 @@ public final class FolderClassifier {
 		}
 	}
 
-	/** Non-hidden files below dir (relative names with '/'), depth first in name order; the output is left out. */
-	private void list(Path dir, String prefix, Path exclude, List<String> out) {
+	/**
+	 * Non-hidden files below dir (relative names with '/'), depth first in name order; the output is left out. A
+	 * subfolder that cannot be listed is skipped with the reason; the folder itself is an error.
+	 */
+	private void list(Path dir, String prefix, Path exclude, List<String> out, List<Skipped> skipped) {
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
 			for (Path p : ds)
 				if (!p.getFileName().toString().startsWith(".")) entries.add(p);
-		} catch (IOException e) {
-			throw new IllegalArgumentException("Cannot list the folder " + dir + ": " + e.getMessage());
+		} catch (IOException | SecurityException e) {
+			if (prefix.isEmpty())
+				throw new IllegalArgumentException("Cannot list the folder " + dir + ": " + e.getMessage());
+			skipped.add(new Skipped(prefix, "the folder cannot be listed (" + e + ")"));
+			return;
 		}
 		entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
 		for (Path p : entries) {
 			String name = prefix + p.getFileName();
 			if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-				if (recursive) list(p, name + "/", exclude, out);
+				if (recursive) list(p, name + "/", exclude, out, skipped);
 			} else if (Files.isRegularFile(p) && !p.toAbsolutePath().normalize().equals(exclude)) {
 				out.add(name);
 			}
