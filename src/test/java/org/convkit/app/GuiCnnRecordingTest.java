@@ -87,6 +87,7 @@ public class GuiCnnRecordingTest {
 		else IJ.doCommand(command);
 		GenericDialog gd = GuiTesting.waitForDialog(command);
 		input.fill(gd);
+		capture(gd, command);
 		GuiTesting.press(gd, "OK");
 		String prefix = "run(\"" + command + "\", \"";
 		boolean ended = waitUntil(() -> recorder.getText().indexOf(prefix, mark) >= 0 || !Failures.isEmpty()
@@ -99,6 +100,22 @@ public class GuiCnnRecordingTest {
 		String line = text.substring(start, end < 0 ? text.length() : end);
 		System.out.println("Recorded: " + line);
 		return line.substring(prefix.length(), line.length() - 3);
+	}
+
+	/** A screen grab of the filled dialog in target/gui, to look at (the dialogs have Browse buttons). */
+	private static void capture(GenericDialog gd, String command) throws Exception {
+		java.awt.Robot robot = new java.awt.Robot();
+		EventQueue.invokeAndWait(() -> {
+			gd.setLocation(420, 260); // beside the image window at the top left
+			gd.toFront();
+		});
+		robot.waitForIdle();
+		Thread.sleep(300); // let the X server draw
+		java.awt.image.BufferedImage shot = robot.createScreenCapture(gd.getBounds());
+		String name = command.replace("...", "").toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
+		java.io.File out = HeadlessProcess.basedir().resolve("target/gui/dialog-" + name + ".png").toFile();
+		out.getParentFile().mkdirs();
+		assertTrue(javax.imageio.ImageIO.write(shot, "png", out));
 	}
 
 	private interface DialogInput {
