@@ -199,7 +199,13 @@ public final class FolderClassifier {
 			moved = true;
 			return new Result(target, classified, multi, skipped, false);
 		} finally {
-			if (!moved) Files.deleteIfExists(tmp);
+			if (!moved) {
+				try {
+					Files.deleteIfExists(tmp);
+				} catch (IOException ignored) {
+					// the real error (or the cancel) is already on its way
+				}
+			}
 		}
 	}
 
