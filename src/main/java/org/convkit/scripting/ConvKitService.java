@@ -3,9 +3,11 @@ package org.convkit.scripting;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.data.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.model.ModelSummary;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.train.TrainingListener;
 import org.convkit.core.cnn.train.TrainingResult;
@@ -13,6 +15,7 @@ import org.convkit.core.kernel.Kernel;
 import org.scijava.service.SciJavaService;
 
 import java.io.File;
+import java.io.IOException;
 
 /**
  * ConvKit for scripts (Groovy, Jython, ... in Fiji): the filters and the CNN core behind one SciJava service.
@@ -93,4 +96,18 @@ public interface ConvKitService extends SciJavaService {
 
 	/** The label of the most probable class (the first one on ties). */
 	String predictLabel(ModelBundle model, ImageProcessor ip);
+
+	/**
+	 * Classifies every image file of {@code folder} into the CSV file {@code output} (header
+	 * {@code file,class,probability,<labels>}; see {@link FolderClassifier}): streamed in batches, written
+	 * atomically, unreadable files skipped and listed in the result. A relative output is relative to the folder.
+	 *
+	 * @param recursive also the files in subfolders (paths in the CSV then contain '/')
+	 * @param overwrite replace an existing output file (otherwise that is an error and the file stays as it is)
+	 */
+	FolderClassifier.Result classifyFolder(ModelBundle model, File folder, File output, boolean recursive,
+			boolean overwrite) throws IOException;
+
+	/** The layers (output shape, parameters) and facts of a model, as "CNN Model Info..." shows them. */
+	ModelSummary summary(ModelBundle model);
 }

@@ -5,12 +5,14 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
+import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.data.InputFormat;
 import org.convkit.core.cnn.data.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.model.ModelSummary;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Evaluation;
@@ -34,6 +36,7 @@ import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
 
 import java.io.File;
+import java.io.IOException;
 
 /** The {@link ConvKitService}: each method converts its arguments and makes one call into the ConvKit core. */
 @Plugin(type = Service.class)
@@ -147,6 +150,20 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 	@Override
 	public String predictLabel(ModelBundle model, ImageProcessor ip) {
 		return model.labels().get(Evaluation.argMax(classify(model, ip)));
+	}
+
+	@Override
+	public FolderClassifier.Result classifyFolder(ModelBundle model, File folder, File output, boolean recursive,
+			boolean overwrite) throws IOException {
+		if (folder == null || output == null) throw new IllegalArgumentException("folder and output are required");
+		File out = output.isAbsolute() ? output : new File(folder, output.getPath());
+		return new FolderClassifier(new Predictor(model)).recursive(recursive).overwrite(overwrite)
+				.classify(folder.toPath(), out.toPath());
+	}
+
+	@Override
+	public ModelSummary summary(ModelBundle model) {
+		return new ModelSummary(model);
 	}
 
 	/** A preset architecture name, or else a layer spec. */

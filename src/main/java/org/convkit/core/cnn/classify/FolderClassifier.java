@@ -1,0 +1,322 @@
+package org.convkit.core.cnn.classify;
+
+import ij.ImagePlus;
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.ImageTensor;
+import org.convkit.core.cnn.train.Evaluation;
+import org.convkit.core.cnn.train.Predictor;
+
+import java.io.BufferedWriter;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Classifies every image file of a folder into one CSV file, streaming: images are read and predicted in batches
+ * of {@link #batchSize} and each batch's rows are written before the next batch is read, so memory holds at most
+ * one batch of images however large the folder (only the list of file names is kept).
+ * <p>
+ * Files: sorted by name, hidden files and folders (name starting with '.') skipped, subfolders entered only when
+ * {@link #recursive}, depth first in name order (symbolic links to folders are not followed: no cycles). Each file is
+ * read with {@link FolderDataset#IMAGEJ} (ImageJ's Opener, silent); of a multi-slice file only the FIRST slice is
+ * classified (counted in {@link Result#multiSlice}). A file that cannot be read, or whose channels do not match the
+ * model, is skipped and listed with the reason.
+ * <p>
+ * CSV: UTF-8, '\n' line ends, header {@code file,class,probability,<label 1>,...,<label n>}; one row per classified
+ * file: its path relative to the folder with '/' separators, the predicted class, its probability, then the
+ * probability of each class in label order. Probabilities are {@link Float#toString(float)}, which reads back to
+ * the identical float. Fields with a comma, quote or line break are quoted (RFC 4180).
+ * <p>
+ * Writing: to a hidden temporary file in the output's folder, renamed to the output at the end; an existing output
+ * is replaced only with {@link #overwrite}. On cancel or any error the temporary file is removed and the output is
+ * untouched.
+ */
+public final class FolderClassifier {
+	/**
+	 * Called after each file; {@code done} counts the files handled (read and skipped, or held for the batch in
+	 * progress, or classified and written).
+	 */
+	public interface Progress {
+		void update(int done, int total);
+	}
+
+	/** A file that was not classified, and why. */
+	public static final class Skipped {
+		public final String file, reason;
+
+		Skipped(String file, String reason) {
+			this.file = file;
+			this.reason = reason;
+		}
+
+		@Override
+		public String toString() {
+			return file + ": " + reason;
+		}
+	}
+
+	/** What a run did. */
+	public static final class Result {
+		/** The CSV written, or null when cancelled. */
+		public final Path output;
+		public final int classified, multiSlice;
+		public final List<Skipped> skipped;
+		public final boolean cancelled;
+
+		Result(Path output, int classified, int multiSlice, List<Skipped> skipped, boolean cancelled) {
+			this.output = output;
+			this.classified = classified;
+			this.multiSlice = multiSlice;
+			this.skipped = Collections.unmodifiableList(skipped);
+			this.cancelled = cancelled;
+		}
+	}
+
+	private final Predictor predictor;
+	private boolean recursive, overwrite;
+	private int batchSize = Predictor.DEFAULT_BATCH;
+	private FolderDataset.ImageReader reader = FolderDataset.IMAGEJ;
+	private Progress progress = (d, t) -> {};
+	private volatile boolean cancelled;
+
+	public FolderClassifier(Predictor predictor) {
+		if (predictor == null) throw new IllegalArgumentException("model missing");
+		this.predictor = predictor;
+	}
+
+	/** Also classify the files of subfolders (paths in the CSV then contain '/'). */
+	public FolderClassifier recursive(boolean v) {
+		recursive = v;
+		return this;
+	}
+
+	/** Replace an existing output file (default: an existing file is an error and stays as it is). */
+	public FolderClassifier overwrite(boolean v) {
+		overwrite = v;
+		return this;
+	}
+
+	/** Images read and predicted together (default {@link Predictor#DEFAULT_BATCH}); bounds the memory used. */
+	public FolderClassifier batchSize(int n) {
+		if (n < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + n);
+		batchSize = n;
+		return this;
+	}
+
+	/** How files are opened (tests count reads with it). */
+	public FolderClassifier reader(FolderDataset.ImageReader r) {
+		reader = r == null ? FolderDataset.IMAGEJ : r;
+		return this;
+	}
+
+	public FolderClassifier progress(Progress p) {
+		progress = p == null ? (d, t) -> {} : p;
+		return this;
+	}
+
+	/** Stops after the current file (any thread, e.g. on Esc); nothing is written. */
+	public void cancel() {
+		cancelled = true;
+	}
+
+	/**
+	 * Classifies the folder into {@code output}.
+	 *
+	 * @throws IllegalArgumentException with a user-readable message for a missing folder, an existing output (without
+	 *                                  overwrite), an output folder that does not exist or is not writable, or a
+	 *                                  folder with no image that could be classified; nothing is written then
+	 * @throws IOException              when writing fails (the output is left as it was)
+	 */
+	public Result classify(Path folder, Path output) throws IOException {
+		if (folder == null || !Files.isDirectory(folder))
+			throw new IllegalArgumentException("The folder " + folder + " does not exist");
+		if (output == null) throw new IllegalArgumentException("output file missing");
+		Path root = folder.toAbsolutePath().normalize();
+		Path target = output.toAbsolutePath().normalize();
+		checkTarget(target);
+		List<String> files = new ArrayList<>();
+		List<Skipped> skipped = new ArrayList<>();
+		list(root, "", target, files, skipped);
+		if (files.isEmpty())
+			throw new IllegalArgumentException("The folder " + root + " has no files to classify (hidden files are "
+					+ "ignored" + (recursive ? ")" : "; add recursive to include subfolders)")
+					+ (skipped.isEmpty() ? "" : "; " + skipped.get(0)));
+
+		Path tmp;
+		try {
+			tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+		} catch (IOException | SecurityException e) {
+			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + target.getParent()
+					+ " is not writable (" + e.getMessage() + ")");
+		}
+		boolean moved = false;
+		int classified = 0, multi = 0;
+		try {
+			try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
+					Writer w = new BufferedWriter(new OutputStreamWriter(fos, StandardCharsets.UTF_8))) {
+				w.write(header(predictor.labels()));
+				List<String> names = new ArrayList<>(batchSize);
+				List<ImageProcessor> images = new ArrayList<>(batchSize);
+				int channels = predictor.bundle().inputChannels();
+				for (int i = 0; i < files.size() && !cancelled; i++) {
+					String name = files.get(i);
+					ImagePlus imp = read(root.resolve(name), name, skipped);
+					if (imp != null) {
+						ImageProcessor ip = imp.getStack().getProcessor(1);
+						if (ImageTensor.channels(ip) != channels) {
+							skipped.add(new Skipped(name, "is " + ImageTensor.kind(ip) + " but the model expects "
+									+ (channels == 3 ? "RGB" : "grayscale") + " images"));
+						} else {
+							if (imp.getStackSize() > 1) multi++;
+							names.add(name);
+							images.add(ip);
+						}
+					}
+					if (images.size() == batchSize || i == files.size() - 1) classified += writeBatch(w, names, images);
+					progress.update(i + 1, files.size());
+				}
+				w.flush();
+				fos.getFD().sync(); // on disk before the rename makes it visible under the real name
+			}
+			if (cancelled) return new Result(null, classified, multi, skipped, true);
+			if (classified == 0)
+				throw new IllegalArgumentException("None of the " + files.size() + " files in " + root
+						+ " could be classified (first: " + skipped.get(0) + ")");
+			move(tmp, target);
+			moved = true;
+			return new Result(target, classified, multi, skipped, false);
+		} finally {
+			if (!moved) {
+				try {
+					Files.deleteIfExists(tmp);
+				} catch (IOException ignored) {
+					// the real error (or the cancel) is already on its way
+				}
+			}
+		}
+	}
+
+	private void checkTarget(Path target) {
+		Path dir = target.getParent();
+		if (dir == null || !Files.isDirectory(dir))
+			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + dir + " does not exist");
+		if (Files.isDirectory(target))
+			throw new IllegalArgumentException("Cannot write " + target + ": it is a folder");
+		if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw alreadyExists(target);
+		if (!Files.isWritable(dir))
+			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + dir + " is not writable");
+	}
+
+	private static IllegalArgumentException alreadyExists(Path target) {
+		return new IllegalArgumentException("The file " + target + " already exists (add overwrite to replace it)");
+	}
+
+	private void move(Path tmp, Path target) throws IOException {
+		try {
+			if (overwrite) {
+				try {
+					Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				} catch (AtomicMoveNotSupportedException e) {
+					Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+				}
+			} else {
+				Files.move(tmp, target); // fails if the target appeared meanwhile: never replaces
+			}
+		} catch (FileAlreadyExistsException e) {
+			throw alreadyExists(target);
+		}
+	}
+
+	/**
+	 * Non-hidden files below dir (relative names with '/'), depth first in name order; the output is left out. A
+	 * subfolder that cannot be listed is skipped with the reason; the folder itself is an error.
+	 */
+	private void list(Path dir, String prefix, Path exclude, List<String> out, List<Skipped> skipped) {
+		List<Path> entries = new ArrayList<>();
+		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+			for (Path p : ds)
+				if (!p.getFileName().toString().startsWith(".")) entries.add(p);
+		} catch (IOException | SecurityException e) {
+			if (prefix.isEmpty())
+				throw new IllegalArgumentException("Cannot list the folder " + dir + ": " + e.getMessage());
+			skipped.add(new Skipped(prefix, "the folder cannot be listed (" + e + ")"));
+			return;
+		}
+		entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+		for (Path p : entries) {
+			String name = prefix + p.getFileName();
+			if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+				if (recursive) list(p, name + "/", exclude, out, skipped);
+			} else if (Files.isRegularFile(p) && !p.toAbsolutePath().normalize().equals(exclude)) {
+				out.add(name);
+			}
+		}
+	}
+
+	private ImagePlus read(Path file, String name, List<Skipped> skipped) {
+		try {
+			ImagePlus imp = reader.read(file);
+			if (imp == null) {
+				skipped.add(new Skipped(name, "not an image ImageJ can read"));
+				return null;
+			}
+			if (imp.getStackSize() < 1 || imp.getWidth() < 1 || imp.getHeight() < 1
+					|| imp.getStack().getPixels(1) == null) { // e.g. a text file ImageJ read as an empty text image
+				skipped.add(new Skipped(name, "not an image ImageJ can read (no pixels)"));
+				return null;
+			}
+			return imp;
+		} catch (Exception | LinkageError e) {
+			skipped.add(new Skipped(name, "cannot be read (" + e + ")"));
+			return null;
+		}
+	}
+
+	/** Predicts and writes the batch, then empties it; returns the number of rows written. */
+	private int writeBatch(Writer w, List<String> names, List<ImageProcessor> images) throws IOException {
+		if (images.isEmpty()) return 0;
+		float[][] p = predictor.predict(images);
+		List<String> labels = predictor.labels();
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < p.length; i++) {
+			int best = Evaluation.argMax(p[i]);
+			sb.setLength(0);
+			sb.append(csv(names.get(i))).append(',').append(csv(labels.get(best))).append(',')
+					.append(Float.toString(p[i][best]));
+			for (float v : p[i]) sb.append(',').append(Float.toString(v));
+			w.write(sb.append('\n').toString());
+		}
+		w.flush(); // each batch's rows reach the file before the next batch is read
+		int n = p.length;
+		names.clear();
+		images.clear();
+		return n;
+	}
+
+	/** The CSV header line: file,class,probability, then the labels. */
+	public static String header(List<String> labels) {
+		StringBuilder sb = new StringBuilder("file,class,probability");
+		for (String l : labels) sb.append(',').append(csv(l));
+		return sb.append('\n').toString();
+	}
+
+	/** A CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line break. */
+	public static String csv(String field) {
+		if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0)
+			return field;
+		return '"' + field.replace("\"", "\"\"") + '"';
+	}
+}
