@@ -191,7 +191,8 @@ public final class FolderDataset implements Dataset {
 			reason = "cannot be read (" + e + ")";
 		}
 		ImageProcessor ip = imp == null ? null : imp.getStack().getProcessor(1);
-		if (ip == null || ip.getPixels() == null) {
+		// ImageJ opens some non-image files (e.g. text) as an image of 0 pixels: unreadable as well
+		if (ip == null || ip.getPixels() == null || ip.getWidth() < 1 || ip.getHeight() < 1) {
 			synchronized (bad) {
 				bad.put(index, reason == null ? "has no pixels" : reason);
 			}

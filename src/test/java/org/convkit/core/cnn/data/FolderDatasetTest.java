@@ -121,6 +121,19 @@ public class FolderDatasetTest {
 	}
 
 	@Test
+	public void textFilesInClassFoldersAreSkippedNotTrainedOn() throws Exception {
+		Path r = Synthetic.folder(root(), 3, 8, 1);
+		Files.write(r.resolve("vbar/empty.txt"), new byte[0]);
+		Files.write(r.resolve("vbar/blank.csv"), "file,class,probability\nx.tif,disk,0.5\n".getBytes("UTF-8"));
+		FolderDataset d = new FolderDataset(r);
+		assertEquals(11, d.size());
+		for (int i = 0; i < d.size(); i++) d.open(i); // must not throw
+		List<String> names = new java.util.ArrayList<>();
+		for (Dataset.Skipped s : d.skipped()) names.add(s.name);
+		assertEquals(List.of("vbar/blank.csv", "vbar/empty.txt"), names);
+	}
+
+	@Test
 	public void corruptFilesAreSkippedCountedAndNotReadAgain() throws Exception {
 		Path r = Synthetic.folder(root(), 4, 8, 1);
 		Files.write(r.resolve("disk/broken.tif"), "II*\0garbage".getBytes("ISO-8859-1"));
