@@ -22,12 +22,17 @@ public final class HistoryPlot {
 	/** A new plot of the history (an empty history gives an empty plot with its axes). */
 	public static Plot create(String title, TrainingHistory h) {
 		Plot p = new Plot(title, X_LABEL, Y_LABEL);
+		p.savePlotObjects(); // none yet: draw() restores this empty state before adding the curves
 		draw(p, h);
 		return p;
 	}
 
-	/** Replaces the plot's curves by those of the history (for live updates: call plot.updateImage() after). */
+	/**
+	 * Replaces the curves of a plot made by {@link #create} by those of the history (for live updates: call
+	 * plot.updateImage() after). On another plot the curves are added to what it has.
+	 */
 	public static void draw(Plot p, TrainingHistory h) {
+		p.restorePlotObjects();
 		int n = h.epochs();
 		double[] x = new double[n];
 		for (int i = 0; i < n; i++) x[i] = i + 1;
