@@ -26,8 +26,10 @@ import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 
+import java.awt.Choice;
 import java.awt.Font;
 import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -169,7 +171,8 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addChoice(KEY_STACK + ":", items, stackDefault);
 		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.");
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
-		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "pixels (0 = the most common size)");
+		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
+		gd.addToSameRow();
 		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size)");
 		gd.addMessage("Network", header);
 		gd.addChoice(KEY_ARCHITECTURE + ":", new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
@@ -180,14 +183,19 @@ public class TrainCnnClassifier implements PlugIn {
 				+ "dropout P; batchnorm");
 		gd.addMessage("Training", header);
 		gd.addNumericField(KEY_EPOCHS + ":", o.epochs, 0, 6, "");
+		gd.addToSameRow();
 		gd.addNumericField(KEY_BATCH + " size:", o.batch, 0, 6, "images per step");
 		gd.addChoice(KEY_OPTIMIZER + ":", Optimizer.displayNames(), choice(o.optimizer, Optimizer.displayNames()));
+		gd.addToSameRow();
 		gd.addNumericField(KEY_LEARNING + " rate:", o.learning, digits(o.learning), 8, "");
 		gd.addChoice(KEY_INIT + ":", Initialization.displayNames(), choice(o.init, Initialization.displayNames()));
-		gd.addNumericField(KEY_L2 + ":", o.l2, digits(o.l2), 8, "weight decay (0 = none)");
-		gd.addNumericField(KEY_VALIDATION + ":", o.validation, Math.max(2, digits(o.validation)), 6,
-				"fraction held out (0 = none, no early stopping)");
-		gd.addNumericField(KEY_PATIENCE + ":", o.patience, 0, 6, "epochs without improvement (0 = off)");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_L2 + ":", o.l2, digits(o.l2), 8, "weight decay");
+		gd.addNumericField(KEY_VALIDATION + ":", o.validation, Math.max(2, digits(o.validation)), 6, "fraction");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_PATIENCE + ":", o.patience, 0, 6, "epochs (0 = off)");
+		gd.addMessage("Validation: held out per class (0 = train on all, no early stopping). Patience: early stopping "
+				+ "after\nthat many epochs without a lower validation loss.");
 		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
 		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
 		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
@@ -199,6 +207,34 @@ public class TrainCnnClassifier implements PlugIn {
 		else gd.addFileField(KEY_CONTINUE + " from:", o.continueFrom, 40);
 		gd.addMessage("The best model is saved to the model file, the last one beside it as NAME-last.zip.\n"
 				+ "Continue from: a saved model to train further (empty = a new model).");
+		if (!headless && !macro) addEnabling(gd);
+	}
+
+	/**
+	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the layers field only for
+	 * Custom. The listener reads every field in order, because ImageJ's Recorder records what the dialog's first
+	 * listener reads after OK.
+	 */
+	private void addEnabling(GenericDialog gd) {
+		Choice source = (Choice) gd.getChoices().get(0), stack = (Choice) gd.getChoices().get(1),
+				architecture = (Choice) gd.getChoices().get(3);
+		TextField folder = (TextField) gd.getStringFields().get(0), layers = (TextField) gd.getStringFields().get(1);
+		Runnable update = () -> {
+			boolean fromStack = SOURCE_STACK.equals(source.getSelectedItem());
+			folder.setEnabled(!fromStack);
+			stack.setEnabled(fromStack);
+			layers.setEnabled(NetworkSpec.CUSTOM.equals(architecture.getSelectedItem()));
+		};
+		update.run();
+		gd.addDialogListener((d, e) -> {
+			try {
+				readFields(d, new TrainingOptions());
+			} catch (IllegalArgumentException ignored) {
+				// checked after OK, with a message
+			}
+			update.run();
+			return true;
+		});
 	}
 
 	private void readFields(GenericDialog gd, TrainingOptions o) {
