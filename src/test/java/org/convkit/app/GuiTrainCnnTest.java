@@ -5,9 +5,12 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.gui.PlotWindow;
+import ij.plugin.frame.Recorder;
 import ij.text.TextWindow;
 import org.convkit.core.cnn.data.Synthetic;
+import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.plugins.support.Failures;
 import org.junit.After;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -28,10 +31,12 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import static org.convkit.app.GuiTesting.LIMIT_MS;
 import static org.convkit.app.GuiTesting.titles;
 import static org.convkit.app.GuiTesting.waitUntil;
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -49,15 +54,20 @@ public class GuiTrainCnnTest {
 
 	@Rule
 	public TemporaryFolder tmp = new TemporaryFolder();
-	private Thread command;
+
+	private static Recorder recorder;
 
 	@BeforeClass
 	public static void startImageJ() throws Exception {
 		GuiTesting.startImageJ();
+		// What Plugins > Macros > Record... does, without showing the window.
+		EventQueue.invokeAndWait(() -> recorder = new Recorder(false));
+		assertTrue("the Recorder is not recording", IJ.recording());
 	}
 
 	@AfterClass
 	public static void quitImageJ() {
+		if (recorder != null) recorder.close();
 		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
 		for (Window w : Window.getWindows())
 			w.dispose();
@@ -65,7 +75,6 @@ public class GuiTrainCnnTest {
 
 	@After
 	public void closeEverything() throws Exception {
-		if (command != null && command.isAlive()) command.interrupt();
 		GuiTesting.disposeDialogs();
 		GuiTesting.closeImages();
 		for (String t : new String[] { "CNN Training History", "CNN Confusion Matrix", "CNN Class Metrics" }) {
@@ -86,15 +95,9 @@ public class GuiTrainCnnTest {
 		Path data = Synthetic.folder(tmp.newFolder("cells").toPath(), 30, 16, 5);
 		Path model = tmp.getRoot().toPath().resolve("cells.zip");
 
-		Throwable[] crash = new Throwable[1];
-		command = new Thread(() -> {
-			try {
-				IJ.run(COMMAND);
-			} catch (RuntimeException e) {
-				if (!ij.Macro.MACRO_CANCELED.equals(e.getMessage())) crash[0] = e;
-			}
-		}, "gui-test train");
-		command.start();
+		int mark = recorder.getText().length();
+		Failures.drain();
+		IJ.doCommand(COMMAND); // a new thread named like the command, as from the menu bar
 		GenericDialog gd = GuiTesting.waitForDialog(COMMAND);
 		@SuppressWarnings("unchecked")
 		java.util.Vector<TextField> strings = (java.util.Vector<TextField>) gd.getStringFields();
@@ -118,12 +121,26 @@ public class GuiTrainCnnTest {
 		GuiTesting.type(gd, strings.get(3), model.toString());
 		GuiTesting.press(gd, "OK");
 
-		assertTrue("no confusion matrix image appeared; windows: " + titles(),
-				waitUntil(() -> WindowManager.getImage("CNN Confusion Matrix") != null));
-		command.join(LIMIT_MS);
-		assertFalse("the command did not end", command.isAlive());
-		if (crash[0] != null) throw new AssertionError(COMMAND + " threw", crash[0]);
+		// The Recorder writes the line after the command has returned: it also marks the end of the run.
+		String prefix = "run(\"" + COMMAND + "\", \"";
+		boolean ended = waitUntil(() -> recorder.getText().indexOf(prefix, mark) >= 0 || !Failures.isEmpty()
+				|| GuiTesting.exceptionWindowShowing());
+		assertEquals("the command reported a failure", "[]", Failures.drain().toString());
 		assertFalse("an exception window appeared", GuiTesting.exceptionWindowShowing());
+		assertTrue("no run(...) line was recorded:\n" + recorder.getText().substring(mark), ended);
+		String text = recorder.getText();
+		int start = text.indexOf(prefix, mark), end = text.indexOf('\n', start);
+		String line = text.substring(start, end < 0 ? text.length() : end);
+		System.out.println("Recorded: " + line);
+		String options = line.substring(prefix.length(), line.length() - 3);
+		Map<String, String> recorded = GuiRecordingTest.parseOptions(options);
+		assertEquals("recorded: " + line, Arrays.asList("source", "folder", "stack", "resize", "width", "height",
+				"architecture", "layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation",
+				"patience", "augment", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
+		assertEquals("LeNet", recorded.get("architecture"));
+		assertEquals("4", recorded.get("epochs"));
+		assertEquals(model.toString(), recorded.get("model"));
+		assertTrue("the confusion matrix image is shown", WindowManager.getImage("CNN Confusion Matrix") != null);
 
 		ImagePlus plot = WindowManager.getImage("CNN Training");
 		assertNotNull("no live plot; windows: " + titles(), plot);
@@ -137,8 +154,16 @@ public class GuiTrainCnnTest {
 		assertEquals(4, history.getTextPanel().getLineCount());
 		assertTrue(history.getTextPanel().getColumnHeadings().startsWith("epoch\ttrain_loss\ttrain_accuracy"));
 		assertTrue(Files.exists(model));
-		assertEquals(Arrays.asList(Synthetic.CLASSES), ModelBundleIO.read(model.resolveSibling("cells-last.zip"))
-				.labels());
+		ModelBundle gui = ModelBundleIO.read(model.resolveSibling("cells-last.zip"));
+		assertEquals(Arrays.asList(Synthetic.CLASSES), gui.labels());
+
+		// the recorded line, played back as a macro, trains exactly the same model
+		Path replay = tmp.getRoot().toPath().resolve("replay.zip");
+		IJ.run(COMMAND, options.replace("model=" + model, "model=[" + replay + "]"));
+		assertEquals("the replay reported a failure", "[]", Failures.drain().toString());
+		ModelBundle again = ModelBundleIO.read(replay.resolveSibling("replay-last.zip"));
+		assertEquals(gui.history(), again.history());
+		assertArrayEquals(gui.network().params().toFloatVector(), again.network().params().toFloatVector(), 0f);
 	}
 
 	/**

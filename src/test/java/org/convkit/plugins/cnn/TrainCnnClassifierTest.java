@@ -1,5 +1,6 @@
 package org.convkit.plugins.cnn;
 
+import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.WindowManager;
@@ -15,6 +16,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import java.awt.event.KeyEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -186,6 +188,33 @@ public class TrainCnnClassifierTest {
 		assertTrue(o.output, o.output.contains("Early stopping after epoch 3"));
 		assertTrue(Files.exists(file("early.zip")));
 		assertEquals(3, ModelBundleIO.read(file("early-last.zip")).history().epochs());
+	}
+
+	/** Esc (as ImageJ's key handler reports it) after the first saved epoch: cancelled, the models are kept. */
+	@Test
+	public void escapeStopsAndKeepsTheModels() throws Exception {
+		Path last = file("esc-last.zip");
+		Thread esc = new Thread(() -> {
+			long end = System.currentTimeMillis() + 120_000;
+			try {
+				while (!Files.exists(last) && System.currentTimeMillis() < end) Thread.sleep(20);
+			} catch (InterruptedException e) {
+				return;
+			}
+			IJ.setKeyDown(KeyEvent.VK_ESCAPE);
+		}, "press Esc");
+		esc.start();
+		MacroHarness.Outcome o = MacroHarness.attempt(null, COMMAND, folderOptions(folder) + " " + FAST
+				+ " epochs=200 validation=0.2 patience=0 model=[" + file("esc.zip") + "]");
+		esc.join();
+		IJ.resetEscape();
+		assertTrue(o.failureText() + o.output, o.failures.isEmpty());
+		assertEquals("CANCELLED", TrainCnnClassifier.lastResult("stop"));
+		int done = TrainCnnClassifier.lastReport().history().size();
+		assertTrue(done + " epochs", done >= 1 && done < 200);
+		assertEquals(done, ModelBundleIO.read(last).history().epochs());
+		assertTrue(Files.exists(file("esc.zip")));
+		assertTrue(o.output, o.output.contains("Training was cancelled in epoch " + (done + 1)));
 	}
 
 	@Test
