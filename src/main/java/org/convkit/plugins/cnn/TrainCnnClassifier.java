@@ -18,7 +18,6 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
-import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.EpochResult;
 import org.convkit.core.cnn.train.Trainer;
@@ -76,7 +75,6 @@ public class TrainCnnClassifier implements PlugIn {
 	private static volatile TrainingReport lastReport;
 
 	private boolean macro;
-	private String[] titles;
 
 	@Override
 	public void run(String arg) {
@@ -163,7 +161,7 @@ public class TrainCnnClassifier implements PlugIn {
 				o.fromStack() ? SOURCE_STACK : SOURCE_FOLDER);
 		if (headless) gd.addStringField(KEY_FOLDER + ":", o.folder, 40); // the headless dialog ignores directory fields
 		else gd.addDirectoryField(KEY_FOLDER + ":", o.folder, 40);
-		titles = WindowManager.getImageTitles();
+		String[] titles = WindowManager.getImageTitles();
 		String[] items = titles.length == 0 ? new String[] { NO_IMAGE } : titles;
 		ImagePlus current = WindowManager.getCurrentImage();
 		String stackDefault = current != null && current.getStackSize() > 1 ? current.getTitle() : items[0];
