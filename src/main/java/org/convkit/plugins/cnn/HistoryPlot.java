@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The per-epoch loss and accuracy curves of a training history as one ImageJ Plot: loss on the plot's y axis,
- * accuracy (0..1) on the same axis scaled so both fit, training solid, validation dashed. Used live by
+ * accuracy (0..1) on the same axis, losses as lines, accuracies as connected dots. Used live by
  * "Train CNN Classifier..." (one update per epoch) and by "CNN Model Info...". Epochs without validation are NaN
  * and simply not drawn.
  */
@@ -22,17 +22,23 @@ public final class HistoryPlot {
 	/** A new plot of the history (an empty history gives an empty plot with its axes). */
 	public static Plot create(String title, TrainingHistory h) {
 		Plot p = new Plot(title, X_LABEL, Y_LABEL);
+		p.savePlotObjects(); // none yet: draw() restores this empty state before adding the curves
 		draw(p, h);
 		return p;
 	}
 
-	/** Replaces the plot's curves by those of the history (for live updates: call plot.updateImage() after). */
+	/**
+	 * Replaces the curves of a plot made by {@link #create} by those of the history (for live updates: call
+	 * plot.updateImage() after). On another plot the curves are added to what it has.
+	 */
 	public static void draw(Plot p, TrainingHistory h) {
+		p.restorePlotObjects();
 		int n = h.epochs();
 		double[] x = new double[n];
 		for (int i = 0; i < n; i++) x[i] = i + 1;
 		double yMax = Math.max(1, max(h.trainLoss(), h.validationLoss()));
-		p.setLimits(0.5, Math.max(1.5, n + 0.5), 0, yMax * 1.05);
+		// headroom above the curves for the legend (accuracies end near 1 at the top right)
+		p.setLimits(0.5, Math.max(1.5, n + 0.5), 0, yMax * 1.3);
 		add(p, x, h.trainLoss(), TRAIN_LOSS, "train loss", false);
 		add(p, x, h.validationLoss(), VAL_LOSS, "validation loss", false);
 		add(p, x, h.trainAccuracy(), TRAIN_ACC, "train accuracy", true);
@@ -49,7 +55,7 @@ public final class HistoryPlot {
 			any |= !Double.isNaN(y[i]);
 		}
 		if (!any && y.length > 0) return; // e.g. no validation set: no empty legend entry
-		p.setColor(c);
+		p.setColor(c, c); // line and marker fill: with one colour ImageJ draws the connecting line of circles black
 		p.setLineWidth(2);
 		p.addPoints(x, y, dashed ? Plot.CONNECTED_CIRCLES : Plot.LINE);
 		p.setLabel(-1, label); // legend label of the data set just added

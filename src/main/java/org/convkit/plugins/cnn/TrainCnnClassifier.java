@@ -1,0 +1,440 @@
+package org.convkit.plugins.cnn;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+import org.convkit.core.cnn.data.Augmenter;
+import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.data.StackDataset;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.net.Initialization;
+import org.convkit.core.cnn.net.Optimizer;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.train.EpochResult;
+import org.convkit.core.cnn.train.Trainer;
+import org.convkit.core.cnn.train.TrainingResult;
+import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.MacroValues;
+
+import java.awt.Choice;
+import java.awt.Font;
+import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class) or a stack
+ * (slice labels = class names) with the core {@link Trainer}, showing a progress bar, one Log line per epoch and a
+ * live loss/accuracy plot (Esc stops and keeps the best model). Afterwards: the tables and image of
+ * {@link TrainingReport}, and a Log summary (images used and skipped, where the best and last models were saved,
+ * why training stopped). The keys are public macro API; their defaults are {@link TrainingDefaults}.
+ * <p>
+ * Bad input (missing or malformed values, a bad folder or stack, a spec that does not parse or does not fit the
+ * input, a batch larger than the training set, a class without validation images, an existing model file without
+ * {@code overwrite}, an unwritable folder) is reported by {@link CommandReporter} before anything is written.
+ * Training that diverges (NaN loss) stops, keeps the best model so far (if an epoch finished) and is reported as a
+ * failure advising a lower learning rate.
+ * <p>
+ * For macros, {@link #lastResult(String)} gives the numbers of the last run (the tables cannot be shown headless):
+ * {@code call("org.convkit.plugins.cnn.TrainCnnClassifier.lastResult", "best_validation_accuracy")}.
+ */
+public class TrainCnnClassifier implements PlugIn {
+	public static final String COMMAND = "Train CNN Classifier...";
+	public static final String SOURCE_FOLDER = "Folder", SOURCE_STACK = "Stack";
+	public static final String KEY_SOURCE = "source", KEY_FOLDER = "folder", KEY_STACK = "stack",
+			KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
+			KEY_LAYERS = "layers", KEY_EPOCHS = "epochs", KEY_BATCH = "batch", KEY_OPTIMIZER = "optimizer",
+			KEY_LEARNING = "learning", KEY_INIT = "init", KEY_L2 = "l2", KEY_VALIDATION = "validation",
+			KEY_PATIENCE = "patience", KEY_AUGMENT = "augment", KEY_SEED = "seed", KEY_MODEL = "model",
+			KEY_OVERWRITE = "overwrite", KEY_CONTINUE = "continue";
+	/** Title of the live plot (an image when headless). */
+	public static final String PLOT_TITLE = "CNN Training";
+	static final String NO_IMAGE = "(no image open)";
+	/** Start of every Log line of the command. */
+	static final String LOG = "Train CNN Classifier: ";
+
+	// Last used in the GUI only; a macro always starts from TrainingDefaults.
+	private static TrainingOptions lastGui = new TrainingOptions();
+	private static volatile TrainingReport lastReport;
+
+	private boolean macro;
+
+	@Override
+	public void run(String arg) {
+		macro = Macro.getOptions() != null;
+		try {
+			MacroValues.requireNumbers(KEY_WIDTH, KEY_HEIGHT, KEY_EPOCHS, KEY_BATCH, KEY_LEARNING, KEY_L2,
+					KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
+		TrainingOptions o = macro ? new TrainingOptions() : lastGui.copy();
+		GenericDialog gd = new GenericDialog(COMMAND);
+		addFields(gd, o);
+		gd.showDialog();
+		if (gd.wasCanceled()) return;
+		try {
+			readFields(gd, o);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
+		if (!macro) lastGui = o.copy(); // remembered even when invalid, so the user can correct it
+		try {
+			o.check();
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
+		train(o);
+	}
+
+	/** The report of the last run in this ImageJ (tables, confusion-matrix image, result), or null. */
+	public static TrainingReport lastReport() {
+		return lastReport;
+	}
+
+	/**
+	 * A number or text of the last run, for macros ({@code call(...)} returns strings): {@code stop} (COMPLETED,
+	 * CANCELLED, EARLY_STOPPED, DIVERGED), {@code message}, {@code epochs} (epochs this run), {@code last_epoch},
+	 * {@code best_epoch}, {@code best_validation_loss}, {@code best_validation_accuracy}, {@code best_file},
+	 * {@code last_file}, {@code validation_images}, {@code skipped}. "" when there was no run or the value does not
+	 * exist (e.g. no validation).
+	 */
+	public static String lastResult(String key) {
+		TrainingReport r = lastReport;
+		if (r == null || key == null) return "";
+		TrainingResult t = r.result();
+		EpochResult best = r.bestEpoch();
+		switch (key.trim().toLowerCase(Locale.ROOT)) {
+			case "stop":
+				return t.stop.name();
+			case "message":
+				return t.message;
+			case "epochs":
+				return String.valueOf(t.epochs.size());
+			case "last_epoch":
+				return t.epochs.isEmpty() ? "" : String.valueOf(t.epochs.get(t.epochs.size() - 1).epoch);
+			case "best_epoch":
+				return best == null ? "" : String.valueOf(best.epoch);
+			case "best_validation_loss":
+				return best == null || Double.isNaN(best.validationLoss) ? "" : String.valueOf(best.validationLoss);
+			case "best_validation_accuracy":
+				return best == null || Double.isNaN(best.validationAccuracy) ? ""
+						: String.valueOf(best.validationAccuracy);
+			case "best_file":
+				return t.bestFile == null ? "" : t.bestFile.toString();
+			case "last_file":
+				return t.lastFile == null ? "" : t.lastFile.toString();
+			case "validation_images":
+				return t.confusion == null ? "0" : String.valueOf(TrainingReport.total(t.confusion));
+			case "skipped":
+				return String.valueOf(t.skipped.size());
+			default:
+				return "";
+		}
+	}
+
+	private void addFields(GenericDialog gd, TrainingOptions o) {
+		boolean headless = GraphicsEnvironment.isHeadless();
+		Font header = new Font("SansSerif", Font.BOLD, 13);
+		gd.addMessage("Data", header);
+		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK },
+				o.fromStack() ? SOURCE_STACK : SOURCE_FOLDER);
+		if (headless) gd.addStringField(KEY_FOLDER + ":", o.folder, 40); // the headless dialog ignores directory fields
+		else gd.addDirectoryField(KEY_FOLDER + ":", o.folder, 40);
+		String[] titles = WindowManager.getImageTitles();
+		String[] items = titles.length == 0 ? new String[] { NO_IMAGE } : titles;
+		ImagePlus current = WindowManager.getCurrentImage();
+		String stackDefault = current != null && current.getStackSize() > 1 ? current.getTitle() : items[0];
+		if (!o.stack.isEmpty() && java.util.Arrays.asList(items).contains(o.stack)) stackDefault = o.stack;
+		gd.addChoice(KEY_STACK + ":", items, stackDefault);
+		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.");
+		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
+		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size)");
+		gd.addMessage("Network", header);
+		gd.addChoice(KEY_ARCHITECTURE + ":", new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
+				NetworkSpec.CUSTOM }, canonicalArchitecture(o.architecture));
+		gd.addStringField(KEY_LAYERS + ":", o.layers.isEmpty() && !macro ? TrainingDefaults.LAYERS_EXAMPLE : o.layers,
+				64);
+		gd.addMessage("Layers (Custom only): conv KxKxN [stride=S] [pad=same]; maxpool K; avgpool K; dense N; "
+				+ "dropout P; batchnorm");
+		gd.addMessage("Training", header);
+		gd.addNumericField(KEY_EPOCHS + ":", o.epochs, 0, 6, "");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_BATCH + " size:", o.batch, 0, 6, "images per step");
+		gd.addChoice(KEY_OPTIMIZER + ":", Optimizer.displayNames(), choice(o.optimizer, Optimizer.displayNames()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_LEARNING + " rate:", o.learning, digits(o.learning), 8, "");
+		gd.addChoice(KEY_INIT + ":", Initialization.displayNames(), choice(o.init, Initialization.displayNames()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_L2 + ":", o.l2, digits(o.l2), 8, "weight decay");
+		gd.addNumericField(KEY_VALIDATION + ":", o.validation, Math.max(2, digits(o.validation)), 6, "fraction");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_PATIENCE + ":", o.patience, 0, 6, "epochs (0 = off)");
+		gd.addMessage("Validation: held out per class (0 = train on all, no early stopping). Patience: early stopping "
+				+ "after\nthat many epochs without a lower validation loss.");
+		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
+		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
+		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
+		gd.addMessage("Model", header);
+		if (headless) gd.addStringField(KEY_MODEL + ":", o.model, 40);
+		else gd.addFileField(KEY_MODEL + ":", o.model, 40);
+		gd.addCheckbox(KEY_OVERWRITE + " existing model files", o.overwrite);
+		if (headless) gd.addStringField(KEY_CONTINUE + " from:", o.continueFrom, 40);
+		else gd.addFileField(KEY_CONTINUE + " from:", o.continueFrom, 40);
+		gd.addMessage("The best model is saved to the model file, the last one beside it as NAME-last.zip.\n"
+				+ "Continue from: a saved model to train further (empty = a new model).");
+		if (!headless && !macro) addEnabling(gd);
+	}
+
+	/**
+	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the layers field only for
+	 * Custom. The listener reads every field in order, because ImageJ's Recorder records what the dialog's first
+	 * listener reads after OK.
+	 */
+	private void addEnabling(GenericDialog gd) {
+		Choice source = (Choice) gd.getChoices().get(0), stack = (Choice) gd.getChoices().get(1),
+				architecture = (Choice) gd.getChoices().get(3);
+		TextField folder = (TextField) gd.getStringFields().get(0), layers = (TextField) gd.getStringFields().get(1);
+		Runnable update = () -> {
+			boolean fromStack = SOURCE_STACK.equals(source.getSelectedItem());
+			folder.setEnabled(!fromStack);
+			stack.setEnabled(fromStack);
+			layers.setEnabled(NetworkSpec.CUSTOM.equals(architecture.getSelectedItem()));
+		};
+		update.run();
+		gd.addDialogListener((d, e) -> {
+			try {
+				readFields(d, new TrainingOptions());
+			} catch (IllegalArgumentException ignored) {
+				// checked after OK, with a message
+			}
+			update.run();
+			return true;
+		});
+	}
+
+	private void readFields(GenericDialog gd, TrainingOptions o) {
+		o.source = MacroValues.nextChoice(gd, KEY_SOURCE).trim();
+		o.folder = gd.getNextString().trim();
+		String stack = MacroValues.nextChoice(gd, KEY_STACK).trim();
+		o.stack = stack.equals(NO_IMAGE) ? "" : stack;
+		o.resize = MacroValues.nextChoice(gd, KEY_RESIZE).trim();
+		o.width = gd.getNextNumber();
+		o.height = gd.getNextNumber();
+		o.architecture = canonicalArchitecture(MacroValues.nextChoice(gd, KEY_ARCHITECTURE).trim());
+		o.layers = gd.getNextString().trim();
+		o.epochs = gd.getNextNumber();
+		o.batch = gd.getNextNumber();
+		o.optimizer = MacroValues.nextChoice(gd, KEY_OPTIMIZER).trim();
+		o.learning = gd.getNextNumber();
+		o.init = MacroValues.nextChoice(gd, KEY_INIT).trim();
+		o.l2 = gd.getNextNumber();
+		o.validation = gd.getNextNumber();
+		o.patience = gd.getNextNumber();
+		o.augment = gd.getNextString().trim();
+		o.seed = gd.getNextNumber();
+		o.model = gd.getNextString().trim();
+		o.overwrite = gd.getNextBoolean();
+		o.continueFrom = gd.getNextString().trim();
+		if (gd.invalidNumber())
+			throw new IllegalArgumentException("A number field holds no valid number: " + gd.getErrorMessage());
+	}
+
+	/** LeNet, Small VGG or Custom as spelled in the menu; anything else unchanged (then rejected by check()). */
+	static String canonicalArchitecture(String a) {
+		for (String n : new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG, NetworkSpec.CUSTOM })
+			if (n.equalsIgnoreCase(a.trim())) return n;
+		return a;
+	}
+
+	private static String choice(String value, String[] items) {
+		for (String i : items)
+			if (i.equalsIgnoreCase(value.trim())) return i;
+		return items[0];
+	}
+
+	/** Decimal places that show the value exactly (0.001 → 3, 1e-4 → 4), at most 8. */
+	static int digits(double v) {
+		if (v == Math.rint(v)) return 1;
+		if (!Double.isFinite(v)) return 3;
+		return Math.max(1, Math.min(8, BigDecimal.valueOf(v).stripTrailingZeros().scale()));
+	}
+
+	/** The data, trainer and input of a checked run. */
+	private static final class Setup {
+		Dataset data;
+		String from;
+		ModelBundle continued;
+		Trainer trainer;
+		InputFormat format;
+	}
+
+	/** Opens the data and the model to continue and configures the trainer; nothing is written. */
+	private static Setup setup(TrainingOptions o) {
+		Setup s = new Setup();
+		Path model = o.modelPath();
+		checkFolderWritable(model);
+		if (o.continuing()) {
+			try {
+				s.continued = ModelBundleIO.read(o.continuePath());
+			} catch (ModelFileException e) {
+				throw new IllegalArgumentException("continue=" + o.continuePath() + ": " + e.getMessage(), e);
+			}
+		}
+		if (o.fromStack()) {
+			ImagePlus imp = WindowManager.getImage(o.stack);
+			if (imp == null) throw new IllegalArgumentException("stack=[" + o.stack + "]: no open image has this title");
+			s.data = new StackDataset(imp.getStack());
+			s.from = "the stack '" + imp.getTitle() + "'";
+		} else {
+			Path folder = o.folderPath();
+			s.data = new FolderDataset(folder);
+			s.from = folder.toString();
+		}
+		NetworkSpec spec = null;
+		if (s.continued == null) {
+			int[] common = s.data.commonSize();
+			int w = o.width > 0 ? (int) o.width : common[0], h = o.height > 0 ? (int) o.height : common[1];
+			s.format = new InputFormat(h, w, s.data.channels(), o.resize());
+			spec = o.spec();
+			try {
+				spec.shapes(h, w, s.data.channels());
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("The network (" + architectureText(o) + ") does not fit the " + w
+						+ "x" + h + " input: " + e.getMessage(), e);
+			}
+		} else {
+			ModelBundle c = s.continued;
+			s.format = new InputFormat(c.inputHeight(), c.inputWidth(), c.inputChannels(), c.resize());
+		}
+		s.trainer = new Trainer(s.data, spec, o.settings()).validation(o.validation).patience((int) o.patience)
+				.augment(o.augmentOps()).saveTo(model, o.overwrite);
+		if (s.continued != null) s.trainer.continueFrom(s.continued);
+		else s.trainer.input(s.format);
+		return s;
+	}
+
+	private void train(TrainingOptions o) {
+		Setup s;
+		try {
+			s = setup(o);
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		}
+		TrainingHistory start = s.continued == null ? TrainingHistory.empty() : s.continued.history();
+		TrainingMonitor monitor = new TrainingMonitor(COMMAND, s.trainer, start, PLOT_TITLE,
+				() -> logStart(o, s.data, s.from, s.format, s.continued));
+		TrainingResult result;
+		try {
+			result = s.trainer.train(monitor);
+		} catch (IllegalArgumentException e) {
+			IJ.showProgress(1.0);
+			CommandReporter.badInput(COMMAND, e.getMessage());
+			return;
+		} catch (ModelFileException e) {
+			IJ.showProgress(1.0);
+			CommandReporter.badInput(COMMAND, "Saving the model failed: " + e.getMessage());
+			return;
+		} catch (RuntimeException e) {
+			IJ.showProgress(1.0);
+			CommandReporter.unexpected(COMMAND, e);
+			return;
+		}
+		TrainingReport report = new TrainingReport(result, s.data.classes());
+		lastReport = report;
+		if (result.epochs.isEmpty()) monitor.closePlot(); // nothing to show
+		else report.show();
+		logSummary(report, s.data);
+		if (result.stop == TrainingResult.Stop.DIVERGED) CommandReporter.badInput(COMMAND, result.message);
+	}
+
+	private static String architectureText(TrainingOptions o) {
+		return NetworkSpec.CUSTOM.equalsIgnoreCase(o.architecture) ? "layers=[" + o.layers + "]"
+				: o.architecture;
+	}
+
+	/**
+	 * Fails with a clear message when no file can be created in the model's folder (a real test: as root, or on a
+	 * read-only file system, the permission bits do not tell). A missing folder is left to the trainer's message.
+	 */
+	static void checkFolderWritable(Path model) {
+		Path dir = model.getParent();
+		if (dir == null || !Files.isDirectory(dir)) return;
+		try {
+			Path probe = Files.createTempFile(dir, ".convkit-write-check", ".tmp");
+			Files.delete(probe);
+		} catch (IOException | SecurityException e) {
+			throw new IllegalArgumentException("Cannot save the model to " + model + ": the folder " + dir
+					+ " is not writable (no file can be created there: " + e.getClass().getSimpleName() + ")");
+		}
+	}
+
+	private static void logStart(TrainingOptions o, Dataset data, String from, InputFormat f, ModelBundle continued) {
+		int[] counts = new int[data.classes().size()];
+		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
+		List<String> perClass = new ArrayList<>();
+		for (int c = 0; c < counts.length; c++) perClass.add(data.classes().get(c) + " " + counts[c]);
+		IJ.log(LOG + data.size() + " images in " + counts.length + " classes (" + String.join(", ",
+				perClass) + ") from " + from);
+		String input = f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale") + ", resize "
+				+ f.resize();
+		if (continued != null) {
+			IJ.log(LOG + "continuing " + o.continuePath() + " (" + continued.history().epochs()
+					+ " epochs so far): its network, input (" + input + "), optimizer, learning rate, init, l2 and "
+					+ "seed are kept; " + (int) o.epochs + " more epochs, batch " + (int) o.batch);
+			IJ.log(LOG + "network: " + continued.spec());
+		} else {
+			IJ.log(LOG + "input " + input + "; network " + architectureText(o) + ": " + o.spec());
+			IJ.log(LOG + o.settings() + ", validation " + TrainingOptions.number(o.validation)
+					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
+		}
+	}
+
+	private static String augmentText(Set<Augmenter.Op> ops) {
+		return ops.isEmpty() ? "none" : ops.stream().map(Augmenter.Op::word).collect(Collectors.joining(" "));
+	}
+
+	private static void logSummary(TrainingReport report, Dataset data) {
+		TrainingResult r = report.result();
+		int skipped = r.skipped.size();
+		IJ.log(LOG + "images used: " + (data.size() - skipped) + " of " + data.size() + ", skipped: " + skipped
+				+ (skipped == 0 ? "" : " (unreadable)"));
+		for (Dataset.Skipped s : r.skipped) IJ.log(LOG + "  skipped " + s);
+		if (r.confusion != null)
+			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion));
+		EpochResult best = report.bestEpoch();
+		if (best != null && r.bestFile != null)
+			IJ.log(LOG + "best model (epoch " + best.epoch + (Double.isNaN(best.validationLoss) ? ", training loss "
+					+ TrainingReport.format(best.trainLoss) : ", validation loss " + TrainingReport.format(
+							best.validationLoss) + ", accuracy " + TrainingReport.format(best.validationAccuracy))
+					+ ") saved to " + r.bestFile);
+		if (r.lastFile != null && !r.epochs.isEmpty())
+			IJ.log(LOG + "last model (epoch " + r.epochs.get(r.epochs.size() - 1).epoch + ") saved to "
+					+ r.lastFile);
+		if (r.epochs.isEmpty()) IJ.log(LOG + "no epoch finished: no model was saved");
+		IJ.log(LOG + r.message);
+	}
+}

@@ -1,0 +1,38 @@
+package org.convkit.plugins.cnn;
+
+import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.net.Initialization;
+import org.convkit.core.cnn.net.Optimizer;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+
+/**
+ * The default values of "Train CNN Classifier...", in ONE place: a macro call that leaves a key out gets the value
+ * here (the dialog starts from them too, until the user changes them). The README's key table quotes them. Values
+ * not chosen here are the core's {@link TrainingSettings#DEFAULTS}.
+ */
+public final class TrainingDefaults {
+	private TrainingDefaults() {}
+
+	public static final String SOURCE = TrainCnnClassifier.SOURCE_FOLDER;
+	public static final Resize RESIZE = Resize.SCALE;
+	/** 0 = the most common image width (height) of the data. */
+	public static final int WIDTH = 0, HEIGHT = 0;
+	public static final String ARCHITECTURE = NetworkSpec.LENET;
+	/** The dialog's example for Custom (the example spec); a macro with Custom must give layers=. */
+	public static final String LAYERS_EXAMPLE = "conv 5x5x20 stride=1 pad=same relu; maxpool 2; conv 3x3x64 relu; "
+			+ "maxpool 2; dense 256 relu; dropout 0.5";
+	public static final int EPOCHS = TrainingSettings.DEFAULT_EPOCHS;
+	public static final int BATCH = TrainingSettings.DEFAULT_BATCH;
+	public static final Optimizer OPTIMIZER = TrainingSettings.DEFAULT_OPTIMIZER;
+	public static final double LEARNING_RATE = TrainingSettings.DEFAULT_LEARNING_RATE;
+	public static final Initialization INIT = TrainingSettings.DEFAULT_INIT;
+	public static final double L2 = TrainingSettings.DEFAULT_L2;
+	/** Fraction held out for validation (stratified, seeded); 0 trains on everything and turns early stopping off. */
+	public static final double VALIDATION = 0.1;
+	/** Early stopping after this many epochs without a lower validation loss; 0 = off. */
+	public static final int PATIENCE = 5;
+	/** Augmentation words (flip rot90 rotate shift brightness contrast noise), "none" = none. */
+	public static final String AUGMENT = "none";
+	public static final long SEED = TrainingSettings.DEFAULT_SEED;
+}

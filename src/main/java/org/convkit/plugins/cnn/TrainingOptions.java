@@ -1,0 +1,187 @@
+package org.convkit.plugins.cnn;
+
+import org.convkit.core.cnn.data.Augmenter;
+import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.net.Initialization;
+import org.convkit.core.cnn.net.Optimizer;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The values of one "Train CNN Classifier..." run as the dialog or macro gave them, checked here with messages that
+ * name the macro key. No ImageJ GUI code: the command fills the fields, {@link #check()} validates them, and the
+ * accessors turn them into core values.
+ */
+final class TrainingOptions {
+	String source = TrainingDefaults.SOURCE;
+	String folder = "";
+	String stack = "";
+	String resize = TrainingDefaults.RESIZE.displayName();
+	double width = TrainingDefaults.WIDTH, height = TrainingDefaults.HEIGHT;
+	String architecture = TrainingDefaults.ARCHITECTURE;
+	String layers = "";
+	double epochs = TrainingDefaults.EPOCHS, batch = TrainingDefaults.BATCH;
+	String optimizer = TrainingDefaults.OPTIMIZER.displayName();
+	double learning = TrainingDefaults.LEARNING_RATE;
+	String init = TrainingDefaults.INIT.displayName();
+	double l2 = TrainingDefaults.L2, validation = TrainingDefaults.VALIDATION, patience = TrainingDefaults.PATIENCE;
+	String augment = TrainingDefaults.AUGMENT;
+	double seed = TrainingDefaults.SEED;
+	String model = "";
+	boolean overwrite;
+	String continueFrom = "";
+
+	TrainingOptions copy() {
+		TrainingOptions o = new TrainingOptions();
+		o.source = source;
+		o.folder = folder;
+		o.stack = stack;
+		o.resize = resize;
+		o.width = width;
+		o.height = height;
+		o.architecture = architecture;
+		o.layers = layers;
+		o.epochs = epochs;
+		o.batch = batch;
+		o.optimizer = optimizer;
+		o.learning = learning;
+		o.init = init;
+		o.l2 = l2;
+		o.validation = validation;
+		o.patience = patience;
+		o.augment = augment;
+		o.seed = seed;
+		o.model = model;
+		o.overwrite = overwrite;
+		o.continueFrom = continueFrom;
+		return o;
+	}
+
+	boolean fromStack() {
+		return TrainCnnClassifier.SOURCE_STACK.equalsIgnoreCase(source.trim());
+	}
+
+	boolean continuing() {
+		return !continueFrom.trim().isEmpty();
+	}
+
+	/**
+	 * Checks every value (ranges, names, the layer spec, paths) without touching any file or image.
+	 *
+	 * @throws IllegalArgumentException naming the key and the bad value
+	 */
+	void check() {
+		if (!source.trim().equalsIgnoreCase(TrainCnnClassifier.SOURCE_FOLDER) && !fromStack())
+			throw new IllegalArgumentException("source=" + source + " is unknown: use Folder or Stack");
+		if (fromStack() ? stack.trim().isEmpty() : folder.trim().isEmpty())
+			throw new IllegalArgumentException(fromStack()
+					? "No stack given: stack=[title] names an open stack whose slice labels are the class names"
+					: "No folder given: folder=[path] is a folder with one subfolder of images per class");
+		resize();
+		whole("width", width, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common width)");
+		whole("height", height, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common height)");
+		if (!continuing()) spec();
+		whole("epochs", epochs, 1, TrainingSettings.MAX_EPOCHS, "");
+		whole("batch", batch, 1, TrainingSettings.MAX_BATCH, "");
+		if (!(validation >= 0 && validation < 1))
+			throw new IllegalArgumentException("validation=" + number(validation) + " must be a fraction >= 0 and < 1"
+					+ " (0 = train on everything, no early stopping)");
+		whole("patience", patience, 0, TrainingSettings.MAX_EPOCHS, "(0 = no early stopping)");
+		if (!(seed == Math.rint(seed) && Math.abs(seed) <= (1L << 53)))
+			throw new IllegalArgumentException("seed=" + number(seed) + " must be a whole number");
+		augmentOps();
+		settings(); // optimizer, learning, init, l2
+		modelPath();
+		continuePath();
+	}
+
+	Resize resize() {
+		return Resize.fromName(resize);
+	}
+
+	/** The preset's spec, or the parsed layers= for Custom. */
+	NetworkSpec spec() {
+		String a = architecture.trim();
+		if (a.equalsIgnoreCase(NetworkSpec.CUSTOM)) {
+			if (layers.trim().isEmpty())
+				throw new IllegalArgumentException("architecture=Custom needs layers=[...], e.g. layers=["
+						+ TrainingDefaults.LAYERS_EXAMPLE + "]");
+			try {
+				return NetworkSpec.parse(layers);
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("layers=[" + layers.trim() + "]: " + e.getMessage(), e);
+			}
+		}
+		return NetworkSpec.preset(a);
+	}
+
+	TrainingSettings settings() {
+		Optimizer o = Optimizer.fromName(optimizer);
+		Initialization i = Initialization.fromName(init);
+		if (!(learning > 0 && learning <= 10))
+			throw new IllegalArgumentException("learning=" + number(learning) + " must be > 0 and <= 10 (e.g. 0.001)");
+		if (!(l2 >= 0 && l2 <= 1))
+			throw new IllegalArgumentException("l2=" + number(l2) + " must be between 0 and 1 (0 = no weight decay)");
+		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs);
+	}
+
+	Set<Augmenter.Op> augmentOps() {
+		try {
+			return Augmenter.parse(augment);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("augment=[" + augment.trim() + "]: " + e.getMessage(), e);
+		}
+	}
+
+	/** The best-model file (required); the last model goes beside it (see Trainer.lastModelPath). */
+	Path modelPath() {
+		if (model.trim().isEmpty())
+			throw new IllegalArgumentException("No model file given: model=[path.zip] is where the trained model is "
+					+ "saved (the last epoch's model goes beside it as path-last.zip)");
+		Path p = path("model", model);
+		if (Files.isDirectory(p))
+			throw new IllegalArgumentException("model=" + p + " is a folder: give a file name such as " + p.resolve(
+					"model.zip"));
+		return p;
+	}
+
+	/** The model to continue from, or null for a new model. */
+	Path continuePath() {
+		if (!continuing()) return null;
+		Path p = path("continue", continueFrom);
+		if (!Files.isRegularFile(p))
+			throw new IllegalArgumentException("continue=" + p + ": no such model file (leave continue= empty to train "
+					+ "a new model)");
+		return p;
+	}
+
+	Path folderPath() {
+		return path("folder", folder);
+	}
+
+	private static Path path(String key, String text) {
+		try {
+			return Paths.get(text.trim()).toAbsolutePath().normalize();
+		} catch (InvalidPathException e) {
+			throw new IllegalArgumentException(key + "=" + text + " is not a valid path: " + e.getMessage());
+		}
+	}
+
+	private static void whole(String key, double v, long min, long max, String note) {
+		if (!(v == Math.rint(v) && v >= min && v <= max))
+			throw new IllegalArgumentException(key + "=" + number(v) + " must be a whole number from " + min + " to "
+					+ max + (note.isEmpty() ? "" : " " + note));
+	}
+
+	/** 3 rather than 3.0 in messages. */
+	static String number(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
+	}
+}

@@ -1,0 +1,223 @@
+package org.convkit.app;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.GenericDialog;
+import ij.gui.PlotWindow;
+import ij.plugin.frame.Recorder;
+import ij.text.TextWindow;
+import org.convkit.core.cnn.data.Synthetic;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.plugins.support.Failures;
+import org.junit.After;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import javax.imageio.ImageIO;
+import java.awt.Choice;
+import java.awt.Frame;
+import java.awt.Rectangle;
+import java.awt.Robot;
+import java.awt.TextField;
+import java.awt.Window;
+import java.awt.EventQueue;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.convkit.app.GuiTesting.LIMIT_MS;
+import static org.convkit.app.GuiTesting.titles;
+import static org.convkit.app.GuiTesting.waitUntil;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+/**
+ * "Train CNN Classifier..." through its real dialog under a display (Xvfb in CI): the dialog is filled in as a user
+ * would, OK trains on a synthetic folder, the live plot window, the three tables and the confusion-matrix image
+ * appear, and the model files are written. Screenshots of the dialog and the plot go to target/gui, or with
+ * {@code -Dconvkit.update.docs=true} to docs/images (the README shows them).
+ */
+public class GuiTrainCnnTest {
+	static final String COMMAND = "Train CNN Classifier...";
+
+	@Rule
+	public TemporaryFolder tmp = new TemporaryFolder();
+
+	private static Recorder recorder;
+
+	@BeforeClass
+	public static void startImageJ() throws Exception {
+		GuiTesting.startImageJ();
+		// What Plugins > Macros > Record... does, without showing the window.
+		EventQueue.invokeAndWait(() -> recorder = new Recorder(false));
+		assertTrue("the Recorder is not recording", IJ.recording());
+	}
+
+	@AfterClass
+	public static void quitImageJ() {
+		if (recorder != null) recorder.close();
+		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
+		for (Window w : Window.getWindows())
+			w.dispose();
+	}
+
+	@After
+	public void closeEverything() throws Exception {
+		GuiTesting.disposeDialogs();
+		GuiTesting.closeImages();
+		for (String t : new String[] { "CNN Training History", "CNN Confusion Matrix", "CNN Class Metrics" }) {
+			Frame f = WindowManager.getFrame(t);
+			if (f != null) EventQueue.invokeAndWait(f::dispose);
+		}
+	}
+
+	private static Path docs(String name) {
+		String folder = Boolean.getBoolean("convkit.update.docs") ? "docs/images" : "target/gui";
+		return HeadlessProcess.basedir().resolve(folder + "/" + name + ".png");
+	}
+
+	@Test(timeout = 6 * LIMIT_MS)
+	public void dialogTrainsAndShowsThePlotTablesAndMatrix() throws Exception {
+		assumeTrue("Train CNN Classifier... is not merged yet",
+				HeadlessProcess.hasCommand("org.convkit.plugins.cnn.TrainCnnClassifier"));
+		Path data = Synthetic.folder(tmp.newFolder("cells").toPath(), 30, 16, 5);
+		Path model = tmp.getRoot().toPath().resolve("cells.zip");
+
+		int mark = recorder.getText().length();
+		Failures.drain();
+		IJ.doCommand(COMMAND); // a new thread named like the command, as from the menu bar
+		GenericDialog gd = GuiTesting.waitForDialog(COMMAND);
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> strings = (java.util.Vector<TextField>) gd.getStringFields();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> numbers = (java.util.Vector<TextField>) gd.getNumericFields();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<Choice> choices = (java.util.Vector<Choice>) gd.getChoices();
+		// string fields: folder, layers, augment, model, continue; numbers: width, height, epochs, batch, learning,
+		// l2, validation, patience, seed; choices: source, stack, resize, architecture, optimizer, init
+		GuiTesting.type(gd, numbers.get(2), "4");
+		GuiTesting.type(gd, numbers.get(3), "16");
+		GuiTesting.type(gd, numbers.get(6), "0.2");
+		GuiTesting.select(gd, choices.get(3), "LeNet");
+		assertFalse("layers is for Custom only", strings.get(1).isEnabled());
+		assertFalse("stack is for source Stack only", choices.get(1).isEnabled());
+		// the screenshot for the README shows tidy paths; the real ones go in before OK
+		GuiTesting.type(gd, strings.get(0), "/data/cells");
+		GuiTesting.type(gd, strings.get(3), "/models/cells.zip");
+		capture(gd, docs("dialog-train-cnn"));
+		GuiTesting.type(gd, strings.get(0), data.toString());
+		GuiTesting.type(gd, strings.get(3), model.toString());
+		GuiTesting.press(gd, "OK");
+
+		// The Recorder writes the line after the command has returned: it also marks the end of the run.
+		String prefix = "run(\"" + COMMAND + "\", \"";
+		boolean ended = waitUntil(() -> recorder.getText().indexOf(prefix, mark) >= 0 || !Failures.isEmpty()
+				|| GuiTesting.exceptionWindowShowing());
+		assertEquals("the command reported a failure", "[]", Failures.drain().toString());
+		assertFalse("an exception window appeared", GuiTesting.exceptionWindowShowing());
+		assertTrue("no run(...) line was recorded:\n" + recorder.getText().substring(mark), ended);
+		String text = recorder.getText();
+		int start = text.indexOf(prefix, mark), end = text.indexOf('\n', start);
+		String line = text.substring(start, end < 0 ? text.length() : end);
+		System.out.println("Recorded: " + line);
+		String options = line.substring(prefix.length(), line.length() - 3);
+		Map<String, String> recorded = GuiRecordingTest.parseOptions(options);
+		assertEquals("recorded: " + line, Arrays.asList("source", "folder", "stack", "resize", "width", "height",
+				"architecture", "layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation",
+				"patience", "augment", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
+		assertEquals("LeNet", recorded.get("architecture"));
+		assertEquals("4", recorded.get("epochs"));
+		assertEquals(model.toString(), recorded.get("model"));
+		assertTrue("the confusion matrix image is shown", WindowManager.getImage("CNN Confusion Matrix") != null);
+
+		ImagePlus plot = WindowManager.getImage("CNN Training");
+		assertNotNull("no live plot; windows: " + titles(), plot);
+		assertTrue(plot.getWindow() instanceof PlotWindow);
+		captureWindow(plot.getWindow(), docs("train-cnn-plot"));
+		ImagePlus matrix = WindowManager.getImage("CNN Confusion Matrix");
+		captureWindow(matrix.getWindow(), docs("train-cnn-confusion"));
+		for (String t : new String[] { "CNN Training History", "CNN Confusion Matrix", "CNN Class Metrics" })
+			assertTrue(t + " is not shown; windows: " + titles(), WindowManager.getFrame(t) instanceof TextWindow);
+		TextWindow history = (TextWindow) WindowManager.getFrame("CNN Training History");
+		assertEquals(4, history.getTextPanel().getLineCount());
+		assertTrue(history.getTextPanel().getColumnHeadings().startsWith("epoch\ttrain_loss\ttrain_accuracy"));
+		assertTrue(Files.exists(model));
+		ModelBundle gui = ModelBundleIO.read(model.resolveSibling("cells-last.zip"));
+		assertEquals(Arrays.asList(Synthetic.CLASSES), gui.labels());
+
+		// the recorded line, played back as a macro, trains exactly the same model
+		Path replay = tmp.getRoot().toPath().resolve("replay.zip");
+		IJ.run(COMMAND, options.replace("model=" + model, "model=[" + replay + "]"));
+		assertEquals("the replay reported a failure", "[]", Failures.drain().toString());
+		ModelBundle again = ModelBundleIO.read(replay.resolveSibling("replay-last.zip"));
+		assertEquals(gui.history(), again.history());
+		assertArrayEquals(gui.network().params().toFloatVector(), again.network().params().toFloatVector(), 0f);
+	}
+
+	/**
+	 * A screen grab of the dialog, moved to the top left first (Xvfb has no window manager to raise it). Grabbed
+	 * again until it looks like a dialog (mostly light grey with dark text): a big dialog takes a moment to paint.
+	 */
+	private static void capture(GenericDialog gd, Path file) throws Exception {
+		EventQueue.invokeAndWait(() -> {
+			gd.setLocation(0, 0);
+			gd.toFront();
+		});
+		String verdict = "";
+		for (int attempt = 0; attempt < 10; attempt++) {
+			BufferedImage shot = grab(gd);
+			int dark = 0, light = 0, n = shot.getWidth() * shot.getHeight();
+			for (int y = 0; y < shot.getHeight(); y++)
+				for (int x = 0; x < shot.getWidth(); x++) {
+					int rgb = shot.getRGB(x, y), grey = ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3;
+					if (grey < 80) dark++;
+					else if (grey > 180) light++;
+				}
+			if (dark > n / 200 && dark < n / 10 && light > n * 3 / 4) {
+				write(shot, file);
+				return;
+			}
+			verdict = dark + " dark, " + light + " light of " + n;
+			EventQueue.invokeAndWait(() -> {
+				gd.toFront();
+				gd.repaint();
+			});
+		}
+		throw new AssertionError("the capture does not look like a dialog: " + verdict);
+	}
+
+	private static void captureWindow(Window w, Path file) throws Exception {
+		EventQueue.invokeAndWait(() -> {
+			w.setLocation(0, 0);
+			w.toFront();
+		});
+		write(grab(w), file);
+	}
+
+	private static BufferedImage grab(Window w) throws Exception {
+		Robot robot = new Robot();
+		robot.waitForIdle();
+		Thread.sleep(500); // let the X server draw what the event queue just painted
+		robot.waitForIdle();
+		Rectangle bounds = w.getBounds();
+		return robot.createScreenCapture(bounds);
+	}
+
+	private static void write(BufferedImage shot, Path file) throws Exception {
+		File out = file.toFile();
+		out.getParentFile().mkdirs();
+		assertTrue(ImageIO.write(shot, "png", out));
+	}
+}
