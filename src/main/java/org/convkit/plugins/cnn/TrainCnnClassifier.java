@@ -24,6 +24,7 @@ import org.convkit.core.cnn.train.Trainer;
 import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
+import org.convkit.plugins.support.PathFields;
 
 import java.awt.Choice;
 import java.awt.Font;
@@ -35,7 +36,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -121,46 +121,15 @@ public class TrainCnnClassifier implements PlugIn {
 	 */
 	public static String lastResult(String key) {
 		TrainingReport r = lastReport;
-		if (r == null || key == null) return "";
-		TrainingResult t = r.result();
-		EpochResult best = r.bestEpoch();
-		switch (key.trim().toLowerCase(Locale.ROOT)) {
-			case "stop":
-				return t.stop.name();
-			case "message":
-				return t.message;
-			case "epochs":
-				return String.valueOf(t.epochs.size());
-			case "last_epoch":
-				return t.epochs.isEmpty() ? "" : String.valueOf(t.epochs.get(t.epochs.size() - 1).epoch);
-			case "best_epoch":
-				return best == null ? "" : String.valueOf(best.epoch);
-			case "best_validation_loss":
-				return best == null || Double.isNaN(best.validationLoss) ? "" : String.valueOf(best.validationLoss);
-			case "best_validation_accuracy":
-				return best == null || Double.isNaN(best.validationAccuracy) ? ""
-						: String.valueOf(best.validationAccuracy);
-			case "best_file":
-				return t.bestFile == null ? "" : t.bestFile.toString();
-			case "last_file":
-				return t.lastFile == null ? "" : t.lastFile.toString();
-			case "validation_images":
-				return t.confusion == null ? "0" : String.valueOf(TrainingReport.total(t.confusion));
-			case "skipped":
-				return String.valueOf(t.skipped.size());
-			default:
-				return "";
-		}
+		return r == null ? "" : r.macroValue(key);
 	}
 
 	private void addFields(GenericDialog gd, TrainingOptions o) {
-		boolean headless = GraphicsEnvironment.isHeadless();
 		Font header = new Font("SansSerif", Font.BOLD, 13);
 		gd.addMessage("Data", header);
 		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK },
 				o.fromStack() ? SOURCE_STACK : SOURCE_FOLDER);
-		if (headless) gd.addStringField(KEY_FOLDER + ":", o.folder, 40); // the headless dialog ignores directory fields
-		else gd.addDirectoryField(KEY_FOLDER + ":", o.folder, 40);
+		PathFields.addDirectory(gd, KEY_FOLDER + ":", o.folder);
 		String[] titles = WindowManager.getImageTitles();
 		String[] items = titles.length == 0 ? new String[] { NO_IMAGE } : titles;
 		ImagePlus current = WindowManager.getCurrentImage();
@@ -198,14 +167,12 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
 		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
 		gd.addMessage("Model", header);
-		if (headless) gd.addStringField(KEY_MODEL + ":", o.model, 40);
-		else gd.addFileField(KEY_MODEL + ":", o.model, 40);
+		PathFields.addFile(gd, KEY_MODEL + ":", o.model);
 		gd.addCheckbox(KEY_OVERWRITE + " existing model files", o.overwrite);
-		if (headless) gd.addStringField(KEY_CONTINUE + " from:", o.continueFrom, 40);
-		else gd.addFileField(KEY_CONTINUE + " from:", o.continueFrom, 40);
+		PathFields.addFile(gd, KEY_CONTINUE + " from:", o.continueFrom);
 		gd.addMessage("The best model is saved to the model file, the last one beside it as NAME-last.zip.\n"
 				+ "Continue from: a saved model to train further (empty = a new model).");
-		if (!headless && !macro) addEnabling(gd);
+		if (!GraphicsEnvironment.isHeadless() && !macro) addEnabling(gd);
 	}
 
 	/**

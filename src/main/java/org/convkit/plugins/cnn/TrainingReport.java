@@ -255,4 +255,38 @@ public final class TrainingReport {
 	static String format(double v) {
 		return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.4f", v);
 	}
+
+	/** One value of this run for macros, as documented at {@link TrainCnnClassifier#lastResult}; "" if none. */
+	String macroValue(String key) {
+		if (key == null) return "";
+		TrainingResult t = result();
+		EpochResult best = bestEpoch();
+		switch (key.trim().toLowerCase(Locale.ROOT)) {
+			case "stop":
+				return t.stop.name();
+			case "message":
+				return t.message;
+			case "epochs":
+				return String.valueOf(t.epochs.size());
+			case "last_epoch":
+				return t.epochs.isEmpty() ? "" : String.valueOf(t.epochs.get(t.epochs.size() - 1).epoch);
+			case "best_epoch":
+				return best == null ? "" : String.valueOf(best.epoch);
+			case "best_validation_loss":
+				return best == null || Double.isNaN(best.validationLoss) ? "" : String.valueOf(best.validationLoss);
+			case "best_validation_accuracy":
+				return best == null || Double.isNaN(best.validationAccuracy) ? ""
+						: String.valueOf(best.validationAccuracy);
+			case "best_file":
+				return t.bestFile == null ? "" : t.bestFile.toString();
+			case "last_file":
+				return t.lastFile == null ? "" : t.lastFile.toString();
+			case "validation_images":
+				return t.confusion == null ? "0" : String.valueOf(total(t.confusion));
+			case "skipped":
+				return String.valueOf(t.skipped.size());
+			default:
+				return "";
+		}
+	}
 }
