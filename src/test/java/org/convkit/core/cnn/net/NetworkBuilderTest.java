@@ -170,6 +170,9 @@ public class NetworkBuilderTest {
 		assertEquals(1e-3, d.learningRate(), 0);
 		assertEquals(Initialization.XAVIER_UNIFORM, d.init());
 		assertEquals(42, d.seed());
+		assertEquals(1e-4, d.l2(), 0);
+		assertEquals(64, d.batchSize());
+		assertEquals(15, d.epochs()); // chosen with AccuracyCheck: 10 left the accuracy still jumping
 		assertEquals(d, d.withEpochs(3).withEpochs(d.epochs()));
 		assertEquals(d.hashCode(), d.withBatchSize(2).withBatchSize(d.batchSize()).hashCode());
 		assertNotEquals(d, d.withL2(0));
