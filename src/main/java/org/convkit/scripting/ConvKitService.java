@@ -71,8 +71,9 @@ public interface ConvKitService extends SciJavaService {
 	ModelBundle load(File model) throws ModelFileException;
 
 	/**
-	 * Trains on a folder with one subfolder per class, with default settings (Adam, learning rate 1e-3, batch
-	 * 64, seed 42), 20% held out for validation, images scaled to width × height, and saves the best model to
+	 * Trains on a folder with one subfolder per class with the defaults of "Train CNN Classifier..." (Adam,
+	 * learning rate 1e-3, batch 64, seed 42, 10% held out for validation, early stopping after 5 epochs without
+	 * improvement, shift augmentation), images scaled to width × height, and saves the best model to
 	 * {@code model} (and the last one next to it as "-last.zip"). An existing model file is not overwritten.
 	 *
 	 * @param architectureOrSpec "LeNet", "Small VGG" or a layer spec such as "conv 3x3x8; maxpool 2; dense 32"

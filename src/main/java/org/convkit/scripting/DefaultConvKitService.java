@@ -6,6 +6,7 @@ import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import org.convkit.core.cnn.classify.FolderClassifier;
+import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.data.InputFormat;
 import org.convkit.core.cnn.data.Resize;
@@ -31,6 +32,7 @@ import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
+import org.convkit.plugins.cnn.TrainingDefaults;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
@@ -41,8 +43,6 @@ import java.io.IOException;
 /** The {@link ConvKitService}: each method converts its arguments and makes one call into the ConvKit core. */
 @Plugin(type = Service.class)
 public class DefaultConvKitService extends AbstractService implements ConvKitService {
-	/** Validation fraction of {@link #trainFromFolder}. */
-	static final double DEFAULT_VALIDATION = 0.2;
 
 	@Override
 	public Kernel kernel(String kernelTextOrPreset) {
@@ -124,7 +124,8 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 		FolderDataset data = dataset(folder);
 		InputFormat input = new InputFormat(height, width, data.channels(), Resize.SCALE);
 		return trainer(data, architectureOrSpec, input, TrainingSettings.DEFAULTS.withEpochs(epochs),
-				DEFAULT_VALIDATION, model, false).train(null);
+				TrainingDefaults.VALIDATION, model, false).patience(TrainingDefaults.PATIENCE)
+				.augment(Augmenter.parse(TrainingDefaults.AUGMENT)).train(null);
 	}
 
 	@Override

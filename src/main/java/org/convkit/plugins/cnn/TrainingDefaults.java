@@ -32,7 +32,11 @@ public final class TrainingDefaults {
 	public static final double VALIDATION = 0.1;
 	/** Early stopping after this many epochs without a lower validation loss; 0 = off. */
 	public static final int PATIENCE = 5;
-	/** Augmentation words (flip rot90 rotate shift brightness contrast noise), "none" = none. */
-	public static final String AUGMENT = "none";
+	/**
+	 * Augmentation words (flip rot90 rotate shift brightness contrast noise), "none" = none. Shifting by up to 10 %
+	 * is right for digits and microscopy alike (flip/rot90 are not: 6 vs 9) and, measured on generated digits
+	 * (docs/accuracy.md), gave the best LeNet model (99.45 % vs 99.15 % without) with a fivefold lower validation loss.
+	 */
+	public static final String AUGMENT = "shift";
 	public static final long SEED = TrainingSettings.DEFAULT_SEED;
 }

@@ -9,6 +9,7 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.plugins.cnn.TrainingDefaults;
 import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
@@ -41,10 +42,10 @@ import static org.junit.Assert.assertTrue;
  * rows are appended to {@code target/accuracy.md}.
  */
 public class AccuracyCheck {
-	/** What the Train command uses when only folder= and model= are given (kept in step with it by hand). */
-	static final double VALIDATION = 0.1;
-	static final int PATIENCE = 5;
-	static final String AUGMENT = "none";
+	/** What the Train command uses when only folder= and model= are given. */
+	static final double VALIDATION = TrainingDefaults.VALIDATION;
+	static final int PATIENCE = TrainingDefaults.PATIENCE;
+	static final String AUGMENT = TrainingDefaults.AUGMENT;
 	static final double REQUIRED = 0.985;
 
 	@Rule
