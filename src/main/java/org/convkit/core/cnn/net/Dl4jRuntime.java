@@ -17,7 +17,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * Both must hold before a layer is created: DL4J decides per layer, when the network is initialised (and the check
  * remembers a failure for the rest of the JVM). Hence {@link NetworkBuilder#network} and the model file reader call
  * {@link #configure()}. Without ND4J's oneDNN build (the pom's {@code -onednn} natives) or on another backend the
- * check answers false and every layer keeps DL4J's plain Java path: same results, just slower.
+ * check answers false and every layer keeps DL4J's plain Java path: the same results up to float rounding
+ * (Dl4jRuntimeTest), just slower. The property is JVM-wide: other DL4J code in the same Fiji gets the helpers too.
  */
 public final class Dl4jRuntime {
 	/** DL4J's switch for all layer helpers (oneDNN on CPU, cuDNN on CUDA); "true" by default in M2.1. */
