@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
- * Switches DL4J 1.0.0-M2.1 onto ND4J's oneDNN kernels for convolution and pooling layers (about 3.5x faster CNN
+ * Switches DL4J 1.0.0-M2.1 onto ND4J's oneDNN kernels for convolution and pooling layers (about 2x faster LeNet
  * training on this project's machines, see docs/benchmarks.md). Two things keep them off in M2.1:
  * <ol>
  * <li>the system property {@value #HELPERS_DISABLE} defaults to true, so DL4J never even creates its layer helpers:
@@ -16,8 +16,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * </ol>
  * Both must hold before a layer is created: DL4J decides per layer, when the network is initialised (and the check
  * remembers a failure for the rest of the JVM). Hence {@link NetworkBuilder#network} and the model file reader call
- * {@link #configure()}. Without ND4J's oneDNN build (the pom's {@code -onednn} natives) or on another backend the
- * check answers false and every layer keeps DL4J's plain Java path: the same results up to float rounding
+ * {@link #configure()}. Without ND4J's oneDNN build (the pom's {@code -onednn} natives; the bridge checks libnd4j's
+ * build info for HAVE_ONEDNN) or on another backend the check answers false and every layer keeps DL4J's plain Java path: the same results up to float rounding
  * (Dl4jRuntimeTest), just slower. The property is JVM-wide: other DL4J code in the same Fiji gets the helpers too.
  */
 public final class Dl4jRuntime {
