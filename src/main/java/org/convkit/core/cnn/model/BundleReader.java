@@ -3,6 +3,7 @@ package org.convkit.core.cnn.model;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -121,6 +122,7 @@ final class BundleReader {
 			throw bad("the weights are " + m.weights.dataType + " but the network is " + conf.getDataType());
 
 		INDArray params = array(require(entries, ModelBundleIO.WEIGHTS_ENTRY), m.weights);
+		Dl4jRuntime.configure(); // before the layers exist: DL4J picks the oneDNN helpers per layer in init()
 		MultiLayerNetwork net = new MultiLayerNetwork(conf);
 		net.init(params, false);
 		if (m.updaterState != null) {

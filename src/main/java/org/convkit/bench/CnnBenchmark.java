@@ -1,0 +1,254 @@
+package org.convkit.bench;
+
+import ij.ImageStack;
+import ij.process.ByteProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.data.ImageTensor;
+import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.data.NormalisationFitter;
+import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.data.StackDataset;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.net.Dl4jRuntime;
+import org.convkit.core.cnn.net.NetworkBuilder;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.train.Predictor;
+import org.convkit.core.cnn.train.Trainer;
+import org.convkit.core.cnn.train.TrainingResult;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * LeNet on 28×28 grayscale, 10 classes, seeded synthetic images: training and classification images/s of ConvKit
+ * (Trainer on a Dataset: normalisation, shuffled batches, prefetch; Predictor on ImageProcessors), raw DL4J
+ * ({@code MultiLayerNetwork.fit}/{@code output} on pre-built arrays, same configuration) and PyTorch CPU (same
+ * network, init, batches, optimizer and thread count; {@link TorchContender}), in interleaved rounds after one
+ * untimed warm-up round; medians and ranges, peak memory per contender. Run with {@code ./convkit --bench N cnn}.
+ */
+public final class CnnBenchmark {
+	static final int IMAGES = 8000, SIZE = 28, CLASSES = 10, BATCH = 64, SINGLE = 500;
+	static final long SEED = 42;
+	private static final int TRAIN = 0, BATCHED = 1, ONE = 2;
+	private static final String[] NAMES = { "ConvKit", "raw DL4J", "PyTorch" };
+
+	private final int rounds;
+	/** [contender][measure] → images/s of each round. */
+	private final List<List<List<Double>>> speeds = new ArrayList<>();
+	private final long[][] peakHeap = new long[3][3], peakRss = new long[3][3];
+
+	private CnnBenchmark(int rounds) {
+		this.rounds = rounds;
+		for (int c = 0; c < 3; c++) {
+			List<List<Double>> m = new ArrayList<>();
+			for (int k = 0; k < 3; k++) m.add(new ArrayList<>());
+			speeds.add(m);
+		}
+	}
+
+	public static void run(int rounds) throws IOException, ModelFileException {
+		Dl4jRuntime.configure();
+		new CnnBenchmark(rounds).runAll();
+	}
+
+	private void runAll() throws IOException, ModelFileException {
+		ImageStack stack = images();
+		StackDataset data = new StackDataset(stack);
+		InputFormat f = new InputFormat(SIZE, SIZE, 1, Resize.SCALE);
+		int[] all = new int[IMAGES];
+		for (int i = 0; i < IMAGES; i++) all[i] = i;
+		Normalisation norm = NormalisationFitter.fit(data, all, f);
+		float[] x = new float[IMAGES * f.size()];
+		int[] y = new int[IMAGES];
+		List<ImageProcessor> ips = new ArrayList<>();
+		for (int i = 0; i < IMAGES; i++) {
+			ips.add(data.open(i));
+			ImageTensor.convert(ips.get(i), f, x, i * f.size());
+			ImageTensor.normalise(x, i * f.size(), f, norm);
+			y[i] = data.label(i);
+		}
+		List<DataSet> batches = batches(x, y, f.size());
+		List<INDArray> singles = new ArrayList<>();
+		for (int i = 0; i < SINGLE; i++)
+			singles.add(Nd4j.create(Arrays.copyOfRange(x, i * f.size(), (i + 1) * f.size()),
+					new long[] { 1, 1, SIZE, SIZE }, 'c'));
+
+		TrainingSettings s = TrainingSettings.DEFAULTS.withBatchSize(BATCH).withEpochs(1).withSeed(SEED);
+		NetworkSpec spec = NetworkSpec.preset(NetworkSpec.LENET);
+		MultiLayerNetwork raw = NetworkBuilder.network(spec, SIZE, SIZE, 1, CLASSES, s);
+		int threads = Nd4j.getEnvironment().maxThreads();
+		Path dir = Files.createTempDirectory("convkit-cnn-bench");
+		Path xf = dir.resolve("features.f32"), yf = dir.resolve("labels.i32");
+		Files.write(xf, littleEndian(x));
+		Files.write(yf, littleEndian(y));
+		try (TorchContender torch = new TorchContender(xf, yf, IMAGES, SIZE, CLASSES, BATCH, s.learningRate(),
+				s.l2(), threads, SINGLE, SEED)) {
+			System.out.printf(Locale.ROOT, "%nConvKit CNN benchmark: LeNet, %d synthetic %dx%d gray images, %d classes, "
+					+ "batch %d, Adam %s, L2 %s; medians of %d interleaved rounds after 1 warm-up; %d cores, ND4J "
+					+ "threads %d, oneDNN %s, Java %s, %s%n", IMAGES, SIZE, SIZE, CLASSES, BATCH, s.learningRate(),
+					s.l2(), rounds, Runtime.getRuntime().availableProcessors(), threads,
+					Dl4jRuntime.helperLayers(raw) > 0 ? "on (" + Dl4jRuntime.helperLayers(raw) + " layers)" : "off",
+					System.getProperty("java.version"),
+					torch.unavailable() == null ? torch.toString() : torch.unavailable());
+			ModelBundle bundle = null;
+			String[] loss = new String[3];
+			for (int round = 0; round <= rounds; round++) {
+				boolean timed = round > 0;
+				// ConvKit: one more epoch of the real pipeline per round (continuing keeps weights and optimizer)
+				Trainer t = round == 0 ? new Trainer(data, spec, s) : new Trainer(data, null, s).continueFrom(bundle);
+				TrainingResult[] r = new TrainingResult[1];
+				measure(timed, 0, TRAIN, IMAGES, () -> r[0] = train(t));
+				bundle = r[0].last;
+				loss[0] = fmt(r[0].epochs.get(0).trainLoss, "%.4f");
+				measure(timed, 1, TRAIN, IMAGES, () -> batches.forEach(raw::fit));
+				loss[1] = fmt(raw.score(), "%.4f") + " (last batch)";
+				if (torch.unavailable() == null) torch(torch, timed, TRAIN, "train", IMAGES);
+
+				Predictor p = new Predictor(bundle, BATCH);
+				measure(timed, 0, BATCHED, IMAGES, () -> p.predict(ips));
+				measure(timed, 1, BATCHED, IMAGES, () -> batches.forEach(d -> raw.output(d.getFeatures(), false)));
+				if (torch.unavailable() == null) torch(torch, timed, BATCHED, "classify", IMAGES);
+				measure(timed, 0, ONE, SINGLE, () -> {
+					for (int i = 0; i < SINGLE; i++) p.predict(ips.get(i));
+				});
+				measure(timed, 1, ONE, SINGLE, () -> singles.forEach(a -> raw.output(a, false)));
+				if (torch.unavailable() == null) torch(torch, timed, ONE, "single", SINGLE);
+			}
+			print(torch.unavailable(), loss[0], loss[1]);
+		} finally {
+			Files.deleteIfExists(xf);
+			Files.deleteIfExists(yf);
+			Files.deleteIfExists(dir);
+		}
+	}
+
+	private static TrainingResult train(Trainer t) {
+		try {
+			return t.train(null);
+		} catch (ModelFileException e) {
+			throw new IllegalStateException(e); // nothing is saved here
+		}
+	}
+
+	/** Times {@code work} (images/s into the round's list when timed) and records its peak heap and RSS. */
+	private void measure(boolean timed, int contender, int what, int images, Runnable work) {
+		Memory.resetPeaks();
+		long t0 = System.nanoTime();
+		work.run();
+		double seconds = (System.nanoTime() - t0) / 1e9;
+		if (!timed) return;
+		speeds.get(contender).get(what).add(images / seconds);
+		peakHeap[contender][what] = Math.max(peakHeap[contender][what], Memory.peakHeap());
+		peakRss[contender][what] = Math.max(peakRss[contender][what], Memory.peakRss());
+	}
+
+	private void torch(TorchContender torch, boolean timed, int what, String command, int images) {
+		double[] r = torch.run(command);
+		if (!timed) return;
+		speeds.get(2).get(what).add(images / r[0]);
+		peakRss[2][what] = Math.max(peakRss[2][what], (long) r[1] * 1024);
+	}
+
+	private void print(String torchMissing, String convkitLoss, String rawLoss) {
+		String[] rows = { "training, images/s", "classification, batches of " + BATCH + ", images/s",
+				"classification, one image at a time, images/s" };
+		System.out.println();
+		System.out.println("| LeNet 28x28 | ConvKit | raw DL4J | PyTorch | ConvKit / PyTorch | raw DL4J / PyTorch "
+				+ "| ConvKit / raw DL4J |");
+		System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+		for (int k = 0; k < 3; k++) {
+			double[] med = new double[3];
+			String[] cell = new String[3];
+			for (int c = 0; c < 3; c++) {
+				List<Double> v = new ArrayList<>(speeds.get(c).get(k));
+				v.sort(null);
+				med[c] = v.isEmpty() ? Double.NaN : v.get(v.size() / 2);
+				cell[c] = v.isEmpty() ? (c == 2 && torchMissing != null ? "n/a" : "-")
+						: fmt(med[c], "%.0f") + " (" + fmt(v.get(0), "%.0f") + "–" + fmt(v.get(v.size() - 1), "%.0f")
+								+ ")";
+			}
+			System.out.println("| " + rows[k] + " | " + cell[0] + " | " + cell[1] + " | " + cell[2] + " | "
+					+ ratio(med[0], med[2]) + " | " + ratio(med[1], med[2]) + " | " + ratio(med[0], med[1]) + " |");
+		}
+		for (int k = 0; k < 3; k++) {
+			String[] what = { "training", "batched classification", "one-at-a-time classification" };
+			System.out.println("| peak memory, " + what[k] + " (heap / RSS MB) | " + mem(0, k) + " | " + mem(1, k)
+					+ " | " + (torchMissing != null ? "n/a" : "RSS " + peakRss[2][k] / (1 << 20)) + " | | | |");
+		}
+		System.out.println();
+		System.out.println("Training loss after the last round: ConvKit " + convkitLoss + ", raw DL4J " + rawLoss
+				+ (torchMissing != null ? "; PyTorch: " + torchMissing : ""));
+		System.out.println("Peak memory: Java heap in use (sum of the heap pools' peaks) and the process's peak "
+				+ "resident set (VmHWM), both reset before each timed run; ConvKit and raw DL4J share one JVM.");
+	}
+
+	private String mem(int c, int k) {
+		return peakHeap[c][k] / (1 << 20) + " / " + peakRss[c][k] / (1 << 20);
+	}
+
+	private static String ratio(double a, double b) {
+		return Double.isNaN(a) || Double.isNaN(b) ? "n/a" : fmt(a / b, "%.2f");
+	}
+
+	private static String fmt(double v, String pattern) {
+		return String.format(Locale.ROOT, pattern, v);
+	}
+
+	/** Pre-built batches in index order (what raw DL4J and PyTorch fit each epoch). */
+	private static List<DataSet> batches(float[] x, int[] y, int size) {
+		List<DataSet> out = new ArrayList<>();
+		for (int from = 0; from < IMAGES; from += BATCH) {
+			int n = Math.min(BATCH, IMAGES - from);
+			float[] oneHot = new float[n * CLASSES];
+			for (int j = 0; j < n; j++) oneHot[j * CLASSES + y[from + j]] = 1;
+			out.add(new DataSet(Nd4j.create(Arrays.copyOfRange(x, from * size, (from + n) * size),
+					new long[] { n, 1, SIZE, SIZE }, 'c'), Nd4j.create(oneHot, new long[] { n, CLASSES }, 'c')));
+		}
+		return out;
+	}
+
+	/** Seeded 8-bit images: a bright blob whose position (a 5 × 2 grid, jittered) is the class, on noise. */
+	static ImageStack images() {
+		Random r = new Random(SEED);
+		ImageStack stack = new ImageStack(SIZE, SIZE);
+		for (int i = 0; i < IMAGES; i++) {
+			int c = i % CLASSES;
+			double cx = 4 + (c % 5) * 5 + r.nextGaussian(), cy = 8 + (c / 5) * 12 + r.nextGaussian();
+			byte[] px = new byte[SIZE * SIZE];
+			for (int p = 0; p < px.length; p++) {
+				double dx = p % SIZE - cx, dy = p / SIZE - cy;
+				double v = 40 + 20 * r.nextGaussian() + 150 * Math.exp(-(dx * dx + dy * dy) / (2 * 2.5 * 2.5));
+				px[p] = (byte) Math.max(0, Math.min(255, (int) Math.round(v)));
+			}
+			stack.addSlice("class " + c, new ByteProcessor(SIZE, SIZE, px));
+		}
+		return stack;
+	}
+
+	private static byte[] littleEndian(float[] v) {
+		ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+		for (float f : v) b.putFloat(f);
+		return b.array();
+	}
+
+	private static byte[] littleEndian(int[] v) {
+		ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+		for (int i : v) b.putInt(i);
+		return b.array();
+	}
+}

@@ -1,0 +1,124 @@
+package org.convkit.bench;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/main/python/lenet_bench.py} that trains and
+ * classifies on command (stdin/stdout), so its rounds interleave with the Java ones. Interpreter: property
+ * {@code convkit.python}, else {@code /usr/bin/python3} (Debian's python3-torch), else {@code python3}. When it
+ * cannot start or has no torch, {@link #unavailable()} says why and the benchmark prints that instead.
+ */
+final class TorchContender implements AutoCloseable {
+	private Process process;
+	private BufferedReader out;
+	private BufferedWriter in;
+	private String unavailable, version = "";
+
+	TorchContender(Path features, Path labels, int n, int size, int classes, int batch, double lr, double l2,
+			int threads, int single, long seed) {
+		Path script = script();
+		if (script == null) {
+			unavailable = "lenet_bench.py not found (run from the checkout: ./convkit --bench)";
+			return;
+		}
+		List<String> cmd = new ArrayList<>(List.of(python(), script.toString(), "--features", features.toString(),
+				"--labels", labels.toString(), "--n", "" + n, "--size", "" + size, "--classes", "" + classes,
+				"--batch", "" + batch, "--lr", "" + lr, "--l2", "" + l2, "--threads", "" + threads,
+				"--single", "" + single, "--seed", "" + seed));
+		try {
+			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+			pb.environment().put("OMP_NUM_THREADS", "" + threads);
+			process = pb.start();
+			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+			String first = readReply("ready");
+			version = first.substring("ready ".length());
+		} catch (IOException | IllegalStateException e) {
+			unavailable = "PyTorch not available (" + e.getMessage() + "; on Debian: apt-get install python3-torch)";
+			close();
+		}
+	}
+
+	/** Null when PyTorch runs, else the reason it does not. */
+	String unavailable() {
+		return unavailable;
+	}
+
+	/** e.g. "torch=1.13.0a0 threads=1". */
+	String version() {
+		return version;
+	}
+
+	/** Runs one command; returns {seconds, peak RSS KB} (the loss of "train" is skipped). */
+	double[] run(String command) {
+		try {
+			in.write(command + "\n");
+			in.flush();
+			String[] f = readReply(command).split(" ");
+			return new double[] { Double.parseDouble(f[1]), Double.parseDouble(f[f.length - 1]) };
+		} catch (IOException e) {
+			throw new IllegalStateException("PyTorch process: " + e.getMessage(), e);
+		}
+	}
+
+	/** The next line starting with {@code word}; anything else the script printed (a traceback) becomes the error. */
+	private String readReply(String word) throws IOException {
+		StringBuilder other = new StringBuilder();
+		for (String line; (line = out.readLine()) != null;) {
+			if (line.startsWith(word + " ") || line.equals(word)) return line;
+			other.append(line).append('\n');
+		}
+		String text = other.toString().trim();
+		int nl = text.lastIndexOf('\n');
+		throw new IllegalStateException(text.isEmpty() ? "the python process ended" : text.substring(nl + 1));
+	}
+
+	private static String python() {
+		String p = System.getProperty("convkit.python");
+		if (p != null && !p.isEmpty()) return p;
+		return Files.isExecutable(Paths.get("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+	}
+
+	private static Path script() {
+		for (String base : new String[] { System.getProperty("convkit.home"), System.getProperty("convkit.basedir"),
+				"." }) {
+			if (base == null) continue;
+			Path p = Paths.get(base, "src", "main", "python", "lenet_bench.py");
+			if (Files.isRegularFile(p)) return p;
+		}
+		return null;
+	}
+
+	@Override
+	public void close() {
+		if (process == null) return;
+		try {
+			in.write("quit\n");
+			in.flush();
+		} catch (IOException ignored) { // already gone
+		}
+		try {
+			if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+		} catch (InterruptedException e) {
+			process.destroyForcibly();
+			Thread.currentThread().interrupt();
+		}
+		process = null;
+	}
+
+	@Override
+	public String toString() {
+		return String.format(Locale.ROOT, "PyTorch %s", version);
+	}
+}
