@@ -47,7 +47,7 @@ public final class HistoryPlot {
 		p.addLegend(null, "top-right");
 	}
 
-	private static void add(Plot p, double[] x, List<Double> values, Color c, String label, boolean dashed) {
+	private static void add(Plot p, double[] x, List<Double> values, Color c, String label, boolean dots) {
 		double[] y = new double[values.size()];
 		boolean any = false;
 		for (int i = 0; i < y.length; i++) {
@@ -57,7 +57,7 @@ public final class HistoryPlot {
 		if (!any && y.length > 0) return; // e.g. no validation set: no empty legend entry
 		p.setColor(c, c); // line and marker fill: with one colour ImageJ draws the connecting line of circles black
 		p.setLineWidth(2);
-		p.addPoints(x, y, dashed ? Plot.CONNECTED_CIRCLES : Plot.LINE);
+		p.addPoints(x, y, dots ? Plot.CONNECTED_CIRCLES : Plot.LINE);
 		p.setLabel(-1, label); // legend label of the data set just added
 	}
 
