@@ -1,14 +1,14 @@
 package org.convkit.core.kernel;
 
+import org.convkit.core.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Kernel text files: plain text, one row per line, values separated by single spaces (decimals only), as ImageJ's
@@ -52,16 +52,7 @@ public final class KernelFiles {
 		try {
 			temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
 			Files.write(temp, (kernel.toString() + "\n").getBytes(StandardCharsets.UTF_8));
-			if (overwrite) {
-				try {
-					Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-				} catch (AtomicMoveNotSupportedException e) {
-					Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-				}
-			} else {
-				// No REPLACE_EXISTING: a file that appeared meanwhile is still not overwritten.
-				Files.move(temp, target);
-			}
+			AtomicFiles.moveIntoPlace(temp, target, overwrite); // never replaces unasked
 			temp = null;
 		} catch (FileAlreadyExistsException e) {
 			throw new IllegalArgumentException("Kernel file " + target + " exists; not overwritten.", e);

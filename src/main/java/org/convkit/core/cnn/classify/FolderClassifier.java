@@ -6,6 +6,7 @@ import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.data.ImageTensor;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
+import org.convkit.core.io.AtomicFiles;
 
 import java.io.BufferedWriter;
 import java.io.FileOutputStream;
@@ -13,13 +14,11 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -226,15 +225,7 @@ public final class FolderClassifier {
 
 	private void move(Path tmp, Path target) throws IOException {
 		try {
-			if (overwrite) {
-				try {
-					Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-				} catch (AtomicMoveNotSupportedException e) {
-					Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-				}
-			} else {
-				Files.move(tmp, target); // fails if the target appeared meanwhile: never replaces
-			}
+			AtomicFiles.moveIntoPlace(tmp, target, overwrite); // never replaces unasked
 		} catch (FileAlreadyExistsException e) {
 			throw alreadyExists(target);
 		}

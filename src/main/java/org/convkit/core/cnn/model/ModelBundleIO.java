@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.model;
 
+import org.convkit.core.io.AtomicFiles;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -12,12 +13,10 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -106,15 +105,7 @@ public final class ModelBundleIO {
 				zip.flush();
 				fos.getFD().sync(); // on disk before the rename makes it visible under the real name
 			}
-			if (overwrite) {
-				try {
-					Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-				} catch (AtomicMoveNotSupportedException e) {
-					Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-				}
-			} else {
-				Files.move(tmp, target); // fails if the target appeared meanwhile: never replaces
-			}
+			AtomicFiles.moveIntoPlace(tmp, target, overwrite); // never replaces unasked
 			moved = true;
 		} catch (FileAlreadyExistsException e) {
 			throw alreadyExists(target);
