@@ -172,13 +172,8 @@ public class GuiDialogsTest {
 		out.getParentFile().mkdirs();
 		assertTrue(ImageIO.write(shot, "png", out));
 		// A dialog is mostly light grey with dark text: not black, not blank, not the (dark) image window.
-		int dark = 0, light = 0, n = shot.getWidth() * shot.getHeight();
-		for (int y = 0; y < shot.getHeight(); y++)
-			for (int x = 0; x < shot.getWidth(); x++) {
-				int rgb = shot.getRGB(x, y), grey = ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3;
-				if (grey < 80) dark++;
-				else if (grey > 180) light++;
-			}
+		int[] dl = GuiTesting.darkAndLight(shot);
+		int dark = dl[0], light = dl[1], n = shot.getWidth() * shot.getHeight();
 		assertTrue("the capture of " + gd.getTitle() + " does not look like a dialog: " + dark + " dark, " + light
 				+ " light of " + n + " pixels", dark > n / 200 && dark < n / 3 && light > n / 2);
 		assertEquals(bounds.width, ImageIO.read(out).getWidth());

@@ -213,4 +213,19 @@ final class GuiTesting {
 						: w instanceof Frame ? ((Frame) w).getTitle() : w.getName()).append("; ");
 		return sb.toString();
 	}
+
+	/**
+	 * Counts of dark (mean grey &lt; 80) and light (&gt; 180) pixels: a rendered dialog is mostly light grey with
+	 * dark text, a blank or black capture or the image window behind it is not.
+	 */
+	static int[] darkAndLight(java.awt.image.BufferedImage shot) {
+		int dark = 0, light = 0;
+		for (int y = 0; y < shot.getHeight(); y++)
+			for (int x = 0; x < shot.getWidth(); x++) {
+				int rgb = shot.getRGB(x, y), grey = ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3;
+				if (grey < 80) dark++;
+				else if (grey > 180) light++;
+			}
+		return new int[] {dark, light};
+	}
 }

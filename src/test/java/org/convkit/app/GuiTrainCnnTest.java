@@ -178,13 +178,8 @@ public class GuiTrainCnnTest {
 		String verdict = "";
 		for (int attempt = 0; attempt < 10; attempt++) {
 			BufferedImage shot = grab(gd);
-			int dark = 0, light = 0, n = shot.getWidth() * shot.getHeight();
-			for (int y = 0; y < shot.getHeight(); y++)
-				for (int x = 0; x < shot.getWidth(); x++) {
-					int rgb = shot.getRGB(x, y), grey = ((rgb >> 16 & 255) + (rgb >> 8 & 255) + (rgb & 255)) / 3;
-					if (grey < 80) dark++;
-					else if (grey > 180) light++;
-				}
+			int[] dl = GuiTesting.darkAndLight(shot);
+			int dark = dl[0], light = dl[1], n = shot.getWidth() * shot.getHeight();
 			if (dark > n / 200 && dark < n / 10 && light > n * 3 / 4) {
 				write(shot, file);
 				return;
