@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.train;
 
+import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -34,7 +35,7 @@ final class BatchStats extends BaseTrainingListener {
 	}
 
 	void begin(INDArray labelArray) {
-		labels = labelArray.toFloatMatrix();
+		labels = NdArrays.rows(labelArray);
 		counted = false;
 	}
 
@@ -50,7 +51,7 @@ final class BatchStats extends BaseTrainingListener {
 		if (a.rank() != 2) a = a.dup('c').reshape('c', a.size(0), a.length() / a.size(0)); // as DL4J's CnnToFF
 		Layer out = net.getOutputLayer();
 		INDArray z = a.castTo(DataType.FLOAT).mmul(out.getParam("W")).addiRowVector(out.getParam("b"));
-		float[][] zz = z.toFloatMatrix();
+		float[][] zz = NdArrays.rows(z);
 		for (float[] row : zz) softmaxInPlace(row);
 		add(zz, labels);
 	}

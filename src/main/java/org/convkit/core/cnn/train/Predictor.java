@@ -4,6 +4,7 @@ import ij.process.ImageProcessor;
 import org.convkit.core.cnn.data.ImageTensor;
 import org.convkit.core.cnn.data.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,6 +85,6 @@ public final class Predictor {
 	/** Probabilities for features that are already resized and normalised (NCHW). */
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();
-		return net.output(features, false).toFloatMatrix();
+		return NdArrays.rows(net.output(features, false));
 	}
 }

@@ -12,9 +12,11 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.net.InputConvolutionLayer;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -164,6 +166,9 @@ public final class Trainer {
 
 		BatchStats stats = new BatchStats(net);
 		net.addListeners(stats);
+		// fit never needs the gradient with respect to the images: skip it in the first layer (InputConvolutionLayer)
+		InputConvolutionLayer firstLayer = InputConvolutionLayer.install(net);
+		if (firstLayer != null) firstLayer.skipInputGradient(true);
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
@@ -185,8 +190,8 @@ public final class Trainer {
 						DataSet ds = it.next();
 						stats.begin(ds.getLabels());
 						net.fit(ds);
-						if (!stats.counted()) stats.add(net.output(ds.getFeatures(), false).toFloatMatrix(),
-								ds.getLabels().toFloatMatrix());
+						if (!stats.counted()) stats.add(NdArrays.rows(net.output(ds.getFeatures(), false)),
+								NdArrays.rows(ds.getLabels()));
 						if (!Double.isFinite(net.score()) || !Double.isFinite(stats.loss())) {
 							stop = TrainingResult.Stop.DIVERGED;
 							break;
@@ -244,6 +249,7 @@ public final class Trainer {
 			}
 		} finally {
 			net.getListeners().remove(stats);
+			if (firstLayer != null) firstLayer.skipInputGradient(false);
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),
@@ -306,8 +312,8 @@ public final class Trainer {
 		try (Batches.Epoch it = batches.epoch(0)) {
 			while (it.hasNext()) {
 				DataSet ds = it.next();
-				probs.add(net.output(ds.getFeatures(), false).toFloatMatrix());
-				ys.add(ds.getLabels().toFloatMatrix());
+				probs.add(NdArrays.rows(net.output(ds.getFeatures(), false)));
+				ys.add(NdArrays.rows(ds.getLabels()));
 				idx.add(it.currentIndices());
 			}
 		}

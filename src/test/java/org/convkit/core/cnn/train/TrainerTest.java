@@ -96,6 +96,10 @@ public class TrainerTest {
 		assertTrue(Files.isRegularFile(model));
 		assertTrue(Files.isRegularFile(tmp.getRoot().toPath().resolve("model-last.zip")));
 		assertEquals(model, r.bestFile);
+		// fit ran with the first layer skipping the input gradient; afterwards the layer gives it again
+		org.deeplearning4j.nn.api.Layer first = r.last.network().getLayer(0);
+		assertTrue(first instanceof org.convkit.core.cnn.net.InputConvolutionLayer);
+		assertTrue(!((org.convkit.core.cnn.net.InputConvolutionLayer) first).skipsInputGradient());
 
 		// the best model is the epoch with the lowest validation loss, and its history ends there
 		int bestEpoch = 0;

@@ -1,0 +1,84 @@
+package org.convkit.core.cnn.net;
+
+import java.util.Arrays;
+
+/**
+ * Unfolds NCHW images into convolution columns for {@link InputConvolutionLayer}: per image a
+ * {@code rows × positions} block, row {@code (c·kH + ky)·kW + kx} holding input pixel
+ * {@code (c, oy·sH + ky − padTop, ox·sW + kx − padLeft)} for every output position {@code oy·outW + ox} (0 outside the
+ * image), and a last row of ones, so one matrix product gives the weight and the bias gradient. Plain Java on
+ * {@code float[]}: with stride 1 each output row is one array copy, which is several times faster than libnd4j's
+ * {@code im2col} op for the small first-layer inputs it is used on (measured, see docs/benchmarks.md).
+ */
+final class Im2Col {
+	private final int channels, height, width, kernelH, kernelW, strideH, strideW, padTop, padLeft, outH, outW;
+
+	Im2Col(int channels, int height, int width, int kernelH, int kernelW, int strideH, int strideW, int padTop,
+			int padLeft, int outH, int outW) {
+		this.channels = channels;
+		this.height = height;
+		this.width = width;
+		this.kernelH = kernelH;
+		this.kernelW = kernelW;
+		this.strideH = strideH;
+		this.strideW = strideW;
+		this.padTop = padTop;
+		this.padLeft = padLeft;
+		this.outH = outH;
+		this.outW = outW;
+	}
+
+	/** Rows per image: one per kernel tap and channel, plus the row of ones. */
+	int rows() {
+		return channels * kernelH * kernelW + 1;
+	}
+
+	/** Output positions per image. */
+	int positions() {
+		return outH * outW;
+	}
+
+	/** Writes the ones row of each of the first {@code images} blocks (the rows {@link #fill} never touches). */
+	void fillOnes(float[] columns, int images) {
+		int block = rows() * positions(), onesRow = (rows() - 1) * positions();
+		for (int i = 0; i < images; i++)
+			Arrays.fill(columns, i * block + onesRow, i * block + onesRow + positions(), 1f);
+	}
+
+	/**
+	 * Unfolds images {@code first .. first+count-1} of {@code images} (NCHW, C order) into blocks 0..count-1 of
+	 * {@code columns}, all rows but the ones row.
+	 */
+	void fill(float[] images, int first, int count, float[] columns) {
+		int block = rows() * positions(), imageSize = channels * height * width;
+		for (int i = 0; i < count; i++) {
+			int src = (first + i) * imageSize, dstImage = i * block;
+			for (int c = 0; c < channels; c++)
+				for (int ky = 0; ky < kernelH; ky++)
+					for (int kx = 0; kx < kernelW; kx++) {
+						int dst = dstImage + ((c * kernelH + ky) * kernelW + kx) * positions();
+						int plane = src + c * height * width;
+						for (int oy = 0; oy < outH; oy++, dst += outW) {
+							int iy = oy * strideH + ky - padTop;
+							if (iy < 0 || iy >= height) {
+								Arrays.fill(columns, dst, dst + outW, 0f);
+								continue;
+							}
+							int row = plane + iy * width;
+							if (strideW == 1) {
+								int ox0 = Math.max(0, padLeft - kx), ox1 = Math.min(outW, width + padLeft - kx);
+								if (ox0 > 0) Arrays.fill(columns, dst, dst + Math.min(ox0, outW), 0f);
+								if (ox1 > ox0) System.arraycopy(images, row + ox0 + kx - padLeft, columns, dst + ox0,
+										ox1 - ox0);
+								if (ox1 < outW) Arrays.fill(columns, dst + Math.max(ox1, 0), dst + outW, 0f);
+							} else {
+								for (int ox = 0; ox < outW; ox++) {
+									int ix = ox * strideW + kx - padLeft;
+									columns[dst + ox] = ix < 0 || ix >= width ? 0f : images[row + ix];
+								}
+							}
+						}
+					}
+		}
+	}
+}

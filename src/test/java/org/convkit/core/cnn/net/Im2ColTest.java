@@ -1,0 +1,50 @@
+package org.convkit.core.cnn.net;
+
+import org.junit.Test;
+
+import java.util.Random;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+/** The unfolding against the textbook definition, for strides, paddings, channels and non-square sizes. */
+public class Im2ColTest {
+	@Test
+	public void matchesTheDefinition() {
+		Random r = new Random(3);
+		int[][] cases = { // channels, h, w, kh, kw, sh, sw, padTop, padLeft
+				{ 1, 28, 28, 5, 5, 1, 1, 0, 0 }, { 3, 13, 17, 3, 3, 1, 1, 1, 1 }, { 2, 9, 8, 3, 5, 2, 2, 1, 2 },
+				{ 1, 7, 7, 7, 7, 1, 1, 0, 0 }, { 3, 10, 6, 2, 2, 3, 1, 0, 0 }, { 1, 5, 5, 3, 3, 1, 1, 2, 2 } };
+		for (int[] c : cases) {
+			int ch = c[0], h = c[1], w = c[2], kh = c[3], kw = c[4], sh = c[5], sw = c[6], pt = c[7], pl = c[8];
+			int oh = (h + 2 * pt - kh) / sh + 1, ow = (w + 2 * pl - kw) / sw + 1, images = 3;
+			float[] x = new float[images * ch * h * w];
+			for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() + 0.5f; // never 0: a missed copy shows
+			Im2Col u = new Im2Col(ch, h, w, kh, kw, sh, sw, pt, pl, oh, ow);
+			assertEquals(ch * kh * kw + 1, u.rows());
+			float[] cols = new float[images * u.rows() * u.positions()];
+			java.util.Arrays.fill(cols, Float.NaN);
+			u.fillOnes(cols, images);
+			u.fill(x, 1, 2, cols); // images 1 and 2 into blocks 0 and 1
+			u.fill(x, 0, 1, new float[cols.length]); // a separate call does not touch this buffer
+			float[] expected = new float[images * u.rows() * u.positions()];
+			java.util.Arrays.fill(expected, Float.NaN);
+			for (int b = 0; b < images; b++) {
+				int n = b + 1, block = b * u.rows() * u.positions();
+				for (int p = 0; p < u.positions(); p++) expected[block + (u.rows() - 1) * u.positions() + p] = 1f;
+				if (b == 2) continue; // only two images filled; block 2 has its ones row only
+				for (int cc = 0; cc < ch; cc++)
+					for (int ky = 0; ky < kh; ky++)
+						for (int kx = 0; kx < kw; kx++)
+							for (int oy = 0; oy < oh; oy++)
+								for (int ox = 0; ox < ow; ox++) {
+									int iy = oy * sh + ky - pt, ix = ox * sw + kx - pl;
+									float v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0f
+											: x[((n * ch + cc) * h + iy) * w + ix];
+									expected[block + ((cc * kh + ky) * kw + kx) * u.positions() + oy * ow + ox] = v;
+								}
+			}
+			assertArrayEquals(java.util.Arrays.toString(c), expected, cols, 0f);
+		}
+	}
+}
