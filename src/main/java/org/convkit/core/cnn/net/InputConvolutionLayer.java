@@ -85,9 +85,17 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		return l;
 	}
 
-	/** Whether backprop skips the input gradient (returns null for it); off by default. */
+	/**
+	 * Whether backprop skips the input gradient (returns null for it); off by default. Switching it off also frees
+	 * the layer's buffers (for large inputs they can be a few hundred MB), so a trained network kept in memory does
+	 * not hold them.
+	 */
 	public void skipInputGradient(boolean skip) {
 		skipInputGradient = skip;
+		if (!skip) {
+			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = null;
+			columns = deltaArray = null;
+		}
 	}
 
 	public boolean skipsInputGradient() {

@@ -13,10 +13,10 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.InputConvolutionLayer;
+import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
-import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -38,6 +38,9 @@ import java.util.Set;
  * The best file is the given path ({@code model.zip}); the last file is its sibling with "-last" before ".zip"
  * ({@code model-last.zip}, see {@link #lastModelPath}). Writes go through {@link ModelBundleIO} (temporary file and
  * rename), so killing the process loses at most the epoch in progress. Both files hold the optimizer state.
+ * <p>
+ * Speed: during its own {@code fit} calls the network's first convolution skips the gradient with respect to the
+ * images ({@link InputConvolutionLayer}); the network handed back behaves as DL4J's.
  * <p>
  * Stopping: {@link #cancel()} is checked between batches (the unfinished epoch is dropped); early stopping after
  * {@code patience} epochs in a row whose validation loss is not lower than the best by more than
