@@ -2,8 +2,8 @@ package org.convkit.core.cnn.data;
 
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.net.NdArrays;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.Iterator;
@@ -184,8 +184,8 @@ public final class Batches {
 			ready = null;
 			current = r.indices;
 			int n = r.indices.length, k = data.classes().size();
-			return new DataSet(Nd4j.create(r.x, new long[] { n, format.channels(), format.height(), format.width() },
-					'c'), Nd4j.create(r.y, new long[] { n, k }, 'c'));
+			return new DataSet(NdArrays.array(r.x, n, format.channels(), format.height(), format.width()),
+					NdArrays.array(r.y, n, k));
 		}
 
 		/** The dataset indices of the examples in the batch last returned by {@link #next()}, in row order. */

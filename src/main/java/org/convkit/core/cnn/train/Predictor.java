@@ -7,7 +7,6 @@ import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collections;
 import java.util.List;
@@ -75,8 +74,7 @@ public final class Predictor {
 				}
 				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
 			}
-			float[][] p = predictNormalised(Nd4j.create(x, new long[] { n, format.channels(), format.height(),
-					format.width() }, 'c'));
+			float[][] p = predictNormalised(NdArrays.array(x, n, format.channels(), format.height(), format.width()));
 			System.arraycopy(p, 0, out, from, n);
 		}
 		return out;

@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;
 
 /** The bulk copies equal ND4J's element-wise ones for plain arrays, views, transposes and other types. */
@@ -32,5 +33,22 @@ public class NdArraysTest {
 		float[] other = NdArrays.floats(a.permute(2, 0, 1), buffer);
 		assertArrayEquals(a.permute(2, 0, 1).dup('c').data().asFloat(), other, 0f);
 		assertArrayEquals(a.dup('c').data().asFloat(), NdArrays.floats(a, new float[3]), 0f);
+	}
+
+	@Test
+	public void arrayHoldsTheValuesInCOrder() {
+		float[] v = new float[24];
+		for (int i = 0; i < v.length; i++) v[i] = i * 0.5f - 3;
+		INDArray a = NdArrays.array(v, 2, 3, 4);
+		assertArrayEquals(new long[] { 2, 3, 4 }, a.shape());
+		assertEquals('c', a.ordering());
+		assertEquals(DataType.FLOAT, a.dataType());
+		assertEquals(Nd4j.create(v, new long[] { 2, 3, 4 }, 'c'), a);
+		assertEquals(v[1 * 12 + 2 * 4 + 3], a.getFloat(1, 2, 3), 0f);
+	}
+
+	@Test(expected = IllegalArgumentException.class)
+	public void arrayRejectsAShapeOfAnotherSize() {
+		NdArrays.array(new float[5], 2, 3);
 	}
 }
