@@ -27,7 +27,6 @@ import org.junit.rules.TemporaryFolder;
 
 import java.awt.EventQueue;
 import java.awt.TextField;
-import java.awt.Window;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +53,7 @@ public class GuiCnnRecordingTest {
 
 	@BeforeClass
 	public static void start() throws Exception {
-		GuiTesting.startImageJ();
-		EventQueue.invokeAndWait(() -> recorder = new Recorder(false));
+		recorder = GuiTesting.startRecording();
 		Path root = tmp.getRoot().toPath();
 		Path data = Synthetic.folder(Files.createDirectories(root.resolve("training")), 10, 16, 4);
 		model = root.resolve("gui model.zip");
@@ -68,9 +66,7 @@ public class GuiCnnRecordingTest {
 
 	@AfterClass
 	public static void quit() {
-		if (recorder != null) recorder.close();
-		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
-		for (Window w : Window.getWindows()) w.dispose();
+		GuiTesting.quitImageJ(recorder);
 	}
 
 	@After

@@ -50,9 +50,7 @@ public class GuiDialogsTest {
 
 	@AfterClass
 	public static void quitImageJ() {
-		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
-		for (Window w : Window.getWindows())
-			w.dispose();
+		GuiTesting.quitImageJ(null);
 	}
 
 	@After

@@ -14,9 +14,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import java.awt.Choice;
-import java.awt.EventQueue;
 import java.awt.TextField;
-import java.awt.Window;
 import java.lang.reflect.Array;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,18 +64,12 @@ public class GuiRecordingTest {
 
 	@BeforeClass
 	public static void startRecorder() throws Exception {
-		GuiTesting.startImageJ();
-		// What Plugins > Macros > Record... does, without showing the window.
-		EventQueue.invokeAndWait(() -> recorder = new Recorder(false));
-		assertTrue("the Recorder is not recording", IJ.recording());
+		recorder = GuiTesting.startRecording();
 	}
 
 	@AfterClass
 	public static void quit() {
-		if (recorder != null) recorder.close();
-		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
-		for (Window w : Window.getWindows())
-			w.dispose();
+		GuiTesting.quitImageJ(recorder);
 	}
 
 	@After

@@ -1,10 +1,12 @@
 package org.convkit.app;
 
+import ij.IJ;
 import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.plugin.frame.Recorder;
 
 import java.awt.Button;
 import java.awt.Checkbox;
@@ -59,6 +61,23 @@ final class GuiTesting {
 		System.setProperty("plugins.dir", pluginsDir.toString());
 		new ImageJ(ImageJ.NO_SHOW);
 		assertNotNull("ConvKit's menus were not installed", Menus.getCommands().get("Edge Detection..."));
+	}
+
+	/** {@link #startImageJ()}, then what Plugins > Macros > Record... does, without showing the Recorder's window. */
+	static Recorder startRecording() throws Exception {
+		startImageJ();
+		Recorder[] recorder = new Recorder[1];
+		EventQueue.invokeAndWait(() -> recorder[0] = new Recorder(false));
+		assertTrue("the Recorder is not recording", IJ.recording());
+		return recorder[0];
+	}
+
+	/** Closes the Recorder (may be null) and every window; ImageJ must not exit the test JVM. */
+	static void quitImageJ(Recorder recorder) {
+		if (recorder != null) recorder.close();
+		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
+		for (Window w : Window.getWindows())
+			w.dispose();
 	}
 
 	/** Disposes every open dialog (a failed test may leave a modal one behind). */

@@ -59,18 +59,12 @@ public class GuiTrainCnnTest {
 
 	@BeforeClass
 	public static void startImageJ() throws Exception {
-		GuiTesting.startImageJ();
-		// What Plugins > Macros > Record... does, without showing the window.
-		EventQueue.invokeAndWait(() -> recorder = new Recorder(false));
-		assertTrue("the Recorder is not recording", IJ.recording());
+		recorder = GuiTesting.startRecording();
 	}
 
 	@AfterClass
 	public static void quitImageJ() {
-		if (recorder != null) recorder.close();
-		if (IJ.getInstance() != null) IJ.getInstance().exitWhenQuitting(false);
-		for (Window w : Window.getWindows())
-			w.dispose();
+		GuiTesting.quitImageJ(recorder);
 	}
 
 	@After

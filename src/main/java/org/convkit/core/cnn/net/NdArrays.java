@@ -22,8 +22,7 @@ public final class NdArrays {
 		INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
 		// only an array laid out exactly in C order from its buffer's start can be read as is (a permuted array
 		// shares its buffer and may still say 'c')
-		if (c.isView() || c.offset() != 0 || !Arrays.equals(c.stride(), Nd4j.getStrides(c.shape(), 'c'))
-				|| c.data().length() < c.length()) c = c.dup('c');
+		if (c.isView() || c.offset() != 0 || !Arrays.equals(c.stride(), Nd4j.getStrides(c.shape(), 'c'))) c = c.dup('c');
 		long length = c.length();
 		if (length > Integer.MAX_VALUE) throw new IllegalArgumentException("array too large: " + length);
 		float[] out = reuse != null && reuse.length == length ? reuse : new float[(int) length];
