@@ -13,6 +13,7 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.InputConvolutionLayer;
+import org.convkit.core.cnn.net.JavaAdamUpdater;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -172,6 +173,7 @@ public final class Trainer {
 		// fit never needs the gradient with respect to the images: skip it in the first layer (InputConvolutionLayer)
 		InputConvolutionLayer firstLayer = InputConvolutionLayer.install(net);
 		if (firstLayer != null) firstLayer.skipInputGradient(true);
+		JavaAdamUpdater.install(net); // libnd4j's Adam op was ~5 % of a step; same arithmetic (JavaAdamUpdater)
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
