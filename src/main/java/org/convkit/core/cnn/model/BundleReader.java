@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.convkit.core.cnn.net.Dl4jRuntime;
+import org.convkit.core.cnn.net.TrainableNetwork;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -123,7 +124,7 @@ final class BundleReader {
 
 		INDArray params = array(require(entries, ModelBundleIO.WEIGHTS_ENTRY), m.weights);
 		Dl4jRuntime.configure(); // before the layers exist: DL4J picks the oneDNN helpers per layer in init()
-		MultiLayerNetwork net = new MultiLayerNetwork(conf);
+		MultiLayerNetwork net = new TrainableNetwork(conf);
 		net.init(params, false);
 		if (m.updaterState != null) {
 			Updater u = net.getUpdater(true);

@@ -108,8 +108,7 @@ public final class NetworkBuilder {
 	public static MultiLayerNetwork network(NetworkSpec spec, int height, int width, int channels, int classes,
 			TrainingSettings settings) {
 		Dl4jRuntime.configure(); // before the layers exist: DL4J picks the oneDNN helpers per layer in init()
-		MultiLayerNetwork net = new MultiLayerNetwork(
-				configuration(spec, height, width, channels, classes, settings));
+		MultiLayerNetwork net = new TrainableNetwork(configuration(spec, height, width, channels, classes, settings));
 		net.init();
 		return net;
 	}

@@ -12,8 +12,10 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.net.CachingDenseLayer;
 import org.convkit.core.cnn.net.InputConvolutionLayer;
 import org.convkit.core.cnn.net.JavaAdamUpdater;
+import org.convkit.core.cnn.net.TrainableNetwork;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -41,7 +43,8 @@ import java.util.Set;
  * rename), so killing the process loses at most the epoch in progress. Both files hold the optimizer state.
  * <p>
  * Speed: during its own {@code fit} calls the network's first convolution skips the gradient with respect to the
- * images ({@link InputConvolutionLayer}); the network handed back behaves as DL4J's.
+ * images ({@link InputConvolutionLayer}), and Adam's step runs in Java ({@link JavaAdamUpdater}, same arithmetic);
+ * the network handed back behaves as DL4J's.
  * <p>
  * Stopping: {@link #cancel()} is checked between batches (the unfinished epoch is dropped); early stopping after
  * {@code patience} epochs in a row whose validation loss is not lower than the best by more than
@@ -173,7 +176,11 @@ public final class Trainer {
 		// fit never needs the gradient with respect to the images: skip it in the first layer (InputConvolutionLayer)
 		InputConvolutionLayer firstLayer = InputConvolutionLayer.install(net);
 		if (firstLayer != null) firstLayer.skipInputGradient(true);
+		List<CachingDenseLayer> denseLayers = CachingDenseLayer.install(net); // no second pre-activation in backprop
+		CachingDenseLayer.training(denseLayers, true);
 		JavaAdamUpdater.install(net); // libnd4j's Adam op was ~5 % of a step; same arithmetic (JavaAdamUpdater)
+		// DL4J's L2 score term is unused (the loss is ConvKit's own; the NaN check needs only the data loss)
+		if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(true);
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
@@ -255,6 +262,8 @@ public final class Trainer {
 		} finally {
 			net.getListeners().remove(stats);
 			if (firstLayer != null) firstLayer.skipInputGradient(false);
+			CachingDenseLayer.training(denseLayers, false);
+			if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(false);
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),

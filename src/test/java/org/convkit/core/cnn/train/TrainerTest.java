@@ -100,6 +100,11 @@ public class TrainerTest {
 		org.deeplearning4j.nn.api.Layer first = r.last.network().getLayer(0);
 		assertTrue(first instanceof org.convkit.core.cnn.net.InputConvolutionLayer);
 		assertTrue(!((org.convkit.core.cnn.net.InputConvolutionLayer) first).skipsInputGradient());
+		assertEquals(1, org.convkit.core.cnn.net.JavaAdamUpdater.install(r.last.network())); // already installed
+		java.util.List<org.convkit.core.cnn.net.CachingDenseLayer> dense =
+				org.convkit.core.cnn.net.CachingDenseLayer.install(r.last.network());
+		assertTrue(!dense.isEmpty() && !dense.get(0).isTraining());
+		assertEquals(r.last.network().calcRegularizationScore(true) > 0, true); // the L2 score is back
 
 		// the best model is the epoch with the lowest validation loss, and its history ends there
 		int bestEpoch = 0;

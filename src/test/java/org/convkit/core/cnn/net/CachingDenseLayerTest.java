@@ -1,0 +1,95 @@
+package org.convkit.core.cnn.net;
+
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The dense layer that keeps its pre-activation gives DL4J's gradients and training steps bit for bit (the same
+ * product, computed once instead of twice), and the network's score without the regularization term differs from
+ * DL4J's by exactly that term.
+ */
+public class CachingDenseLayerTest {
+	private static final String SPEC = "conv 3x3x4 relu; maxpool 2; dense 32 relu; dense 16 tanh";
+
+	@Test
+	public void trainingIsBitIdenticalToDl4js() {
+		MultiLayerNetwork ref = network(), net = network();
+		List<CachingDenseLayer> layers = CachingDenseLayer.install(net);
+		assertEquals(2, layers.size());
+		assertSame(net.getLayer(2), layers.get(0));
+		assertEquals(DenseLayer.class, ref.getLayer(2).getClass());
+		assertEquals(layers, CachingDenseLayer.install(net)); // idempotent
+		CachingDenseLayer.training(layers, true);
+		((TrainableNetwork) net).skipRegularizationScore(true);
+		for (int i = 0; i < 5; i++) {
+			DataSet d = data(12 - i); // a new batch size now and then: the kept copy follows the shape
+			ref.setInput(d.getFeatures());
+			ref.setLabels(d.getLabels());
+			ref.computeGradientAndScore();
+			net.setInput(d.getFeatures());
+			net.setLabels(d.getLabels());
+			net.computeGradientAndScore();
+			assertEquals(0, ref.gradient().gradient().sub(net.gradient().gradient()).amaxNumber().doubleValue(), 0);
+			double l2 = ref.calcRegularizationScore(true);
+			assertTrue("the L2 term is there to leave out: " + l2, l2 > 1e-4);
+			assertEquals(ref.score() - l2, net.score(), 1e-6 * ref.score());
+			ref.fit(d);
+			net.fit(d);
+			assertEquals(0, ref.params().sub(net.params()).amaxNumber().doubleValue(), 0);
+		}
+		for (CachingDenseLayer l : layers) assertEquals("backprops that reused the forward pass", 10, l.reused);
+	}
+
+	@Test
+	public void switchedOffItIsDl4jsLayerAndScore() {
+		MultiLayerNetwork ref = network(), net = network();
+		List<CachingDenseLayer> layers = CachingDenseLayer.install(net);
+		CachingDenseLayer.training(layers, true);
+		CachingDenseLayer.training(layers, false);
+		((TrainableNetwork) net).skipRegularizationScore(true);
+		((TrainableNetwork) net).skipRegularizationScore(false);
+		DataSet d = data(8);
+		ref.fit(d);
+		net.fit(d);
+		assertEquals(ref.score(), net.score(), 0);
+		assertEquals(0, ref.params().sub(net.params()).amaxNumber().doubleValue(), 0);
+		for (CachingDenseLayer l : layers) assertEquals(0, l.reused);
+	}
+
+	@Test
+	public void inferenceBetweenForwardAndBackpropIsNotMistakenForTheTrainingPass() {
+		MultiLayerNetwork ref = network(), net = network();
+		CachingDenseLayer.training(CachingDenseLayer.install(net), true);
+		DataSet d = data(6), other = data(6);
+		ref.fit(d);
+		net.output(other.getFeatures(), true); // a training-mode forward pass on other data, no backprop
+		net.fit(d);
+		assertEquals(0, ref.params().sub(net.params()).amaxNumber().doubleValue(), 0);
+	}
+
+	private static MultiLayerNetwork network() {
+		return NetworkBuilder.network(NetworkSpec.parse(SPEC), 10, 10, 1, 3, TrainingSettings.DEFAULTS.withL2(1e-2));
+	}
+
+	private static int calls;
+
+	private static DataSet data(int n) {
+		Nd4j.getRandom().setSeed(31 + calls++);
+		INDArray x = Nd4j.rand(DataType.FLOAT, n, 1, 10, 10).subi(0.3);
+		INDArray y = Nd4j.zeros(DataType.FLOAT, n, 3);
+		for (int i = 0; i < n; i++) y.putScalar(i, (i + calls) % 3, 1);
+		return new DataSet(x, y);
+	}
+}
