@@ -33,6 +33,14 @@ final class Im2Col {
 		return channels * kernelH * kernelW + 1;
 	}
 
+	int outH() {
+		return outH;
+	}
+
+	int outW() {
+		return outW;
+	}
+
 	/** Output positions per image. */
 	int positions() {
 		return outH * outW;

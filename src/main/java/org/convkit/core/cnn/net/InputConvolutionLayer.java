@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
@@ -37,7 +38,9 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * <p>
  * The weight and bias gradients come from one batched matrix product: the input unfolded into columns ({@link
  * Im2Col}, with a row of ones so that the bias gradient is the last column of the same product) against the
- * activation's backpropagated error, per image, summed over the batch. The forward pass is DL4J's (oneDNN).
+ * activation's backpropagated error, per image, summed over the batch. While skipping, the training forward pass of
+ * a ReLU or identity layer uses the same columns ({@link #activate}), so backprop does not unfold again; inference is
+ * DL4J's forward pass (oneDNN).
  * <p>
  * Skipping is off by default, so the layer behaves exactly as DL4J's wherever the input gradient is wanted (for
  * example for saliency maps); {@link org.convkit.core.cnn.train.Trainer} switches it on only around its own fit
@@ -51,8 +54,12 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 
 	private long columnBudget = COLUMN_BUDGET;
 	private volatile boolean skipInputGradient;
-	private float[] inputBuffer, preOutputBuffer, epsilonBuffer, columnBuffer;
-	private INDArray columns, deltaArray;
+	private float[] inputBuffer, preOutputBuffer, epsilonBuffer, columnBuffer, weightBuffer, activationBuffer;
+	private INDArray columns, deltaArray, tiledWeights, preOutputArray;
+	/** The input whose columns and pre-activation the last training forward pass left in the buffers, or null. */
+	private INDArray forwardInput;
+	/** For tests: how many forward passes took this class's path. */
+	int ownForwards;
 
 	private InputConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
 		super(conf, dataType);
@@ -93,8 +100,8 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	public void skipInputGradient(boolean skip) {
 		skipInputGradient = skip;
 		if (!skip) {
-			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = null;
-			columns = deltaArray = null;
+			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = weightBuffer = activationBuffer = null;
+			columns = deltaArray = tiledWeights = preOutputArray = forwardInput = null;
 		}
 	}
 
@@ -106,6 +113,65 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	void columnBudget(long floats) {
 		columnBudget = floats;
 		columns = null;
+		forwardInput = null;
+	}
+
+	/**
+	 * While skipping (that is, in the Trainer's fit calls), the training forward pass of a ReLU or identity layer is
+	 * done here too when the whole batch's columns fit the budget: the same unfolding, one batched product with the
+	 * weights and bias, and the activation in Java. It took about 1.7 ms for LeNet's 64 images against 3–4.5 ms for
+	 * DL4J's oneDNN call (measured, see docs/benchmarks.md), and backprop then reuses the columns and the
+	 * pre-activation instead of unfolding again. Anything else is DL4J's forward pass.
+	 */
+	@Override
+	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+		forwardInput = null;
+		IActivation a = layerConf().getActivationFn();
+		boolean relu = a.getClass() == ActivationReLU.class && plainRelu((ActivationReLU) a);
+		if (!skipInputGradient || !training || !unfoldable() || (!relu && a.getClass() != ActivationIdentity.class))
+			return super.activate(training, workspaceMgr);
+		INDArray x = input.castTo(dataType);
+		Im2Col unfold = unfolding(x);
+		int n = (int) x.size(0), nOut = (int) layerConf().getNOut(), rows = unfold.rows(), positions = unfold.positions();
+		if ((long) n * rows * positions > columnBudget) return super.activate(training, workspaceMgr);
+		inputBuffer = NdArrays.floats(x, inputBuffer);
+		prepareBuffers(unfold, n);
+		unfold.fill(inputBuffer, 0, n, columnBuffer);
+		columns.data().asNioFloat().put(columnBuffer, 0, n * rows * positions);
+		INDArray cols = n == columns.size(0) ? columns : columns.get(interval(0, n), all(), all());
+
+		// the weights [nOut, rows - 1] with the bias as last column, once per image (matmul does not broadcast)
+		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), weightBuffer);
+		weightBuffer = w;
+		float[] b = layerConf().hasBias() ? NdArrays.floats(getParam(ConvolutionParamInitializer.BIAS_KEY), null) : null;
+		float[] tiled = new float[n * nOut * rows];
+		for (int o = 0; o < nOut; o++) {
+			System.arraycopy(w, o * (rows - 1), tiled, o * rows, rows - 1);
+			tiled[o * rows + rows - 1] = b == null ? 0f : b[o];
+		}
+		for (int i = 1; i < n; i++) System.arraycopy(tiled, 0, tiled, i * nOut * rows, nOut * rows);
+		long[] zShape = { n, nOut, positions };
+		try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+			if (tiledWeights == null || !Arrays.equals(tiledWeights.shape(), new long[] { n, nOut, rows }))
+				tiledWeights = Nd4j.create(DataType.FLOAT, n, nOut, rows);
+			if (preOutputArray == null || !Arrays.equals(preOutputArray.shape(), zShape))
+				preOutputArray = Nd4j.create(DataType.FLOAT, zShape, 'c');
+		}
+		tiledWeights.data().asNioFloat().put(tiled);
+		Nd4j.matmul(tiledWeights, cols, preOutputArray, false, false, false); // [n, nOut, positions] = NCHW
+		float[] z = preOutputBuffer = NdArrays.floats(preOutputArray, preOutputBuffer);
+		if (relu) {
+			float[] act = activationBuffer = activationBuffer != null && activationBuffer.length == z.length
+					? activationBuffer : new float[z.length];
+			for (int i = 0; i < z.length; i++) act[i] = Math.max(z[i], 0f);
+			preOutputArray.data().asNioFloat().put(act); // z stays in preOutputBuffer for backprop
+		}
+		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
+		out.assign(preOutputArray.reshape('c', out.shape()));
+		forwardInput = input;
+		ownForwards++;
+		return out;
 	}
 
 	@Override
@@ -114,38 +180,34 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		assertInputSet(true);
 		INDArray x = input.castTo(dataType);
 		if (epsilon.dataType() != dataType) epsilon = epsilon.castTo(dataType);
-		long[] s = x.shape();
-		int n = (int) s[0], channels = (int) s[1], h = (int) s[2], w = (int) s[3];
-		int[] kernel = layerConf().getKernelSize(), stride = layerConf().getStride(), pad, out;
-		if (convolutionMode == ConvolutionMode.Same) {
-			out = ConvolutionUtils.getOutputSize(x, kernel, stride, null, convolutionMode, layerConf().getDilation(),
-					CNN2DFormat.NCHW);
-			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, kernel, stride,
-					layerConf().getDilation());
-		} else {
-			pad = layerConf().getPadding();
-			out = ConvolutionUtils.getOutputSize(x, kernel, stride, pad, convolutionMode, layerConf().getDilation(),
-					CNN2DFormat.NCHW);
-		}
-		Im2Col unfold = new Im2Col(channels, h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1],
-				out[0], out[1]);
+		int n = (int) x.size(0);
+		Im2Col unfold = unfolding(x);
 		long perImage = (long) unfold.rows() * unfold.positions();
 		if (perImage > columnBudget) return super.backpropGradient(epsilon, workspaceMgr); // one image too large
-		int chunk = (int) Math.min(n, columnBudget / perImage);
+		// the forward pass on this very input left its columns and pre-activation: no second unfolding
+		boolean fromForward = forwardInput == input;
+		forwardInput = null;
+		int chunk = fromForward ? n : (int) Math.min(n, columnBudget / perImage);
 
-		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst();
-		long[] deltaShape = { n, layerConf().getNOut(), (long) out[0] * out[1] };
+		long[] deltaShape = { n, layerConf().getNOut(), unfold.positions() };
+		INDArray z = fromForward ? null : preOutput4d(true, true, workspaceMgr).getFirst();
 		INDArray delta = fusedBackprop(z, epsilon, deltaShape);
-		if (delta == null)
+		if (delta == null) {
+			if (z == null) z = preOutput4d(true, true, workspaceMgr).getFirst();
 			delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst().reshape('c', deltaShape);
-		inputBuffer = NdArrays.floats(x, inputBuffer);
+		}
+		if (!fromForward) {
+			inputBuffer = NdArrays.floats(x, inputBuffer);
+			prepareBuffers(unfold, chunk);
+		}
 		float[] images = inputBuffer;
-		prepareBuffers(unfold, chunk);
 		INDArray sum = null; // [nOut, rows]: weight gradient columns, then the bias gradient
 		for (int first = 0; first < n; first += chunk) {
 			int count = Math.min(chunk, n - first);
-			unfold.fill(images, first, count, columnBuffer);
-			columns.data().asNioFloat().put(columnBuffer, 0, (int) (count * perImage));
+			if (!fromForward) {
+				unfold.fill(images, first, count, columnBuffer);
+				columns.data().asNioFloat().put(columnBuffer, 0, (int) (count * perImage));
+			}
 			INDArray cols = count == columns.size(0) ? columns : columns.get(interval(0, count), all(), all());
 			INDArray d = count == n ? delta : delta.get(interval(first, first + count), all(), all());
 			INDArray part = Nd4j.matmul(d, cols, false, true, false).sum(0);
@@ -164,6 +226,22 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
 		weightNoiseParams.clear();
 		return new Pair<>(g, null);
+	}
+
+	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */
+	private Im2Col unfolding(INDArray x) {
+		int h = (int) x.size(2), w = (int) x.size(3);
+		int[] kernel = layerConf().getKernelSize(), stride = layerConf().getStride(), pad, out;
+		int[] dilation = layerConf().getDilation();
+		if (convolutionMode == ConvolutionMode.Same) {
+			out = ConvolutionUtils.getOutputSize(x, kernel, stride, null, convolutionMode, dilation, CNN2DFormat.NCHW);
+			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, kernel, stride, dilation);
+		} else {
+			pad = layerConf().getPadding();
+			out = ConvolutionUtils.getOutputSize(x, kernel, stride, pad, convolutionMode, dilation, CNN2DFormat.NCHW);
+		}
+		return new Im2Col((int) x.size(1), h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], out[0],
+				out[1]);
 	}
 
 	/** The cases {@link Im2Col} covers; anything else takes DL4J's path. */
@@ -198,7 +276,8 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		if (!relu && a.getClass() != ActivationIdentity.class) return null;
 		float[] d = epsilonBuffer = NdArrays.floats(epsilon, epsilonBuffer);
 		if (relu) {
-			float[] zz = preOutputBuffer = NdArrays.floats(z, preOutputBuffer);
+			// null z: the forward pass left the pre-activation in the buffer
+			float[] zz = z == null ? preOutputBuffer : (preOutputBuffer = NdArrays.floats(z, preOutputBuffer));
 			// branch-free: a branch on the sign mispredicts for half the pixels. keep = -1 (all bits) iff z > 0 (sign bit
 			// clear, not +0; a NaN z with a clear sign bit passes d through, and the loss shows the NaN anyway)
 			for (int i = 0; i < d.length; i++) {

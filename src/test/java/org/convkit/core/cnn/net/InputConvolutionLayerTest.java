@@ -28,26 +28,30 @@ public class InputConvolutionLayerTest {
 
 	@Test
 	public void leNetGradientsEqualDl4js() {
-		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 64, InputConvolutionLayer.COLUMN_BUDGET, true);
+		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 64, InputConvolutionLayer.COLUMN_BUDGET, true, true);
 	}
 
 	@Test
 	public void samePaddingStrideRgbNonSquare() {
 		compare("conv 3x3x8 stride=2 pad=same relu; maxpool 2; dense 16 relu", 13, 17, 3, 10,
-				InputConvolutionLayer.COLUMN_BUDGET, true);
+				InputConvolutionLayer.COLUMN_BUDGET, true, true);
+		compare("conv 2x3x5 pad=same identity; maxpool 2; dense 16 relu", 11, 8, 1, 6,
+				InputConvolutionLayer.COLUMN_BUDGET, true, true);
+		// tanh: DL4J's forward pass, this class's backprop
 		compare("conv 4x4x6 pad=same tanh; avgpool 2; conv 3x3x4 relu", 12, 9, 2, 7,
-				InputConvolutionLayer.COLUMN_BUDGET, true);
+				InputConvolutionLayer.COLUMN_BUDGET, true, false);
 	}
 
 	@Test
 	public void chunksGiveTheSameGradients() {
 		// LeNet's columns are 26 x 576 floats per image: a budget of 3 images makes chunks of 3, 3, ..., 1
-		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 16, 26L * 576 * 3, true);
+		// the batch's columns exceed the budget: DL4J's forward pass, backprop in chunks
+		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 16, 26L * 576 * 3, true, false);
 	}
 
 	@Test
 	public void imagesLargerThanTheBudgetTakeDl4jsPath() {
-		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 8, 100, false); // DL4J's path returns the input gradient
+		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 8, 100, false, false); // DL4J's path returns the input gradient
 	}
 
 	@Test
@@ -94,12 +98,20 @@ public class InputConvolutionLayerTest {
 		assertEquals(0, ref.params().sub(net.params()).amaxNumber().doubleValue(), 5e-5);
 	}
 
-	/** {@code skips}: whether the replacement's own path is expected (it returns no input gradient). */
-	private static void compare(String specText, int h, int w, int channels, int batch, long budget, boolean skips) {
+	/**
+	 * {@code skips}: whether the replacement's own backprop is expected (it returns no input gradient);
+	 * {@code ownForward}: whether its own training forward pass is.
+	 */
+	private static void compare(String specText, int h, int w, int channels, int batch, long budget, boolean skips,
+			boolean ownForward) {
 		NetworkSpec spec = NetworkSpec.parse(specText);
 		MultiLayerNetwork ref = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
 		MultiLayerNetwork net = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
 		assertEquals(ConvolutionLayer.class, ref.getLayer(0).getClass());
+		Nd4j.getRandom().setSeed(99); // biases start at 0: give them values so a dropped bias shows
+		INDArray bias = Nd4j.rand(DataType.FLOAT, ref.getLayer(0).getParam("b").shape()).subi(0.5).muli(0.2);
+		ref.getLayer(0).getParam("b").assign(bias);
+		net.getLayer(0).getParam("b").assign(bias);
 		InputConvolutionLayer layer = InputConvolutionLayer.install(net);
 		layer.columnBudget(budget);
 		layer.skipInputGradient(true);
@@ -109,10 +121,17 @@ public class InputConvolutionLayerTest {
 			ref.setInput(d.getFeatures());
 			ref.setLabels(d.getLabels());
 			ref.computeGradientAndScore();
+			int forwards = layer.ownForwards;
 			net.setInput(d.getFeatures());
 			net.setLabels(d.getLabels());
 			net.computeGradientAndScore();
+			assertEquals("own forward pass", ownForward ? 1 : 0, layer.ownForwards - forwards);
 			assertEquals(ref.score(), net.score(), 1e-6 * Math.abs(ref.score()));
+			// the training forward pass gives DL4J's activations
+			INDArray a1 = ref.feedForward(d.getFeatures(), true).get(1), a2 = net.feedForward(d.getFeatures(), true)
+					.get(1);
+			double relA = a1.sub(a2).norm2Number().doubleValue() / a1.norm2Number().doubleValue();
+			assertTrue(specText + ": first-layer activations differ by " + relA, relA < REL_TOL);
 			INDArray g1 = ref.gradient().gradient(), g2 = net.gradient().gradient();
 			double rel = g1.sub(g2).norm2Number().doubleValue() / g1.norm2Number().doubleValue();
 			assertTrue(specText + " batch " + d.numExamples() + ": relative difference " + rel, rel < REL_TOL);
