@@ -15,7 +15,6 @@ import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -127,7 +126,7 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
 		forwardInput = null;
 		IActivation a = layerConf().getActivationFn();
-		boolean relu = a.getClass() == ActivationReLU.class && plainRelu((ActivationReLU) a);
+		boolean relu = Relu.isPlain(a);
 		if (!skipInputGradient || !training || !unfoldable() || (!relu && a.getClass() != ActivationIdentity.class))
 			return super.activate(training, workspaceMgr);
 		INDArray x = input.castTo(dataType);
@@ -272,18 +271,12 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	 */
 	private INDArray fusedBackprop(INDArray z, INDArray epsilon, long[] shape) {
 		IActivation a = layerConf().getActivationFn();
-		boolean relu = a.getClass() == ActivationReLU.class && plainRelu((ActivationReLU) a);
+		boolean relu = Relu.isPlain(a);
 		if (!relu && a.getClass() != ActivationIdentity.class) return null;
 		float[] d = epsilonBuffer = NdArrays.floats(epsilon, epsilonBuffer);
 		if (relu) {
 			// null z: the forward pass left the pre-activation in the buffer
-			float[] zz = z == null ? preOutputBuffer : (preOutputBuffer = NdArrays.floats(z, preOutputBuffer));
-			// branch-free: a branch on the sign mispredicts for half the pixels. keep = -1 (all bits) iff z > 0 (sign bit
-			// clear, not +0; a NaN z with a clear sign bit passes d through, and the loss shows the NaN anyway)
-			for (int i = 0; i < d.length; i++) {
-				int bits = Float.floatToRawIntBits(zz[i]), keep = ~((bits - 1) >> 31) & ~(bits >> 31); // -1 iff z > 0
-				d[i] = Float.intBitsToFloat(Float.floatToRawIntBits(d[i]) & keep);
-			}
+			Relu.backprop(d, z == null ? preOutputBuffer : (preOutputBuffer = NdArrays.floats(z, preOutputBuffer)));
 		}
 		if (deltaArray == null || !Arrays.equals(deltaArray.shape(), shape)) {
 			try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
@@ -292,10 +285,5 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		}
 		deltaArray.data().asNioFloat().put(d, 0, d.length);
 		return deltaArray;
-	}
-
-	private static boolean plainRelu(ActivationReLU r) {
-		return r.getMax() == null && (r.getThreshold() == null || r.getThreshold() == 0)
-				&& (r.getNegativeSlope() == null || r.getNegativeSlope() == 0);
 	}
 }

@@ -15,6 +15,7 @@ import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.CachingDenseLayer;
 import org.convkit.core.cnn.net.InputConvolutionLayer;
 import org.convkit.core.cnn.net.JavaAdamUpdater;
+import org.convkit.core.cnn.net.ReluConvolutionLayer;
 import org.convkit.core.cnn.net.TrainableNetwork;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
@@ -176,6 +177,8 @@ public final class Trainer {
 		// fit never needs the gradient with respect to the images: skip it in the first layer (InputConvolutionLayer)
 		InputConvolutionLayer firstLayer = InputConvolutionLayer.install(net);
 		if (firstLayer != null) firstLayer.skipInputGradient(true);
+		List<ReluConvolutionLayer> reluConvolutions = ReluConvolutionLayer.install(net); // ReLU backprop in Java
+		ReluConvolutionLayer.training(reluConvolutions, true);
 		List<CachingDenseLayer> denseLayers = CachingDenseLayer.install(net); // no second pre-activation in backprop
 		CachingDenseLayer.training(denseLayers, true);
 		JavaAdamUpdater.install(net); // libnd4j's Adam op was ~5 % of a step; same arithmetic (JavaAdamUpdater)
@@ -262,6 +265,7 @@ public final class Trainer {
 		} finally {
 			net.getListeners().remove(stats);
 			if (firstLayer != null) firstLayer.skipInputGradient(false);
+			ReluConvolutionLayer.training(reluConvolutions, false);
 			CachingDenseLayer.training(denseLayers, false);
 			if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(false);
 		}

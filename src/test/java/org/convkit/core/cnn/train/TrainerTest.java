@@ -104,6 +104,9 @@ public class TrainerTest {
 		java.util.List<org.convkit.core.cnn.net.CachingDenseLayer> dense =
 				org.convkit.core.cnn.net.CachingDenseLayer.install(r.last.network());
 		assertTrue(!dense.isEmpty() && !dense.get(0).isTraining());
+		java.util.List<org.convkit.core.cnn.net.ReluConvolutionLayer> convs =
+				org.convkit.core.cnn.net.ReluConvolutionLayer.install(r.last.network());
+		assertTrue(!convs.isEmpty() && !convs.get(0).isTraining());
 		assertEquals(r.last.network().calcRegularizationScore(true) > 0, true); // the L2 score is back
 
 		// the best model is the epoch with the lowest validation loss, and its history ends there

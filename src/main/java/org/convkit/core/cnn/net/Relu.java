@@ -1,0 +1,30 @@
+package org.convkit.core.cnn.net;
+
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+
+/** ReLU's backprop in Java, for the layers that replace DL4J's in training (libnd4j's relu_bp op was slow here). */
+final class Relu {
+	private Relu() {
+	}
+
+	/** A plain max(0, x): no cap, threshold or negative slope. */
+	static boolean isPlain(IActivation a) {
+		if (a.getClass() != ActivationReLU.class) return false;
+		ActivationReLU r = (ActivationReLU) a;
+		return r.getMax() == null && (r.getThreshold() == null || r.getThreshold() == 0)
+				&& (r.getNegativeSlope() == null || r.getNegativeSlope() == 0);
+	}
+
+	/**
+	 * Zeroes {@code error[i]} wherever {@code z[i] ≤ 0}: the error with respect to the pre-activation {@code z}.
+	 * Branch-free: a branch on the sign mispredicts for half the pixels. keep = −1 (all bits) iff z > 0 (sign bit
+	 * clear, not +0); a NaN z with a clear sign bit passes the error through, and the loss shows the NaN anyway.
+	 */
+	static void backprop(float[] error, float[] z) {
+		for (int i = 0; i < error.length; i++) {
+			int bits = Float.floatToRawIntBits(z[i]), keep = ~((bits - 1) >> 31) & ~(bits >> 31);
+			error[i] = Float.intBitsToFloat(Float.floatToRawIntBits(error[i]) & keep);
+		}
+	}
+}
