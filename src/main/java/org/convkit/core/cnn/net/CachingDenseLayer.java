@@ -45,18 +45,8 @@ public final class CachingDenseLayer extends DenseLayer {
 		for (int i = 0; i < layers.length; i++) {
 			if (layers[i].getClass() == DenseLayer.class) {
 				DenseLayer original = (DenseLayer) layers[i];
-				CachingDenseLayer l = new CachingDenseLayer(original.conf(),
-						original.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType());
-				l.setListeners(original.getListeners());
-				l.setIndex(original.getIndex());
-				l.setParamsViewArray(original.params());
-				l.setParamTable(original.paramTable());
-				l.setConf(original.conf());
-				if (original.getGradientsViewArray() != null)
-					l.setBackpropGradientsViewArray(original.getGradientsViewArray());
-				l.setIterationCount(original.getIterationCount());
-				l.setEpochCount(original.getEpochCount());
-				layers[i] = l;
+				layers[i] = LayerReplacement.sharing(original, new CachingDenseLayer(original.conf(),
+						original.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType()), net);
 			}
 			if (layers[i] instanceof CachingDenseLayer) out.add((CachingDenseLayer) layers[i]);
 		}

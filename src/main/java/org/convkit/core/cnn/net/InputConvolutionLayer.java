@@ -75,18 +75,8 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		if (layers[0] instanceof InputConvolutionLayer) return (InputConvolutionLayer) layers[0];
 		if (layers[0].getClass() != ConvolutionLayer.class) return null;
 		ConvolutionLayer original = (ConvolutionLayer) layers[0];
-		InputConvolutionLayer l = new InputConvolutionLayer(original.conf(), original.getParam(
-				ConvolutionParamInitializer.WEIGHT_KEY).dataType());
-		l.setListeners(original.getListeners());
-		l.setIndex(original.getIndex());
-		l.setParamsViewArray(original.params());
-		l.setParamTable(original.paramTable());
-		l.setConf(original.conf());
-		if (original.getGradientsViewArray() != null) l.setBackpropGradientsViewArray(original.getGradientsViewArray());
-		if (net.getLayerWiseConfigurations().getCacheMode() != null)
-			l.setCacheMode(net.getLayerWiseConfigurations().getCacheMode());
-		l.setIterationCount(original.getIterationCount());
-		l.setEpochCount(original.getEpochCount());
+		InputConvolutionLayer l = LayerReplacement.sharing(original, new InputConvolutionLayer(original.conf(),
+				original.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()), net);
 		layers[0] = l; // getLayers() is the network's own array
 		return l;
 	}

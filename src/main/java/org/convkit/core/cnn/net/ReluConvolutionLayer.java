@@ -52,20 +52,8 @@ public final class ReluConvolutionLayer extends ConvolutionLayer {
 			if (layers[i].getClass() == ConvolutionLayer.class
 					&& Relu.isPlain(((ConvolutionLayer) layers[i]).layerConf().getActivationFn())) {
 				ConvolutionLayer original = (ConvolutionLayer) layers[i];
-				ReluConvolutionLayer l = new ReluConvolutionLayer(original.conf(),
-						original.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType());
-				l.setListeners(original.getListeners());
-				l.setIndex(original.getIndex());
-				l.setParamsViewArray(original.params());
-				l.setParamTable(original.paramTable());
-				l.setConf(original.conf());
-				if (original.getGradientsViewArray() != null)
-					l.setBackpropGradientsViewArray(original.getGradientsViewArray());
-				if (net.getLayerWiseConfigurations().getCacheMode() != null)
-					l.setCacheMode(net.getLayerWiseConfigurations().getCacheMode());
-				l.setIterationCount(original.getIterationCount());
-				l.setEpochCount(original.getEpochCount());
-				layers[i] = l;
+				layers[i] = LayerReplacement.sharing(original, new ReluConvolutionLayer(original.conf(),
+						original.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()), net);
 			}
 			if (layers[i] instanceof ReluConvolutionLayer) out.add((ReluConvolutionLayer) layers[i]);
 		}

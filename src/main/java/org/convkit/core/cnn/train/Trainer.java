@@ -12,11 +12,7 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
-import org.convkit.core.cnn.net.CachingDenseLayer;
-import org.convkit.core.cnn.net.InputConvolutionLayer;
-import org.convkit.core.cnn.net.JavaAdamUpdater;
-import org.convkit.core.cnn.net.ReluConvolutionLayer;
-import org.convkit.core.cnn.net.TrainableNetwork;
+import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -43,9 +39,8 @@ import java.util.Set;
  * ({@code model-last.zip}, see {@link #lastModelPath}). Writes go through {@link ModelBundleIO} (temporary file and
  * rename), so killing the process loses at most the epoch in progress. Both files hold the optimizer state.
  * <p>
- * Speed: during its own {@code fit} calls the network's first convolution skips the gradient with respect to the
- * images ({@link InputConvolutionLayer}), and Adam's step runs in Java ({@link JavaAdamUpdater}, same arithmetic);
- * the network handed back behaves as DL4J's.
+ * Speed: during its own {@code fit} calls some of DL4J's objects are replaced at run time ({@link FastTraining}),
+ * each giving DL4J's numbers; the network handed back behaves as DL4J's.
  * <p>
  * Stopping: {@link #cancel()} is checked between batches (the unfinished epoch is dropped); early stopping after
  * {@code patience} epochs in a row whose validation loss is not lower than the best by more than
@@ -174,16 +169,7 @@ public final class Trainer {
 
 		BatchStats stats = new BatchStats(net);
 		net.addListeners(stats);
-		// fit never needs the gradient with respect to the images: skip it in the first layer (InputConvolutionLayer)
-		InputConvolutionLayer firstLayer = InputConvolutionLayer.install(net);
-		if (firstLayer != null) firstLayer.skipInputGradient(true);
-		List<ReluConvolutionLayer> reluConvolutions = ReluConvolutionLayer.install(net); // ReLU backprop in Java
-		ReluConvolutionLayer.training(reluConvolutions, true);
-		List<CachingDenseLayer> denseLayers = CachingDenseLayer.install(net); // no second pre-activation in backprop
-		CachingDenseLayer.training(denseLayers, true);
-		JavaAdamUpdater.install(net); // libnd4j's Adam op was ~5 % of a step; same arithmetic (JavaAdamUpdater)
-		// DL4J's L2 score term is unused (the loss is ConvKit's own; the NaN check needs only the data loss)
-		if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(true);
+		FastTraining fast = FastTraining.on(net); // faster fit, DL4J's numbers
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
@@ -264,10 +250,7 @@ public final class Trainer {
 			}
 		} finally {
 			net.getListeners().remove(stats);
-			if (firstLayer != null) firstLayer.skipInputGradient(false);
-			ReluConvolutionLayer.training(reluConvolutions, false);
-			CachingDenseLayer.training(denseLayers, false);
-			if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(false);
+			fast.off();
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),

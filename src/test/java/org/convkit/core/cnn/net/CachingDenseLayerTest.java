@@ -4,10 +4,7 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
@@ -86,10 +83,6 @@ public class CachingDenseLayerTest {
 	private static int calls;
 
 	private static DataSet data(int n) {
-		Nd4j.getRandom().setSeed(31 + calls++);
-		INDArray x = Nd4j.rand(DataType.FLOAT, n, 1, 10, 10).subi(0.3);
-		INDArray y = Nd4j.zeros(DataType.FLOAT, n, 3);
-		for (int i = 0; i < n; i++) y.putScalar(i, (i + calls) % 3, 1);
-		return new DataSet(x, y);
+		return RandomBatch.of(31 + calls++, n, 1, 10, 10, 3);
 	}
 }

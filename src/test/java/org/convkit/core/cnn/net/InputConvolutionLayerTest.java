@@ -150,10 +150,6 @@ public class InputConvolutionLayerTest {
 	private static int calls;
 
 	private static DataSet data(int n, int channels, int h, int w) {
-		Nd4j.getRandom().setSeed(17 + calls++);
-		INDArray x = Nd4j.rand(DataType.FLOAT, n, channels, h, w).subi(0.3);
-		INDArray y = Nd4j.zeros(DataType.FLOAT, n, CLASSES);
-		for (int i = 0; i < n; i++) y.putScalar(i, (i * 7 + calls) % CLASSES, 1);
-		return new DataSet(x, y);
+		return RandomBatch.of(17 + calls++, n, channels, h, w, CLASSES);
 	}
 }

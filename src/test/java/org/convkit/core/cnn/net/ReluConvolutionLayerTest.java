@@ -4,10 +4,7 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
@@ -72,10 +69,6 @@ public class ReluConvolutionLayerTest {
 	private static int calls;
 
 	private static DataSet data(int n) {
-		Nd4j.getRandom().setSeed(51 + calls++);
-		INDArray x = Nd4j.rand(DataType.FLOAT, n, 2, 12, 11).subi(0.3);
-		INDArray y = Nd4j.zeros(DataType.FLOAT, n, 3);
-		for (int i = 0; i < n; i++) y.putScalar(i, (i + calls) % 3, 1);
-		return new DataSet(x, y);
+		return RandomBatch.of(51 + calls++, n, 2, 12, 11, 3);
 	}
 }
