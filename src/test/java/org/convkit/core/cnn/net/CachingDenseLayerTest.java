@@ -32,12 +32,8 @@ public class CachingDenseLayerTest {
 		((TrainableNetwork) net).skipRegularizationScore(true);
 		for (int i = 0; i < 5; i++) {
 			DataSet d = data(12 - i); // a new batch size now and then: the kept copy follows the shape
-			ref.setInput(d.getFeatures());
-			ref.setLabels(d.getLabels());
-			ref.computeGradientAndScore();
-			net.setInput(d.getFeatures());
-			net.setLabels(d.getLabels());
-			net.computeGradientAndScore();
+			RandomBatch.computeGradients(ref, d);
+			RandomBatch.computeGradients(net, d);
 			assertEquals(0, ref.gradient().gradient().sub(net.gradient().gradient()).amaxNumber().doubleValue(), 0);
 			double l2 = ref.calcRegularizationScore(true);
 			assertTrue("the L2 term is there to leave out: " + l2, l2 > 1e-4);

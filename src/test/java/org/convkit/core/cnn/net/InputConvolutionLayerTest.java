@@ -118,13 +118,9 @@ public class InputConvolutionLayerTest {
 		assertSame(layer, net.getLayer(0));
 		for (int round = 0; round < 2; round++) { // a second, smaller batch reuses the buffers
 			DataSet d = data(round == 0 ? batch : Math.max(1, batch / 2 - 1), channels, h, w);
-			ref.setInput(d.getFeatures());
-			ref.setLabels(d.getLabels());
-			ref.computeGradientAndScore();
+			RandomBatch.computeGradients(ref, d);
 			int forwards = layer.ownForwards;
-			net.setInput(d.getFeatures());
-			net.setLabels(d.getLabels());
-			net.computeGradientAndScore();
+			RandomBatch.computeGradients(net, d);
 			assertEquals("own forward pass", ownForward ? 1 : 0, layer.ownForwards - forwards);
 			assertEquals(ref.score(), net.score(), 1e-6 * Math.abs(ref.score()));
 			// the training forward pass gives DL4J's activations

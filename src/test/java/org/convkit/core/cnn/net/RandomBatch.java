@@ -1,11 +1,12 @@
 package org.convkit.core.cnn.net;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Seeded random NCHW batches with one-hot labels, for the tests comparing layers with DL4J's. */
+/** Seeded random NCHW batches with one-hot labels, and gradients on them, for the tests comparing layers with DL4J's. */
 final class RandomBatch {
 	private RandomBatch() {
 	}
@@ -17,5 +18,12 @@ final class RandomBatch {
 		INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
 		for (int i = 0; i < n; i++) y.putScalar(i, (i * 7 + seed) % classes, 1);
 		return new DataSet(x, y);
+	}
+
+	/** Computes the network's gradient and score on {@code d} (read them with {@code gradient()} and {@code score()}). */
+	static void computeGradients(MultiLayerNetwork net, DataSet d) {
+		net.setInput(d.getFeatures());
+		net.setLabels(d.getLabels());
+		net.computeGradientAndScore();
 	}
 }

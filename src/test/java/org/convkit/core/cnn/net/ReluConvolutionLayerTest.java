@@ -35,12 +35,8 @@ public class ReluConvolutionLayerTest {
 		ReluConvolutionLayer.training(layers, true);
 		for (int i = 0; i < 4; i++) {
 			DataSet d = data(9 - i);
-			ref.setInput(d.getFeatures());
-			ref.setLabels(d.getLabels());
-			ref.computeGradientAndScore();
-			net.setInput(d.getFeatures());
-			net.setLabels(d.getLabels());
-			net.computeGradientAndScore();
+			RandomBatch.computeGradients(ref, d);
+			RandomBatch.computeGradients(net, d);
 			assertEquals(0, ref.gradient().gradient().sub(net.gradient().gradient()).amaxNumber().doubleValue(), 0);
 			ref.fit(d);
 			net.fit(d);
