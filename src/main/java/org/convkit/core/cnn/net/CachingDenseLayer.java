@@ -1,6 +1,5 @@
 package org.convkit.core.cnn.net;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -8,12 +7,8 @@ import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,17 +35,8 @@ public final class CachingDenseLayer extends DenseLayer {
 	 * parameters and gradient views; returns all of the network's {@code CachingDenseLayer}s. Idempotent.
 	 */
 	public static List<CachingDenseLayer> install(MultiLayerNetwork net) {
-		Layer[] layers = net.getLayers(); // the network's own array
-		List<CachingDenseLayer> out = new ArrayList<>();
-		for (int i = 0; i < layers.length; i++) {
-			if (layers[i].getClass() == DenseLayer.class) {
-				DenseLayer original = (DenseLayer) layers[i];
-				layers[i] = LayerReplacement.sharing(original, new CachingDenseLayer(original.conf(),
-						original.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType()), net);
-			}
-			if (layers[i] instanceof CachingDenseLayer) out.add((CachingDenseLayer) layers[i]);
-		}
-		return out;
+		return LayerReplacement.replaceAll(net, 0, CachingDenseLayer.class, l -> l.getClass() == DenseLayer.class,
+				l -> new CachingDenseLayer(l.conf(), l.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType()));
 	}
 
 	/** Switches {@link #training(boolean)} on or off for all the layers. */
@@ -83,11 +69,7 @@ public final class CachingDenseLayer extends DenseLayer {
 		Pair<INDArray, INDArray> p = super.preOutputWithPreNorm(training, false, workspaceMgr);
 		if (training) { // copied before the activation overwrites it in place
 			INDArray z = p.getFirst();
-			if (kept == null || !Arrays.equals(kept.shape(), z.shape())) {
-				try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-					kept = Nd4j.create(z.dataType(), z.shape(), 'c');
-				}
-			}
+			kept = NdArrays.detached(kept, z.shape());
 			kept.assign(z);
 			keptFor = input;
 		} else {

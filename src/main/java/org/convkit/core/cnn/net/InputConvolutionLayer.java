@@ -16,7 +16,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -53,7 +52,8 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 
 	private long columnBudget = COLUMN_BUDGET;
 	private volatile boolean skipInputGradient;
-	private float[] inputBuffer, preOutputBuffer, epsilonBuffer, columnBuffer, weightBuffer, activationBuffer;
+	private float[] inputBuffer, preOutputBuffer, epsilonBuffer, columnBuffer, weightBuffer, activationBuffer,
+			tiledBuffer;
 	private INDArray columns, deltaArray, tiledWeights, preOutputArray;
 	/** The input whose columns and pre-activation the last training forward pass left in the buffers, or null. */
 	private INDArray forwardInput;
@@ -89,7 +89,8 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	public void skipInputGradient(boolean skip) {
 		skipInputGradient = skip;
 		if (!skip) {
-			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = weightBuffer = activationBuffer = null;
+			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = weightBuffer = activationBuffer = tiledBuffer
+					= null;
 			columns = deltaArray = tiledWeights = preOutputArray = forwardInput = null;
 		}
 	}
@@ -133,19 +134,16 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), weightBuffer);
 		weightBuffer = w;
 		float[] b = layerConf().hasBias() ? NdArrays.floats(getParam(ConvolutionParamInitializer.BIAS_KEY), null) : null;
-		float[] tiled = new float[n * nOut * rows];
+		float[] tiled = tiledBuffer = tiledBuffer != null && tiledBuffer.length == n * nOut * rows ? tiledBuffer
+				: new float[n * nOut * rows];
 		for (int o = 0; o < nOut; o++) {
 			System.arraycopy(w, o * (rows - 1), tiled, o * rows, rows - 1);
 			tiled[o * rows + rows - 1] = b == null ? 0f : b[o];
 		}
 		for (int i = 1; i < n; i++) System.arraycopy(tiled, 0, tiled, i * nOut * rows, nOut * rows);
 		long[] zShape = { n, nOut, positions };
-		try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-			if (tiledWeights == null || !Arrays.equals(tiledWeights.shape(), new long[] { n, nOut, rows }))
-				tiledWeights = Nd4j.create(DataType.FLOAT, n, nOut, rows);
-			if (preOutputArray == null || !Arrays.equals(preOutputArray.shape(), zShape))
-				preOutputArray = Nd4j.create(DataType.FLOAT, zShape, 'c');
-		}
+		tiledWeights = NdArrays.detached(tiledWeights, n, nOut, rows);
+		preOutputArray = NdArrays.detached(preOutputArray, zShape);
 		tiledWeights.data().asNioFloat().put(tiled);
 		Nd4j.matmul(tiledWeights, cols, preOutputArray, false, false, false); // [n, nOut, positions] = NCHW
 		float[] z = preOutputBuffer = NdArrays.floats(preOutputArray, preOutputBuffer);
@@ -249,9 +247,7 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 				|| columns.size(2) != unfold.positions()) {
 			columnBuffer = new float[(int) size];
 			unfold.fillOnes(columnBuffer, chunk);
-			try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-				columns = Nd4j.create(DataType.FLOAT, chunk, unfold.rows(), unfold.positions());
-			}
+			columns = NdArrays.detached(null, chunk, unfold.rows(), unfold.positions());
 		}
 	}
 
@@ -268,11 +264,7 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 			// null z: the forward pass left the pre-activation in the buffer
 			Relu.backprop(d, z == null ? preOutputBuffer : (preOutputBuffer = NdArrays.floats(z, preOutputBuffer)));
 		}
-		if (deltaArray == null || !Arrays.equals(deltaArray.shape(), shape)) {
-			try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-				deltaArray = Nd4j.create(DataType.FLOAT, shape, 'c');
-			}
-		}
+		deltaArray = NdArrays.detached(deltaArray, shape);
 		deltaArray.data().asNioFloat().put(d, 0, d.length);
 		return deltaArray;
 	}

@@ -49,6 +49,17 @@ public final class NdArrays {
 		return a;
 	}
 
+	/**
+	 * {@code reuse} when it is a float array of exactly this shape, else a new C-order one outside any workspace: the
+	 * layers' buffers that live from one training step to the next (a workspace array would be reclaimed).
+	 */
+	public static INDArray detached(INDArray reuse, long... shape) {
+		if (reuse != null && reuse.dataType() == DataType.FLOAT && Arrays.equals(reuse.shape(), shape)) return reuse;
+		try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+			return Nd4j.create(DataType.FLOAT, shape, 'c');
+		}
+	}
+
 	/** A matrix's rows (rank 2; a batch × classes array). */
 	public static float[][] rows(INDArray m) {
 		if (m.rank() != 2) throw new IllegalArgumentException("expected a matrix, got rank " + m.rank());

@@ -1,6 +1,5 @@
 package org.convkit.core.cnn.net;
 
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,12 +11,8 @@ import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -46,18 +41,10 @@ public final class ReluConvolutionLayer extends ConvolutionLayer {
 	 * whose activation is a plain ReLU; returns all of the network's {@code ReluConvolutionLayer}s. Idempotent.
 	 */
 	public static List<ReluConvolutionLayer> install(MultiLayerNetwork net) {
-		Layer[] layers = net.getLayers(); // the network's own array
-		List<ReluConvolutionLayer> out = new ArrayList<>();
-		for (int i = 1; i < layers.length; i++) {
-			if (layers[i].getClass() == ConvolutionLayer.class
-					&& Relu.isPlain(((ConvolutionLayer) layers[i]).layerConf().getActivationFn())) {
-				ConvolutionLayer original = (ConvolutionLayer) layers[i];
-				layers[i] = LayerReplacement.sharing(original, new ReluConvolutionLayer(original.conf(),
-						original.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()), net);
-			}
-			if (layers[i] instanceof ReluConvolutionLayer) out.add((ReluConvolutionLayer) layers[i]);
-		}
-		return out;
+		return LayerReplacement.replaceAll(net, 1, ReluConvolutionLayer.class,
+				l -> l.getClass() == ConvolutionLayer.class && Relu.isPlain(((ConvolutionLayer) l).layerConf()
+						.getActivationFn()),
+				l -> new ReluConvolutionLayer(l.conf(), l.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()));
 	}
 
 	/** Switches {@link #training(boolean)} on or off for all the layers. */
@@ -90,11 +77,7 @@ public final class ReluConvolutionLayer extends ConvolutionLayer {
 		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst(); // kept from the forward pass (cache mode)
 		float[] e = errorBuffer = NdArrays.floats(epsilon.castTo(DataType.FLOAT), errorBuffer);
 		Relu.backprop(e, preOutputBuffer = NdArrays.floats(z, preOutputBuffer));
-		if (delta == null || !Arrays.equals(delta.shape(), z.shape())) {
-			try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-				delta = Nd4j.create(DataType.FLOAT, z.shape(), 'c');
-			}
-		}
+		delta = NdArrays.detached(delta, z.shape());
 		delta.data().asNioFloat().put(e);
 
 		int[] pad = convolutionMode == ConvolutionMode.Same ? null : c.getPadding(); // the helper works out Same
