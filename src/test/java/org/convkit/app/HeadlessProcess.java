@@ -4,6 +4,7 @@ import net.imagej.patcher.LegacyInjector;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,9 @@ final class HeadlessProcess {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.add("-Xmx2g");
+		// the instruction-set narrowing of .ci/run's AVX2 pass (-XX:UseAVX=2) reaches these JVMs too
+		for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
+			if (a.startsWith("-XX:UseAVX")) cmd.add(a);
 		cmd.add("-Djava.awt.headless=true");
 		cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
 		if (patched) cmd.add("-javaagent:" + patcher + "=init");
