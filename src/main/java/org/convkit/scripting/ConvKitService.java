@@ -4,7 +4,7 @@ import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.classify.FolderClassifier;
-import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;

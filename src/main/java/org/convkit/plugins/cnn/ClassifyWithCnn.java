@@ -9,7 +9,7 @@ import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.data.ImageTensor;
+import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.train.Evaluation;

@@ -1,5 +1,6 @@
 package org.convkit.plugins.cnn;
 
+import org.convkit.core.cnn.train.TrainingDefaults;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
@@ -9,8 +10,8 @@ import ij.plugin.PlugIn;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.data.InputFormat;
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.data.StackDataset;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
@@ -57,7 +58,7 @@ import java.util.stream.Collectors;
  */
 public class TrainCnnClassifier implements PlugIn {
 	public static final String COMMAND = "Train CNN Classifier...";
-	public static final String SOURCE_FOLDER = "Folder", SOURCE_STACK = "Stack";
+	public static final String SOURCE_FOLDER = TrainingDefaults.SOURCE, SOURCE_STACK = "Stack";
 	public static final String KEY_SOURCE = "source", KEY_FOLDER = "folder", KEY_STACK = "stack",
 			KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
 			KEY_LAYERS = "layers", KEY_EPOCHS = "epochs", KEY_BATCH = "batch", KEY_OPTIMIZER = "optimizer",

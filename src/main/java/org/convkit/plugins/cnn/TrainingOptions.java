@@ -1,7 +1,8 @@
 package org.convkit.plugins.cnn;
 
+import org.convkit.core.cnn.train.TrainingDefaults;
 import org.convkit.core.cnn.data.Augmenter;
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;

@@ -4,7 +4,7 @@ import ij.ImagePlus;
 import ij.measure.ResultsTable;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.spec.LayerShape;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.testing.MacroHarness;

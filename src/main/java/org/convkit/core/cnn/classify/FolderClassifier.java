@@ -3,7 +3,7 @@ package org.convkit.core.cnn.classify;
 import ij.ImagePlus;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.data.ImageTensor;
+import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.io.AtomicFiles;

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.InputFormat;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Random;

@@ -1,7 +1,9 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.NdArrays;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.ImageTensor;
 import ij.ImagePlus;
 import ij.io.Opener;
 import ij.process.ImageProcessor;

@@ -1,7 +1,9 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 
 /**
  * Fits per-channel mean and standard deviation by streaming over examples (one image in memory at a time), on the

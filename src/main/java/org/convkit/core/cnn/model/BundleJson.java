@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.model;
 
+import org.convkit.core.cnn.input.Normalisation;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -7,7 +8,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;

@@ -1,6 +1,7 @@
 package org.convkit.core.cnn.model;
 
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.model;
 
+import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.spec.LayerShape;
 
 import java.util.ArrayList;

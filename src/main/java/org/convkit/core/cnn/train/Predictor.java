@@ -1,8 +1,8 @@
 package org.convkit.core.cnn.train;
 
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.data.ImageTensor;
-import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.NdArrays;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -1,8 +1,11 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.Resize;
 import ij.ImageStack;
 import ij.process.FloatProcessor;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 import org.junit.Test;
 import org.nd4j.linalg.dataset.DataSet;
 

@@ -1,5 +1,8 @@
 package org.convkit.core.cnn.data;
 
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.Resize;
 import ij.ImageStack;
 import ij.io.Opener;
 import ij.process.ByteProcessor;
@@ -169,7 +172,7 @@ public class FolderDatasetTest {
 		int[] all = new int[d.size()];
 		for (int i = 0; i < all.length; i++) all[i] = i;
 		Batches b = new Batches(d, all, new InputFormat(8, 8, 1, Resize.SCALE),
-				org.convkit.core.cnn.model.Normalisation.none(1), 5, true, 3, null);
+				org.convkit.core.cnn.input.Normalisation.none(1), 5, true, 3, null);
 		int seen = 0;
 		try (Batches.Epoch e = b.epoch(1)) {
 			while (e.hasNext()) seen += e.next().numExamples();
@@ -211,7 +214,7 @@ public class FolderDatasetTest {
 		int[] all = new int[600];
 		for (int i = 0; i < 600; i++) all[i] = i;
 		Batches b = new Batches(d, all, new InputFormat(4, 4, 1, Resize.SCALE),
-				org.convkit.core.cnn.model.Normalisation.none(1), 16, true, 9, null);
+				org.convkit.core.cnn.input.Normalisation.none(1), 16, true, 9, null);
 		int[] epochOrder = b.order(1);
 		try (Batches.Epoch e = b.epoch(1)) {
 			assertEquals(16, e.next().numExamples());

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.model;
 
+import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;

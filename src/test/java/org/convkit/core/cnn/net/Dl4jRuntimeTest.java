@@ -1,9 +1,9 @@
 package org.convkit.core.cnn.net;
 
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.api.Layer;

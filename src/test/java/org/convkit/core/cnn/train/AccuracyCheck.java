@@ -9,7 +9,7 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
-import org.convkit.plugins.cnn.TrainingDefaults;
+import org.convkit.core.cnn.train.TrainingDefaults;
 import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;

@@ -2,8 +2,8 @@ package org.convkit.core.cnn.train;
 
 import ij.process.ColorProcessor;
 import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.data.InputFormat;
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
@@ -151,7 +151,7 @@ public class TrainerStoppingTest {
 		// by hand: 40x9 scaled by 16/40 to 16x4 (constant 200), centred at row 6 on 0, then normalised
 		float[] x = new float[256];
 		for (int i = 6 * 16; i < 10 * 16; i++) x[i] = 200;
-		org.convkit.core.cnn.data.ImageTensor.normalise(x, 0, new InputFormat(16, 16, 1, Resize.PAD),
+		org.convkit.core.cnn.input.ImageTensor.normalise(x, 0, new InputFormat(16, 16, 1, Resize.PAD),
 				reloaded.normalisation());
 		float[] direct = reloaded.network().output(org.nd4j.linalg.factory.Nd4j.create(x, new long[] { 1, 1, 16,
 				16 }, 'c'), false).toFloatVector();

@@ -121,8 +121,8 @@ public class TrainerTest {
 
 		// normalisation fitted on the training split only
 		int[] train = org.convkit.core.cnn.data.Split.stratified(labels(), dataset.classes(), 0.25, 1).train();
-		org.convkit.core.cnn.data.InputFormat f = new org.convkit.core.cnn.data.InputFormat(16, 16, 1,
-				org.convkit.core.cnn.data.Resize.SCALE);
+		org.convkit.core.cnn.input.InputFormat f = new org.convkit.core.cnn.input.InputFormat(16, 16, 1,
+				org.convkit.core.cnn.input.Resize.SCALE);
 		assertEquals(NormalisationFitter.fit(dataset, train, f), saved.normalisation());
 		assertNotEquals(NormalisationFitter.fit(dataset, all(), f), saved.normalisation());
 
@@ -165,8 +165,8 @@ public class TrainerTest {
 	@Test
 	public void trainingLossComesFromTheForwardPassOfFit() {
 		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(SPEC), 16, 16, 1, 3, SETTINGS);
-		org.convkit.core.cnn.data.InputFormat f = new org.convkit.core.cnn.data.InputFormat(16, 16, 1,
-				org.convkit.core.cnn.data.Resize.SCALE);
+		org.convkit.core.cnn.input.InputFormat f = new org.convkit.core.cnn.input.InputFormat(16, 16, 1,
+				org.convkit.core.cnn.input.Resize.SCALE);
 		Batches b = new Batches(dataset, all(), f, NormalisationFitter.fit(dataset, all(), f), 20, true, 1, null);
 		DataSet ds = b.epoch(1).next();
 		float[][] p = net.output(ds.getFeatures(), false).toFloatMatrix();

@@ -2,9 +2,9 @@ package org.convkit.core.cnn.train;
 
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.data.InputFormat;
+import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.data.NormalisationFitter;
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;

@@ -1,8 +1,8 @@
-package org.convkit.core.cnn.data;
+package org.convkit.core.cnn.input;
 
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.model.Normalisation;
+import org.convkit.core.cnn.input.Normalisation;
 
 /**
  * One image as network input: planar float values in channel, row, column order (NCHW without the N), at the

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/main/python/lenet_bench.py} that trains and
+ * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/bench/python/lenet_bench.py} that trains and
  * classifies on command (stdin/stdout), so its rounds interleave with the Java ones. Interpreter: property
  * {@code convkit.python}, else {@code /usr/bin/python3} (Debian's python3-torch), else {@code python3}. When it
  * cannot start or has no torch, {@link #unavailable()} says why and the benchmark prints that instead.
@@ -94,7 +94,7 @@ final class TorchContender implements AutoCloseable {
 		for (String base : new String[] { System.getProperty("convkit.home"), System.getProperty("convkit.basedir"),
 				"." }) {
 			if (base == null) continue;
-			Path p = Paths.get(base, "src", "main", "python", "lenet_bench.py");
+			Path p = Paths.get(base, "src", "bench", "python", "lenet_bench.py");
 			if (Files.isRegularFile(p)) return p;
 		}
 		return null;

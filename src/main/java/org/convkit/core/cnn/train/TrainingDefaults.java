@@ -1,20 +1,22 @@
-package org.convkit.plugins.cnn;
+package org.convkit.core.cnn.train;
 
-import org.convkit.core.cnn.data.Resize;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 
 /**
- * The default values of "Train CNN Classifier...", in ONE place: a macro call that leaves a key out gets the value
- * here (the dialog starts from them too, until the user changes them). The README's key table quotes them. Values
+ * The default values of training, in ONE place, for the "Train CNN Classifier..." command and the scripting service:
+ * a macro call that leaves a key out gets the value here (the dialog starts from them too, until the user changes
+ * them). The README's key table quotes them. Values
  * not chosen here are the core's {@link TrainingSettings#DEFAULTS}.
  */
 public final class TrainingDefaults {
 	private TrainingDefaults() {}
 
-	public static final String SOURCE = TrainCnnClassifier.SOURCE_FOLDER;
+	/** Where the images come from: "Folder" (one subfolder per class) or "Stack" (slice labels). */
+	public static final String SOURCE = "Folder";
 	public static final Resize RESIZE = Resize.SCALE;
 	/** 0 = the most common image width (height) of the data. */
 	public static final int WIDTH = 0, HEIGHT = 0;

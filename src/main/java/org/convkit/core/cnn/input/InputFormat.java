@@ -1,4 +1,4 @@
-package org.convkit.core.cnn.data;
+package org.convkit.core.cnn.input;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
 

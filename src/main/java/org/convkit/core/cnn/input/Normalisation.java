@@ -1,4 +1,4 @@
-package org.convkit.core.cnn.model;
+package org.convkit.core.cnn.input;
 
 import java.util.Arrays;
 
