@@ -34,7 +34,8 @@ import java.util.zip.ZipOutputStream;
  * duplicate entry names, unknown formats and versions, entries over the size caps, arrays whose size does not match
  * the configuration, and configurations naming classes outside DL4J's configuration packages.
  * <p>
- * Writing goes to a temporary file in the same folder that is synced and then renamed over the target (atomically
+ * Writing goes to a temporary file in the same folder ({@link AtomicFiles}: created with the user's umask, and the
+ * ones killed writes left behind are removed first) that is synced and then renamed over the target (atomically
  * when overwriting), so a crash never leaves a half-written model under the real name.
  * <p>
  * All problems are reported as {@link ModelFileException} with a message naming the file and the problem.
@@ -87,7 +88,8 @@ public final class ModelBundleIO {
 
 		Path tmp;
 		try {
-			tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+			AtomicFiles.removeStaleTemps(target);
+			tmp = AtomicFiles.createTemp(target);
 		} catch (IOException | SecurityException e) {
 			throw new ModelFileException("Cannot save the model to " + target + ": the folder " + dir
 					+ " is not writable (" + e + ")", e);

@@ -17,6 +17,7 @@ import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.io.OutputLock;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -132,6 +133,14 @@ public final class Trainer {
 	 * @throws ModelFileException       when saving a model fails
 	 */
 	public TrainingResult train(TrainingListener listener) throws ModelFileException {
+		// Owns the model files from before the first check to the end ({@link OutputLock}); a second run fails.
+		Path best = modelFile == null ? null : modelFile.toAbsolutePath().normalize();
+		try (OutputLock lock = best == null ? null : OutputLock.acquire("training", best, lastModelPath(best))) {
+			return trainOwning(listener);
+		}
+	}
+
+	private TrainingResult trainOwning(TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
 		List<String> classes = data.classes();
 		NetworkSpec netSpec = continued != null ? continued.spec() : spec;
