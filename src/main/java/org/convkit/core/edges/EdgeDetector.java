@@ -70,8 +70,19 @@ public final class EdgeDetector {
 		return out;
 	}
 
-	/** Sobel, Scharr or Laplacian of a float plane (raw values, no scaling): a new 32-bit array. */
+	/**
+	 * Sobel, Scharr or Laplacian of a float plane (raw values, no scaling): a new 32-bit array. NaN pixels are NaN
+	 * in the result (OpenCV skips the zero weights of a derivative kernel, e.g. the centre of Sobel X) and reach only
+	 * the pixels whose kernel covers them.
+	 */
 	public static float[] gradient(float[] pixels, int width, int height, EdgeParams p) {
+		float[] out = gradientOf(pixels, width, height, p);
+		for (int i = 0; i < pixels.length; i++)
+			if (pixels[i] != pixels[i]) out[i] = Float.NaN;
+		return out;
+	}
+
+	private static float[] gradientOf(float[] pixels, int width, int height, EdgeParams p) {
 		require(p, p.method != EdgeParams.Method.CANNY);
 		checkSize(width, height);
 		try (Mat src = Mats.fromFloats(pixels, width, height)) {

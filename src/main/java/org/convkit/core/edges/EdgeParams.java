@@ -44,6 +44,14 @@ public final class EdgeParams {
 		}
 	}
 
+	/**
+	 * The largest Canny threshold: far above the largest gradient an 8-bit image can have (326,400: aperture 7,
+	 * |dx|+|dy|), and small enough for OpenCV's integer comparison.
+	 */
+	public static final double MAX_THRESHOLD = 1e6;
+	/** The largest Canny pre-blur sigma in pixels (its kernel is 8 sigma wide). */
+	public static final double MAX_BLUR = 1000;
+
 	public final Method method;
 	public final double low, high, blur;
 	public final int aperture, ksize;
@@ -67,15 +75,16 @@ public final class EdgeParams {
 	 * {@code aperture} (3, 5 or 7), L1 (|dx|+|dy|) or, with {@code l2}, L2; optional Gaussian pre-blur (0 = none).
 	 */
 	public static EdgeParams canny(double low, double high, double aperture, boolean l2, double blur) {
-		if (!(low >= 0) || !(high >= 0) || Double.isInfinite(low) || Double.isInfinite(high))
-			throw new IllegalArgumentException("Canny thresholds low and high must be numbers >= 0, got low=" + low
-					+ " high=" + high + ".");
+		if (!(low >= 0 && low <= MAX_THRESHOLD) || !(high >= 0 && high <= MAX_THRESHOLD))
+			throw new IllegalArgumentException("Canny thresholds low and high must be numbers >= 0 and <= "
+					+ (long) MAX_THRESHOLD + ", got low=" + low + " high=" + high + ".");
 		if (low > high)
 			throw new IllegalArgumentException("Canny low threshold (" + low + ") must not exceed high (" + high + ").");
 		if (aperture != 3 && aperture != 5 && aperture != 7)
 			throw new IllegalArgumentException("Canny aperture must be 3, 5 or 7, got " + aperture + ".");
-		if (!(blur >= 0) || Double.isInfinite(blur))
-			throw new IllegalArgumentException("blur must be a Gaussian sigma >= 0 (0 = none), got " + blur + ".");
+		if (!(blur >= 0 && blur <= MAX_BLUR))
+			throw new IllegalArgumentException("blur must be a Gaussian sigma from 0 (none) to " + (long) MAX_BLUR
+					+ " pixels, got " + blur + ".");
 		return new EdgeParams(Method.CANNY, low, high, (int) aperture, l2, blur, Gradient.MAGNITUDE, 3);
 	}
 

@@ -29,6 +29,10 @@ import static org.bytedeco.opencv.global.opencv_imgproc.GaussianBlur;
  * {@link #paddedSize(int)} = getOptimalDFTSize(2n), the image centred ({@code (n'−n)/2} before), so the periodic
  * wrap-around seam lies about n/2 pixels away from the image.</li>
  * </ul>
+ * Non-finite pixels (the README's policy): the Gaussian method computes pixel by pixel in IEEE arithmetic, so a NaN
+ * reaches only the pixels within the blur's radius and stays NaN itself. A transform would carry one NaN into every
+ * pixel, so the FFT method fills NaN and infinite pixels with the mean of the plane's finite pixels for the
+ * transform and puts them back afterwards: they are unchanged, every other pixel is filtered.
  */
 public final class HighPass {
 	private HighPass() {}
@@ -94,12 +98,34 @@ public final class HighPass {
 			}
 	}
 
+	/** The number of NaN or infinite pixels; the FFT method fills them for the transform and restores them. */
+	public static int nonFinite(float[] pixels) {
+		int n = 0;
+		for (float v : pixels)
+			if (!Float.isFinite(v)) n++;
+		return n;
+	}
+
 	private static void fft(float[] px, int w, int h, Region r, double cutoff, int order, double offset) {
 		checkSize(w, h, HighPassParams.fft(cutoff, order, offset));
 		int pw = paddedSize(w), ph = paddedSize(h);
 		int left = (pw - w) / 2, top = (ph - h) / 2;
+		float[] in = px;
+		if (nonFinite(px) > 0) {
+			double sum = 0;
+			int finite = 0;
+			for (float v : px)
+				if (Float.isFinite(v)) {
+					sum += v;
+					finite++;
+				}
+			float fill = finite == 0 ? 0 : (float) (sum / finite);
+			in = px.clone();
+			for (int i = 0; i < in.length; i++)
+				if (!Float.isFinite(in[i])) in[i] = fill;
+		}
 		float[] out;
-		try (Mat src = Mats.fromFloats(px, w, h); Mat padded = new Mat(); Mat spectrum = new Mat(); Mat back = new Mat()) {
+		try (Mat src = Mats.fromFloats(in, w, h); Mat padded = new Mat(); Mat spectrum = new Mat(); Mat back = new Mat()) {
 			copyMakeBorder(src, padded, top, ph - h - top, left, pw - w - left, BORDER_REFLECT);
 			dft(padded, spectrum, DFT_COMPLEX_OUTPUT, 0);
 			float[] c = new float[2 * pw * ph];
@@ -113,7 +139,7 @@ public final class HighPass {
 		}
 		for (int y = r.y; y < r.y + r.height; y++)
 			for (int x = r.x; x < r.x + r.width; x++)
-				px[y * w + x] = (float) (out[(y + top) * pw + x + left] + offset);
+				if (Float.isFinite(px[y * w + x])) px[y * w + x] = (float) (out[(y + top) * pw + x + left] + offset);
 	}
 
 	private static void multiplyByResponse(float[] c, int pw, int ph, double cutoff, int order) {

@@ -30,6 +30,11 @@ public final class HighPassParams {
 
 	/** Higher Butterworth orders are numerically indistinguishable from the ideal filter (order 0). */
 	public static final int MAX_ORDER = 10;
+	/**
+	 * The largest Gaussian sigma in pixels. The blur's kernel is about 8.3 sigma wide and costs that many operations
+	 * per pixel and pass; far larger scales are the FFT method's job (its cost does not grow with the cutoff).
+	 */
+	public static final double MAX_SIGMA = 1000;
 
 	public final Method method;
 	/** Gaussian: the blur's standard deviation in pixels. NaN for FFT. */
@@ -52,8 +57,9 @@ public final class HighPassParams {
 
 	/** Original minus a Gaussian blur of standard deviation {@code sigma} (> 0) pixels. */
 	public static HighPassParams gaussian(double sigma, double offset) {
-		if (!(sigma > 0) || Double.isInfinite(sigma))
-			throw new IllegalArgumentException("sigma must be a positive number of pixels, got " + fmt(sigma) + ".");
+		if (!(sigma > 0 && sigma <= MAX_SIGMA))
+			throw new IllegalArgumentException("sigma must be a positive number of pixels up to " + fmt(MAX_SIGMA)
+					+ " (use method=FFT for larger scales), got " + fmt(sigma) + ".");
 		return new HighPassParams(Method.GAUSSIAN, sigma, Double.NaN, 0, offset);
 	}
 

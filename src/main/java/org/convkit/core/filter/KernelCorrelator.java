@@ -25,6 +25,11 @@ import java.util.stream.IntStream;
  * filter2D, one copy out. Otherwise the region plus the kernel's reach is copied once into a padded Mat whose rim
  * holds the border pixels, filter2D runs on the region's view of it (OpenCV reads a view's neighbours from the
  * parent Mat unless BORDER_ISOLATED is given), and the region is copied out.
+ * <p>
+ * Non-finite pixels (see the README's policy): the arithmetic is IEEE 32-bit, pixel by pixel, so a NaN or infinite
+ * input pixel reaches only the output pixels whose kernel covers it with a non-zero weight, and every NaN input pixel
+ * is NaN in the output. A plane holding such pixels never takes filter2D's DFT shortcut (its transform would
+ * carry one NaN into every pixel); it takes the padded path, whose region view filter2D computes directly.
  */
 public final class KernelCorrelator {
 	/** Whole-image correlations running right now, across threads. */
@@ -39,10 +44,12 @@ public final class KernelCorrelator {
 	public static void apply(float[] pixels, int width, int height, Region region, Kernel kernel, Border border,
 			double constant) {
 		check(pixels, width, height, region, kernel, border, constant);
+		boolean nonFinite = hasNonFinite(pixels);
+		int[] nans = nonFinite ? nanIndices(pixels, width, region) : null;
 		try (Mat k = Mats.fromFloats(kernel.floatValues(), kernel.width(), kernel.height());
 				Point anchor = new Point(-1, -1)) {
 			boolean native0 = border != Border.WRAP && !(border == Border.CONSTANT && constant != 0);
-			if (region.isWhole(width, height) && native0) {
+			if (region.isWhole(width, height) && native0 && !nonFinite) {
 				correlateInStrips(pixels, width, height, k, border);
 				return;
 			}
@@ -61,6 +68,29 @@ public final class KernelCorrelator {
 				}
 			}
 		}
+		if (nans != null) for (int i : nans) pixels[i] = Float.NaN; // filter2D skips zero weights, e.g. the centre
+	}
+
+	/** The indices of the NaN pixels inside the region, or null when there are none. */
+	static int[] nanIndices(float[] pixels, int width, Region region) {
+		int n = 0;
+		for (int y = region.y; y < region.y + region.height; y++)
+			for (int x = region.x, i = y * width + x; x < region.x + region.width; x++, i++)
+				if (pixels[i] != pixels[i]) n++;
+		if (n == 0) return null;
+		int[] out = new int[n];
+		n = 0;
+		for (int y = region.y; y < region.y + region.height; y++)
+			for (int x = region.x, i = y * width + x; x < region.x + region.width; x++, i++)
+				if (pixels[i] != pixels[i]) out[n++] = i;
+		return out;
+	}
+
+	/** Whether any pixel is NaN or infinite. */
+	static boolean hasNonFinite(float[] pixels) {
+		for (float v : pixels)
+			if (!Float.isFinite(v)) return true;
+		return false;
 	}
 
 	/**
@@ -154,7 +184,8 @@ public final class KernelCorrelator {
 			throw new IllegalArgumentException("The kernel (" + kernel.width() + "x" + kernel.height()
 					+ ") is larger than the image (" + width + "x" + height + ").");
 		if (border == null) throw new IllegalArgumentException("No border given.");
-		if (!Double.isFinite(constant))
-			throw new IllegalArgumentException("The border value " + constant + " is not a finite number.");
+		if (!(Math.abs(constant) <= Float.MAX_VALUE))
+			throw new IllegalArgumentException("The border value " + constant + " is not a finite 32-bit float "
+					+ "(largest magnitude " + Float.MAX_VALUE + ").");
 	}
 }

@@ -7,6 +7,9 @@ import java.util.Arrays;
  * (like ImageJ's Convolve and OpenCV's filter2D). The anchor is ({@code width/2}, {@code height/2}) with integer
  * division: the centre for odd sizes, the lower-right of the four centre pixels for even sizes (OpenCV's default
  * anchor, scipy.ndimage's {@code origin=0}). So {@code out(x,y) = Σ k(i,j) · in(x + i − ax, y + j − ay)}.
+ * <p>
+ * Every value fits the 32-bit float arithmetic the filter computes in: its magnitude is at most
+ * {@link Float#MAX_VALUE}, and a value that is not 0 does not become 0 as a float.
  */
 public final class Kernel {
 	/** Largest width or height accepted. */
@@ -22,13 +25,35 @@ public final class Kernel {
 					+ MAX_SIZE + "x" + MAX_SIZE + ".");
 		if (values.length != width * height)
 			throw new IllegalArgumentException(values.length + " kernel values do not make " + width + "x" + height);
-		for (double v : values)
-			if (!Double.isFinite(v)) throw new IllegalArgumentException("Kernel value " + v + " is not a finite number.");
+		for (double v : values) {
+			String problem = floatProblem(v);
+			if (problem != null) throw new IllegalArgumentException("Kernel value " + v + " " + problem + ".");
+		}
 		this.width = width;
 		this.height = height;
 		this.values = values.clone();
 		// -0 and 0 act the same; make equals() agree (-0.0 + 0.0 is +0.0).
 		for (int i = 0; i < this.values.length; i++) this.values[i] += 0.0;
+	}
+
+	/**
+	 * Why {@code v} cannot be a kernel value ("is not a finite number", "is beyond ..."), or null when it fits the
+	 * 32-bit float arithmetic of the filter.
+	 */
+	public static String floatProblem(double v) {
+		if (!Double.isFinite(v)) return "is not a finite number";
+		if (Math.abs(v) > Float.MAX_VALUE)
+			return "is beyond the 32-bit float range the filter computes in (largest magnitude " + Float.MAX_VALUE + ")";
+		if (v != 0 && (float) v == 0)
+			return "is too small for 32-bit float (it would be 0; smallest magnitude " + Float.MIN_VALUE + ")";
+		return null;
+	}
+
+	/** The sum of the absolute values: a result is at most this times the largest input magnitude. */
+	public double absSum() {
+		double s = 0;
+		for (double v : values) s += Math.abs(v);
+		return s;
 	}
 
 	public int width() {
@@ -80,7 +105,13 @@ public final class Kernel {
 		double s = sum();
 		if (s == 0 || s == 1) return this;
 		double[] v = values.clone();
-		for (int i = 0; i < v.length; i++) v[i] /= s;
+		for (int i = 0; i < v.length; i++) {
+			v[i] /= s;
+			String problem = floatProblem(v[i]);
+			if (problem != null)
+				throw new IllegalArgumentException("Normalizing divides the kernel by its sum " + s + ": the value "
+						+ values[i] + " becomes " + v[i] + ", which " + problem + ".");
+		}
 		return new Kernel(width, height, v);
 	}
 

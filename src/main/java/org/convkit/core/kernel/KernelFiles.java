@@ -25,7 +25,11 @@ public final class KernelFiles {
 		try {
 			if (Files.size(file) > MAX_BYTES)
 				throw new IllegalArgumentException("Kernel file " + file + " is too large to be a kernel.");
-			String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+			byte[] bytes = Files.readAllBytes(file);
+			if (isBinary(bytes))
+				throw new IllegalArgumentException("Kernel file " + file + " is not a text file (it holds binary "
+						+ "data); a kernel file has rows of numbers.");
+			String text = new String(bytes, StandardCharsets.UTF_8);
 			if (text.startsWith("\uFEFF")) text = text.substring(1);
 			try {
 				return KernelParser.parse(text);
@@ -36,6 +40,18 @@ public final class KernelFiles {
 			throw new IllegalArgumentException("Kernel file not found: " + file, e);
 		} catch (IOException e) {
 			throw new IllegalArgumentException("Cannot read kernel file " + file + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** NUL or other control bytes than tab, line and page breaks, or bytes that are not UTF-8. */
+	static boolean isBinary(byte[] bytes) {
+		for (byte b : bytes)
+			if (b >= 0 && b < 32 && b != '\t' && b != '\n' && b != '\r' && b != '\f') return true;
+		try {
+			StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes));
+			return false;
+		} catch (java.nio.charset.CharacterCodingException e) {
+			return true;
 		}
 	}
 
@@ -50,7 +66,8 @@ public final class KernelFiles {
 		Path dir = target.getParent();
 		Path temp = null;
 		try {
-			temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+			AtomicFiles.removeStaleTemps(target);
+			temp = AtomicFiles.createTemp(target);
 			Files.write(temp, (kernel.toString() + "\n").getBytes(StandardCharsets.UTF_8));
 			AtomicFiles.moveIntoPlace(temp, target, overwrite); // never replaces unasked
 			temp = null;

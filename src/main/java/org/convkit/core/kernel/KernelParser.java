@@ -44,27 +44,42 @@ public final class KernelParser {
 		return new Kernel(w, h, values);
 	}
 
-	private static double value(String token, int row) {
+	private static double value(String raw, int row) {
+		String token = printable(raw);
 		double v;
-		if (DECIMAL.matcher(token).matches()) {
-			v = Double.parseDouble(token);
-		} else if (FRACTION.matcher(token).matches()) {
+		if (DECIMAL.matcher(raw).matches()) {
+			v = Double.parseDouble(raw);
+		} else if (FRACTION.matcher(raw).matches()) {
 			int slash = token.indexOf('/');
 			double num = Double.parseDouble(token.substring(0, slash));
 			double den = Double.parseDouble(token.substring(slash + 1));
 			if (den == 0) throw new IllegalArgumentException("Kernel value '" + token + "' (row " + row
 					+ ") divides by zero.");
 			v = num / den;
-		} else if (token.matches("(?i)[+-]?(nan|inf|infinity)")) {
+		} else if (raw.matches("(?i)[+-]?(nan|inf|infinity)")) {
 			throw new IllegalArgumentException("Kernel value '" + token + "' (row " + row
 					+ ") is not a finite number.");
 		} else {
 			throw new IllegalArgumentException("Kernel value '" + token + "' (row " + row
 					+ ") is not a number; use numbers like -2, 0.25 or 1/9.");
 		}
-		if (!Double.isFinite(v))
-			throw new IllegalArgumentException("Kernel value '" + token + "' (row " + row + ") is too large.");
+		String problem = Kernel.floatProblem(v);
+		if (problem != null)
+			throw new IllegalArgumentException("Kernel value '" + token + "' (row " + row + ") " + (Double.isFinite(v)
+					? problem : "is too large") + ".");
 		return v;
+	}
+
+	/** A token as it may appear in a message: control characters escaped, at most 40 characters. */
+	static String printable(String token) {
+		StringBuilder sb = new StringBuilder();
+		for (int i = 0; i < token.length() && sb.length() < 40; i++) {
+			char c = token.charAt(i);
+			if (Character.isISOControl(c) || c == '\uFFFD' || Character.isSurrogate(c))
+				sb.append(String.format("\\u%04x", (int) c));
+			else sb.append(c);
+		}
+		return sb.length() < 40 || token.length() <= 40 ? sb.toString() : sb + "...";
 	}
 
 	/**

@@ -28,6 +28,36 @@ public class KernelFilesTest {
 	private static final Kernel K = new Kernel(3, 2, new double[] {1.0 / 9, -0.5, 1e-7, 24, -1, 0.25});
 
 	@Test
+	public void aBinaryFileIsNamedAsSuchAndItsBytesAreNotEchoed() throws Exception {
+		byte[] noise = new byte[300];
+		new java.util.Random(1).nextBytes(noise);
+		noise[0] = '1'; // starts like a number
+		Path f = Files.write(dir.resolve("noise.txt"), noise);
+		try {
+			KernelFiles.read(f);
+			fail("read random bytes as a kernel");
+		} catch (IllegalArgumentException e) {
+			assertTrue(e.getMessage(), e.getMessage().contains("is not a text file (it holds binary data)"));
+			assertTrue(e.getMessage(), e.getMessage().chars().allMatch(c -> c >= 32 && c < 0xFFFD));
+		}
+		// text with a stray control character inside a token, and a very long token
+		Files.write(f, ("1 2 x\u0007y\n3 4 " + "z".repeat(500) + "\n").getBytes(StandardCharsets.UTF_8));
+		try {
+			KernelFiles.read(f);
+			fail();
+		} catch (IllegalArgumentException e) {
+			assertTrue(e.getMessage(), e.getMessage().contains("binary"));
+		}
+		try {
+			KernelParser.parse("1 2 3\n4 5 " + "z".repeat(500));
+			fail();
+		} catch (IllegalArgumentException e) {
+			assertTrue(e.getMessage(), e.getMessage().contains("'" + "z".repeat(40) + "...'"));
+			assertTrue(e.getMessage(), e.getMessage().length() < 200);
+		}
+	}
+
+	@Test
 	public void roundTrip() {
 		Path f = dir.resolve("k.txt");
 		KernelFiles.write(f, K, false);

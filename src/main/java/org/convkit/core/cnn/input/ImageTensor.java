@@ -37,7 +37,8 @@ public final class ImageTensor {
 	/**
 	 * Writes the image at the format's size into {@code out[offset ...]}.
 	 *
-	 * @throws IllegalArgumentException when the image's channels differ from the format's
+	 * @throws IllegalArgumentException when the image's channels differ from the format's, or when it has NaN or
+	 *                                  infinite pixels (a network has no rule for them; see {@link #nonFinite})
 	 */
 	public static void convert(ImageProcessor ip, InputFormat f, float[] out, int offset) {
 		int c = channels(ip);
@@ -55,10 +56,22 @@ public final class ImageTensor {
 			}
 		} else {
 			for (int i = 0; i < n; i++) planes[0][i] = ip.getf(i);
+			int bad = nonFinite(planes[0]);
+			if (bad > 0)
+				throw new IllegalArgumentException("The image has " + bad + " NaN or infinite pixel(s): a network "
+						+ "cannot use them; replace them first (e.g. Process › Noise › Remove NaNs...)");
 		}
 		int dw = f.width(), dh = f.height(), dn = dw * dh;
 		for (int ch = 0; ch < c; ch++)
 			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
+	}
+
+	/** The number of NaN or infinite values. */
+	public static int nonFinite(float[] values) {
+		int n = 0;
+		for (float v : values)
+			if (!Float.isFinite(v)) n++;
+		return n;
 	}
 
 	private static String describe(int channels) {
