@@ -287,8 +287,8 @@ public class ClassifyFolderWithCnnTest {
 	/** Data rows written so far into the temporary file next to {@code out} (there is exactly one). */
 	private static int temporaryRows(Path out) {
 		try (Stream<Path> s = Files.list(out.getParent())) {
-			List<Path> t = s.filter(p -> p.getFileName().toString().startsWith("." + out.getFileName() + "."))
-					.collect(Collectors.toList());
+			List<Path> t = s.filter(p -> p.getFileName().toString().startsWith("." + out.getFileName() + ".")
+					&& p.getFileName().toString().endsWith(".tmp")).collect(Collectors.toList());
 			assertEquals(1, t.size());
 			List<String> l = lines(t.get(0));
 			return l.isEmpty() ? 0 : l.size() - 1; // the header may still be in the writer's buffer
@@ -346,5 +346,22 @@ public class ClassifyFolderWithCnnTest {
 		assertEquals(Arrays.asList("say \"hi\".png", "x"), fields(FolderClassifier.csv("say \"hi\".png") + ",x"));
 		assertEquals("file,class,probability,a,\"b,c\"\n", FolderClassifier.header(Arrays.asList("a", "b,c")));
 		assertNotNull(NamedTables.class);
+	}
+
+	@Test
+	public void namesASpreadsheetWouldRunAsFormulasAreWrittenAsText() throws Exception {
+		for (String risky : new String[] { "=1+1", "+2", "-3", "@SUM(A1)", "\tx" })
+			assertEquals("'" + risky, FolderClassifier.csv(risky));
+		assertEquals("\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\"", FolderClassifier.csv("=HYPERLINK(\"x\",\"y\")"));
+		assertEquals("a-b.png", FolderClassifier.csv("a-b.png"));
+		Path root = tmp.newFolder("formulas").toPath();
+		Random r = new Random(3);
+		for (String name : new String[] { "=cmd", "+x", "-y", "@z", "plain" })
+			Synthetic.save(Synthetic.image(0, CnnFixtures.SIZE, r), root.resolve(name), false);
+		Path out = tmp.getRoot().toPath().resolve("formulas.csv");
+		new FolderClassifier(new Predictor(ModelBundleIO.read(fx.model))).classify(root, out);
+		List<String> first = new ArrayList<>();
+		for (String line : lines(out).subList(1, 6)) first.add(line.substring(0, line.indexOf(',')));
+		assertEquals(Arrays.asList("'+x.tif", "'-y.tif", "'=cmd.tif", "'@z.tif", "plain.tif"), first);
 	}
 }

@@ -7,6 +7,8 @@ import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.io.AtomicFiles;
+import org.convkit.core.io.ImageFiles;
+import org.convkit.core.io.OutputLock;
 
 import java.io.BufferedWriter;
 import java.io.FileOutputStream;
@@ -30,18 +32,21 @@ import java.util.List;
  * <p>
  * Files: sorted by name, hidden files and folders (name starting with '.') skipped, subfolders entered only when
  * {@link #recursive}, depth first in name order (symbolic links to folders are not followed: no cycles). Each file is
- * read with {@link FolderDataset#IMAGEJ} (ImageJ's Opener, silent); of a multi-slice file only the FIRST slice is
+ * read with {@link FolderDataset#IMAGEJ} (checked, then ImageJ's Opener; a broken file is a reason, not an ImageJ
+ * error); of a multi-slice file only the FIRST slice is
  * classified (counted in {@link Result#multiSlice}). A file that cannot be read, or whose channels do not match the
  * model, is skipped and listed with the reason.
  * <p>
  * CSV: UTF-8, '\n' line ends, header {@code file,class,probability,<label 1>,...,<label n>}; one row per classified
  * file: its path relative to the folder with '/' separators, the predicted class, its probability, then the
  * probability of each class in label order. Probabilities are {@link Float#toString(float)}, which reads back to
- * the identical float. Fields with a comma, quote or line break are quoted (RFC 4180).
+ * the identical float. Fields with a comma, quote or line break are quoted (RFC 4180); a name or label beginning with
+ * =, +, -, @, a tab or a carriage return gets a leading apostrophe, so a spreadsheet never runs it as a formula.
  * <p>
- * Writing: to a hidden temporary file in the output's folder, renamed to the output at the end; an existing output
- * is replaced only with {@link #overwrite}. On cancel or any error the temporary file is removed and the output is
- * untouched.
+ * Writing: to a hidden temporary file in the output's folder ({@link AtomicFiles}), renamed to the output at the end;
+ * an existing output is replaced only with {@link #overwrite}, and never when it is an input of the run (the model,
+ * a file to classify). The output is locked for the run ({@link OutputLock}): another run writing the same file
+ * gets an error. On cancel or any error the temporary file is removed and the output is untouched.
  */
 public final class FolderClassifier {
 	/**
@@ -84,7 +89,9 @@ public final class FolderClassifier {
 		}
 	}
 
+	private static final String HEADER_START = "file,class,probability";
 	private final Predictor predictor;
+	private final List<Path> protectedFiles = new ArrayList<>();
 	private boolean recursive, overwrite;
 	private int batchSize = Predictor.DEFAULT_BATCH;
 	private FolderDataset.ImageReader reader = FolderDataset.IMAGEJ;
@@ -105,6 +112,12 @@ public final class FolderClassifier {
 	/** Replace an existing output file (default: an existing file is an error and stays as it is). */
 	public FolderClassifier overwrite(boolean v) {
 		overwrite = v;
+		return this;
+	}
+
+	/** A file the run reads (the model's file): the output may never replace it, even with overwrite. */
+	public FolderClassifier protect(Path file) {
+		if (file != null) protectedFiles.add(file);
 		return this;
 	}
 
@@ -146,6 +159,14 @@ public final class FolderClassifier {
 		Path root = folder.toAbsolutePath().normalize();
 		Path target = output.toAbsolutePath().normalize();
 		checkTarget(target);
+		checkNotAnInput(target, root);
+		try (OutputLock lock = OutputLock.acquire("folder classification", target)) {
+			checkTarget(target); // again, now that no other run can create it
+			return classifyLocked(root, target);
+		}
+	}
+
+	private Result classifyLocked(Path root, Path target) throws IOException {
 		List<String> files = new ArrayList<>();
 		List<Skipped> skipped = new ArrayList<>();
 		list(root, "", target, files, skipped);
@@ -156,7 +177,8 @@ public final class FolderClassifier {
 
 		Path tmp;
 		try {
-			tmp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+			AtomicFiles.removeStaleTemps(target);
+			tmp = AtomicFiles.createTemp(target);
 		} catch (IOException | SecurityException e) {
 			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + target.getParent()
 					+ " is not writable (" + e.getMessage() + ")");
@@ -175,9 +197,13 @@ public final class FolderClassifier {
 					ImagePlus imp = read(root.resolve(name), name, skipped);
 					if (imp != null) {
 						ImageProcessor ip = imp.getStack().getProcessor(1);
+						int bad = ip.getBitDepth() == 32 ? ImageTensor.nonFinite((float[]) ip.getPixels()) : 0;
 						if (ImageTensor.channels(ip) != channels) {
 							skipped.add(new Skipped(name, "is " + ImageTensor.kind(ip) + " but the model expects "
 									+ (channels == 3 ? "RGB" : "grayscale") + " images"));
+						} else if (bad > 0) {
+							skipped.add(new Skipped(name, "has " + bad + " NaN or infinite pixel(s), which a network "
+									+ "cannot use"));
 						} else {
 							if (imp.getStackSize() > 1) multi++;
 							names.add(name);
@@ -217,6 +243,34 @@ public final class FolderClassifier {
 		if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) throw alreadyExists(target);
 		if (!Files.isWritable(dir))
 			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + dir + " is not writable");
+	}
+
+	/**
+	 * The output may not replace what the run reads, even with overwrite: the model ({@link #protect}) or an image to
+	 * classify (an image file of the folder in the run's reach). Any other file there (a CSV written before) may be
+	 * replaced with overwrite; the output itself is left out of the inputs.
+	 */
+	private void checkNotAnInput(Path target, Path root) {
+		for (Path p : protectedFiles)
+			if (sameFile(p, target))
+				throw new IllegalArgumentException("Cannot write " + target + ": it is the model this run reads "
+						+ "(output= must name another file)");
+		if (!Files.isRegularFile(target) || !target.startsWith(root)) return;
+		Path rel = root.relativize(target);
+		boolean inReach = recursive || rel.getNameCount() == 1;
+		for (Path part : rel)
+			if (part.toString().startsWith(".")) inReach = false;
+		if (inReach && ImageFiles.looksLikeImage(target))
+			throw new IllegalArgumentException("Cannot write " + target + ": it is one of the images to classify in "
+					+ root + " (output= must name another file)");
+	}
+
+	private static boolean sameFile(Path a, Path b) {
+		try {
+			return a.toAbsolutePath().normalize().equals(b) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+		} catch (IOException e) {
+			return false;
+		}
 	}
 
 	private static IllegalArgumentException alreadyExists(Path target) {
@@ -270,6 +324,9 @@ public final class FolderClassifier {
 				return null;
 			}
 			return imp;
+		} catch (IOException e) {
+			skipped.add(new Skipped(name, e.getMessage()));
+			return null;
 		} catch (Exception | LinkageError e) {
 			skipped.add(new Skipped(name, "cannot be read (" + e + ")"));
 			return null;
@@ -299,13 +356,18 @@ public final class FolderClassifier {
 
 	/** The CSV header line: file,class,probability, then the labels. */
 	public static String header(List<String> labels) {
-		StringBuilder sb = new StringBuilder("file,class,probability");
+		StringBuilder sb = new StringBuilder(HEADER_START);
 		for (String l : labels) sb.append(',').append(csv(l));
 		return sb.append('\n').toString();
 	}
 
-	/** A CSV field: quoted (inner quotes doubled) when it holds a comma, quote or line break. */
+	/**
+	 * A CSV text field: quoted (inner quotes doubled) when it holds a comma, quote or line break. A field that a
+	 * spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a carriage return) gets a leading
+	 * apostrophe, which spreadsheets show as text (OWASP's advice against CSV injection).
+	 */
 	public static String csv(String field) {
+		if (!field.isEmpty() && "=+-@\t\r".indexOf(field.charAt(0)) >= 0) field = "'" + field;
 		if (field.indexOf(',') < 0 && field.indexOf('"') < 0 && field.indexOf('\n') < 0 && field.indexOf('\r') < 0)
 			return field;
 		return '"' + field.replace("\"", "\"\"") + '"';

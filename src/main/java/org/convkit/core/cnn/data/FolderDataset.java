@@ -2,7 +2,7 @@ package org.convkit.core.cnn.data;
 
 import org.convkit.core.cnn.input.ImageTensor;
 import ij.ImagePlus;
-import ij.io.Opener;
+import org.convkit.core.io.ImageFiles;
 import ij.process.ImageProcessor;
 
 import java.io.IOException;
@@ -24,8 +24,9 @@ import java.util.Map;
  * Reading is lazy: the constructor lists the files and opens only a PROBE of them (all when there are at most
  * {@code probeLimit}, else {@code probeLimit} evenly spaced ones) to find the most common size, the image kind
  * (8/16/32-bit or RGB) and unreadable files. Later files are opened only when a batch needs them, with ImageJ's
- * {@link Opener} (first slice of a multi-slice file). A file ImageJ cannot read is skipped and listed with the
- * reason; an image of another kind than the others is an error naming both files (convert them to one type first).
+ * Opener (first slice of a multi-slice file). A file ImageJ cannot read is skipped and listed with the
+ * reason (see {@link ImageFiles}); an image of another kind than the others is an error naming both files (convert
+ * them to one type first).
  */
 public final class FolderDataset implements Dataset {
 	/** Default number of files opened up front. */
@@ -36,12 +37,11 @@ public final class FolderDataset implements Dataset {
 		ImagePlus read(Path file) throws Exception;
 	}
 
-	/** ImageJ's Opener in silent mode (no dialogs). */
-	public static final ImageReader IMAGEJ = file -> {
-		Opener o = new Opener();
-		o.setSilentMode(true);
-		return o.openImage(file.toString());
-	};
+	/**
+	 * ImageJ's Opener after {@link ImageFiles}' checks: a broken file throws an IOException with the reason instead
+	 * of raising an ImageJ error (which would abort a running macro).
+	 */
+	public static final ImageReader IMAGEJ = file -> new ImageFiles().read(file);
 
 	private final Path root;
 	private final ImageReader reader;
@@ -53,9 +53,9 @@ public final class FolderDataset implements Dataset {
 	private String kind, kindExample;
 	private int channels;
 
-	/** The folder, read with ImageJ and the default probe. */
+	/** The folder, read with ImageJ and the default probe (each file is checked once, see {@link ImageFiles}). */
 	public FolderDataset(Path root) {
-		this(root, DEFAULT_PROBE, IMAGEJ);
+		this(root, DEFAULT_PROBE, new ImageFiles()::read);
 	}
 
 	/**
@@ -157,6 +157,14 @@ public final class FolderDataset implements Dataset {
 		return root.relativize(files.get(index)).toString().replace('\\', '/');
 	}
 
+	/** Whether {@code file} lies in one of the class folders (where a new file would become an example). */
+	public boolean holds(Path file) {
+		Path p = file.toAbsolutePath().normalize();
+		for (String c : classes)
+			if (p.startsWith(root.toAbsolutePath().normalize().resolve(c))) return true;
+		return false;
+	}
+
 	/** The file of example i. */
 	public Path file(int index) {
 		return files.get(index);
@@ -187,6 +195,9 @@ public final class FolderDataset implements Dataset {
 		try {
 			imp = reader.read(files.get(index));
 			if (imp == null) reason = "not an image ImageJ can read";
+		} catch (IOException e) {
+			imp = null;
+			reason = e.getMessage();
 		} catch (Exception | LinkageError e) {
 			imp = null;
 			reason = "cannot be read (" + e + ")";

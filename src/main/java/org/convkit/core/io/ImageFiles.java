@@ -1,0 +1,183 @@
+package org.convkit.core.io;
+
+import ij.ImagePlus;
+import ij.io.FileInfo;
+import ij.io.Opener;
+import ij.io.TiffDecoder;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Opens image files for data sets and folder classification so that a broken file is a reason, never an error
+ * ImageJ raises. ImageJ's {@link Opener} reports a file it cannot read through {@code IJ.error}, which inside a
+ * running macro aborts the whole macro ("Unsupported format or file not found", then "Macro canceled"), even when
+ * the caller would skip the file and go on. So each file is checked first, without ImageJ's error paths: its format
+ * from its first bytes (as ImageJ decides it), a TIFF's directory and strips with ImageJ's own {@link TiffDecoder}, a
+ * PNG, JPEG, GIF or BMP fully decoded with {@link ImageIO}, a ZIP for a TIFF or DICOM inside. Only a file that
+ * passes is opened with ImageJ's {@link Opener} (so pixels are exactly what File › Open gives). Text, tables, ROIs,
+ * LUTs and unknown formats are refused with the format named; with Bio-Formats installed (Fiji), unknown formats go
+ * to it.
+ * <p>
+ * An instance remembers the files it has checked (path, size and modification time), so a data set read every epoch
+ * checks each file once.
+ */
+public final class ImageFiles {
+	/** How every reason for an unreadable file starts. */
+	public static final String NOT_AN_IMAGE = "not an image ImageJ can read";
+	private final Set<String> checked = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * The image in {@code file}.
+	 *
+	 * @throws IOException with the reason (a sentence for the user) when it is not an image ImageJ can read
+	 */
+	public ImagePlus read(Path file) throws IOException {
+		String path = file.toString();
+		if (!Files.isRegularFile(file)) throw new IOException("not a file");
+		if (!Files.isReadable(file)) throw new IOException("not readable (permission denied)");
+		String key = path + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+		Opener opener = new Opener();
+		opener.setSilentMode(true);
+		int type = opener.getFileType(path);
+		if (!checked.contains(key)) {
+			check(file, type);
+			checked.add(key);
+		}
+		ImagePlus imp;
+		try {
+			imp = type == Opener.UNKNOWN ? Opener.openUsingBioFormats(path) : opener.openImage(path);
+		} catch (RuntimeException e) {
+			throw new IOException("ImageJ could not read it (" + e + ")", e);
+		}
+		if (imp == null) throw new IOException(NOT_AN_IMAGE);
+		return imp;
+	}
+
+	private static void check(Path file, int type) throws IOException {
+		switch (type) {
+			case Opener.TIFF:
+			case Opener.TIFF_AND_DICOM:
+				checkTiff(file);
+				return;
+			case Opener.PNG:
+			case Opener.JPEG:
+			case Opener.GIF:
+			case Opener.BMP:
+				checkDecodes(file, Opener.types[type]);
+				return;
+			case Opener.ZIP:
+				checkZip(file);
+				return;
+			case Opener.DICOM:
+			case Opener.FITS:
+			case Opener.PGM:
+				return; // ImageJ's own readers, which report problems by returning nothing
+			case Opener.UNKNOWN:
+				if (bioFormats()) return;
+				throw new IOException(NOT_AN_IMAGE + " (unknown format" + (hasImageExtension(file)
+						? ", although its name ends like an image's: damaged?" : "") + ")");
+			case Opener.JAVA_OR_TEXT:
+			case Opener.TEXT:
+				throw new IOException(NOT_AN_IMAGE + " (a text file)");
+			case Opener.TABLE:
+				throw new IOException(NOT_AN_IMAGE + " (a table)");
+			default:
+				throw new IOException(NOT_AN_IMAGE + " (ImageJ sees a " + Opener.types[type] + " file)");
+		}
+	}
+
+	/** Whether the file would be read as an image: its first bytes or its name say an image format ImageJ reads. */
+	public static boolean looksLikeImage(Path file) {
+		switch (new Opener().getFileType(file.toString())) {
+			case Opener.TIFF:
+			case Opener.TIFF_AND_DICOM:
+			case Opener.DICOM:
+			case Opener.FITS:
+			case Opener.PGM:
+			case Opener.JPEG:
+			case Opener.GIF:
+			case Opener.PNG:
+			case Opener.BMP:
+				return true;
+			default:
+				return hasImageExtension(file);
+		}
+	}
+
+	/** ImageJ's TIFF decoder reads the directory; every strip of the first image must lie inside the file. */
+	private static void checkTiff(Path file) throws IOException {
+		FileInfo[] info;
+		try {
+			String dir = file.getParent() == null ? "" : file.getParent().toString() + java.io.File.separator;
+			info = new TiffDecoder(dir, file.getFileName().toString()).getTiffInfo();
+		} catch (IOException | RuntimeException e) {
+			throw new IOException("a damaged TIFF (" + message(e) + ")", e);
+		}
+		if (info == null || info.length == 0) throw new IOException("a damaged TIFF (no image directory)");
+		FileInfo fi = info[0];
+		if (fi.width < 1 || fi.height < 1) throw new IOException("a damaged TIFF (size " + fi.width + "x" + fi.height + ")");
+		long size = Files.size(file), end;
+		if (fi.stripOffsets != null && fi.stripLengths != null && fi.stripOffsets.length == fi.stripLengths.length) {
+			end = 0;
+			for (int i = 0; i < fi.stripOffsets.length; i++)
+				end = Math.max(end, (fi.stripOffsets[i] & 0xffffffffL) + (fi.stripLengths[i] & 0xffffffffL));
+		} else if (fi.compression == FileInfo.COMPRESSION_NONE) {
+			end = fi.getOffset() + (long) fi.width * fi.height * Math.max(1, fi.getBytesPerPixel());
+		} else {
+			return;
+		}
+		if (end > size)
+			throw new IOException("a truncated TIFF (its pixels need " + end + " bytes, the file has " + size + ")");
+	}
+
+	private static void checkDecodes(Path file, String format) throws IOException {
+		Object decoded;
+		try {
+			decoded = ImageIO.read(file.toFile());
+		} catch (IOException | RuntimeException e) {
+			throw new IOException("a damaged " + format + " (" + message(e) + ")", e);
+		}
+		if (decoded == null) throw new IOException("a " + format + " that cannot be decoded");
+	}
+
+	private static void checkZip(Path file) throws IOException {
+		try (ZipFile zip = new ZipFile(file.toFile())) {
+			for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements();) {
+				String n = e.nextElement().getName().toLowerCase(Locale.ROOT);
+				if (n.endsWith(".tif") || n.endsWith(".tiff") || n.endsWith(".dcm")) return;
+			}
+		} catch (IOException | RuntimeException e) {
+			throw new IOException("a damaged ZIP (" + message(e) + ")", e);
+		}
+		throw new IOException("a ZIP archive without a TIFF or DICOM image (a model file?)");
+	}
+
+	private static boolean hasImageExtension(Path file) {
+		String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+		for (String e : new String[] { ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp" })
+			if (n.endsWith(e)) return true;
+		return false;
+	}
+
+	private static boolean bioFormats() {
+		try {
+			Class.forName("loci.plugins.LociImporter", false, ImageFiles.class.getClassLoader());
+			return true;
+		} catch (ClassNotFoundException | LinkageError e) {
+			return false;
+		}
+	}
+
+	private static String message(Throwable e) {
+		return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+	}
+}
