@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
 import ij.WindowManager;
+import ij.macro.Interpreter;
 import org.convkit.plugins.support.Failures;
 
 import java.io.ByteArrayOutputStream;
@@ -29,10 +30,24 @@ public final class MacroHarness {
 	public static final class Outcome {
 		public final List<String> failures;
 		public final String output;
+		/** {@link #runInMacro}: ImageJ aborted the macro (an error message or Macro.abort), and its message. */
+		public final boolean aborted;
+		public final String macroError;
 
 		Outcome(List<String> failures, String output) {
+			this(failures, output, false, null);
+		}
+
+		Outcome(List<String> failures, String output, boolean aborted, String macroError) {
 			this.failures = failures;
 			this.output = output;
+			this.aborted = aborted;
+			this.macroError = macroError;
+		}
+
+		/** A Java stack trace in the console or the Log (headless, ImageJ's Log is the console). */
+		public boolean hasStackTrace() {
+			return output.contains("\tat ") || output.matches("(?s).*\\n\\s+at [\\w$.<>/]+\\(.*");
 		}
 
 		public String failureText() {
@@ -102,6 +117,62 @@ public final class MacroHarness {
 		String text = captured.toString();
 		if (text.contains("Unrecognized command")) fail("ImageJ does not know '" + command + "':\n" + text);
 		return new Outcome(Failures.drain(), text);
+	}
+
+	/**
+	 * Runs the command as a one-line macro through ImageJ's macro interpreter (as {@code ./convkit --headless} does),
+	 * with {@code imp} as the current image (none when null). Unlike {@link #attempt}, an {@code IJ.error} from deep
+	 * inside the command (e.g. ImageJ's image opener) aborts the macro here as it does for a user.
+	 */
+	public static synchronized Outcome runInMacro(ImagePlus imp, String command, String options) {
+		Failures.drain();
+		IJ.getErrorMessage();
+		PrintStream out = System.out, err = System.err;
+		ByteArrayOutputStream captured = new ByteArrayOutputStream();
+		System.setOut(new PrintStream(new Tee(out, captured), true));
+		System.setErr(new PrintStream(new Tee(err, captured), true));
+		String macro = "run(\"" + escape(command) + "\", \"" + escape(options) + "\");\n";
+		boolean[] aborted = new boolean[1];
+		String[] message = new String[1];
+		Throwable[] thrown = new Throwable[1];
+		Thread t = new Thread(() -> {
+			WindowManager.setTempCurrentImage(imp);
+			Interpreter interpreter = new Interpreter();
+			try {
+				String value = interpreter.run(macro, "");
+				aborted[0] = "[aborted]".equals(value);
+			} catch (RuntimeException e) {
+				if (Macro.MACRO_CANCELED.equals(e.getMessage())) aborted[0] = true;
+				else thrown[0] = e;
+			} catch (Throwable e) {
+				thrown[0] = e;
+			} finally {
+				WindowManager.setTempCurrentImage(null);
+			}
+			aborted[0] |= interpreter.wasError();
+			message[0] = interpreter.getErrorMessage();
+		}, "convkit-test_Macro$");
+		try {
+			t.start();
+			t.join();
+		} catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(e);
+		} finally {
+			System.out.flush();
+			System.err.flush();
+			System.setOut(out);
+			System.setErr(err);
+		}
+		String text = captured.toString();
+		if (thrown[0] != null) throw new AssertionError(command + " [" + options + "] crashed the macro: " + thrown[0]
+				+ "\n" + text, thrown[0]);
+		if (text.contains("Unrecognized command")) fail("ImageJ does not know '" + command + "':\n" + text);
+		return new Outcome(Failures.drain(), text, aborted[0], message[0]);
+	}
+
+	private static String escape(String s) {
+		return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
 	}
 
 	private static void assertNoSwallowedException(String command, String output) {

@@ -1,13 +1,13 @@
 package org.convkit.plugins.cnn;
 
 import ij.IJ;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.train.Predictor;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.PathFields;
 
@@ -28,17 +28,23 @@ public class ClassifyFolderWithCnn implements PlugIn {
 	public static final String KEY_MODEL = ModelField.KEY, KEY_FOLDER = "folder", KEY_OUTPUT = "output",
 			KEY_RECURSIVE = "recursive", KEY_OVERWRITE = "overwrite";
 	public static final String DEFAULT_OUTPUT = "results.csv";
-	private static String lastFolder = "", lastOutput = DEFAULT_OUTPUT;
-	private static boolean lastRecursive;
+	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND)
+			.path(KEY_MODEL, CommandKeys.PathRole.MODEL).required()
+			.path(KEY_FOLDER, CommandKeys.PathRole.IMAGE_FOLDER).required()
+			.path(KEY_OUTPUT, CommandKeys.PathRole.CSV_OUTPUT, DEFAULT_OUTPUT)
+			.flag(KEY_RECURSIVE)
+			.flag(KEY_OVERWRITE);
 
 	@Override
 	public void run(String arg) {
+		CommandKeys.Run run = KEYS.begin();
 		GenericDialog gd = new GenericDialog(COMMAND);
-		ModelField.add(gd);
-		PathFields.addDirectory(gd, KEY_FOLDER + ":", lastFolder);
-		gd.addStringField(KEY_OUTPUT + ":", lastOutput, 40);
+		ModelField.add(gd, run);
+		PathFields.addDirectory(gd, KEY_FOLDER + ":", run.text(KEY_FOLDER));
+		gd.addStringField(KEY_OUTPUT + ":", run.text(KEY_OUTPUT), 40);
 		gd.addMessage("A CSV file; a name without a folder is written into the image folder.");
-		gd.addCheckbox(KEY_RECURSIVE + " (include subfolders)", lastRecursive);
+		gd.addCheckbox(KEY_RECURSIVE + " (include subfolders)", run.flag(KEY_RECURSIVE));
 		gd.addCheckbox(KEY_OVERWRITE + " (replace an existing output file)", false);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -49,13 +55,9 @@ public class ClassifyFolderWithCnn implements PlugIn {
 			Path out = path(output, "output");
 			if (!out.isAbsolute()) out = dir.resolve(out);
 			ModelBundle bundle = ModelField.read(model);
-			if (Macro.getOptions() == null) {
-				ModelField.last = model;
-				lastFolder = folder;
-				lastOutput = output;
-				lastRecursive = recursive;
-			}
-			report(run(bundle, dir, out, recursive, overwrite));
+			ModelField.remember(run, model);
+			run.remember(KEY_FOLDER, folder).remember(KEY_OUTPUT, output).remember(KEY_RECURSIVE, recursive);
+			report(run(bundle, Paths.get(model.trim()), dir, out, recursive, overwrite));
 		} catch (ModelFileException | IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 		} catch (IOException e) {
@@ -78,10 +80,11 @@ public class ClassifyFolderWithCnn implements PlugIn {
 	}
 
 	/** Classifies with the progress bar and Esc to cancel. */
-	static FolderClassifier.Result run(ModelBundle bundle, Path folder, Path output, boolean recursive,
+	static FolderClassifier.Result run(ModelBundle bundle, Path modelFile, Path folder, Path output, boolean recursive,
 			boolean overwrite) throws IOException {
 		IJ.resetEscape();
-		FolderClassifier fc = new FolderClassifier(new Predictor(bundle)).recursive(recursive).overwrite(overwrite);
+		FolderClassifier fc = new FolderClassifier(new Predictor(bundle)).recursive(recursive).overwrite(overwrite)
+				.protect(modelFile);
 		fc.progress((done, total) -> {
 			IJ.showProgress(done, total);
 			IJ.showStatus(COMMAND + " " + done + "/" + total);

@@ -3,7 +3,6 @@ package org.convkit.plugins.cnn;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.Macro;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.measure.ResultsTable;
@@ -14,6 +13,7 @@ import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
@@ -34,18 +34,22 @@ public class ClassifyWithCnn implements PlugIn {
 	public static final String COL_IMAGE = "image", COL_SLICE = "slice", COL_CLASS = "class",
 			COL_PROBABILITY = "probability";
 	private static final String[] TARGETS = {TARGET_IMAGE, TARGET_SLICES};
-	private static String lastTarget = TARGET_IMAGE;
+	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
+			.path(KEY_MODEL, CommandKeys.PathRole.MODEL).required()
+			.choice(KEY_TARGET, TARGET_IMAGE, TARGETS);
 
 	@Override
 	public void run(String arg) {
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
-			IJ.noImage();
+			CommandReporter.noImage(COMMAND);
 			return;
 		}
+		CommandKeys.Run run = KEYS.begin();
 		GenericDialog gd = new GenericDialog(COMMAND);
-		ModelField.add(gd);
-		gd.addChoice(KEY_TARGET + ":", TARGETS, lastTarget);
+		ModelField.add(gd, run);
+		gd.addChoice(KEY_TARGET + ":", TARGETS, run.choice(KEY_TARGET));
 		gd.addMessage("Image: the current plane. Slices: every slice of the stack (" + imp.getStackSize() + ").");
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -54,10 +58,8 @@ public class ClassifyWithCnn implements PlugIn {
 		try {
 			boolean slices = parseTarget(target);
 			ModelBundle bundle = ModelField.read(model);
-			if (Macro.getOptions() == null) {
-				ModelField.last = model;
-				lastTarget = target;
-			}
+			ModelField.remember(run, model);
+			run.remember(KEY_TARGET, target);
 			ResultsTable rt = NamedTables.getOrCreate(TABLE);
 			classify(imp, bundle, slices, rt);
 			NamedTables.show(TABLE, rt);

@@ -1,7 +1,6 @@
 package org.convkit.plugins.cnn;
 
 import ij.IJ;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.gui.Plot;
 import ij.measure.ResultsTable;
@@ -9,6 +8,7 @@ import ij.plugin.PlugIn;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.NamedTables;
 
@@ -25,11 +25,15 @@ public class CnnModelInfo implements PlugIn {
 	public static final String COL_LAYER = "layer", COL_OUTPUT = "output", COL_PARAMETERS = "parameters";
 	/** The layer text of the last row, which holds the total parameter count. */
 	public static final String TOTAL = "total";
+	/** The macro keys. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).path(KEY_MODEL, CommandKeys.PathRole.MODEL)
+			.required();
 
 	@Override
 	public void run(String arg) {
+		CommandKeys.Run run = KEYS.begin();
 		GenericDialog gd = new GenericDialog(COMMAND);
-		ModelField.add(gd);
+		ModelField.add(gd, run);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
 		String model = gd.getNextString();
@@ -40,7 +44,7 @@ public class CnnModelInfo implements PlugIn {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
-		if (Macro.getOptions() == null) ModelField.last = model;
+		ModelField.remember(run, model);
 		ModelSummary s = new ModelSummary(bundle);
 		NamedTables.show(TABLE, table(s));
 		String name = Paths.get(model.trim()).getFileName().toString();

@@ -4,6 +4,7 @@ import ij.gui.GenericDialog;
 import org.convkit.core.cnn.model.BundleCache;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.PathFields;
 
 import java.nio.file.InvalidPathException;
@@ -17,8 +18,14 @@ final class ModelField {
 
 	private ModelField() {}
 
-	static void add(GenericDialog gd) {
-		PathFields.addFile(gd, KEY + ":", last);
+	/** The field; empty in a macro (model= is required there), the last model chosen in a dialog otherwise. */
+	static void add(GenericDialog gd, CommandKeys.Run run) {
+		PathFields.addFile(gd, KEY + ":", run.isMacro() ? "" : last);
+	}
+
+	/** Remembers a model chosen in a dialog (not in a macro). */
+	static void remember(CommandKeys.Run run, String model) {
+		if (!run.isMacro()) last = model;
 	}
 
 	/** The model named by the field's value; the exception's message is meant for the user. */

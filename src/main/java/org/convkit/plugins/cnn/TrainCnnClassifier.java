@@ -3,7 +3,6 @@ package org.convkit.plugins.cnn;
 import org.convkit.core.cnn.train.TrainingDefaults;
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
@@ -23,6 +22,8 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.EpochResult;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.core.cnn.train.TrainingResult;
+import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.PathFields;
@@ -71,23 +72,55 @@ public class TrainCnnClassifier implements PlugIn {
 	/** Start of every Log line of the command. */
 	static final String LOG = "Train CNN Classifier: ";
 
-	// Last used in the GUI only; a macro always starts from TrainingDefaults.
-	private static TrainingOptions lastGui = new TrainingOptions();
+	/**
+	 * The macro keys with the defaults of {@link TrainingDefaults}; a macro that leaves one out gets its default, the
+	 * dialog remembers the last values. The examples make a quick run for tests.
+	 */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND)
+			.choice(KEY_SOURCE, TrainingDefaults.SOURCE, SOURCE_FOLDER, SOURCE_STACK).alternative(SOURCE_FOLDER)
+			.path(KEY_FOLDER, CommandKeys.PathRole.CLASS_FOLDER).required().when(KEY_SOURCE, SOURCE_FOLDER)
+			.text(KEY_STACK, "").required().when(KEY_SOURCE, SOURCE_STACK)
+			.choice(KEY_RESIZE, TrainingDefaults.RESIZE.displayName(), Resize.displayNames())
+			.number(KEY_WIDTH, TrainingDefaults.WIDTH, CommandKeys.whole(0, NetworkSpec.MAX_INPUT_SIZE))
+			.alternative("16")
+			.number(KEY_HEIGHT, TrainingDefaults.HEIGHT, CommandKeys.whole(0, NetworkSpec.MAX_INPUT_SIZE))
+			.alternative("16")
+			.choice(KEY_ARCHITECTURE, TrainingDefaults.ARCHITECTURE, NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
+					NetworkSpec.CUSTOM).example(NetworkSpec.CUSTOM).alternative(NetworkSpec.CUSTOM)
+			.text(KEY_LAYERS, "").when(KEY_ARCHITECTURE, NetworkSpec.CUSTOM).dialogDefault(
+					TrainingDefaults.LAYERS_EXAMPLE).example("conv 3x3x2 pad=same; maxpool 2; dense 8")
+			.numbersIn("conv 3x3x2 pad=same; dense #").alternative("conv 3x3x3 pad=same; maxpool 2; dense 6")
+			.number(KEY_EPOCHS, TrainingDefaults.EPOCHS, CommandKeys.whole(1, TrainingSettings.MAX_EPOCHS))
+			.example("1").alternative("2")
+			.number(KEY_BATCH, TrainingDefaults.BATCH, CommandKeys.whole(1, TrainingSettings.MAX_BATCH))
+			.example("8").alternative("4")
+			.choice(KEY_OPTIMIZER, TrainingDefaults.OPTIMIZER.displayName(), Optimizer.displayNames())
+			.number(KEY_LEARNING, TrainingDefaults.LEARNING_RATE, CommandKeys.above(0, 10))
+			.choice(KEY_INIT, TrainingDefaults.INIT.displayName(), Initialization.displayNames())
+			.number(KEY_L2, TrainingDefaults.L2, CommandKeys.between(0, 1))
+			.number(KEY_VALIDATION, TrainingDefaults.VALIDATION, CommandKeys.below(0, 1))
+			.number(KEY_PATIENCE, TrainingDefaults.PATIENCE, CommandKeys.whole(0, TrainingSettings.MAX_EPOCHS))
+			.text(KEY_AUGMENT, TrainingDefaults.AUGMENT).alternative("flip")
+			.number(KEY_SEED, TrainingDefaults.SEED, CommandKeys.whole(-(double) (1L << 53), (double) (1L << 53)))
+			.path(KEY_MODEL, CommandKeys.PathRole.MODEL_OUTPUT).required()
+			.flag(KEY_OVERWRITE)
+			.path(KEY_CONTINUE, CommandKeys.PathRole.MODEL);
+
 	private static volatile TrainingReport lastReport;
 
 	private boolean macro;
 
 	@Override
 	public void run(String arg) {
-		macro = Macro.getOptions() != null;
+		CommandKeys.Run run = KEYS.begin();
+		macro = run.isMacro();
 		try {
-			MacroValues.requireNumbers(KEY_WIDTH, KEY_HEIGHT, KEY_EPOCHS, KEY_BATCH, KEY_LEARNING, KEY_L2,
-					KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
+			run.checkNumbers();
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
-		TrainingOptions o = macro ? new TrainingOptions() : lastGui.copy();
+		TrainingOptions o = TrainingOptions.from(run);
 		GenericDialog gd = new GenericDialog(COMMAND);
 		addFields(gd, o);
 		gd.showDialog();
@@ -98,7 +131,7 @@ public class TrainCnnClassifier implements PlugIn {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
-		if (!macro) lastGui = o.copy(); // remembered even when invalid, so the user can correct it
+		o.remember(run); // in the GUI, also invalid values, so the user can correct them
 		try {
 			o.check();
 		} catch (IllegalArgumentException e) {
@@ -281,6 +314,7 @@ public class TrainCnnClassifier implements PlugIn {
 			s.data = new FolderDataset(folder);
 			s.from = folder.toString();
 		}
+		checkNotAnInput(o, model, s.data);
 		NetworkSpec spec = null;
 		if (s.continued == null) {
 			int[] common = s.data.commonSize();
@@ -293,6 +327,7 @@ public class TrainCnnClassifier implements PlugIn {
 				throw new IllegalArgumentException("The network (" + architectureText(o) + ") does not fit the " + w
 						+ "x" + h + " input: " + e.getMessage(), e);
 			}
+			checkFitsInMemory(o, spec, h, w, s.data.channels(), s.data.classes().size(), (int) o.batch);
 		} else {
 			ModelBundle c = s.continued;
 			s.format = new InputFormat(c.inputHeight(), c.inputWidth(), c.inputChannels(), c.resize());
@@ -337,6 +372,51 @@ public class TrainCnnClassifier implements PlugIn {
 		else report.show();
 		logSummary(report, s.data);
 		if (result.stop == TrainingResult.Stop.DIVERGED) CommandReporter.badInput(COMMAND, result.message);
+	}
+
+	/**
+	 * Fails with a clear message when training the network cannot fit in the memory ND4J may use (JavaCPP's limit,
+	 * by default the JVM's maximum heap): 4 bytes per value for the weights, their gradients and two optimizer
+	 * moments, and for a batch of every layer's output, kept for the backward pass and its gradient.
+	 */
+	static void checkFitsInMemory(TrainingOptions o, NetworkSpec spec, int h, int w, int c, int classes, int batch) {
+		long params = 0, values = (long) h * w * c;
+		for (org.convkit.core.cnn.spec.LayerShape l : spec.shapes(h, w, c, classes)) {
+			params += l.params;
+			values += l.size();
+		}
+		double bytes = 4.0 * (4.0 * params + 2.0 * batch * values);
+		long limit = org.bytedeco.javacpp.Pointer.maxBytes();
+		if (params > Integer.MAX_VALUE || bytes > limit)
+			throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "The network (%s) on a %dx%d "
+					+ "input needs about %.1f GB to train (%d parameters, %d values per image in its layers, batch %d),"
+					+ " more than the %.1f GB ConvKit may use: choose a smaller width= and height=, a smaller batch= "
+					+ "or smaller layers", architectureText(o), w, h, bytes / (1L << 30), params, values, batch,
+					limit / (double) (1L << 30)));
+	}
+
+	/**
+	 * The model files this run writes (model= and its "-last" sibling) may not replace what it reads, even with
+	 * overwrite: the model it continues from, or a file in a class folder of the training data.
+	 */
+	static void checkNotAnInput(TrainingOptions o, Path model, Dataset data) {
+		for (Path out : new Path[] { model, Trainer.lastModelPath(model) }) {
+			String which = out.equals(model) ? "model=" + model : "model=" + model + " (its last-epoch file " + out + ")";
+			if (o.continuing() && same(out, o.continuePath()))
+				throw new IllegalArgumentException(which + " would replace the model this run continues from "
+						+ "(continue=" + o.continuePath() + "): choose another model= file");
+			if (data instanceof FolderDataset && ((FolderDataset) data).holds(out))
+				throw new IllegalArgumentException(which + " lies in a class folder of the training data, where it "
+						+ "would replace or join the images: choose a file outside " + o.folderPath());
+		}
+	}
+
+	private static boolean same(Path a, Path b) {
+		try {
+			return a.equals(b) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+		} catch (IOException e) {
+			return false;
+		}
 	}
 
 	private static String architectureText(TrainingOptions o) {

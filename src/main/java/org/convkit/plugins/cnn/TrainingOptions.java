@@ -7,6 +7,7 @@ import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.plugins.support.CommandKeys;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -39,30 +40,47 @@ final class TrainingOptions {
 	boolean overwrite;
 	String continueFrom = "";
 
-	TrainingOptions copy() {
+	/** The dialog's starting values: the documented defaults in a macro, the remembered ones in the GUI. */
+	static TrainingOptions from(CommandKeys.Run r) {
 		TrainingOptions o = new TrainingOptions();
-		o.source = source;
-		o.folder = folder;
-		o.stack = stack;
-		o.resize = resize;
-		o.width = width;
-		o.height = height;
-		o.architecture = architecture;
-		o.layers = layers;
-		o.epochs = epochs;
-		o.batch = batch;
-		o.optimizer = optimizer;
-		o.learning = learning;
-		o.init = init;
-		o.l2 = l2;
-		o.validation = validation;
-		o.patience = patience;
-		o.augment = augment;
-		o.seed = seed;
-		o.model = model;
-		o.overwrite = overwrite;
-		o.continueFrom = continueFrom;
+		o.source = r.choice(TrainCnnClassifier.KEY_SOURCE);
+		o.folder = r.text(TrainCnnClassifier.KEY_FOLDER);
+		o.stack = r.text(TrainCnnClassifier.KEY_STACK);
+		o.resize = r.choice(TrainCnnClassifier.KEY_RESIZE);
+		o.width = r.number(TrainCnnClassifier.KEY_WIDTH);
+		o.height = r.number(TrainCnnClassifier.KEY_HEIGHT);
+		o.architecture = r.choice(TrainCnnClassifier.KEY_ARCHITECTURE);
+		o.layers = r.text(TrainCnnClassifier.KEY_LAYERS);
+		o.epochs = r.number(TrainCnnClassifier.KEY_EPOCHS);
+		o.batch = r.number(TrainCnnClassifier.KEY_BATCH);
+		o.optimizer = r.choice(TrainCnnClassifier.KEY_OPTIMIZER);
+		o.learning = r.number(TrainCnnClassifier.KEY_LEARNING);
+		o.init = r.choice(TrainCnnClassifier.KEY_INIT);
+		o.l2 = r.number(TrainCnnClassifier.KEY_L2);
+		o.validation = r.number(TrainCnnClassifier.KEY_VALIDATION);
+		o.patience = r.number(TrainCnnClassifier.KEY_PATIENCE);
+		o.augment = r.text(TrainCnnClassifier.KEY_AUGMENT);
+		o.seed = r.number(TrainCnnClassifier.KEY_SEED);
+		o.model = r.text(TrainCnnClassifier.KEY_MODEL);
+		o.overwrite = r.flag(TrainCnnClassifier.KEY_OVERWRITE);
+		o.continueFrom = r.text(TrainCnnClassifier.KEY_CONTINUE);
 		return o;
+	}
+
+	/** Remembers the values for the next dialog (not in a macro), also invalid ones the user may correct. */
+	void remember(CommandKeys.Run r) {
+		r.remember(TrainCnnClassifier.KEY_SOURCE, source).remember(TrainCnnClassifier.KEY_FOLDER, folder)
+				.remember(TrainCnnClassifier.KEY_STACK, stack).remember(TrainCnnClassifier.KEY_RESIZE, resize)
+				.remember(TrainCnnClassifier.KEY_WIDTH, width).remember(TrainCnnClassifier.KEY_HEIGHT, height)
+				.remember(TrainCnnClassifier.KEY_ARCHITECTURE, architecture)
+				.remember(TrainCnnClassifier.KEY_LAYERS, layers).remember(TrainCnnClassifier.KEY_EPOCHS, epochs)
+				.remember(TrainCnnClassifier.KEY_BATCH, batch).remember(TrainCnnClassifier.KEY_OPTIMIZER, optimizer)
+				.remember(TrainCnnClassifier.KEY_LEARNING, learning).remember(TrainCnnClassifier.KEY_INIT, init)
+				.remember(TrainCnnClassifier.KEY_L2, l2).remember(TrainCnnClassifier.KEY_VALIDATION, validation)
+				.remember(TrainCnnClassifier.KEY_PATIENCE, patience).remember(TrainCnnClassifier.KEY_AUGMENT, augment)
+				.remember(TrainCnnClassifier.KEY_SEED, seed).remember(TrainCnnClassifier.KEY_MODEL, model)
+				.remember(TrainCnnClassifier.KEY_OVERWRITE, overwrite)
+				.remember(TrainCnnClassifier.KEY_CONTINUE, continueFrom);
 	}
 
 	boolean fromStack() {

@@ -2,7 +2,6 @@ package org.convkit.plugins.filters;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
 import org.convkit.core.filter.Border;
@@ -12,9 +11,11 @@ import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelFiles;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
+import org.convkit.plugins.support.OutputType;
 
 import java.awt.AWTEvent;
 import java.awt.Choice;
@@ -36,15 +37,24 @@ public class ApplyKernel extends FloatFilterCommand {
 	public static final String KEY_NORMALIZE = "normalize";
 	public static final String KEY_BORDER = "border";
 	public static final String KEY_VALUE = "value";
+	public static final String KEY_STACK = "stack";
 
-	// Last used in the GUI only; a macro always starts from the documented defaults.
-	private static String lastPreset = "Sobel X";
-	private static String lastKernelText = KernelPresets.text("Sobel X");
-	private static boolean lastNormalize = false;
-	private static Border lastBorder = Border.REFLECT;
-	private static double lastValue = 0;
+	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
+			.choice(KEY_PRESET, KernelPresets.CUSTOM, KernelPresets.names().toArray(new String[0]))
+			.dialogDefault("Sobel X").alternative(KernelPresets.CUSTOM)
+			.text(KEY_KERNEL, "").required().dialogDefault(KernelPresets.text("Sobel X"))
+			.example("1 2 1; 2 4 2; 1 2 1").numbersIn("1 # 1").alternative("1 1 1; 1 1 1; 1 1 1")
+			.path(KEY_FILE, CommandKeys.PathRole.KERNEL_FILE).insteadOf(KEY_KERNEL)
+			.flag(KEY_NORMALIZE)
+			.choice(KEY_BORDER, Border.REFLECT.label, Border.labels())
+			.number(KEY_VALUE, 0, CommandKeys.between(-Float.MAX_VALUE, Float.MAX_VALUE))
+			.when(KEY_BORDER, Border.CONSTANT.label)
+			.choice(KEY_OUTPUT, OutputType.SAME_TYPE.label, OutputType.labels())
+			.flag(KEY_STACK);
 
 	private boolean macro;
+	private double largestPixel = Double.NaN;
 	private volatile Kernel kernel;
 	private volatile Border border = Border.REFLECT;
 	private volatile double value;
@@ -59,11 +69,15 @@ public class ApplyKernel extends FloatFilterCommand {
 	}
 
 	@Override
+	protected CommandKeys keys() {
+		return KEYS;
+	}
+
+	@Override
 	protected void addFields(GenericDialog gd) {
-		macro = Macro.getOptions() != null;
-		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]),
-				macro ? KernelPresets.CUSTOM : lastPreset);
-		gd.addStringField(KEY_KERNEL + ":", macro ? "" : lastKernelText, 36);
+		macro = run.isMacro();
+		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]), run.choice(KEY_PRESET));
+		gd.addStringField(KEY_KERNEL + ":", run.text(KEY_KERNEL), 36);
 		boolean gui = !macro && !GraphicsEnvironment.isHeadless();
 		if (gui) {
 			presetChoice = (Choice) gd.getChoices().lastElement();
@@ -72,10 +86,9 @@ public class ApplyKernel extends FloatFilterCommand {
 			KernelFileButtons.add(gd, presetChoice, kernelField);
 		}
 		if (macro) gd.addStringField(KEY_FILE + ":", "", 36);
-		gd.addCheckbox(KEY_NORMALIZE, macro ? false : lastNormalize);
-		gd.addChoice(KEY_BORDER + ":", Border.labels(), (macro ? Border.REFLECT : lastBorder).label);
-		MacroValues.requireNumbers(KEY_VALUE);
-		gd.addNumericField(KEY_VALUE + ":", macro ? 0 : lastValue, 3, 8, "(Constant border)");
+		gd.addCheckbox(KEY_NORMALIZE, run.flag(KEY_NORMALIZE));
+		gd.addChoice(KEY_BORDER + ":", Border.labels(), run.choice(KEY_BORDER));
+		gd.addNumericField(KEY_VALUE + ":", run.number(KEY_VALUE), 3, 8, "(Constant border)");
 	}
 
 	@Override
@@ -86,8 +99,9 @@ public class ApplyKernel extends FloatFilterCommand {
 		boolean norm = gd.getNextBoolean();
 		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
 		double v = gd.getNextNumber();
-		if (gd.invalidNumber() || !Double.isFinite(v))
-			throw new IllegalArgumentException("The border value is not a finite number.");
+		if (gd.invalidNumber() || !(Math.abs(v) <= Float.MAX_VALUE))
+			throw new IllegalArgumentException("value=" + v + ": the Constant border value must be a finite 32-bit "
+					+ "float (largest magnitude " + Float.MAX_VALUE + ").");
 		Kernel k = resolve(presetName, text, file);
 		zeroSum = norm && !k.canNormalize();
 		kernel = norm ? k.normalized() : k;
@@ -122,6 +136,29 @@ public class ApplyKernel extends FloatFilterCommand {
 		if (kernel.width() > imp.getWidth() || kernel.height() > imp.getHeight())
 			throw new IllegalArgumentException("The kernel (" + kernel.width() + "x" + kernel.height()
 					+ ") is larger than the image (" + imp.getWidth() + "x" + imp.getHeight() + ").");
+		if (Double.isNaN(largestPixel)) largestPixel = largestMagnitude(imp);
+		double input = Math.max(largestPixel, border == Border.CONSTANT ? Math.abs(value) : 0);
+		if (kernel.absSum() * input > Float.MAX_VALUE)
+			throw new IllegalArgumentException("The kernel's absolute sum (" + kernel.absSum() + ") times the largest "
+					+ "pixel magnitude (" + input + ") is beyond the 32-bit float range (" + Float.MAX_VALUE
+					+ "): results would be infinite. Scale the kernel down, or normalize it.");
+	}
+
+	/** The largest finite magnitude the image's type or (32-bit) its pixels can have. */
+	private static double largestMagnitude(ImagePlus imp) {
+		switch (imp.getBitDepth()) {
+			case 8:
+			case 24:
+				return 255;
+			case 16:
+				return 65535;
+			default:
+				double m = 0;
+				for (int i = 1; i <= imp.getStackSize(); i++)
+					for (float f : (float[]) imp.getStack().getPixels(i))
+						if (Math.abs(f) > m && Float.isFinite(f)) m = Math.abs(f);
+				return m;
+		}
 	}
 
 	@Override
@@ -147,13 +184,8 @@ public class ApplyKernel extends FloatFilterCommand {
 	protected void finished() {
 		if (zeroSum)
 			CommandReporter.note(COMMAND, "the kernel sum is 0, so it was not normalized (applied as given).");
-		if (!macro) {
-			lastPreset = preset;
-			lastKernelText = kernelText;
-			lastNormalize = normalize;
-			lastBorder = border;
-			lastValue = value;
-		}
+		run.remember(KEY_PRESET, preset).remember(KEY_KERNEL, kernelText).remember(KEY_NORMALIZE, normalize)
+				.remember(KEY_BORDER, border.label).remember(KEY_VALUE, value);
 		IJ.showStatus(COMMAND + " " + kernel.width() + "x" + kernel.height() + ", " + border.label + " border");
 	}
 }

@@ -4,7 +4,6 @@ import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
-import ij.Macro;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
@@ -16,6 +15,7 @@ import ij.process.ImageProcessor;
 import org.convkit.core.edges.EdgeDetector;
 import org.convkit.core.edges.EdgeParams;
 import org.convkit.core.edges.EightBitScaling;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 
@@ -37,38 +37,51 @@ public class EdgeDetection implements PlugIn {
 			KEY_L2 = "l2", KEY_BLUR = "blur", KEY_OUTPUT = "output", KEY_KSIZE = "ksize", KEY_STACK = "stack";
 	private static final String[] APERTURES = {"3", "5", "7"};
 
-	private static String lastMethod = EdgeParams.Method.CANNY.label, lastAperture = "3",
-			lastOutput = EdgeParams.Gradient.MAGNITUDE.label;
-	private static double lastLow = 50, lastHigh = 150, lastBlur = 0, lastKsize = 3;
-	private static boolean lastL2, lastStack;
+	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
+			.choice(KEY_METHOD, EdgeParams.Method.CANNY.label, EdgeParams.Method.labels())
+			.number(KEY_LOW, 50, CommandKeys.between(0, EdgeParams.MAX_THRESHOLD))
+			.when(KEY_METHOD, EdgeParams.Method.CANNY.label).example("0")
+			.number(KEY_HIGH, 150, CommandKeys.between(0, EdgeParams.MAX_THRESHOLD))
+			.when(KEY_METHOD, EdgeParams.Method.CANNY.label)
+			.choice(KEY_APERTURE, "3", APERTURES).when(KEY_METHOD, EdgeParams.Method.CANNY.label)
+			.flag(KEY_L2).when(KEY_METHOD, EdgeParams.Method.CANNY.label)
+			.number(KEY_BLUR, 0, CommandKeys.between(0, EdgeParams.MAX_BLUR))
+			.when(KEY_METHOD, EdgeParams.Method.CANNY.label)
+			.choice(KEY_OUTPUT, EdgeParams.Gradient.MAGNITUDE.label, EdgeParams.Gradient.labels())
+			.when(KEY_METHOD, EdgeParams.Method.SOBEL.label)
+			.number(KEY_KSIZE, 3, CommandKeys.whole(1, 7)).when(KEY_METHOD, EdgeParams.Method.SOBEL.label)
+			.alternative("5")
+			.flag(KEY_STACK);
 
 	@Override
 	public void run(String arg) {
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
-			IJ.noImage();
+			CommandReporter.noImage(COMMAND);
 			return;
 		}
+		CommandKeys.Run run = KEYS.begin();
 		try {
-			MacroValues.requireNumbers(KEY_LOW, KEY_HIGH, KEY_BLUR, KEY_KSIZE);
+			run.checkNumbers();
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
 		GenericDialog gd = new GenericDialog(COMMAND);
-		gd.addChoice(KEY_METHOD + ":", EdgeParams.Method.labels(), lastMethod);
+		gd.addChoice(KEY_METHOD + ":", EdgeParams.Method.labels(), run.choice(KEY_METHOD));
 		gd.addMessage("Canny (8-bit input; other types are scaled by their display range):");
-		gd.addNumericField(KEY_LOW + ":", lastLow, 1, 6, "hysteresis threshold");
-		gd.addNumericField(KEY_HIGH + ":", lastHigh, 1, 6, "hysteresis threshold");
-		gd.addChoice(KEY_APERTURE + ":", APERTURES, lastAperture);
-		gd.addCheckbox(KEY_L2 + " gradient (sqrt(dx²+dy²) instead of |dx|+|dy|)", lastL2);
-		gd.addNumericField(KEY_BLUR + ":", lastBlur, 2, 6, "Gaussian sigma first (0 = none)");
+		gd.addNumericField(KEY_LOW + ":", run.number(KEY_LOW), 1, 6, "hysteresis threshold");
+		gd.addNumericField(KEY_HIGH + ":", run.number(KEY_HIGH), 1, 6, "hysteresis threshold");
+		gd.addChoice(KEY_APERTURE + ":", APERTURES, run.choice(KEY_APERTURE));
+		gd.addCheckbox(KEY_L2 + " gradient (sqrt(dx²+dy²) instead of |dx|+|dy|)", run.flag(KEY_L2));
+		gd.addNumericField(KEY_BLUR + ":", run.number(KEY_BLUR), 2, 6, "Gaussian sigma first (0 = none)");
 		gd.addMessage("Sobel / Scharr / Laplacian (32-bit result):");
-		gd.addChoice(KEY_OUTPUT + ":", EdgeParams.Gradient.labels(), lastOutput);
-		gd.addNumericField(KEY_KSIZE + ":", lastKsize, 0, 6, "1, 3, 5 or 7 (Scharr: 3)");
+		gd.addChoice(KEY_OUTPUT + ":", EdgeParams.Gradient.labels(), run.choice(KEY_OUTPUT));
+		gd.addNumericField(KEY_KSIZE + ":", run.number(KEY_KSIZE), 0, 6, "1, 3, 5 or 7 (Scharr: 3)");
 		boolean isStack = imp.getStackSize() > 1;
-		if (isStack) gd.addCheckbox(KEY_STACK + " (all " + imp.getStackSize() + " planes)", lastStack);
-		boolean interactive = Macro.getOptions() == null && !java.awt.GraphicsEnvironment.isHeadless();
+		if (isStack) gd.addCheckbox(KEY_STACK + " (all " + imp.getStackSize() + " planes)", run.flag(KEY_STACK));
+		boolean interactive = !run.isMacro() && !java.awt.GraphicsEnvironment.isHeadless();
 		EdgePreview preview = interactive ? new EdgePreview(imp) : null;
 		if (preview != null) {
 			gd.addPreviewCheckbox(null);
@@ -98,17 +111,9 @@ public class EdgeDetection implements PlugIn {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
-		if (Macro.getOptions() == null) {
-			lastMethod = method;
-			lastLow = low;
-			lastHigh = high;
-			lastAperture = aperture;
-			lastL2 = l2;
-			lastBlur = blur;
-			lastOutput = output;
-			lastKsize = ksize;
-			lastStack = stack;
-		}
+		run.remember(KEY_METHOD, method).remember(KEY_LOW, low).remember(KEY_HIGH, high)
+				.remember(KEY_APERTURE, aperture).remember(KEY_L2, l2).remember(KEY_BLUR, blur)
+				.remember(KEY_OUTPUT, output).remember(KEY_KSIZE, ksize).remember(KEY_STACK, stack);
 		ImagePlus result = detect(imp, params, stack);
 		if (result == null) IJ.showStatus(COMMAND + ": stopped (Esc); no image created");
 		else result.show();

@@ -1,12 +1,14 @@
 package org.convkit.plugins.filters;
 
 import ij.ImagePlus;
-import ij.Macro;
+import java.util.concurrent.atomic.AtomicLong;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
 import org.convkit.core.filter.HighPass;
 import org.convkit.core.filter.HighPassParams;
 import org.convkit.core.image.Region;
+import org.convkit.plugins.support.CommandKeys;
+import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
@@ -23,15 +25,25 @@ public class HighPassFilter extends FloatFilterCommand {
 	public static final String KEY_ORDER = "order";
 	public static final String KEY_OFFSET = "offset";
 
-	// Last used values, kept only for interactive use (as ImageJ's own filters do).
-	private static String lastMethod = HighPassParams.Method.GAUSSIAN.label;
-	private static double lastSigma = 10, lastCutoff = 20, lastOrder = 2;
-	private static boolean lastOffset = true;
+	public static final String KEY_STACK = "stack";
+	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
+			.choice(KEY_METHOD, HighPassParams.Method.GAUSSIAN.label, HighPassParams.Method.labels())
+			.number(KEY_SIGMA, 10, CommandKeys.above(0, HighPassParams.MAX_SIGMA))
+			.when(KEY_METHOD, HighPassParams.Method.GAUSSIAN.label)
+			.number(KEY_CUTOFF, 20, CommandKeys.above(0, Double.MAX_VALUE))
+			.when(KEY_METHOD, HighPassParams.Method.FFT.label)
+			.number(KEY_ORDER, 2, CommandKeys.whole(0, HighPassParams.MAX_ORDER))
+			.when(KEY_METHOD, HighPassParams.Method.FFT.label)
+			.flag(KEY_OFFSET).dialogDefault("true")
+			.choice(KEY_OUTPUT, OutputType.SAME_TYPE.label, OutputType.labels())
+			.flag(KEY_STACK);
 
 	private String method;
 	private double sigma, cutoff, order;
 	private boolean offset;
 	private volatile HighPassParams params;
+	private final AtomicLong filled = new AtomicLong();
 
 	/** The mid-grey added with {@code offset}: 128 for 8-bit and RGB channels, 32768 for 16-bit, 0 for float. */
 	public static double midGrey(int bitDepth, OutputType output) {
@@ -53,13 +65,17 @@ public class HighPassFilter extends FloatFilterCommand {
 	}
 
 	@Override
+	protected CommandKeys keys() {
+		return KEYS;
+	}
+
+	@Override
 	protected void addFields(GenericDialog gd) {
-		MacroValues.requireNumbers(KEY_SIGMA, KEY_CUTOFF, KEY_ORDER);
-		gd.addChoice(KEY_METHOD + ":", HighPassParams.Method.labels(), lastMethod);
-		gd.addNumericField(KEY_SIGMA + ":", lastSigma, 2, 6, "pixels (Gaussian)");
-		gd.addNumericField(KEY_CUTOFF + ":", lastCutoff, 2, 6, "pixels wavelength (FFT)");
-		gd.addNumericField(KEY_ORDER + ":", lastOrder, 0, 6, "(FFT Butterworth; 0 = ideal)");
-		gd.addCheckbox(KEY_OFFSET + " (add mid-grey: 128 for 8-bit/RGB, 32768 for 16-bit)", lastOffset);
+		gd.addChoice(KEY_METHOD + ":", HighPassParams.Method.labels(), run.choice(KEY_METHOD));
+		gd.addNumericField(KEY_SIGMA + ":", run.number(KEY_SIGMA), 2, 6, "pixels (Gaussian)");
+		gd.addNumericField(KEY_CUTOFF + ":", run.number(KEY_CUTOFF), 2, 6, "pixels wavelength (FFT)");
+		gd.addNumericField(KEY_ORDER + ":", run.number(KEY_ORDER), 0, 6, "(FFT Butterworth; 0 = ideal)");
+		gd.addCheckbox(KEY_OFFSET + " (add mid-grey: 128 for 8-bit/RGB, 32768 for 16-bit)", run.flag(KEY_OFFSET));
 	}
 
 	@Override
@@ -79,20 +95,22 @@ public class HighPassFilter extends FloatFilterCommand {
 				? HighPassParams.gaussian(sigma, add) : HighPassParams.fft(cutoff, order, add);
 		HighPass.checkSize(imp.getWidth(), imp.getHeight(), p);
 		params = p;
+		filled.set(0); // counted again by the run (or preview) that follows
 	}
 
 	@Override
 	protected void filterPlane(FloatProcessor fp, Region region) {
-		HighPass.apply((float[]) fp.getPixels(), fp.getWidth(), fp.getHeight(), region, params);
+		float[] px = (float[]) fp.getPixels();
+		if (params.method == HighPassParams.Method.FFT) filled.addAndGet(HighPass.nonFinite(px));
+		HighPass.apply(px, fp.getWidth(), fp.getHeight(), region, params);
 	}
 
 	@Override
 	protected void finished() {
-		if (Macro.getOptions() != null) return;
-		lastMethod = method;
-		lastSigma = sigma;
-		lastCutoff = cutoff;
-		lastOrder = order;
-		lastOffset = offset;
+		if (filled.get() > 0)
+			CommandReporter.note(COMMAND, filled.get() + " NaN or infinite pixel(s) were filled with the mean of "
+					+ "their plane for the transform and kept as they were (see the README's policy).");
+		run.remember(KEY_METHOD, method).remember(KEY_SIGMA, sigma).remember(KEY_CUTOFF, cutoff)
+				.remember(KEY_ORDER, order).remember(KEY_OFFSET, offset);
 	}
 }

@@ -20,6 +20,11 @@ public final class CommandReporter {
 		abortMacro();
 	}
 
+	/** The command works on an image and none is open. */
+	public static void noImage(String command) {
+		badInput(command, "There is no image open: open or select the image to work on first.");
+	}
+
 	/** A bug or an environment problem: say what happened and keep the stack trace in the Log for a report. */
 	public static void unexpected(String command, Throwable t) {
 		String message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());

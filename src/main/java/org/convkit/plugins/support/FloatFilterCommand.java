@@ -22,7 +22,8 @@ import java.util.stream.IntStream;
  * <ul>
  * <li>Same type: in place through ImageJ's PlugInFilterRunner with CONVERT_TO_FLOAT (8/16-bit rounded and
  * clamped, RGB per channel), selection masking, preview, Undo, Esc, and both cores on stacks.</li>
- * <li>32-bit on a non-float image: a new 32-bit image (RGB becomes three channels) filtered plane by plane.</li>
+ * <li>32-bit: a new 32-bit image (RGB becomes three channels) filtered plane by plane, also for a 32-bit input,
+ * which stays as it is.</li>
  * </ul>
  * Parameters are validated before any pixel is touched; bad input is reported by {@link CommandReporter}.
  */
@@ -33,12 +34,17 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			| KEEP_PREVIEW | FINAL_PROCESSING;
 
 	protected ImagePlus imp;
+	/** This run's dialog defaults (documented defaults in a macro, remembered values in the GUI). */
+	protected CommandKeys.Run run;
 	private OutputType output = OutputType.SAME_TYPE;
 	private boolean previewing;
 	private volatile boolean cancelled;
 
 	/** The command name as it appears in the menu (and in macros). */
 	protected abstract String commandName();
+
+	/** The command's macro keys (with {@link #KEY_OUTPUT} and {@code stack}). */
+	protected abstract CommandKeys keys();
 
 	/** Adds this command's fields, before the shared output choice. */
 	protected abstract void addFields(GenericDialog gd);
@@ -64,12 +70,12 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	public int setup(String arg, ImagePlus imp) {
 		if ("final".equals(arg)) {
 			if (cancelled) IJ.showStatus(commandName() + ": stopped (Esc); remaining slices were not processed");
-			else finished();
+			else complete();
 			return DONE;
 		}
 		this.imp = imp;
 		if (imp == null) {
-			IJ.noImage();
+			CommandReporter.noImage(commandName());
 			return DONE;
 		}
 		return FLAGS;
@@ -77,16 +83,18 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
+		run = keys().begin();
 		GenericDialog gd = new GenericDialog(commandName());
 		try {
 			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
 			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
+			run.checkNumbers();
 			addFields(gd);
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(commandName(), e.getMessage());
 			return DONE;
 		}
-		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), output.label);
+		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), run.choice(KEY_OUTPUT));
 		gd.addPreviewCheckbox(pfr);
 		gd.addDialogListener(this);
 		previewing = true;
@@ -104,7 +112,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		int flags = IJ.setupDialog(imp, FLAGS);
 		if (flags == DONE) return DONE;
 		boolean allPlanes = (flags & DOES_STACKS) != 0;
-		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
+		if (output == OutputType.FLOAT) {
 			runToNewFloatImage(imp, allPlanes);
 			return DONE;
 		}
@@ -130,8 +138,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			IJ.showStatus(commandName() + ": " + ex.getMessage());
 			return false;
 		}
-		// The preview is in place; a 32-bit copy of a non-float image is only made on OK.
-		return !(output == OutputType.FLOAT && imp.getBitDepth() != 32);
+		// The preview is in place (for output=32-bit an approximation); the 32-bit copy is only made on OK.
+		return true;
 	}
 
 	@Override
@@ -146,7 +154,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		filterPlane((FloatProcessor) ip, Region.of(ip));
 	}
 
-	/** The 32-bit output of a non-float image: a new image, planes in parallel, only inside the selection. */
+	/** The 32-bit output: a new image, planes in parallel, only inside the selection. */
 	private void runToNewFloatImage(ImagePlus source, boolean allPlanes) {
 		ImagePlus result = FloatCopies.of(source, allPlanes);
 		Roi roi = source.getRoi();
@@ -164,6 +172,11 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		}
 		result.resetDisplayRange();
 		result.show();
+		complete();
+	}
+
+	private void complete() {
+		if (run != null) run.remember(KEY_OUTPUT, output.label);
 		finished();
 	}
 }

@@ -90,6 +90,13 @@ public class TrainCnnClassifierInputTest {
 	}
 
 	@Test
+	public void aNetworkThatCannotFitInMemoryIsRefusedBeforeTraining() throws Exception {
+		fails(folderOptions(good) + " " + FAST + " width=65536 height=65536", "on a 65536x65536 input needs about",
+				"GB to train", "smaller width= and height=");
+		fails(folderOptions(good) + " width=65536 height=65536 batch=16", "(LeNet) on a 65536x65536", "GB to train");
+	}
+
+	@Test
 	public void oneClassOnly() throws Exception {
 		Path root = classFolders("one", "cells");
 		images(root.resolve("cells"), 4, 0, 2);

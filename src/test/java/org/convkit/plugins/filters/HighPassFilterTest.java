@@ -93,6 +93,19 @@ public class HighPassFilterTest {
 	}
 
 	@Test
+	public void output32BitMakesANewImageAlsoFromA32BitImage() {
+		FloatProcessor fp = randomFloat(6, 0, 50);
+		float[] before = ((float[]) fp.getPixels()).clone();
+		ImagePlus imp = new ImagePlus("f.tif", fp);
+		ImagePlus out = MacroHarness.runForNewImage(imp, CMD, "method=Gaussian sigma=2 output=32-bit");
+		assertNotSame(imp, out);
+		assertArrayEquals("the source must not change", before, (float[]) imp.getProcessor().getPixels(), 0f);
+		float[] expected = before.clone();
+		org.convkit.core.filter.HighPass.apply(expected, W, H, org.convkit.core.filter.HighPassParams.gaussian(2, 0));
+		assertArrayEquals(expected, (float[]) out.getProcessor().getPixels(), 0f);
+	}
+
+	@Test
 	public void output32BitMakesANewImageWithoutOffset() {
 		ByteProcessor bp = randomFloat(5, 120, 40).convertToByteProcessor(false);
 		byte[] before = ((byte[]) bp.getPixels()).clone();
