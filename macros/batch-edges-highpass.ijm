@@ -4,7 +4,8 @@
 //   input=/path/to/images output=/path/to/results   (brackets for paths with spaces: input=[/my images])
 //   /path/to/images                                 (results go to /path/to/images/convkit-output/)
 // Relative paths are relative to the directory ImageJ was started from (./convkit --headless keeps yours).
-// With no argument (in the GUI) it asks for the input folder.
+// With no argument it asks for the input folder in the GUI; without a display it prints its usage and exits with
+// code 2.
 //
 // For every .tif/.tiff/.png/.jpg/.jpeg/.gif/.bmp file (sub-folders are not entered) it writes two files:
 //   NAME-edges.tif     run("Edge Detection...", "method=Canny low=20 high=60 aperture=3 blur=1")
@@ -19,9 +20,12 @@ EDGES_OPTIONS = "method=Canny low=20 high=60 aperture=3 blur=1";
 HIGHPASS_OPTIONS = "method=Gaussian sigma=4 offset output=[Same type]";
 var EXTENSIONS = newArray(".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp");
 
+USAGE = "usage: ./convkit --headless macros/batch-edges-highpass.ijm \"input=DIR output=DIR\" (or just DIR)";
+
 arg = getArgument();
 input = "";
 output = "";
+if (arg == "" && getInfo("java.awt.headless") == "true") exit(USAGE); // no display: no dialog to ask with
 if (arg == "") {
 	input = getDirectory("Choose a folder of images");
 	if (input == "") exit("batch-edges-highpass: no input folder given (argument: input=DIR output=DIR).");

@@ -4,7 +4,8 @@
 //   model=/path/model.zip folder=/path/to/images [output=/path/results.csv] [recursive] [overwrite]
 // Brackets for paths with spaces: folder=[/my images]. Relative paths are relative to the directory ImageJ was
 // started from (./convkit --headless keeps yours). Without output= the CSV is FOLDER/results.csv.
-// With no argument (in the GUI) it asks for the model file and the folder.
+// With no argument it asks for the model file and the folder in the GUI; without a display it prints its usage
+// and exits with code 2.
 //
 // One run of "Classify Folder with CNN...": a CSV row per readable image, header file,class,probability,<classes>;
 // unreadable files are listed in the Log and skipped. An existing output file is an error unless "overwrite".
@@ -13,10 +14,13 @@
 // Headless:  ./convkit --headless macros/classify-folder.ijm "model=model.zip folder=images output=results.csv"
 // The exit code is non-zero if anything failed (a bad model, a missing folder, an existing output file, ...).
 
+USAGE = "usage: ./convkit --headless macros/classify-folder.ijm \"model=FILE.zip folder=DIR [output=FILE.csv] [recursive] [overwrite]\"";
+
 arg = getArgument();
 model = "";
 folder = "";
 output = "";
+if (arg == "" && getInfo("java.awt.headless") == "true") exit(USAGE); // no display: no dialogs to ask with
 if (arg == "") {
 	model = File.openDialog("Choose a ConvKit model (.zip)");
 	folder = getDirectory("Choose a folder of images");

@@ -18,7 +18,7 @@ COMMAND = "Train CNN Classifier...";
 RESULT = "org.convkit.plugins.cnn.TrainCnnClassifier.lastResult";
 
 arg = getArgument();
-if (arg == "") exit("train-folder: no argument: give at least folder=DIR model=FILE.zip");
+if (arg == "") exit("usage: ./convkit --headless macros/train-folder.ijm \"folder=DIR model=FILE.zip [key=value ...]\"");
 folder = option(arg, "folder");
 model = option(arg, "model");
 if (folder == "") exit("train-folder: folder= is missing (a folder with one subfolder of images per class)");

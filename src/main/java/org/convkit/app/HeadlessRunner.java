@@ -19,7 +19,9 @@ import java.util.List;
  * macro had an error or was aborted, when a ConvKit command reported a failure ({@link Failures}), or when any
  * plugin threw (ImageJ's exception handler, or a stack trace ImageJ's Executer logged).
  * <p>
- * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT.
+ * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT. A macro
+ * that stops after printing a line starting with "usage:" (e.g. {@code exit("usage: ...")}), or that opens a dialog
+ * (which cannot be shown without a display), was used wrongly: exit code 2, like bad usage of the runner itself.
  * Needs the ij1-patcher agent ({@code -javaagent:ij1-patcher.jar=init}, {@code -Djava.awt.headless=true},
  * {@code --add-opens=java.base/java.lang=ALL-UNNAMED}): {@code ./convkit --headless} starts it that way.
  */
@@ -90,9 +92,18 @@ public final class HeadlessRunner {
 		}
 
 		synchronized (problems) {
+			boolean aborted = "[aborted]".equals(result.value);
+			if (result.thrown instanceof java.awt.HeadlessException || aborted && watcher.sawUsage()) {
+				err.println("convkit: " + macro.getFileName() + (watcher.sawUsage() ? " needs an argument: see its "
+						+ "usage above" : " asked for input in a dialog, which a run without a display cannot show:"
+						+ " give the macro its argument (see the comment at its top)"));
+				return EXIT_USAGE;
+			}
 			if (result.thrown != null) problems.add("the macro crashed: " + result.thrown);
-			if (result.error) problems.add("macro error" + (result.message == null ? "" : ": " + result.message));
-			else if ("[aborted]".equals(result.value))
+			String first = watcher.firstMacroError();
+			if (result.error) problems.add("macro error" + (first != null ? ": " + first
+					: result.message == null ? "" : ": " + result.message));
+			else if (aborted)
 				problems.add("the macro was aborted (see the message above; exit() also aborts)");
 			for (String f : Failures.drain())
 				problems.add("command failed: " + f);

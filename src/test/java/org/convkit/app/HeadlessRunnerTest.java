@@ -128,4 +128,38 @@ public class HeadlessRunnerTest {
 		assertEquals(r.toString(), HeadlessRunner.EXIT_FAILED, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("command failed: Edge Detection..."));
 	}
+
+	@Test
+	public void theFirstErrorIsReportedAlsoFromLoopsAndFunctions() throws Exception {
+		// after an error inside a loop the interpreter's own message is the parse state where it stopped
+		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "loop.ijm", String.join("\n",
+				"newImage(\"t\", \"8-bit black\", 8, 8, 1);",
+				"for (i = 0; i < 2; i++) {",
+				"\trun(\"No Such Command...\", \"a=\" + i + \" b=2\");",
+				"}"));
+		HeadlessProcess.Result r = HeadlessProcess.run(macro, null);
+		assertEquals(r.toString(), HeadlessRunner.EXIT_FAILED, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("- macro error: Unrecognized command: \"No Such Command...\""));
+		assertTrue(r.toString(), !r.stderr.contains("expected"));
+	}
+
+	@Test
+	public void theShippedMacrosPrintTheirUsageWithoutAnArgument() throws Exception {
+		for (String name : new String[] { "classify-folder.ijm", "batch-edges-highpass.ijm", "train-folder.ijm" }) {
+			HeadlessProcess.Result r = HeadlessProcess.run(HeadlessProcess.basedir().resolve("macros").resolve(name),
+					null);
+			assertEquals(name + ": " + r, HeadlessRunner.EXIT_USAGE, r.exitCode);
+			assertTrue(name + ": " + r, (r.stdout + r.stderr).contains("usage: ./convkit --headless macros/" + name));
+			assertTrue(name + ": " + r, !(r.stdout + r.stderr).contains("Exception"));
+		}
+	}
+
+	@Test
+	public void aMacroAskingInADialogIsBadUsageWithoutADisplay() throws Exception {
+		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "ask.ijm",
+				"f = File.openDialog(\"Choose a model\");\nprint(f);\n");
+		HeadlessProcess.Result r = HeadlessProcess.run(macro, null);
+		assertEquals(r.toString(), HeadlessRunner.EXIT_USAGE, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("asked for input in a dialog"));
+	}
 }

@@ -92,6 +92,20 @@ public class InstallTest {
 	}
 
 	@Test
+	public void aFailedInstallationSaysWhyAndExitsOne() throws Exception {
+		// plugins is a file here: Maven cannot copy the plugin into it
+		Path fiji = tmp.newFolder("Broken.app").toPath();
+		Files.createDirectories(fiji.resolve("jars"));
+		Files.write(fiji.resolve("plugins"), "not a folder".getBytes(StandardCharsets.UTF_8));
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", fiji.toString());
+		assertEquals("a failure, not bad usage: " + r, 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("the installation into " + fiji + " failed:"));
+		assertTrue(r.toString(), r.stderr.contains("Maven's full output is in "));
+		assertTrue("Maven's output stays in the log: " + r, !r.stderr.contains("[INFO]")
+				&& r.stderr.split("\n").length <= 5);
+	}
+
+	@Test
 	public void headlessMacroWithPathsRelativeToTheCaller() throws Exception {
 		Path caller = tmp.newFolder("caller").toPath();
 		Files.createDirectories(caller.resolve("work"));
