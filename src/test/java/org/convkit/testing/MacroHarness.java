@@ -96,26 +96,15 @@ public final class MacroHarness {
 
 	/** Runs the command and returns what happened, for tests that inspect the log. */
 	public static synchronized Outcome attempt(ImagePlus imp, String command, String options) {
-		Failures.drain();
-		IJ.getErrorMessage();
-		PrintStream out = System.out, err = System.err;
-		ByteArrayOutputStream captured = new ByteArrayOutputStream();
-		System.setOut(new PrintStream(new Tee(out, captured), true));
-		System.setErr(new PrintStream(new Tee(err, captured), true));
-		try {
-			if (imp != null) WindowManager.setTempCurrentImage(imp);
-			IJ.run(imp, command, options);
-		} catch (RuntimeException e) {
-			// A command that aborts the macro (bad input) throws "Macro canceled" here.
-			if (!Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
-		} finally {
-			System.out.flush();
-			System.err.flush();
-			System.setOut(out);
-			System.setErr(err);
-		}
-		String text = captured.toString();
-		if (text.contains("Unrecognized command")) fail("ImageJ does not know '" + command + "':\n" + text);
+		String text = console(command, () -> {
+			try {
+				if (imp != null) WindowManager.setTempCurrentImage(imp);
+				IJ.run(imp, command, options);
+			} catch (RuntimeException e) {
+				// A command that aborts the macro (bad input) throws "Macro canceled" here.
+				if (!Macro.MACRO_CANCELED.equals(e.getMessage())) throw e;
+			}
+		});
 		return new Outcome(Failures.drain(), text);
 	}
 
@@ -125,39 +114,50 @@ public final class MacroHarness {
 	 * inside the command (e.g. ImageJ's image opener) aborts the macro here as it does for a user.
 	 */
 	public static synchronized Outcome runInMacro(ImagePlus imp, String command, String options) {
+		String macro = "run(\"" + escape(command) + "\", \"" + escape(options) + "\");\n";
+		boolean[] aborted = new boolean[1];
+		String[] message = new String[1];
+		Throwable[] thrown = new Throwable[1];
+		String text = console(command, () -> {
+			Thread t = new Thread(() -> {
+				WindowManager.setTempCurrentImage(imp);
+				Interpreter interpreter = new Interpreter();
+				try {
+					aborted[0] = "[aborted]".equals(interpreter.run(macro, ""));
+				} catch (RuntimeException e) {
+					if (Macro.MACRO_CANCELED.equals(e.getMessage())) aborted[0] = true;
+					else thrown[0] = e;
+				} catch (Throwable e) {
+					thrown[0] = e;
+				} finally {
+					WindowManager.setTempCurrentImage(null);
+				}
+				aborted[0] |= interpreter.wasError();
+				message[0] = interpreter.getErrorMessage();
+			}, "convkit-test_Macro$");
+			t.start();
+			try {
+				t.join();
+			} catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(e);
+			}
+		});
+		if (thrown[0] != null) throw new AssertionError(command + " [" + options + "] crashed the macro: " + thrown[0]
+				+ "\n" + text, thrown[0]);
+		return new Outcome(Failures.drain(), text, aborted[0], message[0]);
+	}
+
+	/** Runs {@code body} with the console captured (and still shown); fails on an unknown command. */
+	private static String console(String command, Runnable body) {
 		Failures.drain();
 		IJ.getErrorMessage();
 		PrintStream out = System.out, err = System.err;
 		ByteArrayOutputStream captured = new ByteArrayOutputStream();
 		System.setOut(new PrintStream(new Tee(out, captured), true));
 		System.setErr(new PrintStream(new Tee(err, captured), true));
-		String macro = "run(\"" + escape(command) + "\", \"" + escape(options) + "\");\n";
-		boolean[] aborted = new boolean[1];
-		String[] message = new String[1];
-		Throwable[] thrown = new Throwable[1];
-		Thread t = new Thread(() -> {
-			WindowManager.setTempCurrentImage(imp);
-			Interpreter interpreter = new Interpreter();
-			try {
-				String value = interpreter.run(macro, "");
-				aborted[0] = "[aborted]".equals(value);
-			} catch (RuntimeException e) {
-				if (Macro.MACRO_CANCELED.equals(e.getMessage())) aborted[0] = true;
-				else thrown[0] = e;
-			} catch (Throwable e) {
-				thrown[0] = e;
-			} finally {
-				WindowManager.setTempCurrentImage(null);
-			}
-			aborted[0] |= interpreter.wasError();
-			message[0] = interpreter.getErrorMessage();
-		}, "convkit-test_Macro$");
 		try {
-			t.start();
-			t.join();
-		} catch (InterruptedException e) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(e);
+			body.run();
 		} finally {
 			System.out.flush();
 			System.err.flush();
@@ -165,10 +165,8 @@ public final class MacroHarness {
 			System.setErr(err);
 		}
 		String text = captured.toString();
-		if (thrown[0] != null) throw new AssertionError(command + " [" + options + "] crashed the macro: " + thrown[0]
-				+ "\n" + text, thrown[0]);
 		if (text.contains("Unrecognized command")) fail("ImageJ does not know '" + command + "':\n" + text);
-		return new Outcome(Failures.drain(), text, aborted[0], message[0]);
+		return text;
 	}
 
 	private static String escape(String s) {

@@ -133,7 +133,7 @@ public final class Trainer {
 	 * @throws ModelFileException       when saving a model fails
 	 */
 	public TrainingResult train(TrainingListener listener) throws ModelFileException {
-		// Owns the model files from before the first check to the end ({@link OutputLock}); a second run fails.
+		// Owns both model files (OutputLock) from before the first check to the end: a second run fails.
 		Path best = modelFile == null ? null : modelFile.toAbsolutePath().normalize();
 		try (OutputLock lock = best == null ? null : OutputLock.acquire("training", best, lastModelPath(best))) {
 			return trainOwning(listener);
