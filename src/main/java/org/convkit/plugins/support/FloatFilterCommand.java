@@ -69,6 +69,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		this.imp = imp;
+		if (!CommandEnvironment.readyForFilters(commandName())) return DONE;
 		if (imp == null) {
 			IJ.noImage();
 			return DONE;
