@@ -18,7 +18,6 @@ import java.awt.Container;
 import java.awt.Dialog;
 import java.awt.EventQueue;
 import java.awt.Frame;
-import java.awt.Rectangle;
 import java.awt.Robot;
 import java.awt.TextField;
 import java.awt.Window;
@@ -217,27 +216,35 @@ final class GuiTesting {
 	}
 
 	/**
-	 * A screen grab of the window once it is drawn: grabbed again (the window raised and repainted) until
-	 * {@code drawn} accepts the capture, for at most {@link #LIMIT_MS}. Under Xvfb a window is painted some time
-	 * after the event queue is idle; waiting for the picture itself replaces a guessed sleep.
+	 * A screen grab of the window once it is drawn: grabbed again until {@code drawn} accepts the capture, for at
+	 * most {@link #LIMIT_MS}. Under Xvfb a window is painted some time after the event queue is idle; waiting for
+	 * the picture itself replaces a guessed sleep. The window is raised and repainted every two seconds, not before
+	 * every grab: on a loaded machine a grab would then always catch a repaint in progress. A capture that never
+	 * looks drawn is kept in target/gui/never-drawn-*.png.
 	 */
 	static BufferedImage captureWhen(Window w, String what, Predicate<BufferedImage> drawn) throws Exception {
 		Robot robot = new Robot();
 		BufferedImage[] shot = new BufferedImage[1];
+		long[] raised = {System.nanoTime() - 3_000_000_000L};
 		boolean ok = waitUntil(() -> {
-			EventQueue.invokeAndWait(() -> {
-				w.toFront();
-				w.repaint();
-			});
+			if (System.nanoTime() - raised[0] > 2_000_000_000L) {
+				EventQueue.invokeAndWait(() -> {
+					w.toFront();
+					w.repaint();
+				});
+				raised[0] = System.nanoTime();
+			}
 			robot.waitForIdle();
-			Rectangle bounds = w.getBounds();
-			shot[0] = robot.createScreenCapture(bounds);
+			shot[0] = robot.createScreenCapture(w.getBounds());
 			return drawn.test(shot[0]);
 		});
 		if (!ok) {
 			int[] dl = darkAndLight(shot[0]);
+			Path kept = HeadlessProcess.basedir().resolve("target/gui/never-drawn-" + what.replaceAll("\\W+", "-") + ".png");
+			Files.createDirectories(kept.getParent());
+			javax.imageio.ImageIO.write(shot[0], "png", kept.toFile());
 			throw new AssertionError("the capture of " + what + " never looked drawn: " + dl[0] + " dark, " + dl[1]
-					+ " light of " + shot[0].getWidth() * shot[0].getHeight() + " pixels");
+					+ " light of " + shot[0].getWidth() * shot[0].getHeight() + " pixels (" + kept + ")");
 		}
 		return shot[0];
 	}
