@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.classify.FolderClassifier;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.train.Predictor;
@@ -38,6 +39,7 @@ public class ClassifyFolderWithCnn implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		CommandKeys.Run run = KEYS.begin();
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd, run);

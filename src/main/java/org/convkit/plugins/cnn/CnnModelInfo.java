@@ -6,6 +6,7 @@ import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
 import org.convkit.plugins.support.CommandKeys;
@@ -31,6 +32,7 @@ public class CnnModelInfo implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		CommandKeys.Run run = KEYS.begin();
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd, run);

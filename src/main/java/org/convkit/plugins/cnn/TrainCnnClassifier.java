@@ -1,6 +1,7 @@
 package org.convkit.plugins.cnn;
 
 import org.convkit.core.cnn.train.TrainingDefaults;
+import org.convkit.plugins.support.CommandEnvironment;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
@@ -112,6 +113,7 @@ public class TrainCnnClassifier implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		CommandKeys.Run run = KEYS.begin();
 		macro = run.isMacro();
 		try {

@@ -13,6 +13,7 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.edges.EdgeDetector;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.edges.EdgeParams;
 import org.convkit.core.edges.EightBitScaling;
 import org.convkit.plugins.support.CommandKeys;
@@ -56,6 +57,7 @@ public class EdgeDetection implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForFilters(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			CommandReporter.noImage(COMMAND);

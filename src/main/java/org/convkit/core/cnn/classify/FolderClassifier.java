@@ -7,7 +7,7 @@ import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.io.AtomicFiles;
-import org.convkit.core.io.ImageFiles;
+import org.convkit.core.io.ImageFileReader;
 import org.convkit.core.io.OutputLock;
 
 import java.io.BufferedWriter;
@@ -260,7 +260,7 @@ public final class FolderClassifier {
 		boolean inReach = recursive || rel.getNameCount() == 1;
 		for (Path part : rel)
 			if (part.toString().startsWith(".")) inReach = false;
-		if (inReach && ImageFiles.looksLikeImage(target))
+		if (inReach && ImageFileReader.looksLikeImage(target))
 			throw new IllegalArgumentException("Cannot write " + target + ": it is one of the images to classify in "
 					+ root + " (output= must name another file)");
 	}

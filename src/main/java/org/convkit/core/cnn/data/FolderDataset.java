@@ -2,7 +2,7 @@ package org.convkit.core.cnn.data;
 
 import org.convkit.core.cnn.input.ImageTensor;
 import ij.ImagePlus;
-import org.convkit.core.io.ImageFiles;
+import org.convkit.core.io.ImageFileReader;
 import ij.process.ImageProcessor;
 
 import java.io.IOException;
@@ -25,7 +25,7 @@ import java.util.Map;
  * {@code probeLimit}, else {@code probeLimit} evenly spaced ones) to find the most common size, the image kind
  * (8/16/32-bit or RGB) and unreadable files. Later files are opened only when a batch needs them, with ImageJ's
  * Opener (first slice of a multi-slice file). A file ImageJ cannot read is skipped and listed with the
- * reason (see {@link ImageFiles}); an image of another kind than the others is an error naming both files (convert
+ * reason (see {@link ImageFileReader}); an image of another kind than the others is an error naming both files (convert
  * them to one type first).
  */
 public final class FolderDataset implements Dataset {
@@ -38,10 +38,10 @@ public final class FolderDataset implements Dataset {
 	}
 
 	/**
-	 * ImageJ's Opener after {@link ImageFiles}' checks: a broken file throws an IOException with the reason instead
+	 * ImageJ's Opener after {@link ImageFileReader}'s checks: a broken file throws an IOException with the reason instead
 	 * of raising an ImageJ error (which would abort a running macro).
 	 */
-	public static final ImageReader IMAGEJ = file -> new ImageFiles().read(file);
+	public static final ImageReader IMAGEJ = file -> new ImageFileReader().read(file);
 
 	private final Path root;
 	private final ImageReader reader;
@@ -53,9 +53,9 @@ public final class FolderDataset implements Dataset {
 	private String kind, kindExample;
 	private int channels;
 
-	/** The folder, read with ImageJ and the default probe (each file is checked once, see {@link ImageFiles}). */
+	/** The folder, read with ImageJ and the default probe (each file is checked once, see {@link ImageFileReader}). */
 	public FolderDataset(Path root) {
-		this(root, DEFAULT_PROBE, new ImageFiles()::read);
+		this(root, DEFAULT_PROBE, new ImageFileReader()::read);
 	}
 
 	/**

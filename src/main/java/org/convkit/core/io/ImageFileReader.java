@@ -6,10 +6,13 @@ import ij.io.Opener;
 import ij.io.TiffDecoder;
 
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +33,7 @@ import java.util.zip.ZipFile;
  * An instance remembers the files it has checked (path, size and modification time), so a data set read every epoch
  * checks each file once.
  */
-public final class ImageFiles {
+public final class ImageFileReader {
 	/** How every reason for an unreadable file starts. */
 	public static final String NOT_AN_IMAGE = "not an image ImageJ can read";
 	private final Set<String> checked = ConcurrentHashMap.newKeySet();
@@ -72,7 +75,7 @@ public final class ImageFiles {
 			case Opener.JPEG:
 			case Opener.GIF:
 			case Opener.BMP:
-				checkDecodes(file, Opener.types[type]);
+				checkDecodes(file, Opener.types[type].toUpperCase(Locale.ROOT));
 				return;
 			case Opener.ZIP:
 				checkZip(file);
@@ -139,14 +142,28 @@ public final class ImageFiles {
 			throw new IOException("a truncated TIFF (its pixels need " + end + " bytes, the file has " + size + ")");
 	}
 
+	/**
+	 * Decodes every pixel with the Java image reader ImageJ itself uses for these formats. {@code readAll} returns
+	 * the decoded image without the core naming a java.awt class (the core stays GUI-free, see LayeringTest).
+	 */
 	private static void checkDecodes(Path file, String format) throws IOException {
-		Object decoded;
-		try {
-			decoded = ImageIO.read(file.toFile());
+		boolean decoded;
+		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+			Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+			decoded = readers != null && readers.hasNext() && decodes(readers.next(), in);
 		} catch (IOException | RuntimeException e) {
 			throw new IOException("a damaged " + format + " (" + message(e) + ")", e);
 		}
-		if (decoded == null) throw new IOException("a " + format + " that cannot be decoded");
+		if (!decoded) throw new IOException("a " + format + " that cannot be decoded");
+	}
+
+	private static boolean decodes(ImageReader reader, ImageInputStream in) throws IOException {
+		try {
+			reader.setInput(in, true, true);
+			return reader.readAll(0, null) != null;
+		} finally {
+			reader.dispose();
+		}
 	}
 
 	private static void checkZip(Path file) throws IOException {
@@ -170,7 +187,7 @@ public final class ImageFiles {
 
 	private static boolean bioFormats() {
 		try {
-			Class.forName("loci.plugins.LociImporter", false, ImageFiles.class.getClassLoader());
+			Class.forName("loci.plugins.LociImporter", false, ImageFileReader.class.getClassLoader());
 			return true;
 		} catch (ClassNotFoundException | LinkageError e) {
 			return false;
