@@ -84,7 +84,7 @@ public class GuiRecordingTest {
 		assumeMerged("org.convkit.plugins.filters.ApplyKernel");
 		String command = "Apply Kernel...", sobelY = "-1 -2 -1; 0 0 0; 1 2 1";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
-			Vector<?> choices = gd.getChoices(); // preset, border, output
+			Vector<?> choices = gd.getChoices(); // preset, border, padding, output
 			TextField kernel = (TextField) gd.getStringFields().get(0);
 			select(gd, (Choice) choices.get(0), "Sobel Y");
 			// The dialog's listener shows the preset's values, so the recorded line holds them.
@@ -93,10 +93,10 @@ public class GuiRecordingTest {
 			check(gd, checkbox(gd, "normalize"), false);
 			select(gd, (Choice) choices.get(1), "Replicate");
 			type(gd, (TextField) gd.getNumericFields().get(0), "7");
-			select(gd, (Choice) choices.get(2), "32-bit");
+			select(gd, (Choice) choices.get(3), "32-bit");
 		}, true, null);
 		assertOptions(r, "preset", "Sobel Y", "kernel", sobelY, "border", "Replicate", "value", "7",
-				"output", "32-bit");
+				"stride", "1", "padding", "Same", "output", "32-bit");
 		assertEquals(32, r.result.getBitDepth());
 		assertSobelY(r.result);
 
