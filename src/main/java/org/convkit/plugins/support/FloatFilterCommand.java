@@ -15,7 +15,6 @@ import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
-import java.awt.GraphicsEnvironment;
 import java.util.stream.IntStream;
 
 /**
@@ -108,16 +107,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
-		GenericDialog gd;
-		try {
-			gd = new GenericDialog(commandName());
-		} catch (RuntimeException e) {
-			// ij1-patcher has no dialog without macro options; PlugInFilterRunner would then filter anyway.
-			if (!GraphicsEnvironment.isHeadless()) throw e;
-			CommandReporter.badInput(commandName(), "No values given, and without a display there is no dialog: "
-					+ "give them in the macro, e.g. run(\"" + commandName() + "\", \"key=value ...\").");
-			return DONE;
-		}
+		GenericDialog gd = Dialogs.create(commandName());
+		if (gd == null) return DONE;
 		try {
 			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
 			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
