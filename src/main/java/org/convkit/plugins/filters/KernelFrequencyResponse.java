@@ -48,15 +48,21 @@ public class KernelFrequencyResponse implements PlugIn {
 			gd.addNumericField(KEY_SIZE + ":", macro ? DEFAULT_SIZE : lastSize, 0, 5, "frequencies per axis");
 			gd.addNumericField(KEY_ZOOM + ":", macro ? DEFAULT_ZOOM : lastZoom, 0, 5, "× (kernel image)");
 			gd.addDialogListener((dialog, e) -> {
+				// GenericDialog records what a listener reads, so it reads every field
 				fields.itemChanged(e);
-				return true;
+				try {
+					readAll(dialog, fields);
+					return true;
+				} catch (IllegalArgumentException ex) {
+					IJ.showStatus(COMMAND + ": " + ex.getMessage());
+					return false;
+				}
 			});
 			gd.showDialog();
 			if (gd.wasCanceled()) return;
-			fields.read(gd);
-			size = whole(KEY_SIZE, gd.getNextNumber(), gd.invalidNumber(), FrequencyResponse.MIN_SIZE,
-					FrequencyResponse.MAX_SIZE);
-			zoom = whole(KEY_ZOOM, gd.getNextNumber(), gd.invalidNumber(), 1, MAX_ZOOM);
+			int[] sizeAndZoom = readAll(gd, fields);
+			size = sizeAndZoom[0];
+			zoom = sizeAndZoom[1];
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
@@ -79,6 +85,15 @@ public class KernelFrequencyResponse implements PlugIn {
 			lastSize = size;
 			lastZoom = zoom;
 		}
+	}
+
+	/** Reads every field in order: the kernel into {@code fields}, and {size, zoom}. */
+	private static int[] readAll(GenericDialog gd, KernelFields fields) {
+		fields.read(gd);
+		int size = whole(KEY_SIZE, gd.getNextNumber(), gd.invalidNumber(), FrequencyResponse.MIN_SIZE,
+				FrequencyResponse.MAX_SIZE);
+		int zoom = whole(KEY_ZOOM, gd.getNextNumber(), gd.invalidNumber(), 1, MAX_ZOOM);
+		return new int[] {size, zoom};
 	}
 
 	private static int whole(String key, double v, boolean invalid, int min, int max) {
