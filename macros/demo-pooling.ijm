@@ -44,8 +44,6 @@ for (i = 0; i < 4; i++) {
 }
 canvas = "pooling";
 newImage(canvas, "8-bit white", canvasWidth, n + 60, 1);
-setFont("SansSerif", 13, "antialiased");
-setColor(0);
 x = gap;
 for (i = 0; i < 4; i++) {
 	selectImage(titles[i]);
@@ -57,6 +55,8 @@ for (i = 0; i < 4; i++) {
 	makeRectangle(x, 10, w, h);
 	run("Paste");
 	run("Select None");
+	setFont("SansSerif", 13); // "antialiased" draws nothing headless (ImageJ 1.54p)
+	setColor(0);
 	drawString(lines1[i], x, n + 32);
 	drawString(lines2[i], x, n + 50);
 	x += columns[i] + gap;
