@@ -11,8 +11,10 @@ import java.util.stream.IntStream;
  * −∞), Average divides by the number of image pixels in the window (DL4J's default, avgPoolIncludePadInDivisor =
  * false; TensorFlow's). A NaN in a window makes its result NaN.
  * <p>
- * The window is a rectangle clipped by the image rectangle, so both reductions are separable: rows first (into an
- * intermediate of outWidth × height), then columns. Sums are in double.
+ * The window is a rectangle clipped by the image rectangle, so both reductions are separable: for each output row
+ * the window's image rows are reduced into one row, then each window's columns of it (the input is read row by row,
+ * once when the stride is the window size). Sums are in double. Large planes split their output rows over the
+ * cores.
  */
 public final class Pooling {
 	/** The {@code method=} choice. */
@@ -57,43 +59,51 @@ public final class Pooling {
 		int[] x0 = new int[ow], x1 = new int[ow], y0 = new int[oh], y1 = new int[oh];
 		clip(gx, x0, x1);
 		clip(gy, y0, y1);
-		boolean parallel = (long) w * h >= PARALLEL_PIXELS;
 		float[] out = new float[ow * oh];
-		if (method == Method.MAX) {
-			float[] rows = new float[ow * h];
-			range(h, parallel).forEach(y -> {
-				int base = y * w;
-				for (int o = 0; o < ow; o++) {
-					float m = Float.NEGATIVE_INFINITY;
-					for (int x = x0[o]; x < x1[o]; x++) m = Math.max(m, pixels[base + x]);
-					rows[y * ow + o] = m;
-				}
-			});
-			range(oh, parallel).forEach(o -> {
-				int base = o * ow;
-				java.util.Arrays.fill(out, base, base + ow, Float.NEGATIVE_INFINITY);
-				for (int y = y0[o]; y < y1[o]; y++)
-					for (int x = 0; x < ow; x++) out[base + x] = Math.max(out[base + x], rows[y * ow + x]);
-			});
-		} else {
-			double[] rows = new double[ow * h];
-			range(h, parallel).forEach(y -> {
-				int base = y * w;
-				for (int o = 0; o < ow; o++) {
-					double s = 0;
-					for (int x = x0[o]; x < x1[o]; x++) s += pixels[base + x];
-					rows[y * ow + o] = s;
-				}
-			});
-			range(oh, parallel).forEach(o -> {
-				double[] sum = new double[ow];
-				for (int y = y0[o]; y < y1[o]; y++)
-					for (int x = 0; x < ow; x++) sum[x] += rows[y * ow + x];
-				int rowsIn = y1[o] - y0[o], base = o * ow;
-				for (int x = 0; x < ow; x++) out[base + x] = (float) (sum[x] / ((double) rowsIn * (x1[x] - x0[x])));
-			});
-		}
+		// Blocks of output rows, each with its own column buffer: one block per call on small planes.
+		int blocks = (long) w * h < PARALLEL_PIXELS ? 1 : Math.min(oh, 4 * Runtime.getRuntime().availableProcessors());
+		IntStream.range(0, blocks).parallel().forEach(b -> {
+			int from = (int) ((long) oh * b / blocks), to = (int) ((long) oh * (b + 1) / blocks);
+			if (method == Method.MAX) maxRows(pixels, w, ow, x0, x1, y0, y1, from, to, out);
+			else averageRows(pixels, w, ow, x0, x1, y0, y1, from, to, out);
+		});
 		return out;
+	}
+
+	/**
+	 * Output rows [from, to): the window's image rows reduced into one row (columns first, reading the input row by
+	 * row), then each window's columns of that row.
+	 */
+	private static void maxRows(float[] in, int w, int ow, int[] x0, int[] x1, int[] y0, int[] y1, int from, int to,
+			float[] out) {
+		float[] column = new float[w];
+		for (int o = from; o < to; o++) {
+			System.arraycopy(in, y0[o] * w, column, 0, w);
+			for (int y = y0[o] + 1; y < y1[o]; y++)
+				for (int x = 0, i = y * w; x < w; x++, i++) column[x] = Math.max(column[x], in[i]);
+			for (int ox = 0, base = o * ow; ox < ow; ox++) {
+				float m = column[x0[ox]];
+				for (int x = x0[ox] + 1; x < x1[ox]; x++) m = Math.max(m, column[x]);
+				out[base + ox] = m;
+			}
+		}
+	}
+
+	/** As {@link #maxRows}, summing in double, divided by the number of image pixels in each window. */
+	private static void averageRows(float[] in, int w, int ow, int[] x0, int[] x1, int[] y0, int[] y1, int from,
+			int to, float[] out) {
+		double[] column = new double[w];
+		for (int o = from; o < to; o++) {
+			for (int x = 0, i = y0[o] * w; x < w; x++, i++) column[x] = in[i];
+			for (int y = y0[o] + 1; y < y1[o]; y++)
+				for (int x = 0, i = y * w; x < w; x++, i++) column[x] += in[i];
+			int rows = y1[o] - y0[o];
+			for (int ox = 0, base = o * ow; ox < ow; ox++) {
+				double sum = 0;
+				for (int x = x0[ox]; x < x1[ox]; x++) sum += column[x];
+				out[base + ox] = (float) (sum / ((double) rows * (x1[ox] - x0[ox])));
+			}
+		}
 	}
 
 	/** Each window's pixels inside the image: [from[o], to[o]). Never empty (see {@link WindowGrid}). */
@@ -103,10 +113,5 @@ public final class Pooling {
 			to[o] = Math.min(g.size, g.start(o) + g.window);
 			if (to[o] <= from[o]) throw new IllegalStateException("window " + o + " of " + g + " holds no pixel");
 		}
-	}
-
-	private static IntStream range(int n, boolean parallel) {
-		IntStream r = IntStream.range(0, n);
-		return parallel ? r.parallel() : r;
 	}
 }
