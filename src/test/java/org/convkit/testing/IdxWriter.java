@@ -33,6 +33,18 @@ public final class IdxWriter {
 		return b.toByteArray();
 	}
 
+	/** n 8-bit images of random bytes (seeded). */
+	public static ImageStack randomStack(int n, int w, int h, long seed) {
+		java.util.Random r = new java.util.Random(seed);
+		ImageStack s = new ImageStack(w, h);
+		for (int i = 0; i < n; i++) {
+			byte[] p = new byte[w * h];
+			r.nextBytes(p);
+			s.addSlice(null, new ij.process.ByteProcessor(w, h, p));
+		}
+		return s;
+	}
+
 	/** Labels as MNIST's (type 0x08, one dimension). */
 	public static byte[] labels(int... labels) {
 		ByteArrayOutputStream b = new ByteArrayOutputStream();

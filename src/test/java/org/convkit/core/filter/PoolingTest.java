@@ -4,6 +4,7 @@ import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.spec.Padding;
+import org.convkit.testing.PoolingReference;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
@@ -37,27 +38,6 @@ public class PoolingTest {
 		return p;
 	}
 
-	/** The textbook definition: every window, every pixel in it that lies inside the image. */
-	private static float[] plainLoop(float[] in, int w, int h, int k, int s, boolean same, boolean max) {
-		int ow = same ? (w + s - 1) / s : (w - k) / s + 1, oh = same ? (h + s - 1) / s : (h - k) / s + 1;
-		int px = same ? ((ow - 1) * s + k - w) / 2 : 0, py = same ? ((oh - 1) * s + k - h) / 2 : 0;
-		float[] out = new float[ow * oh];
-		for (int oy = 0; oy < oh; oy++)
-			for (int ox = 0; ox < ow; ox++) {
-				double acc = max ? Double.NEGATIVE_INFINITY : 0;
-				int n = 0;
-				for (int j = 0; j < k; j++)
-					for (int i = 0; i < k; i++) {
-						int x = ox * s - px + i, y = oy * s - py + j;
-						if (x < 0 || y < 0 || x >= w || y >= h) continue;
-						acc = max ? Math.max(acc, in[y * w + x]) : acc + in[y * w + x];
-						n++;
-					}
-				out[oy * ow + ox] = (float) (max ? acc : acc / n);
-			}
-		return out;
-	}
-
 	/** DL4J's output of the pooling layer of a network built from "maxpool k stride=s pad=..." (inference). */
 	private static float[] dl4j(float[] in, int w, int h, int k, int s, boolean same, boolean max) {
 		String spec = (max ? "maxpool " : "avgpool ") + k + " stride=" + s + " pad=" + (same ? "same" : "valid");
@@ -89,13 +69,13 @@ public class PoolingTest {
 				for (Pooling.Method m : Pooling.Method.values()) {
 					boolean max = m == Pooling.Method.MAX;
 					float[] ours = Pooling.apply(in, m, g[0], g[1]);
-					float[] loop = plainLoop(in, w, h, k, s, same, max);
+					double[] loop = PoolingReference.pool(in, w, h, k, s, same, max);
 					float[] ref = dl4j(in, w, h, k, s, same, max);
 					assertEquals(at + " " + m + " DL4J's size", ow * oh, ref.length);
 					for (int i = 0; i < ours.length; i++) {
 						String where = at + " " + m + " at " + (i % ow) + "," + (i / ow);
 						if (max) {
-							assertEquals(where + " (loop)", loop[i], ours[i], 0f);
+							assertEquals(where + " (loop)", loop[i], ours[i], 0);
 							assertEquals(where + " (DL4J)", ref[i], ours[i], 0f);
 						} else {
 							assertEquals(where + " (loop)", loop[i], ours[i], 1e-5f);
@@ -143,7 +123,7 @@ public class PoolingTest {
 		for (Pooling.Method m : Pooling.Method.values()) {
 			WindowGrid[] g = Pooling.grids(w, h, 3, 2, Padding.SAME);
 			float[] ours = Pooling.apply(big, m, g[0], g[1]);
-			float[] loop = plainLoop(big, w, h, 3, 2, true, m == Pooling.Method.MAX);
+			double[] loop = PoolingReference.pool(big, w, h, 3, 2, true, m == Pooling.Method.MAX);
 			for (int i = 0; i < ours.length; i++) assertEquals(loop[i], ours[i], 1e-5f);
 		}
 	}

@@ -2,6 +2,7 @@ package org.convkit.core.io;
 
 import ij.ImageStack;
 import ij.process.ByteProcessor;
+import org.convkit.testing.IdxWriter;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -34,14 +35,7 @@ public class IdxFilesTest {
 	public TemporaryFolder tmp = new TemporaryFolder();
 
 	private static ImageStack digits(int n, int w, int h) {
-		Random r = new Random(1);
-		ImageStack s = new ImageStack(w, h);
-		for (int i = 0; i < n; i++) {
-			byte[] p = new byte[w * h];
-			r.nextBytes(p);
-			s.addSlice(null, new ByteProcessor(w, h, p));
-		}
-		return s;
+		return IdxWriter.randomStack(n, w, h, 1);
 	}
 
 	private Path file(String name, byte[] data) throws Exception {

@@ -1,26 +1,23 @@
 package org.convkit.core.kernel;
 
+import org.convkit.testing.Python;
 import org.junit.Test;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.convkit.testing.Expect.expectError;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * |H| against numpy's {@code abs(fftshift(fft2(k, s=(n, n))))} for presets and random rectangular kernels, even and
  * odd sizes; against closed forms (a 1-tap kernel is flat, the 3-tap box's gain is |1 + 2cos 2πf| / 3); dB.
  */
 public class FrequencyResponseTest {
-	private static final String PYTHON = "/usr/bin/python3";
 	private static final String SCRIPT = String.join("\n",
 			"import sys, numpy as np",
 			"d = sys.argv[1]",
@@ -33,15 +30,14 @@ public class FrequencyResponseTest {
 
 	@Test
 	public void equalsNumpysFftOfTheZeroPaddedKernel() throws Exception {
-		assumeTrue("no " + PYTHON, new File(PYTHON).canExecute());
+		Python.assumeModules("numpy");
 		Path dir = Files.createTempDirectory("convkit-fr");
 		Random r = new Random(3);
 		Kernel[] kernels = {KernelPresets.get("High-pass 3x3"), KernelPresets.get("Sobel X"),
 				KernelPresets.get("Gaussian 5x5"), KernelPresets.get("Emboss"), random(r, 4, 2), random(r, 1, 7),
 				random(r, 9, 9)};
 		int[] sizes = {64, 16, 31, 8, 10, 7, 33};
-		java.util.List<String> cmd = new java.util.ArrayList<>(java.util.Arrays.asList(PYTHON,
-				dir.resolve("fr.py").toString(), dir.toString()));
+		java.util.List<String> cmd = new java.util.ArrayList<>(java.util.Arrays.asList(dir.toString()));
 		Files.write(dir.resolve("fr.py"), SCRIPT.getBytes());
 		for (int i = 0; i < kernels.length; i++) {
 			ByteBuffer b = ByteBuffer.allocate(kernels[i].values().length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -49,10 +45,7 @@ public class FrequencyResponseTest {
 			Files.write(dir.resolve("k" + i + ".f64"), b.array());
 			cmd.add("k" + i + "," + kernels[i].width() + "," + kernels[i].height() + "," + sizes[i]);
 		}
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		String said = new String(p.getInputStream().readAllBytes());
-		assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-		assertEquals(said, 0, p.exitValue());
+		Python.run(dir.resolve("fr.py"), cmd);
 		for (int i = 0; i < kernels.length; i++) {
 			FrequencyResponse fr = FrequencyResponse.of(kernels[i], sizes[i]);
 			ByteBuffer out = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("k" + i + ".out")))

@@ -46,14 +46,7 @@ public class ImportIdxTest {
 	}
 
 	private static ImageStack random(int n, int w, int h) {
-		Random r = new Random(2);
-		ImageStack s = new ImageStack(w, h);
-		for (int i = 0; i < n; i++) {
-			byte[] p = new byte[w * h];
-			r.nextBytes(p);
-			s.addSlice(null, new ByteProcessor(w, h, p));
-		}
-		return s;
+		return IdxWriter.randomStack(n, w, h, 2);
 	}
 
 	private static ImagePlus importIdx(String options) {

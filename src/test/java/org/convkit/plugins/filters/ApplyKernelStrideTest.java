@@ -10,10 +10,10 @@ import ij.process.ShortProcessor;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.testing.MacroHarness;
+import org.convkit.testing.Python;
 import org.junit.After;
 import org.junit.Test;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -21,12 +21,10 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * Apply Kernel... with stride= and padding= run as a macro: Same with a stride is the stride-1 result (the command
@@ -206,7 +204,6 @@ public class ApplyKernelStrideTest {
 
 	// ---- scipy.ndimage (skipped without python3-scipy; CI installs it)
 
-	private static final String PYTHON = "/usr/bin/python3";
 	/** One run for every case: out_K_S_V.f64 for kernel file K, stride S, V = 1 for Valid. */
 	private static final String SCRIPT = String.join("\n",
 			"import sys, numpy as np, scipy.ndimage as nd",
@@ -221,7 +218,7 @@ public class ApplyKernelStrideTest {
 
 	@Test
 	public void agreesWithScipy() throws Exception {
-		assumeTrue("no " + PYTHON, new File(PYTHON).canExecute());
+		Python.assumeModules("numpy", "scipy.ndimage");
 		Path dir = Files.createTempDirectory("convkit-stride");
 		int w = 23, h = 17;
 		float[] px = values(w, h, 9);
@@ -229,8 +226,8 @@ public class ApplyKernelStrideTest {
 		for (float v : px) b.putFloat(v);
 		Files.write(dir.resolve("img.f32"), b.array());
 		Files.write(dir.resolve("s.py"), SCRIPT.getBytes());
-		java.util.List<String> cmd = new java.util.ArrayList<>(java.util.Arrays.asList(PYTHON,
-				dir.resolve("s.py").toString(), dir.toString(), "" + w, "" + h));
+		java.util.List<String> cmd = new java.util.ArrayList<>(java.util.Arrays.asList(dir.toString(), "" + w,
+				"" + h));
 		for (int n = 0; n < KERNELS.length; n++) {
 			Kernel kernel = KernelParser.parse(KERNELS[n]);
 			ByteBuffer kb = ByteBuffer.allocate(kernel.values().length * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -240,11 +237,7 @@ public class ApplyKernelStrideTest {
 				for (int valid = s == 1 ? 1 : 0; valid <= 1; valid++)
 					cmd.add(n + "," + kernel.width() + "," + kernel.height() + "," + s + "," + valid);
 		}
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		String said = new String(p.getInputStream().readAllBytes());
-		assertTrue("python did not finish", p.waitFor(120, TimeUnit.SECONDS));
-		assumeTrue("scipy missing: " + said, !said.contains("No module named"));
-		assertEquals(said, 0, p.exitValue());
+		Python.run(dir.resolve("s.py"), cmd);
 		int compared = 0;
 		for (int n = 0; n < KERNELS.length; n++)
 			for (int s = 1; s <= 3; s++)

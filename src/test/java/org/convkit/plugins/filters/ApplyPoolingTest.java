@@ -10,6 +10,7 @@ import ij.process.FloatProcessor;
 import ij.process.ShortProcessor;
 import ij.gui.Roi;
 import org.convkit.testing.MacroHarness;
+import org.convkit.testing.PoolingReference;
 import org.junit.After;
 import org.junit.Test;
 
@@ -42,26 +43,6 @@ public class ApplyPoolingTest {
 		float[] p = new float[w * h];
 		for (int i = 0; i < p.length; i++) p[i] = (float) (r.nextDouble() * scale + offset);
 		return p;
-	}
-
-	/** Pooling by the book: pad before = ((out-1)s + k - n) / 2 for Same, windows clipped to the image. */
-	static double[] loop(float[] in, int w, int h, int k, int s, boolean same, boolean max) {
-		int ow = same ? (w + s - 1) / s : (w - k) / s + 1, oh = same ? (h + s - 1) / s : (h - k) / s + 1;
-		int px = same ? ((ow - 1) * s + k - w) / 2 : 0, py = same ? ((oh - 1) * s + k - h) / 2 : 0;
-		double[] out = new double[ow * oh];
-		for (int oy = 0; oy < oh; oy++)
-			for (int ox = 0; ox < ow; ox++) {
-				double acc = max ? Double.NEGATIVE_INFINITY : 0;
-				int n = 0;
-				for (int y = oy * s - py; y < oy * s - py + k; y++)
-					for (int x = ox * s - px; x < ox * s - px + k; x++)
-						if (x >= 0 && y >= 0 && x < w && y < h) {
-							acc = max ? Math.max(acc, in[y * w + x]) : acc + in[y * w + x];
-							n++;
-						}
-				out[oy * ow + ox] = max ? acc : acc / n;
-			}
-		return out;
 	}
 
 	private static ImagePlus pool(ImagePlus imp, String options) {
@@ -110,7 +91,7 @@ public class ApplyPoolingTest {
 					int oh = same ? (int) Math.ceil(h / (double) ks[1]) : (h - ks[0]) / ks[1] + 1;
 					assertEquals(options, ow, out.getWidth());
 					assertEquals(options, oh, out.getHeight());
-					double[] expected = loop(px, w, h, ks[0], ks[1], same, method.equals("Max"));
+					double[] expected = PoolingReference.pool(px, w, h, ks[0], ks[1], same, method.equals("Max"));
 					float[] got = (float[]) out.getProcessor().getPixels();
 					for (int i = 0; i < got.length; i++) assertEquals(options + " at " + i, expected[i], got[i], 1e-5);
 					String formula = same ? "width ceil(13 / " + ks[1] + ") = " + ow
@@ -135,11 +116,11 @@ public class ApplyPoolingTest {
 		}
 		ImagePlus b = pool(new ImagePlus("b", bp), "method=Average size=3 stride=2 padding=Same");
 		assertEquals(8, b.getBitDepth());
-		double[] e8 = loop(v8, w, h, 3, 2, true, false);
+		double[] e8 = PoolingReference.pool(v8, w, h, 3, 2, true, false);
 		for (int i = 0; i < e8.length; i++) assertEquals("8-bit " + i, Math.round(e8[i]), b.getProcessor().get(i));
 		ImagePlus s = pool(new ImagePlus("s", sp), "method=Max size=2 stride=2 padding=Valid");
 		assertEquals(16, s.getBitDepth());
-		double[] e16 = loop(v16, w, h, 2, 2, false, true);
+		double[] e16 = PoolingReference.pool(v16, w, h, 2, 2, false, true);
 		for (int i = 0; i < e16.length; i++) assertEquals("16-bit " + i, (int) e16[i], s.getProcessor().get(i));
 		ImagePlus f = pool(new ImagePlus("b32", bp), "method=Average size=3 stride=2 padding=Same output=32-bit");
 		assertEquals(32, f.getBitDepth());
@@ -158,7 +139,7 @@ public class ApplyPoolingTest {
 		assertEquals(3, split.getNChannels());
 		for (int c = 0; c < 3; c++) {
 			float[] channel = (float[]) cp.toFloat(c, null).getPixels();
-			double[] e = loop(channel, w, h, 2, 2, false, true);
+			double[] e = PoolingReference.pool(channel, w, h, 2, 2, false, true);
 			int shift = 16 - 8 * c;
 			for (int i = 0; i < e.length; i++) {
 				assertEquals("RGB channel " + c + " at " + i, (int) e[i], (rgb.getProcessor().get(i) >> shift) & 255);
@@ -175,7 +156,7 @@ public class ApplyPoolingTest {
 		ImagePlus all = pool(imp, "method=Max size=2 stride=2 padding=Valid stack");
 		assertEquals(3, all.getStackSize());
 		for (int z = 0; z < 3; z++) {
-			double[] e = loop((float[]) st.getPixels(z + 1), 6, 4, 2, 2, false, true);
+			double[] e = PoolingReference.pool((float[]) st.getPixels(z + 1), 6, 4, 2, 2, false, true);
 			for (int i = 0; i < e.length; i++) assertEquals(e[i], all.getStack().getProcessor(z + 1).getf(i), 0);
 			assertEquals("z" + z, all.getStack().getSliceLabel(z + 1));
 		}
