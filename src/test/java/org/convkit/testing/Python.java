@@ -1,6 +1,6 @@
 package org.convkit.testing;
 
-import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,32 +9,30 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
-/** Debian's python3 with numpy/scipy as an independent reference (skipped when missing; CI installs them). */
+/**
+ * Debian's python3 with numpy/scipy as an independent reference: check it first with
+ * {@link Prerequisites#requirePython} (fails under CI, skips locally), then run a script here.
+ */
 public final class Python {
-	public static final String PYTHON = "/usr/bin/python3";
-
 	private Python() {}
-
-	/** Skips the calling test unless python3 can import every module named. */
-	public static void assumeModules(String... modules) throws Exception {
-		assumeTrue("no " + PYTHON, new File(PYTHON).canExecute());
-		for (String m : modules) {
-			Process p = new ProcessBuilder(PYTHON, "-c", "import " + m).redirectErrorStream(true).start();
-			p.getInputStream().readAllBytes();
-			assumeTrue("no " + m + " in " + PYTHON, p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0);
-		}
-	}
 
 	/** Runs the script with the arguments; fails unless it ends within 2 minutes with exit code 0. */
 	public static String run(Path script, List<String> args) throws Exception {
-		List<String> cmd = new ArrayList<>(Arrays.asList(PYTHON, script.toString()));
+		List<String> cmd = new ArrayList<>(Arrays.asList(Prerequisites.PYTHON, script.toString()));
 		cmd.addAll(args);
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		String said = new String(p.getInputStream().readAllBytes());
-		assertTrue("python did not finish", p.waitFor(120, TimeUnit.SECONDS));
-		assertEquals(said, 0, p.exitValue());
-		return said;
+		// Output to a file, so that the time limit holds even if the script hangs with its pipe open.
+		Path log = Files.createTempFile("convkit-python", ".log");
+		try {
+			Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+			boolean ended = p.waitFor(120, TimeUnit.SECONDS);
+			if (!ended) p.destroyForcibly();
+			String said = Files.readString(log);
+			assertTrue("python did not finish within 2 minutes: " + said, ended);
+			assertEquals(said, 0, p.exitValue());
+			return said;
+		} finally {
+			Files.deleteIfExists(log);
+		}
 	}
 }

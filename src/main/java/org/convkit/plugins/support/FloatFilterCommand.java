@@ -15,6 +15,7 @@ import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
+import java.awt.Rectangle;
 import java.util.stream.IntStream;
 
 /**
@@ -98,6 +99,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		this.imp = imp;
+		if (!CommandEnvironment.readyForFilters(commandName())) return DONE;
 		if (imp == null) {
 			IJ.noImage();
 			return DONE;
@@ -188,7 +190,13 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return;
 		}
 		if (previewing ? newImagePreview : !confirmed) return;
-		filterPlane((FloatProcessor) ip, Region.of(ip));
+		filterPlane((FloatProcessor) ip, regionOf(ip));
+	}
+
+	/** The processor's rectangular ROI, or everything (ImageJ hands it over as an AWT Rectangle: not in the core). */
+	private static Region regionOf(ImageProcessor ip) {
+		Rectangle r = ip.getRoi();
+		return new Region(r.x, r.y, r.width, r.height);
 	}
 
 	/** A result of another size: a new image of the output type, made plane by plane in parallel. */

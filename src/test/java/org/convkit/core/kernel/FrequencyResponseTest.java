@@ -1,5 +1,6 @@
 package org.convkit.core.kernel;
 
+import org.convkit.testing.Prerequisites;
 import org.convkit.testing.Python;
 import org.junit.Test;
 
@@ -30,7 +31,7 @@ public class FrequencyResponseTest {
 
 	@Test
 	public void equalsNumpysFftOfTheZeroPaddedKernel() throws Exception {
-		Python.assumeModules("numpy");
+		Prerequisites.requirePython("numpy");
 		Path dir = Files.createTempDirectory("convkit-fr");
 		Random r = new Random(3);
 		Kernel[] kernels = {KernelPresets.get("High-pass 3x3"), KernelPresets.get("Sobel X"),

@@ -10,6 +10,7 @@ import ij.process.ShortProcessor;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.testing.MacroHarness;
+import org.convkit.testing.Prerequisites;
 import org.convkit.testing.Python;
 import org.junit.After;
 import org.junit.Test;
@@ -218,7 +219,7 @@ public class ApplyKernelStrideTest {
 
 	@Test
 	public void agreesWithScipy() throws Exception {
-		Python.assumeModules("numpy", "scipy.ndimage");
+		Prerequisites.requirePython("numpy", "scipy.ndimage");
 		Path dir = Files.createTempDirectory("convkit-stride");
 		int w = 23, h = 17;
 		float[] px = values(w, h, 9);
