@@ -12,6 +12,7 @@ import ij.process.FloatProcessor;
 import org.convkit.core.cnn.data.AugmentedPlanes;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.train.TrainingDefaults;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
@@ -37,6 +38,7 @@ public class AugmentationPreview implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.ready(COMMAND)) return; // Java only: no native library needed
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			CommandReporter.badInput(COMMAND, "There is no image open: open the image to preview first.");

@@ -7,6 +7,7 @@ import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import org.convkit.core.io.IdxFiles;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.PathFields;
@@ -30,6 +31,7 @@ public class ImportIdx implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.ready(COMMAND)) return; // Java only: no native library needed
 		boolean macro = Macro.getOptions() != null;
 		GenericDialog gd = Dialogs.create(COMMAND);
 		if (gd == null) return;

@@ -10,6 +10,7 @@ import ij.process.FloatProcessor;
 import org.convkit.core.kernel.FrequencyResponse;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelPresets;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
@@ -37,6 +38,7 @@ public class KernelFrequencyResponse implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.ready(COMMAND)) return; // Java only: no native library needed
 		boolean macro = Macro.getOptions() != null;
 		GenericDialog gd = Dialogs.create(COMMAND);
 		if (gd == null) return;
