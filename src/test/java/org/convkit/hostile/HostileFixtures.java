@@ -15,6 +15,7 @@ import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.plugins.support.CommandKeys.PathRole;
+import org.convkit.testing.IdxWriter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +62,7 @@ final class HostileFixtures {
 	private static HostileFixtures instance;
 
 	final Path root, inputs, outputs;
-	final Path kernelFile, model, classFolder, imageFolder;
+	final Path kernelFile, model, classFolder, imageFolder, idxImages, idxLabels;
 	/** Running as root: permission bits do not stop reading, so "unreadable" uses a file that fails with EIO. */
 	final boolean root_user;
 	private final Map<PathRole, List<Variant>> broken = new LinkedHashMap<>();
@@ -98,6 +99,8 @@ final class HostileFixtures {
 		for (int i = 0; i < 4; i++) Synthetic.save(Synthetic.image(i % 3, SIZE, r), imageFolder.resolve("img" + i), i == 3);
 		Synthetic.save(Synthetic.image(1, SIZE, r), Files.createDirectories(imageFolder.resolve("sub")).resolve("img4"),
 				false);
+		idxImages = IdxWriter.write(inputs.resolve("images-idx3-ubyte"), IdxWriter.images(IdxWriter.randomStack(4, 8, 8, 6)));
+		idxLabels = IdxWriter.write(inputs.resolve("labels-idx1-ubyte"), IdxWriter.labels(3, 0, 1, 2));
 		model = inputs.resolve("model.zip");
 		new Trainer(new FolderDataset(classFolder), NetworkSpec.parse("conv 3x3x2 pad=same; maxpool 2; dense 8"),
 				TrainingSettings.DEFAULTS.withBatchSize(8).withEpochs(1).withSeed(1)).validation(0.25)
@@ -112,7 +115,8 @@ final class HostileFixtures {
 			Path d = Files.createDirectories(bad.resolve(role.name().toLowerCase()));
 			List<Variant> v = new ArrayList<>();
 			boolean folder = role == PathRole.CLASS_FOLDER || role == PathRole.IMAGE_FOLDER;
-			String ext = role == PathRole.KERNEL_FILE ? ".txt" : ".zip";
+			String ext = role == PathRole.KERNEL_FILE ? ".txt"
+					: role == PathRole.IDX_IMAGES || role == PathRole.IDX_LABELS ? "-idx-ubyte" : ".zip";
 			v.add(new Variant("missing", d.resolve("missing" + (folder ? "" : ext)), true));
 			if (folder) {
 				v.add(new Variant("a file", write(d.resolve("a-file.txt"), "not a folder"), true));
@@ -146,6 +150,10 @@ final class HostileFixtures {
 				return caseDir.resolve("new-model.zip");
 			case CSV_OUTPUT:
 				return caseDir.resolve("results.csv");
+			case IDX_IMAGES:
+				return idxImages;
+			case IDX_LABELS:
+				return idxLabels;
 			default:
 				throw new IllegalStateException("no fixture for " + role + ": add one to HostileFixtures");
 		}

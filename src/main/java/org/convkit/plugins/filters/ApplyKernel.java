@@ -4,12 +4,12 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
+import org.convkit.core.cnn.spec.Padding;
 import org.convkit.core.filter.Border;
 import org.convkit.core.filter.KernelCorrelator;
+import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
-import org.convkit.core.kernel.KernelFiles;
-import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
@@ -18,50 +18,43 @@ import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
 
 import java.awt.AWTEvent;
-import java.awt.Choice;
-import java.awt.GraphicsEnvironment;
-import java.awt.TextField;
-import java.nio.file.Paths;
 
 /**
  * Plugins › ConvKit › Filters › Apply Kernel...: correlates the image with a preset, typed or loaded kernel
- * ({@link KernelCorrelator}). Which kernel: {@code file=} (macros only) and {@code kernel=} need
- * {@code preset=Custom} (the macro default); a preset with a {@code kernel=} text that differs from it is an
- * error, so a recorded macro (which records both) plays back and a hand-written one cannot be ambiguous.
+ * ({@link KernelCorrelator}; the kernel keys are {@link KernelFields}). With {@code stride=} above 1 or
+ * {@code padding=Valid} the result is a new, smaller image: the stride-1 result at the pixels under the kernel's
+ * anchor ({@link KernelCorrelator#applyStrided}), sized by the layer formula, which the Log shows filled in.
  */
 public class ApplyKernel extends FloatFilterCommand {
 	public static final String COMMAND = "Apply Kernel...";
-	public static final String KEY_PRESET = "preset";
-	public static final String KEY_KERNEL = "kernel";
-	public static final String KEY_FILE = "file";
-	public static final String KEY_NORMALIZE = "normalize";
+	public static final String KEY_PRESET = KernelFields.KEY_PRESET;
+	public static final String KEY_KERNEL = KernelFields.KEY_KERNEL;
+	public static final String KEY_FILE = KernelFields.KEY_FILE;
+	public static final String KEY_NORMALIZE = KernelFields.KEY_NORMALIZE;
 	public static final String KEY_BORDER = "border";
 	public static final String KEY_VALUE = "value";
+	public static final String KEY_STRIDE = "stride";
+	public static final String KEY_PADDING = "padding";
 	public static final String KEY_STACK = "stack";
 
 	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
-	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
-			.choice(KEY_PRESET, KernelPresets.CUSTOM, KernelPresets.names().toArray(new String[0]))
-			.dialogDefault("Sobel X").alternative(KernelPresets.CUSTOM)
-			.text(KEY_KERNEL, "").required().dialogDefault(KernelPresets.text("Sobel X"))
-			.example("1 2 1; 2 4 2; 1 2 1").numbersIn("1 # 1").alternative("1 1 1; 1 1 1; 1 1 1")
-			.path(KEY_FILE, CommandKeys.PathRole.KERNEL_FILE).insteadOf(KEY_KERNEL)
-			.flag(KEY_NORMALIZE)
+	public static final CommandKeys KEYS = KernelFields.declare(CommandKeys.of(COMMAND).usesImage(), "Sobel X")
 			.choice(KEY_BORDER, Border.REFLECT.label, Border.labels())
 			.number(KEY_VALUE, 0, CommandKeys.between(-Float.MAX_VALUE, Float.MAX_VALUE))
 			.when(KEY_BORDER, Border.CONSTANT.label)
+			.number(KEY_STRIDE, 1, CommandKeys.whole(1, WindowGrid.MAX))
+			.choice(KEY_PADDING, Padding.SAME.label, Padding.SAME.label, Padding.VALID.label)
 			.choice(KEY_OUTPUT, OutputType.SAME_TYPE.label, OutputType.labels())
 			.flag(KEY_STACK);
 
-	private boolean macro;
+	private KernelFields fields;
 	private double largestPixel = Double.NaN;
 	private volatile Kernel kernel;
 	private volatile Border border = Border.REFLECT;
 	private volatile double value;
-	private String preset, kernelText;
-	private boolean normalize, zeroSum;
-	private Choice presetChoice;
-	private TextField kernelField;
+	private volatile int stride = 1;
+	private volatile Padding padding = Padding.SAME;
+	private WindowGrid[] grids;
 
 	@Override
 	protected String commandName() {
@@ -75,60 +68,38 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	protected void addFields(GenericDialog gd) {
-		macro = run.isMacro();
-		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]), run.choice(KEY_PRESET));
-		gd.addStringField(KEY_KERNEL + ":", run.text(KEY_KERNEL), 36);
-		boolean gui = !macro && !GraphicsEnvironment.isHeadless();
-		if (gui) {
-			presetChoice = (Choice) gd.getChoices().lastElement();
-			kernelField = (TextField) gd.getStringFields().lastElement();
-			gd.addMessage("Rows separated by ';', values by spaces; fractions like 1/9 are fine.");
-			KernelFileButtons.add(gd, presetChoice, kernelField);
-		}
-		if (macro) gd.addStringField(KEY_FILE + ":", "", 36);
-		gd.addCheckbox(KEY_NORMALIZE, run.flag(KEY_NORMALIZE));
+		fields = new KernelFields(run);
+		fields.add(gd);
 		gd.addChoice(KEY_BORDER + ":", Border.labels(), run.choice(KEY_BORDER));
 		gd.addNumericField(KEY_VALUE + ":", run.number(KEY_VALUE), 3, 8, "(Constant border)");
+		gd.addNumericField(KEY_STRIDE + ":", run.number(KEY_STRIDE), 0, 5, "(1 = every pixel)");
+		gd.addChoice(KEY_PADDING + ":", new String[] {Padding.SAME.label, Padding.VALID.label},
+				run.choice(KEY_PADDING));
 	}
 
 	@Override
 	protected void readFields(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
-		String text = gd.getNextString().trim();
-		String file = macro ? gd.getNextString().trim() : "";
-		boolean norm = gd.getNextBoolean();
+		fields.read(gd);
 		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
 		double v = gd.getNextNumber();
 		if (gd.invalidNumber() || !(Math.abs(v) <= Float.MAX_VALUE))
 			throw new IllegalArgumentException("value=" + v + ": the Constant border value must be a finite 32-bit "
 					+ "float (largest magnitude " + Float.MAX_VALUE + ").");
-		Kernel k = resolve(presetName, text, file);
-		zeroSum = norm && !k.canNormalize();
-		kernel = norm ? k.normalized() : k;
-		preset = presetName;
-		kernelText = text;
-		normalize = norm;
+		int s = wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
+		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+		kernel = fields.kernel;
 		border = b;
 		value = v;
+		stride = s;
+		padding = p;
 	}
 
-	/** The kernel named by preset=, kernel= and file=; see the class comment for the rules. */
-	static Kernel resolve(String presetName, String text, String file) {
-		boolean custom = KernelPresets.isCustom(presetName);
-		if (!file.isEmpty()) {
-			if (!custom) throw new IllegalArgumentException("Give either file= or preset=[" + presetName
-					+ "], not both.");
-			if (!text.isEmpty()) throw new IllegalArgumentException("Give either file= or kernel=, not both.");
-			return KernelFiles.read(Paths.get(file));
-		}
-		if (!custom) {
-			Kernel k = KernelPresets.get(presetName);
-			if (!text.isEmpty() && !KernelParser.parse(text).equals(k))
-				throw new IllegalArgumentException("kernel=[" + text + "] differs from preset=[" + presetName
-						+ "]; use preset=" + KernelPresets.CUSTOM + " for your own kernel.");
-			return k;
-		}
-		return KernelParser.parse(text);
+	/** A value for a whole-number key from 1 to {@link WindowGrid#MAX}, or a message naming the key. */
+	static int wholeNumber(String key, double v, boolean invalid) {
+		if (invalid || !(v == Math.rint(v) && v >= 1 && v <= WindowGrid.MAX))
+			throw new IllegalArgumentException(key + "=" + (invalid ? "(not a number)" : MacroValues.format(v))
+					+ " must be a whole number from 1 to " + WindowGrid.MAX + ".");
+		return (int) v;
 	}
 
 	@Override
@@ -142,6 +113,23 @@ public class ApplyKernel extends FloatFilterCommand {
 			throw new IllegalArgumentException("The kernel's absolute sum (" + kernel.absSum() + ") times the largest "
 					+ "pixel magnitude (" + input + ") is beyond the 32-bit float range (" + Float.MAX_VALUE
 					+ "): results would be infinite. Scale the kernel down, or normalize it.");
+		grids = stride == 1 && padding == Padding.SAME ? null
+				: KernelCorrelator.grids(imp.getWidth(), imp.getHeight(), kernel, stride, padding);
+	}
+
+	@Override
+	protected WindowGrid[] newSizeGrids(ImagePlus imp) {
+		return grids;
+	}
+
+	@Override
+	protected float[] filterToNewSize(float[] pixels, WindowGrid gx, WindowGrid gy) {
+		return KernelCorrelator.applyStrided(pixels, gx.size, gy.size, kernel, border, value, gx, gy);
+	}
+
+	@Override
+	protected String newSizeSuffix() {
+		return "-" + padding.label.toLowerCase() + (stride > 1 ? "-stride" + stride : "");
 	}
 
 	/** The largest finite magnitude the image's type or (32-bit) its pixels can have. */
@@ -163,14 +151,7 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
-		// GUI only: picking a preset shows its values; editing the values switches to Custom.
-		if (e != null && presetChoice != null) {
-			if (e.getSource() == presetChoice && !KernelPresets.isCustom(presetChoice.getSelectedItem()))
-				kernelField.setText(KernelPresets.text(presetChoice.getSelectedItem()));
-			else if (e.getSource() == kernelField && !KernelPresets.isCustom(presetChoice.getSelectedItem())
-					&& !kernelField.getText().trim().equals(KernelPresets.text(presetChoice.getSelectedItem())))
-				presetChoice.select(KernelPresets.CUSTOM);
-		}
+		fields.itemChanged(e);
 		return super.dialogItemChanged(gd, e);
 	}
 
@@ -182,10 +163,14 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	protected void finished() {
-		if (zeroSum)
+		if (fields.zeroSum)
 			CommandReporter.note(COMMAND, "the kernel sum is 0, so it was not normalized (applied as given).");
-		run.remember(KEY_PRESET, preset).remember(KEY_KERNEL, kernelText).remember(KEY_NORMALIZE, normalize)
-				.remember(KEY_BORDER, border.label).remember(KEY_VALUE, value);
+		if (grids != null)
+			CommandReporter.note(COMMAND, "stride " + stride + ", " + padding.label + " padding: width "
+					+ grids[0].formula() + ", height " + grids[1].formula() + ".");
+		fields.remember();
+		run.remember(KEY_BORDER, border.label).remember(KEY_VALUE, value).remember(KEY_STRIDE, stride)
+				.remember(KEY_PADDING, padding.label);
 		IJ.showStatus(COMMAND + " " + kernel.width() + "x" + kernel.height() + ", " + border.label + " border");
 	}
 }

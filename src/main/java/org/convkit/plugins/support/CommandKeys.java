@@ -54,7 +54,11 @@ public final class CommandKeys {
 		/** A model file to write (and its "-last" sibling). */
 		MODEL_OUTPUT,
 		/** A CSV file to write. */
-		CSV_OUTPUT;
+		CSV_OUTPUT,
+		/** An IDX image file (MNIST format), to read. */
+		IDX_IMAGES,
+		/** An IDX label file (MNIST format), to read. */
+		IDX_LABELS;
 
 		/** Whether the command writes to the path (rather than reading it). */
 		public boolean isOutput() {

@@ -1,0 +1,120 @@
+package org.convkit.plugins.filters;
+
+import ij.gui.GenericDialog;
+import org.convkit.core.kernel.Kernel;
+import org.convkit.core.kernel.KernelFiles;
+import org.convkit.core.kernel.KernelParser;
+import org.convkit.core.kernel.KernelPresets;
+import org.convkit.plugins.support.CommandKeys;
+import org.convkit.plugins.support.MacroValues;
+
+import java.awt.AWTEvent;
+import java.awt.Choice;
+import java.awt.GraphicsEnvironment;
+import java.awt.TextField;
+import java.nio.file.Paths;
+
+/**
+ * The kernel keys that Apply Kernel and Kernel Frequency Response share, in this order: {@code preset=},
+ * {@code kernel=}, {@code file=} (macros only; the GUI has Load…/Save… buttons), {@code normalize}. Which kernel:
+ * {@code file=} and {@code kernel=} need {@code preset=Custom} (the macro default); a preset with a {@code kernel=}
+ * text that differs from it is an error, so a recorded macro (which records both) plays back and a hand-written one
+ * cannot be ambiguous. In the GUI, picking a preset shows its values and editing them selects Custom.
+ */
+final class KernelFields {
+	static final String KEY_PRESET = "preset", KEY_KERNEL = "kernel", KEY_FILE = "file", KEY_NORMALIZE = "normalize";
+
+	private final CommandKeys.Run run;
+	private final boolean macro;
+	private Choice presetChoice;
+	private TextField kernelField;
+
+	/** What {@link #read} found: the kernel (normalized if asked) and the values to remember. */
+	Kernel kernel;
+	String preset, text;
+	boolean normalize;
+	/** normalize was asked for a kernel whose sum is 0: it is applied as given. */
+	boolean zeroSum;
+
+	/**
+	 * The four kernel keys, declared in a command's key table (a macro must give kernel= or file=, or a preset);
+	 * {@code dialogPreset} is what the dialog shows first.
+	 */
+	static CommandKeys declare(CommandKeys keys, String dialogPreset) {
+		return keys.choice(KEY_PRESET, KernelPresets.CUSTOM, KernelPresets.names().toArray(new String[0]))
+				.dialogDefault(dialogPreset).alternative(KernelPresets.CUSTOM)
+				.text(KEY_KERNEL, "").required().dialogDefault(KernelPresets.text(dialogPreset))
+				.example("1 2 1; 2 4 2; 1 2 1").numbersIn("1 # 1").alternative("1 1 1; 1 1 1; 1 1 1")
+				.path(KEY_FILE, CommandKeys.PathRole.KERNEL_FILE).insteadOf(KEY_KERNEL)
+				.flag(KEY_NORMALIZE);
+	}
+
+	/** @param run this run's values: documented defaults in a macro, remembered ones in the dialog */
+	KernelFields(CommandKeys.Run run) {
+		this.run = run;
+		this.macro = run.isMacro();
+	}
+
+	/** Adds the fields, starting from the run's values. */
+	void add(GenericDialog gd) {
+		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]), run.choice(KEY_PRESET));
+		gd.addStringField(KEY_KERNEL + ":", run.text(KEY_KERNEL), 36);
+		if (!macro && !GraphicsEnvironment.isHeadless()) {
+			presetChoice = (Choice) gd.getChoices().lastElement();
+			kernelField = (TextField) gd.getStringFields().lastElement();
+			gd.addMessage("Rows separated by ';', values by spaces; fractions like 1/9 are fine.");
+			KernelFileButtons.add(gd, presetChoice, kernelField);
+		}
+		if (macro) gd.addStringField(KEY_FILE + ":", "", 36);
+		gd.addCheckbox(KEY_NORMALIZE, run.flag(KEY_NORMALIZE));
+	}
+
+	/** Remembers what {@link #read} found for the next dialog (not in macros). */
+	void remember() {
+		run.remember(KEY_PRESET, preset).remember(KEY_KERNEL, text).remember(KEY_NORMALIZE, normalize);
+	}
+
+	/** Reads the fields in the order they were added; throws IllegalArgumentException on a bad kernel. */
+	void read(GenericDialog gd) {
+		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
+		String kernelText = gd.getNextString().trim();
+		String file = macro ? gd.getNextString().trim() : "";
+		boolean norm = gd.getNextBoolean();
+		Kernel k = resolve(presetName, kernelText, file);
+		zeroSum = norm && !k.canNormalize();
+		kernel = norm ? k.normalized() : k;
+		preset = presetName;
+		text = kernelText;
+		normalize = norm;
+	}
+
+	/** GUI only: picking a preset shows its values; editing the values switches to Custom. */
+	void itemChanged(AWTEvent e) {
+		if (e == null || presetChoice == null) return;
+		String selected = presetChoice.getSelectedItem();
+		if (e.getSource() == presetChoice && !KernelPresets.isCustom(selected))
+			kernelField.setText(KernelPresets.text(selected));
+		else if (e.getSource() == kernelField && !KernelPresets.isCustom(selected)
+				&& !kernelField.getText().trim().equals(KernelPresets.text(selected)))
+			presetChoice.select(KernelPresets.CUSTOM);
+	}
+
+	/** The kernel named by preset=, kernel= and file=; see the class comment for the rules. */
+	static Kernel resolve(String presetName, String text, String file) {
+		boolean custom = KernelPresets.isCustom(presetName);
+		if (!file.isEmpty()) {
+			if (!custom) throw new IllegalArgumentException("Give either file= or preset=[" + presetName
+					+ "], not both.");
+			if (!text.isEmpty()) throw new IllegalArgumentException("Give either file= or kernel=, not both.");
+			return KernelFiles.read(Paths.get(file));
+		}
+		if (!custom) {
+			Kernel k = KernelPresets.get(presetName);
+			if (!text.isEmpty() && !KernelParser.parse(text).equals(k))
+				throw new IllegalArgumentException("kernel=[" + text + "] differs from preset=[" + presetName
+						+ "]; use preset=" + KernelPresets.CUSTOM + " for your own kernel.");
+			return k;
+		}
+		return KernelParser.parse(text);
+	}
+}
