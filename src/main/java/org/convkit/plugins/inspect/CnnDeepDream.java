@@ -1,0 +1,10 @@
+package org.convkit.plugins.inspect;
+
+import ij.plugin.PlugIn;
+
+/** Placeholder while being written. */
+public class CnnDeepDream implements PlugIn {
+	@Override
+	public void run(String arg) {
+	}
+}

@@ -1,0 +1,62 @@
+package org.convkit.plugins.inspect;
+
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.plugin.MontageMaker;
+import ij.process.FloatProcessor;
+import ij.process.ImageProcessor;
+import org.convkit.core.cnn.inspect.Tensor;
+
+/** Renders the inspection core's float data as ImageJ images: 32-bit stacks with one shared display range. */
+final class MapImages {
+	private MapImages() {
+	}
+
+	/** A zero-padded channel number, as wide as the largest ("03" of 20). */
+	static String channel(int c, int count) {
+		int digits = Math.max(2, String.valueOf(Math.max(0, count - 1)).length());
+		return String.format("%0" + digits + "d", c);
+	}
+
+	/** One 32-bit slice per channel of image 0 of the tensor, labelled "{@code name} ch NN". */
+	static ImageStack channels(Tensor t, String name) {
+		ImageStack st = new ImageStack(t.width, t.height);
+		for (int c = 0; c < t.channels; c++)
+			st.addSlice(name + " ch " + channel(c, t.channels), new FloatProcessor(t.width, t.height, t.plane(0, c)));
+		return st;
+	}
+
+	/** Sets the display range of every slice to the stack's overall min..max (so slices compare). */
+	static void sharedRange(ImagePlus imp) {
+		double[] r = range(imp.getStack());
+		imp.setDisplayRange(r[0], r[1]);
+	}
+
+	/** The finite min and max over all slices ({0, 1} when there is none or they are equal). */
+	static double[] range(ImageStack st) {
+		double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+		for (int s = 1; s <= st.getSize(); s++) {
+			ImageProcessor ip = st.getProcessor(s);
+			for (int i = 0, n = ip.getPixelCount(); i < n; i++) {
+				float v = ip.getf(i);
+				if (!Float.isFinite(v)) continue;
+				if (v < min) min = v;
+				if (v > max) max = v;
+			}
+		}
+		if (!(min < max)) return new double[] {Double.isFinite(min) ? min : 0, Double.isFinite(min) ? min + 1 : 1};
+		return new double[] {min, max};
+	}
+
+	/** All slices side by side with their labels, in as square a grid as fits, with the stack's display range. */
+	static ImagePlus montage(ImagePlus stack, String title) {
+		int n = stack.getStackSize();
+		int cols = (int) Math.ceil(Math.sqrt(n)), rows = (n + cols - 1) / cols;
+		double scale = Math.max(1, Math.min(8, Math.floor(96.0 / Math.max(stack.getWidth(), stack.getHeight()))));
+		boolean labels = stack.getWidth() * scale >= 48;
+		ImagePlus m = new MontageMaker().makeMontage2(stack, cols, rows, scale, 1, n, 1, 1, labels);
+		m.setTitle(title);
+		m.setDisplayRange(stack.getDisplayRangeMin(), stack.getDisplayRangeMax());
+		return m;
+	}
+}
