@@ -62,13 +62,11 @@ public final class Lime {
 		int k = Superpixels.count(labels);
 		boolean[][] z = patterns(samples, k, seed);
 		Perturbations perturbations = new Perturbations(bundle, ip);
-		float gray = perturbations.grayFill();
-		int rgb = perturbations.rgbFill();
 		Perturbations.Alteration mask = new Perturbations.Alteration() {
 			@Override
 			public void apply(int index, ImageProcessor work) {
 				boolean[] keep = z[index];
-				for (int i = 0; i < labels.length; i++) if (!keep[labels[i]]) perturbations.remove(work, i, gray, rgb);
+				for (int i = 0; i < labels.length; i++) if (!keep[labels[i]]) perturbations.remove(work, i);
 			}
 
 			@Override

@@ -46,14 +46,12 @@ public final class Occlusion {
 		check(w, h, patch, stride);
 		int[] xs = positions(w, patch, stride), ys = positions(h, patch, stride);
 		Perturbations perturbations = new Perturbations(bundle, ip);
-		float gray = perturbations.grayFill();
-		int rgb = perturbations.rgbFill();
 		Perturbations.Alteration square = new Perturbations.Alteration() {
 			@Override
 			public void apply(int index, ImageProcessor work) {
 				int x0 = xs[index % xs.length], y0 = ys[index / xs.length];
 				for (int y = y0; y < y0 + patch; y++)
-					for (int x = x0; x < x0 + patch; x++) perturbations.remove(work, y * w + x, gray, rgb);
+					for (int x = x0; x < x0 + patch; x++) perturbations.remove(work, y * w + x);
 			}
 
 			@Override

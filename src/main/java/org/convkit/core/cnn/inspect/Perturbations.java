@@ -30,17 +30,25 @@ final class Perturbations {
 	private final ModelBundle bundle;
 	private final ImageProcessor original, work;
 	private final InputFormat format;
+	private final boolean rgb;
+	private final float grayFill;
+	private final int rgbFill;
 
+	/** @throws IllegalArgumentException when the image's channels do not match the model */
 	Perturbations(ModelBundle bundle, ImageProcessor original) {
 		this.bundle = bundle;
 		this.original = original;
 		this.work = original.duplicate();
 		this.format = new InputFormat(bundle.inputHeight(), bundle.inputWidth(), bundle.inputChannels(),
 				bundle.resize());
+		ImageTensor.convert(original, format); // the channel check, with ImageTensor's message
+		rgb = original instanceof ColorProcessor;
+		grayFill = rgb ? 0 : grayFill();
+		rgbFill = rgb ? rgbFill() : 0;
 	}
 
 	/** The value removed gray pixels get (the model's mean, rounded and clamped for 8/16-bit). */
-	float grayFill() {
+	private float grayFill() {
 		double m = bundle.normalisation().mean(0);
 		if (original.getBitDepth() == 8) return (float) Math.max(0, Math.min(255, Math.round(m)));
 		if (original.getBitDepth() == 16) return (float) Math.max(0, Math.min(65535, Math.round(m)));
@@ -48,7 +56,7 @@ final class Perturbations {
 	}
 
 	/** The packed RGB value removed colour pixels get. */
-	int rgbFill() {
+	private int rgbFill() {
 		int rgb = 0;
 		for (int c = 0; c < 3; c++)
 			rgb = rgb << 8 | (int) Math.max(0, Math.min(255, Math.round(bundle.normalisation().mean(c))));
@@ -56,14 +64,14 @@ final class Perturbations {
 	}
 
 	/** Sets pixel i of the working copy to the fill value. */
-	void remove(ImageProcessor work, int i, float grayFill, int rgbFill) {
-		if (work instanceof ColorProcessor) ((int[]) work.getPixels())[i] = rgbFill;
+	void remove(ImageProcessor work, int i) {
+		if (rgb) ((int[]) work.getPixels())[i] = rgbFill;
 		else work.setf(i, grayFill);
 	}
 
 	/** Restores pixel i of the working copy from the original. */
 	void keep(ImageProcessor work, int i) {
-		if (work instanceof ColorProcessor) ((int[]) work.getPixels())[i] = ((int[]) original.getPixels())[i];
+		if (rgb) ((int[]) work.getPixels())[i] = ((int[]) original.getPixels())[i];
 		else work.setf(i, original.getf(i));
 	}
 
