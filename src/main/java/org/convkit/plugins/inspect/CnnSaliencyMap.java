@@ -88,7 +88,7 @@ public class CnnSaliencyMap implements PlugIn {
 				last = p;
 			}
 			ImagePlus map = heatMap(imp, r, p.method);
-			HeatMapOverlay.show(imp, map, OVERLAY);
+			HeatMapOverlay.show(imp, map, OVERLAY, signed(p.method));
 			map.show();
 			ResultsTable rt = NamedTables.getOrCreate(TABLE);
 			addRow(rt, imp, p.method, r);

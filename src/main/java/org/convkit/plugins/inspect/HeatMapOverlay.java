@@ -51,13 +51,17 @@ final class HeatMapOverlay {
 		return new LUT(r, g, b);
 	}
 
-	/** Lays the styled map over the image's current plane (replacing an earlier map of the same name). */
-	static void show(ImagePlus imp, ImagePlus map, String name) {
+	/**
+	 * Lays the styled map over the image's current plane (replacing an earlier map of the same name); for a
+	 * magnitude map the pixels of value 0 stay transparent.
+	 */
+	static void show(ImagePlus imp, ImagePlus map, String name, boolean signed) {
 		ImageProcessor rendered = map.getProcessor().duplicate();
 		rendered.setLut(map.getProcessor().getLut());
 		rendered.setMinAndMax(map.getDisplayRangeMin(), map.getDisplayRangeMax());
 		ImageRoi roi = new ImageRoi(0, 0, rendered.convertToRGB());
 		roi.setOpacity(OPACITY);
+		roi.setZeroTransparent(!signed);
 		roi.setName(name);
 		if (imp.getStackSize() > 1) {
 			if (imp.isHyperStack()) roi.setPosition(imp.getC(), imp.getZ(), imp.getT());

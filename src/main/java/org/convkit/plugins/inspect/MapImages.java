@@ -48,11 +48,15 @@ final class MapImages {
 		return new double[] {min, max};
 	}
 
-	/** All slices side by side with their labels, in as square a grid as fits, with the stack's display range. */
+	/**
+	 * All slices side by side with their labels, in as square a grid as fits, each about 192 pixels (small maps
+	 * enlarged by a whole factor, large ones reduced), with the stack's display range.
+	 */
 	static ImagePlus montage(ImagePlus stack, String title) {
 		int n = stack.getStackSize();
 		int cols = (int) Math.ceil(Math.sqrt(n)), rows = (n + cols - 1) / cols;
-		double scale = Math.max(1, Math.min(8, Math.floor(96.0 / Math.max(stack.getWidth(), stack.getHeight()))));
+		double side = Math.max(stack.getWidth(), stack.getHeight());
+		double scale = side <= 192 ? Math.min(8, Math.floor(192 / side)) : Math.max(0.1, Math.round(192 / side * 100) / 100.0);
 		boolean labels = stack.getWidth() * scale >= 48;
 		ImagePlus m = new MontageMaker().makeMontage2(stack, cols, rows, scale, 1, n, 1, 1, labels);
 		m.setTitle(title);
