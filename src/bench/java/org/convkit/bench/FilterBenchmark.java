@@ -44,13 +44,14 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn
-		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "cnn").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny or cnn)");
+		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn | inspect
+		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "cnn", "inspect").contains(only)) {
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, cnn or inspect)");
 			System.exit(2);
 		}
-		if (!"cnn".equals(only)) new FilterBenchmark(repeats).runAll(only);
+		if (!"cnn".equals(only) && !"inspect".equals(only)) new FilterBenchmark(repeats).runAll(only);
 		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats);
+		if ("all".equals(only) || "inspect".equals(only)) InspectBenchmark.run(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 

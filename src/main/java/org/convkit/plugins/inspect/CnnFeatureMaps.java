@@ -118,19 +118,30 @@ public class CnnFeatureMaps implements PlugIn {
 		checkMemory(net, layers, wholeImage, scale, w, h);
 		ModelInput in = wholeImage ? ModelInput.wholeImage(imp.getProcessor(), bundle)
 				: ModelInput.modelSize(imp.getProcessor(), bundle);
-		Tensor[] a = wholeImage ? FeatureMaps.wholeImage(net, in.tensor, layers, 0, progress)
-				: FeatureMaps.modelSize(net, in, layers);
+		FeatureMaps.ChannelPlanes[] a;
+		float[][] flat = new float[layers.length][];
+		if (wholeImage) {
+			a = FeatureMaps.wholeImage(net, in.tensor, layers, 0, progress);
+		} else {
+			Tensor[] t = FeatureMaps.modelSize(net, in, layers);
+			a = new FeatureMaps.ChannelPlanes[layers.length];
+			for (int i = 0; i < layers.length; i++) {
+				if (net.isSpatial(layers[i])) a[i] = FeatureMaps.ChannelPlanes.of(t[i]);
+				else flat[i] = t[i].data;
+			}
+		}
 		String base = InspectFields.baseTitle(imp.getTitle());
 		List<ImagePlus> out = new ArrayList<>();
 		for (int i = 0; i < layers.length; i++) {
 			String name = net.names().get(layers[i]);
 			ImagePlus m;
 			if (!net.isSpatial(layers[i])) {
-				m = new ImagePlus(base + " " + name + " maps", new FloatProcessor(a[i].channels, 1, a[i].data.clone()));
-				m.getStack().setSliceLabel(name + " " + a[i].channels + (layers[i] == net.outputLayer()
+				m = new ImagePlus(base + " " + name + " maps", new FloatProcessor(flat[i].length, 1, flat[i]));
+				m.getStack().setSliceLabel(name + " " + flat[i].length + (layers[i] == net.outputLayer()
 						? " class probabilities (" + String.join(", ", bundle.labels()) + ")" : " units"), 1);
 			} else {
 				ImageStack st = scale ? scaled(net, a[i], layers[i], name, in) : MapImages.channels(a[i], name);
+				a[i] = null; // the stack holds the planes now (or their scaled copies)
 				m = new ImagePlus(base + " " + name + " maps", st);
 				m.setCalibration(calibration(imp, net, layers[i], scale, wholeImage, in));
 			}
@@ -196,14 +207,16 @@ public class CnnFeatureMaps implements PlugIn {
 	}
 
 	/** Each channel brought onto the image's pixels. */
-	private static ImageStack scaled(InspectionNetwork net, Tensor t, int layer, String name, ModelInput in) {
+	private static ImageStack scaled(InspectionNetwork net, FeatureMaps.ChannelPlanes t, int layer, String name,
+			ModelInput in) {
 		LayerGeometry[] gy = LayerGeometry.of(net.bundle().spec(), net.names(), layer, in.tensor.height, true);
 		LayerGeometry[] gx = LayerGeometry.of(net.bundle().spec(), net.names(), layer, in.tensor.width, false);
 		int w = in.placement.sourceWidth, h = in.placement.sourceHeight;
 		ImageStack st = new ImageStack(w, h);
-		for (int c = 0; c < t.channels; c++)
-			st.addSlice(name + " ch " + MapImages.channel(c, t.channels), new FloatProcessor(w, h,
-					BackMapping.toImage(t.plane(0, c), t.width, t.height, gx[layer], gy[layer], in.placement)));
+		int n = t.channels.length;
+		for (int c = 0; c < n; c++)
+			st.addSlice(name + " ch " + MapImages.channel(c, n), new FloatProcessor(w, h,
+					BackMapping.toImage(t.channels[c], t.width, t.height, gx[layer], gy[layer], in.placement)));
 		return st;
 	}
 

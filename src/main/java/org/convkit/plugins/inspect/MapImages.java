@@ -5,7 +5,7 @@ import ij.ImageStack;
 import ij.plugin.MontageMaker;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.inspect.Tensor;
+import org.convkit.core.cnn.inspect.FeatureMaps;
 
 /** Renders the inspection core's float data as ImageJ images: 32-bit stacks with one shared display range. */
 final class MapImages {
@@ -18,11 +18,12 @@ final class MapImages {
 		return String.format("%0" + digits + "d", c);
 	}
 
-	/** One 32-bit slice per channel of image 0 of the tensor, labelled "{@code name} ch NN". */
-	static ImageStack channels(Tensor t, String name) {
-		ImageStack st = new ImageStack(t.width, t.height);
-		for (int c = 0; c < t.channels; c++)
-			st.addSlice(name + " ch " + channel(c, t.channels), new FloatProcessor(t.width, t.height, t.plane(0, c)));
+	/** One 32-bit slice per channel plane (wrapped, not copied), labelled "{@code name} ch NN". */
+	static ImageStack channels(FeatureMaps.ChannelPlanes p, String name) {
+		ImageStack st = new ImageStack(p.width, p.height);
+		int n = p.channels.length;
+		for (int c = 0; c < n; c++)
+			st.addSlice(name + " ch " + channel(c, n), new FloatProcessor(p.width, p.height, p.channels[c]));
 		return st;
 	}
 
@@ -36,6 +37,15 @@ final class MapImages {
 	static double[] range(ImageStack st) {
 		double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
 		for (int s = 1; s <= st.getSize(); s++) {
+			Object pixels = st.getPixels(s);
+			if (pixels instanceof float[]) { // the maps: read the array directly (whole-image stacks are large)
+				for (float v : (float[]) pixels)
+					if (Float.isFinite(v)) {
+						if (v < min) min = v;
+						if (v > max) max = v;
+					}
+				continue;
+			}
 			ImageProcessor ip = st.getProcessor(s);
 			for (int i = 0, n = ip.getPixelCount(); i < n; i++) {
 				float v = ip.getf(i);

@@ -10,6 +10,29 @@ import java.util.List;
  * the whole-image pass ({@link Tiling}), so memory stays bounded by the tile size plus the maps themselves.
  */
 public final class FeatureMaps {
+	/**
+	 * One image's maps of one layer as separate channel planes (height × width each, row by row), so that an image
+	 * stack can wrap them without a copy.
+	 */
+	public static final class ChannelPlanes {
+		public final float[][] channels;
+		public final int width, height;
+
+		ChannelPlanes(int channels, int width, int height) {
+			Tensor.checkedSize(1, 1, height, width);
+			this.channels = new float[channels][width * height];
+			this.width = width;
+			this.height = height;
+		}
+
+		/** The planes of image 0 of a spatial tensor (copied). */
+		public static ChannelPlanes of(Tensor t) {
+			ChannelPlanes p = new ChannelPlanes(t.channels, t.width, t.height);
+			for (int c = 0; c < t.channels; c++) System.arraycopy(t.data, t.offset(0, c), p.channels[c], 0, t.planeSize());
+			return p;
+		}
+	}
+
 	/** Bytes of layer activations one tile may hold (DL4J's temporaries come on top, about as much again). */
 	public static final long TILE_BUDGET = 192L << 20;
 
@@ -27,7 +50,8 @@ public final class FeatureMaps {
 	 *
 	 * @throws IllegalArgumentException when a layer is not spatial or the input is too small for it
 	 */
-	public static Tensor[] wholeImage(InspectionNetwork net, Tensor input, int[] layers, int core, Progress progress) {
+	public static ChannelPlanes[] wholeImage(InspectionNetwork net, Tensor input, int[] layers, int core,
+			Progress progress) {
 		if (input.n != 1) throw new IllegalArgumentException("one image at a time");
 		int last = deepest(net, layers);
 		NetworkSpec spec = net.bundle().spec();
@@ -37,9 +61,9 @@ public final class FeatureMaps {
 		if (core <= 0) core = defaultCore(net, last);
 		List<Tiling.Tile> rows = Tiling.of(input.height, gy[last].stride, gy[last].field, core);
 		List<Tiling.Tile> cols = Tiling.of(input.width, gx[last].stride, gx[last].field, core);
-		Tensor[] out = new Tensor[layers.length];
+		ChannelPlanes[] out = new ChannelPlanes[layers.length];
 		for (int i = 0; i < layers.length; i++)
-			out[i] = Tensor.zeros(1, channels(net, layers[i]), gy[layers[i]].length, gx[layers[i]].length);
+			out[i] = new ChannelPlanes(channels(net, layers[i]), gx[layers[i]].length, gy[layers[i]].length);
 		int total = rows.size() * cols.size(), done = 0;
 		for (Tiling.Tile ty : rows)
 			for (Tiling.Tile tx : cols) {
@@ -113,14 +137,15 @@ public final class FeatureMaps {
 	}
 
 	/** Copies the outputs a tile owns (window anchor {@code o * stride} in its core) from the tile's activation. */
-	static void paste(Tensor tile, Tensor out, Tiling.Tile ty, Tiling.Tile tx, LayerGeometry gy, LayerGeometry gx) {
+	static void paste(Tensor tile, ChannelPlanes out, Tiling.Tile ty, Tiling.Tile tx, LayerGeometry gy,
+			LayerGeometry gx) {
 		int oy0 = ceilDiv(ty.coreStart, gy.stride), oy1 = Math.min(out.height, ceilDiv(ty.coreEnd, gy.stride));
 		int ox0 = ceilDiv(tx.coreStart, gx.stride), ox1 = Math.min(out.width, ceilDiv(tx.coreEnd, gx.stride));
 		int dy = ty.start / gy.stride, dx = tx.start / gx.stride;
-		for (int c = 0; c < out.channels; c++)
+		for (int c = 0; c < out.channels.length; c++)
 			for (int oy = oy0; oy < oy1; oy++)
-				System.arraycopy(tile.data, tile.offset(0, c) + (oy - dy) * tile.width + ox0 - dx, out.data,
-						out.offset(0, c) + oy * out.width + ox0, ox1 - ox0);
+				System.arraycopy(tile.data, tile.offset(0, c) + (oy - dy) * tile.width + ox0 - dx, out.channels[c],
+						oy * out.width + ox0, ox1 - ox0);
 	}
 
 	private static int ceilDiv(int a, int b) {

