@@ -248,6 +248,9 @@ public class CnnSynthesisTest {
 		for (String v : new String[] {"0", "-1", "NaN", "Infinity", "1e9"})
 			MacroHarness.runExpectingError(imp, CnnDeepDream.COMMAND, m + " layer=conv2 step=" + v,
 					"must be a number above 0 and at most 100");
+		for (String v : new String[] {"NaN", "Infinity", "-1e300", "0.5"})
+			MacroHarness.runExpectingError(imp, CnnDeepDream.COMMAND, m + " layer=conv2 seed=" + v,
+					"must be a whole number (a seed)");
 		for (String key : new String[] {"iterations", "octaves", "scale", "step", "seed"})
 			MacroHarness.runExpectingError(imp, CnnDeepDream.COMMAND, m + " layer=conv2 " + key + "=abc",
 					key + "=abc is not a number");

@@ -51,7 +51,7 @@ public final class Saliency {
 	/** Grad-CAM's layer when none is named: the last convolution layer. */
 	public static final String LAST_CONV = "";
 	/** Bounds that keep a typo from starting hours of work. */
-	public static final int MAX_SAMPLES = 100_000, MAX_SUPERPIXELS = 10_000;
+	public static final int MAX_SAMPLES = 100_000, MAX_SUPERPIXELS = 10_000, MAX_OCCLUSIONS = 1_000_000;
 
 	/** What to compute. */
 	public static final class Params {
@@ -116,7 +116,11 @@ public final class Saliency {
 				gradCamLayer(InspectionNetwork.of(bundle), p.layer);
 				break;
 			case OCCLUSION:
-				Occlusion.check(width, height, p.patch, p.stride);
+				long n = Occlusion.count(width, height, p.patch, p.stride);
+				if (n > MAX_OCCLUSIONS)
+					throw new IllegalArgumentException("patch=" + p.patch + " stride=" + p.stride + " would classify " + n
+							+ " occluded images of this " + width + "x" + height + " image (at most " + MAX_OCCLUSIONS
+							+ "): use a larger stride");
 				break;
 			case LIME:
 				if (p.superpixels < 2 || p.superpixels > Math.min(MAX_SUPERPIXELS, (long) width * height))

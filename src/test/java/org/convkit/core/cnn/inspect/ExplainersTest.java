@@ -95,6 +95,13 @@ public class ExplainersTest {
 		assertArrayEquals(new int[] {0, 5, 10, 15, 16}, Occlusion.positions(22, 6, 5));
 		assertArrayEquals(new int[] {0}, Occlusion.positions(5, 5, 100));
 		assertEquals(5 * 4, Occlusion.count(22, 19, 6, 5));
+		try {
+			Saliency.check(InspectFixtures.bundle("conv 3x3x2; dense 4", 8, 8, 1, 2, 0), 2048, 2048,
+					new Saliency.Params(Saliency.Method.OCCLUSION, "", "", 1, 1, 50, 500, 1));
+			fail("4 million occluded images");
+		} catch (IllegalArgumentException e) {
+			assertTrue(e.getMessage(), e.getMessage().contains("would classify 4194304 occluded images"));
+		}
 	}
 
 	@Test
