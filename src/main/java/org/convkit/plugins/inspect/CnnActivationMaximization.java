@@ -12,11 +12,8 @@ import org.convkit.core.cnn.inspect.InspectionNetwork;
 import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
-import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.ArrayList;
@@ -43,12 +40,7 @@ public class CnnActivationMaximization implements PlugIn {
 	@Override
 	public void run(String arg) {
 		boolean macro = Macro.getOptions() != null;
-		try {
-			MacroValues.requireNumbers(KEY_ITERATIONS, KEY_STEP, KEY_SEED);
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
+		if (!InspectRun.numbers(COMMAND, KEY_ITERATIONS, KEY_STEP, KEY_SEED)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? "conv1" : lastLayer, 12);
@@ -62,8 +54,7 @@ public class CnnActivationMaximization implements PlugIn {
 		if (gd.wasCanceled()) return;
 		String model = gd.getNextString(), layer = gd.getNextString(), channels = gd.getNextString();
 		double iterations = gd.getNextNumber(), step = gd.getNextNumber(), seed = gd.getNextNumber();
-		InspectProgress progress = new InspectProgress(COMMAND);
-		try {
+		InspectRun.guarded(COMMAND, "choose fewer channels", progress -> {
 			int it = Numbers.whole(KEY_ITERATIONS, iterations, 1, ActivationMaximization.MAX_ITERATIONS);
 			double s = Numbers.above(KEY_STEP, step, 0, 100);
 			long sd = Numbers.seed(KEY_SEED, seed);
@@ -78,13 +69,7 @@ public class CnnActivationMaximization implements PlugIn {
 				lastSeed = sd;
 			}
 			result.show();
-		} catch (ModelFileException | IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-		} catch (Progress.Cancelled e) {
-			progress.stopped();
-		} catch (RuntimeException e) {
-			CommandReporter.unexpected(COMMAND, e);
-		}
+		});
 	}
 
 	/** Script entry: the stack for the channels of the layer (not shown). */

@@ -14,10 +14,7 @@ import org.convkit.core.cnn.inspect.ModelInput;
 import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.plugins.cnn.ModelField;
-import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.List;
@@ -47,12 +44,7 @@ public class CnnDeepDream implements PlugIn {
 			return;
 		}
 		boolean macro = Macro.getOptions() != null;
-		try {
-			MacroValues.requireNumbers(KEY_ITERATIONS, KEY_OCTAVES, KEY_SCALE, KEY_STEP, KEY_SEED);
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
+		if (!InspectRun.numbers(COMMAND, KEY_ITERATIONS, KEY_OCTAVES, KEY_SCALE, KEY_STEP, KEY_SEED)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? "" : lastLayer, 16);
@@ -69,8 +61,7 @@ public class CnnDeepDream implements PlugIn {
 		String model = gd.getNextString(), layer = gd.getNextString();
 		double iterations = gd.getNextNumber(), octaves = gd.getNextNumber(), scale = gd.getNextNumber(),
 				step = gd.getNextNumber(), seed = gd.getNextNumber();
-		InspectProgress progress = new InspectProgress(COMMAND);
-		try {
+		InspectRun.guarded(COMMAND, "crop the " + imp.getWidth() + "x" + imp.getHeight() + " image", progress -> {
 			int it = Numbers.whole(KEY_ITERATIONS, iterations, 1, DeepDream.MAX_ITERATIONS);
 			int oc = Numbers.whole(KEY_OCTAVES, octaves, 1, DeepDream.MAX_OCTAVES);
 			double sc = Numbers.above(KEY_SCALE, scale, 1, 4);
@@ -88,16 +79,7 @@ public class CnnDeepDream implements PlugIn {
 				lastSeed = sd;
 			}
 			dream.show();
-		} catch (ModelFileException | IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-		} catch (Progress.Cancelled e) {
-			progress.stopped();
-		} catch (OutOfMemoryError e) {
-			CommandReporter.badInput(COMMAND, "Not enough memory for a " + imp.getWidth() + "x" + imp.getHeight()
-					+ " dream: crop the image or raise the limit (Edit › Options › Memory & Threads)");
-		} catch (RuntimeException e) {
-			CommandReporter.unexpected(COMMAND, e);
-		}
+		});
 	}
 
 	/** Script entry: the dream of the current plane as a new image of the same type and calibration (not shown). */

@@ -17,9 +17,7 @@ import org.convkit.core.cnn.inspect.ModelInput;
 import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.plugins.cnn.ModelField;
-import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 
 import java.util.ArrayList;
@@ -67,8 +65,7 @@ public class CnnFeatureMaps implements PlugIn {
 		String model = gd.getNextString(), layer = gd.getNextString();
 		boolean scale = gd.getNextBoolean(), montage = gd.getNextBoolean();
 		String input = MacroValues.nextChoice(gd, KEY_INPUT);
-		InspectProgress progress = new InspectProgress(COMMAND);
-		try {
+		InspectRun.guarded(COMMAND, "choose fewer layers, Model size, or a smaller image", progress -> {
 			boolean whole = parseInput(input);
 			ModelBundle bundle = ModelField.read(model);
 			List<ImagePlus> maps = maps(imp, bundle, layer, scale, whole, progress);
@@ -84,16 +81,7 @@ public class CnnFeatureMaps implements PlugIn {
 				if (montage && m.getStackSize() > 1)
 					MapImages.montage(m, m.getTitle().replaceFirst(" maps$", " montage")).show();
 			}
-		} catch (ModelFileException | IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-		} catch (Progress.Cancelled e) {
-			progress.stopped();
-		} catch (OutOfMemoryError e) {
-			CommandReporter.badInput(COMMAND, "Not enough memory for these maps: choose fewer layers, Model size, or "
-					+ "a smaller image (Edit › Options › Memory & Threads raises the limit)");
-		} catch (RuntimeException e) {
-			CommandReporter.unexpected(COMMAND, e);
-		}
+		});
 	}
 
 	static boolean parseInput(String input) {

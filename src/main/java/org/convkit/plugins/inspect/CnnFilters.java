@@ -12,11 +12,8 @@ import ij.process.ImageProcessor;
 import org.convkit.core.cnn.inspect.InspectionNetwork;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
-import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.Numbers;
 
 /**
@@ -37,12 +34,7 @@ public class CnnFilters implements PlugIn {
 	@Override
 	public void run(String arg) {
 		boolean macro = Macro.getOptions() != null;
-		try {
-			MacroValues.requireNumbers(KEY_ZOOM);
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
+		if (!InspectRun.numbers(COMMAND, KEY_ZOOM)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? "conv1" : lastLayer, 12);
@@ -52,7 +44,7 @@ public class CnnFilters implements PlugIn {
 		if (gd.wasCanceled()) return;
 		String model = gd.getNextString(), layer = gd.getNextString();
 		double zoomValue = gd.getNextNumber();
-		try {
+		InspectRun.guarded(COMMAND, "use a smaller zoom", progress -> {
 			int zoom = Numbers.whole(KEY_ZOOM, zoomValue, 1, MAX_ZOOM);
 			ModelBundle bundle = ModelField.read(model);
 			ImagePlus filters = filters(bundle, layer, zoom, InspectFields.modelName(model));
@@ -62,11 +54,7 @@ public class CnnFilters implements PlugIn {
 				lastZoom = zoom;
 			}
 			filters.show();
-		} catch (ModelFileException | IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-		} catch (RuntimeException e) {
-			CommandReporter.unexpected(COMMAND, e);
-		}
+		});
 	}
 
 	/**

@@ -9,12 +9,9 @@ import ij.measure.Calibration;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import ij.process.FloatProcessor;
-import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Saliency;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.plugins.cnn.ModelField;
-import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.Numbers;
@@ -47,12 +44,7 @@ public class CnnSaliencyMap implements PlugIn {
 			return;
 		}
 		boolean macro = Macro.getOptions() != null;
-		try {
-			MacroValues.requireNumbers(KEY_PATCH, KEY_STRIDE, KEY_SUPERPIXELS, KEY_SAMPLES, KEY_SEED);
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
+		if (!InspectRun.numbers(COMMAND, KEY_PATCH, KEY_STRIDE, KEY_SUPERPIXELS, KEY_SAMPLES, KEY_SEED)) return;
 		Saliency.Params d = macro ? Saliency.Params.of(Saliency.Method.GRAD_CAM) : last;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
@@ -73,8 +65,7 @@ public class CnnSaliencyMap implements PlugIn {
 		String className = gd.getNextString(), layer = gd.getNextString();
 		double patch = gd.getNextNumber(), stride = gd.getNextNumber(), superpixels = gd.getNextNumber(),
 				samples = gd.getNextNumber(), seed = gd.getNextNumber();
-		InspectProgress progress = new InspectProgress(COMMAND);
-		try {
+		InspectRun.guarded(COMMAND, "use a smaller image", progress -> {
 			Saliency.Params p = new Saliency.Params(Saliency.Method.fromName(method), className, layer,
 					Numbers.whole(KEY_PATCH, patch, 1, MAX_PATCH), Numbers.whole(KEY_STRIDE, stride, 1, MAX_PATCH),
 					Numbers.whole(KEY_SUPERPIXELS, superpixels, 2, Saliency.MAX_SUPERPIXELS),
@@ -93,13 +84,7 @@ public class CnnSaliencyMap implements PlugIn {
 			ResultsTable rt = NamedTables.getOrCreate(TABLE);
 			addRow(rt, imp, p.method, r);
 			NamedTables.show(TABLE, rt);
-		} catch (ModelFileException | IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-		} catch (Progress.Cancelled e) {
-			progress.stopped();
-		} catch (RuntimeException e) {
-			CommandReporter.unexpected(COMMAND, e);
-		}
+		});
 	}
 
 	private static String count(Saliency.Params p, ImagePlus imp) {
