@@ -189,7 +189,7 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 		}
 		ImageStack st = new ImageStack(t.width, t.height);
 		for (int c = 0; c < t.channels; c++)
-			st.addSlice(name + " ch " + c, new FloatProcessor(t.width, t.height, t.plane(0, c)));
+			st.addSlice(name + " ch " + FeatureMaps.channelNumber(c, t.channels), new FloatProcessor(t.width, t.height, t.plane(0, c)));
 		return st;
 	}
 

@@ -190,6 +190,7 @@ public class ConvKitServiceTest {
 		ij.ImageStack maps = convkit.featureMaps(loaded, one, "conv1");
 		assertEquals(8, maps.getSize());
 		assertEquals(16, maps.getWidth());
+		assertEquals("conv1 ch 03", maps.getSliceLabel(4)); // as CNN Feature Maps... labels them
 		assertArrayEquals(convkit.classify(loaded, one), (float[]) convkit.featureMaps(loaded, one, "output")
 				.getPixels(1), 1e-6f);
 		FloatProcessor map = convkit.saliency(loaded, one.resize(24, 20), "Occlusion", "hbar");

@@ -8,6 +8,7 @@ import ij.plugin.PlugIn;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import org.convkit.core.cnn.inspect.ActivationMaximization;
+import org.convkit.core.cnn.inspect.FeatureMaps;
 import org.convkit.core.cnn.inspect.InspectionNetwork;
 import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
@@ -83,7 +84,7 @@ public class CnnActivationMaximization implements PlugIn {
 		Tensor t = ActivationMaximization.run(net, index, ch, iterations, step, seed, progress);
 		ImageStack st = new ImageStack(t.width, t.height);
 		for (int i = 0; i < ch.length; i++) {
-			String label = name + " ch " + MapImages.channel(ch[i], count)
+			String label = name + " ch " + FeatureMaps.channelNumber(ch[i], count)
 					+ (index == net.outputLayer() ? " " + bundle.labels().get(ch[i]) : "");
 			st.addSlice(label, t.channels == 3 ? rgb(t, i) : new FloatProcessor(t.width, t.height, t.plane(i, 0)));
 		}

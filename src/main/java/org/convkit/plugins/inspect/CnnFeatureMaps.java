@@ -203,7 +203,7 @@ public class CnnFeatureMaps implements PlugIn {
 		ImageStack st = new ImageStack(w, h);
 		int n = t.channels.length;
 		for (int c = 0; c < n; c++)
-			st.addSlice(name + " ch " + MapImages.channel(c, n), new FloatProcessor(w, h,
+			st.addSlice(name + " ch " + FeatureMaps.channelNumber(c, n), new FloatProcessor(w, h,
 					BackMapping.toImage(t.channels[c], t.width, t.height, gx[layer], gy[layer], in.placement)));
 		return st;
 	}

@@ -9,6 +9,7 @@ import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.cnn.inspect.FeatureMaps;
 import org.convkit.core.cnn.inspect.InspectionNetwork;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -79,7 +80,7 @@ public class CnnFilters implements PlugIn {
 				ImageProcessor ip = new FloatProcessor(w.width, w.height, w.plane(f, c));
 				ip.setInterpolationMethod(ImageProcessor.NONE);
 				if (zoom > 1) ip = ip.resize(w.width * zoom, w.height * zoom);
-				st.addSlice(name + " ch " + MapImages.channel(f, filters) + (inputs > 1 ? " in " + (c + 1) : "")
+				st.addSlice(name + " ch " + FeatureMaps.channelNumber(f, filters) + (inputs > 1 ? " in " + (c + 1) : "")
 						+ " bias=" + bias[f], ip);
 			}
 		ImagePlus imp = new ImagePlus(modelName + " " + name + " filters", st);

@@ -12,18 +12,12 @@ final class MapImages {
 	private MapImages() {
 	}
 
-	/** A zero-padded channel number, as wide as the largest ("03" of 20). */
-	static String channel(int c, int count) {
-		int digits = Math.max(2, String.valueOf(Math.max(0, count - 1)).length());
-		return String.format("%0" + digits + "d", c);
-	}
-
 	/** One 32-bit slice per channel plane (wrapped, not copied), labelled "{@code name} ch NN". */
 	static ImageStack channels(FeatureMaps.ChannelPlanes p, String name) {
 		ImageStack st = new ImageStack(p.width, p.height);
 		int n = p.channels.length;
 		for (int c = 0; c < n; c++)
-			st.addSlice(name + " ch " + channel(c, n), new FloatProcessor(p.width, p.height, p.channels[c]));
+			st.addSlice(name + " ch " + FeatureMaps.channelNumber(c, n), new FloatProcessor(p.width, p.height, p.channels[c]));
 		return st;
 	}
 

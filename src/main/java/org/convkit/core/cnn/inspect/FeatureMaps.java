@@ -3,6 +3,7 @@ package org.convkit.core.cnn.inspect;
 import org.convkit.core.cnn.spec.NetworkSpec;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The activations ("feature maps") of chosen layers for one image: at the model's input size through every layer,
@@ -31,6 +32,12 @@ public final class FeatureMaps {
 			for (int c = 0; c < t.channels; c++) System.arraycopy(t.data, t.offset(0, c), p.channels[c], 0, t.planeSize());
 			return p;
 		}
+	}
+
+	/** A channel number as slice labels show it ("conv1 ch 03"): zero-padded as wide as the largest, at least 2. */
+	public static String channelNumber(int channel, int count) {
+		int digits = Math.max(2, String.valueOf(Math.max(0, count - 1)).length());
+		return String.format(Locale.ROOT, "%0" + digits + "d", channel);
 	}
 
 	/** Bytes of layer activations one tile may hold (DL4J's temporaries come on top, about as much again). */
