@@ -15,6 +15,7 @@ import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.ArrayList;
@@ -40,6 +41,7 @@ public class CnnActivationMaximization implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		boolean macro = Macro.getOptions() != null;
 		if (!InspectRun.numbers(COMMAND, KEY_ITERATIONS, KEY_STEP, KEY_SEED)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);

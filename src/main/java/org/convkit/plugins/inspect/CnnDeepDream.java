@@ -15,6 +15,7 @@ import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.List;
@@ -38,6 +39,7 @@ public class CnnDeepDream implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			IJ.noImage();

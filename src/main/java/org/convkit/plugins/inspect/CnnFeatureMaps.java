@@ -18,6 +18,7 @@ import org.convkit.core.cnn.inspect.Progress;
 import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.MacroValues;
 
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public class CnnFeatureMaps implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			IJ.noImage();

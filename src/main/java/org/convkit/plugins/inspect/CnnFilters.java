@@ -15,6 +15,7 @@ import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.Numbers;
 
 /**
@@ -34,6 +35,7 @@ public class CnnFilters implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		boolean macro = Macro.getOptions() != null;
 		if (!InspectRun.numbers(COMMAND, KEY_ZOOM)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);

@@ -12,6 +12,7 @@ import ij.process.FloatProcessor;
 import org.convkit.core.cnn.inspect.Saliency;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.Numbers;
@@ -38,6 +39,8 @@ public class CnnSaliencyMap implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		// LIME's superpixels come from OpenCV
+		if (!CommandEnvironment.readyForCnn(COMMAND) || !CommandEnvironment.readyForFilters(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			IJ.noImage();

@@ -4,9 +4,9 @@ import ij.process.ByteProcessor;
 import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cv.Superpixels;
+import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,16 +15,14 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.*;
-import static org.junit.Assume.assumeTrue;
 
 /** The explainers' building blocks: LIME's regression and superpixels, occlusion positions, tiled DeepDream. */
 public class ExplainersTest {
-	private static final String PYTHON = "/usr/bin/python3";
+	private static final String PYTHON = Prerequisites.PYTHON;
 
 	@Test
 	public void weightedRidgeEqualsNumpysLeastSquaresOfTheAugmentedSystem() throws Exception {
-		assumeTrue("no " + PYTHON, new File(PYTHON).canExecute());
-		assumeTrue("no numpy", new ProcessBuilder(PYTHON, "-c", "import numpy").start().waitFor() == 0);
+		Prerequisites.requirePython("numpy");
 		Random r = new Random(4);
 		int n = 60, k = 7;
 		float[][] x = new float[n][k];
