@@ -16,6 +16,7 @@ import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
+import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.List;
@@ -47,7 +48,8 @@ public class CnnDeepDream implements PlugIn {
 		}
 		boolean macro = Macro.getOptions() != null;
 		if (!InspectRun.numbers(COMMAND, KEY_ITERATIONS, KEY_OCTAVES, KEY_SCALE, KEY_STEP, KEY_SEED)) return;
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = Dialogs.create(COMMAND);
+		if (gd == null) return;
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? "" : lastLayer, 16);
 		gd.addMessage("layer: one or more conv or pooling layers (e.g. conv2, or conv1 conv2); empty = the last "

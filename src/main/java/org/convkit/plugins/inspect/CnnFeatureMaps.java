@@ -19,6 +19,7 @@ import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
+import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 
 import java.util.ArrayList;
@@ -52,7 +53,8 @@ public class CnnFeatureMaps implements PlugIn {
 			return;
 		}
 		boolean macro = Macro.getOptions() != null;
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = Dialogs.create(COMMAND);
+		if (gd == null) return;
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? InspectFields.ALL : lastLayer, 20);
 		InspectFields.addLayerHelp(gd);

@@ -16,6 +16,7 @@ import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
+import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.Numbers;
 
 /**
@@ -38,7 +39,8 @@ public class CnnFilters implements PlugIn {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		boolean macro = Macro.getOptions() != null;
 		if (!InspectRun.numbers(COMMAND, KEY_ZOOM)) return;
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = Dialogs.create(COMMAND);
+		if (gd == null) return;
 		ModelField.add(gd);
 		gd.addStringField(KEY_LAYER + ":", macro ? "conv1" : lastLayer, 12);
 		InspectFields.addLayerHelp(gd);

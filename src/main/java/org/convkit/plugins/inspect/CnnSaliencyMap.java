@@ -13,6 +13,7 @@ import org.convkit.core.cnn.inspect.Saliency;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
+import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.Numbers;
@@ -49,7 +50,8 @@ public class CnnSaliencyMap implements PlugIn {
 		boolean macro = Macro.getOptions() != null;
 		if (!InspectRun.numbers(COMMAND, KEY_PATCH, KEY_STRIDE, KEY_SUPERPIXELS, KEY_SAMPLES, KEY_SEED)) return;
 		Saliency.Params d = macro ? Saliency.Params.of(Saliency.Method.GRAD_CAM) : last;
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = Dialogs.create(COMMAND);
+		if (gd == null) return;
 		ModelField.add(gd);
 		gd.addChoice(KEY_METHOD + ":", Saliency.Method.displayNames(), d.method.displayName);
 		gd.addStringField(KEY_CLASS + ":", d.className, 16);

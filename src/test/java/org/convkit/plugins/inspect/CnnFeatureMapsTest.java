@@ -195,6 +195,9 @@ public class CnnFeatureMapsTest {
 		ImagePlus tiny = new ImagePlus("tiny", new ByteProcessor(4, 4));
 		MacroHarness.runExpectingError(tiny, CnnFeatureMaps.COMMAND, m + " layer=pool2 input=[Whole image]",
 				"needs at least 5 pixels here but gets 4");
+		// no options and no display: no dialog can be shown, so a message instead of a HeadlessException
+		MacroHarness.runExpectingError(imp, CnnFeatureMaps.COMMAND, "", "No values given");
+		MacroHarness.runExpectingError(null, CnnFilters.COMMAND, "", "No values given");
 		InspectModels.assertSamePixels(pixels, imp);
 		assertArrayEquals("no image created", before, InspectModels.ids());
 	}
