@@ -13,6 +13,7 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.FastTraining;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -170,6 +171,8 @@ public final class Trainer {
 		BatchStats stats = new BatchStats(net);
 		net.addListeners(stats);
 		FastTraining fast = FastTraining.on(net); // faster fit, DL4J's numbers
+		ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(netSpec, f.height(), f.width(),
+				f.channels(), classes.size(), s.batchSize())); // this thread's ND4J thread count, restored below
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
@@ -251,6 +254,7 @@ public final class Trainer {
 		} finally {
 			net.getListeners().remove(stats);
 			fast.off();
+			threads.close();
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),
