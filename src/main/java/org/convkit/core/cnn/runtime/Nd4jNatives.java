@@ -13,8 +13,8 @@ import java.util.Set;
  * Makes JavaCPP load the fastest of the ND4J native builds on the class path that this processor can run, before
  * ND4J loads any. With several nd4j-native jars on the class path and nothing set, JavaCPP 1.5.7's {@code Loader}
  * takes the first one it finds in the reverse of the preset's extension list ({@code -avx512}, {@code -avx2}, ...,
- * {@code -onednn-avx2}, {@code -onednn-avx512}, {@code -onednn}): the {@code -onednn-avx2} build when ConvKit's three
- * are there, whatever the processor. ND4J then calls {@code System.exit} on a processor without AVX2, which in Fiji
+ * {@code -onednn-avx2}, {@code -onednn-avx512}, {@code -onednn}): the {@code -onednn-avx2} build when the three oneDNN
+ * builds are there (the pom's profile isa-builds ships them), whatever the processor. ND4J then calls {@code System.exit} on a processor without AVX2, which in Fiji
  * would end the user's session with their unsaved work. So {@link #select()} must run first; ConvKit calls it at
  * every entry to ND4J ({@code Dl4jRuntime.configure()}), the launcher and the test JVMs at start.
  * <p>
