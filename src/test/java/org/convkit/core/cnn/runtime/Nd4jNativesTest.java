@@ -1,7 +1,7 @@
 package org.convkit.core.cnn.runtime;
 
 import org.convkit.core.cnn.runtime.CpuFeatures.Level;
-import org.junit.Assume;
+import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
 import java.io.File;
@@ -82,13 +82,15 @@ public class Nd4jNativesTest {
 	/**
 	 * Child JVMs with all three oneDNN builds: pretending to be AVX2-only, and generic x86-64, they load the build
 	 * for that level and train with it; the AVX2 one first loads OpenCV (so JavaCPP's Loader has read its properties
-	 * before ConvKit chooses) and asks for the AVX-512 build through JavaCPP's own property, which must not be used.
-	 * Without pretending, the fastest build this processor runs.
+	 * before ConvKit chooses) and asks for the AVX-512 build through JavaCPP's own property, which must not be used;
+	 * the generic one starts ND4J first as the CNN commands' environment check does ({@code Nd4jStartup}). Without
+	 * pretending, the fastest build this processor runs.
 	 */
 	@Test
 	public void pretendingTheProcessorLacksAvx512OrAvx2LoadsTheFallback() throws Exception {
 		String os = System.getProperty("os.name"), arch = System.getProperty("os.arch");
-		Assume.assumeTrue("ConvKit detects the processor on Linux x86-64 only", os.equals("Linux") && arch.equals("amd64"));
+		Prerequisites.require("linux x86_64 (ConvKit detects the processor there only; the pom's test-natives profile "
+				+ "copies the Linux AVX2 and AVX-512 builds)", os.equals("Linux") && arch.equals("amd64"));
 		List<String> extra = new ArrayList<>();
 		Path dir = Paths.get(System.getProperty("convkit.basedir", ".")).resolve("target/test-natives");
 		for (NativeBuild b : EnumSet.of(ONEDNN_AVX2, ONEDNN_AVX512)) {
@@ -96,20 +98,20 @@ public class Nd4jNativesTest {
 			assertTrue(jar + " (the pom's test-natives profile copies it)", Files.isRegularFile(jar));
 			extra.add(jar.toString());
 		}
-		assertEquals("loaded=ONEDNN_AVX2 helpers=2 trained", probe(extra, "avx2", true, "-onednn-avx512"));
-		assertEquals("loaded=ONEDNN helpers=2 trained", probe(extra, "generic", false, null));
+		assertEquals("loaded=ONEDNN_AVX2 helpers=2 trained", probe(extra, "avx2", "opencv-first", "-onednn-avx512"));
+		assertEquals("loaded=ONEDNN helpers=2 trained", probe(extra, "generic", "startup-first", null));
 		NativeBuild fastest = Nd4jNatives.choose(CpuFeatures.detected(), ONEDNN_BUILDS, null);
-		assertEquals("loaded=" + fastest + " helpers=2 trained", probe(extra, null, false, null));
+		assertEquals("loaded=" + fastest + " helpers=2 trained", probe(extra, null, null, null));
 	}
 
-	private static String probe(List<String> extraJars, String isa, boolean openCvFirst, String requested)
+	private static String probe(List<String> extraJars, String isa, String first, String requested)
 			throws IOException, InterruptedException {
 		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx512m", "-cp", classPath + File.pathSeparator + String.join(File.pathSeparator, extraJars)));
 		if (requested != null) cmd.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
 		cmd.add(NativeBuildProbe.class.getName());
-		if (openCvFirst) cmd.add("opencv-first");
+		if (first != null) cmd.add(first);
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 		Map<String, String> env = pb.environment();
 		if (isa == null) env.remove(CpuFeatures.OVERRIDE_VARIABLE);
