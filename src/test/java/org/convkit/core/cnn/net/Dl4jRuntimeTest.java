@@ -18,7 +18,6 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -81,20 +79,20 @@ public class Dl4jRuntimeTest {
 	@Test
 	public void oneDnnAgreesWithThePlainPath() {
 		DataSet ds = data(7);
-		MultiLayerNetwork fast = lenet(), plain = plainDl4j();
+		MultiLayerNetwork fast = lenet(), plain = PlainDl4j.lenet(CLASSES);
 		assertOneDnnLayers(fast);
 		assertEquals("the plain network must have no helper", 0, Dl4jRuntime.helperLayers(plain));
 		assertEquals("same seed, same initial weights", fast.params(), plain.params());
 
-		INDArray outFast = fast.output(ds.getFeatures()), outPlain = plainPath(() -> plain.output(ds.getFeatures()));
+		INDArray outFast = fast.output(ds.getFeatures()), outPlain = PlainDl4j.path(() -> plain.output(ds.getFeatures()));
 		assertClose("output", outPlain, outFast, REL_TOL);
 
-		INDArray gFast = gradient(fast, ds), gPlain = plainPath(() -> gradient(plain, ds));
+		INDArray gFast = gradient(fast, ds), gPlain = PlainDl4j.path(() -> gradient(plain, ds));
 		assertClose("gradient", gPlain, gFast, REL_TOL);
 
 		for (int step = 0; step < 3; step++) {
 			fast.fit(ds);
-			plainPath(() -> {
+			PlainDl4j.path(() -> {
 				plain.fit(ds);
 				return null;
 			});
@@ -103,7 +101,7 @@ public class Dl4jRuntimeTest {
 		assertTrue("weights after 3 steps differ by " + maxDiff, maxDiff <= PARAM_TOL);
 		double moved = plain.params().sub(lenet().params()).amaxNumber().doubleValue();
 		assertTrue("the weights must have moved by about 3 steps of lr 1e-3, moved " + moved, moved > 1e-3);
-		assertClose("output after 3 steps", plainPath(() -> plain.output(ds.getFeatures())),
+		assertClose("output after 3 steps", PlainDl4j.path(() -> plain.output(ds.getFeatures())),
 				fast.output(ds.getFeatures()), REL_TOL);
 	}
 
@@ -120,17 +118,17 @@ public class Dl4jRuntimeTest {
 		assertTrue(fast.getLayer(4).getHelper() instanceof MKLDNNBatchNormHelper);
 		assertEquals("2 convolutions, 2 batch norms, 1 pooling", 5, Dl4jRuntime.helperLayers(fast));
 		DataSet ds = data(5);
-		assertClose("gradient", plainPath(() -> gradient(plain, ds)), gradient(fast, ds), REL_TOL);
+		assertClose("gradient", PlainDl4j.path(() -> gradient(plain, ds)), gradient(fast, ds), REL_TOL);
 		for (int step = 0; step < 3; step++) {
 			fast.fit(ds);
-			plainPath(() -> {
+			PlainDl4j.path(() -> {
 				plain.fit(ds);
 				return null;
 			});
 		}
 		double maxDiff = plain.params().sub(fast.params()).amaxNumber().doubleValue();
 		assertTrue("weights (and running statistics) after 3 steps differ by " + maxDiff, maxDiff <= PARAM_TOL);
-		assertClose("output after 3 steps", plainPath(() -> plain.output(ds.getFeatures())),
+		assertClose("output after 3 steps", PlainDl4j.path(() -> plain.output(ds.getFeatures())),
 				fast.output(ds.getFeatures()), REL_TOL);
 	}
 
@@ -162,7 +160,7 @@ public class Dl4jRuntimeTest {
 			fail("ConvKit must not put a class into ND4J's package org.nd4j.nativeblas");
 		} catch (ClassNotFoundException expected) {
 		}
-		assertEquals(0, Dl4jRuntime.helperLayers(plainDl4j()));
+		assertEquals(0, Dl4jRuntime.helperLayers(PlainDl4j.lenet(CLASSES)));
 	}
 
 	private MultiLayerNetwork lenet() {
@@ -174,26 +172,6 @@ public class Dl4jRuntimeTest {
 		String[] l = new String[CLASSES];
 		for (int i = 0; i < CLASSES; i++) l[i] = "c" + i;
 		return Arrays.asList(l);
-	}
-
-	/** DL4J's own network of LeNet's configuration: DL4J's layer objects, no helpers. */
-	private static MultiLayerNetwork plainDl4j() {
-		MultiLayerNetwork net = new MultiLayerNetwork(NetworkBuilder.configuration(NetworkSpec.preset(NetworkSpec.LENET),
-				28, 28, 1, CLASSES, TrainingSettings.DEFAULTS));
-		net.init();
-		return net;
-	}
-
-	/** Runs with libnd4j's own oneDNN use off, then restores it. */
-	private static <T> T plainPath(Supplier<T> work) {
-		Nd4jCpu.Environment env = Nd4jCpu.Environment.getInstance();
-		boolean used = env.isUseONEDNN();
-		env.setUseONEDNN(false);
-		try {
-			return work.get();
-		} finally {
-			env.setUseONEDNN(used);
-		}
 	}
 
 	private static INDArray gradient(MultiLayerNetwork net, DataSet ds) {

@@ -16,7 +16,6 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.nio.file.Path;
@@ -58,7 +57,7 @@ public class FastTrainingTest {
 	@Test
 	public void allReplacementsTogetherAgreeWithPlainDl4jOver20Steps() {
 		TrainableNetwork fast = lenet();
-		MultiLayerNetwork plain = plainDl4j();
+		MultiLayerNetwork plain = PlainDl4j.lenet(CLASSES);
 		INDArray start = plain.params().dup();
 		assertEquals("same seed, same initial weights", start, fast.params());
 
@@ -75,7 +74,7 @@ public class FastTrainingTest {
 		for (int step = 0; step < STEPS; step++) {
 			DataSet d = RandomBatch.of(100 + step, BATCH, 1, 28, 28, CLASSES);
 			fast.fit(d);
-			plainPath(() -> {
+			PlainDl4j.path(() -> {
 				plain.fit(d);
 				return null;
 			});
@@ -91,7 +90,7 @@ public class FastTrainingTest {
 		assertTrue("the weights must have moved: " + plainStep.norm2Number(), plainStep.norm2Number().doubleValue() > 1e-2);
 		assertTrue("weight change differs from DL4J's by " + rel + " of its size", rel <= STEP_TOL);
 		DataSet held = RandomBatch.of(7, BATCH, 1, 28, 28, CLASSES);
-		INDArray pFast = fast.output(held.getFeatures()), pPlain = plainPath(() -> plain.output(held.getFeatures()));
+		INDArray pFast = fast.output(held.getFeatures()), pPlain = PlainDl4j.path(() -> plain.output(held.getFeatures()));
 		double probDiff = pFast.sub(pPlain).amaxNumber().doubleValue();
 		assertTrue("probabilities differ by " + probDiff, probDiff <= PROB_TOL);
 		System.out.printf("FastTrainingTest: after %d steps the weight change differs by %.2e of DL4J's, "
@@ -102,7 +101,7 @@ public class FastTrainingTest {
 	@Test
 	public void theSwitchOffGivesDl4jAsShippedBitForBit() {
 		TrainableNetwork net = switchedOff(this::lenet);
-		MultiLayerNetwork plain = plainDl4j();
+		MultiLayerNetwork plain = PlainDl4j.lenet(CLASSES);
 		assertEquals(classes(plain.getLayers()), classes(net.getLayers()));
 		assertEquals(0, Dl4jRuntime.helperLayers(net));
 		switchedOff(() -> {
@@ -153,7 +152,7 @@ public class FastTrainingTest {
 			DataSet d = RandomBatch.of(300 + step, BATCH, 1, 28, 28, CLASSES);
 			inMemory.fit(d);
 			loaded.fit(d);
-			plainPath(() -> {
+			PlainDl4j.path(() -> {
 				plain.fit(d);
 				return null;
 			});
@@ -227,26 +226,6 @@ public class FastTrainingTest {
 	private TrainableNetwork lenet() {
 		return NetworkBuilder.network(NetworkSpec.preset(NetworkSpec.LENET), 28, 28, 1, CLASSES,
 				TrainingSettings.DEFAULTS);
-	}
-
-	/** DL4J's own network of the same configuration: DL4J's layer objects and Adam, no helpers. */
-	private static MultiLayerNetwork plainDl4j() {
-		MultiLayerNetwork net = new MultiLayerNetwork(NetworkBuilder.configuration(NetworkSpec.preset(NetworkSpec.LENET),
-				28, 28, 1, CLASSES, TrainingSettings.DEFAULTS));
-		net.init();
-		return net;
-	}
-
-	/** Runs with libnd4j's own oneDNN use off (DL4J's plain path throughout), then restores it. */
-	private static <T> T plainPath(Supplier<T> work) {
-		Nd4jCpu.Environment env = Nd4jCpu.Environment.getInstance();
-		boolean used = env.isUseONEDNN();
-		env.setUseONEDNN(false);
-		try {
-			return work.get();
-		} finally {
-			env.setUseONEDNN(used);
-		}
 	}
 
 	private static <T> T switchedOff(Supplier<T> work) {
