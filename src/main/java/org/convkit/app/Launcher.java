@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
+import org.convkit.plugins.support.ClassColours;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
@@ -30,6 +31,7 @@ public final class Launcher {
 		}
 		if (System.getProperty("plugins.dir") == null) guessPluginsDir();
 		new ImageJ(); // standalone: closing its window quits
+		ClassColours.quietGroupColours(); // ROI groups in colour without ImageJ's luts folder
 		if (Menus.getCommands().get("Apply Kernel...") == null)
 			IJ.log("ConvKit: the ConvKit menus were not found. Put ConvKit_.jar in the plugins folder "
 					+ "(plugins.dir=" + System.getProperty("plugins.dir") + ").");
