@@ -123,14 +123,14 @@ final class TrainingPlan {
 			if (!b.labels().equals(data.classes()))
 				throw new IllegalArgumentException("The model's classes " + b.labels() + " differ from the data's "
 						+ data.classes() + ": continue training only with the same class folders or labels");
-			if (b.inputChannels() != data.channels())
-				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
-						+ "images have " + data.channels());
 			PatchInput mine = b.patchInput(), theirs = data.patchInput();
 			if (mine == null ? theirs != null : !mine.equals(theirs))
 				throw new IllegalArgumentException("The model was trained on " + (mine == null ? "whole images"
 						: "patches (" + mine + ")") + " but these examples are " + (theirs == null ? "whole images"
 								: "patches (" + theirs + ")") + ": continue training only with data cut the same way");
+			if (b.inputChannels() != data.channels())
+				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
+						+ "images have " + data.channels());
 			return new InputFormat(b.inputHeight(), b.inputWidth(), b.inputChannels(), b.resize());
 		}
 		if (requested != null) {
