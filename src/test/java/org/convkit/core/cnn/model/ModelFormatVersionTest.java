@@ -106,6 +106,13 @@ public class ModelFormatVersionTest {
 		assertEquals(patches, back.patchInput());
 		assertEquals(ClassBalance.WEIGHTS, back.settings().balance());
 		assertArrayEquals(new int[] { 3, 1 }, back.patchInput().channels());
+		String info = String.join("\n", new ModelSummary(back).infoLines());
+		assertTrue(info, info.contains("channels: 3,1 of 4-channel images"));
+		assertTrue(info, info.contains("patches: 10x12 centred on each ROI, border Constant 120.5, pixels outside the "
+				+ "ROI blanked (mask)"));
+		assertTrue(info, info.contains("normalisation: Percentile 3-99.5 per Image (each image by its own "
+				+ "statistics)"));
+		assertTrue(info, info.contains("balance=Weights"));
 
 		Path plain = tmp.getRoot().toPath().resolve("plain.zip");
 		ModelBundleIO.write(trained(DETERMINISTIC_SPEC, TrainingSettings.DEFAULTS, 1), plain, false);
