@@ -33,11 +33,13 @@ File.makeDirectory(output);
 if (!File.isDirectory(output)) exit("microscopy-rois: cannot create the output folder " + output);
 
 setBatchMode(true);
-// 1. Train from the first field's ROIs: their groups are the classes (1 apoptotic, 2 mitotic, 3 normal).
+// 1. Train from the first field's ROIs: their groups are the classes (1 apoptotic, 2 mitotic, 3 normal), and ROIs
+//    on empty background (group 4) teach the model what is no cell, which the probability map needs.
 open(field1);
 roiManager("reset");
 roiManager("open", samples + File.separator + "microscopy-field1-rois.zip");
-Roi.setGroupNames("apoptotic,mitotic,normal");
+roiManager("open", samples + File.separator + "microscopy-field1-background-rois.zip");
+Roi.setGroupNames("apoptotic,mitotic,normal,background");
 run("Train CNN Classifier...", "source=ROIs label=Group patch=32 border=Reflect channels=[1,2] "
 	+ "normalize=Percentile low=1 high=99.8 per=Image balance=Weights architecture=Custom "
 	+ "layers=[conv 3x3x16 pad=same; maxpool 2; conv 3x3x32 pad=same; maxpool 2; dense 64; dropout 0.3] "

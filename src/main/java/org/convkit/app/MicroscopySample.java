@@ -44,7 +44,9 @@ import java.util.zip.ZipOutputStream;
  * <p>
  * Each cell has an ROI (an ellipse around its cytoplasm). Field 1's ROIs are named {@code CLASS_NNN} and have the
  * class as their group (1 apoptotic, 2 mitotic, 3 normal: the sorted class order, which is the model's label order);
- * field 2's are named {@code cell_NNN}, their classes in a CSV file. Seeded: {@link #writeSample} gives byte-identical
+ * a second ROI set holds circles on empty background ({@code background_NNN}, group 4), a class a probability map
+ * needs (without it every window is called one of the cell classes). Field 2's ROIs are named {@code cell_NNN},
+ * their classes in a CSV file. Seeded: {@link #writeSample} gives byte-identical
  * files every time. Usage: {@code MicroscopySample [FOLDER]} (default {@code sample-images}).
  */
 public final class MicroscopySample {
@@ -56,21 +58,28 @@ public final class MicroscopySample {
 	public static final int SIZE = 512, CELLS = 300;
 	public static final double PIXEL_UM = 0.325;
 	public static final String FIELD1 = "microscopy-field1.tif", ROIS1 = "microscopy-field1-rois.zip",
-			FIELD2 = "microscopy-field2.tif", ROIS2 = "microscopy-field2-rois.zip",
-			TRUTH2 = "microscopy-field2-truth.csv";
+			BACKGROUND1 = "microscopy-field1-background-rois.zip", FIELD2 = "microscopy-field2.tif",
+			ROIS2 = "microscopy-field2-rois.zip", TRUTH2 = "microscopy-field2-truth.csv";
+	/** The class of the background ROIs (field 1's extra ROI set) and their group. */
+	public static final String BACKGROUND = "background";
+	public static final int BACKGROUND_GROUP = 4;
 
-	private static final double OFFSET = 100, BACKGROUND = 60, GAIN = 1.5, READ_NOISE = 6, PSF_SIGMA = 1.3;
+	private static final double OFFSET = 100, AUTOFLUORESCENCE = 60, GAIN = 1.5, READ_NOISE = 6, PSF_SIGMA = 1.3;
 
-	/** A field: the image, its ROIs (one per cell, in placement order) and each cell's true class. */
+	/**
+	 * A field: the image, its ROIs (one per cell, in placement order), each cell's true class, and ROIs on empty
+	 * background (circles of a cell's size where no cell is).
+	 */
 	public static final class Field {
 		public final ImagePlus image;
-		public final List<Roi> rois;
+		public final List<Roi> rois, background;
 		public final List<String> truth;
 
-		Field(ImagePlus image, List<Roi> rois, List<String> truth) {
+		Field(ImagePlus image, List<Roi> rois, List<String> truth, List<Roi> background) {
 			this.image = image;
 			this.rois = Collections.unmodifiableList(rois);
 			this.truth = Collections.unmodifiableList(truth);
+			this.background = Collections.unmodifiableList(background);
 		}
 
 		/** How many cells of each class ({@link #CLASSES} order). */
@@ -99,6 +108,7 @@ public final class MicroscopySample {
 		two.image.setTitle(FIELD2);
 		files.add(saveTiff(one.image, dir.resolve(FIELD1)));
 		files.add(writeRois(one.rois, dir.resolve(ROIS1)));
+		files.add(writeRois(one.background, dir.resolve(BACKGROUND1)));
 		files.add(saveTiff(two.image, dir.resolve(FIELD2)));
 		files.add(writeRois(two.rois, dir.resolve(ROIS2)));
 		StringBuilder csv = new StringBuilder("roi,class\n");
@@ -146,8 +156,20 @@ public final class MicroscopySample {
 			rois.add(roi);
 			truth.add(CLASSES[kind]);
 		}
+		List<Roi> background = new ArrayList<>();
+		for (int i = 0; i < Math.max(1, cells / 10); i++) { // empty places, a margin away from every cell
+			double[] at = place(placed, 12, width, height, r);
+			if (at == null) break;
+			Roi roi = ellipseRoi(at[0], at[1], 9, 9, 0);
+			roi.setName(String.format("%s_%03d", BACKGROUND, background.size() + 1));
+			if (labelled) {
+				roi.setGroup(BACKGROUND_GROUP);
+				roi.setStrokeColor(java.awt.Color.gray);
+			}
+			background.add(roi);
+		}
 		ImagePlus imp = camera(nuclei, cytoplasm, width, height, r);
-		return new Field(imp, rois, truth);
+		return new Field(imp, rois, truth, background);
 	}
 
 	/** A centre at least the two radii apart from every placed cell, or null after many tries. */
@@ -248,7 +270,7 @@ public final class MicroscopySample {
 				for (int x = 0; x < w; x++) {
 					double d = Math.hypot(x - cx, y - cy) / reach;
 					double illumination = 1 - 0.55 * d * d; // vignette: 45 % less light in the far corner
-					double signal = Math.max(0, illumination * (BACKGROUND + fp.getf(x, y)));
+					double signal = Math.max(0, illumination * (AUTOFLUORESCENCE + fp.getf(x, y)));
 					double v = OFFSET + signal + r.nextGaussian() * Math.sqrt(GAIN * signal + READ_NOISE * READ_NOISE);
 					px[y * w + x] = (short) Math.max(0, Math.min(65535, Math.round(v)));
 				}

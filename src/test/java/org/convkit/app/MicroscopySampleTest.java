@@ -33,7 +33,7 @@ public class MicroscopySampleTest {
 	@Test
 	public void regeneratingGivesByteIdenticalFiles() throws Exception {
 		List<Path> files = MicroscopySample.writeSample(tmp.getRoot().toPath());
-		assertEquals(5, files.size());
+		assertEquals(6, files.size());
 		for (Path fresh : files)
 			assertArrayEquals(fresh.getFileName() + " differs from the committed file: regenerate with "
 					+ "MicroscopySample", Files.readAllBytes(committed.resolve(fresh.getFileName())),
@@ -62,6 +62,15 @@ public class MicroscopySampleTest {
 		// 5 : 1 : 20 (apoptotic : mitotic : normal)
 		assertEquals(5.0, (double) counts[0] / counts[1], 1.0);
 		assertEquals(20.0, (double) counts[2] / counts[1], 3.0);
+		List<Roi> background = rois(committed.resolve(MicroscopySample.BACKGROUND1));
+		assertTrue(background.size() >= 20);
+		for (Roi b : background) {
+			assertEquals(MicroscopySample.BACKGROUND_GROUP, b.getGroup());
+			assertTrue(b.getName().startsWith("background_"));
+			for (Roi cell : one) // on empty background: no cell's centre inside
+				assertTrue(b.getName() + " covers " + cell.getName(), !b.contains((int) cell.getContourCentroid()[0],
+						(int) cell.getContourCentroid()[1]));
+		}
 		List<Roi> two = rois(committed.resolve(MicroscopySample.ROIS2));
 		List<String> truth = Files.readAllLines(committed.resolve(MicroscopySample.TRUTH2), StandardCharsets.UTF_8);
 		assertEquals("roi,class", truth.get(0));

@@ -10,10 +10,11 @@ import java.lang.reflect.Field;
 
 /**
  * One colour per class, shared by the ROIs Classify ROIs colours and the label image's LUT: Okabe and Ito's
- * colour-blind-safe palette (bright first, for dark fluorescence images), then evenly spaced hues.
+ * colour-blind-safe palette (bright first, for dark fluorescence images; green late, as cytoplasm markers are often
+ * shown green), then evenly spaced hues.
  */
 public final class ClassColours {
-	private static final int[] PALETTE = { 0x56B4E9, 0xE69F00, 0x009E73, 0xF0E442, 0xCC79A7, 0xD55E00, 0x0072B2 };
+	private static final int[] PALETTE = { 0x56B4E9, 0xE69F00, 0xF0E442, 0xCC79A7, 0x009E73, 0xD55E00, 0x0072B2 };
 
 	private ClassColours() {
 	}
