@@ -144,6 +144,80 @@ public class MicroscopyWorkflowTest {
 		}
 	}
 
+	/**
+	 * ROIs drawn on two images, two of four selected: only the selected ones are classified, each on the image it was
+	 * drawn on (what the patch classifier gives for it there), the others keep their group.
+	 */
+	@Test
+	public void theSelectedRoisAreClassifiedEachOnItsOwnImage() throws Exception {
+		ResultsTable before = NamedTables.get(ClassifyRoisWithCnn.TABLE);
+		int rowsBefore = before == null ? 0 : before.size();
+		ij.gui.Roi[] drawn = { test.rois.get(0), test.rois.get(1), small.rois.get(0), small.rois.get(1) };
+		ImagePlus[] on = { test.image, test.image, small.image, small.image };
+		StringBuilder macro = new StringBuilder("roiManager(\"reset\");\n");
+		for (int i = 0; i < drawn.length; i++) {
+			java.awt.Rectangle r = drawn[i].getBounds();
+			macro.append("selectImage(\"").append(on[i].getTitle()).append("\");\nmakeOval(").append(r.x).append(", ")
+					.append(r.y).append(", ").append(r.width).append(", ").append(r.height).append(");\nroiManager(\"add\");\n")
+					.append("roiManager(\"select\", ").append(i).append(");\nroiManager(\"rename\", \"r").append(i)
+					.append("\");\n");
+		}
+		macro.append("selectImage(\"train.tif\");\nroiManager(\"select\", newArray(1, 2));\n")
+				.append("run(\"Classify ROIs with CNN...\", \"model=").append(path(model)).append("\");\n")
+				.append(RoiMacros.GROUPS);
+		int[] g = RoiMacros.groups(RoiMacros.run(macro.toString()));
+		assertEquals("unselected ROIs keep no group", 0, g[0]);
+		assertEquals("unselected ROIs keep no group", 0, g[3]);
+		ResultsTable rt = NamedTables.get(ClassifyRoisWithCnn.TABLE);
+		assertEquals("one row per selected ROI", rowsBefore + 2, rt.size());
+		ModelBundle b = ModelBundleIO.read(model);
+		for (int i = 1; i <= 2; i++) {
+			int row = rowsBefore + i - 1;
+			java.awt.Rectangle r = drawn[i].getBounds();
+			Outline alone = RoiOutlines.outline(new ij.gui.OvalRoi(r.x, r.y, r.width, r.height), on[i]);
+			float[] expected = new org.convkit.core.cnn.patch.PatchClassifier(b).classify(List.of(alone))[0];
+			assertEquals("r" + i, rt.getStringValue(ClassifyRoisWithCnn.COL_ROI, row));
+			assertEquals(on[i].getTitle(), rt.getStringValue(ClassifyRoisWithCnn.COL_IMAGE, row));
+			for (int c = 0; c < expected.length; c++)
+				assertEquals("r" + i + " " + MicroscopySample.CLASSES[c], expected[c],
+						rt.getValue(MicroscopySample.CLASSES[c], row), FloatTolerance.PROBABILITY);
+			assertTrue("classified: a group", g[i] >= 1 && g[i] <= MicroscopySample.CLASSES.length);
+		}
+	}
+
+	/** A time series is mapped frame by frame: each frame's channels are the map of that frame alone. */
+	@Test
+	public void aTimeSeriesIsMappedFrameByFrame() throws Exception {
+		MicroscopySample.Field other = MicroscopySample.field(96, 96, 12, 404, false);
+		ImageStack st = new ImageStack(96, 96);
+		for (ImagePlus f : new ImagePlus[] { small.image, other.image })
+			for (int c = 1; c <= 2; c++) st.addSlice(f.getStack().getProcessor(c).duplicate());
+		ImagePlus series = new ImagePlus("series.tif", st);
+		series.setDimensions(2, 1, 2);
+		series.setOpenAsHyperStack(true);
+		series.setCalibration(small.image.getCalibration().copy());
+		RoiMacros.keepShown(series);
+		ModelBundle b = ModelBundleIO.read(model);
+		java.util.Set<Integer> ids = RoiMacros.ids();
+		RoiMacros.run("selectImage(\"series.tif\");\nrun(\"CNN Probability Map...\", \"model=" + path(model)
+				+ " stride=3 output=Both\");");
+		ImagePlus map = RoiMacros.created(ids, "-probabilities"), labels = RoiMacros.created(ids, "-classes");
+		assertEquals(3, map.getNChannels());
+		assertEquals(2, map.getNFrames());
+		assertEquals(2, labels.getNFrames());
+		ImagePlus[] frames = { small.image, other.image };
+		for (int t = 1; t <= 2; t++) {
+			ImagePlus alone = CnnProbabilityMap.compute(frames[t - 1], b, 3, true, false).probabilities;
+			for (int c = 1; c <= 3; c++) {
+				float[] expected = (float[]) alone.getStack().getPixels(c);
+				float[] actual = (float[]) map.getStack().getPixels(map.getStackIndex(c, 1, t));
+				for (int i = 0; i < expected.length; i++)
+					assertEquals("frame " + t + " class " + c + " pixel " + i, expected[i], actual[i],
+							FloatTolerance.PROBABILITY);
+			}
+		}
+	}
+
 	/** Both outputs: size, calibration, one channel per class named after it, sums of 1, the argmax labels. */
 	@Test
 	public void theMapsHaveTheImagesSizeAndCalibrationAndAChannelPerClass() {
