@@ -146,7 +146,8 @@ public class TrainCnnClassifier implements PlugIn {
 		if (!o.stack.isEmpty() && java.util.Arrays.asList(items).contains(o.stack)) stackDefault = o.stack;
 		gd.addChoice(KEY_STACK + ":", items, stackDefault);
 		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.\n"
-				+ "ROIs: a patch around each ROI of the ROI Manager, its class the ROI's group or name prefix.");
+				+ "ROIs: a patch around each ROI of the ROI Manager, its class the ROI's group or name prefix;\n"
+				+ "channels: those of a hyperstack that form the input, e.g. 1,3 (empty = all).");
 		gd.addChoice(KEY_LABEL + ":", RoiOutlines.Label.displayNames(), choice(o.label,
 				RoiOutlines.Label.displayNames()));
 		gd.addToSameRow();
@@ -154,11 +155,9 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addChoice(KEY_BORDER + ":", Border.labels(), choice(o.border, Border.labels()));
 		gd.addToSameRow();
 		gd.addNumericField(KEY_VALUE + ":", o.value, digits(o.value), 6, "");
-		gd.addToSameRow();
-		gd.addCheckbox(KEY_MASK + " outside the ROI", o.mask);
 		gd.addStringField(KEY_CHANNELS + ":", o.channels, 12);
-		gd.addToSameRow();
-		gd.addMessage("of a hyperstack, e.g. 1,3 (empty = all)");
+		// its own row: beside a field GridBag puts it past the widest units column, off the dialog's edge
+		gd.addCheckbox(KEY_MASK + " outside the ROI", o.mask);
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
 		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
 		gd.addToSameRow();
