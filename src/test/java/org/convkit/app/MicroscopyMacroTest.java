@@ -35,10 +35,10 @@ public class MicroscopyMacroTest {
 
 		List<Roi> rois = MicroscopySampleTest.rois(out.resolve("field2-rois.zip"));
 		assertEquals(Integer.parseInt(m.group(2)), rois.size());
-		for (Roi roi : rois) assertTrue(roi.getName(), roi.getGroup() >= 1 && roi.getGroup() <= 3);
+		for (Roi roi : rois) assertTrue(roi.getName(), roi.getGroup() >= 1 && roi.getGroup() <= 4);
 		ImagePlus probabilities = IJ.openImage(out.resolve("field2-probabilities.tif").toString());
 		assertEquals(32, probabilities.getBitDepth());
-		assertEquals(3, probabilities.getNChannels());
+		assertEquals("apoptotic, mitotic, normal, background", 4, probabilities.getNChannels());
 		assertEquals(512, probabilities.getWidth());
 		assertEquals(MicroscopySample.PIXEL_UM, probabilities.getCalibration().pixelWidth, 1e-6);
 		ImagePlus classes = IJ.openImage(out.resolve("field2-classes.tif").toString());
