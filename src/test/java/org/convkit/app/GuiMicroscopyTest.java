@@ -194,13 +194,22 @@ public class GuiMicroscopyTest {
 	/** A screen grab into docs/images (with -Dconvkit.update.docs=true) or target/gui. */
 	private static void grab(Rectangle r, String name) throws Exception {
 		Robot robot = new Robot();
-		robot.waitForIdle();
-		Thread.sleep(800); // let the X server draw what the event queue just painted
-		robot.waitForIdle();
-		BufferedImage shot = robot.createScreenCapture(r);
+		// the X server draws some time after the event queue is idle: grab until two grabs in a row agree
+		BufferedImage[] shot = new BufferedImage[1];
+		boolean settled = waitUntil(() -> {
+			robot.waitForIdle();
+			BufferedImage now = robot.createScreenCapture(r), before = shot[0];
+			shot[0] = now;
+			return before != null && Arrays.equals(pixels(before), pixels(now));
+		});
+		assertTrue(name + ": the screen kept changing", settled);
 		String folder = Boolean.getBoolean("convkit.update.docs") ? "docs/images" : "target/gui";
 		File out = HeadlessProcess.basedir().resolve(folder + "/" + name + ".png").toFile();
 		out.getParentFile().mkdirs();
-		assertTrue(ImageIO.write(shot, "png", out));
+		assertTrue(ImageIO.write(shot[0], "png", out));
+	}
+
+	private static int[] pixels(BufferedImage b) {
+		return b.getRGB(0, 0, b.getWidth(), b.getHeight(), null, 0, b.getWidth());
 	}
 }

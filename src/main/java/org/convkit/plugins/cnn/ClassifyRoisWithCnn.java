@@ -14,6 +14,7 @@ import org.convkit.core.cnn.patch.Outline;
 import org.convkit.core.cnn.patch.PatchClassifier;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.plugins.support.ClassColours;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.RoiOutlines;
@@ -41,6 +42,7 @@ public class ClassifyRoisWithCnn implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		gd.addMessage("Classifies the selected ROIs of the ROI Manager (all when none is selected):\n"

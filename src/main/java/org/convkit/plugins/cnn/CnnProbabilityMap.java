@@ -17,6 +17,7 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.patch.PatchClassifier;
 import org.convkit.core.cnn.patch.ProbabilityMap;
 import org.convkit.plugins.support.ClassColours;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
@@ -59,6 +60,7 @@ public class CnnProbabilityMap implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			IJ.noImage();
