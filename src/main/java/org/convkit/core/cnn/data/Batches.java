@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,11 +27,10 @@ public final class Batches {
 	private final Dataset data;
 	private final int[] indices;
 	private final InputFormat format;
-	private final Normalisation normalisation;
+	private final ExamplePipeline pipeline;
 	private final int batchSize;
 	private final boolean shuffle;
 	private final long seed;
-	private final Augmenter augmenter;
 	private boolean balanced;
 
 	/**
@@ -40,17 +40,28 @@ public final class Batches {
 	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
 			boolean shuffle, long seed, Augmenter augmenter) {
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-		if (normalisation.channels() != format.channels())
-			throw new IllegalArgumentException("normalisation has " + normalisation.channels() + " channels, the input "
-					+ format.channels());
+		this.pipeline = new ExamplePipeline(format, normalisation, augmenter);
 		this.data = data;
 		this.indices = indices.clone();
 		this.format = format;
-		this.normalisation = normalisation;
 		this.batchSize = batchSize;
 		this.shuffle = shuffle;
 		this.seed = seed;
-		this.augmenter = augmenter == null || augmenter.isEmpty() ? null : augmenter;
+	}
+
+	/**
+	 * The training batches as the trainer makes them: shuffled per epoch and augmented, the shuffle and the
+	 * augmentation both seeded by {@code seed}; each example goes through {@link #trainingPipeline}.
+	 */
+	public static Batches forTraining(Dataset data, int[] indices, InputFormat format, Normalisation normalisation,
+			int batchSize, long seed, Set<Augmenter.Op> augment) {
+		return new Batches(data, indices, format, normalisation, batchSize, true, seed, new Augmenter(augment, seed));
+	}
+
+	/** What {@link #forTraining} batches do to each example (Augmentation Preview shows it). */
+	public static ExamplePipeline trainingPipeline(InputFormat format, Normalisation normalisation, long seed,
+			Set<Augmenter.Op> augment) {
+		return new ExamplePipeline(format, normalisation, new Augmenter(augment, seed));
 	}
 
 	public int examples() {
@@ -63,6 +74,11 @@ public final class Batches {
 
 	public InputFormat format() {
 		return format;
+	}
+
+	/** What is done to each example (resize, normalise, augment). */
+	public ExamplePipeline pipeline() {
+		return pipeline;
 	}
 
 	/**
@@ -103,11 +119,10 @@ public final class Batches {
 		for (int j = from; j < to; j++) {
 			int i = order[j];
 			try {
-				if (!data.read(i, format, normalisation, x, n * size)) continue;
+				if (!pipeline.fill(data, i, epoch, x, n * size)) continue;
 			} catch (IllegalArgumentException e) {
 				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
 			}
-			if (augmenter != null) augmenter.apply(x, n * size, format, epoch, i);
 			y[n * k + data.label(i)] = 1;
 			used[n++] = i;
 		}

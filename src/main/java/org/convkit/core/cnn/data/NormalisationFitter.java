@@ -1,9 +1,13 @@
 package org.convkit.core.cnn.data;
 
+import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.ChannelStatistics;
+import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.input.NormalisationRule;
+
+import java.util.function.IntFunction;
 
 /**
  * Fits the normalisation by streaming over examples (one image in memory at a time), on the network's input (after
@@ -15,24 +19,47 @@ public final class NormalisationFitter {
 	private NormalisationFitter() {
 	}
 
+	/** Writes example i's raw network input (resized, not normalised) into the buffer; false when unreadable. */
+	private interface Reader {
+		boolean read(int index, float[] buf);
+	}
+
 	/** Mean and std per channel (the rule of every model before rules existed). */
 	public static Normalisation fit(Dataset data, int[] indices, InputFormat f) {
 		return fit(data, indices, f, NormalisationRule.MEAN_STD);
 	}
 
+	/**
+	 * Mean and std per channel over any images: {@code open} gives image i, or null when it cannot be read.
+	 *
+	 * @throws IllegalArgumentException when no example is readable
+	 */
+	public static Normalisation fit(IntFunction<ImageProcessor> open, int[] indices, InputFormat f) {
+		return fit((i, buf) -> {
+			ImageProcessor ip = open.apply(i);
+			if (ip == null) return false;
+			ImageTensor.convert(ip, f, buf, 0);
+			return true;
+		}, indices, f, NormalisationRule.MEAN_STD);
+	}
+
 	/** @throws IllegalArgumentException when no example is readable */
 	public static Normalisation fit(Dataset data, int[] indices, InputFormat f, NormalisationRule rule) {
+		Normalisation raw = Normalisation.none(f.channels());
+		return fit((i, buf) -> data.read(i, f, raw, buf, 0), indices, f, rule);
+	}
+
+	private static Normalisation fit(Reader reader, int[] indices, InputFormat f, NormalisationRule rule) {
 		int c = f.channels(), plane = f.width() * f.height();
 		boolean perDataset = !rule.perImage() && rule.method() != NormalisationRule.Method.NONE;
 		ChannelStatistics[] stats = new ChannelStatistics[c];
 		for (int ch = 0; ch < c; ch++) stats[ch] = ChannelStatistics.forRule(rule);
 		long count = 0;
 		float[] buf = new float[f.size()];
-		Normalisation raw = Normalisation.none(c);
 		for (int i : indices) {
 			// per Image or None: one readable example is enough to know the data can be read
 			if (!perDataset && count > 0) break;
-			if (!data.read(i, f, raw, buf, 0)) continue;
+			if (!reader.read(i, buf)) continue;
 			for (int ch = 0; ch < c; ch++) stats[ch].add(buf, ch * plane, plane);
 			count++;
 		}
