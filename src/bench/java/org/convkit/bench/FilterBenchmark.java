@@ -46,10 +46,18 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | pool | cnn | microscopy
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, levers, natives...
+		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
+			RuntimeBenchmark.run(repeats, only);
+			System.exit(0);
+		}
+		if ("levers".equals(only)) { // not part of "all" either
+			LeverBenchmark.run(repeats);
+			System.exit(0);
+		}
 		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn or "
-					+ "microscopy)");
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, microscopy, "
+					+ "levers or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (!"cnn".equals(only) && !"microscopy".equals(only)) new FilterBenchmark(repeats).runAll(only);

@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
 import org.convkit.plugins.support.ClassColours;
 
 import java.awt.GraphicsEnvironment;
@@ -30,6 +31,7 @@ public final class Launcher {
 			System.exit(2);
 		}
 		if (System.getProperty("plugins.dir") == null) guessPluginsDir();
+		Nd4jNatives.select(); // ND4J's native build for this processor, before any command can load native code
 		new ImageJ(); // standalone: closing its window quits
 		ClassColours.quietGroupColours(); // ROI groups in colour without ImageJ's luts folder
 		if (Menus.getCommands().get("Apply Kernel...") == null)
