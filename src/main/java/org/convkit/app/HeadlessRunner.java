@@ -2,6 +2,8 @@ package org.convkit.app;
 
 import ij.IJ;
 import ij.macro.Interpreter;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
+import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.Failures;
 
 import java.io.IOException;
@@ -22,8 +24,10 @@ import java.util.List;
  * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT. A macro
  * that stops after printing a line starting with "usage:" (e.g. {@code exit("usage: ...")}), or that opens a dialog
  * (which cannot be shown without a display), was used wrongly: exit code 2, like bad usage of the runner itself.
- * Needs the ij1-patcher agent ({@code -javaagent:ij1-patcher.jar=init}, {@code -Djava.awt.headless=true},
- * {@code --add-opens=java.base/java.lang=ALL-UNNAMED}): {@code ./convkit --headless} starts it that way.
+ * Needs ConvKit's agent, which applies ij1-patcher's patches ({@code -javaagent:ConvKit_.jar}, see
+ * {@link HeadlessAgent}; {@code -javaagent:ij1-patcher.jar=init} works too, without the ROI Manager),
+ * {@code -Djava.awt.headless=true} and {@code --add-opens=java.base/java.lang=ALL-UNNAMED}: {@code ./convkit
+ * --headless} starts it that way.
  */
 public final class HeadlessRunner {
 	public static final int EXIT_OK = 0;
@@ -37,6 +41,7 @@ public final class HeadlessRunner {
 	public static void main(String[] args) {
 		int code;
 		try {
+			Nd4jNatives.select(); // before anything (an OpenCV filter, a CNN command) can load native code
 			code = run(args);
 		} catch (Throwable t) {
 			System.err.println("convkit: the headless run crashed: " + t);
@@ -62,7 +67,8 @@ public final class HeadlessRunner {
 		}
 		if (java.awt.GraphicsEnvironment.isHeadless() && !patched()) {
 			System.err.println("convkit: ImageJ is not patched for headless use: start the JVM with "
-					+ "-javaagent:ij1-patcher.jar=init --add-opens=java.base/java.lang=ALL-UNNAMED "
+					+ "-javaagent:ConvKit_.jar (ij1-patcher's patches and ConvKit's) "
+					+ "--add-opens=java.base/java.lang=ALL-UNNAMED "
 					+ "(./convkit --headless does this).");
 			return EXIT_USAGE;
 		}
@@ -70,6 +76,7 @@ public final class HeadlessRunner {
 		String argument = args.length > 1 ? args[1] : "";
 
 		List<String> problems = new ArrayList<>();
+		ClassColours.quietGroupColours(); // no "LUT not found" line per ROI group read from a ROI set
 		IJ.setExceptionHandler(t -> {
 			synchronized (problems) {
 				problems.add("a plugin threw " + rootCause(t));

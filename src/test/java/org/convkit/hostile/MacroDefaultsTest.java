@@ -177,7 +177,8 @@ public class MacroDefaultsTest {
 			String now = (String) t.getValue()[1];
 			// a table that grew (rows appended to the same table) shows the new rows; a new table all of them
 			String added = old != null && old[0] == t.getValue()[0] ? now.substring(((String) old[1]).length()) : now;
-			sb.append("\ntable ").append(t.getKey()).append(": ").append(added);
+			// a table an earlier run left unchanged is no effect of this run
+			if (!added.isEmpty()) sb.append("\ntable ").append(t.getKey()).append(": ").append(added);
 		}
 		sb.append("\nfiles: ").append(files(dir));
 		return sb.toString();

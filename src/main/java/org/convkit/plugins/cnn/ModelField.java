@@ -1,5 +1,6 @@
 package org.convkit.plugins.cnn;
 
+import ij.Macro;
 import ij.gui.GenericDialog;
 import org.convkit.core.cnn.model.BundleCache;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -11,25 +12,33 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Paths;
 
 /** The {@code model=[path]} field shared by the CNN commands, and reading the model it names (cached). */
-final class ModelField {
-	static final String KEY = "model";
+public final class ModelField {
+	public static final String KEY = "model";
 	/** The last model path chosen in a dialog (not from a macro): the default of every CNN command's dialog. */
-	static String last = "";
+	public static String last = "";
 
 	private ModelField() {}
 
 	/** The field; empty in a macro (model= is required there), the last model chosen in a dialog otherwise. */
-	static void add(GenericDialog gd, CommandKeys.Run run) {
+	public static void add(GenericDialog gd, CommandKeys.Run run) {
 		PathFields.addFile(gd, KEY + ":", run.isMacro() ? "" : last);
 	}
 
+	/**
+	 * The field for a command without a key table yet: empty in a macro (the macro-defaults rule: model= is required
+	 * there), the last model chosen in a dialog otherwise.
+	 */
+	public static void add(GenericDialog gd) {
+		PathFields.addFile(gd, KEY + ":", Macro.getOptions() != null ? "" : last);
+	}
+
 	/** Remembers a model chosen in a dialog (not in a macro). */
-	static void remember(CommandKeys.Run run, String model) {
+	public static void remember(CommandKeys.Run run, String model) {
 		if (!run.isMacro()) last = model;
 	}
 
 	/** The model named by the field's value; the exception's message is meant for the user. */
-	static ModelBundle read(String path) throws ModelFileException {
+	public static ModelBundle read(String path) throws ModelFileException {
 		if (path == null || path.trim().isEmpty())
 			throw new ModelFileException("No model file given: choose a model saved by Train CNN Classifier... "
 					+ "(model=[/path/model.zip])");

@@ -2,12 +2,17 @@ package org.convkit.plugins.cnn;
 
 import org.convkit.core.cnn.train.TrainingDefaults;
 import org.convkit.core.cnn.data.Augmenter;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.net.ClassBalance;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.filter.Border;
 import org.convkit.plugins.support.CommandKeys;
+import org.convkit.plugins.support.RoiOutlines;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -25,7 +30,17 @@ final class TrainingOptions {
 	String source = TrainingDefaults.SOURCE;
 	String folder = "";
 	String stack = "";
+	String label = TrainingDefaults.LABEL;
+	double patch = TrainingDefaults.PATCH;
+	String border = TrainingDefaults.BORDER.label;
+	double value = TrainingDefaults.VALUE;
+	boolean mask;
+	String channels = TrainingDefaults.CHANNELS;
 	String resize = TrainingDefaults.RESIZE.displayName();
+	String normalize = TrainingDefaults.NORMALIZE.displayName();
+	String per = TrainingDefaults.PER.displayName();
+	double low = TrainingDefaults.LOW, high = TrainingDefaults.HIGH;
+	String balance = TrainingDefaults.BALANCE.displayName();
 	double width = TrainingDefaults.WIDTH, height = TrainingDefaults.HEIGHT;
 	String architecture = TrainingDefaults.ARCHITECTURE;
 	String layers = "";
@@ -46,7 +61,18 @@ final class TrainingOptions {
 		o.source = r.choice(TrainCnnClassifier.KEY_SOURCE);
 		o.folder = r.text(TrainCnnClassifier.KEY_FOLDER);
 		o.stack = r.text(TrainCnnClassifier.KEY_STACK);
+		o.label = r.choice(TrainCnnClassifier.KEY_LABEL);
+		o.patch = r.number(TrainCnnClassifier.KEY_PATCH);
+		o.border = r.choice(TrainCnnClassifier.KEY_BORDER);
+		o.value = r.number(TrainCnnClassifier.KEY_VALUE);
+		o.mask = r.flag(TrainCnnClassifier.KEY_MASK);
+		o.channels = r.text(TrainCnnClassifier.KEY_CHANNELS);
 		o.resize = r.choice(TrainCnnClassifier.KEY_RESIZE);
+		o.normalize = r.choice(TrainCnnClassifier.KEY_NORMALIZE);
+		o.per = r.choice(TrainCnnClassifier.KEY_PER);
+		o.low = r.number(TrainCnnClassifier.KEY_LOW);
+		o.high = r.number(TrainCnnClassifier.KEY_HIGH);
+		o.balance = r.choice(TrainCnnClassifier.KEY_BALANCE);
 		o.width = r.number(TrainCnnClassifier.KEY_WIDTH);
 		o.height = r.number(TrainCnnClassifier.KEY_HEIGHT);
 		o.architecture = r.choice(TrainCnnClassifier.KEY_ARCHITECTURE);
@@ -70,7 +96,13 @@ final class TrainingOptions {
 	/** Remembers the values for the next dialog (not in a macro), also invalid ones the user may correct. */
 	void remember(CommandKeys.Run r) {
 		r.remember(TrainCnnClassifier.KEY_SOURCE, source).remember(TrainCnnClassifier.KEY_FOLDER, folder)
-				.remember(TrainCnnClassifier.KEY_STACK, stack).remember(TrainCnnClassifier.KEY_RESIZE, resize)
+				.remember(TrainCnnClassifier.KEY_STACK, stack).remember(TrainCnnClassifier.KEY_LABEL, label)
+				.remember(TrainCnnClassifier.KEY_PATCH, patch).remember(TrainCnnClassifier.KEY_BORDER, border)
+				.remember(TrainCnnClassifier.KEY_VALUE, value).remember(TrainCnnClassifier.KEY_MASK, mask)
+				.remember(TrainCnnClassifier.KEY_CHANNELS, channels).remember(TrainCnnClassifier.KEY_RESIZE, resize)
+				.remember(TrainCnnClassifier.KEY_NORMALIZE, normalize).remember(TrainCnnClassifier.KEY_PER, per)
+				.remember(TrainCnnClassifier.KEY_LOW, low).remember(TrainCnnClassifier.KEY_HIGH, high)
+				.remember(TrainCnnClassifier.KEY_BALANCE, balance)
 				.remember(TrainCnnClassifier.KEY_WIDTH, width).remember(TrainCnnClassifier.KEY_HEIGHT, height)
 				.remember(TrainCnnClassifier.KEY_ARCHITECTURE, architecture)
 				.remember(TrainCnnClassifier.KEY_LAYERS, layers).remember(TrainCnnClassifier.KEY_EPOCHS, epochs)
@@ -87,6 +119,10 @@ final class TrainingOptions {
 		return TrainCnnClassifier.SOURCE_STACK.equalsIgnoreCase(source.trim());
 	}
 
+	boolean fromRois() {
+		return TrainCnnClassifier.SOURCE_ROIS.equalsIgnoreCase(source.trim());
+	}
+
 	boolean continuing() {
 		return !continueFrom.trim().isEmpty();
 	}
@@ -97,12 +133,23 @@ final class TrainingOptions {
 	 * @throws IllegalArgumentException naming the key and the bad value
 	 */
 	void check() {
-		if (!source.trim().equalsIgnoreCase(TrainCnnClassifier.SOURCE_FOLDER) && !fromStack())
-			throw new IllegalArgumentException("source=" + source + " is unknown: use Folder or Stack");
-		if (fromStack() ? stack.trim().isEmpty() : folder.trim().isEmpty())
+		if (!source.trim().equalsIgnoreCase(TrainCnnClassifier.SOURCE_FOLDER) && !fromStack() && !fromRois())
+			throw new IllegalArgumentException("source=" + source + " is unknown: use Folder, Stack or ROIs");
+		if (!fromRois() && (fromStack() ? stack.trim().isEmpty() : folder.trim().isEmpty()))
 			throw new IllegalArgumentException(fromStack()
 					? "No stack given: stack=[title] names an open stack whose slice labels are the class names"
 					: "No folder given: folder=[path] is a folder with one subfolder of images per class");
+		if (fromRois()) {
+			labelRule();
+			whole("patch", patch, 1, NetworkSpec.MAX_INPUT_SIZE, "(pixels)");
+			border();
+			if (!(Math.abs(value) <= Float.MAX_VALUE)) // NaN, the infinities and what a 32-bit patch cannot hold
+				throw new IllegalArgumentException("value=" + number(value) + " must be a finite number of at most "
+						+ "3.4e38 in size, which a 32-bit float patch holds (the Constant border's value)");
+			PatchInput.parseChannels(channels, 1); // the numbers; whether the images have them: with the images
+		}
+		rule();
+		balance();
 		resize();
 		whole("width", width, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common width)");
 		whole("height", height, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common height)");
@@ -131,6 +178,41 @@ final class TrainingOptions {
 		return Resize.fromName(resize);
 	}
 
+	RoiOutlines.Label labelRule() {
+		try {
+			return RoiOutlines.Label.fromName(label);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("label=" + label + ": " + e.getMessage(), e);
+		}
+	}
+
+	Border border() {
+		try {
+			return Border.fromLabel(border);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("border=" + border + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** The normalize=, per=, low= and high= keys as a rule. */
+	NormalisationRule rule() {
+		try {
+			return new NormalisationRule(NormalisationRule.Method.fromName(normalize),
+					NormalisationRule.Per.fromName(per), low, high);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("normalize=" + normalize + " per=" + per + " low=" + number(low)
+					+ " high=" + number(high) + ": " + e.getMessage(), e);
+		}
+	}
+
+	ClassBalance balance() {
+		try {
+			return ClassBalance.fromName(balance);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("balance=" + balance + ": " + e.getMessage(), e);
+		}
+	}
+
 	/** The preset's spec, or the parsed layers= for Custom. */
 	NetworkSpec spec() {
 		String a = architecture.trim();
@@ -154,7 +236,7 @@ final class TrainingOptions {
 			throw new IllegalArgumentException("learning=" + number(learning) + " must be > 0 and <= 10 (e.g. 0.001)");
 		if (!(l2 >= 0 && l2 <= 1))
 			throw new IllegalArgumentException("l2=" + number(l2) + " must be between 0 and 1 (0 = no weight decay)");
-		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs);
+		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs, balance());
 	}
 
 	Set<Augmenter.Op> augmentOps() {

@@ -4,12 +4,14 @@ import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.io.OutputLock;
 
@@ -21,7 +23,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split,
+ * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split
+ * (by the {@link NormalisationRule}; class balancing by the settings' {@code balance}),
  * network from the spec ({@link NetworkBuilder}) — the {@link TrainingPlan} — then per epoch: shuffled (seeded)
  * augmented training batches ({@link EpochRunner}), validation ({@link Validation}), listener callbacks, saving
  * ({@link Checkpoints}) and early stopping ({@link EarlyStopping}).
@@ -33,7 +36,8 @@ import java.util.Set;
  * the process loses at most the epoch in progress. Both files hold the optimizer state.
  * <p>
  * Speed: during its own {@code fit} calls some of DL4J's objects are replaced at run time ({@link FastTraining}),
- * each giving DL4J's numbers; the network handed back behaves as DL4J's.
+ * each giving DL4J's numbers; the network handed back behaves as DL4J's. ND4J's thread count during the epochs is
+ * ConvKit's choice for the network and batch ({@link ComputeThreads}), on this thread only.
  * <p>
  * Stopping: {@link #cancel()} is checked between batches (the unfinished epoch is dropped); early stopping after
  * {@code patience} epochs in a row whose validation loss is not lower than the best by more than
@@ -59,6 +63,7 @@ public final class Trainer {
 	private Path modelFile;
 	private boolean overwrite;
 	private ModelBundle continued;
+	private NormalisationRule normalisation = NormalisationRule.MEAN_STD;
 	private volatile boolean cancelled;
 
 	/** Spec may be null when continuing from a bundle. */
@@ -85,6 +90,13 @@ public final class Trainer {
 	public Trainer patience(int epochs) {
 		if (epochs < 0) throw new IllegalArgumentException("patience must be >= 0, got " + epochs);
 		patience = epochs;
+		return this;
+	}
+
+	/** How pixel values are normalised (default: mean and std of the training split); a continued model keeps its own. */
+	public Trainer normalisation(NormalisationRule rule) {
+		if (rule == null) throw new IllegalArgumentException("normalisation rule missing");
+		normalisation = rule;
 		return this;
 	}
 
@@ -132,7 +144,7 @@ public final class Trainer {
 
 	private TrainingResult trainOwning(TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued);
+		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued, normalisation);
 		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
 		TrainingPlan.Start start = plan.start(augment);
 		TrainingHistory history = start.history;
@@ -143,7 +155,10 @@ public final class Trainer {
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
-		try (EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
+		InputFormat f = plan.format; // this thread's ND4J thread count for the run's batches, restored at the end
+		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(plan.spec, f.height(), f.width(),
+				f.channels(), plan.classes.size(), plan.settings.batchSize()));
+				EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
 				long t0 = System.nanoTime();
