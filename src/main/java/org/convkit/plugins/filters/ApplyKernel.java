@@ -2,7 +2,6 @@ package org.convkit.plugins.filters;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
 import org.convkit.core.filter.Border;
@@ -13,6 +12,7 @@ import org.convkit.core.kernel.KernelFiles;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 
@@ -44,7 +44,6 @@ public class ApplyKernel extends FloatFilterCommand {
 	private static Border lastBorder = Border.REFLECT;
 	private static double lastValue = 0;
 
-	private boolean macro;
 	private volatile Kernel kernel;
 	private volatile Border border = Border.REFLECT;
 	private volatile double value;
@@ -60,7 +59,6 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	protected void addFields(GenericDialog gd) {
-		macro = Macro.getOptions() != null;
 		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]),
 				macro ? KernelPresets.CUSTOM : lastPreset);
 		gd.addStringField(KEY_KERNEL + ":", macro ? "" : lastKernelText, 36);
@@ -79,14 +77,14 @@ public class ApplyKernel extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
-		String text = gd.getNextString().trim();
-		String file = macro ? gd.getNextString().trim() : "";
-		boolean norm = gd.getNextBoolean();
-		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
-		double v = gd.getNextNumber();
-		if (gd.invalidNumber() || !Double.isFinite(v))
+	protected void readFields(FieldValues f) {
+		String presetName = KernelPresets.canonical(f.choice(KEY_PRESET, KernelPresets.CUSTOM));
+		String text = f.string(KEY_KERNEL, "").trim();
+		String file = macro ? f.string(KEY_FILE, "").trim() : "";
+		boolean norm = f.flag(KEY_NORMALIZE);
+		Border b = Border.fromLabel(f.choice(KEY_BORDER, Border.REFLECT.label));
+		double v = f.number(KEY_VALUE, 0);
+		if (f.invalidNumber() || !Double.isFinite(v))
 			throw new IllegalArgumentException("The border value is not a finite number.");
 		Kernel k = resolve(presetName, text, file);
 		zeroSum = norm && !k.canNormalize();
