@@ -1,6 +1,7 @@
 package org.convkit.plugins.cnn;
 
 import ij.ImagePlus;
+import ij.Macro;
 import ij.WindowManager;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
@@ -65,6 +66,31 @@ public final class TrainingSetup {
 	public static TrainingSetup fromOptions(String options) {
 		TrainingOptions o = new TrainingOptions();
 		TrainCnnClassifier.readFields(FieldValues.of(options), o);
+		o.check();
+		return open(o);
+	}
+
+	/**
+	 * A run on a folder (one subfolder per class) saving to {@code model}, with the other keys from the command's
+	 * macro options (e.g. {@code "architecture=LeNet epochs=5 batch=32"}); the options may not name the folder,
+	 * the model or the source themselves.
+	 *
+	 * @throws IllegalArgumentException with the command's message for a bad value, folder or model file
+	 */
+	public static TrainingSetup forFolder(Path folder, Path model, String options) {
+		String text = options == null ? "" : options;
+		for (String key : new String[] { TrainCnnClassifier.KEY_FOLDER, TrainCnnClassifier.KEY_MODEL,
+				TrainCnnClassifier.KEY_SOURCE, TrainCnnClassifier.KEY_STACK })
+			if (Macro.getValue(text + " ", key, null) != null)
+				throw new IllegalArgumentException(key + "= does not belong in the options here: the folder and the "
+						+ "model file are given on their own");
+		if (folder == null || model == null) throw new IllegalArgumentException("The folder and the model file are "
+				+ "required");
+		TrainingOptions o = new TrainingOptions();
+		TrainCnnClassifier.readFields(FieldValues.of(text), o);
+		o.source = TrainCnnClassifier.SOURCE_FOLDER;
+		o.folder = folder.toString();
+		o.model = model.toString();
 		o.check();
 		return open(o);
 	}

@@ -121,7 +121,7 @@ public class FilterCommandsTest {
 	}
 
 	/** The image the macro line leaves: a new one when it made one, else its input. */
-	private static ImagePlus menuResult(ImagePlus imp, String command, String options) {
+	public static ImagePlus menuResult(ImagePlus imp, String command, String options) {
 		Set<Integer> before = ids();
 		MacroHarness.run(imp, command, options);
 		Set<Integer> created = ids();
@@ -141,7 +141,7 @@ public class FilterCommandsTest {
 		return ids;
 	}
 
-	static void assertSamePixels(String where, ImagePlus expected, ImagePlus actual) {
+	public static void assertSamePixels(String where, ImagePlus expected, ImagePlus actual) {
 		assertEquals(where + ": type", expected.getBitDepth(), actual.getBitDepth());
 		assertEquals(where + ": size", expected.getWidth() + "x" + expected.getHeight() + "x" + expected.getStackSize(),
 				actual.getWidth() + "x" + actual.getHeight() + "x" + actual.getStackSize());
