@@ -78,6 +78,7 @@ public final class ClassifyJob {
 		public final Path output;
 		public final int files, classified, multiSlice, tasks;
 		public final List<FolderClassifier.Skipped> skipped;
+		/** Wall time of the Spark job, writing included (not the start of Spark). */
 		public final double seconds;
 
 		Result(Path output, int files, int classified, int multiSlice, int tasks, List<FolderClassifier.Skipped> skipped,
@@ -118,7 +119,6 @@ public final class ClassifyJob {
 		final Path root, target;
 		final List<String> labels, files;
 		final List<FolderClassifier.Skipped> skipped;
-		final long started = System.nanoTime();
 
 		Plan(Options options, Path root, Path target, List<String> labels, List<String> files,
 				List<FolderClassifier.Skipped> skipped) {
@@ -148,6 +148,7 @@ public final class ClassifyJob {
 	}
 
 	static Result execute(JavaSparkContext sc, Plan plan, PrintStream console) throws IOException {
+		long started = System.nanoTime();
 		Options o = plan.options;
 		Path root = plan.root, target = plan.target;
 		List<String> labels = plan.labels, files = plan.files;
@@ -178,7 +179,7 @@ public final class ClassifyJob {
 			if (o.partitioned) publishParts(parts, staging, target, o.overwrite);
 			else merge(parts, staging, target, labels, o.overwrite);
 			return new Result(target, files.size(), classified, multi, chunks.size(), skipped,
-					(System.nanoTime() - plan.started) / 1e9);
+					(System.nanoTime() - started) / 1e9);
 		} finally {
 			sc.sc().removeSparkListener(progress);
 			sc.clearJobGroup();

@@ -57,6 +57,7 @@ public final class FilterJob {
 		public final Path output;
 		public final int files, written, tasks;
 		public final List<FolderClassifier.Skipped> skipped;
+		/** Wall time of the Spark job, writing included (not the start of Spark). */
 		public final double seconds;
 
 		Result(Path output, int files, int written, int tasks, List<FolderClassifier.Skipped> skipped, double seconds) {
@@ -95,7 +96,6 @@ public final class FilterJob {
 		final int files, imagesPerTask;
 		final List<String[]> work;
 		final List<FolderClassifier.Skipped> skipped;
-		final long started = System.nanoTime();
 
 		Plan(String command, String options, Path root, Path target, int files, List<String[]> work,
 				List<FolderClassifier.Skipped> skipped, int imagesPerTask) {
@@ -135,6 +135,7 @@ public final class FilterJob {
 	}
 
 	static Result execute(JavaSparkContext sc, Plan plan, PrintStream console) throws IOException {
+		long started = System.nanoTime();
 		String command = plan.command, options = plan.options;
 		Path root = plan.root, target = plan.target;
 		List<String[]> work = plan.work;
@@ -163,7 +164,7 @@ public final class FilterJob {
 						+ "filtered (first: " + skipped.get(0) + ")");
 			publish(staging, target);
 			return new Result(target, plan.files, written, chunks.size(), skipped,
-					(System.nanoTime() - plan.started) / 1e9);
+					(System.nanoTime() - started) / 1e9);
 		} finally {
 			sc.sc().removeSparkListener(progress);
 			sc.clearJobGroup();

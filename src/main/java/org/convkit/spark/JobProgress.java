@@ -23,7 +23,7 @@ final class JobProgress extends SparkListener {
 	private final PrintStream out;
 	private final Set<Integer> stages = new HashSet<>(), done = new HashSet<>();
 	private final long total, start = System.nanoTime();
-	private long items, lastPrint = System.nanoTime();
+	private long items, printed = -1, lastPrint = System.nanoTime();
 
 	JobProgress(String what, String unit, String group, long[] partitionSizes, PrintStream out) {
 		this.what = what;
@@ -56,9 +56,9 @@ final class JobProgress extends SparkListener {
 		}
 	}
 
-	/** Prints the final line. */
+	/** Prints the final line (unless it is printed already). */
 	synchronized void finish() {
-		print(System.nanoTime());
+		if (printed != items) print(System.nanoTime());
 	}
 
 	synchronized long done() {
@@ -66,6 +66,7 @@ final class JobProgress extends SparkListener {
 	}
 
 	private void print(long now) {
+		printed = items;
 		double seconds = (now - start) / 1e9;
 		out.println(String.format(Locale.ROOT, "%s: %d/%d %s (%.0f%%), %.1f %s/s, %.0f s", what, items, total, unit,
 				total == 0 ? 100.0 : 100.0 * items / total, seconds > 0 ? items / seconds : 0.0, unit, seconds));

@@ -1,5 +1,6 @@
 package org.convkit.spark;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.model.ModelFileException;
@@ -8,6 +9,7 @@ import org.convkit.core.cnn.train.TrainingResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -193,7 +195,7 @@ public final class SparkJobs {
 		o.imagesPerTask = a.number("--images-per-task", 0, 1);
 		ClassifyJob.Plan plan = ClassifyJob.prepare(o);
 		out.println("classify: " + plan.files.size() + " files in " + plan.root);
-		ClassifyJob.Result r = withSpark("ConvKit classify", a, sc -> ClassifyJob.execute(sc, plan, out));
+		ClassifyJob.Result r = withSpark("ConvKit classify", a, out, sc -> ClassifyJob.execute(sc, plan, out));
 		out.println(String.format(Locale.ROOT, "classify: %d image(s) classified into %s in %.1f s (%.1f images/s, "
 				+ "%d tasks); %d file(s) skipped%s", r.classified, r.output, r.seconds, r.classified / r.seconds,
 				r.tasks, r.skipped.size(), r.skipped.isEmpty() ? "." : ":"));
@@ -218,7 +220,7 @@ public final class SparkJobs {
 		FilterJob.Plan plan = FilterJob.prepare(o);
 		out.println("filter: " + plan.files + " files in " + plan.root + ", " + plan.command + " [" + plan.options
 				+ "]");
-		FilterJob.Result r = withSpark("ConvKit filter", a, sc -> FilterJob.execute(sc, plan, out));
+		FilterJob.Result r = withSpark("ConvKit filter", a, out, sc -> FilterJob.execute(sc, plan, out));
 		out.println(String.format(Locale.ROOT, "filter: %d image(s) written to %s in %.1f s (%.1f images/s, %d "
 				+ "tasks); %d file(s) skipped%s", r.written, r.output, r.seconds, r.written / r.seconds, r.tasks,
 				r.skipped.size(), r.skipped.isEmpty() ? "." : ":"));
@@ -237,7 +239,7 @@ public final class SparkJobs {
 		o.averageEvery = a.number("--average", TrainJob.DEFAULT_AVERAGE_EVERY, 1);
 		o.overwrite = a.flag("--overwrite");
 		TrainJob.Plan plan = TrainJob.prepare(o);
-		TrainingResult r = withSpark("ConvKit train", a, sc -> TrainJob.execute(sc, plan, out));
+		TrainingResult r = withSpark("ConvKit train", a, out, sc -> TrainJob.execute(sc, plan, out));
 		EpochResult best = null;
 		for (EpochResult e : r.epochs)
 			if (e.best) best = e;
@@ -258,13 +260,35 @@ public final class SparkJobs {
 	}
 
 	/** Runs the job on a context made for it, closed afterwards. */
-	private static <T> T withSpark(String app, Arguments a, SparkWork<T> work) throws IOException {
-		try (JavaSparkContext sc = SparkSetup.context(SparkSetup.conf(app, a.values.get("--master"), a.sparkConf()))) {
-			sc.setLogLevel("WARN");
+	private static <T> T withSpark(String app, Arguments a, PrintStream out, SparkWork<T> work) throws IOException {
+		SparkConf conf = SparkSetup.conf(app, a.values.get("--master"), a.sparkConf());
+		shipJobJar(conf);
+		long t0 = System.nanoTime();
+		try (JavaSparkContext sc = SparkSetup.context(conf)) {
+			out.println(String.format(Locale.ROOT, "spark: %s, %d task slot(s), started in %.1f s", sc.master(),
+					sc.defaultParallelism(), (System.nanoTime() - t0) / 1e9));
 			return work.run(sc);
 		} catch (ModelFileException e) {
 			throw new IllegalArgumentException(e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * A cluster's executors need ConvKit's classes: spark-submit ships its job jar itself; from the launcher, the
+	 * job jar (mvn -Pspark package; property convkit.spark.jar) is shipped, unless the user gave the executors a
+	 * class path or jars.
+	 */
+	static void shipJobJar(SparkConf conf) {
+		if (conf.get("spark.master").startsWith("local") || conf.contains("spark.jars")
+				|| conf.contains("spark.executor.extraClassPath"))
+			return;
+		String jar = System.getProperty("convkit.spark.jar", "");
+		if (jar.isEmpty() || !Files.isRegularFile(Paths.get(jar)))
+			throw new IllegalArgumentException("The cluster's executors need ConvKit's classes: build the job jar "
+					+ "with 'mvn -Pspark package' (target/ConvKit_-VERSION-spark.jar) and run again, or give "
+					+ "--conf spark.executor.extraClassPath=... with ConvKit's jars on a file system every machine "
+					+ "sees");
+		conf.set("spark.jars", jar);
 	}
 
 	interface SparkWork<T> {
