@@ -44,9 +44,13 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn
+		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn | spark
+		if ("spark".equals(only)) { // not part of "all": it starts a Spark cluster (see docs/benchmarks.md)
+			org.convkit.spark.SparkBenchmark.run(repeats);
+			return;
+		}
 		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "cnn").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny or cnn)");
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, cnn or spark)");
 			System.exit(2);
 		}
 		if (!"cnn".equals(only)) new FilterBenchmark(repeats).runAll(only);
