@@ -32,7 +32,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * Record, then play back, as a user does: with ImageJ's Recorder open, each command is started from the menu
@@ -81,7 +80,6 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void applyKernelRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.ApplyKernel");
 		String command = "Apply Kernel...", sobelY = "-1 -2 -1; 0 0 0; 1 2 1";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
 			Vector<?> choices = gd.getChoices(); // preset, border, output
@@ -107,7 +105,6 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void highPassFilterRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.HighPassFilter");
 		String command = "High-pass Filter...";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields(); // method, output; sigma, cutoff, order
@@ -129,7 +126,6 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void edgeDetectionRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.EdgeDetection");
 		String command = "Edge Detection...";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
 			// choices: method, aperture, output; numbers: low, high, blur, ksize
@@ -162,7 +158,6 @@ public class GuiRecordingTest {
 	/** The dialog's own stack checkbox records {@code stack}; playback then processes every plane. */
 	@Test(timeout = 5 * LIMIT_MS)
 	public void edgeDetectionRecordsStack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.EdgeDetection");
 		String command = "Edge Detection...";
 		Recording r = recordGuiRun(command, STACK, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields();
@@ -185,7 +180,6 @@ public class GuiRecordingTest {
 	/** An in-place filter on a stack asks ImageJ's "Process all N images?"; Yes records {@code stack}. */
 	@Test(timeout = 5 * LIMIT_MS)
 	public void highPassFilterRecordsStack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.HighPassFilter");
 		String command = "High-pass Filter...";
 		Recording r = recordGuiRun(command, STACK, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields();
@@ -340,9 +334,5 @@ public class GuiRecordingTest {
 
 	private static String path(String sample) {
 		return HeadlessProcess.basedir().resolve(sample).toString();
-	}
-
-	private static void assumeMerged(String className) {
-		assumeTrue(className + " is not merged yet", HeadlessProcess.hasCommand(className));
 	}
 }

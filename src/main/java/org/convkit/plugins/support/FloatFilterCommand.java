@@ -16,6 +16,7 @@ import ij.process.ImageProcessor;
 import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
+import java.awt.Rectangle;
 import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
 
@@ -76,6 +77,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		this.imp = imp;
+		if (!CommandEnvironment.readyForFilters(commandName())) return DONE;
 		if (imp == null) {
 			IJ.noImage();
 			return DONE;
@@ -152,7 +154,13 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			cancelled = true;
 			return;
 		}
-		filterPlane((FloatProcessor) ip, Region.of(ip));
+		filterPlane((FloatProcessor) ip, regionOf(ip));
+	}
+
+	/** The processor's rectangular ROI, or everything (ImageJ hands it over as an AWT Rectangle: not in the core). */
+	private static Region regionOf(ImageProcessor ip) {
+		Rectangle r = ip.getRoi();
+		return new Region(r.x, r.y, r.width, r.height);
 	}
 
 	/**

@@ -99,6 +99,12 @@ public final class ModelBundle {
 				h, resize);
 	}
 
+	/** A copy with another network of the same configuration (e.g. a snapshot of one that goes on training). */
+	public ModelBundle withNetwork(MultiLayerNetwork n) {
+		return new ModelBundle(n, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings,
+				history, resize);
+	}
+
 	/** The DL4J network (live object: training changes it). */
 	public MultiLayerNetwork network() {
 		return network;

@@ -1,22 +1,15 @@
 package org.convkit.core.cnn.train;
 
 import org.convkit.core.cnn.data.Augmenter;
-import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
-import org.convkit.core.cnn.data.NormalisationFitter;
-import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.input.InputFormat;
-import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
-import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +55,7 @@ public final class AveragingTrainer {
 		this.settings = settings;
 	}
 
-	/** The network input (required for a new model). */
+	/** As {@link Trainer#input}. */
 	public AveragingTrainer input(InputFormat f) {
 		format = f;
 		return this;
@@ -126,65 +119,34 @@ public final class AveragingTrainer {
 	 */
 	public TrainingResult train(ReplicaPool pool, TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		List<String> classes = data.classes();
-		NetworkSpec netSpec = continued != null ? continued.spec() : spec;
-		if (netSpec == null) throw new IllegalArgumentException("network spec missing");
-		InputFormat f = inputFormat();
-		TrainingSettings s = continued == null ? settings : continued.settings().withBatchSize(settings.batchSize());
-		int[] labels = new int[data.size()];
-		for (int i = 0; i < labels.length; i++) labels[i] = data.label(i);
-		Split split = Split.stratified(labels, classes, validation, s.seed());
-		int[] trainIdx = split.train(), valIdx = split.validation();
-		if (s.batchSize() > trainIdx.length)
-			throw new IllegalArgumentException("The batch size " + s.batchSize() + " is larger than the "
-					+ trainIdx.length + " training images: choose a batch of at most " + trainIdx.length);
-		Path bestFile = modelFile == null ? null : modelFile.toAbsolutePath().normalize();
-		Path lastFile = bestFile == null ? null : Trainer.lastModelPath(bestFile);
-		if (bestFile != null) checkWritable(bestFile, lastFile);
-
-		MultiLayerNetwork net;
-		Normalisation norm;
-		TrainingHistory history;
-		if (continued != null) {
-			net = continued.network();
-			norm = continued.normalisation();
-			history = continued.history();
-		} else {
-			NetworkBuilder.configuration(netSpec, f.height(), f.width(), f.channels(), classes.size(), s); // checks
-			norm = NormalisationFitter.fit(data, trainIdx, f);
-			net = NetworkBuilder.network(netSpec, f.height(), f.width(), f.channels(), classes.size(), s);
-			history = TrainingHistory.empty();
-		}
+		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued);
+		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
 		// the driver only orders the batches; the replicas read, augment and fit them
-		Batches trainBatches = new Batches(data, trainIdx, f, norm, s.batchSize(), true, s.seed(), null);
-		Batches valBatches = valIdx.length == 0 ? null
-				: new Batches(data, valIdx, f, norm, s.batchSize(), false, s.seed(), null);
-		ModelBundle start = new ModelBundle(net, netSpec, classes, f.height(), f.width(), f.channels(), norm, s,
-				history, f.resize());
+		TrainingPlan.Start start = plan.start(augment);
+		MultiLayerNetwork net = start.network;
+		TrainingHistory history = start.history;
+		EarlyStopping early = new EarlyStopping(start.validation == null ? 0 : patience);
 		NetworkState state = NetworkState.of(net);
 
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
-		int batchCount = trainBatches.batchCount(), perRound = replicas * averageEvery;
-		long totalBatches = (long) batchCount * settings.epochs();
+		int batchCount = start.training.batchCount(), perRound = replicas * averageEvery, batchSize = plan.settings
+				.batchSize();
+		long totalBatches = (long) batchCount * settings.epochs(), batchesDone = 0;
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
-		double bestLoss = Double.POSITIVE_INFINITY, patienceBest = Double.POSITIVE_INFINITY;
-		int stale = 0;
-		MultiLayerNetwork bestNet = null;
-		ModelBundle lastBundle = null;
-		TrainingHistory bestHistory = null;
-		long batchesDone = 0;
-		pool.start(new ReplicaSetup(start, s.batchSize(), s.seed(), augment));
+		InputFormat f = plan.format;
+		pool.start(new ReplicaSetup(new ModelBundle(net, plan.spec, plan.classes, f.height(), f.width(), f.channels(),
+				start.normalisation, plan.settings, history, f.resize()), batchSize, plan.settings.seed(), augment));
 		try {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
 				long t0 = System.nanoTime();
 				double lossSum = 0;
 				long right = 0, examples = 0;
-				int[] order = trainBatches.order(epoch);
+				int[] order = start.training.order(epoch);
 				for (int b = 0; b < batchCount && !cancelled; b += perRound) {
-					List<ReplicaResult> results = pool.round(epoch, state, deal(order, b, batchCount, s.batchSize()));
+					List<ReplicaResult> results = pool.round(epoch, state, deal(order, b, batchCount, batchSize));
 					List<NetworkState> states = new ArrayList<>();
 					for (ReplicaResult r : results) {
 						if (r.diverged) stop = TrainingResult.Stop.DIVERGED;
@@ -202,7 +164,7 @@ public final class AveragingTrainer {
 				if (stop == TrainingResult.Stop.DIVERGED) {
 					message = String.format(Locale.ROOT, "Training diverged in epoch %d (the loss became NaN or "
 							+ "infinite): lower the learning rate (now %s) and train again. The best model so far is "
-							+ "kept.", epoch, s.learningRate());
+							+ "kept.", epoch, plan.settings.learningRate());
 					break;
 				}
 				if (cancelled) {
@@ -213,59 +175,28 @@ public final class AveragingTrainer {
 				state.applyTo(net);
 				double fitSeconds = (System.nanoTime() - t0) / 1e9;
 				double trainLoss = examples == 0 ? Double.NaN : lossSum / examples,
-						trainAcc = examples == 0 ? Double.NaN : (double) right / examples, valLoss = Double.NaN,
-						valAcc = Double.NaN;
-				if (valBatches != null) {
-					Trainer.Scores v = Trainer.evaluate(net, valBatches);
-					valLoss = v.loss;
-					valAcc = v.accuracy;
-				}
+						trainAcc = examples == 0 ? Double.NaN : (double) right / examples;
+				Validation v = start.validation == null ? null : Validation.of(net, start.validation);
+				double valLoss = v == null ? Double.NaN : v.loss, valAcc = v == null ? Double.NaN : v.accuracy;
 				history = history.plus(trainLoss, trainAcc, valLoss, valAcc);
-				double criterion = valBatches != null ? valLoss : trainLoss;
-				boolean isBest = criterion < bestLoss;
-				TrainingSettings stored = s.withEpochs(Math.min(TrainingSettings.MAX_EPOCHS, history.epochs()));
-				lastBundle = new ModelBundle(net, netSpec, classes, f.height(), f.width(), f.channels(), norm, stored,
-						history, f.resize());
-				if (lastFile != null) ModelBundleIO.write(lastBundle, lastFile, true);
-				if (isBest) {
-					bestLoss = criterion;
-					if (bestFile != null) ModelBundleIO.write(lastBundle, bestFile, true);
-					bestNet = net.clone();
-					bestNet.setListeners(new ArrayList<org.deeplearning4j.optimize.api.TrainingListener>());
-					bestHistory = history;
-				}
+				boolean isBest = checkpoints.record(plan.bundle(net, start.normalisation, history),
+						v == null ? trainLoss : valLoss);
 				epochs.add(new EpochResult(epoch, trainLoss, trainAcc, valLoss, valAcc,
 						(System.nanoTime() - t0) / 1e9, examples / fitSeconds, isBest));
 				l.epochDone(epochs.get(epochs.size() - 1));
-				if (valBatches != null && patience > 0) {
-					if (valLoss < patienceBest * (1 - Trainer.MIN_RELATIVE_IMPROVEMENT)) {
-						patienceBest = valLoss;
-						stale = 0;
-					} else if (++stale >= patience) {
-						stop = TrainingResult.Stop.EARLY_STOPPED;
-						message = "Early stopping after epoch " + epoch + ": the validation loss did not improve for "
-								+ patience + " epoch(s).";
-						break;
-					}
+				if (v != null && early.stopAfter(valLoss)) {
+					stop = TrainingResult.Stop.EARLY_STOPPED;
+					message = "Early stopping after epoch " + epoch + ": the validation loss did not improve for "
+							+ patience + " epoch(s).";
+					break;
 				}
 			}
 		} finally {
 			pool.stop();
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
-		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),
-				f.channels(), norm, s.withEpochs(bestHistory.epochs()), bestHistory, f.resize());
-		long[][] confusion = null;
-		int[] valPred = null;
-		if (best != null && valBatches != null) {
-			Trainer.Scores v = Trainer.evaluate(best.network(), valBatches);
-			confusion = Evaluation.confusion(v.actual, v.predicted, classes.size());
-			valPred = v.predicted;
-			valIdx = v.indices;
-		}
-		TrainingResult r = new TrainingResult(stop, message, epochs, best, lastBundle,
-				best == null ? null : bestFile, lastBundle == null ? null : lastFile, confusion, valIdx, valPred,
-				data.skipped());
+		TrainingResult r = Trainer.result(stop, message, epochs, checkpoints, start.validation,
+				plan.validationIndices, data);
 		l.finished(r);
 		return r;
 	}
@@ -283,37 +214,5 @@ public final class AveragingTrainer {
 			out.add(Arrays.copyOfRange(order, b0 * batchSize, Math.min(order.length, b1 * batchSize)));
 		}
 		return out.toArray(new int[0][]);
-	}
-
-	private InputFormat inputFormat() {
-		if (continued != null) {
-			ModelBundle b = continued;
-			if (!b.labels().equals(data.classes()))
-				throw new IllegalArgumentException("The model's classes " + b.labels() + " differ from the data's "
-						+ data.classes() + ": continue training only with the same class folders or labels");
-			if (b.inputChannels() != data.channels())
-				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
-						+ "images have " + data.channels());
-			return new InputFormat(b.inputHeight(), b.inputWidth(), b.inputChannels(), b.resize());
-		}
-		if (format == null) throw new IllegalArgumentException("the network input format is missing");
-		if (format.channels() != data.channels())
-			throw new IllegalArgumentException("The input is set to " + format.channels() + " channel(s) but the "
-					+ "images have " + data.channels() + " (1 = grayscale, 3 = RGB)");
-		return format;
-	}
-
-	private void checkWritable(Path best, Path last) {
-		Path dir = best.getParent();
-		if (dir == null || !Files.isDirectory(dir))
-			throw new IllegalArgumentException("Cannot save the model to " + best + ": the folder " + dir
-					+ " does not exist");
-		if (!Files.isWritable(dir))
-			throw new IllegalArgumentException("Cannot save the model to " + best + ": the folder " + dir
-					+ " is not writable");
-		for (Path p : new Path[] { best, last })
-			if (!overwrite && Files.exists(p))
-				throw new IllegalArgumentException("The model file " + p + " already exists (choose overwrite to "
-						+ "replace it)");
 	}
 }

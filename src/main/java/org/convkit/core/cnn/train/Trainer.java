@@ -4,23 +4,14 @@ import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.input.InputFormat;
-import org.convkit.core.cnn.data.NormalisationFitter;
-import org.convkit.core.cnn.input.Resize;
-import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
-import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.FastTraining;
-import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.dataset.DataSet;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -30,14 +21,15 @@ import java.util.Set;
 
 /**
  * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split,
- * network from the spec ({@link NetworkBuilder}), then per epoch: shuffled (seeded) augmented training batches,
- * validation, listener callbacks, and saving.
+ * network from the spec ({@link NetworkBuilder}) — the {@link TrainingPlan} — then per epoch: shuffled (seeded)
+ * augmented training batches ({@link EpochRunner}), validation ({@link Validation}), listener callbacks, saving
+ * ({@link Checkpoints}) and early stopping ({@link EarlyStopping}).
  * <p>
  * Saving (when {@link #saveTo} was given): after every epoch the current model is written to the LAST file and,
  * when it is the best so far (lowest validation loss; lowest training loss when validation is 0), to the BEST file.
  * The best file is the given path ({@code model.zip}); the last file is its sibling with "-last" before ".zip"
- * ({@code model-last.zip}, see {@link #lastModelPath}). Writes go through {@link ModelBundleIO} (temporary file and
- * rename), so killing the process loses at most the epoch in progress. Both files hold the optimizer state.
+ * ({@code model-last.zip}, see {@link #lastModelPath}). Writes go through a temporary file and a rename, so killing
+ * the process loses at most the epoch in progress. Both files hold the optimizer state.
  * <p>
  * Speed: during its own {@code fit} calls some of DL4J's objects are replaced at run time ({@link FastTraining}),
  * each giving DL4J's numbers; the network handed back behaves as DL4J's.
@@ -119,9 +111,7 @@ public final class Trainer {
 
 	/** "model.zip" → "model-last.zip"; a name without ".zip" gets "-last.zip" appended. */
 	public static Path lastModelPath(Path best) {
-		String n = best.getFileName().toString();
-		String stem = n.toLowerCase(Locale.ROOT).endsWith(".zip") ? n.substring(0, n.length() - 4) : n;
-		return best.resolveSibling(stem + "-last.zip");
+		return Checkpoints.lastModelPath(best);
 	}
 
 	/**
@@ -133,213 +123,75 @@ public final class Trainer {
 	 */
 	public TrainingResult train(TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		List<String> classes = data.classes();
-		NetworkSpec netSpec = continued != null ? continued.spec() : spec;
-		if (netSpec == null) throw new IllegalArgumentException("network spec missing");
-		InputFormat f = inputFormat();
-		TrainingSettings s = continued == null ? settings : continued.settings().withBatchSize(settings.batchSize());
-		int[] labels = new int[data.size()];
-		for (int i = 0; i < labels.length; i++) labels[i] = data.label(i);
-		Split split = Split.stratified(labels, classes, validation, s.seed());
-		int[] trainIdx = split.train(), valIdx = split.validation();
-		if (s.batchSize() > trainIdx.length)
-			throw new IllegalArgumentException("The batch size " + s.batchSize() + " is larger than the "
-					+ trainIdx.length + " training images: choose a batch of at most " + trainIdx.length);
-		Path bestFile = modelFile == null ? null : modelFile.toAbsolutePath().normalize();
-		Path lastFile = bestFile == null ? null : lastModelPath(bestFile);
-		if (bestFile != null) checkWritable(bestFile, lastFile);
-
-		MultiLayerNetwork net;
-		Normalisation norm;
-		TrainingHistory history;
-		if (continued != null) {
-			net = continued.network();
-			norm = continued.normalisation();
-			history = continued.history();
-		} else {
-			NetworkBuilder.configuration(netSpec, f.height(), f.width(), f.channels(), classes.size(), s); // checks
-			norm = NormalisationFitter.fit(data, trainIdx, f);
-			net = NetworkBuilder.network(netSpec, f.height(), f.width(), f.channels(), classes.size(), s);
-			history = TrainingHistory.empty();
-		}
-		Batches trainBatches = new Batches(data, trainIdx, f, norm, s.batchSize(), true, s.seed(),
-				new Augmenter(augment, s.seed()));
-		Batches valBatches = valIdx.length == 0 ? null
-				: new Batches(data, valIdx, f, norm, s.batchSize(), false, s.seed(), null);
-
-		BatchStats stats = new BatchStats(net);
-		net.addListeners(stats);
-		FastTraining fast = FastTraining.on(net); // faster fit, DL4J's numbers
+		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued);
+		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
+		TrainingPlan.Start start = plan.start(augment);
+		TrainingHistory history = start.history;
+		EarlyStopping early = new EarlyStopping(start.validation == null ? 0 : patience);
 		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
+		int totalBatches = start.training.batchCount() * settings.epochs();
+		int[] batchesDone = { 0 };
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
-		double bestLoss = Double.POSITIVE_INFINITY, patienceBest = Double.POSITIVE_INFINITY;
-		int stale = 0;
-		MultiLayerNetwork bestNet = null;
-		ModelBundle lastBundle = null;
-		TrainingHistory bestHistory = null;
-		int batchesDone = 0, totalBatches = trainBatches.batchCount() * settings.epochs();
-		try {
+		try (EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
 				long t0 = System.nanoTime();
-				stats.reset();
-				int batch = 0;
-				try (Batches.Epoch it = trainBatches.epoch(epoch)) {
-					while (!cancelled && it.hasNext()) {
-						DataSet ds = it.next();
-						stats.begin(ds.getLabels());
-						net.fit(ds);
-						if (!stats.counted()) stats.add(NdArrays.rows(net.output(ds.getFeatures(), false)),
-								NdArrays.rows(ds.getLabels()));
-						if (!Double.isFinite(net.score()) || !Double.isFinite(stats.loss())) {
-							stop = TrainingResult.Stop.DIVERGED;
-							break;
-						}
-						l.batchDone(epoch, ++batch, trainBatches.batchCount(), (double) ++batchesDone / totalBatches);
-					}
-				}
-				if (stop == TrainingResult.Stop.DIVERGED) {
+				int e = epoch;
+				EpochRunner.Outcome outcome = runner.run(epoch,
+						(batch, batches) -> l.batchDone(e, batch, batches, (double) ++batchesDone[0] / totalBatches));
+				if (outcome == EpochRunner.Outcome.DIVERGED) {
+					stop = TrainingResult.Stop.DIVERGED;
 					message = String.format(Locale.ROOT, "Training diverged in epoch %d (the loss became NaN or "
 							+ "infinite): lower the learning rate (now %s) and train again. The best model so far is "
-							+ "kept.", epoch, s.learningRate());
+							+ "kept.", epoch, plan.settings.learningRate());
 					break;
 				}
-				if (cancelled) {
+				if (outcome == EpochRunner.Outcome.CANCELLED) {
 					stop = TrainingResult.Stop.CANCELLED;
 					message = "Training was cancelled in epoch " + epoch + "; the best model so far is kept.";
 					break;
 				}
 				double fitSeconds = (System.nanoTime() - t0) / 1e9;
-				double trainLoss = stats.loss(), trainAcc = stats.accuracy(), valLoss = Double.NaN,
-						valAcc = Double.NaN;
-				if (valBatches != null) {
-					Scores v = evaluate(net, valBatches);
-					valLoss = v.loss;
-					valAcc = v.accuracy;
-				}
-				history = history.plus(trainLoss, trainAcc, valLoss, valAcc);
-				double criterion = valBatches != null ? valLoss : trainLoss;
-				boolean isBest = criterion < bestLoss;
-				TrainingSettings stored = s.withEpochs(Math.min(TrainingSettings.MAX_EPOCHS, history.epochs()));
-				lastBundle = new ModelBundle(net, netSpec, classes, f.height(), f.width(), f.channels(), norm, stored,
-						history, f.resize());
-				if (lastFile != null) ModelBundleIO.write(lastBundle, lastFile, true);
-				if (isBest) {
-					bestLoss = criterion;
-					if (bestFile != null) ModelBundleIO.write(lastBundle, bestFile, true);
-					bestNet = net.clone();
-					bestNet.setListeners(new ArrayList<org.deeplearning4j.optimize.api.TrainingListener>());
-					bestHistory = history;
-				}
-				epochs.add(new EpochResult(epoch, trainLoss, trainAcc, valLoss, valAcc,
-						(System.nanoTime() - t0) / 1e9, stats.examples() / fitSeconds, isBest));
+				Validation v = start.validation == null ? null : Validation.of(start.network, start.validation);
+				double valLoss = v == null ? Double.NaN : v.loss, valAcc = v == null ? Double.NaN : v.accuracy;
+				history = history.plus(runner.loss(), runner.accuracy(), valLoss, valAcc);
+				boolean isBest = checkpoints.record(plan.bundle(start.network, start.normalisation, history),
+						v == null ? runner.loss() : valLoss);
+				epochs.add(new EpochResult(epoch, runner.loss(), runner.accuracy(), valLoss, valAcc,
+						(System.nanoTime() - t0) / 1e9, runner.examples() / fitSeconds, isBest));
 				l.epochDone(epochs.get(epochs.size() - 1));
-				if (valBatches != null && patience > 0) {
-					if (valLoss < patienceBest * (1 - MIN_RELATIVE_IMPROVEMENT)) {
-						patienceBest = valLoss;
-						stale = 0;
-					} else if (++stale >= patience) {
-						stop = TrainingResult.Stop.EARLY_STOPPED;
-						message = "Early stopping after epoch " + epoch + ": the validation loss did not improve for "
-								+ patience + " epoch(s).";
-						break;
-					}
+				if (v != null && early.stopAfter(valLoss)) {
+					stop = TrainingResult.Stop.EARLY_STOPPED;
+					message = "Early stopping after epoch " + epoch + ": the validation loss did not improve for "
+							+ patience + " epoch(s).";
+					break;
 				}
 			}
-		} finally {
-			net.getListeners().remove(stats);
-			fast.off();
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
-		ModelBundle best = bestNet == null ? null : new ModelBundle(bestNet, netSpec, classes, f.height(), f.width(),
-				f.channels(), norm, s.withEpochs(bestHistory.epochs()), bestHistory, f.resize());
-		long[][] confusion = null;
-		int[] valPred = null;
-		if (best != null && valBatches != null) {
-			Scores v = evaluate(best.network(), valBatches);
-			confusion = Evaluation.confusion(v.actual, v.predicted, classes.size());
-			valPred = v.predicted;
-			valIdx = v.indices;
-		}
-		TrainingResult r = new TrainingResult(stop, message, epochs, best, lastBundle,
-				best == null ? null : bestFile, lastBundle == null ? null : lastFile, confusion, valIdx, valPred,
-				data.skipped());
+		TrainingResult r = result(stop, message, epochs, checkpoints, start.validation, plan.validationIndices, data);
 		l.finished(r);
 		return r;
 	}
 
-	private InputFormat inputFormat() {
-		if (continued != null) {
-			ModelBundle b = continued;
-			if (!b.labels().equals(data.classes()))
-				throw new IllegalArgumentException("The model's classes " + b.labels() + " differ from the data's "
-						+ data.classes() + ": continue training only with the same class folders or labels");
-			if (b.inputChannels() != data.channels())
-				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
-						+ "images have " + data.channels());
-			return new InputFormat(b.inputHeight(), b.inputWidth(), b.inputChannels(), b.resize());
+	/**
+	 * The result, with the best model's confusion matrix and predictions on the validation images (also
+	 * {@link AveragingTrainer}'s).
+	 */
+	static TrainingResult result(TrainingResult.Stop stop, String message, List<EpochResult> epochs,
+			Checkpoints checkpoints, Batches validationBatches, int[] validationIndices, Dataset data) {
+		ModelBundle best = checkpoints.best();
+		long[][] confusion = null;
+		int[] predictions = null;
+		if (best != null && validationBatches != null) {
+			Validation v = Validation.of(best.network(), validationBatches);
+			confusion = Evaluation.confusion(v.actual, v.predicted, best.labels().size());
+			predictions = v.predicted;
+			validationIndices = v.indices;
 		}
-		if (format != null) {
-			if (format.channels() != data.channels())
-				throw new IllegalArgumentException("The input is set to " + format.channels() + " channel(s) but the "
-						+ "images have " + data.channels() + " (1 = grayscale, 3 = RGB)");
-			return format;
-		}
-		int[] wh = data.commonSize();
-		return new InputFormat(wh[1], wh[0], data.channels(), Resize.SCALE);
-	}
-
-	private void checkWritable(Path best, Path last) {
-		Path dir = best.getParent();
-		if (dir == null || !Files.isDirectory(dir))
-			throw new IllegalArgumentException("Cannot save the model to " + best + ": the folder " + dir
-					+ " does not exist");
-		if (!Files.isWritable(dir))
-			throw new IllegalArgumentException("Cannot save the model to " + best + ": the folder " + dir
-					+ " is not writable");
-		for (Path p : new Path[] { best, last })
-			if (!overwrite && Files.exists(p))
-				throw new IllegalArgumentException("The model file " + p + " already exists (choose overwrite to "
-						+ "replace it)");
-	}
-
-	/** Loss, accuracy and predictions over all batches, in batch order. */
-	static Scores evaluate(MultiLayerNetwork net, Batches batches) {
-		Scores s = new Scores();
-		List<int[]> idx = new ArrayList<>();
-		List<float[][]> probs = new ArrayList<>(), ys = new ArrayList<>();
-		try (Batches.Epoch it = batches.epoch(0)) {
-			while (it.hasNext()) {
-				DataSet ds = it.next();
-				probs.add(NdArrays.rows(net.output(ds.getFeatures(), false)));
-				ys.add(NdArrays.rows(ds.getLabels()));
-				idx.add(it.currentIndices());
-			}
-		}
-		int n = idx.stream().mapToInt(a -> a.length).sum(), k = 0;
-		s.indices = new int[n];
-		s.actual = new int[n];
-		s.predicted = new int[n];
-		double loss = 0;
-		long right = 0;
-		for (int b = 0; b < idx.size(); b++)
-			for (int j = 0; j < idx.get(b).length; j++, k++) {
-				float[] p = probs.get(b)[j];
-				s.indices[k] = idx.get(b)[j];
-				s.actual[k] = Evaluation.argMax(ys.get(b)[j]);
-				s.predicted[k] = Evaluation.argMax(p);
-				loss += BatchStats.crossEntropy(p, s.actual[k]);
-				if (s.actual[k] == s.predicted[k]) right++;
-			}
-		s.loss = n == 0 ? Double.NaN : loss / n;
-		s.accuracy = n == 0 ? Double.NaN : (double) right / n;
-		return s;
-	}
-
-	static final class Scores {
-		double loss, accuracy;
-		int[] indices, actual, predicted;
+		return new TrainingResult(stop, message, epochs, best, checkpoints.last(), checkpoints.bestFile(),
+				checkpoints.lastFile(), confusion, validationIndices, predictions, data.skipped());
 	}
 }
