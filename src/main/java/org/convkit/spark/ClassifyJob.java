@@ -6,7 +6,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.convkit.core.cnn.classify.BatchClassifier;
 import org.convkit.core.cnn.classify.FolderClassifier;
-import org.convkit.core.cnn.classify.ImageFiles;
+import org.convkit.core.cnn.classify.FolderListing;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
@@ -37,7 +37,7 @@ import java.util.UUID;
 
 /**
  * Classify Folder with CNN... as a Spark job: every image under a folder (with {@link Options#recursive}, also in
- * subfolders) through a ConvKit model into one CSV, the same rows as the menu command writes ({@link ImageFiles}
+ * subfolders) through a ConvKit model into one CSV, the same rows as the menu command writes ({@link FolderListing}
  * picks and orders the files, {@link BatchClassifier} turns them into rows).
  * <ul>
  * <li>The model file's bytes are broadcast once; each executor reads them once with ConvKit's safe model reader
@@ -140,7 +140,7 @@ public final class ClassifyJob {
 		checkOutput(target, root, o);
 		List<String> labels = readModel(o.model).labels();
 		List<FolderClassifier.Skipped> skipped = new ArrayList<>();
-		List<String> files = ImageFiles.list(root, o.recursive, o.partitioned ? null : target, skipped);
+		List<String> files = FolderListing.list(root, o.recursive, o.partitioned ? null : target, skipped);
 		if (files.isEmpty())
 			throw new IllegalArgumentException("The folder " + root + " has no files to classify (hidden files are "
 					+ "ignored" + (o.recursive ? ")" : "; add --recursive to include subfolders)"));

@@ -5,7 +5,7 @@ import ij.io.FileSaver;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.convkit.core.cnn.classify.FolderClassifier;
-import org.convkit.core.cnn.classify.ImageFiles;
+import org.convkit.core.cnn.classify.FolderListing;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.plugins.filters.FilterCommands;
 
@@ -120,7 +120,7 @@ public final class FilterJob {
 		Path root = o.input.toAbsolutePath().normalize(), target = o.output.toAbsolutePath().normalize();
 		checkOutput(root, target, o.overwrite);
 		List<FolderClassifier.Skipped> skipped = new ArrayList<>();
-		List<String> files = ImageFiles.list(root, o.recursive, null, skipped);
+		List<String> files = FolderListing.list(root, o.recursive, null, skipped);
 		if (files.isEmpty())
 			throw new IllegalArgumentException("The folder " + root + " has no files to filter (hidden files are "
 					+ "ignored" + (o.recursive ? ")" : "; add --recursive to include subfolders)"));

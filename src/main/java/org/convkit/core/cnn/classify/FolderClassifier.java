@@ -24,7 +24,7 @@ import java.util.List;
  * of {@link #batchSize} ({@link BatchClassifier}) and each batch's rows are written before the next batch is read,
  * so memory holds at most one batch of images however large the folder (only the list of file names is kept).
  * <p>
- * Files ({@link ImageFiles}): sorted by name, hidden files and folders (name starting with '.') skipped, subfolders
+ * Files ({@link FolderListing}): sorted by name, hidden files and folders (name starting with '.') skipped, subfolders
  * entered only when {@link #recursive}, depth first in name order (symbolic links to folders are not followed: no
  * cycles). Each file is read with {@link FolderDataset#IMAGEJ} (ImageJ's Opener, silent); of a multi-slice file only the FIRST slice is
  * classified (counted in {@link Result#multiSlice}). A file that cannot be read, or whose channels do not match the
@@ -144,7 +144,7 @@ public final class FolderClassifier {
 		Path target = output.toAbsolutePath().normalize();
 		checkOutput(target, overwrite);
 		List<Skipped> skipped = new ArrayList<>();
-		List<String> files = ImageFiles.list(root, recursive, target, skipped);
+		List<String> files = FolderListing.list(root, recursive, target, skipped);
 		if (files.isEmpty()) throw noFiles(root, recursive, skipped);
 
 		Path tmp;

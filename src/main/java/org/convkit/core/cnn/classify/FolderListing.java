@@ -14,8 +14,8 @@ import java.util.List;
  * symbolic links to folders are not followed (no cycles); one file (the output) can be left out. Classify Folder
  * with CNN... and the Spark classify job list with this, so both visit the same files in the same order.
  */
-public final class ImageFiles {
-	private ImageFiles() {
+public final class FolderListing {
+	private FolderListing() {
 	}
 
 	/**
