@@ -1,6 +1,7 @@
 package org.convkit.spark;
 
 import org.apache.spark.SparkConf;
+import org.convkit.testing.Waits;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -124,17 +125,16 @@ final class LocalCluster implements AutoCloseable {
 		return pb.start();
 	}
 
-	private void awaitWorkers(int n) throws InterruptedException, IOException {
-		long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-		String json = "";
-		while (System.nanoTime() < end) {
-			if (!master.isAlive()) break;
-			json = status().orElse("");
-			if (json.replace(" ", "").contains("\"aliveworkers\":" + n + ",")) return;
-			Thread.sleep(500);
-		}
+	private void awaitWorkers(int n) throws InterruptedException {
+		String[] json = { "" };
+		Waits.until(TimeUnit.SECONDS.toMillis(START_SECONDS), () -> {
+			if (!master.isAlive()) return true; // it will not come up
+			json[0] = status().orElse("");
+			return json[0].replace(" ", "").contains("\"aliveworkers\":" + n + ",");
+		});
+		if (master.isAlive() && json[0].replace(" ", "").contains("\"aliveworkers\":" + n + ",")) return;
 		close();
-		throw new IllegalStateException("the Spark cluster did not start within " + START_SECONDS + " s: " + json
+		throw new IllegalStateException("the Spark cluster did not start within " + START_SECONDS + " s: " + json[0]
 				+ "\n--- master\n" + log("master") + "\n--- worker0\n" + log("worker0"));
 	}
 

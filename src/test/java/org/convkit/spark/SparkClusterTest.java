@@ -15,6 +15,7 @@ import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.plugins.cnn.TrainingSetup;
 import org.convkit.plugins.filters.FilterCommandsTest;
 import org.convkit.testing.FloatTolerance;
+import org.convkit.testing.Waits;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -193,7 +195,9 @@ public class SparkClusterTest {
 		public ImagePlus read(Path f) throws Exception {
 			if (f.endsWith(trigger) && TaskContext.get().attemptNumber() == 0) {
 				long pid = ProcessHandle.current().pid();
-				Files.write(Paths.get(markers, "pid"), String.valueOf(pid).getBytes(StandardCharsets.UTF_8));
+				Path tmp = Paths.get(markers, "pid.tmp"); // written whole, then renamed: the test reads it at once
+				Files.write(tmp, String.valueOf(pid).getBytes(StandardCharsets.UTF_8));
+				Files.move(tmp, Paths.get(markers, "pid"), StandardCopyOption.ATOMIC_MOVE);
 				Thread.sleep(TimeUnit.MINUTES.toMillis(2)); // until killed
 			}
 			return FolderDataset.IMAGEJ.read(f);
@@ -223,8 +227,7 @@ public class SparkClusterTest {
 		Thread killer = new Thread(() -> {
 			Path pid = markers.resolve("pid");
 			try {
-				for (int i = 0; i < 1200 && !Files.exists(pid); i++) Thread.sleep(100);
-				Thread.sleep(200); // the marker is written whole
+				if (!Waits.until(TimeUnit.MINUTES.toMillis(2), () -> Files.exists(pid))) return;
 				killed[0] = cluster.killWorkerOf(Long.parseLong(new String(Files.readAllBytes(pid),
 						StandardCharsets.UTF_8).trim()));
 			} catch (Exception e) {
