@@ -84,11 +84,7 @@ public final class TrainJob {
 	static TrainingResult execute(JavaSparkContext sc, Plan p, PrintStream console) throws ModelFileException {
 		TrainingSetup s = p.setup;
 		int workers = p.options.workers > 0 ? p.options.workers : Math.max(1, sc.defaultParallelism());
-		AveragingTrainer t = new AveragingTrainer(s.data, s.spec, s.settings).validation(s.validation)
-				.patience(s.patience).augment(s.augment).saveTo(s.model, s.overwrite).replicas(workers)
-				.averageEvery(p.options.averageEvery);
-		if (s.continued != null) t.continueFrom(s.continued);
-		else t.input(s.format);
+		AveragingTrainer t = new AveragingTrainer(s.trainer()).replicas(workers).averageEvery(p.options.averageEvery);
 		console.println(String.format(Locale.ROOT, "train: %d images in %d classes from %s; %d worker(s), averaging "
 				+ "every %d batch(es) of %d", s.data.size(), s.data.classes().size(), s.from, workers,
 				p.options.averageEvery, s.settings.batchSize()));

@@ -226,10 +226,6 @@ public class InstallTest {
 		assertEquals(classify.toString(), 0, classify.exitCode);
 		assertEquals(31, Files.readAllLines(cwd.resolve("cells.csv")).size());
 		assertTrue(classify.toString(), classify.stdout.contains("classify: 30/30 files (100%)"));
-		HeadlessProcess.Result again = convkit(cwd, "--spark", "classify", "--model", "cells.zip", "--input",
-				cells.resolve("test").toString(), "--output", "cells.csv", "--recursive");
-		assertEquals(again.toString(), 1, again.exitCode);
-		assertTrue(again.toString(), again.stderr.contains("already exists (add --overwrite"));
 		HeadlessProcess.Result usage = convkit(cwd, "--spark");
 		assertEquals(usage.toString(), 2, usage.exitCode);
 		assertTrue(usage.toString(), usage.stderr.contains("convkit --spark classify --model M.zip"));

@@ -89,13 +89,7 @@ public class SparkClusterTest {
 	}
 
 	static ClassifyJob.Options classify(Path output) {
-		ClassifyJob.Options o = new ClassifyJob.Options();
-		o.model = model;
-		o.input = images;
-		o.output = output;
-		o.recursive = true;
-		o.imagesPerTask = 16;
-		return o;
+		return SparkFixtures.classifyOptions(model, images, output);
 	}
 
 	static FilterJob.Options filter(Path output) {

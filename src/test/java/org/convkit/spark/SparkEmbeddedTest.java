@@ -75,13 +75,7 @@ public class SparkEmbeddedTest {
 	}
 
 	static ClassifyJob.Options classify(Path output) {
-		ClassifyJob.Options o = new ClassifyJob.Options();
-		o.model = model;
-		o.input = images;
-		o.output = output;
-		o.recursive = true;
-		o.imagesPerTask = 16;
-		return o;
+		return SparkFixtures.classifyOptions(model, images, output);
 	}
 
 	static PrintStream console() {
@@ -191,12 +185,14 @@ public class SparkEmbeddedTest {
 
 	@Test
 	public void badInputIsReportedBeforeSparkStarts() throws Exception {
-		Path text = tmp.newFile("model.zip").toPath();
+		Path text = tmp.newFile("model.zip").toPath(), existing = tmp.newFile("existing.csv").toPath();
 		Files.write(text, "no model".getBytes(StandardCharsets.UTF_8));
 		String[][] cases = {
 				{ "classify", "--model", model.toString(), "--input", "/no/such/folder", "--output", "/tmp/x.csv" },
 				{ "classify", "--model", text.toString(), "--input", images.toString(), "--output",
 						tmp.getRoot() + "/y.csv" },
+				{ "classify", "--model", model.toString(), "--input", images.toString(), "--output",
+						existing.toString() },
 				{ "filter", "--command", "Apply Kernel...", "--options", "border=Median", "--input", images.toString(),
 						"--output", tmp.getRoot() + "/f" },
 				{ "filter", "--command", "Median...", "--input", images.toString(), "--output", tmp.getRoot() + "/f" },
@@ -206,7 +202,7 @@ public class SparkEmbeddedTest {
 						"epochs=0" },
 				{ "train", "--folder", images.toString(), "--model", tmp.getRoot() + "/m.zip", "--options",
 						"folder=/x" }, };
-		String[] expected = { "does not exist", "model", "border", "Unknown filter command", "inside the input",
+		String[] expected = { "does not exist", "model", "already exists (add --overwrite", "border", "Unknown filter command", "inside the input",
 				"epochs=0", "folder= does not belong" };
 		for (int i = 0; i < cases.length; i++) {
 			ByteArrayOutputStream err = new ByteArrayOutputStream();

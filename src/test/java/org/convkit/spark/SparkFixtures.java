@@ -96,6 +96,17 @@ final class SparkFixtures {
 		assertTrue(f, f.endsWith(".png") ? new FileSaver(imp).saveAsPng(f) : new FileSaver(imp).saveAsTiff(f));
 	}
 
+	/** The classify job on {@code images} (recursive), in tasks of 16 images: several tasks on few images. */
+	static ClassifyJob.Options classifyOptions(Path model, Path images, Path output) {
+		ClassifyJob.Options o = new ClassifyJob.Options();
+		o.model = model;
+		o.input = images;
+		o.output = output;
+		o.recursive = true;
+		o.imagesPerTask = 16;
+		return o;
+	}
+
 	/** The CSV Classify Folder with CNN... writes for the folder, run as a macro line. */
 	static List<String> menuCsv(Path model, Path folder, Path csv, boolean recursive) throws IOException {
 		MacroHarness.run(null, "Classify Folder with CNN...", "model=[" + model + "] folder=[" + folder + "] output=["

@@ -1,22 +1,15 @@
 package org.convkit.core.cnn.train;
 
-import org.convkit.core.cnn.data.Augmenter;
-import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
-import org.convkit.core.cnn.net.TrainingSettings;
-import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Data-parallel training by synchronous parameter averaging, the scheme of DL4J's ParameterAveragingTrainingMaster:
@@ -34,61 +27,16 @@ import java.util.Set;
  * steps than single-machine training: comparable, not equal, accuracy after the same epochs.
  */
 public final class AveragingTrainer {
-	private final Dataset data;
-	private final NetworkSpec spec;
-	private final TrainingSettings settings;
-	private InputFormat format;
-	private double validation;
-	private int patience;
-	private Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
-	private Path modelFile;
-	private boolean overwrite;
-	private ModelBundle continued;
+	private final Trainer run;
 	private int replicas = 1, averageEvery = 1;
-	private volatile boolean cancelled;
 
-	/** Spec may be null when continuing from a bundle. */
-	public AveragingTrainer(Dataset data, NetworkSpec spec, TrainingSettings settings) {
-		if (data == null || settings == null) throw new IllegalArgumentException("data and settings are required");
-		this.data = data;
-		this.spec = spec;
-		this.settings = settings;
-	}
-
-	/** As {@link Trainer#input}. */
-	public AveragingTrainer input(InputFormat f) {
-		format = f;
-		return this;
-	}
-
-	/** As {@link Trainer#validation}. */
-	public AveragingTrainer validation(double fraction) {
-		validation = fraction;
-		return this;
-	}
-
-	/** As {@link Trainer#patience}. */
-	public AveragingTrainer patience(int epochs) {
-		if (epochs < 0) throw new IllegalArgumentException("patience must be >= 0, got " + epochs);
-		patience = epochs;
-		return this;
-	}
-
-	public AveragingTrainer augment(Set<Augmenter.Op> ops) {
-		augment = ops == null || ops.isEmpty() ? EnumSet.noneOf(Augmenter.Op.class) : EnumSet.copyOf(ops);
-		return this;
-	}
-
-	/** As {@link Trainer#saveTo}. */
-	public AveragingTrainer saveTo(Path file, boolean overwrite) {
-		this.modelFile = file;
-		this.overwrite = overwrite;
-		return this;
-	}
-
-	public AveragingTrainer continueFrom(ModelBundle bundle) {
-		continued = bundle;
-		return this;
+	/**
+	 * Averaged training of what {@code run} would train (its data, spec or continued model, input, settings,
+	 * validation, patience, augmentation, model files): the same options, one place to set them.
+	 */
+	public AveragingTrainer(Trainer run) {
+		if (run == null) throw new IllegalArgumentException("the training run is required");
+		this.run = run;
 	}
 
 	/** Model replicas training at once (workers), at least 1. */
@@ -108,7 +56,7 @@ public final class AveragingTrainer {
 
 	/** Stops after the current round (any thread); the unfinished epoch is dropped. */
 	public void cancel() {
-		cancelled = true;
+		run.cancel();
 	}
 
 	/**
@@ -119,25 +67,27 @@ public final class AveragingTrainer {
 	 */
 	public TrainingResult train(ReplicaPool pool, TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued);
-		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
+		Trainer t = run;
+		TrainingPlan plan = new TrainingPlan(t.data, t.spec, t.settings, t.format, t.validation, t.continued);
+		Checkpoints checkpoints = t.modelFile == null ? Checkpoints.inMemory()
+				: Checkpoints.files(t.modelFile, t.overwrite);
 		// the driver only orders the batches; the replicas read, augment and fit them
-		TrainingPlan.Start start = plan.start(augment);
+		TrainingPlan.Start start = plan.start(t.augment);
 		MultiLayerNetwork net = start.network;
 		TrainingHistory history = start.history;
-		EarlyStopping early = new EarlyStopping(start.validation == null ? 0 : patience);
+		EarlyStopping early = new EarlyStopping(start.validation == null ? 0 : t.patience);
 		NetworkState state = NetworkState.of(net);
 
-		int first = history.epochs() + 1, lastEpoch = history.epochs() + settings.epochs();
+		int first = history.epochs() + 1, lastEpoch = history.epochs() + t.settings.epochs();
 		int batchCount = start.training.batchCount(), perRound = replicas * averageEvery, batchSize = plan.settings
 				.batchSize();
-		long totalBatches = (long) batchCount * settings.epochs(), batchesDone = 0;
+		long totalBatches = (long) batchCount * t.settings.epochs(), batchesDone = 0;
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
 		InputFormat f = plan.format;
 		pool.start(new ReplicaSetup(new ModelBundle(net, plan.spec, plan.classes, f.height(), f.width(), f.channels(),
-				start.normalisation, plan.settings, history, f.resize()), batchSize, plan.settings.seed(), augment));
+				start.normalisation, plan.settings, history, f.resize()), batchSize, plan.settings.seed(), t.augment));
 		try {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
@@ -145,7 +95,7 @@ public final class AveragingTrainer {
 				double lossSum = 0;
 				long right = 0, examples = 0;
 				int[] order = start.training.order(epoch);
-				for (int b = 0; b < batchCount && !cancelled; b += perRound) {
+				for (int b = 0; b < batchCount && !t.cancelled; b += perRound) {
 					List<ReplicaResult> results = pool.round(epoch, state, deal(order, b, batchCount, batchSize));
 					List<NetworkState> states = new ArrayList<>();
 					for (ReplicaResult r : results) {
@@ -167,7 +117,7 @@ public final class AveragingTrainer {
 							+ "kept.", epoch, plan.settings.learningRate());
 					break;
 				}
-				if (cancelled) {
+				if (t.cancelled) {
 					stop = TrainingResult.Stop.CANCELLED;
 					message = "Training was cancelled in epoch " + epoch + "; the best model so far is kept.";
 					break;
@@ -187,7 +137,7 @@ public final class AveragingTrainer {
 				if (v != null && early.stopAfter(valLoss)) {
 					stop = TrainingResult.Stop.EARLY_STOPPED;
 					message = "Early stopping after epoch " + epoch + ": the validation loss did not improve for "
-							+ patience + " epoch(s).";
+							+ t.patience + " epoch(s).";
 					break;
 				}
 			}
@@ -196,7 +146,7 @@ public final class AveragingTrainer {
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		TrainingResult r = Trainer.result(stop, message, epochs, checkpoints, start.validation,
-				plan.validationIndices, data);
+				plan.validationIndices, t.data);
 		l.finished(r);
 		return r;
 	}

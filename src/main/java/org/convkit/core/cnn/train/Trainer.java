@@ -48,17 +48,18 @@ public final class Trainer {
 	/** Relative decrease of the validation loss that counts as an improvement for early stopping. */
 	public static final double MIN_RELATIVE_IMPROVEMENT = 1e-4;
 
-	private final Dataset data;
-	private final NetworkSpec spec;
-	private final TrainingSettings settings;
-	private InputFormat format;
-	private double validation;
-	private int patience;
-	private Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
-	private Path modelFile;
-	private boolean overwrite;
-	private ModelBundle continued;
-	private volatile boolean cancelled;
+	// package-private: AveragingTrainer trains the run set up here
+	final Dataset data;
+	final NetworkSpec spec;
+	final TrainingSettings settings;
+	InputFormat format;
+	double validation;
+	int patience;
+	Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
+	Path modelFile;
+	boolean overwrite;
+	ModelBundle continued;
+	volatile boolean cancelled;
 
 	/** Spec may be null when continuing from a bundle. */
 	public Trainer(Dataset data, NetworkSpec spec, TrainingSettings settings) {

@@ -54,8 +54,8 @@ public class AveragingTrainerTest {
 		Path local = tmp.getRoot().toPath().resolve("local.zip"), averaged = tmp.getRoot().toPath().resolve("avg.zip");
 		TrainingResult a = new Trainer(dataset, SPEC, SETTINGS).input(FORMAT).validation(0.25).augment(augment)
 				.saveTo(local, false).train(null);
-		TrainingResult b = new AveragingTrainer(dataset, SPEC, SETTINGS).input(FORMAT).validation(0.25)
-				.augment(augment).saveTo(averaged, false).train(new LocalReplicas(dataset), null);
+		TrainingResult b = new AveragingTrainer(new Trainer(dataset, SPEC, SETTINGS).input(FORMAT).validation(0.25)
+				.augment(augment).saveTo(averaged, false)).train(new LocalReplicas(dataset), null);
 		assertSameTraining(a, b);
 		assertSameWeights(ModelBundleIO.read(local), ModelBundleIO.read(averaged));
 		assertSameWeights(ModelBundleIO.read(Trainer.lastModelPath(local)),
@@ -65,8 +65,8 @@ public class AveragingTrainerTest {
 		TrainingSettings more = SETTINGS.withEpochs(2);
 		TrainingResult c = new Trainer(dataset, null, more).validation(0.25).augment(augment)
 				.continueFrom(ModelBundleIO.read(local)).train(null);
-		TrainingResult d = new AveragingTrainer(dataset, null, more).validation(0.25).augment(augment)
-				.continueFrom(ModelBundleIO.read(averaged)).train(new LocalReplicas(dataset), null);
+		TrainingResult d = new AveragingTrainer(new Trainer(dataset, null, more).validation(0.25).augment(augment)
+				.continueFrom(ModelBundleIO.read(averaged))).train(new LocalReplicas(dataset), null);
 		assertSameTraining(c, d);
 		assertEquals(5, d.last.history().epochs());
 	}
@@ -74,8 +74,8 @@ public class AveragingTrainerTest {
 	@Test
 	public void twoReplicasLearnTheTask() throws Exception {
 		Rounds rounds = new Rounds(new LocalReplicas(dataset));
-		TrainingResult two = new AveragingTrainer(dataset, NetworkSpec.parse(TrainerTest.SPEC), SETTINGS.withEpochs(10))
-				.input(FORMAT).validation(0.25).replicas(2).averageEvery(2).train(rounds, null);
+		TrainingResult two = new AveragingTrainer(new Trainer(dataset, NetworkSpec.parse(TrainerTest.SPEC),
+				SETTINGS.withEpochs(10)).input(FORMAT).validation(0.25)).replicas(2).averageEvery(2).train(rounds, null);
 		EpochResult first = two.epochs.get(0), last = two.epochs.get(two.epochs.size() - 1);
 		assertTrue("validation loss " + first.validationLoss + " -> " + last.validationLoss,
 				last.validationLoss < 0.7 * first.validationLoss);
@@ -99,8 +99,9 @@ public class AveragingTrainerTest {
 
 	@Test
 	public void badSettings() {
-		for (Runnable r : new Runnable[] { () -> new AveragingTrainer(dataset, SPEC, SETTINGS).replicas(0),
-				() -> new AveragingTrainer(dataset, SPEC, SETTINGS).averageEvery(-1) })
+		for (Runnable r : new Runnable[] { () -> new AveragingTrainer(new Trainer(dataset, SPEC, SETTINGS)).replicas(0),
+				() -> new AveragingTrainer(new Trainer(dataset, SPEC, SETTINGS)).averageEvery(-1),
+				() -> new AveragingTrainer(null) })
 			try {
 				r.run();
 				throw new AssertionError("accepted");
