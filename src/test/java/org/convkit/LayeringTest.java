@@ -30,7 +30,10 @@ import static org.junit.Assert.assertTrue;
  * <li>the core ({@code org.convkit.core}) uses no GUI: no {@code ij.gui}, {@code ij.IJ}, {@code java.awt},
  * {@code javax.swing} (ImageJ's data classes such as ImageProcessor and ImagePlus are fine), and nothing of the
  * layers above it ({@code plugins}, {@code app}, {@code scripting});
- * <li>the plugin jar holds no benchmark, test or Python code: those live in src/bench and src/test.
+ * <li>the plugin jar holds no benchmark, test or Python code: those live in src/bench and src/test;
+ * <li>every command in plugins.config checks its environment first ({@code CommandEnvironment}: ImageJ's version,
+ * the native libraries), so that an ImageJ too old or natives out of reach get a plain message, not a
+ * NoSuchMethodError or UnsatisfiedLinkError in the Log while a batch macro carries on.
  * </ul>
  * Why a bytecode scan and not ArchUnit or a scan of the sources' imports: the constant pool of a class file names
  * every class the class refers to, also those written fully qualified in the code (which an import scan misses)
@@ -79,6 +82,46 @@ public class LayeringTest {
 			assertEquals("files in target/classes (the plugin jar) that belong to src/bench or src/test",
 					new ArrayList<String>(), stray);
 		}
+	}
+
+	@Test
+	public void everyCommandChecksItsEnvironment() throws IOException {
+		List<String> unchecked = new ArrayList<>();
+		List<String> lines = Files.readAllLines(classes.resolve("plugins.config"));
+		int commands = 0;
+		for (String line : lines) {
+			if (line.isBlank() || line.startsWith("#")) continue;
+			String className = line.substring(line.lastIndexOf(',') + 1).trim();
+			commands++;
+			if (!callsCommandEnvironment(className)) unchecked.add(className);
+		}
+		assertTrue("commands found in plugins.config: " + commands, commands >= 7);
+		assertEquals("commands that do not call CommandEnvironment.ready/readyForFilters/readyForCnn(COMMAND) "
+				+ "before their dialog (add 'if (!CommandEnvironment.readyFor...(COMMAND)) return;')",
+				new ArrayList<String>(), unchecked);
+	}
+
+	/** The scan sees a command without the check: the commands' shared superclass has none of its own. */
+	@Test
+	public void theEnvironmentScanSeesAClassWithoutTheCheck() throws IOException {
+		assertTrue(callsCommandEnvironment("org.convkit.plugins.filters.ApplyKernel")); // through FloatFilterCommand
+		assertTrue(!callsCommandEnvironment("org.convkit.plugins.support.CommandReporter"));
+	}
+
+	/** Whether the class, or a ConvKit superclass of it, calls a method of CommandEnvironment. */
+	private static boolean callsCommandEnvironment(String className) throws IOException {
+		for (String c = className; c != null && c.startsWith("org.convkit."); ) {
+			Path file = classes.resolve(c.replace('.', '/') + ".class");
+			assertTrue("plugins.config names " + className + ", which is not compiled", Files.isRegularFile(file));
+			ClassFile cf = read(file);
+			ConstPool cp = cf.getConstPool();
+			for (int i = 1; i < cp.getSize(); i++)
+				if (cp.getTag(i) == ConstPool.CONST_Methodref
+						&& cp.getMethodrefClassName(i).equals("org.convkit.plugins.support.CommandEnvironment"))
+					return true;
+			c = cf.getSuperclass();
+		}
+		return false;
 	}
 
 	/** "class -> referenced class" for every class under {@code packagePath} that refers to a forbidden prefix. */

@@ -159,6 +159,8 @@ final class GuiTesting {
 	static void press(Dialog dialog, String label) throws Exception {
 		Button button = findButton(dialog, label);
 		assertNotNull(dialog.getTitle() + ": no button '" + label + "'", button);
+		// A user cannot press a disabled button (GenericDialog disables OK when a DialogListener says false).
+		assertTrue(dialog.getTitle() + ": the '" + label + "' button is disabled", button.isEnabled());
 		EventQueue.invokeAndWait(() -> button.dispatchEvent(
 				new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
 	}

@@ -10,7 +10,7 @@ import org.convkit.core.cnn.net.Nd4jStartup;
  * libraries its work needs (OpenCV for the filters, ND4J's CPU backend for the CNN commands). When something is
  * missing the command says what and how to fix it, through {@link CommandReporter} (a dialog, or a macro error
  * that ends the macro), instead of an UnsatisfiedLinkError or a NoSuchMethodError in the Log while a batch macro
- * carries on with the unfiltered image.
+ * carries on with the unfiltered image. Every command in plugins.config calls one of these first (LayeringTest).
  */
 public final class CommandEnvironment {
 	/** The advice for natives that do not load: ConvKit's jars are not where this ImageJ loads them. */
@@ -21,6 +21,11 @@ public final class CommandEnvironment {
 	private static volatile boolean nativesLoaded;
 
 	private CommandEnvironment() {}
+
+	/** For a command that needs no native library: ImageJ's version. False (and reported) when it is too old. */
+	public static boolean ready(String command) {
+		return imageJ(command);
+	}
 
 	/** For the filter commands: ImageJ's version and OpenCV's natives. False (and reported) when one is missing. */
 	public static boolean readyForFilters(String command) {

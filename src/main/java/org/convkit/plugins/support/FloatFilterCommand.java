@@ -13,6 +13,7 @@ import ij.plugin.filter.ExtendedPlugInFilter;
 import ij.plugin.filter.PlugInFilterRunner;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
@@ -27,7 +28,10 @@ import java.util.stream.IntStream;
  * <li>Same type: in place through ImageJ's PlugInFilterRunner with CONVERT_TO_FLOAT (8/16-bit rounded and
  * clamped, RGB per channel), selection masking, preview, Undo, Esc, and both cores on stacks.</li>
  * <li>32-bit on a non-float image: a new 32-bit image (RGB becomes three channels) filtered plane by plane.</li>
+ * <li>A result of another size (pooling; strided or Valid kernels, {@link #newSizeGrids}): a new image of either
+ * output type, see {@link ResizedCopies}.</li>
  * </ul>
+ * The live preview works in place, so it shows nothing (the image as it is) while the settings make a new image.
  * Parameters are validated before any pixel is touched; bad input is reported by {@link CommandReporter}.
  */
 public abstract class FloatFilterCommand implements ExtendedPlugInFilter, DialogListener {
@@ -41,6 +45,9 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	protected boolean macro;
 	private OutputType output = OutputType.SAME_TYPE;
 	private boolean previewing;
+	private volatile boolean newImagePreview;
+	/** The dialog was OKed with valid values: only then may run() filter (PlugInFilterRunner calls it anyway). */
+	private volatile boolean confirmed;
 	private volatile boolean cancelled;
 
 	/** The command name as it appears in the menu (and in macros). */
@@ -69,6 +76,29 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	/** Called once after a successful run that was not a preview (log notes, remember settings). */
 	protected void finished() {}
 
+	/**
+	 * For settings whose result has another size than the image (pooling; a strided or Valid kernel): the windows
+	 * along x and y; null (the default) filters in place. Called after {@link #validate}.
+	 */
+	protected WindowGrid[] newSizeGrids(ImagePlus imp) {
+		return null;
+	}
+
+	/** The result plane of {@link #newSizeGrids} (gx.out × gy.out) from a whole float plane; must be thread-safe. */
+	protected float[] filterToNewSize(float[] pixels, WindowGrid gx, WindowGrid gy) {
+		throw new UnsupportedOperationException(commandName() + " makes no image of another size");
+	}
+
+	/** The title suffix of an image of another size, e.g. "-maxpool". */
+	protected String newSizeSuffix() {
+		return "-strided";
+	}
+
+	/** Whether the dialog has a live preview (pooling never filters in place, so it has none). */
+	protected boolean hasPreview() {
+		return true;
+	}
+
 	@Override
 	public int setup(String arg, ImagePlus imp) {
 		if ("final".equals(arg)) {
@@ -88,7 +118,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
 		macro = Macro.getOptions() != null;
-		GenericDialog gd = new GenericDialog(commandName());
+		GenericDialog gd = Dialogs.create(commandName());
+		if (gd == null) return DONE;
 		try {
 			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
 			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
@@ -98,7 +129,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), output.label);
-		gd.addPreviewCheckbox(pfr);
+		if (hasPreview()) gd.addPreviewCheckbox(pfr);
 		gd.addDialogListener(this);
 		previewing = true;
 		gd.showDialog();
@@ -115,12 +146,18 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		int flags = IJ.setupDialog(imp, FLAGS);
 		if (flags == DONE) return DONE;
 		boolean allPlanes = (flags & DOES_STACKS) != 0;
+		WindowGrid[] grids = newSizeGrids(imp);
+		if (grids != null) {
+			runToNewSize(imp, allPlanes, grids[0], grids[1]);
+			return DONE;
+		}
 		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
 			runToNewFloatImage(imp, allPlanes);
 			return DONE;
 		}
 		// A batch-mode macro (every headless run) has no Undo: skip its full-image snapshot, in time and memory.
 		if (Interpreter.isBatchMode()) flags |= NO_UNDO;
+		confirmed = true;
 		if (!allPlanes && imp.getNChannels() > 1)
 			CommandReporter.note(commandName(), "processed channel " + imp.getC() + " of " + imp.getNChannels()
 					+ " only (slice " + imp.getZ() + ", frame " + imp.getT() + "); add 'stack' to process every plane.");
@@ -141,8 +178,15 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			IJ.showStatus(commandName() + ": " + ex.getMessage());
 			return false;
 		}
-		// The preview is in place; a 32-bit copy of a non-float image is only made on OK.
-		return !(output == OutputType.FLOAT && imp.getBitDepth() != 32);
+		// true keeps OK enabled (false disables it); run() skips a preview of a result that is a new image.
+		newImagePreview = makesNewImage();
+		if (newImagePreview) IJ.showStatus(commandName() + ": no preview for a result that is a new image");
+		return true;
+	}
+
+	/** Whether the current settings make a new image rather than filtering in place. */
+	private boolean makesNewImage() {
+		return output == OutputType.FLOAT && imp.getBitDepth() != 32 || newSizeGrids(imp) != null;
 	}
 
 	@Override
@@ -154,6 +198,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			cancelled = true;
 			return;
 		}
+		if (previewing ? newImagePreview : !confirmed) return;
 		filterPlane((FloatProcessor) ip, regionOf(ip));
 	}
 
@@ -169,8 +214,9 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	 * {@code stack}, as ImageJ's IJ.setupDialog decides for macros, else the current one), the same selection
 	 * masking and the same conversion back to 8/16-bit or RGB as ImageJ's PlugInFilterRunner.
 	 *
-	 * @return {@code imp} itself, changed in place ({@code output=[Same type]}, or any output of a 32-bit image), or
-	 *         a new 32-bit image ({@code output=32-bit} of an 8/16-bit or RGB image)
+	 * @return {@code imp} itself, changed in place ({@code output=[Same type]}, or any output of a 32-bit image), a
+	 *         new 32-bit image ({@code output=32-bit} of an 8/16-bit or RGB image), or a new image of another size
+	 *         (pooling; a strided or Valid kernel)
 	 * @throws IllegalArgumentException for bad options or options that do not fit the image; nothing is changed
 	 */
 	public ImagePlus apply(ImagePlus imp, String options) {
@@ -179,6 +225,13 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		readAll(FieldValues.of(options));
 		validate(imp);
 		boolean allPlanes = processesAllPlanes(imp, options);
+		WindowGrid[] grids = newSizeGrids(imp);
+		if (grids != null) { // pooling, a strided or Valid kernel: a new image of another size, as the command makes
+			ImagePlus result = ResizedCopies.create(imp, allPlanes, output == OutputType.FLOAT, grids[0], grids[1],
+					pixels -> filterToNewSize(pixels, grids[0], grids[1]), newSizeSuffix());
+			if (result == null) throw new CancellationException(commandName() + ": stopped (Esc)");
+			return result;
+		}
 		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
 			ImagePlus result = toNewFloatImage(imp, allPlanes);
 			if (result == null) throw new CancellationException(commandName() + ": stopped (Esc)");
@@ -224,6 +277,22 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			FloatCopies.filterInsideRoi(fp, roi, this::filterPlane);
 			ip.setPixels(c, fp);
 		}
+	}
+
+	/** A result of another size: a new image of the output type, made plane by plane in parallel. */
+	private void runToNewSize(ImagePlus source, boolean allPlanes, WindowGrid gx, WindowGrid gy) {
+		if (source.getRoi() != null && source.getRoi().isArea())
+			CommandReporter.note(commandName(), "the selection is not used: a result of another size is made from "
+					+ "the whole image.");
+		ImagePlus result = ResizedCopies.create(source, allPlanes, output == OutputType.FLOAT, gx, gy,
+				pixels -> filterToNewSize(pixels, gx, gy), newSizeSuffix());
+		if (result == null) {
+			cancelled = true;
+			IJ.showStatus(commandName() + ": stopped (Esc); no image created");
+			return;
+		}
+		result.show();
+		finished();
 	}
 
 	/** The 32-bit output of a non-float image: a new image, planes in parallel, only inside the selection. */

@@ -38,6 +38,8 @@ public class FilterCommandsTest {
 			{ ApplyKernel.COMMAND, "kernel=[1 2 1; 2 4 2; 1 2 1] normalize border=Replicate stack" },
 			{ ApplyKernel.COMMAND, "kernel=[1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9] border=Constant value=7 stack output=32-bit" },
 			{ ApplyKernel.COMMAND, "preset=Emboss border=Wrap" },
+			{ ApplyKernel.COMMAND, "preset=[Sobel X] stride=2" }, // a new, smaller image
+			{ ApplyKernel.COMMAND, "kernel=[1 2 1; 0 0 0; -1 -2 -1] padding=Valid output=32-bit stack" },
 			{ HighPassFilter.COMMAND, "method=Gaussian sigma=2 offset" },
 			{ HighPassFilter.COMMAND, "method=FFT cutoff=8 order=2 output=32-bit stack" },
 			{ HighPassFilter.COMMAND, "method=FFT cutoff=5 order=0 offset stack" },
@@ -70,6 +72,7 @@ public class FilterCommandsTest {
 				{ ApplyKernel.COMMAND, "preset=[No such kernel]", "No such" },
 				{ ApplyKernel.COMMAND, "kernel=[1 2; 3]", "row" },
 				{ ApplyKernel.COMMAND, "preset=Sharpen output=16-bit", "16-bit" },
+				{ ApplyKernel.COMMAND, "preset=Sharpen stride=0", "stride=0" },
 				{ HighPassFilter.COMMAND, "method=Gaussian sigma=-1", "sigma" },
 				{ HighPassFilter.COMMAND, "method=Median", "Median" },
 				{ HighPassFilter.COMMAND, "method=FFT cutoff=NaN", "cutoff" },

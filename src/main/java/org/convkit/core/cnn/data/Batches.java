@@ -1,6 +1,5 @@
 package org.convkit.core.cnn.data;
 
-import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.Normalisation;
@@ -11,6 +10,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,11 +28,10 @@ public final class Batches {
 	private final Dataset data;
 	private final int[] indices;
 	private final InputFormat format;
-	private final Normalisation normalisation;
+	private final ExamplePipeline pipeline;
 	private final int batchSize;
 	private final boolean shuffle;
 	private final long seed;
-	private final Augmenter augmenter;
 
 	/**
 	 * @param shuffle   shuffle each epoch (training) or keep the index order (validation)
@@ -41,17 +40,28 @@ public final class Batches {
 	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
 			boolean shuffle, long seed, Augmenter augmenter) {
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-		if (normalisation.channels() != format.channels())
-			throw new IllegalArgumentException("normalisation has " + normalisation.channels() + " channels, the input "
-					+ format.channels());
+		this.pipeline = new ExamplePipeline(format, normalisation, augmenter);
 		this.data = data;
 		this.indices = indices.clone();
 		this.format = format;
-		this.normalisation = normalisation;
 		this.batchSize = batchSize;
 		this.shuffle = shuffle;
 		this.seed = seed;
-		this.augmenter = augmenter == null || augmenter.isEmpty() ? null : augmenter;
+	}
+
+	/**
+	 * The training batches as the trainer makes them: shuffled per epoch and augmented, the shuffle and the
+	 * augmentation both seeded by {@code seed}; each example goes through {@link #trainingPipeline}.
+	 */
+	public static Batches forTraining(Dataset data, int[] indices, InputFormat format, Normalisation normalisation,
+			int batchSize, long seed, Set<Augmenter.Op> augment) {
+		return new Batches(data, indices, format, normalisation, batchSize, true, seed, new Augmenter(augment, seed));
+	}
+
+	/** What {@link #forTraining} batches do to each example (Augmentation Preview shows it). */
+	public static ExamplePipeline trainingPipeline(InputFormat format, Normalisation normalisation, long seed,
+			Set<Augmenter.Op> augment) {
+		return new ExamplePipeline(format, normalisation, new Augmenter(augment, seed));
 	}
 
 	public int examples() {
@@ -64,6 +74,11 @@ public final class Batches {
 
 	public InputFormat format() {
 		return format;
+	}
+
+	/** What is done to each example (resize, normalise, augment). */
+	public ExamplePipeline pipeline() {
+		return pipeline;
 	}
 
 	/** The example order of an epoch (1-based epoch number). */
@@ -96,12 +111,10 @@ public final class Batches {
 			ImageProcessor ip = data.open(i);
 			if (ip == null) continue;
 			try {
-				ImageTensor.convert(ip, format, x, n * size);
+				pipeline.fill(ip, epoch, i, x, n * size);
 			} catch (IllegalArgumentException e) {
 				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
 			}
-			ImageTensor.normalise(x, n * size, format, normalisation);
-			if (augmenter != null) augmenter.apply(x, n * size, format, epoch, i);
 			y[n * k + data.label(i)] = 1;
 			used[n++] = i;
 		}

@@ -5,6 +5,8 @@ import org.convkit.core.cnn.input.InputFormat;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.Normalisation;
 
+import java.util.function.IntFunction;
+
 /**
  * Fits per-channel mean and standard deviation by streaming over examples (one image in memory at a time), on the
  * network's input (after resizing), in double precision. Call it with the TRAINING indices only; the result is
@@ -16,12 +18,21 @@ public final class NormalisationFitter {
 
 	/** @throws IllegalArgumentException when no example is readable */
 	public static Normalisation fit(Dataset data, int[] indices, InputFormat f) {
+		return fit(data::open, indices, f);
+	}
+
+	/**
+	 * The same over any images: {@code open} gives image i, or null when it cannot be read.
+	 *
+	 * @throws IllegalArgumentException when no example is readable
+	 */
+	public static Normalisation fit(IntFunction<ImageProcessor> open, int[] indices, InputFormat f) {
 		int c = f.channels(), plane = f.width() * f.height();
 		double[] sum = new double[c], sumSq = new double[c];
 		long count = 0;
 		float[] buf = new float[f.size()];
 		for (int i : indices) {
-			ImageProcessor ip = data.open(i);
+			ImageProcessor ip = open.apply(i);
 			if (ip == null) continue;
 			ImageTensor.convert(ip, f, buf, 0);
 			for (int ch = 0; ch < c; ch++) {

@@ -74,7 +74,8 @@ public final class StackDataset implements Dataset {
 
 	@Override
 	public int channels() {
-		return stack.isRGB() ? 3 : 1;
+		// not ImageStack.isRGB(): that means a 3-slice 8-bit stack labelled Red, Green, Blue
+		return stack.getBitDepth() == 24 ? 3 : 1;
 	}
 
 	@Override
