@@ -46,13 +46,22 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | pool | cnn | spark
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, stack, canny, pool, cnn, levers, natives, spark...
+		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
+			RuntimeBenchmark.run(repeats, only);
+			System.exit(0);
+		}
+		if ("levers".equals(only)) { // not part of "all" either
+			LeverBenchmark.run(repeats);
+			System.exit(0);
+		}
 		if ("spark".equals(only)) { // not part of "all": it starts a Spark cluster (see docs/benchmarks.md)
 			org.convkit.spark.SparkBenchmark.run(repeats);
-			return;
+			System.exit(0);
 		}
 		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn or spark)");
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, levers, "
+					+ "spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (!"cnn".equals(only)) new FilterBenchmark(repeats).runAll(only);

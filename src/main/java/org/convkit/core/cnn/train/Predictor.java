@@ -5,6 +5,7 @@ import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.NdArrays;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,6 +23,8 @@ public final class Predictor {
 	private final ModelBundle bundle;
 	private final InputFormat format;
 	private final int batchSize;
+	/** For the thread count of each call ({@link ComputeThreads}). */
+	private final long multiplyAdds;
 
 	public Predictor(ModelBundle bundle) {
 		this(bundle, DEFAULT_BATCH);
@@ -34,6 +37,8 @@ public final class Predictor {
 		this.format = new InputFormat(bundle.inputHeight(), bundle.inputWidth(), bundle.inputChannels(),
 				bundle.resize());
 		this.batchSize = batchSize;
+		this.multiplyAdds = ComputeThreads.multiplyAdds(bundle.spec(), bundle.inputHeight(), bundle.inputWidth(),
+				bundle.inputChannels(), bundle.labels().size());
 	}
 
 	public ModelBundle bundle() {
@@ -80,9 +85,15 @@ public final class Predictor {
 		return out;
 	}
 
-	/** Probabilities for features that are already resized and normalised (NCHW). */
+	/**
+	 * Probabilities for features that are already resized and normalised (NCHW), with ConvKit's thread count for
+	 * this many images on this thread ({@link ComputeThreads}).
+	 */
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();
-		return NdArrays.rows(net.output(features, false));
+		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds,
+				(int) features.size(0)))) {
+			return NdArrays.rows(net.output(features, false));
+		}
 	}
 }
