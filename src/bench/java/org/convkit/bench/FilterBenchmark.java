@@ -31,7 +31,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * Times ConvKit's filter commands against ImageJ's built-ins and raw OpenCV calls on the same data, in one run,
  * and prints ratios (absolute times on a shared 2-core machine are noise; ratios within one run are not).
  * Run with {@code ./convkit --bench [repeats [case]]}: it needs the headless ImageJ set-up of the launcher. Case
- * {@code cnn} (also part of {@code all}) is {@link CnnBenchmark}.
+ * {@code cnn} (also part of {@code all}) is {@link CnnBenchmark}, {@code microscopy} (too) {@link MicroscopyBenchmark}.
  */
 public final class FilterBenchmark {
 	private static final int SIZE = 4096;
@@ -46,7 +46,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, stack, canny, pool, cnn, levers, natives, spark...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, levers, natives, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -59,13 +59,14 @@ public final class FilterBenchmark {
 			org.convkit.spark.SparkBenchmark.run(repeats);
 			System.exit(0);
 		}
-		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, levers, "
-					+ "spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
+		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy").contains(only)) {
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, microscopy, "
+					+ "levers, spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
-		if (!"cnn".equals(only)) new FilterBenchmark(repeats).runAll(only);
+		if (!"cnn".equals(only) && !"microscopy".equals(only)) new FilterBenchmark(repeats).runAll(only);
 		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats);
+		if ("all".equals(only) || "microscopy".equals(only)) MicroscopyBenchmark.run(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 

@@ -1,5 +1,7 @@
 package org.convkit.scripting;
 
+import ij.ImagePlus;
+import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
@@ -9,11 +11,16 @@ import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.input.SourcePlanes;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
+import org.convkit.core.cnn.patch.PatchClassifier;
+import org.convkit.core.cnn.patch.PatchDataset;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Evaluation;
@@ -33,12 +40,15 @@ import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.core.cnn.train.TrainingDefaults;
+import org.convkit.plugins.cnn.CnnProbabilityMap;
+import org.convkit.plugins.support.RoiOutlines;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 
 /** The {@link ConvKitService}: each method converts its arguments and makes one call into the ConvKit core. */
 @Plugin(type = Service.class)
@@ -141,6 +151,53 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 		if (input != null) t.input(input);
 		if (model != null) t.saveTo(model.toPath(), overwrite);
 		return t;
+	}
+
+	@Override
+	public TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch,
+			String architectureOrSpec, int epochs, File model) throws ModelFileException {
+		ImagePlus first = RoiOutlines.imageOf(rois(rois).get(0), image);
+		int n = SourcePlanes.channelCount(first);
+		PatchInput input = new PatchInput(PatchInput.parseChannels(TrainingDefaults.CHANNELS, n), n,
+				first.getBitDepth() == 24, TrainingDefaults.BORDER, TrainingDefaults.VALUE, false);
+		NormalisationRule rule = new NormalisationRule(TrainingDefaults.NORMALIZE, TrainingDefaults.PER,
+				TrainingDefaults.LOW, TrainingDefaults.HIGH);
+		PatchDataset data = new PatchDataset(RoiOutlines.outlines(rois, image), labels, input, patch);
+		Trainer t = new Trainer(data, spec(architectureOrSpec), TrainingSettings.DEFAULTS.withEpochs(epochs))
+				.input(data.format()).normalisation(rule).validation(TrainingDefaults.VALIDATION)
+				.patience(TrainingDefaults.PATIENCE).augment(Augmenter.parse(TrainingDefaults.AUGMENT));
+		if (model != null) t.saveTo(model.toPath(), false);
+		return t.train(null);
+	}
+
+	@Override
+	public TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch,
+			PatchInput input, NormalisationRule rule, String architectureOrSpec, TrainingSettings settings,
+			double validation, File model, boolean overwrite, TrainingListener listener) throws ModelFileException {
+		if (input == null || rule == null || settings == null)
+			throw new IllegalArgumentException("patch input, normalisation rule and settings are required");
+		PatchDataset data = new PatchDataset(RoiOutlines.outlines(rois(rois), image), labels, input, patch);
+		Trainer t = new Trainer(data, spec(architectureOrSpec), settings).input(data.format()).normalisation(rule)
+				.validation(validation);
+		if (model != null) t.saveTo(model.toPath(), overwrite);
+		return t.train(listener);
+	}
+
+	@Override
+	public float[][] classifyRois(ModelBundle model, ImagePlus image, List<Roi> rois) {
+		if (model == null) throw new IllegalArgumentException("model missing");
+		return new PatchClassifier(model).classify(RoiOutlines.outlines(rois(rois), image));
+	}
+
+	@Override
+	public ImagePlus probabilityMap(ModelBundle model, ImagePlus image, int stride) {
+		if (model == null || image == null) throw new IllegalArgumentException("model and image are required");
+		return CnnProbabilityMap.compute(image, model, stride, true, false).probabilities;
+	}
+
+	private static List<Roi> rois(List<Roi> rois) {
+		if (rois == null || rois.isEmpty()) throw new IllegalArgumentException("no ROIs given");
+		return rois;
 	}
 
 	@Override

@@ -12,6 +12,12 @@ import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.data.StackDataset;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.net.ClassBalance;
+import org.convkit.core.cnn.patch.PatchDataset;
+import org.convkit.core.filter.Border;
+import org.convkit.plugins.support.RoiOutlines;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
@@ -40,8 +46,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class) or a stack
- * (slice labels = class names) with the core {@link Trainer}, showing a progress bar, one Log line per epoch and a
+ * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class), a stack
+ * (slice labels = class names) or the ROIs of the ROI Manager (patches around them, labelled by group or name
+ * prefix: {@link RoiSource}) with the core {@link Trainer}, showing a progress bar, one Log line per epoch and a
  * live loss/accuracy plot (Esc stops and keeps the best model). Afterwards: the tables and image of
  * {@link TrainingReport}, and a Log summary (images used and skipped, where the best and last models were saved,
  * why training stopped). The keys are public macro API; their defaults are {@link TrainingDefaults}.
@@ -57,9 +64,11 @@ import java.util.stream.Collectors;
  */
 public class TrainCnnClassifier implements PlugIn {
 	public static final String COMMAND = "Train CNN Classifier...";
-	public static final String SOURCE_FOLDER = TrainingDefaults.SOURCE, SOURCE_STACK = "Stack";
+	public static final String SOURCE_FOLDER = TrainingDefaults.SOURCE, SOURCE_STACK = "Stack", SOURCE_ROIS = "ROIs";
 	public static final String KEY_SOURCE = "source", KEY_FOLDER = "folder", KEY_STACK = "stack",
-			KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
+			KEY_LABEL = "label", KEY_PATCH = "patch", KEY_BORDER = "border", KEY_VALUE = "value", KEY_MASK = "mask",
+			KEY_CHANNELS = "channels", KEY_NORMALIZE = "normalize", KEY_PER = "per", KEY_LOW = "low",
+			KEY_HIGH = "high", KEY_BALANCE = "balance", KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
 			KEY_LAYERS = "layers", KEY_EPOCHS = "epochs", KEY_BATCH = "batch", KEY_OPTIMIZER = "optimizer",
 			KEY_LEARNING = "learning", KEY_INIT = "init", KEY_L2 = "l2", KEY_VALIDATION = "validation",
 			KEY_PATIENCE = "patience", KEY_AUGMENT = "augment", KEY_SEED = "seed", KEY_MODEL = "model",
@@ -81,8 +90,8 @@ public class TrainCnnClassifier implements PlugIn {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		macro = Macro.getOptions() != null;
 		try {
-			MacroValues.requireNumbers(KEY_WIDTH, KEY_HEIGHT, KEY_EPOCHS, KEY_BATCH, KEY_LEARNING, KEY_L2,
-					KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
+			MacroValues.requireNumbers(KEY_PATCH, KEY_VALUE, KEY_WIDTH, KEY_HEIGHT, KEY_LOW, KEY_HIGH, KEY_EPOCHS,
+					KEY_BATCH, KEY_LEARNING, KEY_L2, KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
@@ -128,8 +137,8 @@ public class TrainCnnClassifier implements PlugIn {
 	private void addFields(GenericDialog gd, TrainingOptions o) {
 		Font header = new Font("SansSerif", Font.BOLD, 13);
 		gd.addMessage("Data", header);
-		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK },
-				o.fromStack() ? SOURCE_STACK : SOURCE_FOLDER);
+		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK, SOURCE_ROIS },
+				o.fromStack() ? SOURCE_STACK : o.fromRois() ? SOURCE_ROIS : SOURCE_FOLDER);
 		PathFields.addDirectory(gd, KEY_FOLDER + ":", o.folder);
 		String[] titles = WindowManager.getImageTitles();
 		String[] items = titles.length == 0 ? new String[] { NO_IMAGE } : titles;
@@ -137,11 +146,31 @@ public class TrainCnnClassifier implements PlugIn {
 		String stackDefault = current != null && current.getStackSize() > 1 ? current.getTitle() : items[0];
 		if (!o.stack.isEmpty() && java.util.Arrays.asList(items).contains(o.stack)) stackDefault = o.stack;
 		gd.addChoice(KEY_STACK + ":", items, stackDefault);
-		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.");
+		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.\n"
+				+ "ROIs: a patch around each ROI of the ROI Manager, its class the ROI's group or name prefix;\n"
+				+ "channels: those of a hyperstack that form the input, e.g. 1,3 (empty = all).");
+		gd.addChoice(KEY_LABEL + ":", RoiOutlines.Label.displayNames(), choice(o.label,
+				RoiOutlines.Label.displayNames()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_PATCH + ":", o.patch, 0, 6, "pixels");
+		gd.addChoice(KEY_BORDER + ":", Border.labels(), choice(o.border, Border.labels()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_VALUE + ":", o.value, digits(o.value), 6, "");
+		gd.addStringField(KEY_CHANNELS + ":", o.channels, 12);
+		// its own row: beside a field GridBag puts it past the widest units column, off the dialog's edge
+		gd.addCheckbox(KEY_MASK + " outside the ROI", o.mask);
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
 		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
 		gd.addToSameRow();
 		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size)");
+		gd.addChoice(KEY_NORMALIZE + ":", NormalisationRule.Method.displayNames(), choice(o.normalize,
+				NormalisationRule.Method.displayNames()));
+		gd.addToSameRow();
+		gd.addChoice(KEY_PER + ":", NormalisationRule.Per.displayNames(), choice(o.per,
+				NormalisationRule.Per.displayNames()));
+		gd.addNumericField(KEY_LOW + ":", o.low, Math.max(1, digits(o.low)), 6, "");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_HIGH + ":", o.high, Math.max(1, digits(o.high)), 6, "percentiles (Percentile)");
 		gd.addMessage("Network", header);
 		gd.addChoice(KEY_ARCHITECTURE + ":", new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
 				NetworkSpec.CUSTOM }, canonicalArchitecture(o.architecture));
@@ -166,6 +195,8 @@ public class TrainCnnClassifier implements PlugIn {
 				+ "after\nthat many epochs without a lower validation loss.");
 		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
 		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
+		gd.addChoice(KEY_BALANCE + ":", ClassBalance.displayNames(), choice(o.balance, ClassBalance.displayNames()));
+		gd.addToSameRow();
 		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
 		gd.addMessage("Model", header);
 		PathFields.addFile(gd, KEY_MODEL + ":", o.model);
@@ -177,18 +208,28 @@ public class TrainCnnClassifier implements PlugIn {
 	}
 
 	/**
-	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the layers field only for
-	 * Custom. The listener reads every field in order, because ImageJ's Recorder records what the dialog's first
-	 * listener reads after OK.
+	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the ROI fields (label,
+	 * patch, border, value, mask, channels) only for ROIs and the size fields (resize, width, height) not for ROIs,
+	 * the layers field only for Custom. The listener reads every field in order, because ImageJ's Recorder records
+	 * what the dialog's first listener reads after OK.
 	 */
 	private void addEnabling(GenericDialog gd) {
-		Choice source = (Choice) gd.getChoices().get(0), stack = (Choice) gd.getChoices().get(1),
-				architecture = (Choice) gd.getChoices().get(3);
-		TextField folder = (TextField) gd.getStringFields().get(0), layers = (TextField) gd.getStringFields().get(1);
+		@SuppressWarnings("unchecked")
+		java.util.Vector<Choice> choices = gd.getChoices();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> strings = gd.getStringFields(), numbers = gd.getNumericFields();
+		Choice source = choices.get(0), stack = choices.get(1), architecture = choices.get(7);
+		TextField folder = strings.get(0), layers = strings.get(2);
+		java.awt.Component[] roiFields = { choices.get(2), numbers.get(0), choices.get(3), numbers.get(1),
+				(java.awt.Component) gd.getCheckboxes().get(0), strings.get(1) };
+		java.awt.Component[] sizeFields = { choices.get(4), numbers.get(2), numbers.get(3) };
 		Runnable update = () -> {
 			boolean fromStack = SOURCE_STACK.equals(source.getSelectedItem());
-			folder.setEnabled(!fromStack);
+			boolean fromRois = SOURCE_ROIS.equals(source.getSelectedItem());
+			folder.setEnabled(!fromStack && !fromRois);
 			stack.setEnabled(fromStack);
+			for (java.awt.Component c : roiFields) c.setEnabled(fromRois);
+			for (java.awt.Component c : sizeFields) c.setEnabled(!fromRois);
 			layers.setEnabled(NetworkSpec.CUSTOM.equals(architecture.getSelectedItem()));
 		};
 		update.run();
@@ -218,9 +259,19 @@ public class TrainCnnClassifier implements PlugIn {
 		o.folder = f.string(KEY_FOLDER, o.folder).trim();
 		String stack = f.choice(KEY_STACK, o.stack).trim();
 		o.stack = stack.equals(NO_IMAGE) ? "" : stack;
+		o.label = f.choice(KEY_LABEL, o.label).trim();
+		o.patch = f.number(KEY_PATCH, o.patch);
+		o.border = f.choice(KEY_BORDER, o.border).trim();
+		o.value = f.number(KEY_VALUE, o.value);
+		o.mask = f.flag(KEY_MASK);
+		o.channels = f.string(KEY_CHANNELS, o.channels).trim();
 		o.resize = f.choice(KEY_RESIZE, o.resize).trim();
 		o.width = f.number(KEY_WIDTH, o.width);
 		o.height = f.number(KEY_HEIGHT, o.height);
+		o.normalize = f.choice(KEY_NORMALIZE, o.normalize).trim();
+		o.per = f.choice(KEY_PER, o.per).trim();
+		o.low = f.number(KEY_LOW, o.low);
+		o.high = f.number(KEY_HIGH, o.high);
 		o.architecture = canonicalArchitecture(f.choice(KEY_ARCHITECTURE, o.architecture).trim());
 		o.layers = f.string(KEY_LAYERS, o.layers).trim();
 		o.epochs = f.number(KEY_EPOCHS, o.epochs);
@@ -232,6 +283,7 @@ public class TrainCnnClassifier implements PlugIn {
 		o.validation = f.number(KEY_VALIDATION, o.validation);
 		o.patience = f.number(KEY_PATIENCE, o.patience);
 		o.augment = f.string(KEY_AUGMENT, o.augment).trim();
+		o.balance = f.choice(KEY_BALANCE, o.balance).trim();
 		o.seed = f.number(KEY_SEED, o.seed);
 		o.model = f.string(KEY_MODEL, o.model).trim();
 		o.overwrite = f.flag(KEY_OVERWRITE);
@@ -321,10 +373,16 @@ public class TrainCnnClassifier implements PlugIn {
 		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
 		List<String> perClass = new ArrayList<>();
 		for (int c = 0; c < counts.length; c++) perClass.add(data.classes().get(c) + " " + counts[c]);
-		IJ.log(LOG + data.size() + " images in " + counts.length + " classes (" + String.join(", ",
+		String what = data.patchInput() != null ? " ROIs" : " images";
+		IJ.log(LOG + data.size() + what + " in " + counts.length + " classes (" + String.join(", ",
 				perClass) + ") from " + from);
-		String input = f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale") + ", resize "
-				+ f.resize();
+		if (data instanceof PatchDataset && !((PatchDataset) data).fewExamples().isEmpty())
+			IJ.log(LOG + "classes with few ROIs (under " + PatchDataset.FEW + "): " + String.join(", ",
+					((PatchDataset) data).fewExamples()) + "; the model learns little about them (add ROIs, or "
+					+ "balance=Weights or Sampling)");
+		String input = data.patchInput() != null ? "patches " + f.width() + "x" + f.height() + ", "
+				+ data.patchInput() : f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale")
+						+ ", resize " + f.resize();
 		if (continued != null) {
 			IJ.log(LOG + "continuing " + o.continuePath() + " (" + continued.history().epochs()
 					+ " epochs so far): its network, input (" + input + "), optimizer, learning rate, init, l2 and "
@@ -332,7 +390,8 @@ public class TrainCnnClassifier implements PlugIn {
 			IJ.log(LOG + "network: " + continued.spec());
 		} else {
 			IJ.log(LOG + "input " + input + "; network " + architectureText(o) + ": " + o.spec());
-			IJ.log(LOG + o.settings() + ", validation " + TrainingOptions.number(o.validation)
+			IJ.log(LOG + o.settings() + ", normalisation " + o.rule() + ", validation "
+					+ TrainingOptions.number(o.validation)
 					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
 		}
 	}

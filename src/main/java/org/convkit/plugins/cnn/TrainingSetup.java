@@ -8,6 +8,7 @@ import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.data.StackDataset;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
@@ -37,6 +38,8 @@ public final class TrainingSetup {
 	public final double validation;
 	public final int patience;
 	public final Set<Augmenter.Op> augment;
+	/** How pixel values are normalised (normalize=, per=, low=, high=). */
+	public final NormalisationRule rule;
 	/** The best model's file; the last model goes beside it (Trainer.lastModelPath). */
 	public final Path model;
 	public final boolean overwrite;
@@ -52,6 +55,7 @@ public final class TrainingSetup {
 		validation = o.validation;
 		patience = (int) o.patience;
 		augment = o.augmentOps();
+		rule = o.rule();
 		model = o.modelPath();
 		overwrite = o.overwrite;
 	}
@@ -109,7 +113,10 @@ public final class TrainingSetup {
 		}
 		Dataset data;
 		String from;
-		if (o.fromStack()) {
+		if (o.fromRois()) {
+			data = RoiSource.dataset(o);
+			from = "the ROI Manager";
+		} else if (o.fromStack()) {
 			ImagePlus imp = WindowManager.getImage(o.stack);
 			if (imp == null) throw new IllegalArgumentException("stack=[" + o.stack + "]: no open image has this title");
 			data = new StackDataset(imp.getStack());
@@ -123,7 +130,9 @@ public final class TrainingSetup {
 		InputFormat format;
 		if (continued == null) {
 			int[] common = data.commonSize();
-			int w = o.width > 0 ? (int) o.width : common[0], h = o.height > 0 ? (int) o.height : common[1];
+			// patches are the input's size: width and height do not apply
+			int w = o.width > 0 && !o.fromRois() ? (int) o.width : common[0];
+			int h = o.height > 0 && !o.fromRois() ? (int) o.height : common[1];
 			format = new InputFormat(h, w, data.channels(), o.resize());
 			spec = o.spec();
 			try {
@@ -142,7 +151,7 @@ public final class TrainingSetup {
 	/** The single-machine trainer of this run. */
 	public Trainer trainer() {
 		Trainer t = new Trainer(data, spec, settings).validation(validation).patience(patience).augment(augment)
-				.saveTo(model, overwrite);
+				.normalisation(rule).saveTo(model, overwrite);
 		if (continued != null) t.continueFrom(continued);
 		else t.input(format);
 		return t;

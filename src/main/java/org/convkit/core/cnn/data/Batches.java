@@ -1,7 +1,6 @@
 package org.convkit.core.cnn.data;
 
 import org.convkit.core.cnn.input.InputFormat;
-import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.NdArrays;
 import org.nd4j.linalg.dataset.DataSet;
@@ -32,6 +31,7 @@ public final class Batches {
 	private final int batchSize;
 	private final boolean shuffle;
 	private final long seed;
+	private boolean balanced;
 
 	/**
 	 * @param shuffle   shuffle each epoch (training) or keep the index order (validation)
@@ -81,8 +81,18 @@ public final class Batches {
 		return pipeline;
 	}
 
+	/**
+	 * Training batches drawn so that every class is equally likely ({@link ClassSampling}) instead of each example
+	 * once; call before the first epoch.
+	 */
+	public Batches balanceClasses() {
+		balanced = true;
+		return this;
+	}
+
 	/** The example order of an epoch (1-based epoch number). */
 	public int[] order(int epoch) {
+		if (balanced) return ClassSampling.order(indices, data::label, data.classes().size(), seed, epoch);
 		int[] o = indices.clone();
 		if (!shuffle) return o;
 		Random r = new Random(seed + epoch * 0x9E3779B97F4A7C15L);
@@ -108,10 +118,8 @@ public final class Batches {
 		int n = 0;
 		for (int j = from; j < to; j++) {
 			int i = order[j];
-			ImageProcessor ip = data.open(i);
-			if (ip == null) continue;
 			try {
-				pipeline.fill(ip, epoch, i, x, n * size);
+				if (!pipeline.fill(data, i, epoch, x, n * size)) continue;
 			} catch (IllegalArgumentException e) {
 				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
 			}

@@ -2,7 +2,6 @@ package org.convkit.core.cnn.input;
 
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.input.Normalisation;
 
 /**
  * One image as network input: planar float values in channel, row, column order (NCHW without the N), at the
@@ -12,6 +11,9 @@ import org.convkit.core.cnn.input.Normalisation;
  * 0..65535, 32-bit as stored; the LUT is ignored); RGB images give 3 channels red, green, blue (0..255). Bilinear
  * sampling is pixel-centre aligned: output pixel x samples source {@code (x + 0.5) * srcW / dstW - 0.5}, clamped
  * to the image (no anti-aliasing), so equal sizes copy exactly.
+ * <p>
+ * Patches cut from a larger image (ROIs, probability maps) come from {@link PatchCutter}; both end in
+ * {@link #normalise}.
  */
 public final class ImageTensor {
 	private ImageTensor() {
@@ -61,17 +63,37 @@ public final class ImageTensor {
 			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
 	}
 
-	private static String describe(int channels) {
-		return channels == 3 ? "RGB (3 channels)" : "grayscale (1 channel)";
+	/** "grayscale (1 channel)", "RGB (3 channels)" or "N channels". */
+	public static String describe(int channels) {
+		return channels == 3 ? "RGB (3 channels)" : channels == 1 ? "grayscale (1 channel)" : channels + " channels";
 	}
 
-	/** (v - mean) / std per channel, in place on one image at {@code offset}. */
+	/**
+	 * (v - mean) / std per channel, in place on one image at {@code offset}. A rule per Image is fitted to this
+	 * image's own values first (the image as the network sees it: the converted, resized values).
+	 */
 	public static void normalise(float[] data, int offset, InputFormat f, Normalisation n) {
+		apply(data, offset, f, n.perImage() ? n.forImage(statistics(data, offset, f, n.rule())) : n);
+	}
+
+	/** (v - mean) / std per channel with the affine's own numbers (no per-image fitting), in place. */
+	public static void apply(float[] data, int offset, InputFormat f, Normalisation affine) {
 		int plane = f.width() * f.height();
 		for (int ch = 0; ch < f.channels(); ch++) {
-			float m = (float) n.mean(ch), inv = (float) (1 / n.std(ch));
+			float m = (float) affine.mean(ch), inv = (float) (1 / affine.std(ch));
 			for (int i = offset + ch * plane, e = i + plane; i < e; i++) data[i] = (data[i] - m) * inv;
 		}
+	}
+
+	/** The statistics of each channel of one converted image at {@code offset}, as the rule needs them. */
+	public static ChannelStatistics[] statistics(float[] data, int offset, InputFormat f, NormalisationRule rule) {
+		int plane = f.width() * f.height();
+		ChannelStatistics[] s = new ChannelStatistics[f.channels()];
+		for (int ch = 0; ch < s.length; ch++) {
+			s[ch] = ChannelStatistics.forRule(rule);
+			s[ch].add(data, offset + ch * plane, plane);
+		}
+		return s;
 	}
 
 	/** One plane brought to dw × dh by the rule, written to out[offset ...]. */

@@ -1,7 +1,10 @@
 package org.convkit.core.cnn.model;
 
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.spec.LayerShape;
+import org.convkit.core.filter.Border;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,13 +74,30 @@ public final class ModelSummary {
 	public List<String> infoLines() {
 		List<String> l = new ArrayList<>();
 		l.add("input: " + inputText());
-		l.add("channels: " + (bundle.inputChannels() == 3 ? "RGB (red, green, blue)" : "grayscale"));
-		l.add("resize: " + bundle.resize().displayName() + " (images of another size)");
+		PatchInput p = bundle.patchInput();
+		if (p != null) {
+			l.add("channels: " + p.channelsText() + " of " + p.imageChannels() + "-channel images"
+					+ (p.rgb() ? " (RGB: 1 red, 2 green, 3 blue)" : ""));
+			l.add("patches: " + bundle.inputWidth() + "x" + bundle.inputHeight() + " centred on each ROI, border "
+					+ p.border().label + (p.border() == Border.CONSTANT ? " " + p.constant() : "")
+					+ (p.mask() ? ", pixels outside the ROI blanked (mask)" : ""));
+		} else {
+			l.add("channels: " + (bundle.inputChannels() == 3 ? "RGB (red, green, blue)" : "grayscale"));
+			l.add("resize: " + bundle.resize().displayName() + " (images of another size)");
+		}
 		l.add("classes: " + bundle.labels().size() + " " + bundle.labels());
 		Normalisation n = bundle.normalisation();
-		for (int c = 0; c < n.channels(); c++)
-			l.add(String.format(Locale.ROOT, "normalisation channel %d: mean %s std %s", c + 1,
-					Double.toString(n.mean(c)), Double.toString(n.std(c))));
+		NormalisationRule rule = n.rule();
+		if (!rule.equals(NormalisationRule.MEAN_STD))
+			l.add("normalisation: " + rule + (rule.perImage() ? " (each image by its own statistics)" : ""));
+		if (rule.equals(NormalisationRule.MEAN_STD))
+			for (int c = 0; c < n.channels(); c++)
+				l.add(String.format(Locale.ROOT, "normalisation channel %d: mean %s std %s", c + 1,
+						Double.toString(n.mean(c)), Double.toString(n.std(c))));
+		else if (!rule.perImage() && rule.method() != NormalisationRule.Method.NONE)
+			for (int c = 0; c < n.channels(); c++)
+				l.add(String.format(Locale.ROOT, "normalisation channel %d: (value - %s) / %s", c + 1,
+						Double.toString(n.mean(c)), Double.toString(n.std(c))));
 		l.add("layers: " + bundle.spec());
 		l.add("parameters: " + totalParams);
 		l.add("training: " + bundle.settings());

@@ -68,7 +68,8 @@ public final class AveragingTrainer {
 	public TrainingResult train(ReplicaPool pool, TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
 		Trainer t = run;
-		TrainingPlan plan = new TrainingPlan(t.data, t.spec, t.settings, t.format, t.validation, t.continued);
+		TrainingPlan plan = new TrainingPlan(t.data, t.spec, t.settings, t.format, t.validation, t.continued,
+				t.normalisation);
 		Checkpoints checkpoints = t.modelFile == null ? Checkpoints.inMemory()
 				: Checkpoints.files(t.modelFile, t.overwrite);
 		// the driver only orders the batches; the replicas read, augment and fit them
@@ -87,7 +88,8 @@ public final class AveragingTrainer {
 		String message = null;
 		InputFormat f = plan.format;
 		pool.start(new ReplicaSetup(new ModelBundle(net, plan.spec, plan.classes, f.height(), f.width(), f.channels(),
-				start.normalisation, plan.settings, history, f.resize()), batchSize, plan.settings.seed(), t.augment));
+				start.normalisation, plan.settings, history, f.resize(), t.data.patchInput()), batchSize,
+				plan.settings.seed(), t.augment));
 		try {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);

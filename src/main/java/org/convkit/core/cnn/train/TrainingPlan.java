@@ -7,6 +7,9 @@ import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.net.ClassBalance;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.TrainingHistory;
@@ -29,6 +32,7 @@ final class TrainingPlan {
 	final InputFormat format;
 	final TrainingSettings settings;
 	final int[] trainIndices, validationIndices;
+	final NormalisationRule rule;
 	private final Dataset data;
 	private final ModelBundle continued;
 
@@ -55,9 +59,10 @@ final class TrainingPlan {
 	 *                                  training split)
 	 */
 	TrainingPlan(Dataset data, NetworkSpec spec, TrainingSettings settings, InputFormat requested, double validation,
-			ModelBundle continued) {
+			ModelBundle continued, NormalisationRule rule) {
 		this.data = data;
 		this.continued = continued;
+		this.rule = continued != null ? continued.normalisation().rule() : rule;
 		classes = data.classes();
 		this.spec = continued != null ? continued.spec() : spec;
 		if (this.spec == null) throw new IllegalArgumentException("network spec missing");
@@ -83,23 +88,33 @@ final class TrainingPlan {
 			norm = continued.normalisation();
 			history = continued.history();
 		} else {
-			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings); // checks
-			norm = NormalisationFitter.fit(data, trainIndices, f);
-			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings);
+			double[] weights = settings.balance() == ClassBalance.WEIGHTS
+					? ClassBalance.inverseFrequencyWeights(trainingCounts()) : null;
+			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
+			norm = NormalisationFitter.fit(data, trainIndices, f, rule);
+			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
 			history = TrainingHistory.empty();
 		}
 		Batches training = new Batches(data, trainIndices, f, norm, settings.batchSize(), true, settings.seed(),
 				new Augmenter(augment, settings.seed()));
+		if (settings.balance() == ClassBalance.SAMPLING) training.balanceClasses();
 		Batches validation = validationIndices.length == 0 ? null
 				: new Batches(data, validationIndices, f, norm, settings.batchSize(), false, settings.seed(), null);
 		return new Start(net, norm, history, training, validation);
+	}
+
+	/** Training examples per class. */
+	int[] trainingCounts() {
+		int[] counts = new int[classes.size()];
+		for (int i : trainIndices) counts[data.label(i)]++;
+		return counts;
 	}
 
 	/** A bundle of the plan's network description with the given network, normalisation and history. */
 	ModelBundle bundle(MultiLayerNetwork net, Normalisation norm, TrainingHistory history) {
 		TrainingSettings stored = settings.withEpochs(Math.min(TrainingSettings.MAX_EPOCHS, history.epochs()));
 		return new ModelBundle(net, spec, classes, format.height(), format.width(), format.channels(), norm, stored,
-				history, format.resize());
+				history, format.resize(), data.patchInput());
 	}
 
 	private InputFormat inputFormat(InputFormat requested) {
@@ -108,6 +123,11 @@ final class TrainingPlan {
 			if (!b.labels().equals(data.classes()))
 				throw new IllegalArgumentException("The model's classes " + b.labels() + " differ from the data's "
 						+ data.classes() + ": continue training only with the same class folders or labels");
+			PatchInput mine = b.patchInput(), theirs = data.patchInput();
+			if (mine == null ? theirs != null : !mine.equals(theirs))
+				throw new IllegalArgumentException("The model was trained on " + (mine == null ? "whole images"
+						: "patches (" + mine + ")") + " but these examples are " + (theirs == null ? "whole images"
+								: "patches (" + theirs + ")") + ": continue training only with data cut the same way");
 			if (b.inputChannels() != data.channels())
 				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
 						+ "images have " + data.channels());
