@@ -46,7 +46,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, levers, natives, spark...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, inspect, levers, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -59,14 +59,17 @@ public final class FilterBenchmark {
 			org.convkit.spark.SparkBenchmark.run(repeats);
 			System.exit(0);
 		}
-		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy").contains(only)) {
+		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy", "inspect")
+				.contains(only)) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, microscopy, "
-					+ "levers, spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
+					+ "inspect, levers, spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
-		if (!"cnn".equals(only) && !"microscopy".equals(only)) new FilterBenchmark(repeats).runAll(only);
+		if (!"cnn".equals(only) && !"microscopy".equals(only) && !"inspect".equals(only))
+			new FilterBenchmark(repeats).runAll(only);
 		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats);
 		if ("all".equals(only) || "microscopy".equals(only)) MicroscopyBenchmark.run(repeats);
+		if ("all".equals(only) || "inspect".equals(only)) InspectBenchmark.run(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 

@@ -1,6 +1,7 @@
 package org.convkit.scripting;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
@@ -160,4 +161,20 @@ public interface ConvKitService extends SciJavaService {
 
 	/** The layers (output shape, parameters) and facts of a model, as "CNN Model Info..." shows them. */
 	ModelSummary summary(ModelBundle model);
+
+	// Seeing inside (Plugins › ConvKit › Inspect): the commands' float results for one image plane.
+
+	/**
+	 * The feature maps of one layer ({@code conv1}, {@code pool1}, {@code dense1}, {@code output}, ... as CNN Model
+	 * Info... names them) for the image at the model's input size: one 32-bit slice per channel (a flat layer: one
+	 * row).
+	 */
+	ImageStack featureMaps(ModelBundle model, ImageProcessor ip, String layer);
+
+	/**
+	 * A saliency map at the image's size: {@code method} Gradient, Gradient x Input, Grad-CAM (last conv layer),
+	 * Occlusion (patch 8, stride 4) or LIME (50 superpixels, 500 samples, seed 42); {@code className} a label or
+	 * "Predicted". See CNN Saliency Map....
+	 */
+	FloatProcessor saliency(ModelBundle model, ImageProcessor ip, String method, String className);
 }

@@ -1,6 +1,7 @@
 package org.convkit.scripting;
 
 import ij.ImagePlus;
+import ij.ImageStack;
 import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
@@ -15,6 +16,12 @@ import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.input.SourcePlanes;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.inspect.FeatureMaps;
+import org.convkit.core.cnn.inspect.InspectionNetwork;
+import org.convkit.core.cnn.inspect.ModelInput;
+import org.convkit.core.cnn.inspect.Progress;
+import org.convkit.core.cnn.inspect.Saliency;
+import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
@@ -22,6 +29,7 @@ import org.convkit.core.cnn.model.ModelSummary;
 import org.convkit.core.cnn.patch.PatchClassifier;
 import org.convkit.core.cnn.patch.PatchDataset;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
@@ -222,6 +230,34 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 	@Override
 	public ModelSummary summary(ModelBundle model) {
 		return new ModelSummary(model);
+	}
+
+	@Override
+	public ImageStack featureMaps(ModelBundle model, ImageProcessor ip, String layer) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		InspectionNetwork net = InspectionNetwork.of(model);
+		int index = LayerNames.indexOf(model.spec(), layer);
+		Tensor t = FeatureMaps.modelSize(net, ModelInput.modelSize(ip, model), new int[] {index})[0];
+		String name = net.names().get(index);
+		if (!net.isSpatial(index)) {
+			ImageStack row = new ImageStack(t.channels, 1);
+			row.addSlice(name, new FloatProcessor(t.channels, 1, t.data.clone()));
+			return row;
+		}
+		ImageStack st = new ImageStack(t.width, t.height);
+		for (int c = 0; c < t.channels; c++)
+			st.addSlice(name + " ch " + FeatureMaps.channelNumber(c, t.channels), new FloatProcessor(t.width, t.height, t.plane(0, c)));
+		return st;
+	}
+
+	@Override
+	public FloatProcessor saliency(ModelBundle model, ImageProcessor ip, String method, String className) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		Saliency.Params d = Saliency.Params.of(Saliency.Method.fromName(method));
+		Saliency.Params p = new Saliency.Params(d.method, className, d.layer, d.patch, d.stride, d.superpixels,
+				d.samples, d.seed);
+		Saliency.Result r = Saliency.compute(model, ip, p, Progress.NONE);
+		return reset(new FloatProcessor(r.width, r.height, r.map));
 	}
 
 	/** A preset architecture name, or else a layer spec. */

@@ -96,46 +96,25 @@ public final class ImageTensor {
 		return s;
 	}
 
-	/** One plane brought to dw × dh by the rule, written to out[offset ...]. */
+	/** One plane brought to dw × dh by the rule ({@link Placement}), written to out[offset ...]. */
 	static void place(float[] src, int sw, int sh, int dw, int dh, Resize rule, float[] out, int offset) {
-		if (sw == dw && sh == dh) {
+		Placement p = Placement.of(sw, sh, dw, dh, rule);
+		if (p.scales()) src = scale(src, sw, sh, p.scaledWidth, p.scaledHeight);
+		int nw = p.scaledWidth, nh = p.scaledHeight;
+		if (nw == dw && nh == dh) { // equal sizes, or Scale
 			System.arraycopy(src, 0, out, offset, dw * dh);
-			return;
-		}
-		switch (rule) {
-			case SCALE:
-				System.arraycopy(scale(src, sw, sh, dw, dh), 0, out, offset, dw * dh);
-				return;
-			case CROP: {
-				if (sw < dw || sh < dh) { // too small somewhere: scale up, aspect kept, to cover the window
-					double s = Math.max((double) dw / sw, (double) dh / sh);
-					int nw = Math.max(dw, (int) Math.round(sw * s)), nh = Math.max(dh, (int) Math.round(sh * s));
-					src = scale(src, sw, sh, nw, nh);
-					sw = nw;
-					sh = nh;
-				}
-				int x0 = (sw - dw) / 2, y0 = (sh - dh) / 2;
-				for (int y = 0; y < dh; y++) System.arraycopy(src, (y + y0) * sw + x0, out, offset + y * dw, dw);
-				return;
-			}
-			default: { // PAD
-				if (sw > dw || sh > dh) { // too large somewhere: scale down, aspect kept, to fit
-					double s = Math.min((double) dw / sw, (double) dh / sh);
-					int nw = Math.max(1, Math.min(dw, (int) Math.round(sw * s)));
-					int nh = Math.max(1, Math.min(dh, (int) Math.round(sh * s)));
-					src = scale(src, sw, sh, nw, nh);
-					sw = nw;
-					sh = nh;
-				}
-				java.util.Arrays.fill(out, offset, offset + dw * dh, 0f);
-				int x0 = (dw - sw) / 2, y0 = (dh - sh) / 2;
-				for (int y = 0; y < sh; y++) System.arraycopy(src, y * sw, out, offset + (y + y0) * dw + x0, sw);
-			}
+		} else if (nw >= dw && nh >= dh) { // Crop: the centre window of the (scaled-up) image
+			int x0 = -p.offsetX, y0 = -p.offsetY;
+			for (int y = 0; y < dh; y++) System.arraycopy(src, (y + y0) * nw + x0, out, offset + y * dw, dw);
+		} else { // Pad: the (scaled-down) image centred on 0
+			java.util.Arrays.fill(out, offset, offset + dw * dh, 0f);
+			for (int y = 0; y < nh; y++)
+				System.arraycopy(src, y * nw, out, offset + (y + p.offsetY) * dw + p.offsetX, nw);
 		}
 	}
 
-	/** Pixel-centre aligned bilinear resampling (see the class comment). */
-	static float[] scale(float[] src, int sw, int sh, int dw, int dh) {
+	/** Pixel-centre aligned bilinear resampling (see the class comment) of a sw × sh plane to dw × dh. */
+	public static float[] scale(float[] src, int sw, int sh, int dw, int dh) {
 		float[] out = new float[dw * dh];
 		double fx = (double) sw / dw, fy = (double) sh / dh;
 		for (int y = 0; y < dh; y++) {

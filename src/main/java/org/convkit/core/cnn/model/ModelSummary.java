@@ -3,6 +3,7 @@ package org.convkit.core.cnn.model;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.core.cnn.spec.LayerShape;
 import org.convkit.core.filter.Border;
 
@@ -17,14 +18,18 @@ import java.util.Locale;
  * input, classes, normalisation and training facts as text lines.
  */
 public final class ModelSummary {
-	/** One layer: 1-based number, canonical layer text, output shape ("12x12x8" or "32"), parameter count. */
+	/**
+	 * One layer: 1-based number, name ({@link LayerNames}: conv1, pool1, ..., output), canonical layer text,
+	 * output shape ("12x12x8" or "32"), parameter count.
+	 */
 	public static final class Row {
 		public final int number;
-		public final String layer, shape;
+		public final String name, layer, shape;
 		public final long params;
 
-		Row(int number, String layer, String shape, long params) {
+		Row(int number, String name, String layer, String shape, long params) {
 			this.number = number;
+			this.name = name;
 			this.layer = layer;
 			this.shape = shape;
 			this.params = params;
@@ -32,7 +37,7 @@ public final class ModelSummary {
 
 		@Override
 		public String toString() {
-			return number + "  " + layer + "  -> " + shape + "  params " + params;
+			return number + "  " + name + "  " + layer + "  -> " + shape + "  params " + params;
 		}
 	}
 
@@ -45,10 +50,11 @@ public final class ModelSummary {
 		this.bundle = bundle;
 		List<Row> out = new ArrayList<>();
 		long sum = 0;
+		List<String> names = LayerNames.of(bundle.spec());
 		for (LayerShape s : bundle.spec().shapes(bundle.inputHeight(), bundle.inputWidth(), bundle.inputChannels(),
 				bundle.labels().size())) {
 			String text = s.layer == null ? "output softmax " + s.channels : s.layer.toString();
-			out.add(new Row(s.number, text, s.shapeText(), s.params));
+			out.add(new Row(s.number, names.get(s.number - 1), text, s.shapeText(), s.params));
 			sum += s.params;
 		}
 		rows = Collections.unmodifiableList(out);
