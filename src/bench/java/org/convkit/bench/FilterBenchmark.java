@@ -46,7 +46,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, inspect, levers, natives...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, inspect, levers, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -55,10 +55,14 @@ public final class FilterBenchmark {
 			LeverBenchmark.run(repeats);
 			System.exit(0);
 		}
+		if ("spark".equals(only)) { // not part of "all": it starts a Spark cluster (see docs/benchmarks.md)
+			org.convkit.spark.SparkBenchmark.run(repeats);
+			System.exit(0);
+		}
 		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy", "inspect")
 				.contains(only)) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, microscopy, "
-					+ "inspect, levers or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
+					+ "inspect, levers, spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (!"cnn".equals(only) && !"microscopy".equals(only) && !"inspect".equals(only))

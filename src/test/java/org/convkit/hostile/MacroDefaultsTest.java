@@ -175,8 +175,9 @@ public class MacroDefaultsTest {
 		for (Map.Entry<String, Object[]> t : tables().entrySet()) {
 			Object[] old = tablesBefore.get(t.getKey());
 			String now = (String) t.getValue()[1];
-			// a table that grew (rows appended to the same table) shows the new rows; a new table all of them
-			String added = old != null && old[0] == t.getValue()[0] ? now.substring(((String) old[1]).length()) : now;
+			// a table that grew (rows appended to the same table) shows the new rows; a new table all of them (by row
+			// count: a column a later row adds also appears in the earlier rows)
+			String added = old != null && old[0] == t.getValue()[0] ? rowsFrom(now, (Integer) old[2]) : now;
 			// a table an earlier run left unchanged is no effect of this run
 			if (!added.isEmpty()) sb.append("\ntable ").append(t.getKey()).append(": ").append(added);
 		}
@@ -198,16 +199,33 @@ public class MacroDefaultsTest {
 				for (int row = 0; row < rt.size(); row++) {
 					for (String h : headings) {
 						if (h.equals("seconds") || h.equals("images_per_s") || h.equals("image")) continue;
-						sb.append(h).append('=').append(rt.getStringValue(h, row)).append(' ');
+						sb.append(h).append('=').append(cell(rt, h, row)).append(' ');
 					}
 					sb.append('\n');
 				}
-				out.put(e.getKey(), new Object[] { rt, sb.toString() });
+				out.put(e.getKey(), new Object[] { rt, sb.toString(), rt.size() });
 			}
 			return out;
 		} catch (ReflectiveOperationException e) {
 			throw new IllegalStateException(e);
 		}
+	}
+
+	/** A cell as text; a number by its value (a table's shown decimals change with the rows it holds). */
+	private static String cell(ResultsTable rt, String column, int row) {
+		double v = rt.getValue(column, row);
+		return Double.isNaN(v) ? rt.getStringValue(column, row) : Double.toString(v);
+	}
+
+	/** The rows of a table's text (one line per row) from row {@code first} on. */
+	private static String rowsFrom(String text, int first) {
+		int at = 0;
+		for (int i = 0; i < first; i++) {
+			int nl = text.indexOf('\n', at);
+			if (nl < 0) return "";
+			at = nl + 1;
+		}
+		return text.substring(at);
 	}
 
 	/** The files a run wrote: names and contents (a zip by its entries' contents: its timestamps differ). */

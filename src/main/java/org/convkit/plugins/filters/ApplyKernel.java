@@ -13,6 +13,7 @@ import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
@@ -78,15 +79,16 @@ public class ApplyKernel extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		fields.read(gd);
-		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
-		double v = gd.getNextNumber();
-		if (gd.invalidNumber() || !(Math.abs(v) <= Float.MAX_VALUE))
+	protected void readFields(FieldValues f) {
+		if (fields == null) fields = new KernelFields(macro); // no dialog: apply() with macro options
+		fields.read(f);
+		Border b = Border.fromLabel(f.choice(KEY_BORDER, Border.REFLECT.label));
+		double v = f.number(KEY_VALUE, 0);
+		if (f.invalidNumber() || !(Math.abs(v) <= Float.MAX_VALUE))
 			throw new IllegalArgumentException("value=" + v + ": the Constant border value must be a finite 32-bit "
 					+ "float (largest magnitude " + Float.MAX_VALUE + ").");
-		int s = wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
-		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+		int s = wholeNumber(KEY_STRIDE, f.number(KEY_STRIDE, 1), f.invalidNumber());
+		Padding p = Padding.fromLabel(f.choice(KEY_PADDING, Padding.SAME.label));
 		kernel = fields.kernel;
 		border = b;
 		value = v;
@@ -169,7 +171,7 @@ public class ApplyKernel extends FloatFilterCommand {
 			CommandReporter.note(COMMAND, "stride " + stride + ", " + padding.label + " padding: width "
 					+ grids[0].formula() + ", height " + grids[1].formula() + ".");
 		fields.remember();
-		run.remember(KEY_BORDER, border.label).remember(KEY_VALUE, value).remember(KEY_STRIDE, stride)
+		if (run != null) run.remember(KEY_BORDER, border.label).remember(KEY_VALUE, value).remember(KEY_STRIDE, stride)
 				.remember(KEY_PADDING, padding.label);
 		IJ.showStatus(COMMAND + " " + kernel.width() + "x" + kernel.height() + ", " + border.label + " border");
 	}

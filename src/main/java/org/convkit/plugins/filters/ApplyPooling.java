@@ -10,6 +10,7 @@ import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
@@ -63,11 +64,11 @@ public class ApplyPooling extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		Pooling.Method m = Pooling.Method.fromLabel(MacroValues.nextChoice(gd, KEY_METHOD));
-		int k = ApplyKernel.wholeNumber(KEY_SIZE, gd.getNextNumber(), gd.invalidNumber());
-		int s = ApplyKernel.wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
-		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+	protected void readFields(FieldValues f) {
+		Pooling.Method m = Pooling.Method.fromLabel(f.choice(KEY_METHOD, Pooling.Method.MAX.label));
+		int k = ApplyKernel.wholeNumber(KEY_SIZE, f.number(KEY_SIZE, 2), f.invalidNumber());
+		int s = ApplyKernel.wholeNumber(KEY_STRIDE, f.number(KEY_STRIDE, 2), f.invalidNumber());
+		Padding p = Padding.fromLabel(f.choice(KEY_PADDING, Padding.VALID.label));
 		method = m;
 		size = k;
 		stride = s;
@@ -104,7 +105,7 @@ public class ApplyPooling extends FloatFilterCommand {
 	protected void finished() {
 		CommandReporter.note(COMMAND, method.label + " " + size + "x" + size + ", stride " + stride + ", "
 				+ padding.label + ": width " + grids[0].formula() + ", height " + grids[1].formula() + ".");
-		run.remember(KEY_METHOD, method.label).remember(KEY_SIZE, size).remember(KEY_STRIDE, stride)
+		if (run != null) run.remember(KEY_METHOD, method.label).remember(KEY_SIZE, size).remember(KEY_STRIDE, stride)
 				.remember(KEY_PADDING, padding.label);
 		IJ.showStatus(COMMAND + " " + grids[0].size + "x" + grids[1].size + " -> " + grids[0].out + "x"
 				+ grids[1].out);

@@ -9,6 +9,7 @@ import org.convkit.core.filter.HighPassParams;
 import org.convkit.core.image.Region;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
@@ -25,15 +26,18 @@ public class HighPassFilter extends FloatFilterCommand {
 	public static final String KEY_ORDER = "order";
 	public static final String KEY_OFFSET = "offset";
 
+	/** The defaults of a fresh ImageJ; a macro gets them for keys it leaves out (a checkbox left out is off). */
+	static final String DEFAULT_METHOD = HighPassParams.Method.GAUSSIAN.label;
+	static final double DEFAULT_SIGMA = 10, DEFAULT_CUTOFF = 20, DEFAULT_ORDER = 2;
 	public static final String KEY_STACK = "stack";
 	/** The macro keys; a macro that leaves one out gets its default here, the dialog remembers the last values. */
 	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage()
-			.choice(KEY_METHOD, HighPassParams.Method.GAUSSIAN.label, HighPassParams.Method.labels())
-			.number(KEY_SIGMA, 10, CommandKeys.above(0, HighPassParams.MAX_SIGMA))
+			.choice(KEY_METHOD, DEFAULT_METHOD, HighPassParams.Method.labels())
+			.number(KEY_SIGMA, DEFAULT_SIGMA, CommandKeys.above(0, HighPassParams.MAX_SIGMA))
 			.when(KEY_METHOD, HighPassParams.Method.GAUSSIAN.label)
-			.number(KEY_CUTOFF, 20, CommandKeys.above(0, Double.MAX_VALUE))
+			.number(KEY_CUTOFF, DEFAULT_CUTOFF, CommandKeys.above(0, Double.MAX_VALUE))
 			.when(KEY_METHOD, HighPassParams.Method.FFT.label)
-			.number(KEY_ORDER, 2, CommandKeys.whole(0, HighPassParams.MAX_ORDER))
+			.number(KEY_ORDER, DEFAULT_ORDER, CommandKeys.whole(0, HighPassParams.MAX_ORDER))
 			.when(KEY_METHOD, HighPassParams.Method.FFT.label)
 			.flag(KEY_OFFSET).dialogDefault("true")
 			.choice(KEY_OUTPUT, OutputType.SAME_TYPE.label, OutputType.labels())
@@ -79,23 +83,27 @@ public class HighPassFilter extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		method = MacroValues.nextChoice(gd, KEY_METHOD);
-		sigma = gd.getNextNumber();
-		cutoff = gd.getNextNumber();
-		order = gd.getNextNumber();
-		offset = gd.getNextBoolean();
+	protected void readFields(FieldValues f) {
+		method = f.choice(KEY_METHOD, DEFAULT_METHOD);
+		sigma = f.number(KEY_SIGMA, DEFAULT_SIGMA);
+		cutoff = f.number(KEY_CUTOFF, DEFAULT_CUTOFF);
+		order = f.number(KEY_ORDER, DEFAULT_ORDER);
+		offset = f.flag(KEY_OFFSET);
+		params(0); // checks the method and the numbers (the offset needs the image: validate)
 	}
 
 	@Override
 	protected void validate(ImagePlus imp) {
 		// Called after every field and output= are read, so the offset can depend on the output type.
-		double add = offset ? midGrey(imp.getBitDepth(), outputType()) : 0;
-		HighPassParams p = HighPassParams.Method.fromLabel(method) == HighPassParams.Method.GAUSSIAN
-				? HighPassParams.gaussian(sigma, add) : HighPassParams.fft(cutoff, order, add);
+		HighPassParams p = params(offset ? midGrey(imp.getBitDepth(), outputType()) : 0);
 		HighPass.checkSize(imp.getWidth(), imp.getHeight(), p);
 		params = p;
 		filled.set(0); // counted again by the run (or preview) that follows
+	}
+
+	private HighPassParams params(double add) {
+		return HighPassParams.Method.fromLabel(method) == HighPassParams.Method.GAUSSIAN
+				? HighPassParams.gaussian(sigma, add) : HighPassParams.fft(cutoff, order, add);
 	}
 
 	@Override
@@ -110,7 +118,7 @@ public class HighPassFilter extends FloatFilterCommand {
 		if (filled.get() > 0)
 			CommandReporter.note(COMMAND, filled.get() + " NaN or infinite pixel(s) were filled with the mean of "
 					+ "their plane for the transform and kept as they were (see the README's policy).");
-		run.remember(KEY_METHOD, method).remember(KEY_SIGMA, sigma).remember(KEY_CUTOFF, cutoff)
+		if (run != null) run.remember(KEY_METHOD, method).remember(KEY_SIGMA, sigma).remember(KEY_CUTOFF, cutoff)
 				.remember(KEY_ORDER, order).remember(KEY_OFFSET, offset);
 	}
 }

@@ -7,6 +7,7 @@ import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.MacroValues;
+import org.convkit.plugins.support.FieldValues;
 
 import java.awt.AWTEvent;
 import java.awt.Choice;
@@ -55,6 +56,12 @@ final class KernelFields {
 		this.macro = run.isMacro();
 	}
 
+	/** Without a dialog ({@code FloatFilterCommand.apply}): the values come from macro options only. */
+	KernelFields(boolean macro) {
+		this.run = null;
+		this.macro = macro;
+	}
+
 	/** Adds the fields, starting from the run's values. */
 	void add(GenericDialog gd) {
 		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]), run.choice(KEY_PRESET));
@@ -71,15 +78,15 @@ final class KernelFields {
 
 	/** Remembers what {@link #read} found for the next dialog (not in macros). */
 	void remember() {
-		run.remember(KEY_PRESET, preset).remember(KEY_KERNEL, text).remember(KEY_NORMALIZE, normalize);
+		if (run != null) run.remember(KEY_PRESET, preset).remember(KEY_KERNEL, text).remember(KEY_NORMALIZE, normalize);
 	}
 
 	/** Reads the fields in the order they were added; throws IllegalArgumentException on a bad kernel. */
-	void read(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
-		String kernelText = gd.getNextString().trim();
-		String file = macro ? gd.getNextString().trim() : "";
-		boolean norm = gd.getNextBoolean();
+	void read(FieldValues f) {
+		String presetName = KernelPresets.canonical(f.choice(KEY_PRESET, KernelPresets.CUSTOM));
+		String kernelText = f.string(KEY_KERNEL, "").trim();
+		String file = macro ? f.string(KEY_FILE, "").trim() : "";
+		boolean norm = f.flag(KEY_NORMALIZE);
 		Kernel k = resolve(presetName, kernelText, file);
 		zeroSum = norm && !k.canNormalize();
 		kernel = norm ? k.normalized() : k;

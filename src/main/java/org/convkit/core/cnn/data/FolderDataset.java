@@ -165,6 +165,11 @@ public final class FolderDataset implements Dataset {
 		return false;
 	}
 
+	/** The folder holding the class subfolders. */
+	public Path root() {
+		return root;
+	}
+
 	/** The file of example i. */
 	public Path file(int index) {
 		return files.get(index);
