@@ -2,7 +2,6 @@ package org.convkit.core.cnn.data;
 
 import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
-import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.NdArrays;
 import org.nd4j.linalg.dataset.DataSet;
@@ -21,11 +20,13 @@ import java.util.concurrent.Future;
  * training also augmented), labels one-hot. Each {@link #epoch(int)} visits every example once, in an order
  * shuffled by {@code new Random(seed + epoch × constant)} (so a continued run repeats the order an uninterrupted
  * one would have had), in batches of the batch size (the last one may be smaller; unreadable images make a batch
- * smaller). Images are read only when their batch is built; the next batch is built on a background thread while
- * the current one is used.
+ * smaller). The examples come from an {@link InputCache}: kept ones from memory, the others read when their batch
+ * is built (in parallel where the dataset allows); the next batch is built on a background thread while the
+ * current one is used.
  */
 public final class Batches {
 	private final Dataset data;
+	private final InputCache inputs;
 	private final int[] indices;
 	private final InputFormat format;
 	private final Normalisation normalisation;
@@ -34,17 +35,26 @@ public final class Batches {
 	private final long seed;
 	private final Augmenter augmenter;
 
+	/** Batches that read every example whenever it is needed, one at a time (no {@link InputCache} budget). */
+	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
+			boolean shuffle, long seed, Augmenter augmenter) {
+		this(new InputCache(data, format, 0, false), indices, normalisation, batchSize, shuffle, seed, augmenter);
+	}
+
 	/**
+	 * @param inputs    the examples at the input format (kept in memory within its budget)
 	 * @param shuffle   shuffle each epoch (training) or keep the index order (validation)
 	 * @param augmenter applied to every example, or null for none
 	 */
-	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
-			boolean shuffle, long seed, Augmenter augmenter) {
+	public Batches(InputCache inputs, int[] indices, Normalisation normalisation, int batchSize, boolean shuffle,
+			long seed, Augmenter augmenter) {
+		InputFormat format = inputs.format();
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
 		if (normalisation.channels() != format.channels())
 			throw new IllegalArgumentException("normalisation has " + normalisation.channels() + " channels, the input "
 					+ format.channels());
-		this.data = data;
+		this.data = inputs.dataset();
+		this.inputs = inputs;
 		this.indices = indices.clone();
 		this.format = format;
 		this.normalisation = normalisation;
@@ -88,25 +98,15 @@ public final class Batches {
 	private Raw build(int epoch, int[] order, int from) {
 		int to = Math.min(order.length, from + batchSize), size = format.size(), k = data.classes().size();
 		float[] x = new float[(to - from) * size];
-		float[] y = new float[(to - from) * k];
 		int[] used = new int[to - from];
-		int n = 0;
-		for (int j = from; j < to; j++) {
-			int i = order[j];
-			ImageProcessor ip = data.open(i);
-			if (ip == null) continue;
-			try {
-				ImageTensor.convert(ip, format, x, n * size);
-			} catch (IllegalArgumentException e) {
-				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
-			}
-			ImageTensor.normalise(x, n * size, format, normalisation);
-			if (augmenter != null) augmenter.apply(x, n * size, format, epoch, i);
-			y[n * k + data.label(i)] = 1;
-			used[n++] = i;
+		int n = inputs.load(order, from, to, x, used);
+		float[] y = new float[n * k];
+		for (int j = 0; j < n; j++) {
+			ImageTensor.normalise(x, j * size, format, normalisation);
+			if (augmenter != null) augmenter.apply(x, j * size, format, epoch, used[j]);
+			y[j * k + data.label(used[j])] = 1;
 		}
-		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), Arrays.copyOf(y, n * k),
-				Arrays.copyOf(used, n));
+		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), y, Arrays.copyOf(used, n));
 	}
 
 	private static final class Raw {

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Labelled images read lazily: the list of examples and their classes is known up front, pixels are read only when
  * {@link #open(int)} is called (a batch needs them). Implementations: {@link FolderDataset}, {@link StackDataset}.
- * Reading may happen on a background thread (batch prefetch), one call at a time.
+ * Reading may happen on background threads (batch prefetch); several at a time only when
+ * {@link #concurrentReads()} says so.
  */
 public interface Dataset {
 	/** Class names in label order (sorted). */
@@ -35,6 +36,14 @@ public interface Dataset {
 	 * @throws IllegalArgumentException when the image is of another kind (bit depth, RGB vs gray) than the others
 	 */
 	ImageProcessor open(int index);
+
+	/**
+	 * Whether {@link #open} may be called from several threads at once (so that files are read in parallel); false
+	 * by default.
+	 */
+	default boolean concurrentReads() {
+		return false;
+	}
 
 	/** Examples skipped so far as unreadable, with the reason (a snapshot). */
 	List<Skipped> skipped();

@@ -1,39 +1,54 @@
 package org.convkit.core.cnn.data;
 
-import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
-import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.Normalisation;
 
 /**
- * Fits per-channel mean and standard deviation by streaming over examples (one image in memory at a time), on the
- * network's input (after resizing), in double precision. Call it with the TRAINING indices only; the result is
- * reused for validation and stored in the model for classification. A constant channel gets std 1.
+ * Fits per-channel mean and standard deviation over examples, on the network's input (after resizing), in double
+ * precision, adding the images up in the order given (so the result does not depend on how many threads read them).
+ * Call it with the TRAINING indices only; the result is reused for validation and stored in the model for
+ * classification. A constant channel gets std 1.
  */
 public final class NormalisationFitter {
+	/** Examples read per step: the threads of an {@link InputCache} share them out. */
+	private static final int CHUNK = 256;
+
 	private NormalisationFitter() {
 	}
 
-	/** @throws IllegalArgumentException when no example is readable */
+	/** Streaming over the examples, one at a time, without keeping them. */
 	public static Normalisation fit(Dataset data, int[] indices, InputFormat f) {
-		int c = f.channels(), plane = f.width() * f.height();
+		return fit(new InputCache(data, f, 0, false), indices);
+	}
+
+	/**
+	 * Over the examples as the cache gives them: it reads them (in parallel where it can) and keeps them for the
+	 * epochs when its budget allows.
+	 *
+	 * @throws IllegalArgumentException when no example is readable
+	 */
+	public static Normalisation fit(InputCache inputs, int[] indices) {
+		InputFormat f = inputs.format();
+		int c = f.channels(), plane = f.width() * f.height(), size = f.size();
 		double[] sum = new double[c], sumSq = new double[c];
 		long count = 0;
-		float[] buf = new float[f.size()];
-		for (int i : indices) {
-			ImageProcessor ip = data.open(i);
-			if (ip == null) continue;
-			ImageTensor.convert(ip, f, buf, 0);
-			for (int ch = 0; ch < c; ch++) {
-				double s = 0, s2 = 0;
-				for (int k = ch * plane, e = k + plane; k < e; k++) {
-					s += buf[k];
-					s2 += (double) buf[k] * buf[k];
+		int chunk = Math.min(CHUNK, Math.max(1, indices.length));
+		float[] buf = new float[chunk * size];
+		int[] used = new int[chunk];
+		for (int from = 0; from < indices.length; from += chunk) {
+			int n = inputs.load(indices, from, Math.min(indices.length, from + chunk), buf, used);
+			for (int k = 0; k < n; k++) {
+				for (int ch = 0; ch < c; ch++) {
+					double s = 0, s2 = 0;
+					for (int i = k * size + ch * plane, e = i + plane; i < e; i++) {
+						s += buf[i];
+						s2 += (double) buf[i] * buf[i];
+					}
+					sum[ch] += s;
+					sumSq[ch] += s2;
 				}
-				sum[ch] += s;
-				sumSq[ch] += s2;
 			}
-			count++;
+			count += n;
 		}
 		if (count == 0) throw new IllegalArgumentException("None of the training images could be read");
 		double n = (double) count * plane;

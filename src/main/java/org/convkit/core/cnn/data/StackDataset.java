@@ -72,9 +72,10 @@ public final class StackDataset implements Dataset {
 		return "slice " + (index + 1) + " (" + classes.get(labels[index]) + ")";
 	}
 
+	/** 3 for a stack of RGB images (ImageStack.isRGB() means something else: 3 slices named Red, Green, Blue). */
 	@Override
 	public int channels() {
-		return stack.isRGB() ? 3 : 1;
+		return stack.getBitDepth() == 24 ? 3 : 1;
 	}
 
 	@Override

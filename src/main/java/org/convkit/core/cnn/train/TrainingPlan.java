@@ -3,6 +3,7 @@ package org.convkit.core.cnn.train;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.InputCache;
 import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.input.InputFormat;
@@ -78,20 +79,22 @@ final class TrainingPlan {
 		Normalisation norm;
 		TrainingHistory history;
 		InputFormat f = format;
+		// every image read once, in parallel, and kept for the later epochs as far as the budget allows
+		InputCache inputs = new InputCache(data, f, InputCache.defaultBudget(), true);
 		if (continued != null) {
 			net = continued.network();
 			norm = continued.normalisation();
 			history = continued.history();
 		} else {
 			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings); // checks
-			norm = NormalisationFitter.fit(data, trainIndices, f);
+			norm = NormalisationFitter.fit(inputs, trainIndices);
 			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings);
 			history = TrainingHistory.empty();
 		}
-		Batches training = new Batches(data, trainIndices, f, norm, settings.batchSize(), true, settings.seed(),
+		Batches training = new Batches(inputs, trainIndices, norm, settings.batchSize(), true, settings.seed(),
 				new Augmenter(augment, settings.seed()));
 		Batches validation = validationIndices.length == 0 ? null
-				: new Batches(data, validationIndices, f, norm, settings.batchSize(), false, settings.seed(), null);
+				: new Batches(inputs, validationIndices, norm, settings.batchSize(), false, settings.seed(), null);
 		return new Start(net, norm, history, training, validation);
 	}
 
