@@ -29,7 +29,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.filter2D;
  * Times ConvKit's filter commands against ImageJ's built-ins and raw OpenCV calls on the same data, in one run,
  * and prints ratios (absolute times on a shared 2-core machine are noise; ratios within one run are not).
  * Run with {@code ./convkit --bench [repeats [case]]}: it needs the headless ImageJ set-up of the launcher. Case
- * {@code cnn} (also part of {@code all}) is {@link CnnBenchmark}.
+ * {@code cnn} (also part of {@code all}) runs {@link CnnBenchmark} for every {@link CnnCase} and both
+ * {@link MacroBenchmark}s; {@code lenet}, {@code vgg64}, {@code vgg96}, {@code macro} and {@code memory} run one.
  */
 public final class FilterBenchmark {
 	private static final int SIZE = 4096;
@@ -44,13 +45,20 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn
-		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "cnn").contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny or cnn)");
+		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn | a CNN case | macro
+		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny");
+		List<String> macro = java.util.Arrays.asList("macro", "memory");
+		CnnCase cnnCase = CnnCase.named(only);
+		if (!filters.contains(only) && !"cnn".equals(only) && cnnCase == null && !macro.contains(only)) {
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, cnn, lenet, vgg64, "
+					+ "vgg96, macro or memory)");
 			System.exit(2);
 		}
-		if (!"cnn".equals(only)) new FilterBenchmark(repeats).runAll(only);
-		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats);
+		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);
+		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats, CnnCase.ALL);
+		else if (cnnCase != null) CnnBenchmark.run(repeats, Collections.singletonList(cnnCase));
+		if ("all".equals(only) || "cnn".equals(only) || "macro".equals(only)) MacroBenchmark.speed(repeats);
+		if ("all".equals(only) || "cnn".equals(only) || "memory".equals(only)) MacroBenchmark.memory(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 
