@@ -141,7 +141,7 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
 		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
 		gd.addToSameRow();
-		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size)");
+		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size, scaled up if too small)");
 		gd.addMessage("Network", header);
 		gd.addChoice(KEY_ARCHITECTURE + ":", new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
 				NetworkSpec.CUSTOM }, canonicalArchitecture(o.architecture));
@@ -257,6 +257,8 @@ public class TrainCnnClassifier implements PlugIn {
 		ModelBundle continued;
 		Trainer trainer;
 		InputFormat format;
+		/** The images' most common size was scaled up by this to fit the network (1: not scaled). */
+		int scaledUp = 1;
 	}
 
 	/** Opens the data and the model to continue and configures the trainer; nothing is written. */
@@ -284,9 +286,13 @@ public class TrainCnnClassifier implements PlugIn {
 		NetworkSpec spec = null;
 		if (s.continued == null) {
 			int[] common = s.data.commonSize();
-			int w = o.width > 0 ? (int) o.width : common[0], h = o.height > 0 ? (int) o.height : common[1];
-			s.format = new InputFormat(h, w, s.data.channels(), o.resize());
 			spec = o.spec();
+			// both sizes automatic: images too small for the network are scaled up by the smallest factor that fits
+			if (o.width <= 0 && o.height <= 0)
+				s.scaledUp = Math.max(1, spec.fittingScale(common[1], common[0], s.data.channels()));
+			int w = o.width > 0 ? (int) o.width : common[0] * s.scaledUp;
+			int h = o.height > 0 ? (int) o.height : common[1] * s.scaledUp;
+			s.format = new InputFormat(h, w, s.data.channels(), o.resize());
 			try {
 				spec.shapes(h, w, s.data.channels());
 			} catch (IllegalArgumentException e) {
@@ -314,7 +320,7 @@ public class TrainCnnClassifier implements PlugIn {
 		}
 		TrainingHistory start = s.continued == null ? TrainingHistory.empty() : s.continued.history();
 		TrainingMonitor monitor = new TrainingMonitor(COMMAND, s.trainer, start, PLOT_TITLE,
-				() -> logStart(o, s.data, s.from, s.format, s.continued));
+				() -> logStart(o, s));
 		TrainingResult result;
 		try {
 			result = s.trainer.train(monitor);
@@ -360,7 +366,11 @@ public class TrainCnnClassifier implements PlugIn {
 		}
 	}
 
-	private static void logStart(TrainingOptions o, Dataset data, String from, InputFormat f, ModelBundle continued) {
+	private static void logStart(TrainingOptions o, Setup s) {
+		Dataset data = s.data;
+		String from = s.from;
+		InputFormat f = s.format;
+		ModelBundle continued = s.continued;
 		int[] counts = new int[data.classes().size()];
 		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
 		List<String> perClass = new ArrayList<>();
@@ -375,7 +385,9 @@ public class TrainCnnClassifier implements PlugIn {
 					+ "seed are kept; " + (int) o.epochs + " more epochs, batch " + (int) o.batch);
 			IJ.log(LOG + "network: " + continued.spec());
 		} else {
-			IJ.log(LOG + "input " + input + "; network " + architectureText(o) + ": " + o.spec());
+			String scaled = s.scaledUp == 1 ? "" : " (the images' most common size " + f.width() / s.scaledUp + "x"
+					+ f.height() / s.scaledUp + " scaled up " + s.scaledUp + "x: the network needs at least that)";
+			IJ.log(LOG + "input " + input + scaled + "; network " + architectureText(o) + ": " + o.spec());
 			IJ.log(LOG + o.settings() + ", validation " + TrainingOptions.number(o.validation)
 					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
 		}

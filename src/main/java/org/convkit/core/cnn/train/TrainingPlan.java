@@ -123,6 +123,7 @@ final class TrainingPlan {
 			return requested;
 		}
 		int[] wh = data.commonSize();
-		return new InputFormat(wh[1], wh[0], data.channels(), Resize.SCALE);
+		int k = Math.max(1, spec.fittingScale(wh[1], wh[0], data.channels())); // too small: scaled up to fit
+		return new InputFormat(k * wh[1], k * wh[0], data.channels(), Resize.SCALE);
 	}
 }
