@@ -27,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -106,11 +107,12 @@ public final class CnnBenchmark {
 				s.learningRate(), s.l2(), threads, singleCount, SEED)) {
 			System.out.printf(Locale.ROOT, "%nConvKit CNN benchmark: %s, %d synthetic images, %d classes, "
 					+ "batch %d, Adam %s, L2 %s; medians of %d interleaved rounds after 1 warm-up; %d cores, ND4J "
-					+ "threads %d, oneDNN %s, Java %s, %s%n", test.title(), imageCount, CLASSES, BATCH, s.learningRate(),
+					+ "threads %d, oneDNN %s, Java %s, %s; %s%n", test.title(), imageCount, CLASSES, BATCH,
+					s.learningRate(),
 					s.l2(), rounds, Runtime.getRuntime().availableProcessors(), threads,
 					Dl4jRuntime.helperLayers(raw) > 0 ? "on (" + Dl4jRuntime.helperLayers(raw) + " layers)" : "off",
 					System.getProperty("java.version"),
-					torch.unavailable() == null ? torch.toString() : torch.unavailable());
+					torch.unavailable() == null ? torch.toString() : torch.unavailable(), machine());
 			ModelBundle bundle = null;
 			String[] loss = new String[3];
 			for (int round = 0; round <= rounds; round++) {
@@ -141,6 +143,33 @@ public final class CnnBenchmark {
 			Files.deleteIfExists(yf);
 			Files.deleteIfExists(dir);
 		}
+	}
+
+	/**
+	 * The processor, whether it has AVX-512, the instruction-set narrowing in effect (oneDNN's and OpenBLAS's
+	 * environment variables, the JVM's UseAVX) and the load average when the case started.
+	 */
+	static String machine() {
+		String model = "?", load = "?";
+		boolean avx512 = false;
+		try {
+			for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+				if (line.startsWith("model name") && model.equals("?")) model = line.substring(line.indexOf(':') + 1).trim();
+				if (line.startsWith("flags")) avx512 |= line.contains(" avx512f");
+			}
+			load = new String(Files.readAllBytes(Paths.get("/proc/loadavg"))).trim().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
+		} catch (IOException e) { // not Linux: say nothing
+		}
+		String useAvx = "?";
+		try {
+			useAvx = java.lang.management.ManagementFactory.getPlatformMXBean(
+					com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseAVX").getValue();
+		} catch (RuntimeException e) { // not HotSpot
+		}
+		String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+		return model + ", " + (avx512 ? "AVX-512" : "AVX2 only") + (isa == null ? "" : ", narrowed: ONEDNN_MAX_CPU_ISA="
+				+ isa + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ", JVM UseAVX=" + useAvx
+				+ ", load average " + load;
 	}
 
 	private static TrainingResult train(Trainer t) {

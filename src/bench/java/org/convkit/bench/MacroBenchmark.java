@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * <ul>
  * <li>{@code macro}: 8,000 images, 3 epochs (the issue's case); ConvKit's epoch times from its log (epoch 1 against
  * the later ones) and PyTorch's reading and training times are printed too;</li>
- * <li>{@code memory}: 1 epoch on 1,000, 10,000 and 100,000 images (at most 2 rounds): peak resident memory as the
+ * <li>{@code memory}: 1 epoch on 1,000, 10,000 and 100,000 images (one round each): peak resident memory as the
  * dataset grows.</li>
  * </ul>
  */
@@ -54,10 +54,10 @@ final class MacroBenchmark {
 		new MacroBenchmark().compare(rounds, 8000, 3, true);
 	}
 
-	/** {@code memory}: 1 epoch on 1,000 / 10,000 / 100,000 images, at most 2 rounds (peaks hardly vary). */
+	/** {@code memory}: 1 epoch on 1,000 / 10,000 / 100,000 images, one round each (peaks hardly vary). */
 	static void memory(int rounds) throws IOException, InterruptedException {
 		MacroBenchmark b = new MacroBenchmark();
-		for (int n : new int[] { 1000, 10_000, 100_000 }) b.compare(Math.min(rounds, 2), n, 1, false);
+		for (int n : new int[] { 1000, 10_000, 100_000 }) b.compare(1, n, 1, false);
 	}
 
 	private void compare(int rounds, int images, int epochs, boolean details) throws IOException,
@@ -69,7 +69,8 @@ final class MacroBenchmark {
 			System.out.printf(Locale.ROOT, "%nMacro path: Train CNN Classifier (defaults: LeNet, validation 0.1, "
 					+ "augment shift) on %d PNGs 28x28 8-bit in 10 folders (written in %.0f s), %d epoch(s), end to end "
 					+ "(JVM / Python start included); %d interleaved rounds; %d threads each (OMP_NUM_THREADS and "
-					+ "torch.set_num_threads)%n", images, (System.nanoTime() - t0) / 1e9, epochs, rounds, threads);
+					+ "torch.set_num_threads); %s%n", images, (System.nanoTime() - t0) / 1e9, epochs, rounds, threads,
+					CnnBenchmark.machine());
 			List<Run> convkit = new ArrayList<>(), torch = new ArrayList<>();
 			for (int round = 0; round < rounds; round++) {
 				convkit.add(run(convkitCommand(folder, dir.resolve("model.zip"), epochs)));
