@@ -47,11 +47,11 @@ public final class FilterBenchmark {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
 		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn | a CNN case | macro
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny");
-		List<String> macro = java.util.Arrays.asList("macro", "memory", "pooling");
+		List<String> macro = java.util.Arrays.asList("macro", "memory");
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !"cnn".equals(only) && cnnCase == null && !macro.contains(only)) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, cnn, lenet, vgg64, "
-					+ "vgg96, macro, memory or pooling)");
+					+ "vgg96, macro or memory)");
 			System.exit(2);
 		}
 		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);
@@ -59,7 +59,6 @@ public final class FilterBenchmark {
 		else if (cnnCase != null) CnnBenchmark.run(repeats, Collections.singletonList(cnnCase));
 		if ("all".equals(only) || "cnn".equals(only) || "macro".equals(only)) MacroBenchmark.speed(repeats);
 		if ("all".equals(only) || "cnn".equals(only) || "memory".equals(only)) MacroBenchmark.memory(repeats);
-		if ("pooling".equals(only)) org.convkit.core.cnn.net.PoolingLever.run(repeats, CnnBenchmark.machine());
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 

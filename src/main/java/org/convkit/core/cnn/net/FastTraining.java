@@ -13,8 +13,7 @@ import java.util.List;
  * <li>{@link ReluConvolutionLayer}: the other ReLU convolutions do the ReLU backprop in Java;</li>
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
- * <li>{@link JavaAdamUpdater}: Adam's step in Java, and {@link MaxPoolingLayer}: max pooling in Java (these stay
- * installed: they are DL4J's arithmetic; the pooling layers free their training buffers when switched off).</li>
+ * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic).</li>
  * </ul>
  * Outside {@link #on}…{@link #off} the layers are DL4J's own paths, so a trained network behaves as DL4J's.
  */
@@ -23,14 +22,12 @@ public final class FastTraining {
 	private final InputConvolutionLayer firstLayer;
 	private final List<ReluConvolutionLayer> convolutions;
 	private final List<CachingDenseLayer> denseLayers;
-	private final List<MaxPoolingLayer> pooling;
 
 	private FastTraining(MultiLayerNetwork net) {
 		this.net = net;
 		firstLayer = InputConvolutionLayer.install(net);
 		convolutions = ReluConvolutionLayer.install(net);
 		denseLayers = CachingDenseLayer.install(net);
-		pooling = MaxPoolingLayer.install(net);
 		JavaAdamUpdater.install(net);
 	}
 
@@ -51,6 +48,5 @@ public final class FastTraining {
 		ReluConvolutionLayer.training(convolutions, on);
 		CachingDenseLayer.training(denseLayers, on);
 		if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(on);
-		if (!on) pooling.forEach(MaxPoolingLayer::release);
 	}
 }

@@ -2,7 +2,6 @@ package org.convkit.core.cnn.net;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's {@link MultiLayerNetwork} with one switch for ConvKit's {@link org.convkit.core.cnn.train.Trainer}: while
@@ -10,8 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * regularization (L2) term. That term is 0.6–0.9 ms of a 30 ms LeNet training step here, mostly the norm of the dense
  * layer's 400,000 weights (measured, see docs/benchmarks.md), and nothing uses it: ConvKit reports its own loss,
  * computed from the outputs, and checks DL4J's score only for NaN, which the data loss shows by itself. The
- * regularization of the gradient is unchanged, and so is everything with the switch off (the default). Its max-pooling
- * layers are {@link MaxPoolingLayer}s. ConvKit builds
+ * regularization of the gradient is unchanged, and so is everything with the switch off (the default). ConvKit builds
  * and loads its networks as this class ({@link NetworkBuilder}, the model reader); the stored configuration is
  * DL4J's.
  */
@@ -24,16 +22,6 @@ public final class TrainableNetwork extends MultiLayerNetwork {
 
 	public void skipRegularizationScore(boolean skip) {
 		skipRegularizationScore = skip;
-	}
-
-	/**
-	 * DL4J's initialisation, then max pooling in Java ({@link MaxPoolingLayer}: DL4J's numbers, and much faster than
-	 * oneDNN's pooling on processors without AVX-512).
-	 */
-	@Override
-	public void init(INDArray parameters, boolean cloneParametersArray) {
-		super.init(parameters, cloneParametersArray);
-		MaxPoolingLayer.install(this);
 	}
 
 	@Override
