@@ -23,7 +23,9 @@ import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 import static org.bytedeco.opencv.global.opencv_imgproc.Canny;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.filter2D;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 /**
  * Times ConvKit's filter commands against ImageJ's built-ins and raw OpenCV calls on the same data, in one run,
@@ -45,13 +47,13 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | cnn | a CNN case | macro
-		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny");
+		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | pool | cnn | a CNN case | macro
+		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
 		List<String> macro = java.util.Arrays.asList("macro", "memory");
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !"cnn".equals(only) && cnnCase == null && !macro.contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, cnn, lenet, vgg64, "
-					+ "vgg96, macro or memory)");
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
+					+ "vgg64, vgg96, macro or memory)");
 			System.exit(2);
 		}
 		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);
@@ -72,6 +74,7 @@ public final class FilterBenchmark {
 		if (all || "kernel".equals(only)) for (int k : new int[] {5, 15}) kernelSingle(pixels, k);
 		if (all || "stack".equals(only)) for (int k : new int[] {5, 15}) kernelStack(pixels, k);
 		if (all || "canny".equals(only)) canny();
+		if (all || "pool".equals(only)) for (String method : new String[] {"Max", "Average"}) pooling(pixels, method);
 		print();
 	}
 
@@ -159,6 +162,54 @@ public final class FilterBenchmark {
 			row("Edge Detection Canny, 8-bit image", t[0], t[1], t[3], t[2],
 					"ImageJ column = Process>Find Edges (3x3 Sobel magnitude, a simpler algorithm)");
 		}
+	}
+
+	/**
+	 * Apply Pooling 2x2, stride 2 (a new 2048x2048 image) against ImageJ's Image>Transform>Bin (the same windows,
+	 * in place), OpenCV's resize with INTER_AREA (exactly 2x2 averaging; average only) and a plain Java loop over
+	 * each window (in the note).
+	 */
+	private void pooling(float[] pixels, String method) {
+		boolean max = method.equals("Max");
+		ImagePlus imp = new ImagePlus("bench-pool", new FloatProcessor(SIZE, SIZE, pixels.clone()));
+		ImagePlus forImageJ = new ImagePlus("bench-bin", new FloatProcessor(SIZE, SIZE, pixels.clone()));
+		int half = SIZE / 2;
+		float[] back = new float[half * half];
+		try (Mat src = Mats.fromFloats(pixels, SIZE, SIZE); Mat dst = new Mat();
+				org.bytedeco.opencv.opencv_core.Size size = new org.bytedeco.opencv.opencv_core.Size(half, half)) {
+			double[] t = interleaved(
+					new Contender(repeats, () -> () -> closeNewImages(() -> IJ.run(imp, "Apply Pooling...",
+							"method=" + method + " size=2 stride=2 padding=Valid"))),
+					new Contender(max ? 0 : repeats, () -> () -> resize(src, dst, size, 0, 0, INTER_AREA)),
+					new Contender(repeats, () -> {
+						forImageJ.setProcessor(new FloatProcessor(SIZE, SIZE, pixels.clone()));
+						return () -> IJ.run(forImageJ, "Bin...", "x=2 y=2 bin=" + (max ? "max" : "average"));
+					}),
+					new Contender(max ? 0 : repeats, () -> () -> {
+						Mat in = Mats.pooledFromFloats(pixels, SIZE, SIZE);
+						Mat out = MatPool.borrow(half, half, opencv_core.CV_32F);
+						resize(in, out, size, 0, 0, INTER_AREA);
+						Mats.toFloats(out, back);
+						MatPool.release(in);
+						MatPool.release(out);
+					}),
+					new Contender(repeats, () -> () -> plainPoolingLoop(pixels, back, max)));
+			row("Apply Pooling " + method + " 2x2 stride 2, 32-bit image", t[0], t[1], t[3], t[2],
+					String.format(Locale.ROOT, "ImageJ column = Image>Transform>Bin (%s); OpenCV = resize INTER_AREA "
+							+ "(average only); a plain Java loop over each window: %.1f ms (%.2f x ConvKit)",
+							max ? "max" : "average", t[4], t[4] / t[0]));
+		}
+	}
+
+	/** The textbook loop: each output pixel reduces its 2x2 window, one thread. */
+	private static void plainPoolingLoop(float[] in, float[] out, boolean max) {
+		int half = SIZE / 2;
+		for (int oy = 0; oy < half; oy++)
+			for (int ox = 0; ox < half; ox++) {
+				int i = 2 * oy * SIZE + 2 * ox;
+				float a = in[i], b = in[i + 1], c = in[i + SIZE], d = in[i + SIZE + 1];
+				out[oy * half + ox] = max ? Math.max(Math.max(a, b), Math.max(c, d)) : (a + b + c + d) / 4;
+			}
 	}
 
 	/** Runs {@code action} and closes the images it created (the command's result), so memory stays flat. */

@@ -18,7 +18,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /** macros/batch-edges-highpass.ijm run headless over copies of the sample images. */
 public class BatchMacroTest {
@@ -70,10 +69,6 @@ public class BatchMacroTest {
 	/** The real ConvKit commands: Canny gives a binary edge map, the high-pass removes the low frequencies. */
 	@Test
 	public void cannyEdgesAndHighPassForEveryImage() throws Exception {
-		assumeTrue("Edge Detection... is not merged yet",
-				HeadlessProcess.hasCommand("org.convkit.plugins.filters.EdgeDetection"));
-		assumeTrue("High-pass Filter... is not merged yet",
-				HeadlessProcess.hasCommand("org.convkit.plugins.filters.HighPassFilter"));
 		Path in = inputFolder();
 		Path out = tmp.getRoot().toPath().resolve("results with space");
 		HeadlessProcess.Result r = HeadlessProcess.run(macro, "input=" + in + " output=[" + out + "]");

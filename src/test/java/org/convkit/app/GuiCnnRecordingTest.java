@@ -98,16 +98,10 @@ public class GuiCnnRecordingTest {
 		return line.substring(prefix.length(), line.length() - 3);
 	}
 
-	/** A screen grab of the filled dialog in target/gui, to look at (the dialogs have Browse buttons). */
+	/** A screen grab of the filled dialog in target/gui once it is drawn, to look at (the dialogs have Browse buttons). */
 	private static void capture(GenericDialog gd, String command) throws Exception {
-		java.awt.Robot robot = new java.awt.Robot();
-		EventQueue.invokeAndWait(() -> {
-			gd.setLocation(420, 260); // beside the image window at the top left
-			gd.toFront();
-		});
-		robot.waitForIdle();
-		Thread.sleep(300); // let the X server draw
-		java.awt.image.BufferedImage shot = robot.createScreenCapture(gd.getBounds());
+		EventQueue.invokeAndWait(() -> gd.setLocation(420, 260)); // beside the image window at the top left
+		java.awt.image.BufferedImage shot = GuiTesting.captureWhen(gd, command, GuiTesting.looksLikeDialog(1 / 3.0, 0.5));
 		String name = command.replace("...", "").toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
 		java.io.File out = HeadlessProcess.basedir().resolve("target/gui/dialog-" + name + ".png").toFile();
 		out.getParentFile().mkdirs();

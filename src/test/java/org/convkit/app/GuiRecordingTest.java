@@ -32,7 +32,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * Record, then play back, as a user does: with ImageJ's Recorder open, each command is started from the menu
@@ -81,10 +80,9 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void applyKernelRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.ApplyKernel");
 		String command = "Apply Kernel...", sobelY = "-1 -2 -1; 0 0 0; 1 2 1";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
-			Vector<?> choices = gd.getChoices(); // preset, border, output
+			Vector<?> choices = gd.getChoices(); // preset, border, padding, output
 			TextField kernel = (TextField) gd.getStringFields().get(0);
 			select(gd, (Choice) choices.get(0), "Sobel Y");
 			// The dialog's listener shows the preset's values, so the recorded line holds them.
@@ -93,10 +91,10 @@ public class GuiRecordingTest {
 			check(gd, checkbox(gd, "normalize"), false);
 			select(gd, (Choice) choices.get(1), "Replicate");
 			type(gd, (TextField) gd.getNumericFields().get(0), "7");
-			select(gd, (Choice) choices.get(2), "32-bit");
+			select(gd, (Choice) choices.get(3), "32-bit");
 		}, true, null);
 		assertOptions(r, "preset", "Sobel Y", "kernel", sobelY, "border", "Replicate", "value", "7",
-				"output", "32-bit");
+				"stride", "1", "padding", "Same", "output", "32-bit");
 		assertEquals(32, r.result.getBitDepth());
 		assertSobelY(r.result);
 
@@ -107,7 +105,6 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void highPassFilterRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.HighPassFilter");
 		String command = "High-pass Filter...";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields(); // method, output; sigma, cutoff, order
@@ -129,7 +126,6 @@ public class GuiRecordingTest {
 
 	@Test(timeout = 5 * LIMIT_MS)
 	public void edgeDetectionRecordsAndPlaysBack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.EdgeDetection");
 		String command = "Edge Detection...";
 		Recording r = recordGuiRun(command, CELLS, gd -> {
 			// choices: method, aperture, output; numbers: low, high, blur, ksize
@@ -162,7 +158,6 @@ public class GuiRecordingTest {
 	/** The dialog's own stack checkbox records {@code stack}; playback then processes every plane. */
 	@Test(timeout = 5 * LIMIT_MS)
 	public void edgeDetectionRecordsStack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.EdgeDetection");
 		String command = "Edge Detection...";
 		Recording r = recordGuiRun(command, STACK, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields();
@@ -185,7 +180,6 @@ public class GuiRecordingTest {
 	/** An in-place filter on a stack asks ImageJ's "Process all N images?"; Yes records {@code stack}. */
 	@Test(timeout = 5 * LIMIT_MS)
 	public void highPassFilterRecordsStack() throws Exception {
-		assumeMerged("org.convkit.plugins.filters.HighPassFilter");
 		String command = "High-pass Filter...";
 		Recording r = recordGuiRun(command, STACK, gd -> {
 			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields();
@@ -204,6 +198,106 @@ public class GuiRecordingTest {
 			assertFalse("plane " + i + " was not filtered", Arrays.equals(
 					(byte[]) before.getPixels(i), (byte[]) after.getPixels(i)));
 		assertSamePixels(command, r.result, playBack(command, STACK, r.options, false));
+	}
+
+	// ---- course material (issue 9): pooling, strided kernels, frequency response, augmentation preview, IDX
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void applyPoolingRecordsAndPlaysBack() throws Exception {
+		String command = "Apply Pooling...";
+		Recording r = recordGuiRun(command, CELLS, gd -> {
+			Vector<?> choices = gd.getChoices(), numbers = gd.getNumericFields(); // method, padding, output; size, stride
+			select(gd, (Choice) choices.get(0), "Average");
+			type(gd, (TextField) numbers.get(0), "3");
+			type(gd, (TextField) numbers.get(1), "2");
+			select(gd, (Choice) choices.get(1), "Same");
+			select(gd, (Choice) choices.get(2), "Same type");
+		}, true, null);
+		assertOptions(r, "method", "Average", "size", "3", "stride", "2", "padding", "Same", "output", "Same type");
+		ImagePlus original = IJ.openImage(path(CELLS));
+		assertEquals((original.getWidth() + 1) / 2, r.result.getWidth());
+		assertEquals(8, r.result.getBitDepth());
+		assertSamePixels(command, r.result, playBack(command, CELLS, r.options, true));
+		String changed = r.options.replace("method=Average", "method=Max");
+		assertDifferent(command + " " + changed, r.result, playBack(command, CELLS, changed, true));
+	}
+
+	/** A stride makes a new image: OK must stay enabled (a listener answering false would disable it). */
+	@Test(timeout = 5 * LIMIT_MS)
+	public void applyKernelStrideRecordsAndPlaysBack() throws Exception {
+		String command = "Apply Kernel...";
+		Recording r = recordGuiRun(command, CELLS, gd -> {
+			Vector<?> choices = gd.getChoices(); // preset, border, padding, output
+			select(gd, (Choice) choices.get(0), "Sharpen");
+			type(gd, (TextField) gd.getNumericFields().get(1), "2");
+			select(gd, (Choice) choices.get(2), "Valid");
+			select(gd, (Choice) choices.get(3), "Same type");
+		}, true, null);
+		assertEquals("stride", "2", parseOptions(r.options).get("stride"));
+		assertEquals("padding", "Valid", parseOptions(r.options).get("padding"));
+		assertEquals((IJ.openImage(path(CELLS)).getWidth() - 3) / 2 + 1, r.result.getWidth());
+		assertSamePixels(command, r.result, playBack(command, CELLS, r.options, true));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void kernelFrequencyResponseRecordsAndPlaysBack() throws Exception {
+		String command = "Kernel Frequency Response...";
+		recordGuiRun(command, CELLS, gd -> {
+			select(gd, (Choice) gd.getChoices().get(0), "Box blur 3x3");
+			type(gd, (TextField) gd.getNumericFields().get(0), "32");
+			type(gd, (TextField) gd.getNumericFields().get(1), "5");
+		}, false, null);
+		String line = lastRecorded(command);
+		Map<String, String> options = parseOptions(line);
+		assertEquals("Box blur 3x3", options.get("preset"));
+		assertEquals("32", options.get("size"));
+		assertEquals("5", options.get("zoom"));
+		ImagePlus gui = WindowManager.getImage("Box blur 3x3 response");
+		float[] pixels = ((float[]) gui.getProcessor().getPixels()).clone();
+		GuiTesting.closeImages();
+		IJ.run(command, line);
+		assertEquals("[]", Failures.drain().toString());
+		assertTrue(Arrays.equals(pixels, (float[]) WindowManager.getImage("Box blur 3x3 response").getProcessor()
+				.getPixels()));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void augmentationPreviewRecordsAndPlaysBack() throws Exception {
+		String command = "Augmentation Preview...";
+		Recording r = recordGuiRun(command, CELLS, gd -> {
+			type(gd, (TextField) gd.getStringFields().get(0), "flip rotate noise");
+			type(gd, (TextField) gd.getNumericFields().get(0), "5");
+			type(gd, (TextField) gd.getNumericFields().get(1), "3");
+		}, true, null);
+		assertOptions(r, "augment", "flip rotate noise", "seed", "5", "count", "3");
+		assertEquals(3, r.result.getStackSize());
+		assertSamePixels(command, r.result, playBack(command, CELLS, r.options, true));
+	}
+
+	@Test(timeout = 5 * LIMIT_MS)
+	public void importIdxRecordsAndPlaysBack() throws Exception {
+		String command = "Import IDX...";
+		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("convkit-idx");
+		ImageStack digits = new ImageStack(4, 3);
+		for (int i = 0; i < 3; i++) digits.addSlice(null, new ij.process.ByteProcessor(4, 3));
+		java.nio.file.Path images = org.convkit.testing.IdxWriter.write(dir.resolve("images.idx"),
+				org.convkit.testing.IdxWriter.images(digits));
+		java.nio.file.Path labels = org.convkit.testing.IdxWriter.write(dir.resolve("labels.idx"),
+				org.convkit.testing.IdxWriter.labels(1, 0, 1));
+		Recording r = recordGuiRun(command, CELLS, gd -> {
+			type(gd, (TextField) gd.getStringFields().get(0), images.toString());
+			type(gd, (TextField) gd.getStringFields().get(1), labels.toString());
+		}, true, null);
+		assertOptions(r, "images", images.toString(), "labels", labels.toString());
+		assertEquals("1", r.result.getStack().getSliceLabel(1));
+		assertSamePixels(command, r.result, playBack(command, CELLS, r.options, true));
+	}
+
+	/** The options of the last run(command, ...) line the Recorder holds. */
+	private static String lastRecorded(String command) {
+		String prefix = "run(\"" + command + "\", \"", text = recorder.getText();
+		int start = text.lastIndexOf(prefix), end = text.indexOf("\");", start);
+		return text.substring(start + prefix.length(), end);
 	}
 
 	// ---- recording and playing back
@@ -340,9 +434,5 @@ public class GuiRecordingTest {
 
 	private static String path(String sample) {
 		return HeadlessProcess.basedir().resolve(sample).toString();
-	}
-
-	private static void assumeMerged(String className) {
-		assumeTrue(className + " is not merged yet", HeadlessProcess.hasCommand(className));
 	}
 }

@@ -7,6 +7,8 @@ import ij.Menus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.frame.Recorder;
+import org.convkit.testing.Prerequisites;
+import org.convkit.testing.Waits;
 
 import java.awt.Button;
 import java.awt.Checkbox;
@@ -16,24 +18,25 @@ import java.awt.Container;
 import java.awt.Dialog;
 import java.awt.EventQueue;
 import java.awt.Frame;
-import java.awt.GraphicsEnvironment;
+import java.awt.Robot;
 import java.awt.TextField;
 import java.awt.Window;
 import java.awt.event.ActionEvent;
 import java.awt.event.ItemEvent;
 import java.awt.event.TextEvent;
+import java.awt.image.BufferedImage;
 import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * Helpers for tests that drive real ImageJ windows under a display (Xvfb in CI). Every wait has a limit: a modal
@@ -45,10 +48,12 @@ final class GuiTesting {
 
 	private GuiTesting() {}
 
-	/** Skips the test class without a display; starts ImageJ (no window) with ConvKit's menus installed. */
+	/**
+	 * Starts ImageJ (no window) with ConvKit's menus installed. Without a display the test class fails under CI
+	 * and is skipped locally ({@link Prerequisites}).
+	 */
 	static void startImageJ() throws Exception {
-		assumeTrue("no DISPLAY: run under xvfb-run", System.getenv("DISPLAY") != null);
-		assumeTrue("AWT is headless", !GraphicsEnvironment.isHeadless());
+		Prerequisites.requireDisplay();
 		// Menus reads plugins.config only from a jar with '_' in a plugins folder; the classes come from the
 		// classpath (ImageJ's plugin class loader asks its parent first).
 		Path pluginsDir = Files.createTempDirectory("convkit-gui");
@@ -154,6 +159,8 @@ final class GuiTesting {
 	static void press(Dialog dialog, String label) throws Exception {
 		Button button = findButton(dialog, label);
 		assertNotNull(dialog.getTitle() + ": no button '" + label + "'", button);
+		// A user cannot press a disabled button (GenericDialog disables OK when a DialogListener says false).
+		assertTrue(dialog.getTitle() + ": the '" + label + "' button is disabled", button.isEnabled());
 		EventQueue.invokeAndWait(() -> button.dispatchEvent(
 				new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
 	}
@@ -205,22 +212,74 @@ final class GuiTesting {
 		throw new AssertionError(gd.getTitle() + ": no checkbox '" + key + "'");
 	}
 
-	interface Condition {
-		boolean holds() throws Exception;
+	/** Polls {@code c} until it holds or {@link #LIMIT_MS} has passed; false on time-out. */
+	static boolean waitUntil(Waits.Condition c) throws InterruptedException {
+		return Waits.until(LIMIT_MS, c);
 	}
 
-	/** Polls {@code c} until it holds or {@link #LIMIT_MS} has passed; false on time-out. */
-	static boolean waitUntil(Condition c) throws InterruptedException {
-		long end = System.currentTimeMillis() + LIMIT_MS;
-		while (System.currentTimeMillis() < end) {
-			try {
-				if (c.holds()) return true;
-			} catch (Exception e) {
-				// not ready yet
+	/**
+	 * A screen grab of the window once it is drawn: grabbed again until {@code drawn} accepts the capture, for at
+	 * most {@link #LIMIT_MS}. Under Xvfb a window is painted some time after the event queue is idle; waiting for
+	 * the picture itself replaces a guessed sleep. The window is raised and repainted every two seconds, not before
+	 * every grab: on a loaded machine a grab would then always catch a repaint in progress. A capture that never
+	 * looks drawn is kept in target/gui/never-drawn-*.png.
+	 */
+	static BufferedImage captureWhen(Window w, String what, Predicate<BufferedImage> drawn) throws Exception {
+		Robot robot = new Robot();
+		BufferedImage[] shot = new BufferedImage[1];
+		long[] raised = {System.nanoTime() - 3_000_000_000L};
+		boolean ok = waitUntil(() -> {
+			if (System.nanoTime() - raised[0] > 2_000_000_000L) {
+				EventQueue.invokeAndWait(() -> {
+					w.toFront();
+					w.repaint();
+				});
+				raised[0] = System.nanoTime();
 			}
-			Thread.sleep(100);
+			robot.waitForIdle();
+			shot[0] = robot.createScreenCapture(w.getBounds());
+			return drawn.test(shot[0]);
+		});
+		if (!ok) {
+			int[] dl = darkAndLight(shot[0]);
+			Path kept = HeadlessProcess.basedir().resolve("target/gui/never-drawn-" + what.replaceAll("\\W+", "-") + ".png");
+			Files.createDirectories(kept.getParent());
+			javax.imageio.ImageIO.write(shot[0], "png", kept.toFile());
+			throw new AssertionError("the capture of " + what + " never looked drawn: " + dl[0] + " dark, " + dl[1]
+					+ " light of " + shot[0].getWidth() * shot[0].getHeight() + " pixels (" + kept + ")");
 		}
-		return false;
+		return shot[0];
+	}
+
+	/**
+	 * A rendered dialog: mostly light grey with dark text; not black, not blank, not the (dark) image window.
+	 * {@code maxDarkFraction} bounds the text (a dialog with many fields has more).
+	 */
+	static Predicate<BufferedImage> looksLikeDialog(double maxDarkFraction, double minLightFraction) {
+		return shot -> {
+			int[] dl = darkAndLight(shot);
+			int n = shot.getWidth() * shot.getHeight();
+			return dl[0] > n / 200 && dl[0] < n * maxDarkFraction && dl[1] > n * minLightFraction;
+		};
+	}
+
+	/** A drawn window of any kind: two grabs in a row are the same picture, and it is not one flat colour. */
+	static Predicate<BufferedImage> settled() {
+		BufferedImage[] previous = new BufferedImage[1];
+		return shot -> {
+			boolean same = previous[0] != null && samePixels(previous[0], shot);
+			previous[0] = shot;
+			int[] dl = darkAndLight(shot);
+			return same && dl[0] > 0 && dl[1] > 0;
+		};
+	}
+
+	private static boolean samePixels(BufferedImage a, BufferedImage b) {
+		if (a.getWidth() != b.getWidth() || a.getHeight() != b.getHeight()) return false;
+		for (int y = 0; y < a.getHeight(); y++)
+			for (int x = 0; x < a.getWidth(); x++)
+				if (a.getRGB(x, y) != b.getRGB(x, y)) return false;
+		return true;
 	}
 
 	/** The showing windows' titles, for failure messages. */

@@ -21,8 +21,6 @@ import org.junit.rules.TemporaryFolder;
 import javax.imageio.ImageIO;
 import java.awt.Choice;
 import java.awt.Frame;
-import java.awt.Rectangle;
-import java.awt.Robot;
 import java.awt.TextField;
 import java.awt.Window;
 import java.awt.EventQueue;
@@ -41,7 +39,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * "Train CNN Classifier..." through its real dialog under a display (Xvfb in CI): the dialog is filled in as a user
@@ -84,8 +81,6 @@ public class GuiTrainCnnTest {
 
 	@Test(timeout = 6 * LIMIT_MS)
 	public void dialogTrainsAndShowsThePlotTablesAndMatrix() throws Exception {
-		assumeTrue("Train CNN Classifier... is not merged yet",
-				HeadlessProcess.hasCommand("org.convkit.plugins.cnn.TrainCnnClassifier"));
 		Path data = Synthetic.folder(tmp.newFolder("cells").toPath(), 30, 16, 5);
 		Path model = tmp.getRoot().toPath().resolve("cells.zip");
 
@@ -161,47 +156,18 @@ public class GuiTrainCnnTest {
 	}
 
 	/**
-	 * A screen grab of the dialog, moved to the top left first (Xvfb has no window manager to raise it). Grabbed
-	 * again until it looks like a dialog (mostly light grey with dark text): a big dialog takes a moment to paint.
+	 * A screen grab of the dialog, moved to the top left first (Xvfb has no window manager to raise it), once it
+	 * looks like a dialog (mostly light grey with dark text): a big dialog takes a moment to paint.
 	 */
 	private static void capture(GenericDialog gd, Path file) throws Exception {
-		EventQueue.invokeAndWait(() -> {
-			gd.setLocation(0, 0);
-			gd.toFront();
-		});
-		String verdict = "";
-		for (int attempt = 0; attempt < 10; attempt++) {
-			BufferedImage shot = grab(gd);
-			int[] dl = GuiTesting.darkAndLight(shot);
-			int dark = dl[0], light = dl[1], n = shot.getWidth() * shot.getHeight();
-			if (dark > n / 200 && dark < n / 10 && light > n * 3 / 4) {
-				write(shot, file);
-				return;
-			}
-			verdict = dark + " dark, " + light + " light of " + n;
-			EventQueue.invokeAndWait(() -> {
-				gd.toFront();
-				gd.repaint();
-			});
-		}
-		throw new AssertionError("the capture does not look like a dialog: " + verdict);
+		EventQueue.invokeAndWait(() -> gd.setLocation(0, 0));
+		write(GuiTesting.captureWhen(gd, gd.getTitle(), GuiTesting.looksLikeDialog(0.1, 0.75)), file);
 	}
 
+	/** A screen grab of the window at the top left once it is drawn (two grabs in a row agree). */
 	private static void captureWindow(Window w, Path file) throws Exception {
-		EventQueue.invokeAndWait(() -> {
-			w.setLocation(0, 0);
-			w.toFront();
-		});
-		write(grab(w), file);
-	}
-
-	private static BufferedImage grab(Window w) throws Exception {
-		Robot robot = new Robot();
-		robot.waitForIdle();
-		Thread.sleep(500); // let the X server draw what the event queue just painted
-		robot.waitForIdle();
-		Rectangle bounds = w.getBounds();
-		return robot.createScreenCapture(bounds);
+		EventQueue.invokeAndWait(() -> w.setLocation(0, 0));
+		write(GuiTesting.captureWhen(w, w.getName(), GuiTesting.settled()), file);
 	}
 
 	private static void write(BufferedImage shot, Path file) throws Exception {

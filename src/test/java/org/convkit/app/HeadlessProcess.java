@@ -46,16 +46,6 @@ final class HeadlessProcess {
 		return Paths.get(System.getProperty("convkit.basedir", ".")).toAbsolutePath().normalize();
 	}
 
-	/** True when a command's class is on the classpath (plugins.config names the commands before they exist). */
-	static boolean hasCommand(String className) {
-		try {
-			Class.forName(className, false, HeadlessProcess.class.getClassLoader());
-			return true;
-		} catch (ClassNotFoundException e) {
-			return false;
-		}
-	}
-
 	/** Runs the macro file with the argument (null: none); extra plugin folders hold test plugins.config files. */
 	static Result run(Path macro, String argument, Path... extraPluginDirs) throws IOException, InterruptedException {
 		return run(true, macro, argument, extraPluginDirs);

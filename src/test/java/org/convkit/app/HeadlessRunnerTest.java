@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /** The headless runner in a real JVM: its exit code must tell success from every kind of failure. */
 public class HeadlessRunnerTest {
@@ -105,8 +104,6 @@ public class HeadlessRunnerTest {
 
 	@Test
 	public void convKitBadInputExitsNonZero() throws Exception {
-		assumeTrue("High-pass Filter... is not merged yet",
-				HeadlessProcess.hasCommand("org.convkit.plugins.filters.HighPassFilter"));
 		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "badsigma.ijm", String.join("\n",
 				"newImage(\"t\", \"8-bit ramp\", 64, 64, 1);",
 				"run(\"High-pass Filter...\", \"method=Gaussian sigma=-3 output=[Same type]\");",
@@ -119,8 +116,6 @@ public class HeadlessRunnerTest {
 
 	@Test
 	public void convKitEdgeDetectionBadInputExitsNonZero() throws Exception {
-		assumeTrue("Edge Detection... is not merged yet",
-				HeadlessProcess.hasCommand("org.convkit.plugins.filters.EdgeDetection"));
 		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "badaperture.ijm", String.join("\n",
 				"newImage(\"t\", \"8-bit ramp\", 64, 64, 1);",
 				"run(\"Edge Detection...\", \"method=Canny low=20 high=60 aperture=4 blur=1\");"));

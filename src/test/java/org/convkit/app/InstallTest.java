@@ -1,5 +1,7 @@
 package org.convkit.app;
 
+import org.convkit.plugins.support.ImageJVersion;
+import org.convkit.testing.Prerequisites;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
@@ -14,24 +16,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.junit.Assume.assumeTrue;
 
 /**
  * The {@code ./convkit} script on a fresh copy of the sources (no target/): it builds what is missing, installs
- * into a fake Fiji.app, refuses a wrong folder clearly, and runs a headless macro from another directory.
+ * into the two kinds of ImageJ users have (Fiji.app, and a plain ImageJ 1.x such as Debian's {@code imagej}
+ * package) so that a macro using a ConvKit filter and the CNN commands runs there, refuses what it cannot serve
+ * with a plain message (exit 1, nothing changed; 2 only for bad usage), and runs a headless macro from another
+ * directory. ImageJ runs its batch macros on a display here ({@code xvfb-run}), as users run them.
  */
 public class InstallTest {
 	private static final String[] COPIED = {"pom.xml", "plugins.config", "convkit", "src/main", "sample-images"};
+	/** Sobel X on ImageJ's 64-pixel 32-bit ramp (value x/64), by hand: (1 + 2 + 1) * (11 - 9) / 64. */
+	private static final String SOBEL = "sobel at (10,10): 0.125";
 
 	private static Path checkout;
 
@@ -40,7 +53,7 @@ public class InstallTest {
 
 	@BeforeClass
 	public static void copySources() throws Exception {
-		assumeTrue("mvn is not on the PATH", run(null, Arrays.asList("mvn", "-v"), 2).exitCode == 0);
+		Prerequisites.requireProgram("./convkit builds ConvKit with it", "mvn", "-v");
 		checkout = Files.createTempDirectory("convkit-checkout");
 		Path base = HeadlessProcess.basedir();
 		for (String item : COPIED)
@@ -50,44 +63,217 @@ public class InstallTest {
 
 	@AfterClass
 	public static void deleteCopy() throws IOException {
-		if (checkout == null) return;
-		try (Stream<Path> s = Files.walk(checkout)) {
-			s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-		}
+		if (checkout != null) deleteTree(checkout);
 	}
 
+	/**
+	 * Fiji: the plugin into plugins/, its dependencies into jars/ and the natives into jars/linux64/, leaving Fiji's
+	 * own ImageJ alone; then ImageJ started with Fiji's class path (jars/*.jar, jars/PLATFORM/*.jar, plugins/*.jar,
+	 * as Fiji's launcher builds it) runs the macro.
+	 */
 	@Test
-	public void installsThePluginAndItsDependenciesIntoFiji() throws Exception {
+	public void installsIntoFijiWhereFijisClassPathRunsTheCommands() throws Exception {
+		Prerequisites.requireProgram("ImageJ's batch mode needs a display", "xvfb-run", "--help");
 		Path fiji = tmp.newFolder("Fiji.app").toPath();
 		Files.createDirectories(fiji.resolve("plugins"));
-		Files.createDirectories(fiji.resolve("jars"));
-		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", fiji.toString());
+		Path fijisImageJ = fijisImageJ(fiji);
+		byte[] fijisImageJBytes = Files.readAllBytes(fijisImageJ);
+		emptyJar(fiji.resolve("jars/guava-31.1-jre.jar")); // Fiji's Guava, newer than ND4J's shaded "guava" 1.0.0-M2.1
+		emptyJar(fiji.resolve("jars/gson-2.8.9.jar")); // older than ConvKit's
+
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install", fiji.toString());
 		assertEquals(r.toString(), 0, r.exitCode);
+		assertFalse("Maven's output is not shown:\n" + r, r.stderr.contains("[INFO]") || r.stdout.contains("[INFO]"));
+		assertTrue(r.toString(), r.stderr.contains("replaced Fiji's older gson-2.8.9.jar"));
+		assertTrue(r.toString(), r.stderr.contains("added guava-1.0.0-M2.1.jar"));
 
 		Path plugin = only(fiji.resolve("plugins"), "ConvKit_-");
 		try (ZipFile jar = new ZipFile(plugin.toFile())) {
 			assertNotNull("ImageJ reads the menus from plugins.config at the jar's root", jar.getEntry("plugins.config"));
 			assertNotNull(jar.getEntry("org/convkit/app/HeadlessRunner.class"));
+			List<String> stray = jar.stream().map(ZipEntry::getName).filter(n -> n.startsWith("org/convkit/bench/")
+					|| n.startsWith("org/convkit/testing/") || n.endsWith(".py")).collect(Collectors.toList());
+			assertEquals("benchmark or test code in the plugin jar", Collections.emptyList(), stray);
 		}
+		assertArrayEquals("Fiji's own ImageJ is left alone", fijisImageJBytes, Files.readAllBytes(fijisImageJ));
 		only(fiji.resolve("jars"), "ij-1.");
+		assertFalse("SciJava is Fiji's own", list(fiji.resolve("jars")).stream().anyMatch(
+				p -> p.getFileName().toString().startsWith("scijava-common-")));
 		only(fiji.resolve("jars"), "opencv-4.");
-		only(fiji.resolve("jars"), "scijava-common-");
+		only(fiji.resolve("jars"), "guava-1.0.0-M2.1");
+		only(fiji.resolve("jars"), "gson-2.10");
 		if ("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch")))
 			only(fiji.resolve("jars/linux64"), "opencv-4.5.5-1.5.7-linux-x86_64");
+
+		String classPath = String.join(File.pathSeparator, fiji.resolve("jars") + "/*",
+				fiji.resolve("jars/linux64") + "/*", fiji.resolve("plugins") + "/*");
+		Path work = tmp.newFolder("fiji-work").toPath();
+		String out = imagej(work, Collections.emptyMap(), java(), "-Xmx2g", "-cp", classPath, "ij.ImageJ", "-ijpath",
+				fiji.toString(), "-batch", filterAndCnnMacro(work, true).toString());
+		assertFilterAndCnnRan(out, work);
+	}
+
+	/**
+	 * Plain ImageJ 1.x as Debian's imagej package runs it ({@code /usr/bin/imagej}: ij.jar alone on the class path,
+	 * ~/.imagej as the ImageJ folder): everything in plugins/ConvKit/, natives included, and the macro runs. The
+	 * same installation runs under ImageJ {@link ImageJVersion#MINIMUM} (the oldest supported), and ImageJ 1.52i
+	 * (too old) says so instead of failing on a missing method.
+	 */
+	@Test
+	public void installsIntoDebiansImageJWhereAMacroRunsTheCommands() throws Exception {
+		Prerequisites.require("Debian's imagej package (apt-get install imagej)",
+				Files.isExecutable(Path.of("/usr/bin/imagej")));
+		Prerequisites.requireProgram("ImageJ's batch mode needs a display", "xvfb-run", "--help");
+		Path home = tmp.newFolder("home").toPath(), imagej = home.resolve(".imagej");
+		Files.createDirectories(imagej.resolve("plugins")); // what /usr/bin/imagej creates when it first starts
+		emptyJar(imagej.resolve("plugins/ConvKit_-0.0.1.jar")); // an earlier Fiji-style installation
+		Map<String, String> env = Map.of("HOME", home.toString());
+
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), env, "--install", imagej.toString());
+		assertEquals(r.toString(), 0, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("installed ConvKit"));
+		assertTrue(r.toString(), r.stderr.contains("removed an earlier ConvKit_-0.0.1.jar"));
+		Path dest = imagej.resolve("plugins/ConvKit");
+		only(dest, "ConvKit_-");
+		only(dest, "opencv-4.5.5-1.5.7-linux-x86_64");
+		only(dest, "nd4j-native-1.0.0-M2.1-linux-x86_64");
+		try (Stream<Path> s = Files.list(dest)) {
+			assertFalse("ImageJ brings its own ij.jar", s.anyMatch(p -> p.getFileName().toString().startsWith("ij-")));
+		}
+		try (Stream<Path> s = Files.list(imagej.resolve("plugins"))) {
+			assertEquals("only the ConvKit folder", Collections.singletonList("ConvKit"),
+					s.map(p -> p.getFileName().toString()).collect(Collectors.toList()));
+		}
+
+		Path work = tmp.newFolder("debian-work").toPath();
+		String out = imagej(work, env, "xvfb-run", "-a", "/usr/bin/imagej", "-b",
+				filterAndCnnMacro(work, true).toString());
+		assertTrue(out, out.contains("ImageJ 1.53t")); // Debian 12 (its jar is named ij-1.52i.jar)
+		assertFilterAndCnnRan(out, work);
+
+		// the oldest supported ImageJ: the filter, and the model just trained classifies the same
+		Path minimum = HeadlessProcess.basedir().resolve("target/imagej-minimum/ij.jar");
+		Path again = tmp.newFolder("minimum-work").toPath();
+		Files.copy(work.resolve("model.zip"), again.resolve("model.zip"));
+		out = imagej(again, env, java(), "-Xmx2g", "-cp", minimum.toString(), "ij.ImageJ", "-ijpath", imagej.toString(),
+				"-batch", filterAndCnnMacro(again, false).toString());
+		assertTrue(out, out.contains("ImageJ " + ImageJVersion.MINIMUM));
+		assertTrue(out, out.contains(SOBEL));
+		assertEquals(Files.readAllLines(work.resolve("classes.csv")), Files.readAllLines(again.resolve("classes.csv")));
+
+		Path tooOld = HeadlessProcess.basedir().resolve("target/imagej-too-old/ij.jar");
+		out = imagej(again, env, java(), "-cp", tooOld.toString(), "ij.ImageJ", "-ijpath", imagej.toString(),
+				"-batch", filterAndCnnMacro(again, false).toString());
+		assertTrue(out, out.contains("Apply Kernel...: ConvKit needs ImageJ " + ImageJVersion.MINIMUM
+				+ " or later; this is ImageJ 1.52i. Update ImageJ"));
+		assertFalse("the macro stops at the refusal: " + out, out.contains("sobel at"));
+	}
+
+	/**
+	 * The layout of the issue: Fiji's (natives in jars/linux64/) in a plain ImageJ, which does not load that folder.
+	 * The commands say what is wrong and how to fix it, and the batch macro ends (it used to carry on with the
+	 * unfiltered image, or wait for ever behind ImageJ's modal error dialog).
+	 */
+	@Test
+	public void withTheNativesOutOfReachTheCommandsSaySoAndTheMacroEnds() throws Exception {
+		Prerequisites.requireProgram("ImageJ's batch mode needs a display", "xvfb-run", "--help");
+		Path imagej = tmp.newFolder("ImageJ").toPath(), app = ensureBuilt();
+		Files.createDirectories(imagej.resolve("plugins"));
+		Files.createDirectories(imagej.resolve("jars/linux64"));
+		for (Path p : list(app.resolve("plugins"))) Files.copy(p, imagej.resolve("plugins").resolve(p.getFileName()));
+		for (Path p : list(app.resolve("jars"))) {
+			String name = p.getFileName().toString();
+			Files.copy(p, imagej.resolve(name.contains("-linux-x86_64") ? "jars/linux64" : "jars").resolve(name));
+		}
+		Path minimum = HeadlessProcess.basedir().resolve("target/imagej-minimum/ij.jar");
+		Path work = tmp.newFolder("work").toPath();
+		String filter = imagej(work, Collections.emptyMap(), java(), "-cp", minimum.toString(), "ij.ImageJ", "-ijpath",
+				imagej.toString(), "-batch", filterAndCnnMacro(work, true).toString());
+		assertTrue(filter, filter.contains("Apply Kernel...: OpenCV's native libraries could not be loaded "
+				+ "(UnsatisfiedLinkError: "));
+		assertTrue(filter, filter.contains("install ConvKit with './convkit --install FOLDER'"));
+		assertFalse(filter, filter.contains("sobel at"));
+
+		Path cnn = HeadlessProcess.writeMacro(work, "cnn.ijm", "run(\"Train CNN Classifier...\", \"folder=["
+				+ checkout.resolve("sample-images/cell-classes/train") + "] model=[" + work.resolve("m.zip") + "]\");\n"
+				+ "print(\"not reached\");\n");
+		String train = imagej(work, Collections.emptyMap(), java(), "-cp", minimum.toString(), "ij.ImageJ", "-ijpath",
+				imagej.toString(), "-batch", cnn.toString());
+		assertTrue(train, train.contains("Train CNN Classifier...: Deeplearning4j's CPU backend (ND4J) could not start: "
+				+ "UnsatisfiedLinkError: "));
+		assertFalse(train, train.contains("not reached"));
 	}
 
 	@Test
-	public void missingFijiFolderFailsClearly() throws Exception {
-		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.getRoot() + "/no/such/Fiji.app");
-		assertEquals(r.toString(), 2, r.exitCode);
-		assertTrue(r.toString(), r.stderr.contains("Fiji folder not found"));
+	public void anImageJTooOldIsRefusedBeforeAnythingChanges() throws Exception {
+		Path imagej = tmp.newFolder("ImageJ-old").toPath();
+		Files.createDirectories(imagej.resolve("plugins"));
+		Files.copy(HeadlessProcess.basedir().resolve("target/imagej-too-old/ij.jar"), imagej.resolve("ij.jar"));
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install", imagej.toString());
+		assertEquals(r.toString(), 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("not installed: ConvKit needs ImageJ " + ImageJVersion.MINIMUM
+				+ " or later; this is ImageJ 1.52i."));
+		assertEquals(Collections.emptyList(), list(imagej.resolve("plugins")));
+	}
+
+	/** JavaCPP must be ConvKit's own version (ND4J's natives are built on it): another is not replaced or mixed. */
+	@Test
+	public void aFijiWithAnotherJavaCppOrAnOldJavaIsRefusedBeforeAnythingChanges() throws Exception {
+		Path fiji = tmp.newFolder("Fiji-javacpp.app").toPath();
+		Files.createDirectories(fiji.resolve("plugins"));
+		fijisImageJ(fiji);
+		emptyJar(fiji.resolve("jars/javacpp-1.5.9.jar"));
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install", fiji.toString());
+		assertEquals(r.toString(), 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("not installed: this Fiji has JavaCPP 1.5.9 (jars/javacpp-1.5.9.jar"));
+		assertTrue(r.toString(), r.stderr.contains("built on JavaCPP 1.5.7"));
+		assertEquals(Collections.emptyList(), list(fiji.resolve("plugins")));
+		assertEquals(2, list(fiji.resolve("jars")).size());
+
+		Files.delete(fiji.resolve("jars/javacpp-1.5.9.jar"));
+		Path release = Files.createDirectories(fiji.resolve("java/linux64/jdk1.8.0_172")).resolve("release");
+		Files.write(release, "JAVA_VERSION=\"1.8.0_172\"\n".getBytes(StandardCharsets.UTF_8));
+		r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install", fiji.toString());
+		assertEquals(r.toString(), 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("not installed: this Fiji runs on its own Java 1.8.0_172; "
+				+ "ConvKit needs Java 11 or later."));
+		assertEquals(Collections.emptyList(), list(fiji.resolve("plugins")));
+	}
+
+	/** A failing Maven is summed up in one line with the log's path, exit 1: its output is not shown. */
+	@Test
+	public void aFailedBuildOrInstallationIsOneLineAndExitCodeOne() throws Exception {
+		Path bin = tmp.newFolder("bin").toPath(), mvn = bin.resolve("mvn");
+		Files.write(mvn, String.join("\n", "#!/bin/sh", "echo '[INFO] Scanning for projects...'",
+				"echo '[INFO] lots of output'", "echo '[ERROR] Failed to execute goal: the network is down'",
+				"exit 1", "").getBytes(StandardCharsets.UTF_8));
+		assertTrue(mvn.toFile().setExecutable(true));
+		Path fiji = tmp.newFolder("Fiji-offline.app").toPath();
+		Files.createDirectories(fiji.resolve("plugins"));
+		fijisImageJ(fiji);
+		ensureBuilt(); // so that the fake Maven fails the installation, not the build
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(),
+				Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH")), "--install", fiji.toString());
+		assertEquals(r.toString(), 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("failed: Failed to execute goal: the network is down"));
+		assertTrue(r.toString(), r.stderr.contains("Maven's full output: " + checkout.resolve("target")));
+		assertFalse(r.toString(), r.stderr.contains("[INFO]") || r.stdout.contains("[INFO]"));
 	}
 
 	@Test
-	public void folderThatIsNotFijiFailsClearly() throws Exception {
-		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--install", tmp.newFolder("empty").toString());
+	public void aMissingFolderIsBadUsage() throws Exception {
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install",
+				tmp.getRoot() + "/no/such/Fiji.app");
 		assertEquals(r.toString(), 2, r.exitCode);
-		assertTrue(r.toString(), r.stderr.contains("does not look like Fiji.app"));
+		assertTrue(r.toString(), r.stderr.contains("folder not found"));
+	}
+
+	@Test
+	public void aFolderThatIsNoImageJIsRefused() throws Exception {
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--install",
+				tmp.newFolder("empty").toString());
+		assertEquals(r.toString(), 1, r.exitCode);
+		assertTrue(r.toString(), r.stderr.contains("is neither Fiji.app"));
 		assertEquals(0, tmp.getRoot().toPath().resolve("empty").toFile().list().length);
 	}
 
@@ -99,35 +285,99 @@ public class InstallTest {
 				"newImage(\"t\", \"8-bit ramp\", 32, 16, 1);",
 				"run(\"Invert\");",
 				"saveAs(\"Tiff\", getDir(\"cwd\") + getArgument());").getBytes(StandardCharsets.UTF_8));
-		HeadlessProcess.Result ok = convkit(caller, "--headless", "work/make.ijm", "work/out.tif");
+		HeadlessProcess.Result ok = convkit(caller, Collections.emptyMap(), "--headless", "work/make.ijm", "work/out.tif");
 		assertEquals(ok.toString(), 0, ok.exitCode);
 		assertTrue(ok.toString(), Files.isRegularFile(caller.resolve("work/out.tif")));
 
 		Files.write(caller.resolve("work/bad.ijm"), "x = ;\n".getBytes(StandardCharsets.UTF_8));
-		HeadlessProcess.Result bad = convkit(caller, "--headless", "work/bad.ijm");
+		HeadlessProcess.Result bad = convkit(caller, Collections.emptyMap(), "--headless", "work/bad.ijm");
 		assertEquals(bad.toString(), 1, bad.exitCode);
 		assertTrue(bad.toString(), bad.stderr.contains("FAILED bad.ijm"));
 	}
 
 	@Test
 	public void guiWithoutDisplaySaysWhatToDo() throws Exception {
-		HeadlessProcess.Result r = run(tmp.getRoot().toPath(), Arrays.asList(checkout.resolve("convkit").toString()), 2);
+		HeadlessProcess.Result r = run(tmp.getRoot().toPath(), Collections.emptyMap(),
+				Arrays.asList(checkout.resolve("convkit").toString()), 2);
 		assertEquals(r.toString(), 2, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("xvfb-run ./convkit") && r.stderr.contains("--headless"));
 	}
 
 	@Test
 	public void helpExitsZero() throws Exception {
-		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), "--help");
+		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--help");
 		assertEquals(r.toString(), 0, r.exitCode);
 		assertTrue(r.toString(), r.stdout.contains("--headless MACRO.ijm [ARG]") && r.stdout.contains("--install"));
 	}
 
-	private static HeadlessProcess.Result convkit(Path cwd, String... args) throws Exception {
+	/**
+	 * A macro with a ConvKit filter and the CNN commands; it prints what the test checks. {@code train}: train a
+	 * small network on the sample cells into WORK/model.zip first (else WORK/model.zip must exist); the 30
+	 * held-out cells are then classified into WORK/classes.csv.
+	 */
+	private static Path filterAndCnnMacro(Path work, boolean train) throws IOException {
+		Path model = work.resolve("model.zip");
+		List<String> lines = new ArrayList<>(Arrays.asList(
+				"print(\"ImageJ \" + getVersion());",
+				"newImage(\"t\", \"32-bit ramp\", 64, 32, 1);",
+				"run(\"Apply Kernel...\", \"preset=[Sobel X] border=Replicate\");",
+				"print(\"sobel at (10,10): \" + getPixel(10, 10));"));
+		if (train)
+			lines.add("run(\"Train CNN Classifier...\", \"folder=[" + checkout.resolve("sample-images/cell-classes/train")
+					+ "] architecture=Custom layers=[conv 3x3x4; maxpool 2; dense 8] width=16 height=16 epochs=1 "
+					+ "batch=16 model=[" + model + "]\");");
+		lines.add("print(\"trained: \" + File.exists(\"" + model + "\"));");
+		lines.add("run(\"Classify Folder with CNN...\", \"model=[" + model + "] folder=["
+				+ checkout.resolve("sample-images/cell-classes/test") + "] output=[" + work.resolve("classes.csv")
+				+ "] recursive\");");
+		lines.add("print(\"classified: \" + File.exists(\"" + work.resolve("classes.csv") + "\"));");
+		return HeadlessProcess.writeMacro(work, "filter-and-cnn.ijm", String.join("\n", lines) + "\n");
+	}
+
+	private static void assertFilterAndCnnRan(String out, Path work) throws IOException {
+		assertTrue(out, out.contains(SOBEL));
+		assertTrue(out, out.contains("trained: 1"));
+		assertTrue(out, out.contains("classified: 1"));
+		assertFalse(out, out.contains("Exception"));
+		List<String> csv = Files.readAllLines(work.resolve("classes.csv"));
+		assertEquals("file,class,probability,dividing,elongated,round", csv.get(0));
+		assertEquals("a row per held-out cell", 31, csv.size());
+	}
+
+	/** Runs an ImageJ batch macro; returns what it printed (ImageJ's exit code says nothing about the macro). */
+	private static String imagej(Path cwd, Map<String, String> env, String... command) throws Exception {
+		List<String> cmd = new ArrayList<>(Arrays.asList(command));
+		if (!cmd.get(0).equals("xvfb-run")) cmd.addAll(0, Arrays.asList("xvfb-run", "-a"));
+		HeadlessProcess.Result r = run(cwd, env, cmd, 5);
+		return r.stdout + r.stderr;
+	}
+
+	/** target/app of the copied checkout, built by ./convkit if needed. */
+	private static Path ensureBuilt() throws Exception {
+		HeadlessProcess.Result r = convkit(checkout, Collections.emptyMap(), "--headless",
+				HeadlessProcess.writeMacro(Files.createTempDirectory("convkit-build"), "nothing.ijm", "").toString());
+		assertEquals(r.toString(), 0, r.exitCode);
+		return checkout.resolve("target/app");
+	}
+
+	/** Fiji's own ImageJ 1.x: the one on the test class path, as FIJI/jars/ij-VERSION.jar. */
+	private static Path fijisImageJ(Path fiji) throws Exception {
+		// the class's own jar (classes patched by ij1-patcher have no code source)
+		String url = ClassLoader.getSystemResource("ij/IJ.class").toString(); // jar:file:/.../ij-1.54p.jar!/ij/IJ.class
+		Path jar = Path.of(new java.net.URI(url.substring("jar:".length(), url.indexOf("!/"))));
+		Files.createDirectories(fiji.resolve("jars"));
+		return Files.copy(jar, fiji.resolve("jars/ij-" + ij.ImageJ.VERSION + ".jar"));
+	}
+
+	private static String java() {
+		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private static HeadlessProcess.Result convkit(Path cwd, Map<String, String> env, String... args) throws Exception {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(checkout.resolve("convkit").toString());
 		cmd.addAll(Arrays.asList(args));
-		return run(cwd, cmd, 20);
+		return run(cwd, env, cmd, 20);
 	}
 
 	private static Path only(Path dir, String prefix) throws IOException {
@@ -139,13 +389,30 @@ public class InstallTest {
 		}
 	}
 
+	private static List<Path> list(Path dir) throws IOException {
+		try (Stream<Path> s = Files.list(dir)) {
+			return s.sorted().collect(Collectors.toList());
+		}
+	}
+
+	/** A jar with nothing in it, standing for another version of a library that only its file name matters for. */
+	private static void emptyJar(Path file) throws IOException {
+		Files.createDirectories(file.getParent());
+		try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(file))) {
+			z.putNextEntry(new ZipEntry("META-INF/MANIFEST.MF"));
+			z.write("Manifest-Version: 1.0\n".getBytes(StandardCharsets.UTF_8));
+		}
+	}
+
 	/** Runs without a display (DISPLAY removed) and with a safety limit, so nothing can hang the build. */
-	private static HeadlessProcess.Result run(Path cwd, List<String> cmd, long limitMinutes) throws Exception {
+	private static HeadlessProcess.Result run(Path cwd, Map<String, String> env, List<String> cmd, long limitMinutes)
+			throws Exception {
 		Path out = Files.createTempFile("convkit", ".out"), err = Files.createTempFile("convkit", ".err");
 		try {
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
 			if (cwd != null) pb.directory(cwd.toFile());
 			pb.environment().remove("DISPLAY");
+			pb.environment().putAll(env);
 			Process p;
 			try {
 				p = pb.start();
@@ -153,11 +420,12 @@ public class InstallTest {
 				return new HeadlessProcess.Result(-1, "", e.toString());
 			}
 			if (!p.waitFor(limitMinutes, TimeUnit.MINUTES)) {
+				p.descendants().forEach(ProcessHandle::destroyForcibly);
 				p.destroyForcibly();
-				fail(cmd + " did not end within " + limitMinutes + " minutes");
+				fail(cmd + " did not end within " + limitMinutes + " minutes:\n" + Files.readString(out)
+						+ Files.readString(err));
 			}
-			return new HeadlessProcess.Result(p.exitValue(), new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
-					new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
+			return new HeadlessProcess.Result(p.exitValue(), Files.readString(out), Files.readString(err));
 		} finally {
 			Files.deleteIfExists(out);
 			Files.deleteIfExists(err);
@@ -171,6 +439,12 @@ public class InstallTest {
 				if (Files.isDirectory(p)) Files.createDirectories(target);
 				else Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
 			}
+		}
+	}
+
+	private static void deleteTree(Path root) throws IOException {
+		try (Stream<Path> s = Files.walk(root)) {
+			s.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
 		}
 	}
 }

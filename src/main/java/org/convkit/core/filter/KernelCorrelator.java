@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Point;
 import org.bytedeco.opencv.opencv_core.Rect;
+import org.convkit.core.cnn.spec.Padding;
 import org.convkit.core.cv.MatPool;
 import org.convkit.core.cv.Mats;
 import org.convkit.core.image.Region;
@@ -61,6 +62,32 @@ public final class KernelCorrelator {
 				}
 			}
 		}
+	}
+
+	/** The grids of {@code kernel} with the stride and padding on a width × height plane (see {@link WindowGrid#kernel}). */
+	public static WindowGrid[] grids(int width, int height, Kernel kernel, int stride, Padding padding) {
+		return new WindowGrid[] {WindowGrid.kernel(width, kernel.width(), stride, padding),
+				WindowGrid.kernel(height, kernel.height(), stride, padding)};
+	}
+
+	/**
+	 * A strided and/or Valid correlation as a new array of gx.out × gy.out: the stride-1 result (what
+	 * {@link #apply} writes, borders included) at the pixels under the kernel's anchor, {@link WindowGrid#anchor}.
+	 * Same: pixels 0, s, 2s, ...; Valid: only windows that lie wholly inside the image, so the border does not
+	 * matter. {@code pixels} is not changed.
+	 */
+	public static float[] applyStrided(float[] pixels, int width, int height, Kernel kernel, Border border,
+			double constant, WindowGrid gx, WindowGrid gy) {
+		if (gx.size != width || gy.size != height || gx.window != kernel.width() || gy.window != kernel.height())
+			throw new IllegalArgumentException("The grids " + gx + " / " + gy + " do not fit the image and kernel.");
+		float[] full = pixels.clone();
+		apply(full, width, height, Region.whole(width, height), kernel, border, constant);
+		float[] out = new float[gx.out * gy.out];
+		for (int oy = 0; oy < gy.out; oy++) {
+			int row = gy.anchor(oy) * width;
+			for (int ox = 0; ox < gx.out; ox++) out[oy * gx.out + ox] = full[row + gx.anchor(ox)];
+		}
+		return out;
 	}
 
 	/**

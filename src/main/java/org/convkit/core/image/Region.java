@@ -20,12 +20,6 @@ public final class Region {
 		return new Region(0, 0, width, height);
 	}
 
-	/** The region of an ImageJ processor: its rectangular ROI, or everything. */
-	public static Region of(ij.process.ImageProcessor ip) {
-		var r = ip.getRoi();
-		return new Region(r.x, r.y, r.width, r.height);
-	}
-
 	public boolean isWhole(int imageWidth, int imageHeight) {
 		return x == 0 && y == 0 && width == imageWidth && height == imageHeight;
 	}

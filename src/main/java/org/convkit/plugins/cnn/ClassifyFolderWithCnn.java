@@ -5,6 +5,7 @@ import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.classify.FolderClassifier;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.train.Predictor;
@@ -33,6 +34,7 @@ public class ClassifyFolderWithCnn implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		PathFields.addDirectory(gd, KEY_FOLDER + ":", lastFolder);

@@ -7,6 +7,7 @@ import ij.gui.Plot;
 import ij.measure.ResultsTable;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
 import org.convkit.plugins.support.CommandReporter;
@@ -28,6 +29,7 @@ public class CnnModelInfo implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		GenericDialog gd = new GenericDialog(COMMAND);
 		ModelField.add(gd);
 		gd.showDialog();

@@ -1,6 +1,7 @@
 package org.convkit.plugins.cnn;
 
 import org.convkit.core.cnn.train.TrainingDefaults;
+import org.convkit.plugins.support.CommandEnvironment;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
@@ -79,6 +80,7 @@ public class TrainCnnClassifier implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		macro = Macro.getOptions() != null;
 		try {
 			MacroValues.requireNumbers(KEY_WIDTH, KEY_HEIGHT, KEY_EPOCHS, KEY_BATCH, KEY_LEARNING, KEY_L2,

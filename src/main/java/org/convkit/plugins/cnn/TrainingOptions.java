@@ -95,12 +95,18 @@ final class TrainingOptions {
 			throw new IllegalArgumentException("validation=" + number(validation) + " must be a fraction >= 0 and < 1"
 					+ " (0 = train on everything, no early stopping)");
 		whole("patience", patience, 0, TrainingSettings.MAX_EPOCHS, "(0 = no early stopping)");
-		if (!(seed == Math.rint(seed) && Math.abs(seed) <= (1L << 53)))
-			throw new IllegalArgumentException("seed=" + number(seed) + " must be a whole number");
+		seed(seed);
 		augmentOps();
 		settings(); // optimizer, learning, init, l2
 		modelPath();
 		continuePath();
+	}
+
+	/** The seed= value checked: a whole number (at most 2^53 in size, which a macro number holds exactly). */
+	static long seed(double seed) {
+		if (!(seed == Math.rint(seed) && Math.abs(seed) <= (1L << 53)))
+			throw new IllegalArgumentException("seed=" + number(seed) + " must be a whole number");
+		return (long) seed;
 	}
 
 	Resize resize() {

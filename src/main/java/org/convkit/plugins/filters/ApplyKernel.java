@@ -5,37 +5,35 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
+import org.convkit.core.cnn.spec.Padding;
 import org.convkit.core.filter.Border;
 import org.convkit.core.filter.KernelCorrelator;
+import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
-import org.convkit.core.kernel.KernelFiles;
-import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 
 import java.awt.AWTEvent;
-import java.awt.Choice;
-import java.awt.GraphicsEnvironment;
-import java.awt.TextField;
-import java.nio.file.Paths;
 
 /**
  * Plugins › ConvKit › Filters › Apply Kernel...: correlates the image with a preset, typed or loaded kernel
- * ({@link KernelCorrelator}). Which kernel: {@code file=} (macros only) and {@code kernel=} need
- * {@code preset=Custom} (the macro default); a preset with a {@code kernel=} text that differs from it is an
- * error, so a recorded macro (which records both) plays back and a hand-written one cannot be ambiguous.
+ * ({@link KernelCorrelator}; the kernel keys are {@link KernelFields}). With {@code stride=} above 1 or
+ * {@code padding=Valid} the result is a new, smaller image: the stride-1 result at the pixels under the kernel's
+ * anchor ({@link KernelCorrelator#applyStrided}), sized by the layer formula, which the Log shows filled in.
  */
 public class ApplyKernel extends FloatFilterCommand {
 	public static final String COMMAND = "Apply Kernel...";
-	public static final String KEY_PRESET = "preset";
-	public static final String KEY_KERNEL = "kernel";
-	public static final String KEY_FILE = "file";
-	public static final String KEY_NORMALIZE = "normalize";
+	public static final String KEY_PRESET = KernelFields.KEY_PRESET;
+	public static final String KEY_KERNEL = KernelFields.KEY_KERNEL;
+	public static final String KEY_FILE = KernelFields.KEY_FILE;
+	public static final String KEY_NORMALIZE = KernelFields.KEY_NORMALIZE;
 	public static final String KEY_BORDER = "border";
 	public static final String KEY_VALUE = "value";
+	public static final String KEY_STRIDE = "stride";
+	public static final String KEY_PADDING = "padding";
 
 	// Last used in the GUI only; a macro always starts from the documented defaults.
 	private static String lastPreset = "Sobel X";
@@ -43,15 +41,17 @@ public class ApplyKernel extends FloatFilterCommand {
 	private static boolean lastNormalize = false;
 	private static Border lastBorder = Border.REFLECT;
 	private static double lastValue = 0;
+	private static int lastStride = 1;
+	private static Padding lastPadding = Padding.SAME;
 
 	private boolean macro;
+	private KernelFields fields;
 	private volatile Kernel kernel;
 	private volatile Border border = Border.REFLECT;
 	private volatile double value;
-	private String preset, kernelText;
-	private boolean normalize, zeroSum;
-	private Choice presetChoice;
-	private TextField kernelField;
+	private volatile int stride = 1;
+	private volatile Padding padding = Padding.SAME;
+	private WindowGrid[] grids;
 
 	@Override
 	protected String commandName() {
@@ -61,60 +61,38 @@ public class ApplyKernel extends FloatFilterCommand {
 	@Override
 	protected void addFields(GenericDialog gd) {
 		macro = Macro.getOptions() != null;
-		gd.addChoice(KEY_PRESET + ":", KernelPresets.names().toArray(new String[0]),
-				macro ? KernelPresets.CUSTOM : lastPreset);
-		gd.addStringField(KEY_KERNEL + ":", macro ? "" : lastKernelText, 36);
-		boolean gui = !macro && !GraphicsEnvironment.isHeadless();
-		if (gui) {
-			presetChoice = (Choice) gd.getChoices().lastElement();
-			kernelField = (TextField) gd.getStringFields().lastElement();
-			gd.addMessage("Rows separated by ';', values by spaces; fractions like 1/9 are fine.");
-			KernelFileButtons.add(gd, presetChoice, kernelField);
-		}
-		if (macro) gd.addStringField(KEY_FILE + ":", "", 36);
-		gd.addCheckbox(KEY_NORMALIZE, macro ? false : lastNormalize);
+		fields = new KernelFields(macro);
+		fields.add(gd, lastPreset, lastKernelText, lastNormalize);
 		gd.addChoice(KEY_BORDER + ":", Border.labels(), (macro ? Border.REFLECT : lastBorder).label);
-		MacroValues.requireNumbers(KEY_VALUE);
+		MacroValues.requireNumbers(KEY_VALUE, KEY_STRIDE);
 		gd.addNumericField(KEY_VALUE + ":", macro ? 0 : lastValue, 3, 8, "(Constant border)");
+		gd.addNumericField(KEY_STRIDE + ":", macro ? 1 : lastStride, 0, 5, "(1 = every pixel)");
+		gd.addChoice(KEY_PADDING + ":", new String[] {Padding.SAME.label, Padding.VALID.label},
+				(macro ? Padding.SAME : lastPadding).label);
 	}
 
 	@Override
 	protected void readFields(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
-		String text = gd.getNextString().trim();
-		String file = macro ? gd.getNextString().trim() : "";
-		boolean norm = gd.getNextBoolean();
+		fields.read(gd);
 		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
 		double v = gd.getNextNumber();
 		if (gd.invalidNumber() || !Double.isFinite(v))
 			throw new IllegalArgumentException("The border value is not a finite number.");
-		Kernel k = resolve(presetName, text, file);
-		zeroSum = norm && !k.canNormalize();
-		kernel = norm ? k.normalized() : k;
-		preset = presetName;
-		kernelText = text;
-		normalize = norm;
+		int s = wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
+		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+		kernel = fields.kernel;
 		border = b;
 		value = v;
+		stride = s;
+		padding = p;
 	}
 
-	/** The kernel named by preset=, kernel= and file=; see the class comment for the rules. */
-	static Kernel resolve(String presetName, String text, String file) {
-		boolean custom = KernelPresets.isCustom(presetName);
-		if (!file.isEmpty()) {
-			if (!custom) throw new IllegalArgumentException("Give either file= or preset=[" + presetName
-					+ "], not both.");
-			if (!text.isEmpty()) throw new IllegalArgumentException("Give either file= or kernel=, not both.");
-			return KernelFiles.read(Paths.get(file));
-		}
-		if (!custom) {
-			Kernel k = KernelPresets.get(presetName);
-			if (!text.isEmpty() && !KernelParser.parse(text).equals(k))
-				throw new IllegalArgumentException("kernel=[" + text + "] differs from preset=[" + presetName
-						+ "]; use preset=" + KernelPresets.CUSTOM + " for your own kernel.");
-			return k;
-		}
-		return KernelParser.parse(text);
+	/** A value for a whole-number key from 1 to {@link WindowGrid#MAX}, or a message naming the key. */
+	static int wholeNumber(String key, double v, boolean invalid) {
+		if (invalid || !(v == Math.rint(v) && v >= 1 && v <= WindowGrid.MAX))
+			throw new IllegalArgumentException(key + "=" + (invalid ? "(not a number)" : MacroValues.format(v))
+					+ " must be a whole number from 1 to " + WindowGrid.MAX + ".");
+		return (int) v;
 	}
 
 	@Override
@@ -122,18 +100,28 @@ public class ApplyKernel extends FloatFilterCommand {
 		if (kernel.width() > imp.getWidth() || kernel.height() > imp.getHeight())
 			throw new IllegalArgumentException("The kernel (" + kernel.width() + "x" + kernel.height()
 					+ ") is larger than the image (" + imp.getWidth() + "x" + imp.getHeight() + ").");
+		grids = stride == 1 && padding == Padding.SAME ? null
+				: KernelCorrelator.grids(imp.getWidth(), imp.getHeight(), kernel, stride, padding);
+	}
+
+	@Override
+	protected WindowGrid[] newSizeGrids(ImagePlus imp) {
+		return grids;
+	}
+
+	@Override
+	protected float[] filterToNewSize(float[] pixels, WindowGrid gx, WindowGrid gy) {
+		return KernelCorrelator.applyStrided(pixels, gx.size, gy.size, kernel, border, value, gx, gy);
+	}
+
+	@Override
+	protected String newSizeSuffix() {
+		return "-" + padding.label.toLowerCase() + (stride > 1 ? "-stride" + stride : "");
 	}
 
 	@Override
 	public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
-		// GUI only: picking a preset shows its values; editing the values switches to Custom.
-		if (e != null && presetChoice != null) {
-			if (e.getSource() == presetChoice && !KernelPresets.isCustom(presetChoice.getSelectedItem()))
-				kernelField.setText(KernelPresets.text(presetChoice.getSelectedItem()));
-			else if (e.getSource() == kernelField && !KernelPresets.isCustom(presetChoice.getSelectedItem())
-					&& !kernelField.getText().trim().equals(KernelPresets.text(presetChoice.getSelectedItem())))
-				presetChoice.select(KernelPresets.CUSTOM);
-		}
+		fields.itemChanged(e);
 		return super.dialogItemChanged(gd, e);
 	}
 
@@ -145,14 +133,19 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	protected void finished() {
-		if (zeroSum)
+		if (fields.zeroSum)
 			CommandReporter.note(COMMAND, "the kernel sum is 0, so it was not normalized (applied as given).");
+		if (grids != null)
+			CommandReporter.note(COMMAND, "stride " + stride + ", " + padding.label + " padding: width "
+					+ grids[0].formula() + ", height " + grids[1].formula() + ".");
 		if (!macro) {
-			lastPreset = preset;
-			lastKernelText = kernelText;
-			lastNormalize = normalize;
+			lastPreset = fields.preset;
+			lastKernelText = fields.text;
+			lastNormalize = fields.normalize;
 			lastBorder = border;
 			lastValue = value;
+			lastStride = stride;
+			lastPadding = padding;
 		}
 		IJ.showStatus(COMMAND + " " + kernel.width() + "x" + kernel.height() + ", " + border.label + " border");
 	}

@@ -14,6 +14,7 @@ import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.edges.EdgeDetector;
+import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.edges.EdgeParams;
 import org.convkit.core.edges.EightBitScaling;
 import org.convkit.plugins.support.CommandReporter;
@@ -44,6 +45,7 @@ public class EdgeDetection implements PlugIn {
 
 	@Override
 	public void run(String arg) {
+		if (!CommandEnvironment.readyForFilters(COMMAND)) return;
 		ImagePlus imp = WindowManager.getCurrentImage();
 		if (imp == null) {
 			IJ.noImage();

@@ -2,6 +2,9 @@ package org.convkit.plugins.support;
 
 import ij.IJ;
 import ij.Macro;
+import ij.macro.Interpreter;
+
+import java.awt.GraphicsEnvironment;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -9,6 +12,9 @@ import java.io.StringWriter;
 /**
  * How a ConvKit command tells the user that it cannot run: a dialog in the GUI, a macro error in a macro (which
  * stops the macro with the message), and always an entry in {@link Failures}. Never a stack trace in a dialog.
+ * A macro run from the command line on a display ({@code imagej -b macro.ijm}, {@code ImageJ -batch}) has no
+ * ImageJ window and nobody to close ImageJ's modal "Macro Error" dialog: there the message goes to the Log
+ * (the console) and the macro stops, instead of waiting for ever.
  */
 public final class CommandReporter {
 	private CommandReporter() {}
@@ -16,7 +22,7 @@ public final class CommandReporter {
 	/** Bad input: a message the user can act on. The image has not been touched. */
 	public static void badInput(String command, String message) {
 		Failures.record(command, message);
-		IJ.error(command, message);
+		tell(command, message);
 		abortMacro();
 	}
 
@@ -27,13 +33,27 @@ public final class CommandReporter {
 		StringWriter trace = new StringWriter();
 		t.printStackTrace(new PrintWriter(trace));
 		IJ.log(command + " failed unexpectedly. Please report this with the details below.\n" + trace);
-		IJ.error(command, command + " failed: " + message + "\nDetails are in the Log window.");
+		tell(command, command + " failed: " + message + "\nDetails are in the Log window.");
 		abortMacro();
 	}
 
 	/** A warning that does not stop the command (e.g. a kernel that could not be normalized). */
 	public static void note(String command, String message) {
 		IJ.log(command + ": " + message);
+	}
+
+	private static void tell(String command, String message) {
+		if (!unattended()) {
+			IJ.error(command, message);
+			return;
+		}
+		IJ.log(command + ": " + message);
+		Interpreter.abort(); // what IJ.error does to a running macro, without its dialog
+	}
+
+	/** A macro started from the command line on a display: no ImageJ window, so no one to answer a dialog. */
+	private static boolean unattended() {
+		return IJ.getInstance() == null && !GraphicsEnvironment.isHeadless() && Interpreter.getInstance() != null;
 	}
 
 	private static void abortMacro() {

@@ -11,9 +11,11 @@ import ij.plugin.filter.ExtendedPlugInFilter;
 import ij.plugin.filter.PlugInFilterRunner;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
+import java.awt.Rectangle;
 import java.util.stream.IntStream;
 
 /**
@@ -23,7 +25,10 @@ import java.util.stream.IntStream;
  * <li>Same type: in place through ImageJ's PlugInFilterRunner with CONVERT_TO_FLOAT (8/16-bit rounded and
  * clamped, RGB per channel), selection masking, preview, Undo, Esc, and both cores on stacks.</li>
  * <li>32-bit on a non-float image: a new 32-bit image (RGB becomes three channels) filtered plane by plane.</li>
+ * <li>A result of another size (pooling; strided or Valid kernels, {@link #newSizeGrids}): a new image of either
+ * output type, see {@link ResizedCopies}.</li>
  * </ul>
+ * The live preview works in place, so it shows nothing (the image as it is) while the settings make a new image.
  * Parameters are validated before any pixel is touched; bad input is reported by {@link CommandReporter}.
  */
 public abstract class FloatFilterCommand implements ExtendedPlugInFilter, DialogListener {
@@ -35,6 +40,9 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	protected ImagePlus imp;
 	private OutputType output = OutputType.SAME_TYPE;
 	private boolean previewing;
+	private volatile boolean newImagePreview;
+	/** The dialog was OKed with valid values: only then may run() filter (PlugInFilterRunner calls it anyway). */
+	private volatile boolean confirmed;
 	private volatile boolean cancelled;
 
 	/** The command name as it appears in the menu (and in macros). */
@@ -60,6 +68,29 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	/** Called once after a successful run that was not a preview (log notes, remember settings). */
 	protected void finished() {}
 
+	/**
+	 * For settings whose result has another size than the image (pooling; a strided or Valid kernel): the windows
+	 * along x and y; null (the default) filters in place. Called after {@link #validate}.
+	 */
+	protected WindowGrid[] newSizeGrids(ImagePlus imp) {
+		return null;
+	}
+
+	/** The result plane of {@link #newSizeGrids} (gx.out × gy.out) from a whole float plane; must be thread-safe. */
+	protected float[] filterToNewSize(float[] pixels, WindowGrid gx, WindowGrid gy) {
+		throw new UnsupportedOperationException(commandName() + " makes no image of another size");
+	}
+
+	/** The title suffix of an image of another size, e.g. "-maxpool". */
+	protected String newSizeSuffix() {
+		return "-strided";
+	}
+
+	/** Whether the dialog has a live preview (pooling never filters in place, so it has none). */
+	protected boolean hasPreview() {
+		return true;
+	}
+
 	@Override
 	public int setup(String arg, ImagePlus imp) {
 		if ("final".equals(arg)) {
@@ -68,6 +99,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		this.imp = imp;
+		if (!CommandEnvironment.readyForFilters(commandName())) return DONE;
 		if (imp == null) {
 			IJ.noImage();
 			return DONE;
@@ -77,7 +109,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
-		GenericDialog gd = new GenericDialog(commandName());
+		GenericDialog gd = Dialogs.create(commandName());
+		if (gd == null) return DONE;
 		try {
 			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
 			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
@@ -87,7 +120,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			return DONE;
 		}
 		gd.addChoice(KEY_OUTPUT + ":", OutputType.labels(), output.label);
-		gd.addPreviewCheckbox(pfr);
+		if (hasPreview()) gd.addPreviewCheckbox(pfr);
 		gd.addDialogListener(this);
 		previewing = true;
 		gd.showDialog();
@@ -104,12 +137,18 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		int flags = IJ.setupDialog(imp, FLAGS);
 		if (flags == DONE) return DONE;
 		boolean allPlanes = (flags & DOES_STACKS) != 0;
+		WindowGrid[] grids = newSizeGrids(imp);
+		if (grids != null) {
+			runToNewSize(imp, allPlanes, grids[0], grids[1]);
+			return DONE;
+		}
 		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
 			runToNewFloatImage(imp, allPlanes);
 			return DONE;
 		}
 		// A batch-mode macro (every headless run) has no Undo: skip its full-image snapshot, in time and memory.
 		if (Interpreter.isBatchMode()) flags |= NO_UNDO;
+		confirmed = true;
 		if (!allPlanes && imp.getNChannels() > 1)
 			CommandReporter.note(commandName(), "processed channel " + imp.getC() + " of " + imp.getNChannels()
 					+ " only (slice " + imp.getZ() + ", frame " + imp.getT() + "); add 'stack' to process every plane.");
@@ -130,8 +169,15 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			IJ.showStatus(commandName() + ": " + ex.getMessage());
 			return false;
 		}
-		// The preview is in place; a 32-bit copy of a non-float image is only made on OK.
-		return !(output == OutputType.FLOAT && imp.getBitDepth() != 32);
+		// true keeps OK enabled (false disables it); run() skips a preview of a result that is a new image.
+		newImagePreview = makesNewImage();
+		if (newImagePreview) IJ.showStatus(commandName() + ": no preview for a result that is a new image");
+		return true;
+	}
+
+	/** Whether the current settings make a new image rather than filtering in place. */
+	private boolean makesNewImage() {
+		return output == OutputType.FLOAT && imp.getBitDepth() != 32 || newSizeGrids(imp) != null;
 	}
 
 	@Override
@@ -143,7 +189,30 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			cancelled = true;
 			return;
 		}
-		filterPlane((FloatProcessor) ip, Region.of(ip));
+		if (previewing ? newImagePreview : !confirmed) return;
+		filterPlane((FloatProcessor) ip, regionOf(ip));
+	}
+
+	/** The processor's rectangular ROI, or everything (ImageJ hands it over as an AWT Rectangle: not in the core). */
+	private static Region regionOf(ImageProcessor ip) {
+		Rectangle r = ip.getRoi();
+		return new Region(r.x, r.y, r.width, r.height);
+	}
+
+	/** A result of another size: a new image of the output type, made plane by plane in parallel. */
+	private void runToNewSize(ImagePlus source, boolean allPlanes, WindowGrid gx, WindowGrid gy) {
+		if (source.getRoi() != null && source.getRoi().isArea())
+			CommandReporter.note(commandName(), "the selection is not used: a result of another size is made from "
+					+ "the whole image.");
+		ImagePlus result = ResizedCopies.create(source, allPlanes, output == OutputType.FLOAT, gx, gy,
+				pixels -> filterToNewSize(pixels, gx, gy), newSizeSuffix());
+		if (result == null) {
+			cancelled = true;
+			IJ.showStatus(commandName() + ": stopped (Esc); no image created");
+			return;
+		}
+		result.show();
+		finished();
 	}
 
 	/** The 32-bit output of a non-float image: a new image, planes in parallel, only inside the selection. */

@@ -37,4 +37,9 @@ public final class MacroValues {
 			}
 		}
 	}
+
+	/** A number as a message shows it: 3 rather than 3.0, and NaN, Infinity or 1.0E12 as Java writes them. */
+	public static String format(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+	}
 }

@@ -3,17 +3,17 @@ package org.convkit.core.filter;
 import ij.plugin.filter.GaussianBlur;
 import ij.process.FloatProcessor;
 import org.convkit.core.image.Region;
+import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -142,29 +142,28 @@ public class HighPassTest {
 
 	static double[] numpyReference(float[] px, int w, int h, int top, int bottom, int left, int right, double cutoff,
 			int order) throws Exception {
+		Prerequisites.requirePython("numpy");
 		File dir = Files.createTempDirectory("highpass").toFile();
-		File script = new File(dir, "highpass_fft.py"), in = new File(dir, "in.raw"), out = new File(dir, "out.raw");
+		File script = new File(dir, "highpass_fft.py"), in = new File(dir, "in.raw"), out = new File(dir, "out.raw"),
+				log = new File(dir, "python.log");
 		try (InputStream s = HighPassTest.class.getResourceAsStream("highpass_fft.py")) {
 			Files.copy(s, script.toPath(), StandardCopyOption.REPLACE_EXISTING);
 		}
 		ByteBuffer b = ByteBuffer.allocate(4 * px.length).order(ByteOrder.LITTLE_ENDIAN);
 		for (float v : px) b.putFloat(v);
 		Files.write(in.toPath(), b.array());
-		Process p = new ProcessBuilder("/usr/bin/python3", script.getPath(), in.getPath(), out.getPath(), "" + w,
+		Process p = new ProcessBuilder(Prerequisites.PYTHON, script.getPath(), in.getPath(), out.getPath(), "" + w,
 				"" + h, "" + top, "" + bottom, "" + left, "" + right, "" + cutoff, "" + order).redirectErrorStream(true)
-				.start();
-		String log = new String(readAll(p.getInputStream()));
-		if (p.waitFor() != 0) fail("numpy reference failed:\n" + log);
+				.redirectOutput(log).start();
+		if (!p.waitFor(120, TimeUnit.SECONDS)) {
+			p.destroyForcibly();
+			fail("the numpy reference did not finish within 2 minutes:\n" + Files.readString(log.toPath()));
+		}
+		if (p.exitValue() != 0) fail("numpy reference failed:\n" + Files.readString(log.toPath()));
 		ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(out.toPath())).order(ByteOrder.LITTLE_ENDIAN);
 		double[] res = new double[px.length];
 		for (int i = 0; i < res.length; i++) res[i] = r.getDouble();
 		return res;
-	}
-
-	private static byte[] readAll(InputStream in) throws IOException {
-		ByteArrayOutputStream o = new ByteArrayOutputStream();
-		in.transferTo(o);
-		return o.toByteArray();
 	}
 
 	@Test

@@ -2,10 +2,10 @@ package org.convkit.core.filter;
 
 import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
+import org.convkit.testing.Prerequisites;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -15,14 +15,13 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assume.assumeTrue;
 
 /**
- * KernelCorrelator against scipy.ndimage.correlate (Debian's /usr/bin/python3 with python3-scipy; skipped when
- * missing, CI installs it): every border mode, odd and even kernels, a DFT-sized kernel, and a region.
+ * KernelCorrelator against scipy.ndimage.correlate (Debian's /usr/bin/python3 with python3-scipy: a
+ * {@link Prerequisites} that .ci/run installs): every border mode, odd and even kernels, a DFT-sized kernel, and a region.
  */
 public class ScipyReferenceTest {
-	private static final String PYTHON = "/usr/bin/python3";
+	private static final String PYTHON = Prerequisites.PYTHON;
 	private static final String SCRIPT = String.join("\n",
 			"import sys, numpy as np, scipy.ndimage as nd",
 			"src, w, h, ker, kw, kh, mode, cval, out = sys.argv[1:]",
@@ -37,8 +36,7 @@ public class ScipyReferenceTest {
 
 	@BeforeClass
 	public static void needScipy() throws Exception {
-		assumeTrue("no " + PYTHON, new File(PYTHON).canExecute());
-		assumeTrue("no scipy in " + PYTHON, exec(PYTHON, "-c", "import scipy.ndimage") == 0);
+		Prerequisites.requirePython("numpy", "scipy.ndimage");
 		dir = Files.createTempDirectory("convkit-scipy");
 		dir.toFile().deleteOnExit();
 	}

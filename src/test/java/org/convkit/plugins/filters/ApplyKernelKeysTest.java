@@ -27,10 +27,10 @@ public class ApplyKernelKeysTest {
 
 	@Test
 	public void keyNamesAreTheDocumentedOnes() {
-		assertEquals(Arrays.asList("preset", "kernel", "file", "normalize", "border", "value", "output"),
-				Arrays.asList(ApplyKernel.KEY_PRESET, ApplyKernel.KEY_KERNEL, ApplyKernel.KEY_FILE,
+		assertEquals(Arrays.asList("preset", "kernel", "file", "normalize", "border", "value", "stride", "padding",
+				"output"), Arrays.asList(ApplyKernel.KEY_PRESET, ApplyKernel.KEY_KERNEL, ApplyKernel.KEY_FILE,
 						ApplyKernel.KEY_NORMALIZE, ApplyKernel.KEY_BORDER, ApplyKernel.KEY_VALUE,
-						FloatFilterCommand.KEY_OUTPUT));
+						ApplyKernel.KEY_STRIDE, ApplyKernel.KEY_PADDING, FloatFilterCommand.KEY_OUTPUT));
 	}
 
 	private static float[] run(String options) {
@@ -80,10 +80,10 @@ public class ApplyKernelKeysTest {
 	@Test
 	public void guiRecordingPlaysBack() {
 		String recorded = "preset=[Sobel X] kernel=[" + KernelPresets.text("Sobel X")
-				+ "] border=Reflect value=0 output=[Same type]";
+				+ "] border=Reflect value=0 stride=1 padding=Same output=[Same type]";
 		assertArrayEquals(run("preset=[Sobel X]"), run(recorded), 0f);
 		String custom = "preset=Custom kernel=[1/9 1/9 1/9; 1/9 1/9 1/9; 1/9 1/9 1/9] normalize border=Replicate"
-				+ " value=0 output=[Same type]";
+				+ " value=0 stride=1 padding=Same output=[Same type]";
 		assertArrayEquals(run("preset=[Box blur 3x3] border=Replicate"), run(custom), 1e-5f);
 		assertEquals(24 / 9f, run(custom)[0], 1e-5f); // corner: replicated 1 1 2 / 1 1 2 / 5 5 6
 	}

@@ -76,8 +76,17 @@ public final class Augmenter {
 	/** Changes one normalised image at {@code data[offset ...]} in place. */
 	public void apply(float[] data, int offset, InputFormat f, int epoch, int example) {
 		if (ops.isEmpty()) return;
+		draw(f, epoch, example).apply(data, offset, f);
+	}
+
+	/**
+	 * The random changes for example {@code example} in epoch {@code epoch}: what {@link #apply} does to it. The
+	 * draws come from one generator seeded by (seed, epoch, example), in the order of the class comment; the noise
+	 * values follow when the draw is applied.
+	 */
+	public Draw draw(InputFormat f, int epoch, int example) {
 		Random r = new Random(seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + example);
-		int w = f.width(), h = f.height(), plane = w * h, c = f.channels();
+		int w = f.width(), h = f.height();
 		// one geometric draw for all channels
 		boolean lr = ops.contains(Op.FLIP) && r.nextBoolean(), tb = ops.contains(Op.FLIP) && r.nextBoolean();
 		int quarter = !ops.contains(Op.ROT90) ? 0 : w == h ? r.nextInt(4) : 2 * r.nextInt(2);
@@ -86,48 +95,104 @@ public final class Augmenter {
 		boolean shift = ops.contains(Op.SHIFT);
 		int dx = shift && mx > 0 ? r.nextInt(2 * mx + 1) - mx : 0, dy = shift && my > 0 ? r.nextInt(2 * my + 1) - my
 				: 0;
-		float[] tmp = new float[plane];
-		for (int ch = 0; ch < c; ch++) {
-			int off = offset + ch * plane;
-			if (lr || tb) transform(data, off, tmp, w, h, (x, y, o) -> {
-				o[0] = lr ? w - 1 - x : x;
-				o[1] = tb ? h - 1 - y : y;
-			});
-			if (quarter == 2) transform(data, off, tmp, w, h, (x, y, o) -> {
-				o[0] = w - 1 - x;
-				o[1] = h - 1 - y;
-			});
-			else for (int i = 0; i < quarter; i++) // square only: output (x, y) takes input (w-1-y, x)
-				transform(data, off, tmp, w, h, (x, y, o) -> {
-					o[0] = w - 1 - y;
-					o[1] = x;
-				});
-			if (angle != 0) rotate(data, off, tmp, w, h, angle);
-			if (dx != 0 || dy != 0) {
-				System.arraycopy(data, off, tmp, 0, plane);
-				for (int y = 0; y < h; y++)
-					for (int x = 0; x < w; x++) {
-						int sx = x - dx, sy = y - dy;
-						data[off + y * w + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? tmp[sy * w + sx] : 0f;
-					}
-			}
+		double contrast = ops.contains(Op.CONTRAST) ? Math.exp((r.nextDouble() * 2 - 1) * Math.log(1 / MIN_CONTRAST))
+				: 1;
+		float brightness = ops.contains(Op.BRIGHTNESS) ? (float) ((r.nextDouble() * 2 - 1) * MAX_BRIGHTNESS) : 0f;
+		return new Draw(lr, tb, quarter, angle, dx, dy, ops.contains(Op.CONTRAST), contrast,
+				ops.contains(Op.BRIGHTNESS), brightness, ops.contains(Op.NOISE) ? r : null);
+	}
+
+	/** One example's changes, drawn by {@link #draw}; {@link #toString()} says what they are. */
+	public static final class Draw {
+		public final boolean flipLeftRight, flipTopBottom;
+		/** Quarter turns (0-3), each output (x, y) taking input (w-1-y, x). */
+		public final int quarterTurns;
+		/** Rotation in radians. */
+		public final double angle;
+		public final int shiftX, shiftY;
+		private final boolean contrastOn, brightnessOn;
+		/** The contrast factor (1 when off) and the brightness offset (0 when off), in normalised units. */
+		public final double contrast;
+		public final float brightness;
+		/** The generator the noise is drawn from when applied; null when there is no noise. */
+		private final Random noise;
+
+		private Draw(boolean lr, boolean tb, int quarter, double angle, int dx, int dy, boolean contrastOn,
+				double contrast, boolean brightnessOn, float brightness, Random noise) {
+			this.flipLeftRight = lr;
+			this.flipTopBottom = tb;
+			this.quarterTurns = quarter;
+			this.angle = angle;
+			this.shiftX = dx;
+			this.shiftY = dy;
+			this.contrastOn = contrastOn;
+			this.contrast = contrast;
+			this.brightnessOn = brightnessOn;
+			this.brightness = brightness;
+			this.noise = noise;
 		}
-		if (ops.contains(Op.CONTRAST)) {
-			double factor = Math.exp((r.nextDouble() * 2 - 1) * Math.log(1 / MIN_CONTRAST));
+
+		/** Applies the changes (and draws the noise: apply a draw once) to one image at {@code data[offset ...]}. */
+		void apply(float[] data, int offset, InputFormat f) {
+			int w = f.width(), h = f.height(), plane = w * h, c = f.channels();
+			boolean lr = flipLeftRight, tb = flipTopBottom;
+			int dx = shiftX, dy = shiftY;
+			float[] tmp = new float[plane];
 			for (int ch = 0; ch < c; ch++) {
-				double mean = 0;
-				for (int i = offset + ch * plane, e = i + plane; i < e; i++) mean += data[i];
-				mean /= plane;
-				for (int i = offset + ch * plane, e = i + plane; i < e; i++)
-					data[i] = (float) (mean + (data[i] - mean) * factor);
+				int off = offset + ch * plane;
+				if (lr || tb) transform(data, off, tmp, w, h, (x, y, o) -> {
+					o[0] = lr ? w - 1 - x : x;
+					o[1] = tb ? h - 1 - y : y;
+				});
+				if (quarterTurns == 2) transform(data, off, tmp, w, h, (x, y, o) -> {
+					o[0] = w - 1 - x;
+					o[1] = h - 1 - y;
+				});
+				else for (int i = 0; i < quarterTurns; i++) // square only: output (x, y) takes input (w-1-y, x)
+					transform(data, off, tmp, w, h, (x, y, o) -> {
+						o[0] = w - 1 - y;
+						o[1] = x;
+					});
+				if (angle != 0) rotate(data, off, tmp, w, h, angle);
+				if (dx != 0 || dy != 0) {
+					System.arraycopy(data, off, tmp, 0, plane);
+					for (int y = 0; y < h; y++)
+						for (int x = 0; x < w; x++) {
+							int sx = x - dx, sy = y - dy;
+							data[off + y * w + x] = sx >= 0 && sx < w && sy >= 0 && sy < h ? tmp[sy * w + sx] : 0f;
+						}
+				}
 			}
+			if (contrastOn) {
+				for (int ch = 0; ch < c; ch++) {
+					double mean = 0;
+					for (int i = offset + ch * plane, e = i + plane; i < e; i++) mean += data[i];
+					mean /= plane;
+					for (int i = offset + ch * plane, e = i + plane; i < e; i++)
+						data[i] = (float) (mean + (data[i] - mean) * contrast);
+				}
+			}
+			if (brightnessOn)
+				for (int i = offset, e = offset + c * plane; i < e; i++) data[i] += brightness;
+			if (noise != null)
+				for (int i = offset, e = offset + c * plane; i < e; i++)
+					data[i] += (float) (noise.nextGaussian() * NOISE_SIGMA);
 		}
-		if (ops.contains(Op.BRIGHTNESS)) {
-			float add = (float) ((r.nextDouble() * 2 - 1) * MAX_BRIGHTNESS);
-			for (int i = offset, e = offset + c * plane; i < e; i++) data[i] += add;
+
+		/** e.g. "flip left-right, rotate 90°, rotate -7.3°, shift (2, -1), contrast ×1.08, noise"; "unchanged". */
+		@Override
+		public String toString() {
+			java.util.List<String> parts = new java.util.ArrayList<>();
+			if (flipLeftRight) parts.add("flip left-right");
+			if (flipTopBottom) parts.add("flip top-bottom");
+			if (quarterTurns > 0) parts.add("rot90 " + 90 * quarterTurns + "°");
+			if (angle != 0) parts.add(String.format(Locale.ROOT, "rotate %.1f°", Math.toDegrees(angle)));
+			if (shiftX != 0 || shiftY != 0) parts.add("shift (" + shiftX + ", " + shiftY + ")");
+			if (contrastOn) parts.add(String.format(Locale.ROOT, "contrast ×%.3f", contrast));
+			if (brightnessOn) parts.add(String.format(Locale.ROOT, "brightness %+.3f", brightness));
+			if (noise != null) parts.add("noise");
+			return parts.isEmpty() ? "unchanged" : String.join(", ", parts);
 		}
-		if (ops.contains(Op.NOISE))
-			for (int i = offset, e = offset + c * plane; i < e; i++) data[i] += (float) (r.nextGaussian() * NOISE_SIGMA);
 	}
 
 	private interface Map2 {

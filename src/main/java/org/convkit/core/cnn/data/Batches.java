@@ -1,6 +1,5 @@
 package org.convkit.core.cnn.data;
 
-import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.NdArrays;
@@ -10,6 +9,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,11 +29,10 @@ public final class Batches {
 	private final InputCache inputs;
 	private final int[] indices;
 	private final InputFormat format;
-	private final Normalisation normalisation;
+	private final ExamplePipeline pipeline;
 	private final int batchSize;
 	private final boolean shuffle;
 	private final long seed;
-	private final Augmenter augmenter;
 
 	/** Batches that read every example whenever it is needed, one at a time (no {@link InputCache} budget). */
 	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
@@ -50,18 +49,29 @@ public final class Batches {
 			long seed, Augmenter augmenter) {
 		InputFormat format = inputs.format();
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-		if (normalisation.channels() != format.channels())
-			throw new IllegalArgumentException("normalisation has " + normalisation.channels() + " channels, the input "
-					+ format.channels());
+		this.pipeline = new ExamplePipeline(format, normalisation, augmenter);
 		this.data = inputs.dataset();
 		this.inputs = inputs;
 		this.indices = indices.clone();
 		this.format = format;
-		this.normalisation = normalisation;
 		this.batchSize = batchSize;
 		this.shuffle = shuffle;
 		this.seed = seed;
-		this.augmenter = augmenter == null || augmenter.isEmpty() ? null : augmenter;
+	}
+
+	/**
+	 * The training batches as the trainer makes them: shuffled per epoch and augmented, the shuffle and the
+	 * augmentation both seeded by {@code seed}; each example goes through {@link #trainingPipeline}.
+	 */
+	public static Batches forTraining(Dataset data, int[] indices, InputFormat format, Normalisation normalisation,
+			int batchSize, long seed, Set<Augmenter.Op> augment) {
+		return new Batches(data, indices, format, normalisation, batchSize, true, seed, new Augmenter(augment, seed));
+	}
+
+	/** What {@link #forTraining} batches do to each example (Augmentation Preview shows it). */
+	public static ExamplePipeline trainingPipeline(InputFormat format, Normalisation normalisation, long seed,
+			Set<Augmenter.Op> augment) {
+		return new ExamplePipeline(format, normalisation, new Augmenter(augment, seed));
 	}
 
 	public int examples() {
@@ -74,6 +84,11 @@ public final class Batches {
 
 	public InputFormat format() {
 		return format;
+	}
+
+	/** What is done to each example (resize, normalise, augment). */
+	public ExamplePipeline pipeline() {
+		return pipeline;
 	}
 
 	/** The example order of an epoch (1-based epoch number). */
@@ -102,8 +117,7 @@ public final class Batches {
 		int n = inputs.load(order, from, to, x, used);
 		float[] y = new float[n * k];
 		for (int j = 0; j < n; j++) {
-			ImageTensor.normalise(x, j * size, format, normalisation);
-			if (augmenter != null) augmenter.apply(x, j * size, format, epoch, used[j]);
+			pipeline.normaliseAndAugment(x, j * size, epoch, used[j]);
 			y[j * k + data.label(used[j])] = 1;
 		}
 		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), y, Arrays.copyOf(used, n));

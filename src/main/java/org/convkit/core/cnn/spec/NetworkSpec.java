@@ -170,8 +170,7 @@ public final class NetworkSpec {
 	}
 
 	private static int outSize(int in, int k, int stride, Padding pad) {
-		if (pad == Padding.SAME) return (in + stride - 1) / stride;
-		return in < k ? 0 : (in - k) / stride + 1;
+		return pad.outputSize(in, k, stride);
 	}
 
 	/** The canonical spec text: layers joined by "; ". */

@@ -3,6 +3,7 @@ package org.convkit.core.cnn.data;
 import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.testing.Waits;
 import ij.ImageStack;
 import ij.io.Opener;
 import ij.process.ByteProcessor;
@@ -216,15 +217,21 @@ public class FolderDatasetTest {
 		Batches b = new Batches(d, all, new InputFormat(4, 4, 1, Resize.SCALE),
 				org.convkit.core.cnn.input.Normalisation.none(1), 16, true, 9, null);
 		int[] epochOrder = b.order(1);
+		Set<Path> batch1And2 = new HashSet<>(probe);
+		for (int j = 0; j < 32; j++) batch1And2.add(d.file(epochOrder[j]));
 		try (Batches.Epoch e = b.epoch(1)) {
 			assertEquals(16, e.next().numExamples());
-			Thread.sleep(200); // let the prefetch of batch 2 finish
+			// batch 2 is read in the background while batch 1 is used: wait for it, then nothing else was read
+			assertTrue("batch 2 was not prefetched", Waits.until(60_000, () -> {
+				synchronized (opened) {
+					return opened.containsAll(batch1And2);
+				}
+			}));
 		}
-		Set<Path> allowed = new HashSet<>(probe);
-		for (int j = 0; j < 32; j++) allowed.add(d.file(epochOrder[j])); // batch 1 and the prefetched batch 2
-		assertTrue(allowed.containsAll(opened));
-		for (int j = 0; j < 16; j++) assertTrue(opened.contains(d.file(epochOrder[j])));
-		assertTrue(order.size() <= 10 + 32);
+		synchronized (opened) {
+			assertEquals("only the probe and batches 1 and 2 were read", batch1And2, opened);
+			assertEquals("the probe's 10 reads and one per image of batches 1 and 2", 10 + 32, order.size());
+		}
 	}
 
 	@Test

@@ -2,7 +2,7 @@ package org.convkit.core.cnn.model;
 
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
-import org.junit.Assume;
+import org.convkit.testing.Prerequisites;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -137,7 +137,7 @@ public class ModelBundleIOTest {
 		ModelBundle b = trained(DETERMINISTIC_SPEC, TrainingSettings.DEFAULTS, 1);
 		// root ignores permission bits; /proc/self is a folder nobody can create files in
 		Path proc = Paths.get("/proc/self");
-		Assume.assumeTrue(Files.isDirectory(proc));
+		Prerequisites.require("Linux's /proc (a folder nobody can create files in)", Files.isDirectory(proc));
 		ModelFileException e = assertThrows(ModelFileException.class,
 				() -> ModelBundleIO.write(b, proc.resolve("model.zip"), false));
 		assertTrue(e.getMessage(), e.getMessage().contains("is not writable"));

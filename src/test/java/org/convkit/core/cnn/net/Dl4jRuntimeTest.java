@@ -6,11 +6,11 @@ import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.testing.Prerequisites;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
@@ -55,7 +55,7 @@ public class Dl4jRuntimeTest {
 	@BeforeClass
 	public static void onThisPlatformOnly() {
 		String os = System.getProperty("os.name").toLowerCase(), arch = System.getProperty("os.arch");
-		Assume.assumeTrue("the -onednn natives are this project's linux x86_64 build",
+		Prerequisites.require("linux x86_64 (the -onednn natives this test checks are the pom's linux x86_64 build)",
 				os.contains("linux") && (arch.equals("amd64") || arch.equals("x86_64")));
 	}
 
