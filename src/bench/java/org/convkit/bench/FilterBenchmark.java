@@ -47,13 +47,21 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all | kernel | stack | canny | pool | cnn | a CNN case | macro
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, stack, canny, pool, cnn, a CNN case, levers...
+		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
+			RuntimeBenchmark.run(repeats, only);
+			System.exit(0);
+		}
+		if ("levers".equals(only)) { // not part of "all" either
+			LeverBenchmark.run(repeats);
+			System.exit(0);
+		}
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
 		List<String> macro = java.util.Arrays.asList("macro", "memory");
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !"cnn".equals(only) && cnnCase == null && !macro.contains(only)) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro or memory)");
+					+ "vgg64, vgg96, macro, memory, levers or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);

@@ -2,6 +2,7 @@ package org.convkit.app;
 
 import ij.IJ;
 import ij.macro.Interpreter;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
 import org.convkit.plugins.support.Failures;
 
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class HeadlessRunner {
 	public static void main(String[] args) {
 		int code;
 		try {
+			Nd4jNatives.select(); // before anything (an OpenCV filter, a CNN command) can load native code
 			code = run(args);
 		} catch (Throwable t) {
 			System.err.println("convkit: the headless run crashed: " + t);

@@ -4,6 +4,7 @@ import ij.IJ;
 import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
@@ -29,6 +30,7 @@ public final class Launcher {
 			System.exit(2);
 		}
 		if (System.getProperty("plugins.dir") == null) guessPluginsDir();
+		Nd4jNatives.select(); // ND4J's native build for this processor, before any command can load native code
 		new ImageJ(); // standalone: closing its window quits
 		if (Menus.getCommands().get("Apply Kernel...") == null)
 			IJ.log("ConvKit: the ConvKit menus were not found. Put ConvKit_.jar in the plugins folder "

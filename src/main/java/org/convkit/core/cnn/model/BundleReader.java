@@ -54,6 +54,7 @@ final class BundleReader {
 		Path file = path.toAbsolutePath().normalize();
 		if (!Files.exists(file)) throw new ModelFileException("Model file not found: " + file);
 		if (Files.isDirectory(file)) throw new ModelFileException(file + " is a folder, not a model file");
+		Dl4jRuntime.configure(); // ND4J's native build is chosen before reading the network can load it
 		try (ZipFile zip = new ZipFile(file.toFile())) {
 			return new BundleReader(file, zip).read();
 		} catch (ModelFileException e) {
@@ -123,7 +124,6 @@ final class BundleReader {
 			throw bad("the weights are " + m.weights.dataType + " but the network is " + conf.getDataType());
 
 		INDArray params = array(require(entries, ModelBundleIO.WEIGHTS_ENTRY), m.weights);
-		Dl4jRuntime.configure(); // before the layers exist: DL4J picks the oneDNN helpers per layer in init()
 		MultiLayerNetwork net = new TrainableNetwork(conf);
 		net.init(params, false);
 		if (m.updaterState != null) {

@@ -3,7 +3,6 @@ package org.convkit.core.cnn.net;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,8 +16,7 @@ import java.util.List;
  * of a 30 ms step here; see docs/benchmarks.md). The kept copy is used once, by the backprop that follows the forward
  * pass on the same input array, and only while {@link #training(boolean) training} is on; layers with dropout, weight
  * noise, layer normalisation or masks, and non-float layers, always take DL4J's path. A run-time replacement of the
- * layer object installed by {@link #install}, like {@link InputConvolutionLayer}; the stored configuration is
- * unchanged.
+ * layer object ({@link ConvKitLayers}), like {@link InputConvolutionLayer}; the stored configuration is unchanged.
  */
 public final class CachingDenseLayer extends DenseLayer {
 	private volatile boolean training;
@@ -26,17 +24,16 @@ public final class CachingDenseLayer extends DenseLayer {
 	/** For tests: how many backprops used the kept pre-activation. */
 	int reused;
 
-	private CachingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
+	CachingDenseLayer(NeuralNetConfiguration conf, DataType dataType) {
 		super(conf, dataType);
 	}
 
 	/**
-	 * Replaces each plain DL4J dense layer of the network with a {@code CachingDenseLayer} sharing its configuration,
-	 * parameters and gradient views; returns all of the network's {@code CachingDenseLayer}s. Idempotent.
+	 * The network's {@code CachingDenseLayer}s: ConvKit's networks get one for each plain dense layer
+	 * ({@link ConvKitLayers}, run again here: idempotent).
 	 */
 	public static List<CachingDenseLayer> install(MultiLayerNetwork net) {
-		return LayerReplacement.replaceAll(net, 0, CachingDenseLayer.class, l -> l.getClass() == DenseLayer.class,
-				l -> new CachingDenseLayer(l.conf(), l.getParam(DefaultParamInitializer.WEIGHT_KEY).dataType()));
+		return ConvKitLayers.all(net, CachingDenseLayer.class);
 	}
 
 	/** Switches {@link #training(boolean)} on or off for all the layers. */

@@ -2,11 +2,13 @@ package org.convkit.core.cnn.net;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.util.Collections;
 import java.util.List;
 
 /**
  * The run-time replacements that make {@code MultiLayerNetwork.fit} faster in ConvKit's Trainer, switched on and off
- * together. Each gives DL4J's numbers (see its tests) and is measured in docs/benchmarks.md:
+ * together. Each gives DL4J's numbers (see its tests; all together: {@code FastTrainingTest}) and is measured in
+ * docs/benchmarks.md:
  * <ul>
  * <li>{@link InputConvolutionLayer}: the first convolution skips the gradient with respect to the images and does
  * its training forward pass in Java;</li>
@@ -15,25 +17,42 @@ import java.util.List;
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic).</li>
  * </ul>
- * Outside {@link #on}…{@link #off} the layers are DL4J's own paths, so a trained network behaves as DL4J's.
+ * The layer objects are ConvKit's from the network's initialisation on ({@link ConvKitLayers}, which also attaches
+ * DL4J's oneDNN helpers); outside {@link #on}…{@link #off} they behave as DL4J's layers. Networks that are not
+ * {@link TrainableNetwork}s train on DL4J's paths.
+ * <p>
+ * <b>The switch:</b> {@code -Dconvkit.fastTraining=false} ({@value #ENABLED_PROPERTY}) turns every run-time
+ * replacement off — ConvKit's layer objects, the oneDNN helpers and everything above — so networks built or loaded
+ * afterwards are DL4J 1.0.0-M2.1's exactly as shipped (about 3x slower training; the same results within float
+ * rounding, {@code FastTrainingTest}). For telling whether a problem comes from ConvKit's replacements.
  */
 public final class FastTraining {
+	/** The system property of the switch; anything but "false" (any case) leaves the replacements on. */
+	public static final String ENABLED_PROPERTY = "convkit.fastTraining";
+
 	private final MultiLayerNetwork net;
+	private final boolean active;
 	private final InputConvolutionLayer firstLayer;
 	private final List<ReluConvolutionLayer> convolutions;
 	private final List<CachingDenseLayer> denseLayers;
 
-	private FastTraining(MultiLayerNetwork net) {
+	private FastTraining(MultiLayerNetwork net, boolean active) {
 		this.net = net;
-		firstLayer = InputConvolutionLayer.install(net);
-		convolutions = ReluConvolutionLayer.install(net);
-		denseLayers = CachingDenseLayer.install(net);
-		JavaAdamUpdater.install(net);
+		this.active = active;
+		firstLayer = active ? InputConvolutionLayer.install(net) : null;
+		convolutions = active ? ReluConvolutionLayer.install(net) : Collections.emptyList();
+		denseLayers = active ? CachingDenseLayer.install(net) : Collections.emptyList();
+		if (active) JavaAdamUpdater.install(net);
+	}
+
+	/** Whether the replacements are on in this JVM (read at each use: tests switch it). */
+	public static boolean enabled() {
+		return !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true").trim());
 	}
 
 	/** Installs the replacements (idempotent) and switches them on for the network's fit calls. */
 	public static FastTraining on(MultiLayerNetwork net) {
-		FastTraining f = new FastTraining(net);
+		FastTraining f = new FastTraining(net, enabled() && net instanceof TrainableNetwork);
 		f.switchTo(true);
 		return f;
 	}
@@ -43,10 +62,15 @@ public final class FastTraining {
 		switchTo(false);
 	}
 
+	/** Whether the replacements take part (false with the switch off or on a network of another class). */
+	public boolean active() {
+		return active;
+	}
+
 	private void switchTo(boolean on) {
 		if (firstLayer != null) firstLayer.skipInputGradient(on);
 		ReluConvolutionLayer.training(convolutions, on);
 		CachingDenseLayer.training(denseLayers, on);
-		if (net instanceof TrainableNetwork) ((TrainableNetwork) net).skipRegularizationScore(on);
+		if (active) ((TrainableNetwork) net).skipRegularizationScore(on);
 	}
 }

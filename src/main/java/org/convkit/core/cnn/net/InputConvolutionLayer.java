@@ -44,9 +44,10 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * example for saliency maps); {@link org.convkit.core.cnn.train.Trainer} switches it on only around its own fit
  * calls. Layouts the unfolding does not handle (NHWC, dilation) and images whose columns would not fit the memory
  * budget use DL4J's path. The stored network configuration is unchanged: this is a run-time replacement of the layer
- * object, installed by {@link #install}, as DL4J itself does for frozen layers.
+ * object ({@link ConvKitLayers}), as DL4J itself does for frozen layers; it carries DL4J's oneDNN helper
+ * ({@link OneDnnConvolutionLayer}).
  */
-public final class InputConvolutionLayer extends ConvolutionLayer {
+public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 	/** At most this many floats of unfolded columns per chunk of images (64 MB); larger batches go in chunks. */
 	static final long COLUMN_BUDGET = 16L << 20;
 
@@ -60,25 +61,19 @@ public final class InputConvolutionLayer extends ConvolutionLayer {
 	/** For tests: how many forward passes took this class's path. */
 	int ownForwards;
 
-	private InputConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+	InputConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
 		super(conf, dataType);
 	}
 
 	/**
-	 * Replaces the network's first layer with an {@code InputConvolutionLayer} sharing its configuration, parameters
-	 * and gradient views, when that layer is a plain DL4J convolution; returns it, or null when the first layer is
-	 * something else (the network is then left as it was). Idempotent.
+	 * The network's first layer when it is an {@code InputConvolutionLayer}, which ConvKit's networks get when the
+	 * first layer is a plain convolution ({@link ConvKitLayers}, run again here: idempotent); else null.
 	 */
 	public static InputConvolutionLayer install(MultiLayerNetwork net) {
+		if (net instanceof TrainableNetwork) ConvKitLayers.install((TrainableNetwork) net);
 		Layer[] layers = net.getLayers();
-		if (layers.length == 0) return null;
-		if (layers[0] instanceof InputConvolutionLayer) return (InputConvolutionLayer) layers[0];
-		if (layers[0].getClass() != ConvolutionLayer.class) return null;
-		ConvolutionLayer original = (ConvolutionLayer) layers[0];
-		InputConvolutionLayer l = LayerReplacement.sharing(original, new InputConvolutionLayer(original.conf(),
-				original.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()), net);
-		layers[0] = l; // getLayers() is the network's own array
-		return l;
+		return layers.length > 0 && layers[0] instanceof InputConvolutionLayer ? (InputConvolutionLayer) layers[0]
+				: null;
 	}
 
 	/**

@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * it ({@link ND4JClassLoading}: the thread's context class loader). ImageJ 1.x loads the jars in its plugins folder
  * with a class loader of its own and leaves the context class loader at the system one, which does not see
  * ND4J's jars: ND4J then fails with "NoAvailableBackendException" (seen with Debian's imagej package). Where the
- * context class loader does see ND4J's backend (Fiji, {@code ./convkit}, the tests) nothing is changed.
+ * context class loader does see ND4J's backend (Fiji, {@code ./convkit}, the tests) nothing is changed. The native
+ * build is chosen first ({@link Dl4jRuntime#configure()}): the commands call this before anything else touches ND4J.
  */
 public final class Nd4jStartup {
 	/** The CPU backend that nd4j-native registers as ND4J's service. */
@@ -30,6 +31,7 @@ public final class Nd4jStartup {
 			if (started) return;
 			if (failure != null) throw new IllegalStateException(failure);
 			try {
+				Dl4jRuntime.configure(); // ND4J's native build for this processor, before Nd4j loads one
 				ClassLoader own = Nd4jStartup.class.getClassLoader();
 				if (!sameClass(ND4JClassLoading.getNd4jClassloader(), own, CPU_BACKEND))
 					ND4JClassLoading.setNd4jClassloader(own);

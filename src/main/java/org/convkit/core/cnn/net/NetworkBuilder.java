@@ -48,6 +48,7 @@ public final class NetworkBuilder {
 			int classes, TrainingSettings settings) {
 		if (spec == null) throw new IllegalArgumentException("network spec missing");
 		if (settings == null) throw new IllegalArgumentException("training settings missing");
+		Dl4jRuntime.configure(); // ND4J's native build is chosen before anything here can load it
 		long params = spec.parameterCount(height, width, channels, classes); // validates shapes, names the layer
 		if (params > MAX_PARAMETERS)
 			throw new IllegalArgumentException("The network would have " + params + " parameters (at most "
@@ -104,11 +105,10 @@ public final class NetworkBuilder {
 		return list.build();
 	}
 
-	/** An initialised (seeded random weights) network for the spec. */
-	public static MultiLayerNetwork network(NetworkSpec spec, int height, int width, int channels, int classes,
+	/** An initialised (seeded random weights) network for the spec, of ConvKit's layer objects. */
+	public static TrainableNetwork network(NetworkSpec spec, int height, int width, int channels, int classes,
 			TrainingSettings settings) {
-		Dl4jRuntime.configure(); // before the layers exist: DL4J picks the oneDNN helpers per layer in init()
-		MultiLayerNetwork net = new TrainableNetwork(configuration(spec, height, width, channels, classes, settings));
+		TrainableNetwork net = new TrainableNetwork(configuration(spec, height, width, channels, classes, settings));
 		net.init();
 		return net;
 	}

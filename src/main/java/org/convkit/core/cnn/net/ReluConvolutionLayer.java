@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
@@ -22,29 +21,26 @@ import java.util.List;
  * Java, copies included, about a third of that (see docs/benchmarks.md). The backward convolution itself is DL4J's
  * oneDNN call, with the same arguments, so the gradients are DL4J's. Only while {@link #training(boolean)} is on and
  * only for a plain ReLU, NCHW, float, oneDNN layer without dropout or weight noise; otherwise, and if the oneDNN call
- * fails, DL4J's own backprop runs. A run-time replacement of the layer object installed by {@link #install}, like
+ * fails, DL4J's own backprop runs. A run-time replacement of the layer object ({@link ConvKitLayers}), like
  * {@link InputConvolutionLayer}; the stored configuration is unchanged.
  */
-public final class ReluConvolutionLayer extends ConvolutionLayer {
+public final class ReluConvolutionLayer extends OneDnnConvolutionLayer {
 	private volatile boolean training;
 	private float[] errorBuffer, preOutputBuffer;
 	private INDArray delta;
 	/** For tests: how many backprops took this class's path. */
 	int ownBackprops;
 
-	private ReluConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+	ReluConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
 		super(conf, dataType);
 	}
 
 	/**
-	 * Replaces each plain DL4J convolution layer of the network but the first (see {@link InputConvolutionLayer})
-	 * whose activation is a plain ReLU; returns all of the network's {@code ReluConvolutionLayer}s. Idempotent.
+	 * The network's {@code ReluConvolutionLayer}s: ConvKit's networks get one for each plain ReLU convolution but the
+	 * first ({@link ConvKitLayers}, run again here: idempotent).
 	 */
 	public static List<ReluConvolutionLayer> install(MultiLayerNetwork net) {
-		return LayerReplacement.replaceAll(net, 1, ReluConvolutionLayer.class,
-				l -> l.getClass() == ConvolutionLayer.class && Relu.isPlain(((ConvolutionLayer) l).layerConf()
-						.getActivationFn()),
-				l -> new ReluConvolutionLayer(l.conf(), l.getParam(ConvolutionParamInitializer.WEIGHT_KEY).dataType()));
+		return ConvKitLayers.all(net, ReluConvolutionLayer.class);
 	}
 
 	/** Switches {@link #training(boolean)} on or off for all the layers. */

@@ -6,6 +6,7 @@ import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.SmallBatchForward;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -27,6 +28,8 @@ public final class Predictor {
 	/** The small-batch pass (made on first use), or null when the network has a layer it does not cover. */
 	private SmallBatchForward small;
 	private boolean smallChecked;
+	/** For the thread count of each call ({@link ComputeThreads}). */
+	private final long multiplyAdds;
 
 	public Predictor(ModelBundle bundle) {
 		this(bundle, DEFAULT_BATCH);
@@ -39,6 +42,8 @@ public final class Predictor {
 		this.format = new InputFormat(bundle.inputHeight(), bundle.inputWidth(), bundle.inputChannels(),
 				bundle.resize());
 		this.batchSize = batchSize;
+		this.multiplyAdds = ComputeThreads.multiplyAdds(bundle.spec(), bundle.inputHeight(), bundle.inputWidth(),
+				bundle.inputChannels(), bundle.labels().size());
 	}
 
 	public ModelBundle bundle() {
@@ -90,7 +95,8 @@ public final class Predictor {
 	/**
 	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: up to
 	 * {@link SmallBatchForward#MAX_BATCH} images go through {@link SmallBatchForward} instead (the same
-	 * probabilities up to float rounding), made again if the network was trained since.
+	 * probabilities up to float rounding), made again if the network was trained since. Its products are OpenBLAS's,
+	 * whose thread count is JVM-wide and left alone (see {@link ComputeThreads}).
 	 */
 	private SmallBatchForward smallBatchForward() {
 		if (small != null && !small.isCurrent()) smallChecked = false;
@@ -101,9 +107,15 @@ public final class Predictor {
 		return small;
 	}
 
-	/** Probabilities for features that are already resized and normalised (NCHW), by DL4J's output. */
+	/**
+	 * Probabilities for features that are already resized and normalised (NCHW), by DL4J's output, with ConvKit's
+	 * thread count for this many images on this thread ({@link ComputeThreads}).
+	 */
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();
-		return NdArrays.rows(net.output(features, false));
+		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds,
+				(int) features.size(0)))) {
+			return NdArrays.rows(net.output(features, false));
+		}
 	}
 }

@@ -10,6 +10,7 @@ import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.NetworkSpec;
 
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import java.util.Set;
  * the process loses at most the epoch in progress. Both files hold the optimizer state.
  * <p>
  * Speed: during its own {@code fit} calls some of DL4J's objects are replaced at run time ({@link FastTraining}),
- * each giving DL4J's numbers; the network handed back behaves as DL4J's.
+ * each giving DL4J's numbers; the network handed back behaves as DL4J's. ND4J's thread count during the epochs is
+ * ConvKit's choice for the network and batch ({@link ComputeThreads}), on this thread only.
  * <p>
  * Stopping: {@link #cancel()} is checked between batches (the unfinished epoch is dropped); early stopping after
  * {@code patience} epochs in a row whose validation loss is not lower than the best by more than
@@ -137,7 +139,10 @@ public final class Trainer {
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
-		try (EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
+		InputFormat f = plan.format; // this thread's ND4J thread count for the run's batches, restored at the end
+		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(plan.spec, f.height(), f.width(),
+				f.channels(), plan.classes.size(), plan.settings.batchSize()));
+				EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
 				long t0 = System.nanoTime();

@@ -8,6 +8,8 @@ import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.testing.Prerequisites;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.layers.mkldnn.BaseMKLDNNHelper;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNBatchNormHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.layers.mkldnn.MKLDNNSubsamplingHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -16,7 +18,6 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -24,17 +25,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 /**
- * oneDNN is really used for LeNet's conv and pooling layers on this (linux x86_64) machine, for new and loaded
- * networks, and gives the same numbers as DL4J's plain path. Both paths run in this JVM: the plain one with DL4J's
- * helper switch forced off while its network is created and libnd4j's own oneDNN use switched off while it runs.
+ * oneDNN is really used for LeNet's conv and pooling layers on this (linux x86_64) machine, for new, loaded and
+ * cloned networks, and gives the same numbers as DL4J's plain path; ConvKit changes nothing JVM-wide for other DL4J
+ * code. Both paths run in this JVM: the plain one is DL4J's own {@code MultiLayerNetwork} of the same configuration
+ * (DL4J 1.0.0-M2.1 attaches no helpers), run with libnd4j's own oneDNN use switched off.
  */
 public class Dl4jRuntimeTest {
 	private static final int CLASSES = 10, N = 32;
@@ -62,8 +65,9 @@ public class Dl4jRuntimeTest {
 	@Test
 	public void convAndPoolingLayersRunOnOneDnnWhenBuiltAndWhenLoaded() throws Exception {
 		MultiLayerNetwork net = lenet();
-		assertTrue("DL4J's oneDNN check must pass with the -onednn natives and the bridge", Dl4jRuntime.oneDnnAvailable());
+		assertTrue("ConvKit's oneDNN check must pass with the -onednn natives", Dl4jRuntime.oneDnnAvailable());
 		assertOneDnnLayers(net);
+		assertOneDnnLayers(((TrainableNetwork) net).clone());
 
 		Path file = tmp.getRoot().toPath().resolve("lenet.zip");
 		ModelBundle b = new ModelBundle(net, NetworkSpec.preset(NetworkSpec.LENET), labels(), 28, 28, 1,
@@ -75,20 +79,20 @@ public class Dl4jRuntimeTest {
 	@Test
 	public void oneDnnAgreesWithThePlainPath() {
 		DataSet ds = data(7);
-		MultiLayerNetwork fast = lenet(), plain = plainPath(this::lenet);
+		MultiLayerNetwork fast = lenet(), plain = PlainDl4j.lenet(CLASSES);
 		assertOneDnnLayers(fast);
 		assertEquals("the plain network must have no helper", 0, Dl4jRuntime.helperLayers(plain));
 		assertEquals("same seed, same initial weights", fast.params(), plain.params());
 
-		INDArray outFast = fast.output(ds.getFeatures()), outPlain = plainPath(() -> plain.output(ds.getFeatures()));
+		INDArray outFast = fast.output(ds.getFeatures()), outPlain = PlainDl4j.path(() -> plain.output(ds.getFeatures()));
 		assertClose("output", outPlain, outFast, REL_TOL);
 
-		INDArray gFast = gradient(fast, ds), gPlain = plainPath(() -> gradient(plain, ds));
+		INDArray gFast = gradient(fast, ds), gPlain = PlainDl4j.path(() -> gradient(plain, ds));
 		assertClose("gradient", gPlain, gFast, REL_TOL);
 
 		for (int step = 0; step < 3; step++) {
 			fast.fit(ds);
-			plainPath(() -> {
+			PlainDl4j.path(() -> {
 				plain.fit(ds);
 				return null;
 			});
@@ -97,7 +101,34 @@ public class Dl4jRuntimeTest {
 		assertTrue("weights after 3 steps differ by " + maxDiff, maxDiff <= PARAM_TOL);
 		double moved = plain.params().sub(lenet().params()).amaxNumber().doubleValue();
 		assertTrue("the weights must have moved by about 3 steps of lr 1e-3, moved " + moved, moved > 1e-3);
-		assertClose("output after 3 steps", plainPath(() -> plain.output(ds.getFeatures())),
+		assertClose("output after 3 steps", PlainDl4j.path(() -> plain.output(ds.getFeatures())),
+				fast.output(ds.getFeatures()), REL_TOL);
+	}
+
+	/** Batch normalization gets DL4J's oneDNN helper too (set on ConvKit's layer object) and agrees with DL4J's. */
+	@Test
+	public void batchNormRunsOnOneDnnAndAgreesWithThePlainPath() {
+		NetworkSpec spec = NetworkSpec.parse("conv 3x3x6 relu; batchnorm; maxpool 2; conv 3x3x8; batchnorm; dense 16");
+		MultiLayerNetwork fast = NetworkBuilder.network(spec, 28, 28, 1, CLASSES, TrainingSettings.DEFAULTS);
+		MultiLayerNetwork plain = new MultiLayerNetwork(NetworkBuilder.configuration(spec, 28, 28, 1, CLASSES,
+				TrainingSettings.DEFAULTS));
+		plain.init();
+		assertTrue("batch norm 1: " + fast.getLayer(1).getHelper(), fast.getLayer(1).getHelper() instanceof
+				MKLDNNBatchNormHelper);
+		assertTrue(fast.getLayer(4).getHelper() instanceof MKLDNNBatchNormHelper);
+		assertEquals("2 convolutions, 2 batch norms, 1 pooling", 5, Dl4jRuntime.helperLayers(fast));
+		DataSet ds = data(5);
+		assertClose("gradient", PlainDl4j.path(() -> gradient(plain, ds)), gradient(fast, ds), REL_TOL);
+		for (int step = 0; step < 3; step++) {
+			fast.fit(ds);
+			PlainDl4j.path(() -> {
+				plain.fit(ds);
+				return null;
+			});
+		}
+		double maxDiff = plain.params().sub(fast.params()).amaxNumber().doubleValue();
+		assertTrue("weights (and running statistics) after 3 steps differ by " + maxDiff, maxDiff <= PARAM_TOL);
+		assertClose("output after 3 steps", PlainDl4j.path(() -> plain.output(ds.getFeatures())),
 				fast.output(ds.getFeatures()), REL_TOL);
 	}
 
@@ -113,11 +144,23 @@ public class Dl4jRuntimeTest {
 		assertArrayEquals(a.output(ds.getFeatures()).data().asFloat(), b.output(ds.getFeatures()).data().asFloat(), 0f);
 	}
 
+	/**
+	 * Other DL4J code in the same JVM (another Fiji plugin) sees DL4J as shipped: DL4J's helper switch is not set,
+	 * its own oneDNN check is not made to pass, no class of ND4J's packages comes from ConvKit, and a network DL4J
+	 * builds itself gets no helper.
+	 */
 	@Test
-	public void configureSwitchesDl4jHelpersOnAndIsIdempotent() {
+	public void configureChangesNothingForOtherDl4jCode() throws Exception {
 		Dl4jRuntime.configure();
-		Dl4jRuntime.configure();
-		assertEquals("false", System.getProperty(Dl4jRuntime.HELPERS_DISABLE));
+		assertOneDnnLayers(lenet());
+		assertNull(System.getProperty("org.eclipse.deeplearning4j.helpers.disable"));
+		assertFalse("DL4J's own check", BaseMKLDNNHelper.mklDnnEnabled());
+		try {
+			Class.forName("org.nd4j.nativeblas.Nd4jCpu$Environment");
+			fail("ConvKit must not put a class into ND4J's package org.nd4j.nativeblas");
+		} catch (ClassNotFoundException expected) {
+		}
+		assertEquals(0, Dl4jRuntime.helperLayers(PlainDl4j.lenet(CLASSES)));
 	}
 
 	private MultiLayerNetwork lenet() {
@@ -129,21 +172,6 @@ public class Dl4jRuntimeTest {
 		String[] l = new String[CLASSES];
 		for (int i = 0; i < CLASSES; i++) l[i] = "c" + i;
 		return Arrays.asList(l);
-	}
-
-	/** Runs with DL4J's helpers and libnd4j's oneDNN both off, then restores them. */
-	private static <T> T plainPath(Supplier<T> work) {
-		Nd4jCpu.Environment env = Nd4jCpu.Environment.getInstance();
-		boolean used = env.isUseONEDNN();
-		String helpers = System.getProperty(Dl4jRuntime.HELPERS_DISABLE);
-		System.setProperty(Dl4jRuntime.HELPERS_DISABLE, "true");
-		env.setUseONEDNN(false);
-		try {
-			return work.get();
-		} finally {
-			env.setUseONEDNN(used);
-			System.setProperty(Dl4jRuntime.HELPERS_DISABLE, helpers);
-		}
 	}
 
 	private static INDArray gradient(MultiLayerNetwork net, DataSet ds) {

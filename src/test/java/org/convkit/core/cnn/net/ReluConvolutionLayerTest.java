@@ -1,7 +1,6 @@
 package org.convkit.core.cnn.net;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
-import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
 import org.nd4j.linalg.dataset.DataSet;
@@ -9,6 +8,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import java.util.List;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
@@ -28,8 +28,9 @@ public class ReluConvolutionLayerTest {
 		assertEquals("the ReLU convolutions after the first", 2, layers.size());
 		assertSame(net.getLayer(1), layers.get(0));
 		assertSame(net.getLayer(3), layers.get(1));
-		assertEquals(ConvolutionLayer.class, net.getLayer(0).getClass()); // the first layer: InputConvolutionLayer's
-		assertEquals(ConvolutionLayer.class, net.getLayer(4).getClass()); // tanh
+		assertEquals(InputConvolutionLayer.class, net.getLayer(0).getClass()); // the first layer has its own class
+		assertEquals(OneDnnConvolutionLayer.class, net.getLayer(4).getClass()); // tanh
+		for (ReluConvolutionLayer l : ReluConvolutionLayer.install(ref)) assertFalse(l.isTraining()); // DL4J's path
 		assertEquals(layers, ReluConvolutionLayer.install(net)); // idempotent
 		assertTrue("the oneDNN helpers are there to compare with", Dl4jRuntime.helperLayers(net) > 0);
 		ReluConvolutionLayer.training(layers, true);

@@ -1,0 +1,69 @@
+package org.convkit.core.cnn.net;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The layer objects of ConvKit's networks: each of DL4J's plain layer objects of these kinds is replaced, when the
+ * network is initialised ({@link TrainableNetwork#init}), by ConvKit's subclass of it:
+ * <ul>
+ * <li>the first layer, a convolution: {@link InputConvolutionLayer};</li>
+ * <li>other convolutions: {@link ReluConvolutionLayer} with a plain ReLU, else {@link OneDnnConvolutionLayer};</li>
+ * <li>pooling: {@link OneDnnSubsamplingLayer};</li>
+ * <li>batch normalization: {@link OneDnnBatchNormalization};</li>
+ * <li>dense: {@link CachingDenseLayer}.</li>
+ * </ul>
+ * All carry DL4J's oneDNN helpers where DL4J's would ({@link OneDnn}); the training shortcuts of the first, second and
+ * last stay off until {@link FastTraining#on} (so outside ConvKit's Trainer they are DL4J's layers with the helper).
+ * The replacement shares the original's configuration, parameters and gradients ({@link LayerReplacement}); DL4J
+ * swaps frozen layers the same way. The stored configuration names DL4J's layer classes, so model files do not
+ * change. With {@code -Dconvkit.fastTraining=false} nothing is replaced.
+ */
+final class ConvKitLayers {
+	private ConvKitLayers() {
+	}
+
+	/** Replaces the network's plain DL4J layers as above; idempotent (ConvKit's layers are left as they are). */
+	static void install(TrainableNetwork net) {
+		if (!FastTraining.enabled()) return;
+		Layer[] layers = net.getLayers();
+		DataType type = net.getLayerWiseConfigurations().getDataType();
+		for (int i = 0; i < layers.length; i++) {
+			Layer replacement = replacement(layers[i], i, type);
+			if (replacement != null) LayerReplacement.replace(net, i, replacement);
+		}
+	}
+
+	/** The network's layers of {@code type} after {@link #install} (when it is a {@link TrainableNetwork}). */
+	static <T extends Layer> List<T> all(MultiLayerNetwork net, Class<T> type) {
+		if (net instanceof TrainableNetwork) install((TrainableNetwork) net);
+		List<T> out = new ArrayList<>();
+		for (Layer l : net.getLayers())
+			if (type.isInstance(l)) out.add(type.cast(l));
+		return out;
+	}
+
+	/** ConvKit's object for DL4J's layer {@code l} at {@code index}, or null to keep it. */
+	private static Layer replacement(Layer l, int index, DataType type) {
+		NeuralNetConfiguration conf = l.conf();
+		if (l.getClass() == ConvolutionLayer.class) {
+			if (index == 0) return new InputConvolutionLayer(conf, type);
+			if (Relu.isPlain(((ConvolutionLayer) l).layerConf().getActivationFn()))
+				return new ReluConvolutionLayer(conf, type);
+			return new OneDnnConvolutionLayer(conf, type);
+		}
+		if (l.getClass() == SubsamplingLayer.class) return new OneDnnSubsamplingLayer(conf, type);
+		if (l.getClass() == DenseLayer.class) return new CachingDenseLayer(conf, type);
+		if (l.getClass() == BatchNormalization.class) return new OneDnnBatchNormalization(conf, type);
+		return null;
+	}
+}

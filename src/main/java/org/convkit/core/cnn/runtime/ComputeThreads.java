@@ -1,0 +1,179 @@
+package org.convkit.core.cnn.runtime;
+
+import org.convkit.core.cnn.spec.LayerShape;
+import org.convkit.core.cnn.spec.LayerSpec;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOps;
+import org.nd4j.nativeblas.NativeOpsHolder;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How many threads ND4J's kernels (oneDNN's convolutions and pooling, libnd4j's own loops: both OpenMP) use for one
+ * ConvKit call, and setting that count for the calling thread only.
+ * <p>
+ * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
+ * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle (the cores minus the
+ * load average, rounded). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+ * <ul>
+ * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) trains and classifies faster
+ * with 1 thread than with 2, also on a quiet machine (earlier measurements, PyTorch alike): its operations are too
+ * small to share; the rule gives it 1 thread on any machine;</li>
+ * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
+ * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
+ * core with another process is slow; hence only idle cores count.</li>
+ * </ul>
+ * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
+ * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. A quiet 2-core
+ * measurement of the Small VGG row is still to be made; if 2 threads lose there too, WORK_PER_THREAD goes up.
+ * {@value #OVERRIDE_PROPERTY}=N fixes the count.
+ * <p>
+ * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
+ * it applies to the parallel regions the calling Java thread starts and to nothing else in the JVM, and
+ * {@link Scope#close()} gives the thread its previous count back. ND4J's other knobs ({@code setMaxThreads} is a no-op
+ * in M2.1; {@code setMaxMasterThreads} and OpenBLAS's count are JVM-wide) are left alone: measured with per-thread CPU
+ * times, the OpenMP count alone decides (at 1 only the calling thread computed).
+ */
+public final class ComputeThreads {
+	/** {@code -Dconvkit.threads=N}: use N threads (at least 1) instead of the rule. */
+	public static final String OVERRIDE_PROPERTY = "convkit.threads";
+	/** Multiply-adds per call that one more thread needs to pay for itself (see the class comment). */
+	static final long WORK_PER_THREAD = 1_000_000_000L;
+
+	private ComputeThreads() {
+	}
+
+	/** The rule, without the override; {@code loadAverage} < 0: unknown (all cores count as idle). */
+	static int rule(long multiplyAddsPerCall, int cores, double loadAverage) {
+		int idle = loadAverage < 0 || Double.isNaN(loadAverage) ? cores
+				: (int) Math.max(1, cores - Math.min(cores, Math.round(loadAverage)));
+		long t = multiplyAddsPerCall / WORK_PER_THREAD;
+		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
+	}
+
+	/** The thread count for calls of {@code images} images through the network, the override included. */
+	public static int forCall(NetworkSpec spec, int height, int width, int channels, int classes, int images) {
+		return forCall(multiplyAdds(spec, height, width, channels, classes), images);
+	}
+
+	/** As above, for a network of {@code multiplyAddsPerImage} ({@link #multiplyAdds}). */
+	public static int forCall(long multiplyAddsPerImage, int images) {
+		Integer fixed = override();
+		if (fixed != null) return fixed;
+		return rule(multiplyAddsPerImage * Math.max(1, images), CORES,
+				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+	}
+
+	/** The cores the rule may use (see {@link #cores(int, List)}), worked out once. */
+	private static final int CORES = cores(Runtime.getRuntime().availableProcessors(), cpuinfo());
+
+	/**
+	 * The processors the JVM may use (which respects a container's CPU limit), but no more than the physical cores
+	 * {@code /proc/cpuinfo} lists (distinct "physical id" and "core id" pairs): two hyperthreads of one core share its
+	 * vector units, which these kernels keep busy, so a second thread there mostly waits at OpenMP's barriers.
+	 */
+	static int cores(int available, List<String> cpuinfo) {
+		Set<String> physical = new HashSet<>();
+		String id = null;
+		for (String line : cpuinfo) {
+			int colon = line.indexOf(':');
+			if (colon < 0) continue;
+			String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
+			if (key.equals("physical id")) id = value;
+			else if (key.equals("core id") && id != null) physical.add(id + "/" + value);
+		}
+		return Math.max(1, physical.isEmpty() ? available : Math.min(available, physical.size()));
+	}
+
+	private static List<String> cpuinfo() {
+		try {
+			return Files.readAllLines(Paths.get("/proc/cpuinfo"), StandardCharsets.ISO_8859_1);
+		} catch (IOException | RuntimeException e) { // not Linux
+			return Collections.emptyList();
+		}
+	}
+
+	/** {@value #OVERRIDE_PROPERTY} as a count of at least 1, or null when unset or not a number. */
+	static Integer override() {
+		String s = System.getProperty(OVERRIDE_PROPERTY);
+		if (s == null) return null;
+		try {
+			return Math.max(1, Integer.parseInt(s.trim()));
+		} catch (NumberFormatException e) {
+			return null;
+		}
+	}
+
+	/** Multiply-adds of one image's forward pass: convolutions and dense layers (pooling and the rest are small). */
+	public static long multiplyAdds(NetworkSpec spec, int height, int width, int channels, int classes) {
+		List<LayerShape> shapes = spec.shapes(height, width, channels, classes);
+		long sum = 0, inputs = (long) height * width * channels;
+		int c = channels;
+		for (LayerShape s : shapes) {
+			LayerSpec l = s.layer;
+			if (l == null || l.kind() == LayerSpec.Kind.DENSE) sum += inputs * s.channels; // output layer: l == null
+			else if (l.kind() == LayerSpec.Kind.CONV)
+				sum += (long) s.height * s.width * s.channels * l.kernelHeight() * l.kernelWidth() * c;
+			c = s.channels;
+			inputs = s.size();
+		}
+		return sum;
+	}
+
+	/** Sets the calling thread's count until {@link Scope#close()}. */
+	public static Scope use(int threads) {
+		NativeOps ops;
+		int before;
+		try {
+			ops = nativeOps();
+			before = ops.ompGetMaxThreads();
+			if (before != threads) ops.setOmpNumThreads(Math.max(1, threads));
+		} catch (RuntimeException | LinkageError e) { // no CPU backend: nothing to set
+			return new Scope(null, 0, 0);
+		}
+		return new Scope(ops, before, threads);
+	}
+
+	/** The calling thread's current count (OpenMP's {@code omp_get_max_threads}). */
+	public static int current() {
+		return nativeOps().ompGetMaxThreads();
+	}
+
+	/** libnd4j's entry points; ND4J's backend first (its holder reads properties the backend's start sets). */
+	private static NativeOps nativeOps() {
+		Nd4jNatives.select();
+		Nd4j.getEnvironment();
+		return NativeOpsHolder.getInstance().getDeviceNativeOps();
+	}
+
+	/** Restores the thread's previous count; close it on the thread that opened it. */
+	public static final class Scope implements AutoCloseable {
+		private final NativeOps ops;
+		private final int before, threads;
+
+		private Scope(NativeOps ops, int before, int threads) {
+			this.ops = ops;
+			this.before = before;
+			this.threads = threads;
+		}
+
+		/** The count in force (0 when there was nothing to set). */
+		public int threads() {
+			return threads;
+		}
+
+		@Override
+		public void close() {
+			if (ops != null && before != threads) ops.setOmpNumThreads(before);
+		}
+	}
+}

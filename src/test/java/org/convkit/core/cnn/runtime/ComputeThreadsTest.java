@@ -1,0 +1,97 @@
+package org.convkit.core.cnn.runtime;
+
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.junit.Test;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+/** The thread rule, its override, and that the count is set for the calling thread only and restored. */
+public class ComputeThreadsTest {
+	private static final NetworkSpec LENET = NetworkSpec.preset(NetworkSpec.LENET),
+			VGG = NetworkSpec.preset(NetworkSpec.SMALL_VGG);
+
+	@Test
+	public void multiplyAddsByHand() {
+		// conv1 24·24·20·5·5·1, conv2 8·8·50·5·5·20, dense 800·500, output 500·10
+		assertEquals(288_000 + 1_600_000 + 400_000 + 5_000, ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10));
+		// 64·64·32·9·1, 64·64·32·9·32, 32·32·64·9·32, 32·32·64·9·64, dense 16·16·64·256, output 256·10
+		assertEquals(1_179_648L + 37_748_736 + 18_874_368 + 37_748_736 + 4_194_304 + 2_560,
+				ComputeThreads.multiplyAdds(VGG, 64, 64, 1, 10));
+	}
+
+	@Test
+	public void theRule() {
+		long lenet = ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10), vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1,
+				10);
+		assertEquals("LeNet, a batch of 64, 2 idle cores (measured: 1 thread faster)", 1,
+				ComputeThreads.rule(lenet * 64, 2, 0.1));
+		assertEquals("LeNet, a batch of 64, 64 idle cores", 1, ComputeThreads.rule(lenet * 64, 64, 0));
+		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, 2, 0.3));
+		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, 16, 0.3));
+		assertEquals("... one image", 1, ComputeThreads.rule(vgg, 16, 0));
+		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, 2, 0.9));
+		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, 2, 25));
+		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, 16, 12.6));
+		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, 16, -1));
+		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, 16, Double.NaN));
+		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, 2, 0));
+		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, 0, 0));
+		assertEquals(1, ComputeThreads.rule(0, 8, 0));
+		assertEquals("grows with the work", 7, ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, 32, 0));
+	}
+
+	@Test
+	public void physicalCoresCapTheCount() {
+		List<String> twoCoresFourThreads = Arrays.asList("processor : 0", "physical id : 0", "core id : 0",
+				"processor : 1", "physical id : 0", "core id : 1", "processor : 2", "physical id : 0", "core id : 0",
+				"processor : 3", "physical id : 0", "core id : 1");
+		assertEquals(2, ComputeThreads.cores(4, twoCoresFourThreads));
+		assertEquals("a container's limit", 1, ComputeThreads.cores(1, twoCoresFourThreads));
+		List<String> twoSockets = Arrays.asList("physical id : 0", "core id : 0", "physical id : 1", "core id : 0");
+		assertEquals(2, ComputeThreads.cores(2, twoSockets));
+		assertEquals("no /proc/cpuinfo", 8, ComputeThreads.cores(8, Collections.emptyList()));
+		assertEquals("at least one", 1, ComputeThreads.cores(0, Collections.emptyList()));
+	}
+
+	@Test
+	public void theOverride() {
+		String was = System.getProperty(ComputeThreads.OVERRIDE_PROPERTY);
+		try {
+			String[][] cases = { { "3", "3" }, { " 2 ", "2" }, { "0", "1" }, { "-5", "1" } };
+			for (String[] c : cases) {
+				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, c[0]);
+				assertEquals(c[0], Integer.valueOf(c[1]), ComputeThreads.override());
+				assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.forCall(LENET, 28, 28, 1, 10, 64));
+			}
+			for (String bad : new String[] { "", "two", "NaN", "1e3", "99999999999" }) {
+				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, bad);
+				assertNull(bad, ComputeThreads.override());
+			}
+		} finally {
+			if (was == null) System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+			else System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, was);
+		}
+	}
+
+	/** OpenMP's count is per thread: another thread keeps its own while a scope is open here; close restores. */
+	@Test
+	public void theCountIsThisThreadsAndIsRestored() throws Exception {
+		int before = ComputeThreads.current(), other = before == 3 ? 4 : 3;
+		AtomicInteger seenElsewhere = new AtomicInteger();
+		try (ComputeThreads.Scope s = ComputeThreads.use(other)) {
+			assertEquals(other, s.threads());
+			assertEquals(other, ComputeThreads.current());
+			Thread t = new Thread(() -> seenElsewhere.set(ComputeThreads.current()));
+			t.start();
+			t.join();
+		}
+		assertEquals("a new thread starts from the process default", before, seenElsewhere.get());
+		assertEquals("restored", before, ComputeThreads.current());
+	}
+}

@@ -1,0 +1,129 @@
+package org.convkit.core.cnn.runtime;
+
+import org.convkit.core.cnn.runtime.CpuFeatures.Level;
+import org.convkit.testing.Prerequisites;
+import org.junit.Test;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.convkit.core.cnn.runtime.NativeBuild.AVX2;
+import static org.convkit.core.cnn.runtime.NativeBuild.AVX512;
+import static org.convkit.core.cnn.runtime.NativeBuild.ONEDNN;
+import static org.convkit.core.cnn.runtime.NativeBuild.ONEDNN_AVX2;
+import static org.convkit.core.cnn.runtime.NativeBuild.ONEDNN_AVX512;
+import static org.convkit.core.cnn.runtime.NativeBuild.PLAIN;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The choice of ND4J's native build: as a table, in this JVM, and in child JVMs that have ConvKit's AVX2 and AVX-512
+ * builds on their class path too (target/test-natives, Linux x86-64) and pretend the processor lacks AVX-512 or AVX2
+ * ({@code CONVKIT_CPU_ISA}): there the build for that level must be the one loaded, whatever was set or loaded
+ * before, and without pretending the fastest one this processor runs.
+ */
+public class Nd4jNativesTest {
+	private static final Set<NativeBuild> ONEDNN_BUILDS = EnumSet.of(ONEDNN_AVX512, ONEDNN_AVX2, ONEDNN);
+
+	@Test
+	public void choosesTheFastestBuildTheProcessorRuns() {
+		assertEquals(ONEDNN_AVX512, Nd4jNatives.choose(Level.AVX512, ONEDNN_BUILDS, null));
+		assertEquals(ONEDNN_AVX2, Nd4jNatives.choose(Level.AVX2, ONEDNN_BUILDS, null));
+		assertEquals(ONEDNN, Nd4jNatives.choose(Level.GENERIC, ONEDNN_BUILDS, null));
+		assertEquals("oneDNN before a higher instruction set", ONEDNN,
+				Nd4jNatives.choose(Level.AVX512, EnumSet.of(ONEDNN, AVX512, AVX2, PLAIN), null));
+		assertEquals(AVX2, Nd4jNatives.choose(Level.AVX2, EnumSet.of(AVX512, AVX2, PLAIN), null));
+		assertEquals("one ND4J jar: ConvKit's install before this change", ONEDNN,
+				Nd4jNatives.choose(Level.AVX512, EnumSet.of(ONEDNN), null));
+	}
+
+	@Test
+	public void aRequestedBuildIsUsedOnlyWhenPresentAndRunnable() {
+		assertEquals("the user's choice", ONEDNN, Nd4jNatives.choose(Level.AVX512, ONEDNN_BUILDS, "-onednn"));
+		assertEquals("the processor lacks it", ONEDNN_AVX2, Nd4jNatives.choose(Level.AVX2, ONEDNN_BUILDS, "-onednn-avx512"));
+		assertEquals("the processor lacks it", ONEDNN, Nd4jNatives.choose(Level.GENERIC, ONEDNN_BUILDS, "-onednn-avx2"));
+		assertEquals("not on the class path", ONEDNN_AVX512, Nd4jNatives.choose(Level.AVX512, ONEDNN_BUILDS, "-avx2"));
+		assertEquals("unknown", ONEDNN_AVX2, Nd4jNatives.choose(Level.AVX2, ONEDNN_BUILDS, "-cuda-11.6"));
+		assertEquals("empty", ONEDNN_AVX2, Nd4jNatives.choose(Level.AVX2, ONEDNN_BUILDS, ""));
+	}
+
+	@Test
+	public void thePlainBuildOnlyWhenItIsTheOnlyOne() {
+		assertEquals(PLAIN, Nd4jNatives.choose(Level.GENERIC, EnumSet.of(PLAIN), null));
+		assertEquals(PLAIN, Nd4jNatives.choose(Level.AVX512, EnumSet.of(PLAIN), ""));
+		assertNull("nothing runs here", Nd4jNatives.choose(Level.GENERIC, EnumSet.of(ONEDNN_AVX2, AVX512), null));
+		assertNull(Nd4jNatives.choose(Level.AVX512, EnumSet.noneOf(NativeBuild.class), null));
+	}
+
+	/** This test JVM (surefire's listener chose first) loaded the build chosen for this processor. */
+	@Test
+	public void thisJvmLoadedTheBuildChosenForThisProcessor() {
+		Nd4jNatives.Selection s = Nd4jNatives.select();
+		assertNotNull(s.toString(), s.build);
+		org.nd4j.linalg.factory.Nd4j.create(1); // make sure ND4J is loaded
+		assertEquals(s.toString(), s.build, Nd4jNatives.loaded());
+		assertEquals(Nd4jNatives.choose(CpuFeatures.level(), s.present, null), Nd4jNatives.loaded());
+		assertTrue(Nd4jNatives.loaded().runsOn(CpuFeatures.detected()));
+		assertTrue("the shipped build is on the test class path: " + s.present, s.present.contains(ONEDNN));
+	}
+
+	/**
+	 * Child JVMs with all three oneDNN builds: pretending to be AVX2-only, and generic x86-64, they load the build
+	 * for that level and train with it; the AVX2 one first loads OpenCV (so JavaCPP's Loader has read its properties
+	 * before ConvKit chooses) and asks for the AVX-512 build through JavaCPP's own property, which must not be used;
+	 * the generic one starts ND4J first as the CNN commands' environment check does ({@code Nd4jStartup}). Without
+	 * pretending, the fastest build this processor runs.
+	 */
+	@Test
+	public void pretendingTheProcessorLacksAvx512OrAvx2LoadsTheFallback() throws Exception {
+		String os = System.getProperty("os.name"), arch = System.getProperty("os.arch");
+		Prerequisites.require("linux x86_64 (ConvKit detects the processor there only; the pom's test-natives profile "
+				+ "copies the Linux AVX2 and AVX-512 builds)", os.equals("Linux") && arch.equals("amd64"));
+		List<String> extra = new ArrayList<>();
+		Path dir = Paths.get(System.getProperty("convkit.basedir", ".")).resolve("target/test-natives");
+		for (NativeBuild b : EnumSet.of(ONEDNN_AVX2, ONEDNN_AVX512)) {
+			Path jar = dir.resolve("nd4j-native-1.0.0-M2.1-" + b.classifier("linux-x86_64") + ".jar");
+			assertTrue(jar + " (the pom's test-natives profile copies it)", Files.isRegularFile(jar));
+			extra.add(jar.toString());
+		}
+		assertEquals("loaded=ONEDNN_AVX2 helpers=2 trained", probe(extra, "avx2", "opencv-first", "-onednn-avx512"));
+		assertEquals("loaded=ONEDNN helpers=2 trained", probe(extra, "generic", "startup-first", null));
+		NativeBuild fastest = Nd4jNatives.choose(CpuFeatures.detected(), ONEDNN_BUILDS, null);
+		assertEquals("loaded=" + fastest + " helpers=2 trained", probe(extra, null, null, null));
+	}
+
+	private static String probe(List<String> extraJars, String isa, String first, String requested)
+			throws IOException, InterruptedException {
+		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx512m", "-cp", classPath + File.pathSeparator + String.join(File.pathSeparator, extraJars)));
+		if (requested != null) cmd.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
+		cmd.add(NativeBuildProbe.class.getName());
+		if (first != null) cmd.add(first);
+		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+		Map<String, String> env = pb.environment();
+		if (isa == null) env.remove(CpuFeatures.OVERRIDE_VARIABLE);
+		else env.put(CpuFeatures.OVERRIDE_VARIABLE, isa);
+		env.put("OMP_NUM_THREADS", "1");
+		Process p = pb.start();
+		byte[] out = p.getInputStream().readAllBytes();
+		assertTrue("the probe JVM must end", p.waitFor(3, TimeUnit.MINUTES));
+		String text = new String(out, StandardCharsets.UTF_8);
+		assertEquals(text, 0, p.exitValue());
+		for (String line : text.split("\n"))
+			if (line.startsWith("loaded=")) return line.trim();
+		throw new AssertionError("no result line:\n" + text);
+	}
+}
