@@ -33,6 +33,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * Run with {@code ./convkit --bench [repeats [case]]}: it needs the headless ImageJ set-up of the launcher. Case
  * {@code cnn} (also part of {@code all}) runs {@link CnnBenchmark} for every {@link CnnCase} and both
  * {@link MacroBenchmark}s; {@code lenet}, {@code vgg64}, {@code vgg96}, {@code macro} and {@code memory} run one.
+ * {@code microscopy} (also part of {@code all}) is {@link MicroscopyBenchmark}.
  */
 public final class FilterBenchmark {
 	private static final int SIZE = 4096;
@@ -47,7 +48,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, stack, canny, pool, cnn, a CNN case, levers...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, a CNN case, microscopy, inspect, levers...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -57,11 +58,12 @@ public final class FilterBenchmark {
 			System.exit(0);
 		}
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
-		List<String> macro = java.util.Arrays.asList("macro", "memory");
+		List<String> others = java.util.Arrays.asList("cnn", "macro", "memory", "microscopy", "inspect");
 		CnnCase cnnCase = CnnCase.named(only);
-		if (!filters.contains(only) && !"cnn".equals(only) && cnnCase == null && !macro.contains(only)) {
+		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, levers or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers or one of "
+					+ String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);
@@ -69,6 +71,8 @@ public final class FilterBenchmark {
 		else if (cnnCase != null) CnnBenchmark.run(repeats, Collections.singletonList(cnnCase));
 		if ("all".equals(only) || "cnn".equals(only) || "macro".equals(only)) MacroBenchmark.speed(repeats);
 		if ("all".equals(only) || "cnn".equals(only) || "memory".equals(only)) MacroBenchmark.memory(repeats);
+		if ("all".equals(only) || "microscopy".equals(only)) MicroscopyBenchmark.run(repeats);
+		if ("all".equals(only) || "inspect".equals(only)) InspectBenchmark.run(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);
 	}
 

@@ -3,6 +3,7 @@ package org.convkit.app;
 import ij.IJ;
 import ij.macro.Interpreter;
 import org.convkit.core.cnn.runtime.Nd4jNatives;
+import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.Failures;
 
 import java.io.IOException;
@@ -21,8 +22,10 @@ import java.util.List;
  * plugin threw (ImageJ's exception handler, or a stack trace ImageJ's Executer logged).
  * <p>
  * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT.
- * Needs the ij1-patcher agent ({@code -javaagent:ij1-patcher.jar=init}, {@code -Djava.awt.headless=true},
- * {@code --add-opens=java.base/java.lang=ALL-UNNAMED}): {@code ./convkit --headless} starts it that way.
+ * Needs ConvKit's agent, which applies ij1-patcher's patches ({@code -javaagent:ConvKit_.jar}, see
+ * {@link HeadlessAgent}; {@code -javaagent:ij1-patcher.jar=init} works too, without the ROI Manager),
+ * {@code -Djava.awt.headless=true} and {@code --add-opens=java.base/java.lang=ALL-UNNAMED}: {@code ./convkit
+ * --headless} starts it that way.
  */
 public final class HeadlessRunner {
 	public static final int EXIT_OK = 0;
@@ -62,7 +65,8 @@ public final class HeadlessRunner {
 		}
 		if (java.awt.GraphicsEnvironment.isHeadless() && !patched()) {
 			System.err.println("convkit: ImageJ is not patched for headless use: start the JVM with "
-					+ "-javaagent:ij1-patcher.jar=init --add-opens=java.base/java.lang=ALL-UNNAMED "
+					+ "-javaagent:ConvKit_.jar (ij1-patcher's patches and ConvKit's) "
+					+ "--add-opens=java.base/java.lang=ALL-UNNAMED "
 					+ "(./convkit --headless does this).");
 			return EXIT_USAGE;
 		}
@@ -70,6 +74,7 @@ public final class HeadlessRunner {
 		String argument = args.length > 1 ? args[1] : "";
 
 		List<String> problems = new ArrayList<>();
+		ClassColours.quietGroupColours(); // no "LUT not found" line per ROI group read from a ROI set
 		IJ.setExceptionHandler(t -> {
 			synchronized (problems) {
 				problems.add("a plugin threw " + rootCause(t));

@@ -5,6 +5,7 @@ import ij.ImageJ;
 import ij.ImagePlus;
 import ij.Menus;
 import org.convkit.core.cnn.runtime.Nd4jNatives;
+import org.convkit.plugins.support.ClassColours;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
@@ -32,6 +33,7 @@ public final class Launcher {
 		if (System.getProperty("plugins.dir") == null) guessPluginsDir();
 		Nd4jNatives.select(); // ND4J's native build for this processor, before any command can load native code
 		new ImageJ(); // standalone: closing its window quits
+		ClassColours.quietGroupColours(); // ROI groups in colour without ImageJ's luts folder
 		if (Menus.getCommands().get("Apply Kernel...") == null)
 			IJ.log("ConvKit: the ConvKit menus were not found. Put ConvKit_.jar in the plugins folder "
 					+ "(plugins.dir=" + System.getProperty("plugins.dir") + ").");

@@ -1,10 +1,15 @@
 package org.convkit.scripting;
 
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
@@ -16,6 +21,7 @@ import org.scijava.service.SciJavaService;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * ConvKit for scripts (Groovy, Jython, ... in Fiji): the filters and the CNN core behind one SciJava service.
@@ -92,6 +98,50 @@ public interface ConvKitService extends SciJavaService {
 	TrainingResult train(File folder, String architectureOrSpec, InputFormat input, TrainingSettings settings,
 			double validation, File model, boolean overwrite, TrainingListener listener) throws ModelFileException;
 
+	/**
+	 * Trains on patches around ROIs with the defaults of "Train CNN Classifier..." {@code source=ROIs} (channels: all,
+	 * border Reflect, no mask, Mean-std per Dataset, no balancing, 10% validation, early stopping, shift
+	 * augmentation) and saves the best model to {@code model} (an existing file is not overwritten).
+	 *
+	 * @param image  the image of ROIs that know none (ROIs added to the ROI Manager know theirs); may be null when all
+	 *               do
+	 * @param labels the class of each ROI
+	 * @param patch  the patch's width and height in pixels, centred on each ROI
+	 */
+	TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch,
+			String architectureOrSpec, int epochs, File model) throws ModelFileException;
+
+	/**
+	 * Trains on patches around ROIs with every setting given.
+	 *
+	 * @param input      channels of the image (1-based), border rule and mask (see {@link PatchInput}); its image
+	 *                   channel count must be the images'
+	 * @param rule       normalisation (method, per Dataset or Image, percentiles)
+	 * @param settings   optimizer, learning rate, ..., epochs and {@code balance}
+	 * @param validation fraction held out for validation, 0 &lt;= f &lt; 1
+	 * @param model      where to save the best model; null = not saved
+	 * @param listener   progress callbacks; may be null
+	 */
+	TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch, PatchInput input,
+			NormalisationRule rule, String architectureOrSpec, TrainingSettings settings, double validation,
+			File model, boolean overwrite, TrainingListener listener) throws ModelFileException;
+
+	/**
+	 * Class probabilities of each ROI (one row per ROI, in the order of {@code model.labels()}), the patches cut as in
+	 * training. The ROIs are not changed ("Classify ROIs with CNN..." also sets their groups and colours).
+	 *
+	 * @param image the image of ROIs that know none; may be null when all do
+	 */
+	float[][] classifyRois(ModelBundle model, ImagePlus image, List<Roi> rois);
+
+	/**
+	 * The class-probability map of every plane of the image, as "CNN Probability Map..." {@code output=Probabilities}
+	 * makes it: a new 32-bit image (not shown), one channel per class, the image's size and calibration.
+	 *
+	 * @param stride pixels between window centres (1 = every pixel)
+	 */
+	ImagePlus probabilityMap(ModelBundle model, ImagePlus image, int stride);
+
 	/** Class probabilities of one image, in the order of {@code model.labels()}. */
 	float[] classify(ModelBundle model, ImageProcessor ip);
 
@@ -111,4 +161,20 @@ public interface ConvKitService extends SciJavaService {
 
 	/** The layers (output shape, parameters) and facts of a model, as "CNN Model Info..." shows them. */
 	ModelSummary summary(ModelBundle model);
+
+	// Seeing inside (Plugins › ConvKit › Inspect): the commands' float results for one image plane.
+
+	/**
+	 * The feature maps of one layer ({@code conv1}, {@code pool1}, {@code dense1}, {@code output}, ... as CNN Model
+	 * Info... names them) for the image at the model's input size: one 32-bit slice per channel (a flat layer: one
+	 * row).
+	 */
+	ImageStack featureMaps(ModelBundle model, ImageProcessor ip, String layer);
+
+	/**
+	 * A saliency map at the image's size: {@code method} Gradient, Gradient x Input, Grad-CAM (last conv layer),
+	 * Occlusion (patch 8, stride 4) or LIME (50 superpixels, 500 samples, seed 42); {@code className} a label or
+	 * "Predicted". See CNN Saliency Map....
+	 */
+	FloatProcessor saliency(ModelBundle model, ImageProcessor ip, String method, String className);
 }

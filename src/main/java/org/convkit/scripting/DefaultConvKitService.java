@@ -1,5 +1,8 @@
 package org.convkit.scripting;
 
+import ij.ImagePlus;
+import ij.ImageStack;
+import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
@@ -9,12 +12,24 @@ import org.convkit.core.cnn.classify.FolderClassifier;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.input.SourcePlanes;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.inspect.FeatureMaps;
+import org.convkit.core.cnn.inspect.InspectionNetwork;
+import org.convkit.core.cnn.inspect.ModelInput;
+import org.convkit.core.cnn.inspect.Progress;
+import org.convkit.core.cnn.inspect.Saliency;
+import org.convkit.core.cnn.inspect.Tensor;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.ModelSummary;
+import org.convkit.core.cnn.patch.PatchClassifier;
+import org.convkit.core.cnn.patch.PatchDataset;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
@@ -33,12 +48,15 @@ import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.core.cnn.train.TrainingDefaults;
+import org.convkit.plugins.cnn.CnnProbabilityMap;
+import org.convkit.plugins.support.RoiOutlines;
 import org.scijava.plugin.Plugin;
 import org.scijava.service.AbstractService;
 import org.scijava.service.Service;
 
 import java.io.File;
 import java.io.IOException;
+import java.util.List;
 
 /** The {@link ConvKitService}: each method converts its arguments and makes one call into the ConvKit core. */
 @Plugin(type = Service.class)
@@ -144,6 +162,53 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 	}
 
 	@Override
+	public TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch,
+			String architectureOrSpec, int epochs, File model) throws ModelFileException {
+		ImagePlus first = RoiOutlines.imageOf(rois(rois).get(0), image);
+		int n = SourcePlanes.channelCount(first);
+		PatchInput input = new PatchInput(PatchInput.parseChannels(TrainingDefaults.CHANNELS, n), n,
+				first.getBitDepth() == 24, TrainingDefaults.BORDER, TrainingDefaults.VALUE, false);
+		NormalisationRule rule = new NormalisationRule(TrainingDefaults.NORMALIZE, TrainingDefaults.PER,
+				TrainingDefaults.LOW, TrainingDefaults.HIGH);
+		PatchDataset data = new PatchDataset(RoiOutlines.outlines(rois, image), labels, input, patch);
+		Trainer t = new Trainer(data, spec(architectureOrSpec), TrainingSettings.DEFAULTS.withEpochs(epochs))
+				.input(data.format()).normalisation(rule).validation(TrainingDefaults.VALIDATION)
+				.patience(TrainingDefaults.PATIENCE).augment(Augmenter.parse(TrainingDefaults.AUGMENT));
+		if (model != null) t.saveTo(model.toPath(), false);
+		return t.train(null);
+	}
+
+	@Override
+	public TrainingResult trainFromRois(ImagePlus image, List<Roi> rois, List<String> labels, int patch,
+			PatchInput input, NormalisationRule rule, String architectureOrSpec, TrainingSettings settings,
+			double validation, File model, boolean overwrite, TrainingListener listener) throws ModelFileException {
+		if (input == null || rule == null || settings == null)
+			throw new IllegalArgumentException("patch input, normalisation rule and settings are required");
+		PatchDataset data = new PatchDataset(RoiOutlines.outlines(rois(rois), image), labels, input, patch);
+		Trainer t = new Trainer(data, spec(architectureOrSpec), settings).input(data.format()).normalisation(rule)
+				.validation(validation);
+		if (model != null) t.saveTo(model.toPath(), overwrite);
+		return t.train(listener);
+	}
+
+	@Override
+	public float[][] classifyRois(ModelBundle model, ImagePlus image, List<Roi> rois) {
+		if (model == null) throw new IllegalArgumentException("model missing");
+		return new PatchClassifier(model).classify(RoiOutlines.outlines(rois(rois), image));
+	}
+
+	@Override
+	public ImagePlus probabilityMap(ModelBundle model, ImagePlus image, int stride) {
+		if (model == null || image == null) throw new IllegalArgumentException("model and image are required");
+		return CnnProbabilityMap.compute(image, model, stride, true, false).probabilities;
+	}
+
+	private static List<Roi> rois(List<Roi> rois) {
+		if (rois == null || rois.isEmpty()) throw new IllegalArgumentException("no ROIs given");
+		return rois;
+	}
+
+	@Override
 	public float[] classify(ModelBundle model, ImageProcessor ip) {
 		return new Predictor(model).predict(ip);
 	}
@@ -165,6 +230,34 @@ public class DefaultConvKitService extends AbstractService implements ConvKitSer
 	@Override
 	public ModelSummary summary(ModelBundle model) {
 		return new ModelSummary(model);
+	}
+
+	@Override
+	public ImageStack featureMaps(ModelBundle model, ImageProcessor ip, String layer) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		InspectionNetwork net = InspectionNetwork.of(model);
+		int index = LayerNames.indexOf(model.spec(), layer);
+		Tensor t = FeatureMaps.modelSize(net, ModelInput.modelSize(ip, model), new int[] {index})[0];
+		String name = net.names().get(index);
+		if (!net.isSpatial(index)) {
+			ImageStack row = new ImageStack(t.channels, 1);
+			row.addSlice(name, new FloatProcessor(t.channels, 1, t.data.clone()));
+			return row;
+		}
+		ImageStack st = new ImageStack(t.width, t.height);
+		for (int c = 0; c < t.channels; c++)
+			st.addSlice(name + " ch " + FeatureMaps.channelNumber(c, t.channels), new FloatProcessor(t.width, t.height, t.plane(0, c)));
+		return st;
+	}
+
+	@Override
+	public FloatProcessor saliency(ModelBundle model, ImageProcessor ip, String method, String className) {
+		if (ip == null) throw new IllegalArgumentException("image missing");
+		Saliency.Params d = Saliency.Params.of(Saliency.Method.fromName(method));
+		Saliency.Params p = new Saliency.Params(d.method, className, d.layer, d.patch, d.stride, d.superpixels,
+				d.samples, d.seed);
+		Saliency.Result r = Saliency.compute(model, ip, p, Progress.NONE);
+		return reset(new FloatProcessor(r.width, r.height, r.map));
 	}
 
 	/** A preset architecture name, or else a layer spec. */

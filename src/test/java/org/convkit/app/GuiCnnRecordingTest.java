@@ -85,17 +85,7 @@ public class GuiCnnRecordingTest {
 		input.fill(gd);
 		capture(gd, command);
 		GuiTesting.press(gd, "OK");
-		String prefix = "run(\"" + command + "\", \"";
-		boolean ended = waitUntil(() -> recorder.getText().indexOf(prefix, mark) >= 0 || !Failures.isEmpty()
-				|| GuiTesting.exceptionWindowShowing());
-		assertEquals(command + " reported a failure", "[]", Failures.drain().toString());
-		assertFalse(command + " threw", GuiTesting.exceptionWindowShowing());
-		assertTrue(command + ": nothing recorded", ended);
-		String text = recorder.getText();
-		int start = text.indexOf(prefix, mark), end = text.indexOf('\n', start);
-		String line = text.substring(start, end < 0 ? text.length() : end);
-		System.out.println("Recorded: " + line);
-		return line.substring(prefix.length(), line.length() - 3);
+		return GuiTesting.recordedOptions(recorder, mark, command);
 	}
 
 	/** A screen grab of the filled dialog in target/gui once it is drawn, to look at (the dialogs have Browse buttons). */

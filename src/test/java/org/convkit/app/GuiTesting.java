@@ -7,6 +7,7 @@ import ij.Menus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.frame.Recorder;
+import org.convkit.plugins.support.Failures;
 import org.convkit.testing.Prerequisites;
 import org.convkit.testing.Waits;
 
@@ -215,6 +216,24 @@ final class GuiTesting {
 	/** Polls {@code c} until it holds or {@link #LIMIT_MS} has passed; false on time-out. */
 	static boolean waitUntil(Waits.Condition c) throws InterruptedException {
 		return Waits.until(LIMIT_MS, c);
+	}
+
+	/**
+	 * The options of the Recorder's {@code run(command, ...)} line written after {@code mark}, once it is there;
+	 * asserts that the command reported no failure and threw nothing.
+	 */
+	static String recordedOptions(Recorder recorder, int mark, String command) throws InterruptedException {
+		String prefix = "run(\"" + command + "\", \"";
+		boolean ended = waitUntil(() -> recorder.getText().indexOf(prefix, mark) >= 0 || !Failures.isEmpty()
+				|| exceptionWindowShowing());
+		assertEquals(command + " reported a failure", "[]", Failures.drain().toString());
+		assertTrue(command + " threw", !exceptionWindowShowing());
+		assertTrue(command + ": nothing recorded", ended);
+		String text = recorder.getText();
+		int start = text.indexOf(prefix, mark), end = text.indexOf('\n', start);
+		String line = text.substring(start, end < 0 ? text.length() : end);
+		System.out.println("Recorded: " + line);
+		return line.substring(prefix.length(), line.length() - 3);
 	}
 
 	/**

@@ -94,20 +94,29 @@ public class GuiTrainCnnTest {
 		java.util.Vector<TextField> numbers = (java.util.Vector<TextField>) gd.getNumericFields();
 		@SuppressWarnings("unchecked")
 		java.util.Vector<Choice> choices = (java.util.Vector<Choice>) gd.getChoices();
-		// string fields: folder, layers, augment, model, continue; numbers: width, height, epochs, batch, learning,
-		// l2, validation, patience, seed; choices: source, stack, resize, architecture, optimizer, init
-		GuiTesting.type(gd, numbers.get(2), "4");
-		GuiTesting.type(gd, numbers.get(3), "16");
-		GuiTesting.type(gd, numbers.get(6), "0.2");
-		GuiTesting.select(gd, choices.get(3), "LeNet");
-		assertFalse("layers is for Custom only", strings.get(1).isEnabled());
+		// string fields: folder, channels, layers, augment, model, continue; numbers: patch, value, width, height,
+		// low, high, epochs, batch, learning, l2, validation, patience, seed; choices: source, stack, label, border,
+		// resize, normalize, per, architecture, optimizer, init, balance
+		GuiTesting.type(gd, numbers.get(6), "4");
+		GuiTesting.type(gd, numbers.get(7), "16");
+		GuiTesting.type(gd, numbers.get(10), "0.2");
+		GuiTesting.select(gd, choices.get(7), "LeNet");
+		assertFalse("layers is for Custom only", strings.get(2).isEnabled());
 		assertFalse("stack is for source Stack only", choices.get(1).isEnabled());
+		assertFalse("label is for source ROIs only", choices.get(2).isEnabled());
+		assertFalse("patch is for source ROIs only", numbers.get(0).isEnabled());
+		assertFalse("channels is for source ROIs only", strings.get(1).isEnabled());
+		GuiTesting.select(gd, choices.get(0), "ROIs");
+		assertTrue("ROIs: label", choices.get(2).isEnabled());
+		assertFalse("ROIs: no folder", strings.get(0).isEnabled());
+		assertFalse("ROIs: no width (the patch is the size)", numbers.get(2).isEnabled());
+		GuiTesting.select(gd, choices.get(0), "Folder");
 		// the screenshot for the README shows tidy paths; the real ones go in before OK
 		GuiTesting.type(gd, strings.get(0), "/data/cells");
-		GuiTesting.type(gd, strings.get(3), "/models/cells.zip");
+		GuiTesting.type(gd, strings.get(4), "/models/cells.zip");
 		capture(gd, docs("dialog-train-cnn"));
 		GuiTesting.type(gd, strings.get(0), data.toString());
-		GuiTesting.type(gd, strings.get(3), model.toString());
+		GuiTesting.type(gd, strings.get(4), model.toString());
 		GuiTesting.press(gd, "OK");
 
 		// The Recorder writes the line after the command has returned: it also marks the end of the run.
@@ -123,9 +132,10 @@ public class GuiTrainCnnTest {
 		System.out.println("Recorded: " + line);
 		String options = line.substring(prefix.length(), line.length() - 3);
 		Map<String, String> recorded = GuiRecordingTest.parseOptions(options);
-		assertEquals("recorded: " + line, Arrays.asList("source", "folder", "stack", "resize", "width", "height",
-				"architecture", "layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation",
-				"patience", "augment", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
+		assertEquals("recorded: " + line, Arrays.asList("source", "folder", "stack", "label", "patch", "border",
+				"value", "channels", "resize", "width", "height", "normalize", "per", "low", "high", "architecture",
+				"layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation", "patience", "augment",
+				"balance", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
 		assertEquals("LeNet", recorded.get("architecture"));
 		assertEquals("4", recorded.get("epochs"));
 		assertEquals(model.toString(), recorded.get("model"));

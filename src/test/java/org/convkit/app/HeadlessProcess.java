@@ -1,7 +1,5 @@
 package org.convkit.app;
 
-import net.imagej.patcher.LegacyInjector;
-
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -16,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.Assert.fail;
 
 /**
- * Starts {@link HeadlessRunner} in a new JVM the way {@code ./convkit --headless} does (ij1-patcher agent,
- * headless AWT), but with the test classpath and {@code target/classes/plugins.config}, so it works in the test
+ * Starts {@link HeadlessRunner} in a new JVM the way {@code ./convkit --headless} does (ConvKit's headless agent:
+ * ij1-patcher plus the ROI Manager patch; headless AWT), but with the test classpath and {@code target/classes/plugins.config}, so it works in the test
  * phase before {@code target/app} exists.
  */
 final class HeadlessProcess {
@@ -51,10 +49,17 @@ final class HeadlessProcess {
 		return run(true, macro, argument, extraPluginDirs);
 	}
 
-	/** As above; {@code patched=false} leaves the ij1-patcher agent out. */
+	/** As above; {@code patched=false} leaves the agent (and so ij1-patcher) out. */
 	static Result run(boolean patched, Path macro, String argument, Path... extraPluginDirs)
 			throws IOException, InterruptedException {
-		String patcher = jarOf(LegacyInjector.class);
+		// the test JVM's own agent (see the surefire argLine): made by maven-jar-plugin before the tests
+		return runWithAgent(patched ? System.getProperty("convkit.headless.agent") : null, macro, argument,
+				extraPluginDirs);
+	}
+
+	/** As above with the given {@code -javaagent:} value (null: none), e.g. ij1-patcher's own "JAR=init". */
+	static Result runWithAgent(String agent, Path macro, String argument, Path... extraPluginDirs)
+			throws IOException, InterruptedException {
 		StringBuilder pluginDirs = new StringBuilder(basedir().resolve("target/classes").toString());
 		for (Path p : extraPluginDirs)
 			pluginDirs.append(File.pathSeparator).append(p);
@@ -67,7 +72,7 @@ final class HeadlessProcess {
 			if (a.startsWith("-XX:UseAVX")) cmd.add(a);
 		cmd.add("-Djava.awt.headless=true");
 		cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-		if (patched) cmd.add("-javaagent:" + patcher + "=init");
+		if (agent != null) cmd.add("-javaagent:" + agent);
 		cmd.add("-Dij1.plugin.dirs=" + pluginDirs);
 		cmd.add("-Dconvkit.home=" + basedir()); // as ./convkit sets it: macros find sample-images/ through it
 		cmd.add("-cp");
@@ -95,14 +100,6 @@ final class HeadlessProcess {
 		Path file = dir.resolve(name);
 		Files.write(file, text.getBytes(StandardCharsets.UTF_8));
 		return file;
-	}
-
-	private static String jarOf(Class<?> c) {
-		try {
-			return Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-		} catch (java.net.URISyntaxException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 
 	private static String read(Path p) throws IOException {

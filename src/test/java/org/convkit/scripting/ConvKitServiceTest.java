@@ -184,6 +184,18 @@ public class ConvKitServiceTest {
 				total++;
 			}
 		System.out.println("service: " + right + "/" + total + " fresh images right after 5 epochs");
+
+		// inspection: conv1's maps (16x16x8), the output layer = the probabilities, a saliency map at the image size
+		ImageProcessor one = Synthetic.image(1, 16, new Random(5));
+		ij.ImageStack maps = convkit.featureMaps(loaded, one, "conv1");
+		assertEquals(8, maps.getSize());
+		assertEquals(16, maps.getWidth());
+		assertEquals("conv1 ch 03", maps.getSliceLabel(4)); // as CNN Feature Maps... labels them
+		assertArrayEquals(convkit.classify(loaded, one), (float[]) convkit.featureMaps(loaded, one, "output")
+				.getPixels(1), 1e-6f);
+		FloatProcessor map = convkit.saliency(loaded, one.resize(24, 20), "Occlusion", "hbar");
+		assertEquals(24, map.getWidth());
+		assertEquals(20, map.getHeight());
 		assertTrue(right + "/" + total, right >= 0.6 * total); // chance is 1/3; 23/30 with these seeds
 
 		// an existing model file is not overwritten by the short form

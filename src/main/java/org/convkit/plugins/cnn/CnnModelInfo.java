@@ -16,14 +16,15 @@ import org.convkit.plugins.support.NamedTables;
 import java.nio.file.Paths;
 
 /**
- * Plugins › ConvKit › CNN › CNN Model Info...: the layers of a model file as the "CNN Model Info" table (layer,
- * output shape, parameters, and a total row), its input, classes, normalisation and training settings in the Log,
+ * Plugins › ConvKit › CNN › CNN Model Info...: the layers of a model file as the "CNN Model Info" table (name as
+ * the Inspect commands take it, layer, output shape, parameters, and a total row), its input, classes, normalisation and training settings in the Log,
  * and its training history as a plot.
  */
 public class CnnModelInfo implements PlugIn {
 	public static final String COMMAND = "CNN Model Info...", TABLE = "CNN Model Info";
 	public static final String KEY_MODEL = ModelField.KEY;
-	public static final String COL_LAYER = "layer", COL_OUTPUT = "output", COL_PARAMETERS = "parameters";
+	public static final String COL_NAME = "name", COL_LAYER = "layer", COL_OUTPUT = "output",
+			COL_PARAMETERS = "parameters";
 	/** The layer text of the last row, which holds the total parameter count. */
 	public static final String TOTAL = "total";
 
@@ -57,11 +58,13 @@ public class CnnModelInfo implements PlugIn {
 		ResultsTable rt = new ResultsTable();
 		for (ModelSummary.Row r : s.rows()) {
 			rt.incrementCounter();
+			rt.addValue(COL_NAME, r.name);
 			rt.addValue(COL_LAYER, r.layer);
 			rt.addValue(COL_OUTPUT, r.shape);
 			rt.addValue(COL_PARAMETERS, r.params);
 		}
 		rt.incrementCounter();
+		rt.addValue(COL_NAME, "");
 		rt.addValue(COL_LAYER, TOTAL);
 		rt.addValue(COL_OUTPUT, "");
 		rt.addValue(COL_PARAMETERS, s.totalParams());

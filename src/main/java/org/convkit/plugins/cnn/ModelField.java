@@ -10,19 +10,19 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Paths;
 
 /** The {@code model=[path]} field shared by the CNN commands, and reading the model it names (cached). */
-final class ModelField {
-	static final String KEY = "model";
+public final class ModelField {
+	public static final String KEY = "model";
 	/** The last model path chosen in a dialog (not from a macro): the default of every CNN command's dialog. */
-	static String last = "";
+	public static String last = "";
 
 	private ModelField() {}
 
-	static void add(GenericDialog gd) {
+	public static void add(GenericDialog gd) {
 		PathFields.addFile(gd, KEY + ":", last);
 	}
 
 	/** The model named by the field's value; the exception's message is meant for the user. */
-	static ModelBundle read(String path) throws ModelFileException {
+	public static ModelBundle read(String path) throws ModelFileException {
 		if (path == null || path.trim().isEmpty())
 			throw new ModelFileException("No model file given: choose a model saved by Train CNN Classifier... "
 					+ "(model=[/path/model.zip])");

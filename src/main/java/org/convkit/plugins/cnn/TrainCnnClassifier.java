@@ -14,6 +14,11 @@ import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.data.StackDataset;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.net.ClassBalance;
+import org.convkit.core.cnn.patch.PatchDataset;
+import org.convkit.core.filter.Border;
+import org.convkit.plugins.support.RoiOutlines;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
@@ -42,8 +47,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class) or a stack
- * (slice labels = class names) with the core {@link Trainer}, showing a progress bar, one Log line per epoch and a
+ * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class), a stack
+ * (slice labels = class names) or the ROIs of the ROI Manager (patches around them, labelled by group or name
+ * prefix: {@link RoiSource}) with the core {@link Trainer}, showing a progress bar, one Log line per epoch and a
  * live loss/accuracy plot (Esc stops and keeps the best model). Afterwards: the tables and image of
  * {@link TrainingReport}, and a Log summary (images used and skipped, where the best and last models were saved,
  * why training stopped). The keys are public macro API; their defaults are {@link TrainingDefaults}.
@@ -59,9 +65,11 @@ import java.util.stream.Collectors;
  */
 public class TrainCnnClassifier implements PlugIn {
 	public static final String COMMAND = "Train CNN Classifier...";
-	public static final String SOURCE_FOLDER = TrainingDefaults.SOURCE, SOURCE_STACK = "Stack";
+	public static final String SOURCE_FOLDER = TrainingDefaults.SOURCE, SOURCE_STACK = "Stack", SOURCE_ROIS = "ROIs";
 	public static final String KEY_SOURCE = "source", KEY_FOLDER = "folder", KEY_STACK = "stack",
-			KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
+			KEY_LABEL = "label", KEY_PATCH = "patch", KEY_BORDER = "border", KEY_VALUE = "value", KEY_MASK = "mask",
+			KEY_CHANNELS = "channels", KEY_NORMALIZE = "normalize", KEY_PER = "per", KEY_LOW = "low",
+			KEY_HIGH = "high", KEY_BALANCE = "balance", KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
 			KEY_LAYERS = "layers", KEY_EPOCHS = "epochs", KEY_BATCH = "batch", KEY_OPTIMIZER = "optimizer",
 			KEY_LEARNING = "learning", KEY_INIT = "init", KEY_L2 = "l2", KEY_VALIDATION = "validation",
 			KEY_PATIENCE = "patience", KEY_AUGMENT = "augment", KEY_SEED = "seed", KEY_MODEL = "model",
@@ -83,8 +91,8 @@ public class TrainCnnClassifier implements PlugIn {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
 		macro = Macro.getOptions() != null;
 		try {
-			MacroValues.requireNumbers(KEY_WIDTH, KEY_HEIGHT, KEY_EPOCHS, KEY_BATCH, KEY_LEARNING, KEY_L2,
-					KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
+			MacroValues.requireNumbers(KEY_PATCH, KEY_VALUE, KEY_WIDTH, KEY_HEIGHT, KEY_LOW, KEY_HIGH, KEY_EPOCHS,
+					KEY_BATCH, KEY_LEARNING, KEY_L2, KEY_VALIDATION, KEY_PATIENCE, KEY_SEED);
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
@@ -130,8 +138,8 @@ public class TrainCnnClassifier implements PlugIn {
 	private void addFields(GenericDialog gd, TrainingOptions o) {
 		Font header = new Font("SansSerif", Font.BOLD, 13);
 		gd.addMessage("Data", header);
-		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK },
-				o.fromStack() ? SOURCE_STACK : SOURCE_FOLDER);
+		gd.addChoice(KEY_SOURCE + ":", new String[] { SOURCE_FOLDER, SOURCE_STACK, SOURCE_ROIS },
+				o.fromStack() ? SOURCE_STACK : o.fromRois() ? SOURCE_ROIS : SOURCE_FOLDER);
 		PathFields.addDirectory(gd, KEY_FOLDER + ":", o.folder);
 		String[] titles = WindowManager.getImageTitles();
 		String[] items = titles.length == 0 ? new String[] { NO_IMAGE } : titles;
@@ -139,11 +147,31 @@ public class TrainCnnClassifier implements PlugIn {
 		String stackDefault = current != null && current.getStackSize() > 1 ? current.getTitle() : items[0];
 		if (!o.stack.isEmpty() && java.util.Arrays.asList(items).contains(o.stack)) stackDefault = o.stack;
 		gd.addChoice(KEY_STACK + ":", items, stackDefault);
-		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.");
+		gd.addMessage("Folder: one subfolder of images per class. Stack: slice labels are the class names.\n"
+				+ "ROIs: a patch around each ROI of the ROI Manager, its class the ROI's group or name prefix;\n"
+				+ "channels: those of a hyperstack that form the input, e.g. 1,3 (empty = all).");
+		gd.addChoice(KEY_LABEL + ":", RoiOutlines.Label.displayNames(), choice(o.label,
+				RoiOutlines.Label.displayNames()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_PATCH + ":", o.patch, 0, 6, "pixels");
+		gd.addChoice(KEY_BORDER + ":", Border.labels(), choice(o.border, Border.labels()));
+		gd.addToSameRow();
+		gd.addNumericField(KEY_VALUE + ":", o.value, digits(o.value), 6, "");
+		gd.addStringField(KEY_CHANNELS + ":", o.channels, 12);
+		// its own row: beside a field GridBag puts it past the widest units column, off the dialog's edge
+		gd.addCheckbox(KEY_MASK + " outside the ROI", o.mask);
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
 		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
 		gd.addToSameRow();
 		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size, scaled up if too small)");
+		gd.addChoice(KEY_NORMALIZE + ":", NormalisationRule.Method.displayNames(), choice(o.normalize,
+				NormalisationRule.Method.displayNames()));
+		gd.addToSameRow();
+		gd.addChoice(KEY_PER + ":", NormalisationRule.Per.displayNames(), choice(o.per,
+				NormalisationRule.Per.displayNames()));
+		gd.addNumericField(KEY_LOW + ":", o.low, Math.max(1, digits(o.low)), 6, "");
+		gd.addToSameRow();
+		gd.addNumericField(KEY_HIGH + ":", o.high, Math.max(1, digits(o.high)), 6, "percentiles (Percentile)");
 		gd.addMessage("Network", header);
 		gd.addChoice(KEY_ARCHITECTURE + ":", new String[] { NetworkSpec.LENET, NetworkSpec.SMALL_VGG,
 				NetworkSpec.CUSTOM }, canonicalArchitecture(o.architecture));
@@ -168,6 +196,8 @@ public class TrainCnnClassifier implements PlugIn {
 				+ "after\nthat many epochs without a lower validation loss.");
 		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
 		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
+		gd.addChoice(KEY_BALANCE + ":", ClassBalance.displayNames(), choice(o.balance, ClassBalance.displayNames()));
+		gd.addToSameRow();
 		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
 		gd.addMessage("Model", header);
 		PathFields.addFile(gd, KEY_MODEL + ":", o.model);
@@ -179,18 +209,28 @@ public class TrainCnnClassifier implements PlugIn {
 	}
 
 	/**
-	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the layers field only for
-	 * Custom. The listener reads every field in order, because ImageJ's Recorder records what the dialog's first
-	 * listener reads after OK.
+	 * GUI only: the folder field only for source Folder, the stack choice only for Stack, the ROI fields (label,
+	 * patch, border, value, mask, channels) only for ROIs and the size fields (resize, width, height) not for ROIs,
+	 * the layers field only for Custom. The listener reads every field in order, because ImageJ's Recorder records
+	 * what the dialog's first listener reads after OK.
 	 */
 	private void addEnabling(GenericDialog gd) {
-		Choice source = (Choice) gd.getChoices().get(0), stack = (Choice) gd.getChoices().get(1),
-				architecture = (Choice) gd.getChoices().get(3);
-		TextField folder = (TextField) gd.getStringFields().get(0), layers = (TextField) gd.getStringFields().get(1);
+		@SuppressWarnings("unchecked")
+		java.util.Vector<Choice> choices = gd.getChoices();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> strings = gd.getStringFields(), numbers = gd.getNumericFields();
+		Choice source = choices.get(0), stack = choices.get(1), architecture = choices.get(7);
+		TextField folder = strings.get(0), layers = strings.get(2);
+		java.awt.Component[] roiFields = { choices.get(2), numbers.get(0), choices.get(3), numbers.get(1),
+				(java.awt.Component) gd.getCheckboxes().get(0), strings.get(1) };
+		java.awt.Component[] sizeFields = { choices.get(4), numbers.get(2), numbers.get(3) };
 		Runnable update = () -> {
 			boolean fromStack = SOURCE_STACK.equals(source.getSelectedItem());
-			folder.setEnabled(!fromStack);
+			boolean fromRois = SOURCE_ROIS.equals(source.getSelectedItem());
+			folder.setEnabled(!fromStack && !fromRois);
 			stack.setEnabled(fromStack);
+			for (java.awt.Component c : roiFields) c.setEnabled(fromRois);
+			for (java.awt.Component c : sizeFields) c.setEnabled(!fromRois);
 			layers.setEnabled(NetworkSpec.CUSTOM.equals(architecture.getSelectedItem()));
 		};
 		update.run();
@@ -210,9 +250,19 @@ public class TrainCnnClassifier implements PlugIn {
 		o.folder = gd.getNextString().trim();
 		String stack = MacroValues.nextChoice(gd, KEY_STACK).trim();
 		o.stack = stack.equals(NO_IMAGE) ? "" : stack;
+		o.label = MacroValues.nextChoice(gd, KEY_LABEL).trim();
+		o.patch = gd.getNextNumber();
+		o.border = MacroValues.nextChoice(gd, KEY_BORDER).trim();
+		o.value = gd.getNextNumber();
+		o.mask = gd.getNextBoolean();
+		o.channels = gd.getNextString().trim();
 		o.resize = MacroValues.nextChoice(gd, KEY_RESIZE).trim();
 		o.width = gd.getNextNumber();
 		o.height = gd.getNextNumber();
+		o.normalize = MacroValues.nextChoice(gd, KEY_NORMALIZE).trim();
+		o.per = MacroValues.nextChoice(gd, KEY_PER).trim();
+		o.low = gd.getNextNumber();
+		o.high = gd.getNextNumber();
 		o.architecture = canonicalArchitecture(MacroValues.nextChoice(gd, KEY_ARCHITECTURE).trim());
 		o.layers = gd.getNextString().trim();
 		o.epochs = gd.getNextNumber();
@@ -224,6 +274,7 @@ public class TrainCnnClassifier implements PlugIn {
 		o.validation = gd.getNextNumber();
 		o.patience = gd.getNextNumber();
 		o.augment = gd.getNextString().trim();
+		o.balance = MacroValues.nextChoice(gd, KEY_BALANCE).trim();
 		o.seed = gd.getNextNumber();
 		o.model = gd.getNextString().trim();
 		o.overwrite = gd.getNextBoolean();
@@ -275,7 +326,10 @@ public class TrainCnnClassifier implements PlugIn {
 				throw new IllegalArgumentException("continue=" + o.continuePath() + ": " + e.getMessage(), e);
 			}
 		}
-		if (o.fromStack()) {
+		if (o.fromRois()) {
+			s.data = RoiSource.dataset(o);
+			s.from = "the ROI Manager";
+		} else if (o.fromStack()) {
 			ImagePlus imp = WindowManager.getImage(o.stack);
 			if (imp == null) throw new IllegalArgumentException("stack=[" + o.stack + "]: no open image has this title");
 			s.data = new StackDataset(imp.getStack());
@@ -290,10 +344,11 @@ public class TrainCnnClassifier implements PlugIn {
 			int[] common = s.data.commonSize();
 			spec = o.spec();
 			// both sizes automatic: images too small for the network are scaled up by the smallest factor that fits
-			if (o.width <= 0 && o.height <= 0)
+			// (not patches: they are the input's size, width and height do not apply)
+			if (o.width <= 0 && o.height <= 0 && !o.fromRois())
 				s.scaledUp = Math.max(1, spec.fittingScale(common[1], common[0], s.data.channels()));
-			int w = o.width > 0 ? (int) o.width : common[0] * s.scaledUp;
-			int h = o.height > 0 ? (int) o.height : common[1] * s.scaledUp;
+			int w = o.width > 0 && !o.fromRois() ? (int) o.width : common[0] * s.scaledUp;
+			int h = o.height > 0 && !o.fromRois() ? (int) o.height : common[1] * s.scaledUp;
 			s.format = new InputFormat(h, w, s.data.channels(), o.resize());
 			try {
 				spec.shapes(h, w, s.data.channels());
@@ -306,7 +361,7 @@ public class TrainCnnClassifier implements PlugIn {
 			s.format = new InputFormat(c.inputHeight(), c.inputWidth(), c.inputChannels(), c.resize());
 		}
 		s.trainer = new Trainer(s.data, spec, o.settings()).validation(o.validation).patience((int) o.patience)
-				.augment(o.augmentOps()).saveTo(model, o.overwrite);
+				.augment(o.augmentOps()).normalisation(o.rule()).saveTo(model, o.overwrite);
 		if (s.continued != null) s.trainer.continueFrom(s.continued);
 		else s.trainer.input(s.format);
 		return s;
@@ -377,10 +432,16 @@ public class TrainCnnClassifier implements PlugIn {
 		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
 		List<String> perClass = new ArrayList<>();
 		for (int c = 0; c < counts.length; c++) perClass.add(data.classes().get(c) + " " + counts[c]);
-		IJ.log(LOG + data.size() + " images in " + counts.length + " classes (" + String.join(", ",
+		String what = data.patchInput() != null ? " ROIs" : " images";
+		IJ.log(LOG + data.size() + what + " in " + counts.length + " classes (" + String.join(", ",
 				perClass) + ") from " + from);
-		String input = f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale") + ", resize "
-				+ f.resize();
+		if (data instanceof PatchDataset && !((PatchDataset) data).fewExamples().isEmpty())
+			IJ.log(LOG + "classes with few ROIs (under " + PatchDataset.FEW + "): " + String.join(", ",
+					((PatchDataset) data).fewExamples()) + "; the model learns little about them (add ROIs, or "
+					+ "balance=Weights or Sampling)");
+		String input = data.patchInput() != null ? "patches " + f.width() + "x" + f.height() + ", "
+				+ data.patchInput() : f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale")
+						+ ", resize " + f.resize();
 		if (continued != null) {
 			IJ.log(LOG + "continuing " + o.continuePath() + " (" + continued.history().epochs()
 					+ " epochs so far): its network, input (" + input + "), optimizer, learning rate, init, l2 and "
@@ -390,7 +451,8 @@ public class TrainCnnClassifier implements PlugIn {
 			String scaled = s.scaledUp == 1 ? "" : " (the images' most common size " + f.width() / s.scaledUp + "x"
 					+ f.height() / s.scaledUp + " scaled up " + s.scaledUp + "x: the network needs at least that)";
 			IJ.log(LOG + "input " + input + scaled + "; network " + architectureText(o) + ": " + o.spec());
-			IJ.log(LOG + o.settings() + ", validation " + TrainingOptions.number(o.validation)
+			IJ.log(LOG + o.settings() + ", normalisation " + o.rule() + ", validation "
+					+ TrainingOptions.number(o.validation)
 					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
 		}
 	}

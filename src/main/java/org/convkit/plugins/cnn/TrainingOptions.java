@@ -2,11 +2,16 @@ package org.convkit.plugins.cnn;
 
 import org.convkit.core.cnn.train.TrainingDefaults;
 import org.convkit.core.cnn.data.Augmenter;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.net.ClassBalance;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.filter.Border;
+import org.convkit.plugins.support.RoiOutlines;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -24,7 +29,17 @@ final class TrainingOptions {
 	String source = TrainingDefaults.SOURCE;
 	String folder = "";
 	String stack = "";
+	String label = TrainingDefaults.LABEL;
+	double patch = TrainingDefaults.PATCH;
+	String border = TrainingDefaults.BORDER.label;
+	double value = TrainingDefaults.VALUE;
+	boolean mask;
+	String channels = TrainingDefaults.CHANNELS;
 	String resize = TrainingDefaults.RESIZE.displayName();
+	String normalize = TrainingDefaults.NORMALIZE.displayName();
+	String per = TrainingDefaults.PER.displayName();
+	double low = TrainingDefaults.LOW, high = TrainingDefaults.HIGH;
+	String balance = TrainingDefaults.BALANCE.displayName();
 	double width = TrainingDefaults.WIDTH, height = TrainingDefaults.HEIGHT;
 	String architecture = TrainingDefaults.ARCHITECTURE;
 	String layers = "";
@@ -44,7 +59,18 @@ final class TrainingOptions {
 		o.source = source;
 		o.folder = folder;
 		o.stack = stack;
+		o.label = label;
+		o.patch = patch;
+		o.border = border;
+		o.value = value;
+		o.mask = mask;
+		o.channels = channels;
 		o.resize = resize;
+		o.normalize = normalize;
+		o.per = per;
+		o.low = low;
+		o.high = high;
+		o.balance = balance;
 		o.width = width;
 		o.height = height;
 		o.architecture = architecture;
@@ -69,6 +95,10 @@ final class TrainingOptions {
 		return TrainCnnClassifier.SOURCE_STACK.equalsIgnoreCase(source.trim());
 	}
 
+	boolean fromRois() {
+		return TrainCnnClassifier.SOURCE_ROIS.equalsIgnoreCase(source.trim());
+	}
+
 	boolean continuing() {
 		return !continueFrom.trim().isEmpty();
 	}
@@ -79,12 +109,23 @@ final class TrainingOptions {
 	 * @throws IllegalArgumentException naming the key and the bad value
 	 */
 	void check() {
-		if (!source.trim().equalsIgnoreCase(TrainCnnClassifier.SOURCE_FOLDER) && !fromStack())
-			throw new IllegalArgumentException("source=" + source + " is unknown: use Folder or Stack");
-		if (fromStack() ? stack.trim().isEmpty() : folder.trim().isEmpty())
+		if (!source.trim().equalsIgnoreCase(TrainCnnClassifier.SOURCE_FOLDER) && !fromStack() && !fromRois())
+			throw new IllegalArgumentException("source=" + source + " is unknown: use Folder, Stack or ROIs");
+		if (!fromRois() && (fromStack() ? stack.trim().isEmpty() : folder.trim().isEmpty()))
 			throw new IllegalArgumentException(fromStack()
 					? "No stack given: stack=[title] names an open stack whose slice labels are the class names"
 					: "No folder given: folder=[path] is a folder with one subfolder of images per class");
+		if (fromRois()) {
+			labelRule();
+			whole("patch", patch, 1, NetworkSpec.MAX_INPUT_SIZE, "(pixels)");
+			border();
+			if (!Double.isFinite(value))
+				throw new IllegalArgumentException("value=" + number(value) + " must be a finite number (the Constant "
+						+ "border's value)");
+			PatchInput.parseChannels(channels, 1); // the numbers; whether the images have them: with the images
+		}
+		rule();
+		balance();
 		resize();
 		whole("width", width, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common width)");
 		whole("height", height, 0, NetworkSpec.MAX_INPUT_SIZE, "(0 = the most common height)");
@@ -113,6 +154,41 @@ final class TrainingOptions {
 		return Resize.fromName(resize);
 	}
 
+	RoiOutlines.Label labelRule() {
+		try {
+			return RoiOutlines.Label.fromName(label);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("label=" + label + ": " + e.getMessage(), e);
+		}
+	}
+
+	Border border() {
+		try {
+			return Border.fromLabel(border);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("border=" + border + ": " + e.getMessage(), e);
+		}
+	}
+
+	/** The normalize=, per=, low= and high= keys as a rule. */
+	NormalisationRule rule() {
+		try {
+			return new NormalisationRule(NormalisationRule.Method.fromName(normalize),
+					NormalisationRule.Per.fromName(per), low, high);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("normalize=" + normalize + " per=" + per + " low=" + number(low)
+					+ " high=" + number(high) + ": " + e.getMessage(), e);
+		}
+	}
+
+	ClassBalance balance() {
+		try {
+			return ClassBalance.fromName(balance);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("balance=" + balance + ": " + e.getMessage(), e);
+		}
+	}
+
 	/** The preset's spec, or the parsed layers= for Custom. */
 	NetworkSpec spec() {
 		String a = architecture.trim();
@@ -136,7 +212,7 @@ final class TrainingOptions {
 			throw new IllegalArgumentException("learning=" + number(learning) + " must be > 0 and <= 10 (e.g. 0.001)");
 		if (!(l2 >= 0 && l2 <= 1))
 			throw new IllegalArgumentException("l2=" + number(l2) + " must be between 0 and 1 (0 = no weight decay)");
-		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs);
+		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs, balance());
 	}
 
 	Set<Augmenter.Op> augmentOps() {

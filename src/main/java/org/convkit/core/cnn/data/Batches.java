@@ -33,6 +33,7 @@ public final class Batches {
 	private final int batchSize;
 	private final boolean shuffle;
 	private final long seed;
+	private boolean balanced;
 
 	/** Batches that read every example whenever it is needed, one at a time (no {@link InputCache} budget). */
 	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
@@ -91,8 +92,18 @@ public final class Batches {
 		return pipeline;
 	}
 
+	/**
+	 * Training batches drawn so that every class is equally likely ({@link ClassSampling}) instead of each example
+	 * once; call before the first epoch.
+	 */
+	public Batches balanceClasses() {
+		balanced = true;
+		return this;
+	}
+
 	/** The example order of an epoch (1-based epoch number). */
 	public int[] order(int epoch) {
+		if (balanced) return ClassSampling.order(indices, data::label, data.classes().size(), seed, epoch);
 		int[] o = indices.clone();
 		if (!shuffle) return o;
 		Random r = new Random(seed + epoch * 0x9E3779B97F4A7C15L);
@@ -114,12 +125,23 @@ public final class Batches {
 		int to = Math.min(order.length, from + batchSize), size = format.size(), k = data.classes().size();
 		float[] x = new float[(to - from) * size];
 		int[] used = new int[to - from];
-		int n = inputs.load(order, from, to, x, used);
-		float[] y = new float[n * k];
-		for (int j = 0; j < n; j++) {
-			pipeline.normaliseAndAugment(x, j * size, epoch, used[j]);
-			y[j * k + data.label(used[j])] = 1;
+		int n = 0;
+		if (inputs.covers()) { // whole images: read by the cache (or kept in it), then normalised and augmented
+			n = inputs.load(order, from, to, x, used);
+			for (int j = 0; j < n; j++) pipeline.normaliseAndAugment(x, j * size, epoch, used[j]);
+		} else {
+			for (int j = from; j < to; j++) {
+				int i = order[j];
+				try {
+					if (!pipeline.fill(data, i, epoch, x, n * size)) continue;
+				} catch (IllegalArgumentException e) {
+					throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
+				}
+				used[n++] = i;
+			}
 		}
+		float[] y = new float[n * k];
+		for (int j = 0; j < n; j++) y[j * k + data.label(used[j])] = 1;
 		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), y, Arrays.copyOf(used, n));
 	}
 

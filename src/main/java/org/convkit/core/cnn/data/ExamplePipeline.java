@@ -58,4 +58,16 @@ public final class ExamplePipeline {
 		ImageTensor.normalise(out, offset, format, normalisation);
 		if (augmenter != null) augmenter.apply(out, offset, format, epoch, index);
 	}
+
+	/**
+	 * As {@link #fill(ImageProcessor, int, int, float[], int)} for the dataset's example {@code index}, read through
+	 * {@link Dataset#read} (a whole image as above, or a patch cut around an ROI); false when it cannot be read.
+	 *
+	 * @throws IllegalArgumentException when the example does not fit the format
+	 */
+	public boolean fill(Dataset data, int index, int epoch, float[] out, int offset) {
+		if (!data.read(index, format, normalisation, out, offset)) return false;
+		if (augmenter != null) augmenter.apply(out, offset, format, epoch, index);
+		return true;
+	}
 }

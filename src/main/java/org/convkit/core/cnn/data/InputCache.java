@@ -71,6 +71,20 @@ public final class InputCache {
 		return data;
 	}
 
+	/**
+	 * Whether a cache can stand in for {@link Dataset#read} on this dataset: whole images (no {@link Dataset#patchInput}),
+	 * read by the default, which opens and converts exactly as {@link #load} does. Patch datasets cut their examples
+	 * themselves and are read through {@link Dataset#read}.
+	 */
+	public static boolean covers(Dataset data) {
+		return data.patchInput() == null;
+	}
+
+	/** {@link #covers(Dataset)} for this cache's dataset. */
+	public boolean covers() {
+		return covers(data);
+	}
+
 	public InputFormat format() {
 		return format;
 	}

@@ -2,7 +2,6 @@ package org.convkit.core.cnn.input;
 
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.input.Normalisation;
 
 /**
  * One image as network input: planar float values in channel, row, column order (NCHW without the N), at the
@@ -12,6 +11,9 @@ import org.convkit.core.cnn.input.Normalisation;
  * 0..65535, 32-bit as stored; the LUT is ignored); RGB images give 3 channels red, green, blue (0..255). Bilinear
  * sampling is pixel-centre aligned: output pixel x samples source {@code (x + 0.5) * srcW / dstW - 0.5}, clamped
  * to the image (no anti-aliasing), so equal sizes copy exactly.
+ * <p>
+ * Patches cut from a larger image (ROIs, probability maps) come from {@link PatchCutter}; both end in
+ * {@link #normalise}.
  */
 public final class ImageTensor {
 	private ImageTensor() {
@@ -61,59 +63,58 @@ public final class ImageTensor {
 			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
 	}
 
-	private static String describe(int channels) {
-		return channels == 3 ? "RGB (3 channels)" : "grayscale (1 channel)";
+	/** "grayscale (1 channel)", "RGB (3 channels)" or "N channels". */
+	public static String describe(int channels) {
+		return channels == 3 ? "RGB (3 channels)" : channels == 1 ? "grayscale (1 channel)" : channels + " channels";
 	}
 
-	/** (v - mean) / std per channel, in place on one image at {@code offset}. */
+	/**
+	 * (v - mean) / std per channel, in place on one image at {@code offset}. A rule per Image is fitted to this
+	 * image's own values first (the image as the network sees it: the converted, resized values).
+	 */
 	public static void normalise(float[] data, int offset, InputFormat f, Normalisation n) {
+		apply(data, offset, f, n.perImage() ? n.forImage(statistics(data, offset, f, n.rule())) : n);
+	}
+
+	/** (v - mean) / std per channel with the affine's own numbers (no per-image fitting), in place. */
+	public static void apply(float[] data, int offset, InputFormat f, Normalisation affine) {
 		int plane = f.width() * f.height();
 		for (int ch = 0; ch < f.channels(); ch++) {
-			float m = (float) n.mean(ch), inv = (float) (1 / n.std(ch));
+			float m = (float) affine.mean(ch), inv = (float) (1 / affine.std(ch));
 			for (int i = offset + ch * plane, e = i + plane; i < e; i++) data[i] = (data[i] - m) * inv;
 		}
 	}
 
-	/** One plane brought to dw × dh by the rule, written to out[offset ...]. */
-	static void place(float[] src, int sw, int sh, int dw, int dh, Resize rule, float[] out, int offset) {
-		if (sw == dw && sh == dh) {
-			System.arraycopy(src, 0, out, offset, dw * dh);
-			return;
+	/** The statistics of each channel of one converted image at {@code offset}, as the rule needs them. */
+	public static ChannelStatistics[] statistics(float[] data, int offset, InputFormat f, NormalisationRule rule) {
+		int plane = f.width() * f.height();
+		ChannelStatistics[] s = new ChannelStatistics[f.channels()];
+		for (int ch = 0; ch < s.length; ch++) {
+			s[ch] = ChannelStatistics.forRule(rule);
+			s[ch].add(data, offset + ch * plane, plane);
 		}
-		switch (rule) {
-			case SCALE:
-				System.arraycopy(scale(src, sw, sh, dw, dh), 0, out, offset, dw * dh);
-				return;
-			case CROP: {
-				if (sw < dw || sh < dh) { // too small somewhere: scale up, aspect kept, to cover the window
-					double s = Math.max((double) dw / sw, (double) dh / sh);
-					int nw = Math.max(dw, (int) Math.round(sw * s)), nh = Math.max(dh, (int) Math.round(sh * s));
-					src = scale(src, sw, sh, nw, nh);
-					sw = nw;
-					sh = nh;
-				}
-				int x0 = (sw - dw) / 2, y0 = (sh - dh) / 2;
-				for (int y = 0; y < dh; y++) System.arraycopy(src, (y + y0) * sw + x0, out, offset + y * dw, dw);
-				return;
-			}
-			default: { // PAD
-				if (sw > dw || sh > dh) { // too large somewhere: scale down, aspect kept, to fit
-					double s = Math.min((double) dw / sw, (double) dh / sh);
-					int nw = Math.max(1, Math.min(dw, (int) Math.round(sw * s)));
-					int nh = Math.max(1, Math.min(dh, (int) Math.round(sh * s)));
-					src = scale(src, sw, sh, nw, nh);
-					sw = nw;
-					sh = nh;
-				}
-				java.util.Arrays.fill(out, offset, offset + dw * dh, 0f);
-				int x0 = (dw - sw) / 2, y0 = (dh - sh) / 2;
-				for (int y = 0; y < sh; y++) System.arraycopy(src, y * sw, out, offset + (y + y0) * dw + x0, sw);
-			}
+		return s;
+	}
+
+	/** One plane brought to dw × dh by the rule ({@link Placement}), written to out[offset ...]. */
+	static void place(float[] src, int sw, int sh, int dw, int dh, Resize rule, float[] out, int offset) {
+		Placement p = Placement.of(sw, sh, dw, dh, rule);
+		if (p.scales()) src = scale(src, sw, sh, p.scaledWidth, p.scaledHeight);
+		int nw = p.scaledWidth, nh = p.scaledHeight;
+		if (nw == dw && nh == dh) { // equal sizes, or Scale
+			System.arraycopy(src, 0, out, offset, dw * dh);
+		} else if (nw >= dw && nh >= dh) { // Crop: the centre window of the (scaled-up) image
+			int x0 = -p.offsetX, y0 = -p.offsetY;
+			for (int y = 0; y < dh; y++) System.arraycopy(src, (y + y0) * nw + x0, out, offset + y * dw, dw);
+		} else { // Pad: the (scaled-down) image centred on 0
+			java.util.Arrays.fill(out, offset, offset + dw * dh, 0f);
+			for (int y = 0; y < nh; y++)
+				System.arraycopy(src, y * nw, out, offset + (y + p.offsetY) * dw + p.offsetX, nw);
 		}
 	}
 
-	/** Pixel-centre aligned bilinear resampling (see the class comment). */
-	static float[] scale(float[] src, int sw, int sh, int dw, int dh) {
+	/** Pixel-centre aligned bilinear resampling (see the class comment) of a sw × sh plane to dw × dh. */
+	public static float[] scale(float[] src, int sw, int sh, int dw, int dh) {
 		float[] out = new float[dw * dh];
 		double fx = (double) sw / dw, fy = (double) sh / dh;
 		for (int y = 0; y < dh; y++) {

@@ -2,18 +2,22 @@ package org.convkit.core.cnn.input;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
 
-/** The network's input: height × width × channels (1 = grayscale, 3 = RGB) and the rule for other sizes. */
+/**
+ * The network's input: height × width × channels (1 = grayscale, 3 = RGB or three channels of a hyperstack, any other
+ * count: channels of a hyperstack) and the rule for other sizes.
+ */
 public final class InputFormat {
 	private final int height, width, channels;
 	private final Resize resize;
 
-	/** @throws IllegalArgumentException for sizes below 1, above the spec's cap, or channels other than 1 or 3 */
+	/** @throws IllegalArgumentException for sizes or channel counts below 1 or above the spec's caps */
 	public InputFormat(int height, int width, int channels, Resize resize) {
 		if (height < 1 || width < 1 || height > NetworkSpec.MAX_INPUT_SIZE || width > NetworkSpec.MAX_INPUT_SIZE)
 			throw new IllegalArgumentException("The input size must be between 1x1 and " + NetworkSpec.MAX_INPUT_SIZE
 					+ "x" + NetworkSpec.MAX_INPUT_SIZE + ", got width " + width + " and height " + height);
-		if (channels != 1 && channels != 3)
-			throw new IllegalArgumentException("Images must have 1 (grayscale) or 3 (RGB) channels, got " + channels);
+		if (channels < 1 || channels > NetworkSpec.MAX_INPUT_CHANNELS)
+			throw new IllegalArgumentException("The input must have 1 to " + NetworkSpec.MAX_INPUT_CHANNELS
+					+ " channels, got " + channels);
 		this.height = height;
 		this.width = width;
 		this.channels = channels;

@@ -1,6 +1,10 @@
 package org.convkit.core.cnn.model;
 
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.net.ClassBalance;
+import org.convkit.core.filter.Border;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -21,10 +25,15 @@ import java.util.List;
 /**
  * The metadata entry ({@code convkit-model.json}) written and read field by field with explicit checks (no
  * reflection-based binding), so a hand-edited or hostile file gives a message naming the bad field.
+ * <p>
+ * Versions: 1 has whole-image models normalised by mean and std. 2 adds the normalisation rule
+ * ({@code normalisation.method/per/low/high}), patch models ({@code patches}: channels, border, mask) and class
+ * balancing ({@code training.balance}). A model that uses none of these is written as version 1, so earlier ConvKits
+ * still read it; one that does is version 2, which they refuse instead of applying it wrongly. Both are read.
  */
 final class BundleJson {
 	static final String FORMAT = "convkit-model";
-	static final int VERSION = 1;
+	static final int VERSION = 2, FIRST_VERSION = 1;
 	static final String LITTLE_ENDIAN = "little-endian";
 	static final int MAX_LABELS = 100_000, MAX_SIZE = NetworkSpec.MAX_INPUT_SIZE,
 			MAX_CHANNELS = NetworkSpec.MAX_INPUT_CHANNELS;
@@ -53,6 +62,7 @@ final class BundleJson {
 		int height, width, channels;
 		Resize resize = Resize.SCALE;
 		Normalisation normalisation;
+		PatchInput patchInput;
 		TrainingSettings settings;
 		TrainingHistory history;
 		RawArray weights, updaterState;
@@ -64,7 +74,7 @@ final class BundleJson {
 	static String write(ModelBundle b, RawArray weights, RawArray updaterState) {
 		JsonObject o = new JsonObject();
 		o.addProperty("format", FORMAT);
-		o.addProperty("formatVersion", VERSION);
+		o.addProperty("formatVersion", needsVersion2(b) ? VERSION : FIRST_VERSION);
 		o.addProperty("spec", b.spec().toString());
 		JsonArray labels = new JsonArray();
 		for (String l : b.labels()) labels.add(l);
@@ -78,7 +88,27 @@ final class BundleJson {
 		JsonObject norm = new JsonObject();
 		norm.add("mean", numbers(b.normalisation().mean()));
 		norm.add("std", numbers(b.normalisation().std()));
+		NormalisationRule rule = b.normalisation().rule();
+		if (!rule.equals(NormalisationRule.MEAN_STD)) {
+			norm.addProperty("method", rule.method().displayName());
+			norm.addProperty("per", rule.per().displayName());
+			norm.addProperty("low", rule.low());
+			norm.addProperty("high", rule.high());
+		}
 		o.add("normalisation", norm);
+		PatchInput p = b.patchInput();
+		if (p != null) {
+			JsonObject patches = new JsonObject();
+			JsonArray channels = new JsonArray();
+			for (int c : p.channels()) channels.add(c);
+			patches.add("channels", channels);
+			patches.addProperty("imageChannels", p.imageChannels());
+			patches.addProperty("rgb", p.rgb());
+			patches.addProperty("border", p.border().label);
+			patches.addProperty("value", p.constant());
+			patches.addProperty("mask", p.mask());
+			o.add("patches", patches);
+		}
 		TrainingSettings s = b.settings();
 		JsonObject t = new JsonObject();
 		t.addProperty("optimizer", s.optimizer().displayName());
@@ -88,6 +118,7 @@ final class BundleJson {
 		t.addProperty("seed", s.seed());
 		t.addProperty("batch", s.batchSize());
 		t.addProperty("epochs", s.epochs());
+		if (s.balance() != ClassBalance.NONE) t.addProperty("balance", s.balance().displayName());
 		o.add("training", t);
 		TrainingHistory h = b.history();
 		JsonObject hist = new JsonObject();
@@ -99,6 +130,12 @@ final class BundleJson {
 		o.add("weights", array(weights));
 		if (updaterState != null) o.add("updaterState", array(updaterState));
 		return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(o);
+	}
+
+	/** Whether the bundle uses anything version 1 cannot express. */
+	static boolean needsVersion2(ModelBundle b) {
+		return !b.normalisation().rule().equals(NormalisationRule.MEAN_STD) || b.patchInput() != null
+				|| b.settings().balance() != ClassBalance.NONE;
 	}
 
 	private static JsonObject array(RawArray a) {
@@ -138,9 +175,10 @@ final class BundleJson {
 		if (!FORMAT.equals(format))
 			throw new IllegalArgumentException("unknown format '" + format + "' (expected '" + FORMAT + "')");
 		long version = integer(o, "formatVersion", 0, Integer.MAX_VALUE);
-		if (version != VERSION)
+		if (version < FIRST_VERSION || version > VERSION)
 			throw new IllegalArgumentException("format version " + version + " is not supported (this ConvKit reads "
-					+ "version " + VERSION + (version > VERSION ? "; the model was saved by a newer ConvKit)" : ")"));
+					+ "versions " + FIRST_VERSION + " to " + VERSION + (version > VERSION
+							? "; the model was saved by a newer ConvKit)" : ")"));
 		Metadata m = new Metadata();
 		try {
 			m.spec = NetworkSpec.parse(text(o, "spec"));
@@ -162,21 +200,53 @@ final class BundleJson {
 		// optional: files written before the resize rule was stored used Scale
 		if (input.has("resize")) m.resize = Resize.fromName(text(input, "resize"));
 		JsonObject norm = object(o, "normalisation");
-		m.normalisation = new Normalisation(doubles(norm, "mean", MAX_CHANNELS), doubles(norm, "std", MAX_CHANNELS));
+		NormalisationRule rule = NormalisationRule.MEAN_STD; // optional: version 1 knew only this one
+		if (norm.has("method")) {
+			try {
+				rule = new NormalisationRule(NormalisationRule.Method.fromName(text(norm, "method")),
+						NormalisationRule.Per.fromName(text(norm, "per")), number(norm, "low"), number(norm, "high"));
+			} catch (IllegalArgumentException e) {
+				throw new IllegalArgumentException("'normalisation': " + e.getMessage());
+			}
+		}
+		m.normalisation = new Normalisation(rule, doubles(norm, "mean", MAX_CHANNELS), doubles(norm, "std",
+				MAX_CHANNELS));
 		if (m.normalisation.channels() != m.channels)
 			throw new IllegalArgumentException("'normalisation' has " + m.normalisation.channels()
 					+ " channels but the input has " + m.channels);
+		if (o.has("patches")) m.patchInput = patchInput(object(o, "patches"), m.channels);
 		JsonObject t = object(o, "training");
 		m.settings = new TrainingSettings(Optimizer.fromName(text(t, "optimizer")), number(t, "learningRate"),
 				Initialization.fromName(text(t, "init")), number(t, "l2"), integer(t, "seed", Long.MIN_VALUE,
 						Long.MAX_VALUE), (int) integer(t, "batch", 1, TrainingSettings.MAX_BATCH),
-				(int) integer(t, "epochs", 1, TrainingSettings.MAX_EPOCHS));
+				(int) integer(t, "epochs", 1, TrainingSettings.MAX_EPOCHS),
+				t.has("balance") ? ClassBalance.fromName(text(t, "balance")) : ClassBalance.NONE);
 		JsonObject h = object(o, "history");
 		m.history = new TrainingHistory(history(h, "trainLoss"), history(h, "trainAccuracy"),
 				history(h, "validationLoss"), history(h, "validationAccuracy"));
 		m.weights = rawArray(o, "weights");
 		m.updaterState = o.has("updaterState") ? rawArray(o, "updaterState") : null;
 		return m;
+	}
+
+	private static PatchInput patchInput(JsonObject p, int inputChannels) {
+		JsonArray list = arrayField(p, "channels", MAX_CHANNELS);
+		int[] channels = new int[list.size()];
+		for (int i = 0; i < channels.length; i++)
+			channels[i] = (int) asInteger(list.get(i), "patches.channels", 1, MAX_CHANNELS);
+		if (channels.length != inputChannels)
+			throw new IllegalArgumentException("'patches' picks " + channels.length + " channels but the input has "
+					+ inputChannels);
+		JsonElement rgb = field(p, "rgb"), mask = field(p, "mask");
+		if (!rgb.isJsonPrimitive() || !rgb.getAsJsonPrimitive().isBoolean() || !mask.isJsonPrimitive()
+				|| !mask.getAsJsonPrimitive().isBoolean())
+			throw new IllegalArgumentException("'patches': rgb and mask must be true or false");
+		try {
+			return new PatchInput(channels, (int) integer(p, "imageChannels", 1, MAX_CHANNELS), rgb.getAsBoolean(),
+					Border.fromLabel(text(p, "border")), number(p, "value"), mask.getAsBoolean());
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("'patches': " + e.getMessage());
+		}
 	}
 
 	private static RawArray rawArray(JsonObject parent, String key) {

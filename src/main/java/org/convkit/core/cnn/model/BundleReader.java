@@ -140,7 +140,7 @@ final class BundleReader {
 		}
 		try {
 			return new ModelBundle(net, m.spec, m.labels, m.height, m.width, m.channels, m.normalisation,
-					m.settings, m.history, m.resize);
+					m.settings, m.history, m.resize, m.patchInput);
 		} catch (IllegalArgumentException e) {
 			throw bad(e.getMessage());
 		}

@@ -1,6 +1,7 @@
 package org.convkit.core.cnn.model;
 
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
@@ -18,7 +19,8 @@ import java.util.Set;
 /**
  * Everything needed to use a trained classifier again, as one value: the network (configuration, weights and
  * optimizer state), the class labels in output order, the input size, the normalisation, the layer spec, the
- * training settings and history. {@link ModelBundleIO} stores it as one .zip file.
+ * training settings and history, and for models trained on patches of larger images (ROIs) how those are cut
+ * ({@link PatchInput}). {@link ModelBundleIO} stores it as one .zip file.
  * <p>
  * The fields are immutable; the DL4J network itself is not (training changes it in place), so a bundle taken during
  * training snapshots nothing: write it before training continues.
@@ -32,6 +34,7 @@ public final class ModelBundle {
 	private final TrainingSettings settings;
 	private final TrainingHistory history;
 	private final Resize resize;
+	private final PatchInput patchInput;
 
 	/**
 	 * @throws IllegalArgumentException when the parts do not fit together (labels vs. output size, channels vs.
@@ -48,6 +51,21 @@ public final class ModelBundle {
 	public ModelBundle(MultiLayerNetwork network, NetworkSpec spec, List<String> labels, int inputHeight,
 			int inputWidth, int inputChannels, Normalisation normalisation, TrainingSettings settings,
 			TrainingHistory history, Resize resize) {
+		this(network, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings, history, resize,
+				null);
+	}
+
+	/**
+	 * As above, for a model whose examples are patches cut from larger images (null: whole images).
+	 *
+	 * @throws IllegalArgumentException also when the patch input's channel count is not the input's
+	 */
+	public ModelBundle(MultiLayerNetwork network, NetworkSpec spec, List<String> labels, int inputHeight,
+			int inputWidth, int inputChannels, Normalisation normalisation, TrainingSettings settings,
+			TrainingHistory history, Resize resize, PatchInput patchInput) {
+		if (patchInput != null && patchInput.inputChannels() != inputChannels)
+			throw new IllegalArgumentException("the patch input has " + patchInput.inputChannels()
+					+ " channels but the network input " + inputChannels);
 		if (network == null || spec == null || labels == null || normalisation == null || settings == null
 				|| history == null)
 			throw new IllegalArgumentException("model bundle: network, spec, labels, normalisation, settings and "
@@ -75,6 +93,7 @@ public final class ModelBundle {
 		this.settings = settings;
 		this.history = history;
 		this.resize = resize == null ? Resize.SCALE : resize;
+		this.patchInput = patchInput;
 	}
 
 	static void checkLabels(List<String> labels) {
@@ -96,13 +115,13 @@ public final class ModelBundle {
 	/** A copy with a new history (e.g. after one more epoch). */
 	public ModelBundle withHistory(TrainingHistory h) {
 		return new ModelBundle(network, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings,
-				h, resize);
+				h, resize, patchInput);
 	}
 
 	/** A copy with another network of the same configuration (e.g. a snapshot of one that goes on training). */
 	public ModelBundle withNetwork(MultiLayerNetwork n) {
 		return new ModelBundle(n, spec, labels, inputHeight, inputWidth, inputChannels, normalisation, settings,
-				history, resize);
+				history, resize, patchInput);
 	}
 
 	/** The DL4J network (live object: training changes it). */
@@ -146,5 +165,10 @@ public final class ModelBundle {
 	/** How images of another size are brought to the input size (training and classification alike). */
 	public Resize resize() {
 		return resize;
+	}
+
+	/** How examples are cut from larger images, or null for a model of whole images (folders, stacks). */
+	public PatchInput patchInput() {
+		return patchInput;
 	}
 }

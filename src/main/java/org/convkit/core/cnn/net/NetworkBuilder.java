@@ -18,7 +18,9 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * Turns a {@link NetworkSpec}, an input size, a class count and {@link TrainingSettings} into a DL4J
@@ -26,7 +28,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * model file and the tests all get the same network.
  * <p>
  * The configuration is seeded, float, NCHW ({@code InputType.convolutional(h, w, c)}), ends in a softmax output
- * layer with multi-class cross-entropy (MCXENT), keeps workspaces enabled and uses {@code CacheMode.DEVICE} (measured
+ * layer with multi-class cross-entropy (MCXENT; with {@code balance=Weights} weighted per class), keeps workspaces enabled and uses {@code CacheMode.DEVICE} (measured
  * here: the backward pass then reuses the forward activations instead of recomputing them, ~1.5x faster training).
  * "valid" padding is DL4J's Truncate mode, "same" its Same mode, so {@link NetworkSpec#shapes} predicts DL4J's
  * shapes and {@link NetworkSpec#parameterCount} its {@code numParams()}.
@@ -46,6 +48,22 @@ public final class NetworkBuilder {
 	 */
 	public static MultiLayerConfiguration configuration(NetworkSpec spec, int height, int width, int channels,
 			int classes, TrainingSettings settings) {
+		return configuration(spec, height, width, channels, classes, settings, null);
+	}
+
+	/**
+	 * As above, with a weight per class on the loss ({@code balance=Weights}; null: every class 1).
+	 *
+	 * @throws IllegalArgumentException also when there is not one finite, non-negative weight per class
+	 */
+	public static MultiLayerConfiguration configuration(NetworkSpec spec, int height, int width, int channels,
+			int classes, TrainingSettings settings, double[] classWeights) {
+		if (classWeights != null) {
+			if (classWeights.length != classes)
+				throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
+			for (double w : classWeights)
+				if (!(w >= 0 && Double.isFinite(w))) throw new IllegalArgumentException("class weight " + w);
+		}
 		if (spec == null) throw new IllegalArgumentException("network spec missing");
 		if (settings == null) throw new IllegalArgumentException("training settings missing");
 		Dl4jRuntime.configure(); // ND4J's native build is chosen before anything here can load it
@@ -97,7 +115,9 @@ public final class NetworkBuilder {
 					throw new IllegalStateException("unhandled layer kind " + l.kind());
 			}
 		}
-		list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+		OutputLayer.Builder output = classWeights == null ? new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+				: new OutputLayer.Builder(new LossMCXENT(Nd4j.create(classWeights).castTo(DataType.FLOAT)));
+		list.layer(output
 				.nOut(classes)
 				.activation(Activation.SOFTMAX)
 				.build());
@@ -108,7 +128,14 @@ public final class NetworkBuilder {
 	/** An initialised (seeded random weights) network for the spec, of ConvKit's layer objects. */
 	public static TrainableNetwork network(NetworkSpec spec, int height, int width, int channels, int classes,
 			TrainingSettings settings) {
-		TrainableNetwork net = new TrainableNetwork(configuration(spec, height, width, channels, classes, settings));
+		return network(spec, height, width, channels, classes, settings, null);
+	}
+
+	/** As above, with class weights on the loss (null: none). */
+	public static TrainableNetwork network(NetworkSpec spec, int height, int width, int channels, int classes,
+			TrainingSettings settings, double[] classWeights) {
+		TrainableNetwork net = new TrainableNetwork(configuration(spec, height, width, channels, classes, settings,
+				classWeights));
 		net.init();
 		return net;
 	}

@@ -7,7 +7,8 @@ import java.util.Objects;
  * immutable value (change one field with a {@code with...} method) so that the exact settings can be stored in the
  * model file, shown by "CNN Model Info" and reused to continue training.
  * <p>
- * Defaults ({@link #DEFAULTS}): Adam, learning rate 1e-3, Xavier uniform, L2 1e-4, seed 42, batch 64, 15 epochs.
+ * Defaults ({@link #DEFAULTS}): Adam, learning rate 1e-3, Xavier uniform, L2 1e-4, seed 42, batch 64, 15 epochs,
+ * no class balancing.
  */
 public final class TrainingSettings {
 	public static final Optimizer DEFAULT_OPTIMIZER = Optimizer.ADAM;
@@ -35,10 +36,18 @@ public final class TrainingSettings {
 	private final double l2;
 	private final long seed;
 	private final int batchSize, epochs;
+	private final ClassBalance balance;
+
+	/** Without class balancing. */
+	public TrainingSettings(Optimizer optimizer, double learningRate, Initialization init, double l2, long seed,
+			int batchSize, int epochs) {
+		this(optimizer, learningRate, init, l2, seed, batchSize, epochs, ClassBalance.NONE);
+	}
 
 	/** @throws IllegalArgumentException naming the bad value */
 	public TrainingSettings(Optimizer optimizer, double learningRate, Initialization init, double l2, long seed,
-			int batchSize, int epochs) {
+			int batchSize, int epochs, ClassBalance balance) {
+		if (balance == null) throw new IllegalArgumentException("class balance missing");
 		if (optimizer == null) throw new IllegalArgumentException("optimizer missing");
 		if (init == null) throw new IllegalArgumentException("initialisation missing");
 		if (!(learningRate > 0 && learningRate <= 10))
@@ -55,6 +64,7 @@ public final class TrainingSettings {
 		this.seed = seed;
 		this.batchSize = batchSize;
 		this.epochs = epochs;
+		this.balance = balance;
 	}
 
 	public Optimizer optimizer() {
@@ -87,32 +97,41 @@ public final class TrainingSettings {
 		return epochs;
 	}
 
+	/** What training does about unequal class sizes. */
+	public ClassBalance balance() {
+		return balance;
+	}
+
 	public TrainingSettings withOptimizer(Optimizer v) {
-		return new TrainingSettings(v, learningRate, init, l2, seed, batchSize, epochs);
+		return new TrainingSettings(v, learningRate, init, l2, seed, batchSize, epochs, balance);
 	}
 
 	public TrainingSettings withLearningRate(double v) {
-		return new TrainingSettings(optimizer, v, init, l2, seed, batchSize, epochs);
+		return new TrainingSettings(optimizer, v, init, l2, seed, batchSize, epochs, balance);
 	}
 
 	public TrainingSettings withInit(Initialization v) {
-		return new TrainingSettings(optimizer, learningRate, v, l2, seed, batchSize, epochs);
+		return new TrainingSettings(optimizer, learningRate, v, l2, seed, batchSize, epochs, balance);
 	}
 
 	public TrainingSettings withL2(double v) {
-		return new TrainingSettings(optimizer, learningRate, init, v, seed, batchSize, epochs);
+		return new TrainingSettings(optimizer, learningRate, init, v, seed, batchSize, epochs, balance);
 	}
 
 	public TrainingSettings withSeed(long v) {
-		return new TrainingSettings(optimizer, learningRate, init, l2, v, batchSize, epochs);
+		return new TrainingSettings(optimizer, learningRate, init, l2, v, batchSize, epochs, balance);
 	}
 
 	public TrainingSettings withBatchSize(int v) {
-		return new TrainingSettings(optimizer, learningRate, init, l2, seed, v, epochs);
+		return new TrainingSettings(optimizer, learningRate, init, l2, seed, v, epochs, balance);
 	}
 
 	public TrainingSettings withEpochs(int v) {
-		return new TrainingSettings(optimizer, learningRate, init, l2, seed, batchSize, v);
+		return new TrainingSettings(optimizer, learningRate, init, l2, seed, batchSize, v, balance);
+	}
+
+	public TrainingSettings withBalance(ClassBalance v) {
+		return new TrainingSettings(optimizer, learningRate, init, l2, seed, batchSize, epochs, v);
 	}
 
 	@Override
@@ -120,18 +139,23 @@ public final class TrainingSettings {
 		if (!(o instanceof TrainingSettings)) return false;
 		TrainingSettings t = (TrainingSettings) o;
 		return optimizer == t.optimizer && Double.compare(learningRate, t.learningRate) == 0 && init == t.init
-				&& Double.compare(l2, t.l2) == 0 && seed == t.seed && batchSize == t.batchSize && epochs == t.epochs;
+				&& Double.compare(l2, t.l2) == 0 && seed == t.seed && batchSize == t.batchSize && epochs == t.epochs
+				&& balance == t.balance;
 	}
 
 	@Override
 	public int hashCode() {
-		return Objects.hash(optimizer, learningRate, init, l2, seed, batchSize, epochs);
+		return Objects.hash(optimizer, learningRate, init, l2, seed, batchSize, epochs, balance);
 	}
 
-	/** e.g. "optimizer=Adam learning=0.001 init=[Xavier uniform] l2=1.0E-4 seed=42 batch=64 epochs=15". */
+	/**
+	 * e.g. "optimizer=Adam learning=0.001 init=[Xavier uniform] l2=1.0E-4 seed=42 batch=64 epochs=15" (and
+	 * " balance=Weights" when balancing).
+	 */
 	@Override
 	public String toString() {
 		return "optimizer=" + optimizer.displayName() + " learning=" + learningRate + " init=[" + init.displayName()
-				+ "] l2=" + l2 + " seed=" + seed + " batch=" + batchSize + " epochs=" + epochs;
+				+ "] l2=" + l2 + " seed=" + seed + " batch=" + batchSize + " epochs=" + epochs
+				+ (balance == ClassBalance.NONE ? "" : " balance=" + balance.displayName());
 	}
 }

@@ -4,6 +4,7 @@ import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
@@ -21,7 +22,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split,
+ * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split
+ * (by the {@link NormalisationRule}; class balancing by the settings' {@code balance}),
  * network from the spec ({@link NetworkBuilder}) — the {@link TrainingPlan} — then per epoch: shuffled (seeded)
  * augmented training batches ({@link EpochRunner}), validation ({@link Validation}), listener callbacks, saving
  * ({@link Checkpoints}) and early stopping ({@link EarlyStopping}).
@@ -60,6 +62,7 @@ public final class Trainer {
 	private Path modelFile;
 	private boolean overwrite;
 	private ModelBundle continued;
+	private NormalisationRule normalisation = NormalisationRule.MEAN_STD;
 	private volatile boolean cancelled;
 
 	/** Spec may be null when continuing from a bundle. */
@@ -89,6 +92,13 @@ public final class Trainer {
 	public Trainer patience(int epochs) {
 		if (epochs < 0) throw new IllegalArgumentException("patience must be >= 0, got " + epochs);
 		patience = epochs;
+		return this;
+	}
+
+	/** How pixel values are normalised (default: mean and std of the training split); a continued model keeps its own. */
+	public Trainer normalisation(NormalisationRule rule) {
+		if (rule == null) throw new IllegalArgumentException("normalisation rule missing");
+		normalisation = rule;
 		return this;
 	}
 
@@ -128,7 +138,7 @@ public final class Trainer {
 	 */
 	public TrainingResult train(TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued);
+		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued, normalisation);
 		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
 		TrainingPlan.Start start = plan.start(augment);
 		TrainingHistory history = start.history;

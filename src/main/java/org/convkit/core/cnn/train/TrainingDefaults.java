@@ -1,10 +1,13 @@
 package org.convkit.core.cnn.train;
 
+import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.net.ClassBalance;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.filter.Border;
 
 /**
  * The default values of training, in ONE place, for the "Train CNN Classifier..." command and the scripting service:
@@ -15,8 +18,25 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 public final class TrainingDefaults {
 	private TrainingDefaults() {}
 
-	/** Where the images come from: "Folder" (one subfolder per class) or "Stack" (slice labels). */
+	/**
+	 * Where the images come from: "Folder" (one subfolder per class), "Stack" (slice labels) or "ROIs" (patches around
+	 * the ROIs of the ROI Manager).
+	 */
 	public static final String SOURCE = "Folder";
+	/** ROIs: how an ROI's class is found, "Group" (its ROI group) or "Name prefix" (its name up to '_' or '-'). */
+	public static final String LABEL = "Group";
+	/** ROIs: the patch's width and height in pixels, centred on each ROI (the network's input size). */
+	public static final int PATCH = 32;
+	/** ROIs: pixels beyond the image edge, as Apply Kernel (value: the Constant border's value). */
+	public static final Border BORDER = Border.REFLECT;
+	public static final double VALUE = 0;
+	/** ROIs: the channels of a hyperstack that form the input, e.g. "1,3"; "" = all. */
+	public static final String CHANNELS = "";
+	/** Normalisation (the rule models trained before it existed used). */
+	public static final NormalisationRule.Method NORMALIZE = NormalisationRule.Method.MEAN_STD;
+	public static final double LOW = NormalisationRule.DEFAULT_LOW, HIGH = NormalisationRule.DEFAULT_HIGH;
+	public static final NormalisationRule.Per PER = NormalisationRule.Per.DATASET;
+	public static final ClassBalance BALANCE = ClassBalance.NONE;
 	public static final Resize RESIZE = Resize.SCALE;
 	/** 0 = the most common image width (height) of the data. */
 	public static final int WIDTH = 0, HEIGHT = 0;

@@ -8,6 +8,9 @@ import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.NormalisationRule;
+import org.convkit.core.cnn.input.PatchInput;
+import org.convkit.core.cnn.net.ClassBalance;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.TrainingHistory;
@@ -30,6 +33,7 @@ final class TrainingPlan {
 	final InputFormat format;
 	final TrainingSettings settings;
 	final int[] trainIndices, validationIndices;
+	final NormalisationRule rule;
 	private final Dataset data;
 	private final ModelBundle continued;
 
@@ -56,9 +60,10 @@ final class TrainingPlan {
 	 *                                  training split)
 	 */
 	TrainingPlan(Dataset data, NetworkSpec spec, TrainingSettings settings, InputFormat requested, double validation,
-			ModelBundle continued) {
+			ModelBundle continued, NormalisationRule rule) {
 		this.data = data;
 		this.continued = continued;
+		this.rule = continued != null ? continued.normalisation().rule() : rule;
 		classes = data.classes();
 		this.spec = continued != null ? continued.spec() : spec;
 		if (this.spec == null) throw new IllegalArgumentException("network spec missing");
@@ -80,29 +85,41 @@ final class TrainingPlan {
 		TrainingHistory history;
 		InputFormat f = format;
 		// every image read once, in parallel, and kept for the later epochs as far as the budget allows
-		InputCache inputs = new InputCache(data, f, InputCache.defaultBudget(), true);
+		InputCache inputs = InputCache.covers(data) ? new InputCache(data, f, InputCache.defaultBudget(), true)
+				: new InputCache(data, f, 0, false); // patches: the dataset cuts them itself (Dataset.read)
 		if (continued != null) {
 			net = continued.network();
 			norm = continued.normalisation();
 			history = continued.history();
 		} else {
-			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings); // checks
-			norm = NormalisationFitter.fit(inputs, trainIndices);
-			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings);
+			double[] weights = settings.balance() == ClassBalance.WEIGHTS
+					? ClassBalance.inverseFrequencyWeights(trainingCounts()) : null;
+			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
+			norm = inputs.covers() ? NormalisationFitter.fit(inputs, trainIndices, rule)
+					: NormalisationFitter.fit(data, trainIndices, f, rule);
+			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
 			history = TrainingHistory.empty();
 		}
 		Batches training = new Batches(inputs, trainIndices, norm, settings.batchSize(), true, settings.seed(),
 				new Augmenter(augment, settings.seed()));
+		if (settings.balance() == ClassBalance.SAMPLING) training.balanceClasses();
 		Batches validation = validationIndices.length == 0 ? null
 				: new Batches(inputs, validationIndices, norm, settings.batchSize(), false, settings.seed(), null);
 		return new Start(net, norm, history, training, validation);
+	}
+
+	/** Training examples per class. */
+	int[] trainingCounts() {
+		int[] counts = new int[classes.size()];
+		for (int i : trainIndices) counts[data.label(i)]++;
+		return counts;
 	}
 
 	/** A bundle of the plan's network description with the given network, normalisation and history. */
 	ModelBundle bundle(MultiLayerNetwork net, Normalisation norm, TrainingHistory history) {
 		TrainingSettings stored = settings.withEpochs(Math.min(TrainingSettings.MAX_EPOCHS, history.epochs()));
 		return new ModelBundle(net, spec, classes, format.height(), format.width(), format.channels(), norm, stored,
-				history, format.resize());
+				history, format.resize(), data.patchInput());
 	}
 
 	private InputFormat inputFormat(InputFormat requested) {
@@ -111,6 +128,11 @@ final class TrainingPlan {
 			if (!b.labels().equals(data.classes()))
 				throw new IllegalArgumentException("The model's classes " + b.labels() + " differ from the data's "
 						+ data.classes() + ": continue training only with the same class folders or labels");
+			PatchInput mine = b.patchInput(), theirs = data.patchInput();
+			if (mine == null ? theirs != null : !mine.equals(theirs))
+				throw new IllegalArgumentException("The model was trained on " + (mine == null ? "whole images"
+						: "patches (" + mine + ")") + " but these examples are " + (theirs == null ? "whole images"
+								: "patches (" + theirs + ")") + ": continue training only with data cut the same way");
 			if (b.inputChannels() != data.channels())
 				throw new IllegalArgumentException("The model expects " + b.inputChannels() + " channel(s) but the "
 						+ "images have " + data.channels());

@@ -8,6 +8,7 @@ import ij.process.ShortProcessor;
 import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
@@ -182,9 +183,10 @@ public class InputCacheTest {
 		InputFormat f = new InputFormat(9, 9, 1, Resize.SCALE);
 		Normalisation streamed = NormalisationFitter.fit(d, all(d), f);
 		InputCache c = new InputCache(d, f, Long.MAX_VALUE, true);
-		assertEquals(streamed, NormalisationFitter.fit(c, all(d))); // read in parallel, added up in order
+		// read in parallel, added up in order
+		assertEquals(streamed, NormalisationFitter.fit(c, all(d), NormalisationRule.MEAN_STD));
 		assertEquals(600, c.reads());
-		assertEquals(streamed, NormalisationFitter.fit(c, all(d)));
+		assertEquals(streamed, NormalisationFitter.fit(c, all(d), NormalisationRule.MEAN_STD));
 		assertEquals(600, c.reads());
 	}
 

@@ -172,7 +172,7 @@ public class ModelBundleSafetyTest {
 	@Test
 	public void unknownFormatOrVersion() throws Exception {
 		assertRejected(withMetadata(o -> o.addProperty("format", "keras")), "unknown format 'keras'");
-		assertRejected(withMetadata(o -> o.addProperty("formatVersion", 2)), "format version 2", "newer ConvKit");
+		assertRejected(withMetadata(o -> o.addProperty("formatVersion", 3)), "format version 3", "newer ConvKit");
 		assertRejected(withMetadata(o -> o.addProperty("formatVersion", 0)), "format version 0");
 		assertRejected(withMetadata(o -> o.remove("formatVersion")), "'formatVersion' is missing");
 	}

@@ -1,0 +1,23 @@
+package org.convkit.app;
+
+import net.imagej.patcher.ExtraPatches;
+
+import java.lang.instrument.Instrumentation;
+import java.util.Collections;
+
+/**
+ * The Java agent of ConvKit's headless runs ({@code -javaagent:ConvKit_.jar}, used by {@code ./convkit --headless}
+ * and the tests in place of {@code -javaagent:ij1-patcher.jar=init}): ij1-patcher's patches, which let ImageJ 1.x
+ * run without a display (dialogs read macro options, batch mode on), plus {@link HeadlessRoiManager}, which lets
+ * macros use the ROI Manager there. Needs ij1-patcher and Javassist on the class path.
+ */
+public final class HeadlessAgent {
+	private HeadlessAgent() {
+	}
+
+	public static void premain(String args, Instrumentation instrumentation) throws ClassNotFoundException {
+		ClassLoader loader = Thread.currentThread().getContextClassLoader();
+		ExtraPatches.preinit(loader != null ? loader : ClassLoader.getSystemClassLoader(),
+				Collections.singletonMap(HeadlessRoiManager.CLASS_NAME, HeadlessRoiManager::patch));
+	}
+}
