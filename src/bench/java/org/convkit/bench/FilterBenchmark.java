@@ -48,7 +48,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, a CNN case, microscopy, inspect, levers...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, a CNN case, microscopy, inspect, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -57,12 +57,16 @@ public final class FilterBenchmark {
 			LeverBenchmark.run(repeats);
 			System.exit(0);
 		}
+		if ("spark".equals(only)) { // not part of "all": it starts a Spark cluster (see docs/benchmarks.md)
+			org.convkit.spark.SparkBenchmark.run(repeats);
+			System.exit(0);
+		}
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
 		List<String> others = java.util.Arrays.asList("cnn", "macro", "memory", "microscopy", "inspect");
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers or one of "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, spark or one of "
 					+ String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}

@@ -104,6 +104,13 @@ public class InstallTest {
 		only(fiji.resolve("jars"), "gson-2.10");
 		if ("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch")))
 			only(fiji.resolve("jars/linux64"), "opencv-4.5.5-1.5.7-linux-x86_64");
+		// Spark is provided: the jobs' classes are in the plugin, Spark and Scala are not in Fiji
+		try (Stream<Path> s = Files.walk(fiji)) {
+			List<String> spark = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spark-")
+					|| n.startsWith("scala-") || n.startsWith("hadoop-") || n.startsWith("netty-")).collect(
+							java.util.stream.Collectors.toList());
+			assertEquals("no Spark in the Fiji install: " + spark, 0, spark.size());
+		}
 
 		String classPath = String.join(File.pathSeparator, fiji.resolve("jars") + "/*",
 				fiji.resolve("jars/linux64") + "/*", fiji.resolve("plugins") + "/*");
@@ -202,6 +209,26 @@ public class InstallTest {
 		assertTrue(train, train.contains("Train CNN Classifier...: Deeplearning4j's CPU backend (ND4J) could not start: "
 				+ "UnsatisfiedLinkError: "));
 		assertFalse(train, train.contains("not reached"));
+	}
+
+	@Test
+	public void sparkJobsFromTheCommandLine() throws Exception {
+		Path cwd = tmp.newFolder("spark").toPath();
+		Path cells = HeadlessProcess.basedir().resolve("sample-images/cell-classes");
+		HeadlessProcess.Result train = convkit(cwd, "--spark", "train", "--folder", cells.resolve("train").toString(),
+				"--model", "cells.zip", "--options", "architecture=Custom layers=[conv 5x5x8; maxpool 2; dense 16] "
+						+ "epochs=2 batch=16", "--workers", "2");
+		assertEquals(train.toString(), 0, train.exitCode);
+		assertTrue(train.toString(), train.stdout.contains("train: epoch 2: loss")
+				&& Files.isRegularFile(cwd.resolve("cells.zip")) && Files.isRegularFile(cwd.resolve("cells-last.zip")));
+		HeadlessProcess.Result classify = convkit(cwd, "--spark", "classify", "--model", "cells.zip", "--input",
+				cells.resolve("test").toString(), "--output", "cells.csv", "--recursive");
+		assertEquals(classify.toString(), 0, classify.exitCode);
+		assertEquals(31, Files.readAllLines(cwd.resolve("cells.csv")).size());
+		assertTrue(classify.toString(), classify.stdout.contains("classify: 30/30 files (100%)"));
+		HeadlessProcess.Result usage = convkit(cwd, "--spark");
+		assertEquals(usage.toString(), 2, usage.exitCode);
+		assertTrue(usage.toString(), usage.stderr.contains("convkit --spark classify --model M.zip"));
 	}
 
 	@Test
@@ -307,7 +334,8 @@ public class InstallTest {
 	public void helpExitsZero() throws Exception {
 		HeadlessProcess.Result r = convkit(tmp.getRoot().toPath(), Collections.emptyMap(), "--help");
 		assertEquals(r.toString(), 0, r.exitCode);
-		assertTrue(r.toString(), r.stdout.contains("--headless MACRO.ijm [ARG]") && r.stdout.contains("--install"));
+		assertTrue(r.toString(), r.stdout.contains("--headless MACRO.ijm [ARG]") && r.stdout.contains("--install")
+				&& r.stdout.contains("convkit --spark classify --model M.zip --input DIR --output OUT.csv"));
 	}
 
 	/**
@@ -371,6 +399,10 @@ public class InstallTest {
 
 	private static String java() {
 		return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+	}
+
+	private static HeadlessProcess.Result convkit(Path cwd, String... args) throws Exception {
+		return convkit(cwd, Collections.emptyMap(), args);
 	}
 
 	private static HeadlessProcess.Result convkit(Path cwd, Map<String, String> env, String... args) throws Exception {

@@ -31,6 +31,11 @@ public final class FloatTolerance {
 	 * way on another path).
 	 */
 	public static void assertCsvClose(List<String> expected, List<String> actual) {
+		assertCsvClose(expected, actual, PROBABILITY);
+	}
+
+	/** As {@link #assertCsvClose(List, List)} with the given absolute tolerance. */
+	public static void assertCsvClose(List<String> expected, List<String> actual, double tolerance) {
 		assertEquals("line count", expected.size(), actual.size());
 		assertEquals("header", expected.get(0), actual.get(0));
 		for (int i = 1; i < expected.size(); i++) {
@@ -42,14 +47,14 @@ public final class FloatTolerance {
 			double[] pe = new double[classes];
 			for (int c = 0; c < classes; c++) {
 				pe[c] = Double.parseDouble(e[3 + c]);
-				assertEquals(where, pe[c], Double.parseDouble(a[3 + c]), PROBABILITY);
+				assertEquals(where, pe[c], Double.parseDouble(a[3 + c]), tolerance);
 			}
-			assertEquals(where, Double.parseDouble(e[2]), Double.parseDouble(a[2]), PROBABILITY);
-			if (!e[1].equals(a[1]) && !nearTie(pe)) fail(where + ": the class differs without a near tie");
+			assertEquals(where, Double.parseDouble(e[2]), Double.parseDouble(a[2]), tolerance);
+			if (!e[1].equals(a[1]) && !nearTie(pe, tolerance)) fail(where + ": the class differs without a near tie");
 		}
 	}
 
-	private static boolean nearTie(double[] p) {
+	private static boolean nearTie(double[] p, double tolerance) {
 		double first = Double.NEGATIVE_INFINITY, second = Double.NEGATIVE_INFINITY;
 		for (double v : p) {
 			if (v > first) {
@@ -57,6 +62,6 @@ public final class FloatTolerance {
 				first = v;
 			} else if (v > second) second = v;
 		}
-		return first - second <= 2 * PROBABILITY;
+		return first - second <= 2 * tolerance;
 	}
 }

@@ -10,7 +10,6 @@ import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
-import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.data.StackDataset;
@@ -20,7 +19,6 @@ import org.convkit.core.cnn.patch.PatchDataset;
 import org.convkit.core.filter.Border;
 import org.convkit.plugins.support.RoiOutlines;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.Initialization;
@@ -30,6 +28,7 @@ import org.convkit.core.cnn.train.EpochResult;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.PathFields;
 
@@ -246,41 +245,49 @@ public class TrainCnnClassifier implements PlugIn {
 	}
 
 	private void readFields(GenericDialog gd, TrainingOptions o) {
-		o.source = MacroValues.nextChoice(gd, KEY_SOURCE).trim();
-		o.folder = gd.getNextString().trim();
-		String stack = MacroValues.nextChoice(gd, KEY_STACK).trim();
-		o.stack = stack.equals(NO_IMAGE) ? "" : stack;
-		o.label = MacroValues.nextChoice(gd, KEY_LABEL).trim();
-		o.patch = gd.getNextNumber();
-		o.border = MacroValues.nextChoice(gd, KEY_BORDER).trim();
-		o.value = gd.getNextNumber();
-		o.mask = gd.getNextBoolean();
-		o.channels = gd.getNextString().trim();
-		o.resize = MacroValues.nextChoice(gd, KEY_RESIZE).trim();
-		o.width = gd.getNextNumber();
-		o.height = gd.getNextNumber();
-		o.normalize = MacroValues.nextChoice(gd, KEY_NORMALIZE).trim();
-		o.per = MacroValues.nextChoice(gd, KEY_PER).trim();
-		o.low = gd.getNextNumber();
-		o.high = gd.getNextNumber();
-		o.architecture = canonicalArchitecture(MacroValues.nextChoice(gd, KEY_ARCHITECTURE).trim());
-		o.layers = gd.getNextString().trim();
-		o.epochs = gd.getNextNumber();
-		o.batch = gd.getNextNumber();
-		o.optimizer = MacroValues.nextChoice(gd, KEY_OPTIMIZER).trim();
-		o.learning = gd.getNextNumber();
-		o.init = MacroValues.nextChoice(gd, KEY_INIT).trim();
-		o.l2 = gd.getNextNumber();
-		o.validation = gd.getNextNumber();
-		o.patience = gd.getNextNumber();
-		o.augment = gd.getNextString().trim();
-		o.balance = MacroValues.nextChoice(gd, KEY_BALANCE).trim();
-		o.seed = gd.getNextNumber();
-		o.model = gd.getNextString().trim();
-		o.overwrite = gd.getNextBoolean();
-		o.continueFrom = gd.getNextString().trim();
+		readFields(FieldValues.of(gd), o);
 		if (gd.invalidNumber())
 			throw new IllegalArgumentException("A number field holds no valid number: " + gd.getErrorMessage());
+	}
+
+	/**
+	 * Reads the fields in the order {@link #addFields} adds them, from the dialog or from macro options without one
+	 * (a key left out keeps o's value, i.e. {@link TrainingDefaults} for a new TrainingOptions).
+	 */
+	static void readFields(FieldValues f, TrainingOptions o) {
+		o.source = f.choice(KEY_SOURCE, o.source).trim();
+		o.folder = f.string(KEY_FOLDER, o.folder).trim();
+		String stack = f.choice(KEY_STACK, o.stack).trim();
+		o.stack = stack.equals(NO_IMAGE) ? "" : stack;
+		o.label = f.choice(KEY_LABEL, o.label).trim();
+		o.patch = f.number(KEY_PATCH, o.patch);
+		o.border = f.choice(KEY_BORDER, o.border).trim();
+		o.value = f.number(KEY_VALUE, o.value);
+		o.mask = f.flag(KEY_MASK);
+		o.channels = f.string(KEY_CHANNELS, o.channels).trim();
+		o.resize = f.choice(KEY_RESIZE, o.resize).trim();
+		o.width = f.number(KEY_WIDTH, o.width);
+		o.height = f.number(KEY_HEIGHT, o.height);
+		o.normalize = f.choice(KEY_NORMALIZE, o.normalize).trim();
+		o.per = f.choice(KEY_PER, o.per).trim();
+		o.low = f.number(KEY_LOW, o.low);
+		o.high = f.number(KEY_HIGH, o.high);
+		o.architecture = canonicalArchitecture(f.choice(KEY_ARCHITECTURE, o.architecture).trim());
+		o.layers = f.string(KEY_LAYERS, o.layers).trim();
+		o.epochs = f.number(KEY_EPOCHS, o.epochs);
+		o.batch = f.number(KEY_BATCH, o.batch);
+		o.optimizer = f.choice(KEY_OPTIMIZER, o.optimizer).trim();
+		o.learning = f.number(KEY_LEARNING, o.learning);
+		o.init = f.choice(KEY_INIT, o.init).trim();
+		o.l2 = f.number(KEY_L2, o.l2);
+		o.validation = f.number(KEY_VALIDATION, o.validation);
+		o.patience = f.number(KEY_PATIENCE, o.patience);
+		o.augment = f.string(KEY_AUGMENT, o.augment).trim();
+		o.balance = f.choice(KEY_BALANCE, o.balance).trim();
+		o.seed = f.number(KEY_SEED, o.seed);
+		o.model = f.string(KEY_MODEL, o.model).trim();
+		o.overwrite = f.flag(KEY_OVERWRITE);
+		o.continueFrom = f.string(KEY_CONTINUE, o.continueFrom).trim();
 	}
 
 	/** LeNet, Small VGG or Custom as spelled in the menu; anything else unchanged (then rejected by check()). */
@@ -303,84 +310,21 @@ public class TrainCnnClassifier implements PlugIn {
 		return Math.max(1, Math.min(8, BigDecimal.valueOf(v).stripTrailingZeros().scale()));
 	}
 
-	/** The data, trainer and input of a checked run. */
-	private static final class Setup {
-		Dataset data;
-		String from;
-		ModelBundle continued;
-		Trainer trainer;
-		InputFormat format;
-		/** The images' most common size was scaled up by this to fit the network (1: not scaled). */
-		int scaledUp = 1;
-	}
-
-	/** Opens the data and the model to continue and configures the trainer; nothing is written. */
-	private static Setup setup(TrainingOptions o) {
-		Setup s = new Setup();
-		Path model = o.modelPath();
-		checkFolderWritable(model);
-		if (o.continuing()) {
-			try {
-				s.continued = ModelBundleIO.read(o.continuePath());
-			} catch (ModelFileException e) {
-				throw new IllegalArgumentException("continue=" + o.continuePath() + ": " + e.getMessage(), e);
-			}
-		}
-		if (o.fromRois()) {
-			s.data = RoiSource.dataset(o);
-			s.from = "the ROI Manager";
-		} else if (o.fromStack()) {
-			ImagePlus imp = WindowManager.getImage(o.stack);
-			if (imp == null) throw new IllegalArgumentException("stack=[" + o.stack + "]: no open image has this title");
-			s.data = new StackDataset(imp.getStack());
-			s.from = "the stack '" + imp.getTitle() + "'";
-		} else {
-			Path folder = o.folderPath();
-			s.data = new FolderDataset(folder);
-			s.from = folder.toString();
-		}
-		NetworkSpec spec = null;
-		if (s.continued == null) {
-			int[] common = s.data.commonSize();
-			spec = o.spec();
-			// both sizes automatic: images too small for the network are scaled up by the smallest factor that fits
-			// (not patches: they are the input's size, width and height do not apply)
-			if (o.width <= 0 && o.height <= 0 && !o.fromRois())
-				s.scaledUp = Math.max(1, spec.fittingScale(common[1], common[0], s.data.channels()));
-			int w = o.width > 0 && !o.fromRois() ? (int) o.width : common[0] * s.scaledUp;
-			int h = o.height > 0 && !o.fromRois() ? (int) o.height : common[1] * s.scaledUp;
-			s.format = new InputFormat(h, w, s.data.channels(), o.resize());
-			try {
-				spec.shapes(h, w, s.data.channels());
-			} catch (IllegalArgumentException e) {
-				throw new IllegalArgumentException("The network (" + architectureText(o) + ") does not fit the " + w
-						+ "x" + h + " input: " + e.getMessage(), e);
-			}
-		} else {
-			ModelBundle c = s.continued;
-			s.format = new InputFormat(c.inputHeight(), c.inputWidth(), c.inputChannels(), c.resize());
-		}
-		s.trainer = new Trainer(s.data, spec, o.settings()).validation(o.validation).patience((int) o.patience)
-				.augment(o.augmentOps()).normalisation(o.rule()).saveTo(model, o.overwrite);
-		if (s.continued != null) s.trainer.continueFrom(s.continued);
-		else s.trainer.input(s.format);
-		return s;
-	}
-
 	private void train(TrainingOptions o) {
-		Setup s;
+		TrainingSetup s;
+		Trainer trainer;
 		try {
-			s = setup(o);
+			s = TrainingSetup.open(o);
+			trainer = s.trainer();
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
 		TrainingHistory start = s.continued == null ? TrainingHistory.empty() : s.continued.history();
-		TrainingMonitor monitor = new TrainingMonitor(COMMAND, s.trainer, start, PLOT_TITLE,
-				() -> logStart(o, s));
+		TrainingMonitor monitor = new TrainingMonitor(COMMAND, trainer, start, PLOT_TITLE, () -> logStart(o, s));
 		TrainingResult result;
 		try {
-			result = s.trainer.train(monitor);
+			result = trainer.train(monitor);
 		} catch (IllegalArgumentException e) {
 			IJ.showProgress(1.0);
 			CommandReporter.badInput(COMMAND, e.getMessage());
@@ -402,7 +346,7 @@ public class TrainCnnClassifier implements PlugIn {
 		if (result.stop == TrainingResult.Stop.DIVERGED) CommandReporter.badInput(COMMAND, result.message);
 	}
 
-	private static String architectureText(TrainingOptions o) {
+	static String architectureText(TrainingOptions o) {
 		return NetworkSpec.CUSTOM.equalsIgnoreCase(o.architecture) ? "layers=[" + o.layers + "]"
 				: o.architecture;
 	}
@@ -423,7 +367,7 @@ public class TrainCnnClassifier implements PlugIn {
 		}
 	}
 
-	private static void logStart(TrainingOptions o, Setup s) {
+	private static void logStart(TrainingOptions o, TrainingSetup s) {
 		Dataset data = s.data;
 		String from = s.from;
 		InputFormat f = s.format;

@@ -2,7 +2,6 @@ package org.convkit.plugins.filters;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
 import org.convkit.core.cnn.spec.Padding;
@@ -13,6 +12,7 @@ import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 
@@ -44,7 +44,6 @@ public class ApplyKernel extends FloatFilterCommand {
 	private static int lastStride = 1;
 	private static Padding lastPadding = Padding.SAME;
 
-	private boolean macro;
 	private KernelFields fields;
 	private volatile Kernel kernel;
 	private volatile Border border = Border.REFLECT;
@@ -60,7 +59,6 @@ public class ApplyKernel extends FloatFilterCommand {
 
 	@Override
 	protected void addFields(GenericDialog gd) {
-		macro = Macro.getOptions() != null;
 		fields = new KernelFields(macro);
 		fields.add(gd, lastPreset, lastKernelText, lastNormalize);
 		gd.addChoice(KEY_BORDER + ":", Border.labels(), (macro ? Border.REFLECT : lastBorder).label);
@@ -72,14 +70,15 @@ public class ApplyKernel extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		fields.read(gd);
-		Border b = Border.fromLabel(MacroValues.nextChoice(gd, KEY_BORDER));
-		double v = gd.getNextNumber();
-		if (gd.invalidNumber() || !Double.isFinite(v))
+	protected void readFields(FieldValues f) {
+		if (fields == null) fields = new KernelFields(macro); // no dialog: apply() with macro options
+		fields.read(f);
+		Border b = Border.fromLabel(f.choice(KEY_BORDER, Border.REFLECT.label));
+		double v = f.number(KEY_VALUE, 0);
+		if (f.invalidNumber() || !Double.isFinite(v))
 			throw new IllegalArgumentException("The border value is not a finite number.");
-		int s = wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
-		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+		int s = wholeNumber(KEY_STRIDE, f.number(KEY_STRIDE, 1), f.invalidNumber());
+		Padding p = Padding.fromLabel(f.choice(KEY_PADDING, Padding.SAME.label));
 		kernel = fields.kernel;
 		border = b;
 		value = v;

@@ -2,7 +2,6 @@ package org.convkit.plugins.filters;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.gui.GenericDialog;
 import ij.process.FloatProcessor;
 import org.convkit.core.cnn.spec.Padding;
@@ -10,6 +9,7 @@ import org.convkit.core.filter.Pooling;
 import org.convkit.core.filter.WindowGrid;
 import org.convkit.core.image.Region;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 
@@ -28,7 +28,6 @@ public class ApplyPooling extends FloatFilterCommand {
 	private static int lastSize = 2, lastStride = 2;
 	private static Padding lastPadding = Padding.VALID;
 
-	private boolean macro;
 	private volatile Pooling.Method method = Pooling.Method.MAX;
 	private volatile int size = 2, stride = 2;
 	private volatile Padding padding = Padding.VALID;
@@ -46,7 +45,6 @@ public class ApplyPooling extends FloatFilterCommand {
 
 	@Override
 	protected void addFields(GenericDialog gd) {
-		macro = Macro.getOptions() != null;
 		gd.addChoice(KEY_METHOD + ":", Pooling.Method.labels(), (macro ? Pooling.Method.MAX : lastMethod).label);
 		MacroValues.requireNumbers(KEY_SIZE, KEY_STRIDE);
 		gd.addNumericField(KEY_SIZE + ":", macro ? 2 : lastSize, 0, 5, "pixels (window k × k)");
@@ -56,11 +54,11 @@ public class ApplyPooling extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		Pooling.Method m = Pooling.Method.fromLabel(MacroValues.nextChoice(gd, KEY_METHOD));
-		int k = ApplyKernel.wholeNumber(KEY_SIZE, gd.getNextNumber(), gd.invalidNumber());
-		int s = ApplyKernel.wholeNumber(KEY_STRIDE, gd.getNextNumber(), gd.invalidNumber());
-		Padding p = Padding.fromLabel(MacroValues.nextChoice(gd, KEY_PADDING));
+	protected void readFields(FieldValues f) {
+		Pooling.Method m = Pooling.Method.fromLabel(f.choice(KEY_METHOD, Pooling.Method.MAX.label));
+		int k = ApplyKernel.wholeNumber(KEY_SIZE, f.number(KEY_SIZE, 2), f.invalidNumber());
+		int s = ApplyKernel.wholeNumber(KEY_STRIDE, f.number(KEY_STRIDE, 2), f.invalidNumber());
+		Padding p = Padding.fromLabel(f.choice(KEY_PADDING, Padding.VALID.label));
 		method = m;
 		size = k;
 		stride = s;

@@ -18,9 +18,11 @@ import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.core.edges.EdgeParams;
 import org.convkit.core.edges.EightBitScaling;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.MacroValues;
 
 import java.awt.Rectangle;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -38,10 +40,40 @@ public class EdgeDetection implements PlugIn {
 			KEY_L2 = "l2", KEY_BLUR = "blur", KEY_OUTPUT = "output", KEY_KSIZE = "ksize", KEY_STACK = "stack";
 	private static final String[] APERTURES = {"3", "5", "7"};
 
-	private static String lastMethod = EdgeParams.Method.CANNY.label, lastAperture = "3",
-			lastOutput = EdgeParams.Gradient.MAGNITUDE.label;
-	private static double lastLow = 50, lastHigh = 150, lastBlur = 0, lastKsize = 3;
+	/** The defaults of a fresh ImageJ; a macro gets them for keys it leaves out (a checkbox left out is off). */
+	static final String DEFAULT_METHOD = EdgeParams.Method.CANNY.label, DEFAULT_APERTURE = "3",
+			DEFAULT_OUTPUT = EdgeParams.Gradient.MAGNITUDE.label;
+	static final double DEFAULT_LOW = 50, DEFAULT_HIGH = 150, DEFAULT_BLUR = 0, DEFAULT_KSIZE = 3;
+
+	private static String lastMethod = DEFAULT_METHOD, lastAperture = DEFAULT_APERTURE, lastOutput = DEFAULT_OUTPUT;
+	private static double lastLow = DEFAULT_LOW, lastHigh = DEFAULT_HIGH, lastBlur = DEFAULT_BLUR,
+			lastKsize = DEFAULT_KSIZE;
 	private static boolean lastL2, lastStack;
+
+	/** The values of one run as the fields give them, read in the order the dialog adds them. */
+	private static final class Values {
+		String method, aperture, output;
+		double low, high, blur, ksize;
+		boolean l2, stack;
+
+		static Values read(FieldValues f, boolean isStack) {
+			Values v = new Values();
+			v.method = f.choice(KEY_METHOD, DEFAULT_METHOD);
+			v.low = f.number(KEY_LOW, DEFAULT_LOW);
+			v.high = f.number(KEY_HIGH, DEFAULT_HIGH);
+			v.aperture = f.choice(KEY_APERTURE, DEFAULT_APERTURE);
+			v.l2 = f.flag(KEY_L2);
+			v.blur = f.number(KEY_BLUR, DEFAULT_BLUR);
+			v.output = f.choice(KEY_OUTPUT, DEFAULT_OUTPUT);
+			v.ksize = f.number(KEY_KSIZE, DEFAULT_KSIZE);
+			v.stack = isStack && f.flag(KEY_STACK);
+			return v;
+		}
+
+		EdgeParams params() {
+			return EdgeDetection.params(method, low, high, aperture, l2, blur, output, ksize);
+		}
+	}
 
 	@Override
 	public void run(String arg) {
@@ -75,8 +107,8 @@ public class EdgeDetection implements PlugIn {
 		if (preview != null) {
 			gd.addPreviewCheckbox(null);
 			gd.addDialogListener((dialog, e) -> {
-				EdgeParams p = readParams(dialog);
-				if (isStack) dialog.getNextBoolean(); // ImageJ's Recorder records only what this listener reads
+				// reads every field: ImageJ's Recorder records only what this listener reads
+				EdgeParams p = readParams(dialog, isStack);
 				preview.update(dialog.isPreviewActive() ? p : null);
 				return p != null; // invalid values disable OK
 			});
@@ -84,48 +116,35 @@ public class EdgeDetection implements PlugIn {
 		gd.showDialog();
 		if (preview != null) preview.close();
 		if (gd.wasCanceled()) return;
-		String method = MacroValues.nextChoice(gd, KEY_METHOD);
-		double low = gd.getNextNumber(), high = gd.getNextNumber();
-		String aperture = MacroValues.nextChoice(gd, KEY_APERTURE);
-		boolean l2 = gd.getNextBoolean();
-		double blur = gd.getNextNumber();
-		String output = MacroValues.nextChoice(gd, KEY_OUTPUT);
-		double ksize = gd.getNextNumber();
-		boolean stack = isStack && gd.getNextBoolean();
+		Values v = Values.read(FieldValues.of(gd), isStack);
 		EdgeParams params;
 		try {
-			params = params(method, low, high, aperture, l2, blur, output, ksize);
+			params = v.params();
 			EdgeDetector.checkSize(imp.getWidth(), imp.getHeight());
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
 		if (Macro.getOptions() == null) {
-			lastMethod = method;
-			lastLow = low;
-			lastHigh = high;
-			lastAperture = aperture;
-			lastL2 = l2;
-			lastBlur = blur;
-			lastOutput = output;
-			lastKsize = ksize;
-			lastStack = stack;
+			lastMethod = v.method;
+			lastLow = v.low;
+			lastHigh = v.high;
+			lastAperture = v.aperture;
+			lastL2 = v.l2;
+			lastBlur = v.blur;
+			lastOutput = v.output;
+			lastKsize = v.ksize;
+			lastStack = v.stack;
 		}
-		ImagePlus result = detect(imp, params, stack);
+		ImagePlus result = detect(imp, params, v.stack);
 		if (result == null) IJ.showStatus(COMMAND + ": stopped (Esc); no image created");
 		else result.show();
 	}
 
 	/** The dialog's current values as parameters (for the preview), or null while they are invalid. */
-	private static EdgeParams readParams(GenericDialog gd) {
+	private static EdgeParams readParams(GenericDialog gd, boolean isStack) {
 		try {
-			String method = gd.getNextChoice();
-			double low = gd.getNextNumber(), high = gd.getNextNumber();
-			String aperture = gd.getNextChoice();
-			boolean l2 = gd.getNextBoolean();
-			double blur = gd.getNextNumber();
-			String output = gd.getNextChoice();
-			return params(method, low, high, aperture, l2, blur, output, gd.getNextNumber());
+			return Values.read(FieldValues.of(gd), isStack).params();
 		} catch (IllegalArgumentException e) {
 			IJ.showStatus(COMMAND + ": " + e.getMessage());
 			return null;
@@ -151,6 +170,24 @@ public class EdgeDetection implements PlugIn {
 			default:
 				return EdgeParams.laplacian(ksize);
 		}
+	}
+
+	/**
+	 * The command as a macro line {@code run("Edge Detection...", options)} runs it on {@code imp}, without a dialog
+	 * (batch jobs, e.g. the Spark filter job): the same keys, defaults, checks and result, not shown.
+	 *
+	 * @throws IllegalArgumentException for bad options; {@link CancellationException} when stopped by Esc
+	 */
+	public static ImagePlus apply(ImagePlus imp, String options) {
+		Values v = Values.read(FieldValues.of(options), imp.getStackSize() > 1);
+		ImagePlus result = detect(imp, v.params(), v.stack);
+		if (result == null) throw new CancellationException(COMMAND + ": stopped (Esc)");
+		return result;
+	}
+
+	/** Checks macro options without an image (numbers, names, ranges of the chosen method). */
+	static void checkOptions(String options) {
+		Values.read(FieldValues.of(options), true).params();
 	}
 
 	/**

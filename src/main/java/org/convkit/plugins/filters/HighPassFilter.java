@@ -7,6 +7,7 @@ import ij.process.FloatProcessor;
 import org.convkit.core.filter.HighPass;
 import org.convkit.core.filter.HighPassParams;
 import org.convkit.core.image.Region;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.FloatFilterCommand;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.OutputType;
@@ -23,9 +24,13 @@ public class HighPassFilter extends FloatFilterCommand {
 	public static final String KEY_ORDER = "order";
 	public static final String KEY_OFFSET = "offset";
 
+	/** The defaults of a fresh ImageJ; a macro gets them for keys it leaves out (a checkbox left out is off). */
+	static final String DEFAULT_METHOD = HighPassParams.Method.GAUSSIAN.label;
+	static final double DEFAULT_SIGMA = 10, DEFAULT_CUTOFF = 20, DEFAULT_ORDER = 2;
+
 	// Last used values, kept only for interactive use (as ImageJ's own filters do).
-	private static String lastMethod = HighPassParams.Method.GAUSSIAN.label;
-	private static double lastSigma = 10, lastCutoff = 20, lastOrder = 2;
+	private static String lastMethod = DEFAULT_METHOD;
+	private static double lastSigma = DEFAULT_SIGMA, lastCutoff = DEFAULT_CUTOFF, lastOrder = DEFAULT_ORDER;
 	private static boolean lastOffset = true;
 
 	private String method;
@@ -63,22 +68,26 @@ public class HighPassFilter extends FloatFilterCommand {
 	}
 
 	@Override
-	protected void readFields(GenericDialog gd) {
-		method = MacroValues.nextChoice(gd, KEY_METHOD);
-		sigma = gd.getNextNumber();
-		cutoff = gd.getNextNumber();
-		order = gd.getNextNumber();
-		offset = gd.getNextBoolean();
+	protected void readFields(FieldValues f) {
+		method = f.choice(KEY_METHOD, DEFAULT_METHOD);
+		sigma = f.number(KEY_SIGMA, DEFAULT_SIGMA);
+		cutoff = f.number(KEY_CUTOFF, DEFAULT_CUTOFF);
+		order = f.number(KEY_ORDER, DEFAULT_ORDER);
+		offset = f.flag(KEY_OFFSET);
+		params(0); // checks the method and the numbers (the offset needs the image: validate)
 	}
 
 	@Override
 	protected void validate(ImagePlus imp) {
 		// Called after every field and output= are read, so the offset can depend on the output type.
-		double add = offset ? midGrey(imp.getBitDepth(), outputType()) : 0;
-		HighPassParams p = HighPassParams.Method.fromLabel(method) == HighPassParams.Method.GAUSSIAN
-				? HighPassParams.gaussian(sigma, add) : HighPassParams.fft(cutoff, order, add);
+		HighPassParams p = params(offset ? midGrey(imp.getBitDepth(), outputType()) : 0);
 		HighPass.checkSize(imp.getWidth(), imp.getHeight(), p);
 		params = p;
+	}
+
+	private HighPassParams params(double add) {
+		return HighPassParams.Method.fromLabel(method) == HighPassParams.Method.GAUSSIAN
+				? HighPassParams.gaussian(sigma, add) : HighPassParams.fft(cutoff, order, add);
 	}
 
 	@Override

@@ -5,7 +5,7 @@ import org.convkit.core.kernel.Kernel;
 import org.convkit.core.kernel.KernelFiles;
 import org.convkit.core.kernel.KernelParser;
 import org.convkit.core.kernel.KernelPresets;
-import org.convkit.plugins.support.MacroValues;
+import org.convkit.plugins.support.FieldValues;
 
 import java.awt.AWTEvent;
 import java.awt.Choice;
@@ -55,11 +55,11 @@ final class KernelFields {
 	}
 
 	/** Reads the fields in the order they were added; throws IllegalArgumentException on a bad kernel. */
-	void read(GenericDialog gd) {
-		String presetName = KernelPresets.canonical(MacroValues.nextChoice(gd, KEY_PRESET));
-		String kernelText = gd.getNextString().trim();
-		String file = macro ? gd.getNextString().trim() : "";
-		boolean norm = gd.getNextBoolean();
+	void read(FieldValues f) {
+		String presetName = KernelPresets.canonical(f.choice(KEY_PRESET, KernelPresets.CUSTOM));
+		String kernelText = f.string(KEY_KERNEL, "").trim();
+		String file = macro ? f.string(KEY_FILE, "").trim() : "";
+		boolean norm = f.flag(KEY_NORMALIZE);
 		Kernel k = resolve(presetName, kernelText, file);
 		zeroSum = norm && !k.canNormalize();
 		kernel = norm ? k.normalized() : k;

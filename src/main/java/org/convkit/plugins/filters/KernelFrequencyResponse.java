@@ -13,6 +13,7 @@ import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.Dialogs;
+import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.MacroValues;
 
 import java.nio.file.Paths;
@@ -91,7 +92,7 @@ public class KernelFrequencyResponse implements PlugIn {
 
 	/** Reads every field in order: the kernel into {@code fields}, and {size, zoom}. */
 	private static int[] readAll(GenericDialog gd, KernelFields fields) {
-		fields.read(gd);
+		fields.read(FieldValues.of(gd));
 		int size = whole(KEY_SIZE, gd.getNextNumber(), gd.invalidNumber(), FrequencyResponse.MIN_SIZE,
 				FrequencyResponse.MAX_SIZE);
 		int zoom = whole(KEY_ZOOM, gd.getNextNumber(), gd.invalidNumber(), 1, MAX_ZOOM);

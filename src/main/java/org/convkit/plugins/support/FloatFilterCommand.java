@@ -1,8 +1,10 @@
 package org.convkit.plugins.support;
 
+import ij.CompositeImage;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.Macro;
 import ij.gui.DialogListener;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
@@ -16,6 +18,7 @@ import org.convkit.core.image.Region;
 
 import java.awt.AWTEvent;
 import java.awt.Rectangle;
+import java.util.concurrent.CancellationException;
 import java.util.stream.IntStream;
 
 /**
@@ -38,6 +41,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			| KEEP_PREVIEW | FINAL_PROCESSING;
 
 	protected ImagePlus imp;
+	/** Whether the values come from a macro (a macro's dialog, or {@link #apply} without one). */
+	protected boolean macro;
 	private OutputType output = OutputType.SAME_TYPE;
 	private boolean previewing;
 	private volatile boolean newImagePreview;
@@ -51,8 +56,11 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 	/** Adds this command's fields, before the shared output choice. */
 	protected abstract void addFields(GenericDialog gd);
 
-	/** Reads this command's fields in the order they were added; throws IllegalArgumentException on bad input. */
-	protected abstract void readFields(GenericDialog gd);
+	/**
+	 * Reads this command's fields in the order they were added (from the dialog, or from macro options without
+	 * one); throws IllegalArgumentException on bad input.
+	 */
+	protected abstract void readFields(FieldValues values);
 
 	/** Checks the parameters against the image (e.g. kernel larger than the image). */
 	protected void validate(ImagePlus imp) {}
@@ -109,6 +117,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
+		macro = Macro.getOptions() != null;
 		GenericDialog gd = Dialogs.create(commandName());
 		if (gd == null) return DONE;
 		try {
@@ -128,7 +137,7 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		if (gd.wasCanceled()) return DONE;
 		try {
 			// Read again: the dialog listener may not have seen the final values (e.g. in a macro).
-			readAll(gd);
+			readAll(FieldValues.of(gd));
 			validate(imp);
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(commandName(), e.getMessage());
@@ -155,15 +164,15 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		return flags;
 	}
 
-	private void readAll(GenericDialog gd) {
-		readFields(gd);
-		output = OutputType.fromLabel(MacroValues.nextChoice(gd, KEY_OUTPUT));
+	private void readAll(FieldValues values) {
+		readFields(values);
+		output = OutputType.fromLabel(values.choice(KEY_OUTPUT, OutputType.SAME_TYPE.label));
 	}
 
 	@Override
 	public boolean dialogItemChanged(GenericDialog gd, AWTEvent e) {
 		try {
-			readAll(gd);
+			readAll(FieldValues.of(gd));
 			validate(imp);
 		} catch (IllegalArgumentException ex) {
 			IJ.showStatus(commandName() + ": " + ex.getMessage());
@@ -199,6 +208,77 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 		return new Region(r.x, r.y, r.width, r.height);
 	}
 
+	/**
+	 * The command as a macro line {@code run(command, options)} runs it on {@code imp}, without a dialog, progress
+	 * or Esc (batch jobs, e.g. the Spark filter job): the same keys and defaults, the same planes (every plane with
+	 * {@code stack}, as ImageJ's IJ.setupDialog decides for macros, else the current one), the same selection
+	 * masking and the same conversion back to 8/16-bit or RGB as ImageJ's PlugInFilterRunner.
+	 *
+	 * @return {@code imp} itself, changed in place ({@code output=[Same type]}, or any output of a 32-bit image), a
+	 *         new 32-bit image ({@code output=32-bit} of an 8/16-bit or RGB image), or a new image of another size
+	 *         (pooling; a strided or Valid kernel)
+	 * @throws IllegalArgumentException for bad options or options that do not fit the image; nothing is changed
+	 */
+	public ImagePlus apply(ImagePlus imp, String options) {
+		this.imp = imp;
+		macro = true;
+		readAll(FieldValues.of(options));
+		validate(imp);
+		boolean allPlanes = processesAllPlanes(imp, options);
+		WindowGrid[] grids = newSizeGrids(imp);
+		if (grids != null) { // pooling, a strided or Valid kernel: a new image of another size, as the command makes
+			ImagePlus result = ResizedCopies.create(imp, allPlanes, output == OutputType.FLOAT, grids[0], grids[1],
+					pixels -> filterToNewSize(pixels, grids[0], grids[1]), newSizeSuffix());
+			if (result == null) throw new CancellationException(commandName() + ": stopped (Esc)");
+			return result;
+		}
+		if (output == OutputType.FLOAT && imp.getBitDepth() != 32) {
+			ImagePlus result = toNewFloatImage(imp, allPlanes);
+			if (result == null) throw new CancellationException(commandName() + ": stopped (Esc)");
+			return result;
+		}
+		Roi roi = imp.getRoi();
+		if (imp.getStackSize() == 1) {
+			filterInPlace(imp.getProcessor(), roi);
+		} else {
+			ImageStack stack = imp.getStack();
+			int first = allPlanes ? 1 : imp.getCurrentSlice(), last = allPlanes ? stack.getSize() : first;
+			for (int i = first; i <= last; i++) filterInPlace(stack.getProcessor(i), roi);
+		}
+		return imp;
+	}
+
+	/**
+	 * Checks macro options without an image: everything {@link #apply} checks before it needs the image.
+	 *
+	 * @throws IllegalArgumentException with the message the command gives
+	 */
+	public void checkOptions(String options) {
+		macro = true;
+		readAll(FieldValues.of(options));
+	}
+
+	/**
+	 * IJ.setupDialog's rule for a macro on a stack: every plane when the options hold "stack " (or for a composite
+	 * image in composite mode, unless they hold "slice"), else only the current one.
+	 */
+	static boolean processesAllPlanes(ImagePlus imp, String options) {
+		if (imp.getStackSize() < 2) return false;
+		String o = options == null ? " " : options + " ";
+		if (imp.isComposite() && ((CompositeImage) imp).getMode() == IJ.COMPOSITE && !o.contains("slice"))
+			return true;
+		return o.contains("stack ");
+	}
+
+	/** What PlugInFilterRunner does with CONVERT_TO_FLOAT and SUPPORTS_MASKING, channel by channel. */
+	private void filterInPlace(ImageProcessor ip, Roi roi) {
+		for (int c = 0; c < ip.getNChannels(); c++) {
+			FloatProcessor fp = ip.toFloat(c, null);
+			FloatCopies.filterInsideRoi(fp, roi, this::filterPlane);
+			ip.setPixels(c, fp);
+		}
+	}
+
 	/** A result of another size: a new image of the output type, made plane by plane in parallel. */
 	private void runToNewSize(ImagePlus source, boolean allPlanes, WindowGrid gx, WindowGrid gy) {
 		if (source.getRoi() != null && source.getRoi().isArea())
@@ -217,6 +297,17 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	/** The 32-bit output of a non-float image: a new image, planes in parallel, only inside the selection. */
 	private void runToNewFloatImage(ImagePlus source, boolean allPlanes) {
+		ImagePlus result = toNewFloatImage(source, allPlanes);
+		if (result == null) {
+			IJ.showStatus(commandName() + ": stopped (Esc); no image created");
+			return;
+		}
+		result.show();
+		finished();
+	}
+
+	/** A new 32-bit image of the planes, filtered in parallel inside the selection; null when stopped by Esc. */
+	private ImagePlus toNewFloatImage(ImagePlus source, boolean allPlanes) {
 		ImagePlus result = FloatCopies.of(source, allPlanes);
 		Roi roi = source.getRoi();
 		ImageStack stack = result.getStack();
@@ -227,12 +318,8 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 			}
 			FloatCopies.filterInsideRoi((FloatProcessor) stack.getProcessor(i), roi, this::filterPlane);
 		});
-		if (cancelled) {
-			IJ.showStatus(commandName() + ": stopped (Esc); no image created");
-			return;
-		}
+		if (cancelled) return null;
 		result.resetDisplayRange();
-		result.show();
-		finished();
+		return result;
 	}
 }

@@ -30,12 +30,35 @@ public final class MacroValues {
 		for (String key : keys) {
 			String raw = Macro.getValue(options, key, null);
 			if (raw == null || raw.startsWith("&")) continue;
-			try {
-				Double.parseDouble(raw.trim());
-			} catch (NumberFormatException e) {
-				throw new IllegalArgumentException(key + "=" + raw + " is not a number.");
-			}
+			parseNumber(key, raw);
 		}
+	}
+
+	/** The number a macro value gives, as the headless dialog parses it; else "key=raw is not a number." */
+	static double parseNumber(String key, String raw) {
+		try {
+			return Double.parseDouble(raw.trim());
+		} catch (NumberFormatException e) {
+			throw new IllegalArgumentException(key + "=" + raw + " is not a number.");
+		}
+	}
+
+	/**
+	 * Whether {@code options} (ending with a space) holds {@code key} as a bare word outside brackets, the rule of
+	 * ImageJ's GenericDialog for a ticked checkbox in a macro.
+	 */
+	static boolean hasWord(String options, String key) {
+		String word = key + " ";
+		if (options.startsWith(word)) return true;
+		boolean inLiteral = false;
+		for (int i = 0; i + word.length() < options.length(); i++) {
+			char c = options.charAt(i);
+			if (inLiteral && c == ']') inLiteral = false;
+			else if (c == '[') inLiteral = true;
+			if (c != ' ' || inLiteral || (i > 1 && options.charAt(i - 1) == '=')) continue;
+			if (options.startsWith(word, i + 1)) return true;
+		}
+		return false;
 	}
 
 	/** A number as a message shows it: 3 rather than 3.0, and NaN, Infinity or 1.0E12 as Java writes them. */

@@ -1,10 +1,6 @@
 package org.convkit.core.cnn.classify;
 
-import ij.ImagePlus;
-import ij.process.ImageProcessor;
 import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.input.ImageTensor;
-import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.io.AtomicFiles;
 
@@ -12,9 +8,9 @@ import java.io.BufferedWriter;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.Serializable;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,12 +21,12 @@ import java.util.List;
 
 /**
  * Classifies every image file of a folder into one CSV file, streaming: images are read and predicted in batches
- * of {@link #batchSize} and each batch's rows are written before the next batch is read, so memory holds at most
- * one batch of images however large the folder (only the list of file names is kept).
+ * of {@link #batchSize} ({@link BatchClassifier}) and each batch's rows are written before the next batch is read,
+ * so memory holds at most one batch of images however large the folder (only the list of file names is kept).
  * <p>
- * Files: sorted by name, hidden files and folders (name starting with '.') skipped, subfolders entered only when
- * {@link #recursive}, depth first in name order (symbolic links to folders are not followed: no cycles). Each file is
- * read with {@link FolderDataset#IMAGEJ} (ImageJ's Opener, silent); of a multi-slice file only the FIRST slice is
+ * Files ({@link FolderListing}): sorted by name, hidden files and folders (name starting with '.') skipped, subfolders
+ * entered only when {@link #recursive}, depth first in name order (symbolic links to folders are not followed: no
+ * cycles). Each file is read with {@link FolderDataset#IMAGEJ} (ImageJ's Opener, silent); of a multi-slice file only the FIRST slice is
  * classified (counted in {@link Result#multiSlice}). A file that cannot be read, or whose channels do not match the
  * model, is skipped and listed with the reason.
  * <p>
@@ -53,10 +49,11 @@ public final class FolderClassifier {
 	}
 
 	/** A file that was not classified, and why. */
-	public static final class Skipped {
+	public static final class Skipped implements Serializable {
+		private static final long serialVersionUID = 1L;
 		public final String file, reason;
 
-		Skipped(String file, String reason) {
+		public Skipped(String file, String reason) {
 			this.file = file;
 			this.reason = reason;
 		}
@@ -145,14 +142,10 @@ public final class FolderClassifier {
 		if (output == null) throw new IllegalArgumentException("output file missing");
 		Path root = folder.toAbsolutePath().normalize();
 		Path target = output.toAbsolutePath().normalize();
-		checkTarget(target);
-		List<String> files = new ArrayList<>();
+		checkOutput(target, overwrite);
 		List<Skipped> skipped = new ArrayList<>();
-		list(root, "", target, files, skipped);
-		if (files.isEmpty())
-			throw new IllegalArgumentException("The folder " + root + " has no files to classify (hidden files are "
-					+ "ignored" + (recursive ? ")" : "; add recursive to include subfolders)")
-					+ (skipped.isEmpty() ? "" : "; " + skipped.get(0)));
+		List<String> files = FolderListing.list(root, recursive, target, skipped);
+		if (files.isEmpty()) throw noFiles(root, recursive, skipped);
 
 		Path tmp;
 		try {
@@ -162,39 +155,26 @@ public final class FolderClassifier {
 					+ " is not writable (" + e.getMessage() + ")");
 		}
 		boolean moved = false;
-		int classified = 0, multi = 0;
 		try {
+			BatchClassifier batches;
 			try (FileOutputStream fos = new FileOutputStream(tmp.toFile());
 					Writer w = new BufferedWriter(new OutputStreamWriter(fos, StandardCharsets.UTF_8))) {
 				w.write(header(predictor.labels()));
-				List<String> names = new ArrayList<>(batchSize);
-				List<ImageProcessor> images = new ArrayList<>(batchSize);
-				int channels = predictor.bundle().inputChannels();
+				batches = new BatchClassifier(predictor, reader, batchSize, w);
 				for (int i = 0; i < files.size() && !cancelled; i++) {
 					String name = files.get(i);
-					ImagePlus imp = read(root.resolve(name), name, skipped);
-					if (imp != null) {
-						ImageProcessor ip = imp.getStack().getProcessor(1);
-						if (ImageTensor.channels(ip) != channels) {
-							skipped.add(new Skipped(name, "is " + ImageTensor.kind(ip) + " but the model expects "
-									+ (channels == 3 ? "RGB" : "grayscale") + " images"));
-						} else {
-							if (imp.getStackSize() > 1) multi++;
-							names.add(name);
-							images.add(ip);
-						}
-					}
-					if (images.size() == batchSize || i == files.size() - 1) classified += writeBatch(w, names, images);
+					batches.add(name, root.resolve(name));
+					if (i == files.size() - 1) batches.flush();
 					progress.update(i + 1, files.size());
 				}
 				w.flush();
 				fos.getFD().sync(); // on disk before the rename makes it visible under the real name
 			}
+			skipped.addAll(batches.skipped());
+			int classified = batches.classified(), multi = batches.multiSlice();
 			if (cancelled) return new Result(null, classified, multi, skipped, true);
-			if (classified == 0)
-				throw new IllegalArgumentException("None of the " + files.size() + " files in " + root
-						+ " could be classified (first: " + skipped.get(0) + ")");
-			move(tmp, target);
+			if (classified == 0) throw noneClassified(root, files.size(), skipped);
+			moveIntoPlace(tmp, target, overwrite);
 			moved = true;
 			return new Result(target, classified, multi, skipped, false);
 		} finally {
@@ -208,7 +188,26 @@ public final class FolderClassifier {
 		}
 	}
 
-	private void checkTarget(Path target) {
+	/** The error for a folder without files to classify. */
+	public static IllegalArgumentException noFiles(Path root, boolean recursive, List<Skipped> skipped) {
+		return new IllegalArgumentException("The folder " + root + " has no files to classify (hidden files are "
+				+ "ignored" + (recursive ? ")" : "; add recursive to include subfolders)")
+				+ (skipped.isEmpty() ? "" : "; " + skipped.get(0)));
+	}
+
+	/** The error for a folder none of whose files could be classified. */
+	public static IllegalArgumentException noneClassified(Path root, int files, List<Skipped> skipped) {
+		return new IllegalArgumentException("None of the " + files + " files in " + root + " could be classified "
+				+ "(first: " + skipped.get(0) + ")");
+	}
+
+	/**
+	 * Checks that {@code target} (absolute) can be written: its folder exists and is writable, it is not a folder,
+	 * and it does not exist unless {@code overwrite}.
+	 *
+	 * @throws IllegalArgumentException naming the problem
+	 */
+	public static void checkOutput(Path target, boolean overwrite) {
 		Path dir = target.getParent();
 		if (dir == null || !Files.isDirectory(dir))
 			throw new IllegalArgumentException("Cannot write " + target + ": the folder " + dir + " does not exist");
@@ -223,78 +222,13 @@ public final class FolderClassifier {
 		return new IllegalArgumentException("The file " + target + " already exists (add overwrite to replace it)");
 	}
 
-	private void move(Path tmp, Path target) throws IOException {
+	/** Renames the finished temporary file to the output; never replaces an existing file unless overwrite. */
+	public static void moveIntoPlace(Path tmp, Path target, boolean overwrite) throws IOException {
 		try {
 			AtomicFiles.moveIntoPlace(tmp, target, overwrite); // never replaces unasked
 		} catch (FileAlreadyExistsException e) {
 			throw alreadyExists(target);
 		}
-	}
-
-	/**
-	 * Non-hidden files below dir (relative names with '/'), depth first in name order; the output is left out. A
-	 * subfolder that cannot be listed is skipped with the reason; the folder itself is an error.
-	 */
-	private void list(Path dir, String prefix, Path exclude, List<String> out, List<Skipped> skipped) {
-		List<Path> entries = new ArrayList<>();
-		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
-			for (Path p : ds)
-				if (!p.getFileName().toString().startsWith(".")) entries.add(p);
-		} catch (IOException | SecurityException e) {
-			if (prefix.isEmpty())
-				throw new IllegalArgumentException("Cannot list the folder " + dir + ": " + e.getMessage());
-			skipped.add(new Skipped(prefix, "the folder cannot be listed (" + e + ")"));
-			return;
-		}
-		entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-		for (Path p : entries) {
-			String name = prefix + p.getFileName();
-			if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-				if (recursive) list(p, name + "/", exclude, out, skipped);
-			} else if (Files.isRegularFile(p) && !p.toAbsolutePath().normalize().equals(exclude)) {
-				out.add(name);
-			}
-		}
-	}
-
-	private ImagePlus read(Path file, String name, List<Skipped> skipped) {
-		try {
-			ImagePlus imp = reader.read(file);
-			if (imp == null) {
-				skipped.add(new Skipped(name, "not an image ImageJ can read"));
-				return null;
-			}
-			if (imp.getStackSize() < 1 || imp.getWidth() < 1 || imp.getHeight() < 1
-					|| imp.getStack().getPixels(1) == null) { // e.g. a text file ImageJ read as an empty text image
-				skipped.add(new Skipped(name, "not an image ImageJ can read (no pixels)"));
-				return null;
-			}
-			return imp;
-		} catch (Exception | LinkageError e) {
-			skipped.add(new Skipped(name, "cannot be read (" + e + ")"));
-			return null;
-		}
-	}
-
-	/** Predicts and writes the batch, then empties it; returns the number of rows written. */
-	private int writeBatch(Writer w, List<String> names, List<ImageProcessor> images) throws IOException {
-		if (images.isEmpty()) return 0;
-		float[][] p = predictor.predict(images);
-		List<String> labels = predictor.labels();
-		StringBuilder sb = new StringBuilder();
-		for (int i = 0; i < p.length; i++) {
-			int best = Evaluation.argMax(p[i]);
-			sb.setLength(0);
-			sb.append(csv(names.get(i))).append(',').append(csv(labels.get(best))).append(',')
-					.append(Float.toString(p[i][best]));
-			for (float v : p[i]) sb.append(',').append(Float.toString(v));
-			w.write(sb.append('\n').toString());
-		}
-		w.flush(); // each batch's rows reach the file before the next batch is read
-		int n = p.length;
-		names.clear();
-		images.clear();
-		return n;
 	}
 
 	/** The CSV header line: file,class,probability, then the labels. */

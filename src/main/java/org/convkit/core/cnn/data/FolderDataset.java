@@ -158,6 +158,11 @@ public final class FolderDataset implements Dataset {
 		return root.relativize(files.get(index)).toString().replace('\\', '/');
 	}
 
+	/** The folder holding the class subfolders. */
+	public Path root() {
+		return root;
+	}
+
 	/** The file of example i. */
 	public Path file(int index) {
 		return files.get(index);

@@ -89,4 +89,13 @@ final class BatchStats extends BaseTrainingListener {
 	long examples() {
 		return examples;
 	}
+
+	/** The cross-entropy summed over the examples counted (for sums across replicas). */
+	double lossSum() {
+		return lossSum;
+	}
+
+	long right() {
+		return right;
+	}
 }

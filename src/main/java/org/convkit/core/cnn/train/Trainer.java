@@ -52,18 +52,19 @@ public final class Trainer {
 	/** Relative decrease of the validation loss that counts as an improvement for early stopping. */
 	public static final double MIN_RELATIVE_IMPROVEMENT = 1e-4;
 
-	private final Dataset data;
-	private final NetworkSpec spec;
-	private final TrainingSettings settings;
-	private InputFormat format;
-	private double validation;
-	private int patience;
-	private Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
-	private Path modelFile;
-	private boolean overwrite;
-	private ModelBundle continued;
-	private NormalisationRule normalisation = NormalisationRule.MEAN_STD;
-	private volatile boolean cancelled;
+	// package-private: AveragingTrainer trains the run set up here
+	final Dataset data;
+	final NetworkSpec spec;
+	final TrainingSettings settings;
+	InputFormat format;
+	double validation;
+	int patience;
+	Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
+	Path modelFile;
+	boolean overwrite;
+	ModelBundle continued;
+	NormalisationRule normalisation = NormalisationRule.MEAN_STD;
+	volatile boolean cancelled;
 
 	/** Spec may be null when continuing from a bundle. */
 	public Trainer(Dataset data, NetworkSpec spec, TrainingSettings settings) {
@@ -189,14 +190,17 @@ public final class Trainer {
 			}
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
-		TrainingResult r = result(stop, message, epochs, checkpoints, start.validation, plan.validationIndices);
+		TrainingResult r = result(stop, message, epochs, checkpoints, start.validation, plan.validationIndices, data);
 		l.finished(r);
 		return r;
 	}
 
-	/** The result, with the best model's confusion matrix and predictions on the validation images. */
-	private TrainingResult result(TrainingResult.Stop stop, String message, List<EpochResult> epochs,
-			Checkpoints checkpoints, Batches validationBatches, int[] validationIndices) {
+	/**
+	 * The result, with the best model's confusion matrix and predictions on the validation images (also
+	 * {@link AveragingTrainer}'s).
+	 */
+	static TrainingResult result(TrainingResult.Stop stop, String message, List<EpochResult> epochs,
+			Checkpoints checkpoints, Batches validationBatches, int[] validationIndices, Dataset data) {
 		ModelBundle best = checkpoints.best();
 		long[][] confusion = null;
 		int[] predictions = null;

@@ -5,20 +5,20 @@ import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cv.Superpixels;
 import org.convkit.testing.Prerequisites;
+import org.convkit.testing.Python;
 import org.junit.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.*;
 
 /** The explainers' building blocks: LIME's regression and superpixels, occlusion positions, tiled DeepDream. */
 public class ExplainersTest {
-	private static final String PYTHON = Prerequisites.PYTHON;
 
 	@Test
 	public void weightedRidgeEqualsNumpysLeastSquaresOfTheAugmentedSystem() throws Exception {
@@ -53,9 +53,7 @@ public class ExplainersTest {
 				"sol = np.linalg.lstsq(A, rhs, rcond=None)[0]", "sol.astype('<f8').tofile(sys.argv[2])", "");
 		Path py = dir.resolve("ridge.py");
 		Files.writeString(py, script);
-		Process p = new ProcessBuilder(PYTHON, py.toString(), in.toString(), out.toString()).inheritIO().start();
-		assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-		assertEquals(0, p.exitValue());
+		Python.run(py, List.of(in.toString(), out.toString())); // bounded: a hung python is killed, not waited for
 		ByteBuffer o = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
 		assertEquals("intercept", o.getDouble(), fit.intercept, 1e-9);
 		for (int j = 0; j < k; j++) assertEquals("beta " + j, o.getDouble(), fit.coefficients[j], 1e-9);
