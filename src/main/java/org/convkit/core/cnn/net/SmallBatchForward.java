@@ -69,9 +69,11 @@ public final class SmallBatchForward {
 
 	/**
 	 * The pass for a network with NCHW input of the given size, with a copy of its current weights; null when a
-	 * layer, activation or pre-processor is one this class does not cover.
+	 * layer, activation or pre-processor is one this class does not cover, and when ConvKit's run-time replacements
+	 * are switched off ({@link FastTraining#enabled()}): then DL4J's own output answers, as shipped.
 	 */
 	public static SmallBatchForward of(MultiLayerNetwork net, int height, int width, int channels) {
+		if (!FastTraining.enabled()) return null;
 		MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
 		Layer[] layers = net.getLayers();
 		List<Step> steps = new ArrayList<>();

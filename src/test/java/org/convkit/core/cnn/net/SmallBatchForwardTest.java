@@ -97,6 +97,20 @@ public class SmallBatchForwardTest {
 	}
 
 	@Test
+	public void theFastTrainingSwitchTurnsItOff() {
+		MultiLayerNetwork net = network("conv 3x3x4; maxpool 2; dense 5", 8, 8, 1, 2);
+		assertNotNull(SmallBatchForward.of(net, 8, 8, 1));
+		String was = System.getProperty(FastTraining.ENABLED_PROPERTY);
+		System.setProperty(FastTraining.ENABLED_PROPERTY, "false");
+		try {
+			assertNull("-Dconvkit.fastTraining=false leaves inference to DL4J", SmallBatchForward.of(net, 8, 8, 1));
+		} finally {
+			if (was == null) System.clearProperty(FastTraining.ENABLED_PROPERTY);
+			else System.setProperty(FastTraining.ENABLED_PROPERTY, was);
+		}
+	}
+
+	@Test
 	public void thePredictorUsesItForAFewImagesAndNoticesMoreTraining() {
 		MultiLayerNetwork net = network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
 		ModelBundle bundle = new ModelBundle(net, NetworkSpec.parse(NetworkSpec.LENET_SPEC),
