@@ -1,7 +1,6 @@
 package org.convkit.bench;
 
 import ij.ImageStack;
-import ij.process.ByteProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
@@ -28,32 +27,40 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
- * LeNet on 28×28 grayscale, 10 classes, seeded synthetic images: training and classification images/s of ConvKit
- * (Trainer on a Dataset: normalisation, shuffled batches, prefetch; Predictor on ImageProcessors), raw DL4J
- * ({@code MultiLayerNetwork.fit}/{@code output} on pre-built arrays, same configuration) and PyTorch CPU (same
- * network, init, batches, optimizer and thread count; {@link TorchContender}), in interleaved rounds after one
- * untimed warm-up round; medians and ranges, peak memory per contender. Run with {@code ./convkit --bench N cnn}.
+ * Training and classification images/s of one {@link CnnCase} (a network at an input size, 10 classes, seeded
+ * synthetic images) for ConvKit (Trainer on a Dataset: normalisation, shuffled batches, prefetch; Predictor on
+ * ImageProcessors), raw DL4J ({@code MultiLayerNetwork.fit}/{@code output} on pre-built arrays, same configuration)
+ * and PyTorch CPU (same network, init, batches, optimizer and thread count; {@link TorchContender}), in interleaved
+ * rounds after one untimed warm-up round; medians and ranges, peak memory per contender. Run with
+ * {@code ./convkit --bench N cnn} (every case) or {@code ./convkit --bench N lenet|vgg64|vgg96}.
  */
 public final class CnnBenchmark {
-	static final int IMAGES = 8000, SIZE = 28, CLASSES = 10, BATCH = 64, SINGLE = 500;
+	static final int CLASSES = CnnCase.CLASSES, BATCH = 64;
 	static final long SEED = 42;
 	private static final int TRAIN = 0, BATCHED = 1, ONE = 2;
 	private static final String[] NAMES = { "ConvKit", "raw DL4J", "PyTorch" };
 
 	private final int rounds;
+	private final CnnCase test;
+	private final int imageCount, side, channels, singleCount;
 	/** [contender][measure] → images/s of each round. */
 	private final List<List<List<Double>>> speeds = new ArrayList<>();
 	private final long[][] peakHeap = new long[3][3], peakRss = new long[3][3];
 
-	private CnnBenchmark(int rounds) {
+	private CnnBenchmark(int rounds, CnnCase test) {
 		this.rounds = rounds;
+		this.test = test;
+		imageCount = test.images;
+		side = test.size;
+		channels = test.channels;
+		singleCount = test.single;
 		for (int c = 0; c < 3; c++) {
 			List<List<Double>> m = new ArrayList<>();
 			for (int k = 0; k < 3; k++) m.add(new ArrayList<>());
@@ -61,22 +68,22 @@ public final class CnnBenchmark {
 		}
 	}
 
-	public static void run(int rounds) throws IOException, ModelFileException {
+	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {
 		Dl4jRuntime.configure();
-		new CnnBenchmark(rounds).runAll();
+		for (CnnCase c : cases) new CnnBenchmark(rounds, c).runAll();
 	}
 
 	private void runAll() throws IOException, ModelFileException {
-		ImageStack stack = images();
+		ImageStack stack = test.images(SEED);
 		StackDataset data = new StackDataset(stack);
-		InputFormat f = new InputFormat(SIZE, SIZE, 1, Resize.SCALE);
-		int[] all = new int[IMAGES];
-		for (int i = 0; i < IMAGES; i++) all[i] = i;
+		InputFormat f = new InputFormat(side, side, channels, Resize.SCALE);
+		int[] all = new int[imageCount];
+		for (int i = 0; i < imageCount; i++) all[i] = i;
 		Normalisation norm = NormalisationFitter.fit(data, all, f);
-		float[] x = new float[IMAGES * f.size()];
-		int[] y = new int[IMAGES];
+		float[] x = new float[imageCount * f.size()];
+		int[] y = new int[imageCount];
 		List<ImageProcessor> ips = new ArrayList<>();
-		for (int i = 0; i < IMAGES; i++) {
+		for (int i = 0; i < imageCount; i++) {
 			ips.add(data.open(i));
 			ImageTensor.convert(ips.get(i), f, x, i * f.size());
 			ImageTensor.normalise(x, i * f.size(), f, norm);
@@ -84,27 +91,28 @@ public final class CnnBenchmark {
 		}
 		List<DataSet> batches = batches(x, y, f.size());
 		List<INDArray> singles = new ArrayList<>();
-		for (int i = 0; i < SINGLE; i++)
+		for (int i = 0; i < singleCount; i++)
 			singles.add(Nd4j.create(Arrays.copyOfRange(x, i * f.size(), (i + 1) * f.size()),
-					new long[] { 1, 1, SIZE, SIZE }, 'c'));
+					new long[] { 1, channels, side, side }, 'c'));
 
 		TrainingSettings s = TrainingSettings.DEFAULTS.withBatchSize(BATCH).withEpochs(1).withSeed(SEED);
-		NetworkSpec spec = NetworkSpec.preset(NetworkSpec.LENET);
-		MultiLayerNetwork raw = NetworkBuilder.network(spec, SIZE, SIZE, 1, CLASSES, s);
+		NetworkSpec spec = NetworkSpec.preset(test.preset);
+		MultiLayerNetwork raw = NetworkBuilder.network(spec, side, side, channels, CLASSES, s);
 		int threads = Nd4j.getEnvironment().maxThreads();
 		Path dir = Files.createTempDirectory("convkit-cnn-bench");
 		Path xf = dir.resolve("features.f32"), yf = dir.resolve("labels.i32");
 		Files.write(xf, littleEndian(x));
 		Files.write(yf, littleEndian(y));
-		try (TorchContender torch = new TorchContender(xf, yf, IMAGES, SIZE, CLASSES, BATCH, s.learningRate(),
-				s.l2(), threads, SINGLE, SEED)) {
-			System.out.printf(Locale.ROOT, "%nConvKit CNN benchmark: LeNet, %d synthetic %dx%d gray images, %d classes, "
+		try (TorchContender torch = new TorchContender(xf, yf, test.torchArch, imageCount, side, channels, CLASSES, BATCH,
+				s.learningRate(), s.l2(), threads, singleCount, SEED)) {
+			System.out.printf(Locale.ROOT, "%nConvKit CNN benchmark: %s, %d synthetic images, %d classes, "
 					+ "batch %d, Adam %s, L2 %s; medians of %d interleaved rounds after 1 warm-up; %d cores, ND4J "
-					+ "threads %d, oneDNN %s, Java %s, %s%n", IMAGES, SIZE, SIZE, CLASSES, BATCH, s.learningRate(),
+					+ "threads %d, oneDNN %s, Java %s, %s; %s%n", test.title(), imageCount, CLASSES, BATCH,
+					s.learningRate(),
 					s.l2(), rounds, Runtime.getRuntime().availableProcessors(), threads,
 					Dl4jRuntime.helperLayers(raw) > 0 ? "on (" + Dl4jRuntime.helperLayers(raw) + " layers)" : "off",
 					System.getProperty("java.version"),
-					torch.unavailable() == null ? torch.toString() : torch.unavailable());
+					torch.unavailable() == null ? torch.toString() : torch.unavailable(), machine());
 			ModelBundle bundle = null;
 			String[] loss = new String[3];
 			for (int round = 0; round <= rounds; round++) {
@@ -112,22 +120,22 @@ public final class CnnBenchmark {
 				// ConvKit: one more epoch of the real pipeline per round (continuing keeps weights and optimizer)
 				Trainer t = round == 0 ? new Trainer(data, spec, s) : new Trainer(data, null, s).continueFrom(bundle);
 				TrainingResult[] r = new TrainingResult[1];
-				measure(timed, 0, TRAIN, IMAGES, () -> r[0] = train(t));
+				measure(timed, 0, TRAIN, imageCount, () -> r[0] = train(t));
 				bundle = r[0].last;
 				loss[0] = fmt(r[0].epochs.get(0).trainLoss, "%.4f");
-				measure(timed, 1, TRAIN, IMAGES, () -> batches.forEach(raw::fit));
+				measure(timed, 1, TRAIN, imageCount, () -> batches.forEach(raw::fit));
 				loss[1] = fmt(raw.score(), "%.4f") + " (last batch)";
-				if (torch.unavailable() == null) torch(torch, timed, TRAIN, "train", IMAGES);
+				if (torch.unavailable() == null) torch(torch, timed, TRAIN, "train", imageCount);
 
 				Predictor p = new Predictor(bundle, BATCH);
-				measure(timed, 0, BATCHED, IMAGES, () -> p.predict(ips));
-				measure(timed, 1, BATCHED, IMAGES, () -> batches.forEach(d -> raw.output(d.getFeatures(), false)));
-				if (torch.unavailable() == null) torch(torch, timed, BATCHED, "classify", IMAGES);
-				measure(timed, 0, ONE, SINGLE, () -> {
-					for (int i = 0; i < SINGLE; i++) p.predict(ips.get(i));
+				measure(timed, 0, BATCHED, imageCount, () -> p.predict(ips));
+				measure(timed, 1, BATCHED, imageCount, () -> batches.forEach(d -> raw.output(d.getFeatures(), false)));
+				if (torch.unavailable() == null) torch(torch, timed, BATCHED, "classify", imageCount);
+				measure(timed, 0, ONE, singleCount, () -> {
+					for (int i = 0; i < singleCount; i++) p.predict(ips.get(i));
 				});
-				measure(timed, 1, ONE, SINGLE, () -> singles.forEach(a -> raw.output(a, false)));
-				if (torch.unavailable() == null) torch(torch, timed, ONE, "single", SINGLE);
+				measure(timed, 1, ONE, singleCount, () -> singles.forEach(a -> raw.output(a, false)));
+				if (torch.unavailable() == null) torch(torch, timed, ONE, "single", singleCount);
 			}
 			print(torch.unavailable(), loss[0], loss[1]);
 		} finally {
@@ -135,6 +143,33 @@ public final class CnnBenchmark {
 			Files.deleteIfExists(yf);
 			Files.deleteIfExists(dir);
 		}
+	}
+
+	/**
+	 * The processor, whether it has AVX-512, the instruction-set narrowing in effect (oneDNN's and OpenBLAS's
+	 * environment variables, the JVM's UseAVX) and the load average when the case started.
+	 */
+	static String machine() {
+		String model = "?", load = "?";
+		boolean avx512 = false;
+		try {
+			for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+				if (line.startsWith("model name") && model.equals("?")) model = line.substring(line.indexOf(':') + 1).trim();
+				if (line.startsWith("flags")) avx512 |= line.contains(" avx512f");
+			}
+			load = new String(Files.readAllBytes(Paths.get("/proc/loadavg"))).trim().replaceAll("^(\\S+ \\S+ \\S+).*", "$1");
+		} catch (IOException e) { // not Linux: say nothing
+		}
+		String useAvx = "?";
+		try {
+			useAvx = java.lang.management.ManagementFactory.getPlatformMXBean(
+					com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("UseAVX").getValue();
+		} catch (RuntimeException e) { // not HotSpot
+		}
+		String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+		return model + ", " + (avx512 ? "AVX-512" : "AVX2 only") + (isa == null ? "" : ", narrowed: ONEDNN_MAX_CPU_ISA="
+				+ isa + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ", JVM UseAVX=" + useAvx
+				+ ", load average " + load;
 	}
 
 	private static TrainingResult train(Trainer t) {
@@ -168,7 +203,7 @@ public final class CnnBenchmark {
 		String[] rows = { "training, images/s", "classification, batches of " + BATCH + ", images/s",
 				"classification, one image at a time, images/s" };
 		System.out.println();
-		System.out.println("| LeNet 28x28 | ConvKit | raw DL4J | PyTorch | ConvKit / PyTorch | raw DL4J / PyTorch "
+		System.out.println("| " + test.title() + " | ConvKit | raw DL4J | PyTorch | ConvKit / PyTorch | raw DL4J / PyTorch "
 				+ "| ConvKit / raw DL4J |");
 		System.out.println("|---|---:|---:|---:|---:|---:|---:|");
 		for (int k = 0; k < 3; k++) {
@@ -210,34 +245,16 @@ public final class CnnBenchmark {
 	}
 
 	/** Pre-built batches in index order (what raw DL4J and PyTorch fit each epoch). */
-	private static List<DataSet> batches(float[] x, int[] y, int size) {
+	private List<DataSet> batches(float[] x, int[] y, int size) {
 		List<DataSet> out = new ArrayList<>();
-		for (int from = 0; from < IMAGES; from += BATCH) {
-			int n = Math.min(BATCH, IMAGES - from);
+		for (int from = 0; from < imageCount; from += BATCH) {
+			int n = Math.min(BATCH, imageCount - from);
 			float[] oneHot = new float[n * CLASSES];
 			for (int j = 0; j < n; j++) oneHot[j * CLASSES + y[from + j]] = 1;
 			out.add(new DataSet(Nd4j.create(Arrays.copyOfRange(x, from * size, (from + n) * size),
-					new long[] { n, 1, SIZE, SIZE }, 'c'), Nd4j.create(oneHot, new long[] { n, CLASSES }, 'c')));
+					new long[] { n, channels, side, side }, 'c'), Nd4j.create(oneHot, new long[] { n, CLASSES }, 'c')));
 		}
 		return out;
-	}
-
-	/** Seeded 8-bit images: a bright blob whose position (a 5 × 2 grid, jittered) is the class, on noise. */
-	static ImageStack images() {
-		Random r = new Random(SEED);
-		ImageStack stack = new ImageStack(SIZE, SIZE);
-		for (int i = 0; i < IMAGES; i++) {
-			int c = i % CLASSES;
-			double cx = 4 + (c % 5) * 5 + r.nextGaussian(), cy = 8 + (c / 5) * 12 + r.nextGaussian();
-			byte[] px = new byte[SIZE * SIZE];
-			for (int p = 0; p < px.length; p++) {
-				double dx = p % SIZE - cx, dy = p / SIZE - cy;
-				double v = 40 + 20 * r.nextGaussian() + 150 * Math.exp(-(dx * dx + dy * dy) / (2 * 2.5 * 2.5));
-				px[p] = (byte) Math.max(0, Math.min(255, (int) Math.round(v)));
-			}
-			stack.addSlice("class " + c, new ByteProcessor(SIZE, SIZE, px));
-		}
-		return stack;
 	}
 
 	private static byte[] littleEndian(float[] v) {

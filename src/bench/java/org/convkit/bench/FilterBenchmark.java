@@ -31,7 +31,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * Times ConvKit's filter commands against ImageJ's built-ins and raw OpenCV calls on the same data, in one run,
  * and prints ratios (absolute times on a shared 2-core machine are noise; ratios within one run are not).
  * Run with {@code ./convkit --bench [repeats [case]]}: it needs the headless ImageJ set-up of the launcher. Case
- * {@code cnn} (also part of {@code all}) is {@link CnnBenchmark}, {@code microscopy} (too) {@link MicroscopyBenchmark}.
+ * {@code cnn} (also part of {@code all}) runs {@link CnnBenchmark} for every {@link CnnCase} and both
+ * {@link MacroBenchmark}s; {@code lenet}, {@code vgg64}, {@code vgg96}, {@code macro} and {@code memory} run one.
+ * {@code microscopy} (also part of {@code all}) is {@link MicroscopyBenchmark}.
  */
 public final class FilterBenchmark {
 	private static final int SIZE = 4096;
@@ -46,7 +48,7 @@ public final class FilterBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, microscopy, inspect, levers, spark...
+		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, a CNN case, microscopy, inspect, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
@@ -59,15 +61,20 @@ public final class FilterBenchmark {
 			org.convkit.spark.SparkBenchmark.run(repeats);
 			System.exit(0);
 		}
-		if (!java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool", "cnn", "microscopy", "inspect")
-				.contains(only)) {
-			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, microscopy, "
-					+ "inspect, levers, spark or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
+		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
+		List<String> others = java.util.Arrays.asList("cnn", "macro", "memory", "microscopy", "inspect");
+		CnnCase cnnCase = CnnCase.named(only);
+		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
+			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, spark or one of "
+					+ String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
-		if (!"cnn".equals(only) && !"microscopy".equals(only) && !"inspect".equals(only))
-			new FilterBenchmark(repeats).runAll(only);
-		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats);
+		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);
+		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats, CnnCase.ALL);
+		else if (cnnCase != null) CnnBenchmark.run(repeats, Collections.singletonList(cnnCase));
+		if ("all".equals(only) || "cnn".equals(only) || "macro".equals(only)) MacroBenchmark.speed(repeats);
+		if ("all".equals(only) || "cnn".equals(only) || "memory".equals(only)) MacroBenchmark.memory(repeats);
 		if ("all".equals(only) || "microscopy".equals(only)) MicroscopyBenchmark.run(repeats);
 		if ("all".equals(only) || "inspect".equals(only)) InspectBenchmark.run(repeats);
 		System.exit(Failures.isEmpty() ? 0 : 1);

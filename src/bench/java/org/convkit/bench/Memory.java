@@ -35,8 +35,13 @@ final class Memory {
 
 	/** Bytes: peak resident set since the last reset (VmHWM), 0 where /proc is missing. */
 	static long peakRss() {
+		return peakRss(STATUS);
+	}
+
+	/** Bytes: the VmHWM line of a /proc/PID/status file; 0 when it cannot be read (e.g. the process ended). */
+	static long peakRss(Path status) {
 		try {
-			for (String line : Files.readAllLines(STATUS, StandardCharsets.US_ASCII))
+			for (String line : Files.readAllLines(status, StandardCharsets.US_ASCII))
 				if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
 		} catch (IOException | NumberFormatException e) {
 			return 0;

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/bench/python/lenet_bench.py} that trains and
+ * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/bench/python/cnn_bench.py} that trains and
  * classifies on command (stdin/stdout), so its rounds interleave with the Java ones. Interpreter: property
  * {@code convkit.python}, else {@code /usr/bin/python3} (Debian's python3-torch), else {@code python3}. When it
  * cannot start or has no torch, {@link #unavailable()} says why and the benchmark prints that instead.
@@ -25,15 +25,16 @@ final class TorchContender implements AutoCloseable {
 	private BufferedWriter in;
 	private String unavailable, version = "";
 
-	TorchContender(Path features, Path labels, int n, int size, int classes, int batch, double lr, double l2,
-			int threads, int single, long seed) {
+	TorchContender(Path features, Path labels, String arch, int n, int size, int channels, int classes, int batch,
+			double lr, double l2, int threads, int single, long seed) {
 		Path script = script();
 		if (script == null) {
-			unavailable = "lenet_bench.py not found (run from the checkout: ./convkit --bench)";
+			unavailable = "cnn_bench.py not found (run from the checkout: ./convkit --bench)";
 			return;
 		}
 		List<String> cmd = new ArrayList<>(List.of(python(), script.toString(), "--features", features.toString(),
-				"--labels", labels.toString(), "--n", "" + n, "--size", "" + size, "--classes", "" + classes,
+				"--labels", labels.toString(), "--arch", arch, "--n", "" + n, "--size", "" + size, "--channels",
+				"" + channels, "--classes", "" + classes,
 				"--batch", "" + batch, "--lr", "" + lr, "--l2", "" + l2, "--threads", "" + threads,
 				"--single", "" + single, "--seed", "" + seed));
 		try {
@@ -84,7 +85,8 @@ final class TorchContender implements AutoCloseable {
 		throw new IllegalStateException(text.isEmpty() ? "the python process ended" : text.substring(nl + 1));
 	}
 
-	private static String python() {
+	/** The interpreter: property {@code convkit.python}, else /usr/bin/python3, else python3. */
+	static String python() {
 		String p = System.getProperty("convkit.python");
 		if (p != null && !p.isEmpty()) return p;
 		return Files.isExecutable(Paths.get("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
@@ -94,7 +96,7 @@ final class TorchContender implements AutoCloseable {
 		for (String base : new String[] { System.getProperty("convkit.home"), System.getProperty("convkit.basedir"),
 				"." }) {
 			if (base == null) continue;
-			Path p = Paths.get(base, "src", "bench", "python", "lenet_bench.py");
+			Path p = Paths.get(base, "src", "bench", "python", "cnn_bench.py");
 			if (Files.isRegularFile(p)) return p;
 		}
 		return null;

@@ -65,6 +65,7 @@ final class HeadlessProcess {
 			pluginDirs.append(File.pathSeparator).append(p);
 		List<String> cmd = new ArrayList<>();
 		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+		cmd.add("-Xms32m"); // as ./convkit: a small initial heap keeps the resident set small
 		cmd.add("-Xmx2g");
 		// the instruction-set narrowing of .ci/run's AVX2 pass (-XX:UseAVX=2) reaches these JVMs too
 		for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())

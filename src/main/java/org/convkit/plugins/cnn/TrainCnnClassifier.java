@@ -212,7 +212,7 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addChoice(KEY_RESIZE + ":", Resize.displayNames(), Resize.fromName(o.resize).displayName());
 		gd.addNumericField(KEY_WIDTH + ":", o.width, 0, 6, "");
 		gd.addToSameRow();
-		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size)");
+		gd.addNumericField(KEY_HEIGHT + ":", o.height, 0, 6, "pixels (0 = the most common size, scaled up if too small)");
 		gd.addChoice(KEY_NORMALIZE + ":", NormalisationRule.Method.displayNames(), choice(o.normalize,
 				NormalisationRule.Method.displayNames()));
 		gd.addToSameRow();
@@ -371,8 +371,7 @@ public class TrainCnnClassifier implements PlugIn {
 			return;
 		}
 		TrainingHistory start = s.continued == null ? TrainingHistory.empty() : s.continued.history();
-		TrainingMonitor monitor = new TrainingMonitor(COMMAND, trainer, start, PLOT_TITLE,
-				() -> logStart(o, s.data, s.from, s.format, s.continued));
+		TrainingMonitor monitor = new TrainingMonitor(COMMAND, trainer, start, PLOT_TITLE, () -> logStart(o, s));
 		TrainingResult result;
 		try {
 			result = trainer.train(monitor);
@@ -463,7 +462,11 @@ public class TrainCnnClassifier implements PlugIn {
 		}
 	}
 
-	private static void logStart(TrainingOptions o, Dataset data, String from, InputFormat f, ModelBundle continued) {
+	private static void logStart(TrainingOptions o, TrainingSetup s) {
+		Dataset data = s.data;
+		String from = s.from;
+		InputFormat f = s.format;
+		ModelBundle continued = s.continued;
 		int[] counts = new int[data.classes().size()];
 		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
 		List<String> perClass = new ArrayList<>();
@@ -484,7 +487,9 @@ public class TrainCnnClassifier implements PlugIn {
 					+ "seed are kept; " + (int) o.epochs + " more epochs, batch " + (int) o.batch);
 			IJ.log(LOG + "network: " + continued.spec());
 		} else {
-			IJ.log(LOG + "input " + input + "; network " + architectureText(o) + ": " + o.spec());
+			String scaled = s.scaledUp == 1 ? "" : " (the images' most common size " + f.width() / s.scaledUp + "x"
+					+ f.height() / s.scaledUp + " scaled up " + s.scaledUp + "x: the network needs at least that)";
+			IJ.log(LOG + "input " + input + scaled + "; network " + architectureText(o) + ": " + o.spec());
 			IJ.log(LOG + o.settings() + ", normalisation " + o.rule() + ", validation "
 					+ TrainingOptions.number(o.validation)
 					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));

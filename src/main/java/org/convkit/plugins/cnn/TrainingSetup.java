@@ -32,6 +32,8 @@ public final class TrainingSetup {
 	/** The model to continue, or null for a new one. */
 	public final ModelBundle continued;
 	public final InputFormat format;
+	/** The images' most common size was scaled up by this to fit the network (1: not scaled). */
+	public final int scaledUp;
 	/** The network of a new model (null when continuing). */
 	public final NetworkSpec spec;
 	public final TrainingSettings settings;
@@ -45,8 +47,9 @@ public final class TrainingSetup {
 	public final boolean overwrite;
 
 	private TrainingSetup(TrainingOptions o, Dataset data, String from, ModelBundle continued, InputFormat format,
-			NetworkSpec spec) {
+			int scaledUp, NetworkSpec spec) {
 		this.data = data;
+		this.scaledUp = scaledUp;
 		this.from = from;
 		this.continued = continued;
 		this.format = format;
@@ -129,13 +132,17 @@ public final class TrainingSetup {
 		TrainCnnClassifier.checkNotAnInput(o, model, data);
 		NetworkSpec spec = null;
 		InputFormat format;
+		int scaledUp = 1;
 		if (continued == null) {
 			int[] common = data.commonSize();
-			// patches are the input's size: width and height do not apply
-			int w = o.width > 0 && !o.fromRois() ? (int) o.width : common[0];
-			int h = o.height > 0 && !o.fromRois() ? (int) o.height : common[1];
-			format = new InputFormat(h, w, data.channels(), o.resize());
 			spec = o.spec();
+			// both sizes automatic: images too small for the network are scaled up by the smallest factor that fits
+			// (not patches: they are the input's size, width and height do not apply)
+			if (o.width <= 0 && o.height <= 0 && !o.fromRois())
+				scaledUp = Math.max(1, spec.fittingScale(common[1], common[0], data.channels()));
+			int w = o.width > 0 && !o.fromRois() ? (int) o.width : common[0] * scaledUp;
+			int h = o.height > 0 && !o.fromRois() ? (int) o.height : common[1] * scaledUp;
+			format = new InputFormat(h, w, data.channels(), o.resize());
 			try {
 				spec.shapes(h, w, data.channels());
 			} catch (IllegalArgumentException e) {
@@ -148,7 +155,7 @@ public final class TrainingSetup {
 			format = new InputFormat(continued.inputHeight(), continued.inputWidth(), continued.inputChannels(),
 					continued.resize());
 		}
-		return new TrainingSetup(o, data, from, continued, format, spec);
+		return new TrainingSetup(o, data, from, continued, format, scaledUp, spec);
 	}
 
 	/** The single-machine trainer of this run. */

@@ -160,8 +160,10 @@ public class TrainCnnClassifierInputTest {
 		fails(folderOptions(good) + " architecture=Custom layers=[conv 3x3x8; maxpool 2; fancy 3]",
 				"layers=[conv 3x3x8; maxpool 2; fancy 3]", "layer 3 'fancy 3'", "fancy");
 		fails(folderOptions(good) + " architecture=Custom layers=[conv 3x3xmany]", "3x3xmany");
-		fails(folderOptions(good) + " architecture=Custom layers=[conv 9x9x4; maxpool 2; conv 5x5x4]",
-				"does not fit the 16x16 input", "layer 3", "below 1x1");
+		fails(folderOptions(good) + " width=16 height=16 architecture=Custom layers=[conv 9x9x4; maxpool 2; "
+				+ "conv 5x5x4]", "does not fit the 16x16 input", "layer 3", "below 1x1");
+		fails(folderOptions(good) + " width=16 architecture=Custom layers=[conv 9x9x4; maxpool 2; conv 5x5x4]",
+				"does not fit the 16x16 input"); // one size given: nothing is scaled
 		fails(folderOptions(good) + " architecture=Custom", "architecture=Custom needs layers=[...]");
 		fails(folderOptions(good) + " architecture=ResNet", "Unknown architecture 'ResNet'");
 	}

@@ -158,6 +158,28 @@ public class TrainCnnClassifierTest {
 		imp.close();
 	}
 
+	/** 8x8 images (as scikit-learn's real digits): LeNet needs 16x16, so the automatic size scales them up 2x. */
+	@Test
+	public void imagesTooSmallForTheNetworkAreScaledUpWhenTheSizeIsAutomatic() throws Exception {
+		ImageStack stack = new ImageStack(8, 8);
+		Random r = new Random(5);
+		for (int i = 0; i < 30; i++)
+			stack.addSlice(Synthetic.CLASSES[i % 3], Synthetic.image(i % 3, 8, r));
+		ImagePlus imp = new ImagePlus("small stack", stack);
+		imp.show();
+		try {
+			MacroHarness.Outcome o = MacroHarness.attempt(null, COMMAND, "source=Stack stack=[small stack] epochs=1 "
+					+ "batch=8 model=[" + file("small.zip") + "]");
+			assertTrue(o.failureText() + o.output, o.failures.isEmpty());
+			ModelBundle b = ModelBundleIO.read(file("small.zip"));
+			assertArrayEquals(new int[] { 16, 16 }, new int[] { b.inputWidth(), b.inputHeight() });
+			assertTrue(o.output, o.output.contains("input 16x16 grayscale, resize Scale (the images' most common size "
+					+ "8x8 scaled up 2x"));
+		} finally {
+			imp.close();
+		}
+	}
+
 	@Test
 	public void continueExtendsTheHistory() throws Exception {
 		MacroHarness.run(null, COMMAND, folderOptions(folder) + " " + FAST + " epochs=2 validation=0.2 model=["

@@ -20,11 +20,13 @@ import java.util.concurrent.Future;
  * training also augmented), labels one-hot. Each {@link #epoch(int)} visits every example once, in an order
  * shuffled by {@code new Random(seed + epoch × constant)} (so a continued run repeats the order an uninterrupted
  * one would have had), in batches of the batch size (the last one may be smaller; unreadable images make a batch
- * smaller). Images are read only when their batch is built; the next batch is built on a background thread while
- * the current one is used.
+ * smaller). The examples come from an {@link InputCache}: kept ones from memory, the others read when their batch
+ * is built (in parallel where the dataset allows); the next batch is built on a background thread while the
+ * current one is used.
  */
 public final class Batches {
 	private final Dataset data;
+	private final InputCache inputs;
 	private final int[] indices;
 	private final InputFormat format;
 	private final ExamplePipeline pipeline;
@@ -33,15 +35,24 @@ public final class Batches {
 	private final long seed;
 	private boolean balanced;
 
+	/** Batches that read every example whenever it is needed, one at a time (no {@link InputCache} budget). */
+	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
+			boolean shuffle, long seed, Augmenter augmenter) {
+		this(new InputCache(data, format, 0, false), indices, normalisation, batchSize, shuffle, seed, augmenter);
+	}
+
 	/**
+	 * @param inputs    the examples at the input format (kept in memory within its budget)
 	 * @param shuffle   shuffle each epoch (training) or keep the index order (validation)
 	 * @param augmenter applied to every example, or null for none
 	 */
-	public Batches(Dataset data, int[] indices, InputFormat format, Normalisation normalisation, int batchSize,
-			boolean shuffle, long seed, Augmenter augmenter) {
+	public Batches(InputCache inputs, int[] indices, Normalisation normalisation, int batchSize, boolean shuffle,
+			long seed, Augmenter augmenter) {
+		InputFormat format = inputs.format();
 		if (batchSize < 1) throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
 		this.pipeline = new ExamplePipeline(format, normalisation, augmenter);
-		this.data = data;
+		this.data = inputs.dataset();
+		this.inputs = inputs;
 		this.indices = indices.clone();
 		this.format = format;
 		this.batchSize = batchSize;
@@ -113,21 +124,25 @@ public final class Batches {
 	private Raw build(int epoch, int[] order, int from) {
 		int to = Math.min(order.length, from + batchSize), size = format.size(), k = data.classes().size();
 		float[] x = new float[(to - from) * size];
-		float[] y = new float[(to - from) * k];
 		int[] used = new int[to - from];
 		int n = 0;
-		for (int j = from; j < to; j++) {
-			int i = order[j];
-			try {
-				if (!pipeline.fill(data, i, epoch, x, n * size)) continue;
-			} catch (IllegalArgumentException e) {
-				throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
+		if (inputs.covers()) { // whole images: read by the cache (or kept in it), then normalised and augmented
+			n = inputs.load(order, from, to, x, used);
+			for (int j = 0; j < n; j++) pipeline.normaliseAndAugment(x, j * size, epoch, used[j]);
+		} else {
+			for (int j = from; j < to; j++) {
+				int i = order[j];
+				try {
+					if (!pipeline.fill(data, i, epoch, x, n * size)) continue;
+				} catch (IllegalArgumentException e) {
+					throw new IllegalArgumentException("'" + data.name(i) + "': " + e.getMessage(), e);
+				}
+				used[n++] = i;
 			}
-			y[n * k + data.label(i)] = 1;
-			used[n++] = i;
 		}
-		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), Arrays.copyOf(y, n * k),
-				Arrays.copyOf(used, n));
+		float[] y = new float[n * k];
+		for (int j = 0; j < n; j++) y[j * k + data.label(used[j])] = 1;
+		return new Raw(n == used.length ? x : Arrays.copyOf(x, n * size), y, Arrays.copyOf(used, n));
 	}
 
 	private static final class Raw {

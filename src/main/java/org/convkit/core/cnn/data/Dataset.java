@@ -12,7 +12,8 @@ import java.util.List;
  * Labelled images read lazily: the list of examples and their classes is known up front, pixels are read only when
  * {@link #open(int)} is called (a batch needs them). Implementations: {@link FolderDataset}, {@link StackDataset},
  * and {@code core.cnn.patch.PatchDataset} (patches around ROIs on open images, which overrides {@link #read}).
- * Reading may happen on a background thread (batch prefetch), one call at a time.
+ * Reading may happen on background threads (batch prefetch); several at a time only when
+ * {@link #concurrentReads()} says so.
  */
 public interface Dataset {
 	/** Class names in label order (sorted). */
@@ -42,10 +43,19 @@ public interface Dataset {
 	ImageProcessor open(int index);
 
 	/**
+	 * Whether {@link #open} may be called from several threads at once (so that files are read in parallel); false
+	 * by default.
+	 */
+	default boolean concurrentReads() {
+		return false;
+	}
+
+	/**
 	 * Example i as normalised network input in {@code out[offset ...]}; false when it cannot be read. The default
 	 * opens the image, brings it to the format ({@link ImageTensor#convert}) and normalises it
 	 * ({@link ImageTensor#normalise}: a rule per Image uses the example's own values). Batches and the normalisation
-	 * fitter read examples only through here.
+	 * fitter read examples only through here, or, for datasets of whole images ({@link #patchInput()} null), through
+	 * an {@link InputCache}, which does the same open and convert and keeps the result.
 	 *
 	 * @throws IllegalArgumentException when the example does not fit the format (e.g. RGB for a grayscale input)
 	 */

@@ -47,6 +47,14 @@ public final class ExamplePipeline {
 	 */
 	public void fill(ImageProcessor ip, int epoch, int index, float[] out, int offset) {
 		ImageTensor.convert(ip, format, out, offset);
+		normaliseAndAugment(out, offset, epoch, index);
+	}
+
+	/**
+	 * The steps after the resize, on values already at the input format ({@link ImageTensor#convert}'s output, as
+	 * an {@link InputCache} gives them): normalise, and augment for {@code epoch} and {@code index}.
+	 */
+	public void normaliseAndAugment(float[] out, int offset, int epoch, int index) {
 		ImageTensor.normalise(out, offset, format, normalisation);
 		if (augmenter != null) augmenter.apply(out, offset, format, epoch, index);
 	}

@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A folder with one subfolder per class (the Keras/PyTorch layout): {@code root/cells/a.tif, root/debris/b.png}.
@@ -48,7 +48,8 @@ public final class FolderDataset implements Dataset {
 	private final List<String> classes;
 	private final List<Path> files = new ArrayList<>();
 	private final int[] labels;
-	private final Map<Integer, String> bad = new LinkedHashMap<>();
+	/** Unreadable examples by index (sorted, so the list does not depend on the order of parallel reads). */
+	private final Map<Integer, String> bad = new TreeMap<>();
 	private int[] commonSize;
 	private String kind, kindExample;
 	private int channels;
@@ -217,6 +218,12 @@ public final class FolderDataset implements Dataset {
 		}
 		checkKind(index, ip);
 		return ip;
+	}
+
+	/** Files are read with a new reader each; the shared state is synchronised. */
+	@Override
+	public boolean concurrentReads() {
+		return true;
 	}
 
 	private synchronized void checkKind(int index, ImageProcessor ip) {

@@ -72,9 +72,9 @@ public final class StackDataset implements Dataset {
 		return "slice " + (index + 1) + " (" + classes.get(labels[index]) + ")";
 	}
 
+	/** 3 for a stack of RGB images (ImageStack.isRGB() means something else: 3 slices named Red, Green, Blue). */
 	@Override
 	public int channels() {
-		// not ImageStack.isRGB(): that means a 3-slice 8-bit stack labelled Red, Green, Blue
 		return stack.getBitDepth() == 24 ? 3 : 1;
 	}
 

@@ -136,6 +136,23 @@ public final class NetworkSpec {
 		return out;
 	}
 
+	/**
+	 * The smallest whole factor by which images of height × width must be scaled up for this network to accept
+	 * them: 1 when it accepts them as they are (e.g. LeNet needs at least 16×16, so 8×8 images get 2), 0 when no
+	 * factor up to {@link #MAX_INPUT_SIZE} helps.
+	 */
+	public int fittingScale(int height, int width, int channels) {
+		for (int k = 1; (long) k * Math.max(height, width) <= MAX_INPUT_SIZE; k++) {
+			try {
+				shapes(k * height, k * width, channels);
+				return k;
+			} catch (IllegalArgumentException tooSmall) {
+				// try the next factor
+			}
+		}
+		return 0;
+	}
+
 	/** {@link #shapes(int, int, int)} plus the softmax output layer of {@code classes} units. */
 	public List<LayerShape> shapes(int height, int width, int channels, int classes) {
 		if (classes < 2) throw new IllegalArgumentException("A classifier needs at least 2 classes, got " + classes);

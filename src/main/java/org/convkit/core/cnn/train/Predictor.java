@@ -5,6 +5,7 @@ import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.NdArrays;
+import org.convkit.core.cnn.net.SmallBatchForward;
 import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * Class probabilities from a model bundle: each image is brought to the model's input by the bundle's resize rule
- * and normalised with the bundle's normalisation, exactly as in training, then run through the network in batches.
+ * and normalised with the bundle's normalisation, exactly as in training, then run through the network in batches
+ * (DL4J's output; a few images at a time through {@link SmallBatchForward}).
  * Not thread-safe (one DL4J network); use one Predictor per thread.
  */
 public final class Predictor {
@@ -23,6 +25,9 @@ public final class Predictor {
 	private final ModelBundle bundle;
 	private final InputFormat format;
 	private final int batchSize;
+	/** The small-batch pass (made on first use), or null when the network has a layer it does not cover. */
+	private SmallBatchForward small;
+	private boolean smallChecked;
 	/** For the thread count of each call ({@link ComputeThreads}). */
 	private final long multiplyAdds;
 
@@ -79,15 +84,32 @@ public final class Predictor {
 				}
 				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
 			}
-			float[][] p = predictNormalised(NdArrays.array(x, n, format.channels(), format.height(), format.width()));
+			float[][] p = n <= SmallBatchForward.MAX_BATCH && smallBatchForward() != null
+					? small.probabilities(x, n)
+					: predictNormalised(NdArrays.array(x, n, format.channels(), format.height(), format.width()));
 			System.arraycopy(p, 0, out, from, n);
 		}
 		return out;
 	}
 
 	/**
-	 * Probabilities for features that are already resized and normalised (NCHW), with ConvKit's thread count for
-	 * this many images on this thread ({@link ComputeThreads}).
+	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: up to
+	 * {@link SmallBatchForward#MAX_BATCH} images go through {@link SmallBatchForward} instead (the same
+	 * probabilities up to float rounding), made again if the network was trained since. Its products are OpenBLAS's,
+	 * whose thread count is JVM-wide and left alone (see {@link ComputeThreads}).
+	 */
+	private SmallBatchForward smallBatchForward() {
+		if (small != null && !small.isCurrent()) smallChecked = false;
+		if (!smallChecked) {
+			small = SmallBatchForward.of(bundle.network(), format.height(), format.width(), format.channels());
+			smallChecked = true;
+		}
+		return small;
+	}
+
+	/**
+	 * Probabilities for features that are already resized and normalised (NCHW), by DL4J's output, with ConvKit's
+	 * thread count for this many images on this thread ({@link ComputeThreads}).
 	 */
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();

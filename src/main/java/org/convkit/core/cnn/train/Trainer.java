@@ -75,7 +75,10 @@ public final class Trainer {
 		this.settings = settings;
 	}
 
-	/** The network input; default: the data's most common size and channels, scaled. */
+	/**
+	 * The network input; default: the data's most common size (scaled up by the smallest whole factor the network
+	 * accepts when it is too small) and channels, resize SCALE.
+	 */
 	public Trainer input(InputFormat f) {
 		format = f;
 		return this;

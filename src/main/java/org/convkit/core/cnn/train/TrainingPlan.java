@@ -3,6 +3,7 @@ package org.convkit.core.cnn.train;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.InputCache;
 import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.input.InputFormat;
@@ -83,6 +84,9 @@ final class TrainingPlan {
 		Normalisation norm;
 		TrainingHistory history;
 		InputFormat f = format;
+		// every image read once, in parallel, and kept for the later epochs as far as the budget allows
+		InputCache inputs = InputCache.covers(data) ? new InputCache(data, f, InputCache.defaultBudget(), true)
+				: new InputCache(data, f, 0, false); // patches: the dataset cuts them itself (Dataset.read)
 		if (continued != null) {
 			net = continued.network();
 			norm = continued.normalisation();
@@ -91,15 +95,16 @@ final class TrainingPlan {
 			double[] weights = settings.balance() == ClassBalance.WEIGHTS
 					? ClassBalance.inverseFrequencyWeights(trainingCounts()) : null;
 			NetworkBuilder.configuration(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
-			norm = NormalisationFitter.fit(data, trainIndices, f, rule);
+			norm = inputs.covers() ? NormalisationFitter.fit(inputs, trainIndices, rule)
+					: NormalisationFitter.fit(data, trainIndices, f, rule);
 			net = NetworkBuilder.network(spec, f.height(), f.width(), f.channels(), classes.size(), settings, weights);
 			history = TrainingHistory.empty();
 		}
-		Batches training = new Batches(data, trainIndices, f, norm, settings.batchSize(), true, settings.seed(),
+		Batches training = new Batches(inputs, trainIndices, norm, settings.batchSize(), true, settings.seed(),
 				new Augmenter(augment, settings.seed()));
 		if (settings.balance() == ClassBalance.SAMPLING) training.balanceClasses();
 		Batches validation = validationIndices.length == 0 ? null
-				: new Batches(data, validationIndices, f, norm, settings.batchSize(), false, settings.seed(), null);
+				: new Batches(inputs, validationIndices, norm, settings.batchSize(), false, settings.seed(), null);
 		return new Start(net, norm, history, training, validation);
 	}
 
@@ -140,6 +145,7 @@ final class TrainingPlan {
 			return requested;
 		}
 		int[] wh = data.commonSize();
-		return new InputFormat(wh[1], wh[0], data.channels(), Resize.SCALE);
+		int k = Math.max(1, spec.fittingScale(wh[1], wh[0], data.channels())); // too small: scaled up to fit
+		return new InputFormat(k * wh[1], k * wh[0], data.channels(), Resize.SCALE);
 	}
 }

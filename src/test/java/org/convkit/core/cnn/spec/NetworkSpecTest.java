@@ -171,4 +171,17 @@ public class NetworkSpecTest {
 				"too large");
 		expectError(() -> NetworkSpec.parse("dense 2").shapes(3, 3, 1, 1), "at least 2 classes");
 	}
+
+	@Test
+	public void fittingScaleIsTheSmallestWholeFactorTheNetworkAccepts() {
+		NetworkSpec lenet = NetworkSpec.preset(NetworkSpec.LENET); // needs at least 16x16
+		assertEquals(1, lenet.fittingScale(28, 28, 1));
+		assertEquals(1, lenet.fittingScale(16, 16, 3));
+		assertEquals(2, lenet.fittingScale(8, 8, 1));
+		assertEquals(2, lenet.fittingScale(15, 40, 1));
+		assertEquals(4, lenet.fittingScale(4, 4, 1));
+		assertEquals(16, lenet.fittingScale(1, 1, 1));
+		assertEquals(0, lenet.fittingScale(NetworkSpec.MAX_INPUT_SIZE, 1, 1)); // no factor keeps the size in range
+		assertEquals(1, NetworkSpec.parse("dense 4").fittingScale(1, 1, 1));
+	}
 }

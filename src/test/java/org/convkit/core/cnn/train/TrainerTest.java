@@ -72,6 +72,17 @@ public class TrainerTest {
 		}
 	}
 
+	/** Without an input format, images smaller than the network accepts are scaled up by the smallest factor. */
+	@Test
+	public void theDefaultInputScalesUpImagesTooSmallForTheNetwork() throws Exception {
+		ij.ImageStack stack = new ij.ImageStack(8, 8);
+		java.util.Random r = new java.util.Random(2);
+		for (int i = 0; i < 12; i++) stack.addSlice(Synthetic.CLASSES[i % 3], Synthetic.image(i % 3, 8, r));
+		TrainingResult t = new Trainer(new org.convkit.core.cnn.data.StackDataset(stack),
+				NetworkSpec.preset(NetworkSpec.LENET), SETTINGS.withEpochs(1).withBatchSize(4)).train(null);
+		assertArrayEquals(new int[] { 16, 16 }, new int[] { t.last.inputWidth(), t.last.inputHeight() });
+	}
+
 	@Test
 	public void learnsTheTaskAndTheSavedBestModelPredictsExactlyTheSame() throws Exception {
 		Path model = tmp.getRoot().toPath().resolve("model.zip");

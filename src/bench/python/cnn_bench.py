@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """PyTorch CPU side of ConvKit's CNN benchmark (org.convkit.bench.CnnBenchmark starts it; not meant to be run alone).
 
-The same LeNet as ConvKit's preset (conv 5x5x20 relu, maxpool 2, conv 5x5x50 relu, maxpool 2, dense 500 relu,
-softmax 10), Xavier-uniform weights and zero biases as DL4J, Adam with L2 on the weights (not the biases) added to the
-gradient as DL4J's l2, mean cross-entropy, on the same normalised images and the same batches (in file order) that
-the raw DL4J contender fits. Reads commands from stdin so the Java side can interleave rounds:
+The same networks as ConvKit's presets, Xavier-uniform weights and zero biases as DL4J, Adam with L2 on the weights
+(not the biases) added to the gradient as DL4J's l2, mean cross-entropy, on the same normalised images and the same
+batches (in file order) that the raw DL4J contender fits:
+  lenet     conv 5x5x20 relu, maxpool 2, conv 5x5x50 relu, maxpool 2, dense 500 relu, softmax
+  smallvgg  conv 3x3x32 same relu x2, maxpool 2, conv 3x3x64 same relu x2, maxpool 2, dense 256 relu, dropout 0.5,
+            softmax
+Reads commands from stdin so the Java side can interleave rounds:
   train     one epoch        -> "train SECONDS LOSS PEAK_RSS_KB"
   classify  all, batched     -> "classify SECONDS PEAK_RSS_KB"
   single    first S, one by one -> "single SECONDS PEAK_RSS_KB"
@@ -23,22 +26,41 @@ import torch.nn.functional as F
 
 
 class LeNet(nn.Module):
-    def __init__(self, classes):
+    def __init__(self, channels, size, classes):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 20, 5)
+        self.conv1 = nn.Conv2d(channels, 20, 5)
         self.conv2 = nn.Conv2d(20, 50, 5)
-        self.fc1 = nn.Linear(50 * 4 * 4, 500)
+        s = ((size - 4) // 2 - 4) // 2
+        self.fc1 = nn.Linear(50 * s * s, 500)
         self.fc2 = nn.Linear(500, classes)
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.xavier_uniform_(m.weight)
-                nn.init.zeros_(m.bias)
 
     def forward(self, x):
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
         x = F.relu(self.fc1(x.flatten(1)))  # NCHW flattened in C order, as DL4J's CnnToFeedForward
         return self.fc2(x)  # softmax is inside cross_entropy / argmax
+
+
+class SmallVgg(nn.Module):
+    def __init__(self, channels, size, classes):
+        super().__init__()
+        self.c1 = nn.Conv2d(channels, 32, 3, padding=1)
+        self.c2 = nn.Conv2d(32, 32, 3, padding=1)
+        self.c3 = nn.Conv2d(32, 64, 3, padding=1)
+        self.c4 = nn.Conv2d(64, 64, 3, padding=1)
+        s = size // 2 // 2
+        self.fc1 = nn.Linear(64 * s * s, 256)
+        self.fc2 = nn.Linear(256, classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c2(F.relu(self.c1(x)))), 2)
+        x = F.max_pool2d(F.relu(self.c4(F.relu(self.c3(x)))), 2)
+        x = F.relu(self.fc1(x.flatten(1)))
+        x = F.dropout(x, 0.5, self.training)
+        return self.fc2(x)
+
+
+NETWORKS = {"lenet": LeNet, "smallvgg": SmallVgg}
 
 
 def reset_peak():
@@ -64,8 +86,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--features", required=True)
     p.add_argument("--labels", required=True)
+    p.add_argument("--arch", choices=sorted(NETWORKS), default="lenet")
     p.add_argument("--n", type=int, required=True)
     p.add_argument("--size", type=int, default=28)
+    p.add_argument("--channels", type=int, default=1)
     p.add_argument("--classes", type=int, default=10)
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--lr", type=float, default=1e-3)
@@ -77,10 +101,14 @@ def main():
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    x = torch.from_numpy(np.fromfile(a.features, dtype="<f4").reshape(a.n, 1, a.size, a.size).copy())
+    x = torch.from_numpy(np.fromfile(a.features, dtype="<f4").reshape(a.n, a.channels, a.size, a.size).copy())
     y = torch.from_numpy(np.fromfile(a.labels, dtype="<i4").astype(np.int64))
     batches = [(x[i:i + a.batch], y[i:i + a.batch]) for i in range(0, a.n, a.batch)]
-    model = LeNet(a.classes)
+    model = NETWORKS[a.arch](a.channels, a.size, a.classes)
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(m.weight)
+            nn.init.zeros_(m.bias)
     weights = [m.weight for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     biases = [m.bias for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     opt = torch.optim.Adam([{"params": weights, "weight_decay": a.l2}, {"params": biases, "weight_decay": 0.0}],

@@ -1,0 +1,139 @@
+package org.convkit.core.cnn.net;
+
+import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.train.Predictor;
+import org.convkit.testing.FloatTolerance;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Random;
+
+import static org.junit.Assert.*;
+
+/**
+ * The small-batch inference pass gives DL4J's probabilities for every layer kind it covers, refuses what it does
+ * not cover, and the Predictor uses it for a few images (and again after more training).
+ */
+public class SmallBatchForwardTest {
+	/**
+	 * Float rounding only: the products add up in another order than oneDNN's and DL4J's (see
+	 * {@link FloatTolerance#PROBABILITY}; measured here about 1e-7). A wrong pixel offset, padding, stride, weight
+	 * layout or activation moves probabilities by 1e-2 or more.
+	 */
+	private static final double TOL = FloatTolerance.PROBABILITY;
+
+	/** A network with random weights AND biases (DL4J starts biases at 0, which would hide a bias mistake). */
+	private static MultiLayerNetwork network(String spec, int h, int w, int c, int classes) {
+		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, classes,
+				TrainingSettings.DEFAULTS.withSeed(3));
+		Random r = new Random(4);
+		for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
+			INDArray b = l.getParam("b");
+			if (b != null) for (long i = 0; i < b.length(); i++) b.putScalar(i, r.nextGaussian() * 0.3);
+			INDArray wt = l.getParam("W");
+			if (wt != null) wt.muli(2.5); // sharper probabilities, so mistakes show
+		}
+		return net;
+	}
+
+	private static float[] images(int n, int size, long seed) {
+		Random r = new Random(seed);
+		float[] x = new float[n * size];
+		for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+		return x;
+	}
+
+	private static void assertLikeDl4j(String spec, int h, int w, int c, int classes) {
+		MultiLayerNetwork net = network(spec, h, w, c, classes);
+		SmallBatchForward f = SmallBatchForward.of(net, h, w, c);
+		assertNotNull(spec, f);
+		for (int n = 1; n <= SmallBatchForward.MAX_BATCH; n++) {
+			float[] x = images(n, c * h * w, n);
+			float[][] ours = f.probabilities(x, n);
+			float[][] dl4j = NdArrays.rows(net.output(NdArrays.array(x, n, c, h, w), false));
+			double spread = 0;
+			for (int i = 0; i < n; i++) {
+				assertEquals(classes, ours[i].length);
+				for (int k = 0; k < classes; k++) {
+					assertEquals(spec + ", image " + i + " class " + k, dl4j[i][k], ours[i][k], TOL);
+					spread = Math.max(spread, Math.abs(dl4j[i][k] - 1.0 / classes));
+				}
+			}
+			assertTrue(spec + ": the test network must not be near uniform (" + spread + ")", spread > 0.05);
+		}
+	}
+
+	@Test
+	public void lenetAsDl4j() {
+		assertLikeDl4j(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
+	}
+
+	@Test
+	public void smallVggWithSamePaddingAndDropoutAsDl4j() {
+		assertLikeDl4j(NetworkSpec.SMALL_VGG_SPEC, 20, 20, 3, 4);
+	}
+
+	@Test
+	public void stridesOddSizesAveragePoolingAndEveryActivationAsDl4j() {
+		assertLikeDl4j("conv 3x3x4 stride=2 pad=same leakyrelu; avgpool 2 pad=same; conv 2x3x5 tanh; "
+				+ "maxpool 3 stride=2 pad=same; dense 7 sigmoid; dense 6 elu; dense 5 identity", 13, 11, 2, 3);
+		assertLikeDl4j("conv 4x4x3 stride=3; avgpool 3 stride=2; conv 1x1x4 identity; maxpool 2 pad=same", 17, 19, 1,
+				5);
+		assertLikeDl4j("dense 9 relu; dropout 0.3", 3, 4, 1, 2); // dense right after the image
+	}
+
+	@Test
+	public void batchNormalisationIsLeftToDl4j() {
+		assertNull(SmallBatchForward.of(network("conv 3x3x4; batchnorm; dense 5", 8, 8, 1, 2), 8, 8, 1));
+	}
+
+	@Test
+	public void theFastTrainingSwitchTurnsItOff() {
+		MultiLayerNetwork net = network("conv 3x3x4; maxpool 2; dense 5", 8, 8, 1, 2);
+		assertNotNull(SmallBatchForward.of(net, 8, 8, 1));
+		String was = System.getProperty(FastTraining.ENABLED_PROPERTY);
+		System.setProperty(FastTraining.ENABLED_PROPERTY, "false");
+		try {
+			assertNull("-Dconvkit.fastTraining=false leaves inference to DL4J", SmallBatchForward.of(net, 8, 8, 1));
+		} finally {
+			if (was == null) System.clearProperty(FastTraining.ENABLED_PROPERTY);
+			else System.setProperty(FastTraining.ENABLED_PROPERTY, was);
+		}
+	}
+
+	@Test
+	public void thePredictorUsesItForAFewImagesAndNoticesMoreTraining() {
+		MultiLayerNetwork net = network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
+		ModelBundle bundle = new ModelBundle(net, NetworkSpec.parse(NetworkSpec.LENET_SPEC),
+				Arrays.asList("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), 28, 28, 1,
+				Normalisation.none(1), TrainingSettings.DEFAULTS, TrainingHistory.empty(), Resize.SCALE);
+		Predictor p = new Predictor(bundle);
+		ij.process.FloatProcessor image = new ij.process.FloatProcessor(28, 28, images(1, 784, 9));
+		float[] x = (float[]) image.getPixels();
+		float[] before = p.predict(image);
+		assertArrayEquals(SmallBatchForward.of(net, 28, 28, 1).probabilities(x.clone(), 1)[0], before, 0f);
+
+		// one training step changes the weights: the next prediction follows them
+		INDArray features = NdArrays.array(images(8, 784, 10), 8, 1, 28, 28);
+		INDArray labels = Nd4j.zeros(DataType.FLOAT, 8, 10);
+		for (int i = 0; i < 8; i++) labels.putScalar(i, i, 1);
+		net.fit(features, labels);
+		float[] after = p.predict(image);
+		float[] dl4j = NdArrays.rows(net.output(NdArrays.array(x.clone(), 1, 1, 28, 28), false))[0];
+		for (int k = 0; k < 10; k++) assertEquals(dl4j[k], after[k], TOL);
+		assertFalse(Arrays.equals(before, after));
+		// a batch larger than the small-batch limit goes through DL4J: the same within rounding
+		float[][] many = p.predict(Collections.nCopies(SmallBatchForward.MAX_BATCH + 1, image));
+		for (float[] row : many)
+			for (int k = 0; k < 10; k++) assertEquals(after[k], row[k], TOL);
+	}
+}
