@@ -100,7 +100,7 @@ public final class HeadlessRunner {
 
 		synchronized (problems) {
 			boolean aborted = "[aborted]".equals(result.value);
-			if (result.thrown instanceof java.awt.HeadlessException || aborted && watcher.sawUsage()) {
+			if (askedInADialog(result.thrown) || aborted && watcher.sawUsage()) {
 				err.println("convkit: " + macro.getFileName() + (watcher.sawUsage() ? " needs an argument: see its "
 						+ "usage above" : " asked for input in a dialog, which a run without a display cannot show:"
 						+ " give the macro its argument (see the comment at its top)"));
@@ -123,6 +123,23 @@ public final class HeadlessRunner {
 				err.println("  - " + p);
 			return EXIT_FAILED;
 		}
+	}
+
+	/**
+	 * Whether the macro stopped because it asked for input in a dialog (ImageJ's, AWT's or Swing's): bad usage
+	 * without a display. A HeadlessException from anything else (a window a command opens, such as an unpatched ROI
+	 * Manager) is a crash, reported as a failure.
+	 */
+	static boolean askedInADialog(Throwable thrown) {
+		if (!(thrown instanceof java.awt.HeadlessException)) return false;
+		for (Throwable t = thrown; t != null; t = t.getCause())
+			for (StackTraceElement frame : t.getStackTrace()) {
+				String name = frame.getClassName();
+				if (name.endsWith("Dialog") || name.equals("ij.io.DirectoryChooser")
+						|| name.equals("javax.swing.JOptionPane") || name.equals("javax.swing.JFileChooser"))
+					return true;
+			}
+		return false;
 	}
 
 	/** ij1-patcher adds this field to ij.IJ; without it every dialog throws HeadlessException. */
