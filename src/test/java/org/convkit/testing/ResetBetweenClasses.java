@@ -1,0 +1,55 @@
+package org.convkit.testing;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.WindowManager;
+import ij.measure.ResultsTable;
+import org.convkit.plugins.support.Failures;
+import org.junit.runner.Description;
+import org.junit.runner.notification.RunListener;
+
+/**
+ * Surefire's run listener (pom.xml): a test JVM runs many test classes one after another (reuseForks), so before
+ * and after each class this puts back what ImageJ and ConvKit keep in static fields and a test class may leave
+ * behind: open images (WindowManager, also batch mode's), the current image, the thread's macro options, the
+ * "Results" table, an Esc press, unread command failures. ImageJ's state is what a freshly started ImageJ has;
+ * ND4J's needs nothing (every test seeds its own randomness, and ConvKit sets the thread count per call).
+ * The class nesting is counted because parameterized classes report a suite per parameter set.
+ */
+public class ResetBetweenClasses extends RunListener {
+	private int depth;
+
+	@Override
+	public void testSuiteStarted(Description description) {
+		if (depth++ == 0) reset(null);
+	}
+
+	@Override
+	public void testSuiteFinished(Description description) {
+		if (--depth == 0) reset(description.getDisplayName());
+	}
+
+	/**
+	 * What a freshly started headless ImageJ has: no images, no options, an empty Results table. {@code after}: the
+	 * class that ran, named in the console with the images it left open.
+	 */
+	static void reset(String after) {
+		int[] ids = WindowManager.getIDList();
+		if (ids != null && after != null)
+			System.out.println("ResetBetweenClasses: closing " + ids.length + " image(s) left open by " + after);
+		if (ids != null)
+			for (int id : ids) {
+				ImagePlus imp = WindowManager.getImage(id);
+				if (imp == null) continue;
+				imp.changes = false; // no "save changes?" question
+				imp.close();
+			}
+		WindowManager.setTempCurrentImage(null);
+		Macro.setOptions(null);
+		ResultsTable results = ResultsTable.getResultsTable();
+		if (results != null) results.reset();
+		IJ.resetEscape();
+		Failures.drain();
+	}
+}
