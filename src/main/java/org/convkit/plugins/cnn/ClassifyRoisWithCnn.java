@@ -16,7 +16,6 @@ import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.RoiOutlines;
 
@@ -51,15 +50,9 @@ public class ClassifyRoisWithCnn implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addMessage("Classifies the selected ROIs of the ROI Manager (all when none is selected):\n"
 				+ "each gets the predicted class as its group and colour, and a row in " + TABLE + ".");

@@ -19,7 +19,6 @@ import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 
@@ -70,15 +69,9 @@ public class CnnProbabilityMap implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addNumericField(KEY_STRIDE + ":", run.number(KEY_STRIDE), 0, 6, "pixels between window centres (1 = every "
 				+ "pixel)");

@@ -139,16 +139,11 @@ public class TrainCnnClassifier implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
 		macro = run.isMacro();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
 		TrainingOptions o = TrainingOptions.from(run);
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = run.dialog();
 		addFields(gd, o);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
