@@ -19,6 +19,7 @@ import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
+import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 
@@ -76,7 +77,8 @@ public class CnnProbabilityMap implements PlugIn {
 			CommandReporter.badInput(COMMAND, e.getMessage());
 			return;
 		}
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = Dialogs.create(COMMAND);
+		if (gd == null) return;
 		ModelField.add(gd, run);
 		gd.addNumericField(KEY_STRIDE + ":", run.number(KEY_STRIDE), 0, 6, "pixels between window centres (1 = every "
 				+ "pixel)");

@@ -30,12 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *         .flag(KEY_OFFSET).dialogDefault("true")
  *         .path(KEY_MODEL, CommandKeys.PathRole.MODEL).required();
  * </pre>
- * ({@link #usesImage()} when the command works on the current image), start {@code run} with
- * {@code CommandKeys.Run r = KEYS.begin();}, take every dialog default from {@code r} ({@link Run#number},
- * {@link Run#choice}, {@link Run#flag}, {@link Run#text}) and, after a successful run, hand the values to
- * {@link Run#remember}. Register the command in {@code plugins.config}; the tests find the table there. A path key
- * needs a {@link PathRole} the tests can make files for; a new kind of file needs a new role and a fixture for it in
- * the hostile-input suite.
+ * ({@link #usesImage()} when the command works on the current image, {@link #usesRois()} when it reads the ROI
+ * Manager), start {@code run} with {@code CommandKeys.Run r = KEYS.begin();}, take every dialog default from
+ * {@code r} ({@link Run#number}, {@link Run#choice}, {@link Run#flag}, {@link Run#text}) and, after a successful run,
+ * hand the values to {@link Run#remember}. Register the command in {@code plugins.config}; the tests find the table
+ * there. A path key needs a {@link PathRole} the tests can make files for; a new kind of file needs a new role and a
+ * fixture for it in the hostile-input suite.
  */
 public final class CommandKeys {
 	/** What kind of value a key takes. */
@@ -187,7 +187,7 @@ public final class CommandKeys {
 	private final String command;
 	private final Map<String, Key> keys = new LinkedHashMap<>();
 	private final Map<String, String> remembered = new ConcurrentHashMap<>();
-	private boolean usesImage;
+	private boolean usesImage, usesRois;
 	private Key last;
 
 	private CommandKeys(String command) {
@@ -202,6 +202,15 @@ public final class CommandKeys {
 	/** The command works on the current image (the tests then try every image type, none and 1×1). */
 	public CommandKeys usesImage() {
 		usesImage = true;
+		return this;
+	}
+
+	/**
+	 * The command reads the ROI Manager's ROIs, for some or all of its values (the tests then load a ROI set there,
+	 * on the current image, and check that the ROIs are left as they were, except what the command is for).
+	 */
+	public CommandKeys usesRois() {
+		usesRois = true;
 		return this;
 	}
 
@@ -296,6 +305,10 @@ public final class CommandKeys {
 
 	public boolean isUsingImage() {
 		return usesImage;
+	}
+
+	public boolean isUsingRois() {
+		return usesRois;
 	}
 
 	public List<Key> keys() {
