@@ -36,15 +36,16 @@ import java.util.stream.IntStream;
 /**
  * Folder classification throughput (issue 11): Classify Folder with CNN... in this JVM, the Spark classify job
  * embedded (local[*]) and on a standalone cluster on this machine (a Master and two Workers with one core each,
- * see LocalCluster) with one and with two workers; LeNet on 28×28 8-bit TIFFs, on two folder sizes, in interleaved
- * rounds. From the two sizes: the cost per image and the fixed cost of a job (time = fixed + images × per image);
+ * see LocalCluster) with one and with two workers; LeNet on 28×28 8-bit TIFFs, on three folder sizes, in interleaved
+ * rounds. From the folder sizes (least squares): the cost per image and the fixed cost of a job (time = fixed + images × per image);
  * Spark's start (context, executors) is timed apart. Peak memory: the resident set of each executor JVM after the
- * job (its VmHWM), for both sizes, to show it does not grow with the folder. Run with
+ * job (its VmHWM), for each size, to show it does not grow with the folder. Run with
  * {@code OMP_NUM_THREADS=1 ./convkit --bench ROUNDS spark}.
  */
 public final class SparkBenchmark {
 	static final int SIZE = 28, CLASSES = 10;
-	static final int[] FOLDERS = { 5000, 20000 };
+	/** Three sizes: executors warm up (JIT, ND4J) within the first thousands of images, so two points mislead. */
+	static final int[] FOLDERS = { 5000, 20000, 50000 };
 	static final String[] CONTENDERS = { "Classify Folder with CNN... (1 JVM)", "Spark embedded local[*]",
 			"standalone, 1 worker", "standalone, 2 workers" };
 
@@ -69,7 +70,7 @@ public final class SparkBenchmark {
 	private void measure(int rounds) throws Exception {
 		Path[] folders = new Path[FOLDERS.length];
 		for (int i = 0; i < FOLDERS.length; i++) folders[i] = folder(dir.resolve("images-" + FOLDERS[i]), FOLDERS[i]);
-		System.out.println("spark benchmark: LeNet 28x28, folders of " + FOLDERS[0] + " and " + FOLDERS[1]
+		System.out.println("spark benchmark: LeNet 28x28, folders of " + java.util.Arrays.toString(FOLDERS)
 				+ " TIFFs, " + Runtime.getRuntime().availableProcessors() + " cores, OMP_NUM_THREADS="
 				+ System.getenv("OMP_NUM_THREADS"));
 		try (LocalCluster cluster = LocalCluster.start(Files.createDirectories(dir.resolve("cluster")), 2)) {
@@ -165,21 +166,42 @@ public final class SparkBenchmark {
 	}
 
 	private void report() {
-		System.out.println();
-		System.out.println("| contender | Spark start s | job s, " + FOLDERS[0] + " images | job s, " + FOLDERS[1]
-				+ " images | images/s (" + FOLDERS[1] + ") | per image ms | fixed per job s | peak RSS MB ("
-				+ FOLDERS[0] + " / " + FOLDERS[1] + ") |");
-		System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-		for (int c = 0; c < CONTENDERS.length; c++) {
-			double[] small = median(runs.get(c + "|0")), large = median(runs.get(c + "|1"));
-			double perImage = (large[1] - small[1]) / (FOLDERS[1] - FOLDERS[0]);
-			double fixed = large[1] - perImage * FOLDERS[1];
-			System.out.println(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.0f | %.3f | %.1f | %.0f / %.0f |",
-					CONTENDERS[c], large[0], small[1], large[1], FOLDERS[1] / large[1], perImage * 1000, fixed,
-					small[2], large[2]));
+		int last = FOLDERS.length - 1;
+		StringBuilder head = new StringBuilder("| contender | Spark start s |");
+		StringBuilder rule = new StringBuilder("| --- | ---: |");
+		for (int f : FOLDERS) {
+			head.append(" job s, ").append(f).append(" images |");
+			rule.append(" ---: |");
 		}
-		System.out.println("(medians of the rounds; per image and fixed cost from the two folder sizes; peak RSS: of "
-				+ "this JVM for the first two rows, the largest executor's for the cluster rows)");
+		head.append(" images/s (").append(FOLDERS[last]).append(") | per image ms | fixed per job s | peak RSS MB (");
+		for (int i = 0; i <= last; i++) head.append(i > 0 ? " / " : "").append(FOLDERS[i]);
+		head.append(") |");
+		rule.append(" ---: | ---: | ---: | ---: |");
+		System.out.println();
+		System.out.println(head);
+		System.out.println(rule);
+		for (int c = 0; c < CONTENDERS.length; c++) {
+			double[][] m = new double[FOLDERS.length][];
+			for (int i = 0; i <= last; i++) m[i] = median(runs.get(c + "|" + i));
+			// least squares over the sizes: job time = fixed + images x per image
+			double sx = 0, sy = 0, sxx = 0, sxy = 0, n = FOLDERS.length;
+			for (int i = 0; i <= last; i++) {
+				sx += FOLDERS[i];
+				sy += m[i][1];
+				sxx += (double) FOLDERS[i] * FOLDERS[i];
+				sxy += FOLDERS[i] * m[i][1];
+			}
+			double perImage = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+			double fixed = (sy - perImage * sx) / n;
+			StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %s | %.1f |", CONTENDERS[c], m[last][0]));
+			for (int i = 0; i <= last; i++) row.append(String.format(Locale.ROOT, " %.1f |", m[i][1]));
+			row.append(String.format(Locale.ROOT, " %.0f | %.3f | %.1f | ", FOLDERS[last] / m[last][1], perImage * 1000,
+					fixed));
+			for (int i = 0; i <= last; i++) row.append(i > 0 ? " / " : "").append(String.format(Locale.ROOT, "%.0f", m[i][2]));
+			System.out.println(row.append(" |"));
+		}
+		System.out.println("(medians of the rounds; per image and fixed cost: least squares over the folder sizes; peak "
+				+ "RSS: of this JVM for the first two rows, the largest executor's for the cluster rows)");
 	}
 
 	private static double[] median(List<double[]> l) {

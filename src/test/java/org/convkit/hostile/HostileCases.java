@@ -36,6 +36,8 @@ final class HostileCases {
 		final CommandKeys keys;
 		/** An image kind of {@link HostileFixtures#IMAGE_KINDS}, or null for no image open. */
 		final String image;
+		/** The ROI Manager holds the fixture's ROI set ({@link HostileRois}) when the command runs. */
+		final boolean rois;
 		final Expect expect;
 		/** A refusal's message must name the key or the value (case-insensitive). */
 		final String focusKey, focusValue;
@@ -47,6 +49,7 @@ final class HostileCases {
 			this.name = keys.command() + " " + name;
 			this.keys = keys;
 			this.image = image;
+			this.rois = keys.isUsingRois();
 			this.expect = expect;
 			this.focusKey = focusKey;
 			this.focusValue = focusValue;
@@ -94,11 +97,10 @@ final class HostileCases {
 
 	List<Case> of(CommandKeys k) {
 		List<Case> out = new ArrayList<>();
-		String image = k.isUsingImage() ? HostileFixtures.BASE_IMAGE : null;
+		String image = HostileFixtures.imageFor(k, HostileFixtures.BASE_IMAGE);
 		out.add(new Case("base call", k, image, Expect.SUCCESS, null, null, dir -> base(k, dir, Map.of()), null));
 		for (Key key : k.keys())
-			if (key.whenKey() != null && !key.whenValue().equals(effective(k, k.key(key.whenKey()), Map.of()))
-					&& !DeclaredCommands.notYetCovered(k.command(), key.whenKey(), key.whenValue())) {
+			if (key.whenKey() != null && !key.whenValue().equals(effective(k, k.key(key.whenKey()), Map.of()))) {
 				Map<String, String> cond = Map.of(key.whenKey(), key.whenValue());
 				String name = "base call with " + key.whenKey() + "=" + key.whenValue();
 				if (out.stream().noneMatch(c -> c.name.endsWith(name)))
@@ -116,9 +118,7 @@ final class HostileCases {
 					out.add(new Case("on a " + kind + " image", k, kind, Expect.EITHER, null, null,
 							dir -> base(k, dir, Map.of()), null));
 		}
-		for (Key key : k.keys())
-			if (key.whenKey() == null || !DeclaredCommands.notYetCovered(k.command(), key.whenKey(), key.whenValue()))
-				out.addAll(keyCases(k, key, image));
+		for (Key key : k.keys()) out.addAll(keyCases(k, key, image));
 		return out;
 	}
 
@@ -231,6 +231,20 @@ final class HostileCases {
 			}
 		}
 		return o;
+	}
+
+	/**
+	 * The values of a key that bring in keys of their own (source=ROIs brings in label= patch= ...), other than the
+	 * value the base call has anyway, where every required key they bring in has a usable value: one map each.
+	 */
+	static List<Map<String, String>> conditions(CommandKeys k) {
+		List<Map<String, String>> out = new ArrayList<>();
+		for (Key key : k.keys()) {
+			if (key.whenKey() == null || key.whenValue().equals(effective(k, k.key(key.whenKey()), Map.of()))) continue;
+			Map<String, String> cond = Map.of(key.whenKey(), key.whenValue());
+			if (!out.contains(cond) && satisfiable(k, cond)) out.add(cond);
+		}
+		return out;
 	}
 
 	/** Whether the key counts under the condition (its when-key has the when-value there or by default). */

@@ -45,6 +45,11 @@ final class HostileFixtures {
 	static final String[] IMAGE_KINDS = { "8-bit", "16-bit", "32-bit", "RGB", "8-bit stack", "16-bit composite",
 			"32-bit with NaN and infinity", "1x1" };
 	static final int SIZE = 12;
+	/**
+	 * The current image of a command that reads the ROI Manager but not the current image (Train CNN Classifier's
+	 * source=ROIs): the ROIs lie on it, and it holds a patch of the default size.
+	 */
+	static final String ROI_IMAGE = "ROI field";
 
 	/** A broken variant of a path, and whether the command must refuse it. */
 	static final class Variant {
@@ -63,6 +68,8 @@ final class HostileFixtures {
 
 	final Path root, inputs, outputs;
 	final Path kernelFile, model, classFolder, imageFolder, idxImages, idxLabels;
+	/** The ROI set opened into the ROI Manager for commands that read it ({@link HostileRois}). */
+	final Path roiSet;
 	/** Running as root: permission bits do not stop reading, so "unreadable" uses a file that fails with EIO. */
 	final boolean root_user;
 	private final Map<PathRole, List<Variant>> broken = new LinkedHashMap<>();
@@ -101,6 +108,7 @@ final class HostileFixtures {
 				false);
 		idxImages = IdxWriter.write(inputs.resolve("images-idx3-ubyte"), IdxWriter.images(IdxWriter.randomStack(4, 8, 8, 6)));
 		idxLabels = IdxWriter.write(inputs.resolve("labels-idx1-ubyte"), IdxWriter.labels(3, 0, 1, 2));
+		roiSet = HostileRois.write(inputs.resolve("rois.zip"));
 		model = inputs.resolve("model.zip");
 		new Trainer(new FolderDataset(classFolder), NetworkSpec.parse("conv 3x3x2 pad=same; maxpool 2; dense 8"),
 				TrainingSettings.DEFAULTS.withBatchSize(8).withEpochs(1).withSeed(1)).validation(0.25)
@@ -190,7 +198,18 @@ final class HostileFixtures {
 		}
 	}
 
-	/** A new image of one of {@link #IMAGE_KINDS}, with a rectangular selection on the 32-bit base image. */
+	/**
+	 * The image a command runs on: {@code usual} (a kind of {@link #IMAGE_KINDS}) when it uses the current image,
+	 * {@link #ROI_IMAGE} when it only reads the ROI Manager (the ROIs need an image), none otherwise.
+	 */
+	static String imageFor(org.convkit.plugins.support.CommandKeys k, String usual) {
+		return k.isUsingImage() ? usual : k.isUsingRois() ? ROI_IMAGE : null;
+	}
+
+	/**
+	 * A new image of one of {@link #IMAGE_KINDS} or {@link #ROI_IMAGE}, with a rectangular selection on the 32-bit
+	 * base image.
+	 */
 	static ImagePlus image(String kind) {
 		int w = 24, h = 20;
 		switch (kind) {
@@ -239,6 +258,8 @@ final class HostileFixtures {
 			}
 			case "1x1":
 				return new ImagePlus(kind, new FloatProcessor(1, 1, new float[] { 3 }));
+			case ROI_IMAGE:
+				return new ImagePlus(kind, pattern(40, 36, 1));
 			default:
 				throw new IllegalArgumentException(kind);
 		}

@@ -42,10 +42,15 @@ import static org.junit.Assert.fail;
  * Each case ends in one of two ways: success with a sound result (no NaN or infinity made from finite pixels, every
  * CSV number finite, every model file readable), or one clear message (exactly one reported failure that names the
  * key or the value, the macro stopped as {@code ./convkit --headless} reports with exit code 1) with every input
- * image, selection and file unchanged and nothing written. Never a stack trace in the Log or on the console.
+ * image, selection, file and ROI of the ROI Manager unchanged and nothing written. Never a stack trace in the Log or
+ * on the console. Commands that read the ROI Manager run with a ROI set opened there ({@link HostileRois}); when they
+ * succeed, their ROIs may have new groups and colours but are all still there, with their names, outlines and
+ * positions.
  */
 @RunWith(Parameterized.class)
 public class HostileInputTest {
+	/** -Dconvkit.hostile.only=TEXT: only the cases (here) or commands (MacroDefaultsTest) whose name contains TEXT. */
+	static final String ONLY = "convkit.hostile.only";
 	private static final HostileFixtures FX = HostileFixtures.get();
 	private static final AtomicInteger succeeded = new AtomicInteger(), refused = new AtomicInteger();
 	private static final long started = System.nanoTime();
@@ -65,7 +70,9 @@ public class HostileInputTest {
 	@Parameters(name = "{0}")
 	public static List<Object[]> cases() {
 		List<Object[]> out = new ArrayList<>();
-		for (Case c : new HostileCases(FX).all(DeclaredCommands.all())) out.add(new Object[] { c.name, c });
+		String only = System.getProperty(ONLY, "");
+		for (Case c : new HostileCases(FX).all(DeclaredCommands.all()))
+			if (c.name.contains(only)) out.add(new Object[] { c.name, c });
 		return out;
 	}
 
@@ -90,7 +97,10 @@ public class HostileInputTest {
 		TreeMap<String, String> inputsBefore = Snapshot.files(FX.inputs), outputsBefore = Snapshot.files(dir);
 		List<Integer> idsBefore = Snapshot.imageIds();
 
-		MacroHarness.Outcome o = MacroHarness.runInMacro(imp, c.keys.command(), options);
+		String prelude = c.rois ? HostileRois.prelude(FX.roiSet) : "";
+
+		MacroHarness.Outcome o = MacroHarness.runInMacro(imp, prelude, c.keys.command(), options);
+		String roisBefore = c.rois ? HostileRois.before() : null;
 
 		List<ImagePlus> created = new ArrayList<>();
 		for (int id : Snapshot.imageIds())
@@ -99,6 +109,9 @@ public class HostileInputTest {
 			String what = c.name + "\n  options: " + options + "\n  output:\n" + o.output;
 			assertFalse("a stack trace reached the console or the Log: " + what, o.hasStackTrace());
 			assertEquals("input files changed: " + what, inputsBefore, Snapshot.files(FX.inputs));
+			if (c.rois)
+				assertTrue("the ROI set was not opened into the ROI Manager before the command: " + roisBefore + "\n"
+						+ what, roisBefore != null && roisBefore.startsWith(HostileRois.COUNT + " ROIs"));
 			boolean failed = !o.failures.isEmpty() || o.aborted;
 			if (failed) {
 				assertTrue("expected success, got " + o.failures + " / " + o.macroError + ": " + what,
@@ -115,6 +128,7 @@ public class HostileInputTest {
 							|| c.focusValue != null && low.contains(c.focusValue.toLowerCase(Locale.ROOT)));
 				}
 				assertEquals("the image changed: " + what, imageBefore, Snapshot.image(imp));
+				if (c.rois) assertEquals("the ROI Manager's ROIs changed: " + what, roisBefore, HostileRois.now(true));
 				assertTrue("a refused command left images open: " + what, created.isEmpty());
 				assertEquals("a refused command wrote files: " + what, outputsBefore, Snapshot.files(dir));
 				refused.incrementAndGet();
@@ -126,6 +140,9 @@ public class HostileInputTest {
 					if (finiteInput) assertTrue("NaN or infinity in the image from finite pixels: " + what,
 							allFinite(imp));
 				}
+				// a command may classify ROIs (their groups and colours), never add, remove, rename or move them
+				if (c.rois) assertEquals("the ROI Manager's ROIs were added, removed, renamed or moved: " + what,
+						withoutGroupsAndColours(roisBefore), HostileRois.now(false));
 				for (ImagePlus r : created)
 					if (finiteInput) assertTrue("NaN or infinity in the result " + r.getTitle() + ": " + what,
 							allFinite(r));
@@ -145,6 +162,10 @@ public class HostileInputTest {
 				r.close();
 			}
 		}
+	}
+
+	private static String withoutGroupsAndColours(String rois) {
+		return rois.replaceAll(" group=.*", "");
 	}
 
 	private static String roi(String snapshot) {

@@ -42,7 +42,9 @@ import static org.junit.Assert.assertTrue;
  * used; the dialog remembers its values. Per command: the macro with every key given as its documented default and
  * the macro with the keys left out have the same effect; a dialog run with other values (simulated: ImageJ's
  * dialogs cannot open headless) is remembered by the next dialog but changes nothing for the next macro; and a
- * required key left out of a macro is an error even when the dialog remembers a value for it.
+ * required key left out of a macro is an error even when the dialog remembers a value for it. A value that brings in
+ * keys of its own ({@code source=ROIs}: label, patch, border, ...) gets the same test for those keys. What a run did
+ * includes the ROI Manager's ROIs for commands that read it (a ROI set opened there first, {@link HostileRois}).
  */
 @RunWith(Parameterized.class)
 public class MacroDefaultsTest {
@@ -50,15 +52,24 @@ public class MacroDefaultsTest {
 	/** A stack, so that keys about planes (stack, target=Slices) change results. */
 	private static final String IMAGE = "8-bit stack";
 	private final CommandKeys k;
+	/** The values every call gives (e.g. source=ROIs), so that the keys that count only then are tested too. */
+	private final Map<String, String> cond;
 
-	public MacroDefaultsTest(String name, CommandKeys k) {
+	public MacroDefaultsTest(String name, CommandKeys k, Map<String, String> cond) {
 		this.k = k;
+		this.cond = cond;
 	}
 
+	/** Every command, and again under each value of a key that brings in keys of its own (source=ROIs). */
 	@Parameters(name = "{0}")
 	public static List<Object[]> commands() {
 		List<Object[]> out = new ArrayList<>();
-		for (CommandKeys k : DeclaredCommands.all()) out.add(new Object[] { k.command(), k });
+		for (CommandKeys k : DeclaredCommands.all()) {
+			if (!k.command().contains(System.getProperty(HostileInputTest.ONLY, ""))) continue;
+			out.add(new Object[] { k.command(), k, Map.of() });
+			for (Map<String, String> cond : HostileCases.conditions(k))
+				out.add(new Object[] { k.command() + " " + HostileCases.format(cond), k, cond });
+		}
 		return out;
 	}
 
@@ -72,22 +83,23 @@ public class MacroDefaultsTest {
 	public void macrosUseTheDocumentedDefaultsAndDialogsRememberTheirValues() throws Exception {
 		HostileCases cases = new HostileCases(FX);
 		List<Key> free = new ArrayList<>();
-		Map<String, String> probe = cases.base(k, FX.newCaseDir(), Map.of());
+		Map<String, String> probe = cases.base(k, FX.newCaseDir(), cond);
 		for (Key key : k.keys())
-			if (!probe.containsKey(key.name) && key.kind != Kind.PATH && !key.required() && key.insteadOf() == null)
+			if (!probe.containsKey(key.name) && key.kind != Kind.PATH && !key.required() && key.insteadOf() == null
+					&& (cond.isEmpty() || key.whenKey() != null && key.whenValue().equals(cond.get(key.whenKey()))))
 				free.add(key);
 
 		String explicit = run(false, dir -> {
-			Map<String, String> o = cases.base(k, dir, Map.of());
+			Map<String, String> o = cases.base(k, dir, cond);
 			for (Key key : free)
 				if (key.kind != Kind.FLAG) o.put(key.name, key.defaultValue); // a flag's default is its absence
 			return o;
 		});
-		String omitted = run(false, dir -> cases.base(k, dir, Map.of()));
+		String omitted = run(false, dir -> cases.base(k, dir, cond));
 		assertEquals("a macro leaving keys out differs from one giving their documented defaults", explicit, omitted);
 
 		String dialog = run(true, dir -> {
-			Map<String, String> o = cases.base(k, dir, Map.of());
+			Map<String, String> o = cases.base(k, dir, cond);
 			for (Key key : free) {
 				String alt = alternative(key);
 				if (key.kind == Kind.FLAG) {
@@ -103,19 +115,19 @@ public class MacroDefaultsTest {
 		// ImageJ's headless dialog ticks a checkbox only when the options name it, never from the dialog's default: the
 		// ticked ones are given again (so flags are left to the GUI tests); every other key comes from memory.
 		String remembered = run(true, dir -> {
-			Map<String, String> o = cases.base(k, dir, Map.of());
+			Map<String, String> o = cases.base(k, dir, cond);
 			for (Key key : free)
 				if (key.kind == Kind.FLAG && Boolean.parseBoolean(alternative(key))) o.put(key.name, null);
 			return o;
 		});
 		assertEquals("the next dialog does not start from the values last used", dialog, remembered);
-		String macroAfterDialog = run(false, dir -> cases.base(k, dir, Map.of()));
+		String macroAfterDialog = run(false, dir -> cases.base(k, dir, cond));
 		assertEquals("a macro used a value last chosen in the dialog", explicit, macroAfterDialog);
 
 		for (Key key : k.keys()) {
 			if (!key.required() || !probe.containsKey(key.name)) continue;
 			String without = run(false, dir -> {
-				Map<String, String> o = cases.base(k, dir, Map.of());
+				Map<String, String> o = cases.base(k, dir, cond);
 				o.remove(key.name);
 				return o;
 			});
@@ -153,18 +165,21 @@ public class MacroDefaultsTest {
 	private String run(boolean dialog, Options options) throws IOException {
 		Path dir = FX.newCaseDir();
 		String opts = HostileCases.format(options.at(dir));
-		ImagePlus imp = k.isUsingImage() ? HostileFixtures.image(IMAGE) : null;
+		String kind = HostileFixtures.imageFor(k, IMAGE);
+		ImagePlus imp = kind == null ? null : HostileFixtures.image(kind);
+		String prelude = k.isUsingRois() ? HostileRois.prelude(FX.roiSet) : "";
 		List<Integer> before = Snapshot.imageIds();
 		Map<String, Object[]> tablesBefore = tables();
 		CommandKeys.simulateDialogForTests(dialog);
 		MacroHarness.Outcome o;
 		try {
-			o = MacroHarness.runInMacro(imp, k.command(), opts);
+			o = MacroHarness.runInMacro(imp, prelude, k.command(), opts);
 		} finally {
 			CommandKeys.simulateDialogForTests(false);
 		}
 		StringBuilder sb = new StringBuilder(o.failures.isEmpty() ? "succeeded" : "failed " + o.failures);
 		sb.append("\nimage: ").append(Snapshot.image(imp));
+		if (k.isUsingRois()) sb.append("\nROIs: ").append(HostileRois.now(true));
 		for (int id : Snapshot.imageIds())
 			if (!before.contains(id)) {
 				ImagePlus r = WindowManager.getImage(id);

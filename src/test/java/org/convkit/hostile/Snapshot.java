@@ -4,6 +4,8 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.WindowManager;
 import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+import ij.process.FloatPolygon;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +23,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
 
-/** What a case must not change: files below a folder (content, size, permissions) and images (pixels, ROI). */
+/**
+ * What a case must not change: files below a folder (content, size, permissions), images (pixels, selection) and the
+ * ROI Manager's ROI set.
+ */
 final class Snapshot {
 	private Snapshot() {}
 
@@ -104,6 +109,31 @@ final class Snapshot {
 			else if (px instanceof float[]) h = Arrays.hashCode((float[]) px);
 			else h = Arrays.hashCode((int[]) px);
 			sb.append(" p").append(i).append('=').append(Integer.toHexString(h));
+		}
+		return sb.toString();
+	}
+
+	/**
+	 * The ROI set of a ROI Manager as text: the count, then per ROI its list name and name, type, bounds and a hash
+	 * of its outline, position (stack position and channel, slice, frame), selected or not and, when {@code full},
+	 * its group with the group's name and its stroke and fill colours.
+	 */
+	static String rois(RoiManager rm, boolean full) {
+		if (rm == null) return "no ROI Manager";
+		StringBuilder sb = new StringBuilder().append(rm.getCount()).append(" ROIs");
+		for (int i = 0; i < rm.getCount(); i++) {
+			Roi r = rm.getRoi(i);
+			FloatPolygon p = r.getFloatPolygon();
+			sb.append('\n').append(rm.getName(i)).append(": ").append(r.getName()).append(' ')
+					.append(r.getTypeAsString()).append(' ').append(r.getFloatBounds()).append(" outline=")
+					.append(Integer.toHexString(31 * Arrays.hashCode(p.xpoints) + Arrays.hashCode(p.ypoints)))
+					.append(" position=").append(r.getPosition()).append(" czt=").append(r.getCPosition()).append(',')
+					.append(r.getZPosition()).append(',').append(r.getTPosition())
+					.append(rm.isSelected(i) ? " selected" : "");
+			if (full)
+				sb.append(" group=").append(r.getGroup()).append(" '").append(r.getGroup() > 0
+						? Roi.getGroupName(r.getGroup()) : "").append("' stroke=").append(r.getStrokeColor())
+						.append(" fill=").append(r.getFillColor());
 		}
 		return sb.toString();
 	}

@@ -113,8 +113,16 @@ public final class MacroHarness {
 	 * with {@code imp} as the current image (none when null). Unlike {@link #attempt}, an {@code IJ.error} from deep
 	 * inside the command (e.g. ImageJ's image opener) aborts the macro here as it does for a user.
 	 */
-	public static synchronized Outcome runInMacro(ImagePlus imp, String command, String options) {
-		String macro = "run(\"" + escape(command) + "\", \"" + escape(options) + "\");\n";
+	public static Outcome runInMacro(ImagePlus imp, String command, String options) {
+		return runInMacro(imp, "", command, options);
+	}
+
+	/**
+	 * As {@link #runInMacro(ImagePlus, String, String)}, with macro lines run before the command in the same macro
+	 * (e.g. opening a ROI set into the macro's own ROI Manager, as a batch macro does).
+	 */
+	public static synchronized Outcome runInMacro(ImagePlus imp, String prelude, String command, String options) {
+		String macro = prelude + "run(\"" + escape(command) + "\", \"" + escape(options) + "\");\n";
 		boolean[] aborted = new boolean[1];
 		String[] message = new String[1];
 		Throwable[] thrown = new Throwable[1];

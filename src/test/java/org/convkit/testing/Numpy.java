@@ -5,7 +5,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * numpy as an independent reference (Debian's /usr/bin/python3 with python3-numpy; a test calling {@link #assume()}
@@ -33,24 +34,16 @@ public final class Numpy {
 			py.append("np.asarray(out, dtype='<f8').ravel().tofile(sys.argv[1])\n");
 			Path file = dir.resolve("script.py"), out = dir.resolve("out.f64");
 			Files.write(file, py.toString().getBytes(StandardCharsets.UTF_8));
-			String[] cmd = new String[3 + inputs.length];
-			cmd[0] = PYTHON;
-			cmd[1] = file.toString();
-			cmd[2] = out.toString();
+			List<String> args = new ArrayList<>();
+			args.add(out.toString());
 			for (int i = 0; i < inputs.length; i++) {
 				Path in = dir.resolve("a" + i + ".f32");
 				ByteBuffer b = ByteBuffer.allocate(inputs[i].length * 4).order(ByteOrder.LITTLE_ENDIAN);
 				for (float v : inputs[i]) b.putFloat(v);
 				Files.write(in, b.array());
-				cmd[3 + i] = in.toString();
+				args.add(in.toString());
 			}
-			Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-			String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			if (!p.waitFor(120, TimeUnit.SECONDS)) {
-				p.destroyForcibly();
-				throw new AssertionError("python did not finish");
-			}
-			if (p.exitValue() != 0) throw new AssertionError("python failed:\n" + log);
+			Python.run(file, args); // its time limit holds even if the script hangs
 			ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
 			double[] result = new double[r.remaining() / 8];
 			for (int i = 0; i < result.length; i++) result[i] = r.getDouble();

@@ -14,7 +14,6 @@ import org.convkit.core.cnn.train.TrainingDefaults;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 
 import java.util.Set;
@@ -47,14 +46,13 @@ public class AugmentationPreview implements PlugIn {
 			CommandReporter.badInput(COMMAND, "There is no image open: open the image to preview first.");
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		Set<Augmenter.Op> ops;
 		long seed;
 		int count;
 		try {
-			run.checkNumbers();
 			gd.addStringField(KEY_AUGMENT + ":", run.text(KEY_AUGMENT), 40);
 			gd.addMessage("Any of: flip rot90 rotate shift brightness contrast noise (as in Train CNN Classifier)");
 			gd.addNumericField(KEY_SEED + ":", run.number(KEY_SEED), 0, 12, "");

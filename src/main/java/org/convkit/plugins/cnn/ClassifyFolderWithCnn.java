@@ -40,8 +40,9 @@ public class ClassifyFolderWithCnn implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = new GenericDialog(COMMAND);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		PathFields.addDirectory(gd, KEY_FOLDER + ":", run.text(KEY_FOLDER));
 		gd.addStringField(KEY_OUTPUT + ":", run.text(KEY_OUTPUT), 40);

@@ -2,7 +2,6 @@ package org.convkit.plugins.cnn;
 
 import ij.IJ;
 import ij.ImagePlus;
-import ij.Macro;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.gui.Roi;
@@ -15,6 +14,7 @@ import org.convkit.core.cnn.patch.PatchClassifier;
 import org.convkit.core.cnn.train.Evaluation;
 import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.CommandEnvironment;
+import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.RoiOutlines;
@@ -40,11 +40,20 @@ public class ClassifyRoisWithCnn implements PlugIn {
 			COL_SLICE = ClassifyWithCnn.COL_SLICE, COL_FRAME = "frame", COL_CLASS = ClassifyWithCnn.COL_CLASS,
 			COL_PROBABILITY = ClassifyWithCnn.COL_PROBABILITY;
 
+	/**
+	 * The macro keys: a macro that leaves model= out is refused (no documented default), the dialog remembers the last
+	 * model. The ROIs lie on the images they were drawn on, or on the current image (ROIs read from a .zip).
+	 */
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesImage().usesRois()
+			.path(KEY_MODEL, CommandKeys.PathRole.MODEL).required();
+
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		GenericDialog gd = new GenericDialog(COMMAND);
-		ModelField.add(gd);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
+		ModelField.add(gd, run);
 		gd.addMessage("Classifies the selected ROIs of the ROI Manager (all when none is selected):\n"
 				+ "each gets the predicted class as its group and colour, and a row in " + TABLE + ".");
 		gd.showDialog();
@@ -52,7 +61,7 @@ public class ClassifyRoisWithCnn implements PlugIn {
 		String model = gd.getNextString();
 		try {
 			ModelBundle bundle = ModelField.read(model);
-			if (Macro.getOptions() == null) ModelField.last = model;
+			ModelField.remember(run, model);
 			ResultsTable rt = NamedTables.getOrCreate(TABLE);
 			float[][] p = classify(RoiSource.rois(true), WindowManager.getCurrentImage(), bundle, rt);
 			if (p == null) {

@@ -48,8 +48,9 @@ public class ClassifyWithCnn implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = new GenericDialog(COMMAND);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addChoice(KEY_TARGET + ":", TARGETS, run.choice(KEY_TARGET));
 		gd.addMessage("Image: the current plane. Slices: every slice of the stack (" + imp.getStackSize() + ").");

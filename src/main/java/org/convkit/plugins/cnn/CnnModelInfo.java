@@ -34,8 +34,9 @@ public class CnnModelInfo implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = new GenericDialog(COMMAND);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;

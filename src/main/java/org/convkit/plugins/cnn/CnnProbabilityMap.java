@@ -69,14 +69,9 @@ public class CnnProbabilityMap implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = new GenericDialog(COMMAND);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addNumericField(KEY_STRIDE + ":", run.number(KEY_STRIDE), 0, 6, "pixels between window centres (1 = every "
 				+ "pixel)");

@@ -9,7 +9,6 @@ import org.convkit.core.io.IdxFiles;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.PathFields;
 
 import java.nio.file.InvalidPathException;
@@ -35,9 +34,9 @@ public class ImportIdx implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.ready(COMMAND)) return; // Java only: no native library needed
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		PathFields.addFile(gd, KEY_IMAGES + ":", run.text(KEY_IMAGES));
 		PathFields.addFile(gd, KEY_LABELS + ":", run.text(KEY_LABELS));
 		gd.addMessage("IDX files as in MNIST (e.g. train-images-idx3-ubyte.gz); labels are optional.");

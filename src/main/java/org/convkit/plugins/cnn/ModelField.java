@@ -1,6 +1,5 @@
 package org.convkit.plugins.cnn;
 
-import ij.Macro;
 import ij.gui.GenericDialog;
 import org.convkit.core.cnn.model.BundleCache;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -22,14 +21,6 @@ public final class ModelField {
 	/** The field; empty in a macro (model= is required there), the last model chosen in a dialog otherwise. */
 	public static void add(GenericDialog gd, CommandKeys.Run run) {
 		PathFields.addFile(gd, KEY + ":", run.isMacro() ? "" : last);
-	}
-
-	/**
-	 * The field for a command without a key table yet: empty in a macro (the macro-defaults rule: model= is required
-	 * there), the last model chosen in a dialog otherwise.
-	 */
-	public static void add(GenericDialog gd) {
-		PathFields.addFile(gd, KEY + ":", Macro.getOptions() != null ? "" : last);
 	}
 
 	/** Remembers a model chosen in a dialog (not in a macro). */

@@ -85,15 +85,16 @@ public class TrainCnnClassifier implements PlugIn {
 	 * The macro keys with the defaults of {@link TrainingDefaults}; a macro that leaves one out gets its default, the
 	 * dialog remembers the last values. The examples make a quick run for tests.
 	 */
-	public static final CommandKeys KEYS = CommandKeys.of(COMMAND)
+	public static final CommandKeys KEYS = CommandKeys.of(COMMAND).usesRois()
 			.choice(KEY_SOURCE, TrainingDefaults.SOURCE, SOURCE_FOLDER, SOURCE_STACK, SOURCE_ROIS)
 			.alternative(SOURCE_FOLDER)
 			.path(KEY_FOLDER, CommandKeys.PathRole.CLASS_FOLDER).required().when(KEY_SOURCE, SOURCE_FOLDER)
 			.text(KEY_STACK, "").required().when(KEY_SOURCE, SOURCE_STACK)
 			.choice(KEY_LABEL, TrainingDefaults.LABEL, RoiOutlines.Label.displayNames()).when(KEY_SOURCE, SOURCE_ROIS)
 			.number(KEY_PATCH, TrainingDefaults.PATCH, CommandKeys.whole(1, NetworkSpec.MAX_INPUT_SIZE))
-			.when(KEY_SOURCE, SOURCE_ROIS)
+			.when(KEY_SOURCE, SOURCE_ROIS).alternative("16")
 			.choice(KEY_BORDER, TrainingDefaults.BORDER.label, Border.labels()).when(KEY_SOURCE, SOURCE_ROIS)
+			.example(Border.CONSTANT.label) // so that the tests try value= where it counts
 			// the Constant border's value goes into 32-bit float patches, like Apply Kernel's value=
 			.number(KEY_VALUE, TrainingDefaults.VALUE, CommandKeys.between(-Float.MAX_VALUE, Float.MAX_VALUE))
 			.when(KEY_SOURCE, SOURCE_ROIS)
@@ -138,16 +139,11 @@ public class TrainCnnClassifier implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
 		macro = run.isMacro();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
 		TrainingOptions o = TrainingOptions.from(run);
-		GenericDialog gd = new GenericDialog(COMMAND);
+		GenericDialog gd = run.dialog();
 		addFields(gd, o);
 		gd.showDialog();
 		if (gd.wasCanceled()) return;

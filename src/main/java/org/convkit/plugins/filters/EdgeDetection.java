@@ -95,14 +95,9 @@ public class EdgeDetection implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = new GenericDialog(COMMAND);
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		gd.addChoice(KEY_METHOD + ":", EdgeParams.Method.labels(), run.choice(KEY_METHOD));
 		gd.addMessage("Canny (8-bit input; other types are scaled by their display range):");
 		gd.addNumericField(KEY_LOW + ":", run.number(KEY_LOW), 1, 6, "hysteresis threshold");

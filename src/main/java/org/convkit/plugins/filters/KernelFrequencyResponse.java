@@ -13,7 +13,6 @@ import org.convkit.core.kernel.KernelPresets;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.FieldValues;
 import org.convkit.plugins.support.MacroValues;
 
@@ -41,14 +40,13 @@ public class KernelFrequencyResponse implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.ready(COMMAND)) return; // Java only: no native library needed
-		CommandKeys.Run run = KEYS.begin();
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
 		boolean macro = run.isMacro();
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		GenericDialog gd = run.dialog();
 		KernelFields fields = new KernelFields(run);
 		int size, zoom;
 		try {
-			run.checkNumbers();
 			fields.add(gd);
 			gd.addNumericField(KEY_SIZE + ":", run.number(KEY_SIZE), 0, 5, "frequencies per axis");
 			gd.addNumericField(KEY_ZOOM + ":", run.number(KEY_ZOOM), 0, 5, "× (kernel image)");

@@ -17,7 +17,6 @@ import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.Numbers;
 
 import java.util.List;
@@ -54,15 +53,9 @@ public class CnnDeepDream implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addStringField(KEY_LAYER + ":", run.text(KEY_LAYER), 16);
 		gd.addMessage("layer: one or more conv or pooling layers (e.g. conv2, or conv1 conv2); empty = the last "

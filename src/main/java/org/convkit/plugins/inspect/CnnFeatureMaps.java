@@ -20,7 +20,6 @@ import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 
 import java.util.ArrayList;
@@ -58,9 +57,9 @@ public class CnnFeatureMaps implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addStringField(KEY_LAYER + ":", run.text(KEY_LAYER), 20);
 		InspectFields.addLayerHelp(gd);

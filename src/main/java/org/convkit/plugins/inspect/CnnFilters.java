@@ -16,8 +16,6 @@ import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
-import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.Numbers;
 
 /**
@@ -41,15 +39,9 @@ public class CnnFilters implements PlugIn {
 	@Override
 	public void run(String arg) {
 		if (!CommandEnvironment.readyForCnn(COMMAND)) return;
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addStringField(KEY_LAYER + ":", run.text(KEY_LAYER), 12);
 		InspectFields.addLayerHelp(gd);

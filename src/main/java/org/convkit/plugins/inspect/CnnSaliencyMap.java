@@ -14,7 +14,6 @@ import org.convkit.plugins.cnn.ModelField;
 import org.convkit.plugins.support.CommandEnvironment;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
-import org.convkit.plugins.support.Dialogs;
 import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.plugins.support.Numbers;
@@ -59,15 +58,9 @@ public class CnnSaliencyMap implements PlugIn {
 			CommandReporter.noImage(COMMAND);
 			return;
 		}
-		CommandKeys.Run run = KEYS.begin();
-		try {
-			run.checkNumbers();
-		} catch (IllegalArgumentException e) {
-			CommandReporter.badInput(COMMAND, e.getMessage());
-			return;
-		}
-		GenericDialog gd = Dialogs.create(COMMAND);
-		if (gd == null) return;
+		CommandKeys.Run run = KEYS.beginDialog();
+		if (run == null) return;
+		GenericDialog gd = run.dialog();
 		ModelField.add(gd, run);
 		gd.addChoice(KEY_METHOD + ":", Saliency.Method.displayNames(), run.choice(KEY_METHOD));
 		gd.addStringField(KEY_CLASS + ":", run.text(KEY_CLASS), 16);

@@ -1,6 +1,7 @@
 package org.convkit.plugins.support;
 
 import ij.Macro;
+import ij.gui.GenericDialog;
 
 import java.awt.GraphicsEnvironment;
 import java.util.ArrayList;
@@ -30,12 +31,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *         .flag(KEY_OFFSET).dialogDefault("true")
  *         .path(KEY_MODEL, CommandKeys.PathRole.MODEL).required();
  * </pre>
- * ({@link #usesImage()} when the command works on the current image), start {@code run} with
- * {@code CommandKeys.Run r = KEYS.begin();}, take every dialog default from {@code r} ({@link Run#number},
- * {@link Run#choice}, {@link Run#flag}, {@link Run#text}) and, after a successful run, hand the values to
- * {@link Run#remember}. Register the command in {@code plugins.config}; the tests find the table there. A path key
- * needs a {@link PathRole} the tests can make files for; a new kind of file needs a new role and a fixture for it in
- * the hostile-input suite.
+ * ({@link #usesImage()} when the command works on the current image, {@link #usesRois()} when it reads the ROI
+ * Manager), start {@code run} with {@code CommandKeys.Run r = KEYS.beginDialog(); if (r == null) return;} (the
+ * dialog is {@code r.dialog()}; {@link #begin()} for a run without a dialog), take every dialog default from
+ * {@code r} ({@link Run#number}, {@link Run#choice}, {@link Run#flag}, {@link Run#text}) and, after a successful run,
+ * hand the values to {@link Run#remember}. Register the command in {@code plugins.config}; the tests find the table
+ * there. A path key needs a {@link PathRole} the tests can make files for; a new kind of file needs a new role and a
+ * fixture for it in the hostile-input suite.
  */
 public final class CommandKeys {
 	/** What kind of value a key takes. */
@@ -187,7 +189,7 @@ public final class CommandKeys {
 	private final String command;
 	private final Map<String, Key> keys = new LinkedHashMap<>();
 	private final Map<String, String> remembered = new ConcurrentHashMap<>();
-	private boolean usesImage;
+	private boolean usesImage, usesRois;
 	private Key last;
 
 	private CommandKeys(String command) {
@@ -202,6 +204,15 @@ public final class CommandKeys {
 	/** The command works on the current image (the tests then try every image type, none and 1×1). */
 	public CommandKeys usesImage() {
 		usesImage = true;
+		return this;
+	}
+
+	/**
+	 * The command reads the ROI Manager's ROIs, for some or all of its values (the tests then load a ROI set there,
+	 * on the current image, and check that the ROIs are left as they were, except what the command is for).
+	 */
+	public CommandKeys usesRois() {
+		usesRois = true;
 		return this;
 	}
 
@@ -298,6 +309,10 @@ public final class CommandKeys {
 		return usesImage;
 	}
 
+	public boolean isUsingRois() {
+		return usesRois;
+	}
+
 	public List<Key> keys() {
 		return new ArrayList<>(keys.values());
 	}
@@ -319,6 +334,25 @@ public final class CommandKeys {
 	}
 
 	/**
+	 * The start every command's dialog shares, after its environment check (and its image check, if any): one run
+	 * ({@link #begin()}: the documented defaults in a macro, the remembered values in the GUI), a macro value that is
+	 * not a number refused for each numeric key with a message naming it, and the dialog ({@link Dialogs#create}).
+	 *
+	 * @return the run, its dialog in {@link Run#dialog()}; null when the command must stop (already reported)
+	 */
+	public Run beginDialog() {
+		Run run = begin();
+		try {
+			run.checkNumbers();
+		} catch (IllegalArgumentException e) {
+			CommandReporter.badInput(command, e.getMessage());
+			return null;
+		}
+		run.dialog = Dialogs.create(command);
+		return run.dialog == null ? null : run;
+	}
+
+	/**
 	 * For tests only: the next runs on this thread behave as if the values came from a dialog (remembered, and the
 	 * remembered values are the defaults of keys the options leave out). ImageJ's dialogs cannot open headless.
 	 */
@@ -336,9 +370,15 @@ public final class CommandKeys {
 	/** The values of one run's dialog: the documented defaults in a macro, the remembered ones in the GUI. */
 	public final class Run {
 		private final boolean macro;
+		private GenericDialog dialog;
 
 		private Run(boolean macro) {
 			this.macro = macro;
+		}
+
+		/** The command's dialog ({@link #beginDialog()}; null after {@link #begin()}). */
+		public GenericDialog dialog() {
+			return dialog;
 		}
 
 		/** True when the values come from macro options (also a headless call with none). */

@@ -123,14 +123,14 @@ public abstract class FloatFilterCommand implements ExtendedPlugInFilter, Dialog
 
 	@Override
 	public int showDialog(ImagePlus imp, String command, PlugInFilterRunner pfr) {
-		run = keys().begin();
+		// ij1-patcher's headless dialog parses macro values while fields are added (value=abc would throw there),
+		// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway: beginDialog
+		// refuses a non-number first.
+		run = keys().beginDialog();
+		if (run == null) return DONE;
 		macro = Macro.getOptions() != null;
-		GenericDialog gd = Dialogs.create(commandName());
-		if (gd == null) return DONE;
+		GenericDialog gd = run.dialog();
 		try {
-			// ij1-patcher's headless dialog parses macro values while fields are added (value=abc throws here),
-			// and PlugInFilterRunner swallows an exception from showDialog and then runs the filter anyway.
-			run.checkNumbers();
 			addFields(gd);
 		} catch (IllegalArgumentException e) {
 			CommandReporter.badInput(commandName(), e.getMessage());

@@ -4,6 +4,7 @@ import ij.plugin.filter.GaussianBlur;
 import ij.process.FloatProcessor;
 import org.convkit.core.image.Region;
 import org.convkit.testing.Prerequisites;
+import org.convkit.testing.Python;
 import org.junit.Test;
 
 import java.io.File;
@@ -13,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -144,22 +144,15 @@ public class HighPassTest {
 			int order) throws Exception {
 		Prerequisites.requirePython("numpy");
 		File dir = Files.createTempDirectory("highpass").toFile();
-		File script = new File(dir, "highpass_fft.py"), in = new File(dir, "in.raw"), out = new File(dir, "out.raw"),
-				log = new File(dir, "python.log");
+		File script = new File(dir, "highpass_fft.py"), in = new File(dir, "in.raw"), out = new File(dir, "out.raw");
 		try (InputStream s = HighPassTest.class.getResourceAsStream("highpass_fft.py")) {
 			Files.copy(s, script.toPath(), StandardCopyOption.REPLACE_EXISTING);
 		}
 		ByteBuffer b = ByteBuffer.allocate(4 * px.length).order(ByteOrder.LITTLE_ENDIAN);
 		for (float v : px) b.putFloat(v);
 		Files.write(in.toPath(), b.array());
-		Process p = new ProcessBuilder(Prerequisites.PYTHON, script.getPath(), in.getPath(), out.getPath(), "" + w,
-				"" + h, "" + top, "" + bottom, "" + left, "" + right, "" + cutoff, "" + order).redirectErrorStream(true)
-				.redirectOutput(log).start();
-		if (!p.waitFor(120, TimeUnit.SECONDS)) {
-			p.destroyForcibly();
-			fail("the numpy reference did not finish within 2 minutes:\n" + Files.readString(log.toPath()));
-		}
-		if (p.exitValue() != 0) fail("numpy reference failed:\n" + Files.readString(log.toPath()));
+		Python.run(script.toPath(), java.util.Arrays.asList(in.getPath(), out.getPath(), "" + w, "" + h, "" + top,
+				"" + bottom, "" + left, "" + right, "" + cutoff, "" + order));
 		ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(out.toPath())).order(ByteOrder.LITTLE_ENDIAN);
 		double[] res = new double[px.length];
 		for (int i = 0; i < res.length; i++) res[i] = r.getDouble();

@@ -3,6 +3,7 @@ package org.convkit.core.filter;
 import org.convkit.core.image.Region;
 import org.convkit.core.kernel.Kernel;
 import org.convkit.testing.Prerequisites;
+import org.convkit.testing.Python;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -11,7 +12,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -41,17 +41,6 @@ public class ScipyReferenceTest {
 		dir.toFile().deleteOnExit();
 	}
 
-	private static int exec(String... cmd) throws Exception {
-		Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-		String out = new String(p.getInputStream().readAllBytes());
-		if (!p.waitFor(120, TimeUnit.SECONDS)) {
-			p.destroyForcibly();
-			throw new AssertionError("python did not finish");
-		}
-		if (p.exitValue() != 0) System.err.println(out);
-		return p.exitValue();
-	}
-
 	private static double[] scipy(float[] img, int w, int h, Kernel k, String mode, double cval) throws Exception {
 		Path src = dir.resolve("img.f32"), ker = dir.resolve("k.f64"), out = dir.resolve("out.f64"),
 				script = dir.resolve("corr.py");
@@ -62,7 +51,7 @@ public class ScipyReferenceTest {
 		for (double v : k.values()) kb.putDouble(v);
 		Files.write(ker, kb.array());
 		Files.write(script, SCRIPT.getBytes());
-		assertEquals("python failed", 0, exec(PYTHON, script.toString(), src.toString(), "" + w, "" + h,
+		Python.run(script, java.util.Arrays.asList(src.toString(), "" + w, "" + h,
 				ker.toString(), "" + k.width(), "" + k.height(), mode, "" + cval, out.toString()));
 		ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
 		double[] result = new double[w * h];

@@ -79,6 +79,11 @@ public final class Batches {
 		return indices.length;
 	}
 
+	/** Examples per batch (the last batch may hold fewer). */
+	public int batchSize() {
+		return batchSize;
+	}
+
 	public int batchCount() {
 		return (indices.length + batchSize - 1) / batchSize;
 	}

@@ -3,6 +3,7 @@ package org.convkit.core.cnn.inspect;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.NdArrays;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.LayerNames;
 import org.convkit.core.cnn.spec.LayerSpec;
 import org.deeplearning4j.nn.api.Layer;
@@ -75,6 +76,8 @@ public final class InspectionNetwork {
 	private final INDArray outW, outB;
 	/** Per batch-norm layer, its inference scale gamma / sqrt(var + eps); null for other layers. */
 	private final float[][] batchNormScale;
+	/** One image's multiply-adds, for the thread count of each call ({@link ComputeThreads}). */
+	private final long multiplyAdds;
 	/** The preprocessed input of the output layer in the last forward pass. */
 	private INDArray outputInput;
 
@@ -90,6 +93,8 @@ public final class InspectionNetwork {
 		net.initGradientsView();
 		layers = net.getLayers();
 		names = LayerNames.of(bundle.spec());
+		multiplyAdds = ComputeThreads.multiplyAdds(bundle.spec(), bundle.inputHeight(), bundle.inputWidth(),
+				bundle.inputChannels(), bundle.labels().size());
 		output = layers.length - 1;
 		if (names.size() != layers.length)
 			throw new IllegalStateException("the network has " + layers.length + " layers but the spec names "
@@ -155,10 +160,12 @@ public final class InspectionNetwork {
 			checkIndex(r);
 			last = Math.max(last, r);
 		}
-		INDArray[] a = forward(input, last);
-		Tensor[] out = new Tensor[requested.length];
-		for (int i = 0; i < requested.length; i++) out[i] = tensor(a[requested[i]]);
-		return out;
+		try (ComputeThreads.Scope threads = threadsFor(input)) {
+			INDArray[] a = forward(input, last);
+			Tensor[] out = new Tensor[requested.length];
+			for (int i = 0; i < requested.length; i++) out[i] = tensor(a[requested[i]]);
+			return out;
+		}
 	}
 
 	/**
@@ -173,21 +180,23 @@ public final class InspectionNetwork {
 		if (layer < -1 || layer >= objectiveLayers[0])
 			throw new IllegalArgumentException("the gradient is taken at a layer before the objective's layers");
 		int deepest = objectiveLayers[objectiveLayers.length - 1];
-		INDArray[] a = forward(input, deepest);
-		INDArray eps = null;
-		for (int i = deepest; i > layer; i--) {
-			if (Arrays.binarySearch(objectiveLayers, i) >= 0) {
-				INDArray activation = i == output ? logits() : a[i];
-				Tensor e = objective.epsilon(i, tensor(activation));
-				checkShape(e, activation, i);
-				INDArray ea = NdArrays.array(e.data, activation.shape());
-				eps = eps == null ? ea : eps.addi(ea);
+		try (ComputeThreads.Scope threads = threadsFor(input)) {
+			INDArray[] a = forward(input, deepest);
+			INDArray eps = null;
+			for (int i = deepest; i > layer; i--) {
+				if (Arrays.binarySearch(objectiveLayers, i) >= 0) {
+					INDArray activation = i == output ? logits() : a[i];
+					Tensor e = objective.epsilon(i, tensor(activation));
+					checkShape(e, activation, i);
+					INDArray ea = NdArrays.array(e.data, activation.shape());
+					eps = eps == null ? ea : eps.addi(ea);
+				}
+				if (eps != null) eps = backpropLayer(i, eps, input.n);
 			}
-			if (eps != null) eps = backpropLayer(i, eps, input.n);
+			if (eps == null) throw new IllegalStateException("no gradient reached layer " + layer);
+			Tensor activation = layer < 0 ? input : tensor(a[layer]);
+			return new Gradient(tensor(eps), activation);
 		}
-		if (eps == null) throw new IllegalStateException("no gradient reached layer " + layer);
-		Tensor activation = layer < 0 ? input : tensor(a[layer]);
-		return new Gradient(tensor(eps), activation);
 	}
 
 	/**
@@ -223,6 +232,12 @@ public final class InspectionNetwork {
 	/** The class logits (before the softmax) of the last forward pass that reached the output layer. */
 	private INDArray logits() {
 		return outputInput.mmul(outW).addiRowVector(outB);
+	}
+
+	/** ConvKit's ND4J thread count for a call on {@code input}'s images (at the model's size; a larger input costs more). */
+	private ComputeThreads.Scope threadsFor(Tensor input) {
+		double scale = (double) input.height * input.width / ((long) bundle.inputHeight() * bundle.inputWidth());
+		return ComputeThreads.use(ComputeThreads.forCall((long) (multiplyAdds * Math.max(1, scale)), input.n));
 	}
 
 	/** Layers 0..last in inference mode; keeps each layer's input for the backward pass. */

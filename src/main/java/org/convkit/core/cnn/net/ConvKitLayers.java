@@ -18,7 +18,8 @@ import java.util.List;
  * <ul>
  * <li>the first layer, a convolution: {@link InputConvolutionLayer};</li>
  * <li>other convolutions: {@link ReluConvolutionLayer} with a plain ReLU, else {@link OneDnnConvolutionLayer};</li>
- * <li>pooling: {@link OneDnnSubsamplingLayer};</li>
+ * <li>pooling: {@link MaxPoolingLayer} for max pooling where oneDNN lacks AVX-512 ({@link MaxPoolingLayer#wanted()}),
+ * else {@link OneDnnSubsamplingLayer};</li>
  * <li>batch normalization: {@link OneDnnBatchNormalization};</li>
  * <li>dense: {@link CachingDenseLayer}.</li>
  * </ul>
@@ -61,7 +62,8 @@ final class ConvKitLayers {
 				return new ReluConvolutionLayer(conf, type);
 			return new OneDnnConvolutionLayer(conf, type);
 		}
-		if (l.getClass() == SubsamplingLayer.class) return new OneDnnSubsamplingLayer(conf, type);
+		if (l.getClass() == SubsamplingLayer.class)
+			return MaxPoolingLayer.wanted(conf) ? new MaxPoolingLayer(conf, type) : new OneDnnSubsamplingLayer(conf, type);
 		if (l.getClass() == DenseLayer.class) return new CachingDenseLayer(conf, type);
 		if (l.getClass() == BatchNormalization.class) return new OneDnnBatchNormalization(conf, type);
 		return null;

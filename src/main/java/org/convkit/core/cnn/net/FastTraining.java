@@ -15,7 +15,8 @@ import java.util.List;
  * <li>{@link ReluConvolutionLayer}: the other ReLU convolutions do the ReLU backprop in Java;</li>
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
- * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic).</li>
+ * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
+ * <li>{@link MaxPoolingLayer} (where oneDNN lacks AVX-512): its training buffers are freed at {@link #off}.</li>
  * </ul>
  * The layer objects are ConvKit's from the network's initialisation on ({@link ConvKitLayers}, which also attaches
  * DL4J's oneDNN helpers); outside {@link #on}…{@link #off} they behave as DL4J's layers. Networks that are not
@@ -35,6 +36,7 @@ public final class FastTraining {
 	private final InputConvolutionLayer firstLayer;
 	private final List<ReluConvolutionLayer> convolutions;
 	private final List<CachingDenseLayer> denseLayers;
+	private final List<MaxPoolingLayer> pooling;
 
 	private FastTraining(MultiLayerNetwork net, boolean active) {
 		this.net = net;
@@ -42,6 +44,7 @@ public final class FastTraining {
 		firstLayer = active ? InputConvolutionLayer.install(net) : null;
 		convolutions = active ? ReluConvolutionLayer.install(net) : Collections.emptyList();
 		denseLayers = active ? CachingDenseLayer.install(net) : Collections.emptyList();
+		pooling = active ? ConvKitLayers.all(net, MaxPoolingLayer.class) : Collections.emptyList();
 		if (active) JavaAdamUpdater.install(net);
 	}
 
@@ -72,5 +75,6 @@ public final class FastTraining {
 		ReluConvolutionLayer.training(convolutions, on);
 		CachingDenseLayer.training(denseLayers, on);
 		if (active) ((TrainableNetwork) net).skipRegularizationScore(on);
+		if (!on) MaxPoolingLayer.releaseAll(pooling);
 	}
 }

@@ -22,8 +22,9 @@ import java.util.Set;
  * ConvKit call, and setting that count for the calling thread only.
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
- * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle (the cores minus the
- * load average, rounded). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+ * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
+ * load that other processes make (the load average, rounded, less what this JVM itself used over the last minute:
+ * otherwise a long training run would count its own thread as a busy core and give its next calls fewer threads). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
  * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) trains and classifies faster
  * with 1 thread than with 2, also on a quiet machine (earlier measurements, PyTorch alike): its operations are too
@@ -60,6 +61,15 @@ public final class ComputeThreads {
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
 
+	/**
+	 * The load that other processes make: the load average less this JVM's own CPU use (cores busy, on average since
+	 * the previous estimate, at most a minute back), never below 0; {@code loadAverage} < 0 (unknown) stays unknown.
+	 */
+	static double othersLoad(double loadAverage, double ownBusyCores) {
+		if (loadAverage < 0 || Double.isNaN(loadAverage)) return loadAverage;
+		return Math.max(0, loadAverage - (Double.isNaN(ownBusyCores) ? 0 : Math.max(0, ownBusyCores)));
+	}
+
 	/** The thread count for calls of {@code images} images through the network, the override included. */
 	public static int forCall(NetworkSpec spec, int height, int width, int channels, int classes, int images) {
 		return forCall(multiplyAdds(spec, height, width, channels, classes), images);
@@ -70,7 +80,33 @@ public final class ComputeThreads {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
 		return rule(multiplyAddsPerImage * Math.max(1, images), CORES,
-				ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+				othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), OWN_USE.busyCores()));
+	}
+
+	private static final OwnUse OWN_USE = new OwnUse();
+
+	/** This JVM's CPU time per wall time since the previous estimate (kept at most a minute, as the load average). */
+	static final class OwnUse {
+		private long wall = -1, cpu;
+		private double busy = Double.NaN;
+
+		synchronized double busyCores() {
+			java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+			if (!(os instanceof com.sun.management.OperatingSystemMXBean)) return Double.NaN;
+			long nowCpu = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime(), now = System.nanoTime();
+			if (nowCpu < 0) return Double.NaN;
+			if (wall < 0) { // the first call: the average since the JVM started, up to a minute back
+				long up = ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
+				busy = up > 0 ? (double) nowCpu / up : Double.NaN;
+				wall = now;
+				cpu = nowCpu;
+			} else if (now - wall >= 1_000_000_000L) { // shorter intervals are noise: keep the last estimate
+				busy = (double) (nowCpu - cpu) / (now - wall);
+				wall = now;
+				cpu = nowCpu;
+			}
+			return busy;
+		}
 	}
 
 	/** The cores the rule may use (see {@link #cores(int, List)}), worked out once. */

@@ -105,7 +105,8 @@ public final class Trainer {
 	}
 
 	public Trainer augment(Set<Augmenter.Op> ops) {
-		augment = ops == null ? EnumSet.noneOf(Augmenter.Op.class) : EnumSet.copyOf(ops);
+		// EnumSet.copyOf refuses an empty set that is not an EnumSet
+		augment = ops == null || ops.isEmpty() ? EnumSet.noneOf(Augmenter.Op.class) : EnumSet.copyOf(ops);
 		return this;
 	}
 
@@ -214,7 +215,12 @@ public final class Trainer {
 		long[][] confusion = null;
 		int[] predictions = null;
 		if (best != null && validationBatches != null) {
-			Validation v = Validation.of(best.network(), validationBatches);
+			Validation v;
+			try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(best.spec(),
+					best.inputHeight(), best.inputWidth(), best.inputChannels(), best.labels().size(),
+					validationBatches.batchSize()))) {
+				v = Validation.of(best.network(), validationBatches);
+			}
 			confusion = Evaluation.confusion(v.actual, v.predicted, best.labels().size());
 			predictions = v.predicted;
 			validationIndices = v.indices;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.assertNull;
 
 /** The thread rule, its override, and that the count is set for the calling thread only and restored. */
@@ -44,6 +45,21 @@ public class ComputeThreadsTest {
 		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, 0, 0));
 		assertEquals(1, ComputeThreads.rule(0, 8, 0));
 		assertEquals("grows with the work", 7, ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, 32, 0));
+	}
+
+	@Test
+	public void ownLoadIsNotCountedAsBusyCores() {
+		long vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1, 10);
+		assertEquals(0.2, ComputeThreads.othersLoad(1.2, 1.0), 1e-12);
+		assertEquals("never below 0", 0, ComputeThreads.othersLoad(0.5, 1.0), 0);
+		assertEquals("unknown stays unknown", -1, ComputeThreads.othersLoad(-1, 1.0), 0);
+		assertTrue(Double.isNaN(ComputeThreads.othersLoad(Double.NaN, 1.0)));
+		assertEquals("own use unknown: the load average", 1.5, ComputeThreads.othersLoad(1.5, Double.NaN), 0);
+		assertEquals("negative own use ignored", 1.5, ComputeThreads.othersLoad(1.5, -3), 0);
+		// a training run that kept one core busy for the last minute: its next batch still gets both cores
+		assertEquals(2, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 1.0)));
+		// another process on one core: one thread
+		assertEquals(1, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 0.0)));
 	}
 
 	@Test

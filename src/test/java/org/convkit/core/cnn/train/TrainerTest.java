@@ -72,6 +72,17 @@ public class TrainerTest {
 		}
 	}
 
+	/** Any empty set means no augmentation (EnumSet.copyOf alone refuses an empty HashSet). */
+	@Test
+	public void anEmptySetOfAugmentationsOfAnyKindIsNone() {
+		Trainer t = new Trainer(dataset, NetworkSpec.parse(SPEC), SETTINGS);
+		t.augment(new java.util.HashSet<>());
+		t.augment(java.util.Collections.emptySet());
+		t.augment(null);
+		t.augment(new java.util.HashSet<>(java.util.Collections.singleton(
+				org.convkit.core.cnn.data.Augmenter.Op.values()[0])));
+	}
+
 	/** Without an input format, images smaller than the network accepts are scaled up by the smallest factor. */
 	@Test
 	public void theDefaultInputScalesUpImagesTooSmallForTheNetwork() throws Exception {

@@ -1,0 +1,215 @@
+package org.convkit.core.cnn.net;
+
+import org.convkit.core.cnn.runtime.CpuFeatures;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * DL4J's max-pooling layer with its forward and backward pass in Java, for processors where oneDNN has no fast pooling
+ * kernel for DL4J's layout. oneDNN (ND4J's build) has fast pooling kernels for DL4J's plain NCHW layout only with
+ * AVX-512; with AVX2 alone it falls back to its reference kernel ({@code simple_nchw}), and LeNet's first pooling then
+ * took more time than all its convolutions together (oneDNN's verbose log, narrowed to AVX2 on this project's
+ * machine). libnd4j also runs the pooling forward twice per training step (once more in backprop, to find the maxima
+ * again). Here the forward pass keeps where each maximum was, and backprop sends each output's gradient there: one
+ * pass each. Measured ({@code ./convkit --bench 5 pooling}, docs/benchmarks.md): 1.07–1.38x faster training steps
+ * narrowed to AVX2, 0.92–1.02x with AVX-512 — so {@link ConvKitLayers} installs it only where oneDNN lacks AVX-512
+ * ({@link #wanted()}), and DL4J's layer with its oneDNN helper ({@link OneDnnSubsamplingLayer}) elsewhere.
+ * <p>
+ * The same numbers as DL4J's: a maximum is a maximum (the forward pass is bit for bit DL4J's), and the gradient goes
+ * to the first maximum of a window in row order, as libnd4j's does; only windows that overlap (stride smaller than
+ * the kernel) add up their gradients in another order (MaxPoolingLayerTest). NaN is passed on as the maximum.
+ * Average pooling, other layouts and dilation keep DL4J's path (with the oneDNN helper). The stored configuration is
+ * DL4J's.
+ */
+public final class MaxPoolingLayer extends SubsamplingLayer {
+	private float[] inputBuffer, outputBuffer, errorBuffer, gradientBuffer;
+	/** Per output value of the last training forward pass: the index of its maximum in the input. */
+	private int[] argMax;
+	/** The input whose maxima {@link #argMax} holds. */
+	private INDArray argMaxFor;
+	/** For tests: how many forward passes took this class's path. */
+	int ownForwards;
+
+	/**
+	 * {@value #PROPERTY}: {@code auto} (the default: where oneDNN lacks AVX-512, see {@link #wanted()}), {@code true}
+	 * (always) or {@code false} (never); read when a network is made or loaded. For benchmarks and tests.
+	 */
+	public static final String PROPERTY = "convkit.javaPooling";
+
+	MaxPoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
+		super(conf, dataType);
+		if (helper == null) helper = OneDnn.subsamplingHelper(dataType); // for what stays on DL4J's path
+	}
+
+	/** Whether DL4J's max-pooling layer {@code conf} gets this class (see the class comment). */
+	static boolean wanted(NeuralNetConfiguration conf) {
+		return conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
+				&& ((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) conf.getLayer()).getPoolingType()
+						== PoolingType.MAX
+				&& wanted();
+	}
+
+	/**
+	 * Whether max pooling runs in Java in this JVM: with {@value #PROPERTY} unset or {@code auto}, when oneDNN cannot
+	 * use AVX-512 — the processor lacks it ({@link CpuFeatures#level()}, which also follows ConvKit's override) or
+	 * oneDNN is told not to use it ({@code ONEDNN_MAX_CPU_ISA} / {@code DNNL_MAX_CPU_ISA} below AVX-512).
+	 */
+	public static boolean wanted() {
+		String p = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+		if (p.equals("true")) return true;
+		if (p.equals("false")) return false;
+		return CpuFeatures.level() != CpuFeatures.Level.AVX512 || narrowedBelowAvx512(System.getenv("ONEDNN_MAX_CPU_ISA"))
+				|| narrowedBelowAvx512(System.getenv("DNNL_MAX_CPU_ISA"));
+	}
+
+	/** Whether oneDNN's ISA cap (e.g. {@code AVX2}, {@code SSE41}) stops below AVX-512; unset or ALL do not. */
+	static boolean narrowedBelowAvx512(String cap) {
+		if (cap == null || cap.trim().isEmpty()) return false;
+		String c = cap.trim().toUpperCase(Locale.ROOT);
+		return !(c.equals("ALL") || c.startsWith("AVX512") || c.startsWith("AVX10") || c.startsWith("AMX"));
+	}
+
+	/** Frees the training buffers of the network's Java pooling layers (see {@link #release()}). */
+	static void releaseAll(List<MaxPoolingLayer> layers) {
+		layers.forEach(MaxPoolingLayer::release);
+	}
+
+	/**
+	 * Frees the buffers kept from one training step to the next (for 96×96 RGB Small VGG about 200 MB), so a trained
+	 * network kept in memory does not hold them; called when training ends ({@link FastTraining#off()}).
+	 */
+	public void release() {
+		inputBuffer = outputBuffer = errorBuffer = gradientBuffer = null;
+		argMax = null;
+		argMaxFor = null;
+	}
+
+	/** For tests: a buffer training keeps between steps, null once released. */
+	float[] heldBuffer() {
+		return inputBuffer;
+	}
+
+	private boolean covered() {
+		org.deeplearning4j.nn.conf.layers.SubsamplingLayer c = layerConf();
+		return c.getPoolingType() == PoolingType.MAX && c.getCnn2dDataFormat() == CNN2DFormat.NCHW
+				&& Arrays.equals(c.getDilation(), new int[] { 1, 1 }) && input != null && input.rank() == 4
+				&& dataType == DataType.FLOAT
+				&& (convolutionMode == ConvolutionMode.Same || convolutionMode == ConvolutionMode.Truncate)
+				&& input.length() <= Integer.MAX_VALUE;
+	}
+
+	/** {outH, outW, padTop, padLeft} as DL4J computes them for the input. */
+	private int[] geometry(int h, int w) {
+		org.deeplearning4j.nn.conf.layers.SubsamplingLayer c = layerConf();
+		int[] k = c.getKernelSize(), s = c.getStride(), d = c.getDilation(), out, pad;
+		if (convolutionMode == ConvolutionMode.Same) {
+			out = ConvolutionUtils.getOutputSize(input, k, s, null, convolutionMode, d, CNN2DFormat.NCHW);
+			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, k, s, d);
+		} else {
+			pad = c.getPadding();
+			out = ConvolutionUtils.getOutputSize(input, k, s, pad, convolutionMode, d, CNN2DFormat.NCHW);
+		}
+		return new int[] { out[0], out[1], pad[0], pad[1] };
+	}
+
+	@Override
+	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+		argMaxFor = null;
+		if (!covered()) return super.activate(training, workspaceMgr);
+		assertInputSet(false);
+		INDArray x = input.castTo(dataType);
+		int n = (int) x.size(0), c = (int) x.size(1), h = (int) x.size(2), w = (int) x.size(3);
+		int[] g = geometry(h, w);
+		int outH = g[0], outW = g[1], outSize = n * c * outH * outW;
+		// training keeps its buffers from step to step (until release()); inference leaves nothing behind
+		float[] in = NdArrays.floats(x, training ? inputBuffer : null);
+		float[] out = training && outputBuffer != null && outputBuffer.length == outSize ? outputBuffer
+				: new float[outSize];
+		int[] at = training && argMax != null && argMax.length == outSize ? argMax : new int[outSize];
+		if (training) {
+			inputBuffer = in;
+			outputBuffer = out;
+			argMax = at;
+		}
+		int[] k = layerConf().getKernelSize(), s = layerConf().getStride();
+		forward(in, n * c, h, w, k[0], k[1], s[0], s[1], g[2], g[3], outH, outW, out, at);
+		INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+				new long[] { n, c, outH, outW }, 'c');
+		result.data().asNioFloat().put(out, 0, outSize);
+		if (training) argMaxFor = input;
+		ownForwards++;
+		return result;
+	}
+
+	/**
+	 * Max over each window of each plane, the first maximum in row order winning (a NaN wins once met); windows
+	 * clipped to the image (padding never wins). {@code at} gets the maximum's index in {@code in}.
+	 */
+	static void forward(float[] in, int planes, int h, int w, int kh, int kw, int sh, int sw, int padTop, int padLeft,
+			int outH, int outW, float[] out, int[] at) {
+		int o = 0;
+		for (int p = 0; p < planes; p++) {
+			int plane = p * h * w;
+			for (int oy = 0; oy < outH; oy++) {
+				int y0 = oy * sh - padTop, yStart = Math.max(0, y0), yEnd = Math.min(h, y0 + kh);
+				for (int ox = 0; ox < outW; ox++, o++) {
+					int x0 = ox * sw - padLeft, xStart = Math.max(0, x0), xEnd = Math.min(w, x0 + kw);
+					int best = plane + yStart * w + xStart;
+					float max = in[best];
+					for (int y = yStart; y < yEnd && max == max; y++)
+						for (int i = plane + y * w + xStart, e = plane + y * w + xEnd; i < e; i++) {
+							float v = in[i];
+							if (v > max || v != v) { // strictly greater: the first maximum stays
+								max = v;
+								best = i;
+								if (v != v) break;
+							}
+						}
+					out[o] = max;
+					at[o] = best;
+				}
+			}
+		}
+	}
+
+	@Override
+	public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+		if (argMaxFor == null || argMaxFor != input || !covered()) return super.backpropGradient(epsilon, workspaceMgr);
+		argMaxFor = null;
+		assertInputSet(true);
+		INDArray e = epsilon.castTo(dataType);
+		int outSize = argMax.length;
+		if (e.length() != outSize) return super.backpropGradient(epsilon, workspaceMgr);
+		float[] err = errorBuffer = NdArrays.floats(e, errorBuffer);
+		int inSize = (int) input.length();
+		float[] grad = gradientBuffer = gradientBuffer != null && gradientBuffer.length == inSize ? gradientBuffer
+				: new float[inSize];
+		Arrays.fill(grad, 0f);
+		int[] at = argMax;
+		for (int o = 0; o < outSize; o++) grad[at[o]] += err[o];
+		INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+		result.data().asNioFloat().put(grad, 0, inSize);
+		return new Pair<>(new DefaultGradient(), result);
+	}
+
+	@Override
+	public void clear() {
+		super.clear();
+		argMaxFor = null;
+	}
+}
