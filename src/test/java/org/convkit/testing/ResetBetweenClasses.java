@@ -5,17 +5,20 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
+import ij.plugin.frame.RoiManager;
 import org.convkit.plugins.support.Failures;
 import org.junit.runner.Description;
 import org.junit.runner.notification.RunListener;
+
+import java.awt.GraphicsEnvironment;
 
 /**
  * Surefire's run listener (pom.xml): a test JVM runs many test classes one after another (reuseForks), so before
  * and after each class this puts back what ImageJ and ConvKit keep in static fields and a test class may leave
  * behind: open images (WindowManager, also batch mode's), the current image, the thread's macro options, the
- * "Results" table, an Esc press, unread command failures. ImageJ's state is what a freshly started ImageJ has;
- * ND4J's needs nothing (every test seeds its own randomness, and ConvKit sets the thread count per call).
- * The class nesting is counted because parameterized classes report a suite per parameter set.
+ * "Results" table, the ROI Manager's list, an Esc press, unread command failures: ImageJ's state is then what a
+ * freshly started ImageJ has. ND4J's needs nothing (every test seeds its own randomness, and ConvKit sets the thread
+ * count per call). The class nesting is counted because parameterized classes report a suite per parameter set.
  */
 public class ResetBetweenClasses extends RunListener {
 	private int depth;
@@ -35,6 +38,7 @@ public class ResetBetweenClasses extends RunListener {
 	 * class that ran, named in the console with the images it left open.
 	 */
 	static void reset(String after) {
+		if (!GraphicsEnvironment.isHeadless()) return; // the GUI test classes run one JVM each
 		int[] ids = WindowManager.getIDList();
 		if (ids != null && after != null)
 			System.out.println("ResetBetweenClasses: closing " + ids.length + " image(s) left open by " + after);
@@ -49,6 +53,8 @@ public class ResetBetweenClasses extends RunListener {
 		Macro.setOptions(null);
 		ResultsTable results = ResultsTable.getResultsTable();
 		if (results != null) results.reset();
+		RoiManager rois = RoiManager.getInstance(); // headless: ConvKit's patched one (HeadlessRoiManager)
+		if (rois != null) rois.reset();
 		IJ.resetEscape();
 		Failures.drain();
 	}
