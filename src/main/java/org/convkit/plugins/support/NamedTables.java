@@ -28,6 +28,14 @@ public final class NamedTables {
 		return rt != null ? rt : new ResultsTable();
 	}
 
+	/**
+	 * Headless: forgets every table kept here, as closing their windows does with a display (a test JVM that runs
+	 * class after class starts each class with none: testing.ResetBetweenClasses).
+	 */
+	public static synchronized void closeAllHeadless() {
+		headless.clear();
+	}
+
 	/** Shows the table under the title (a window with a display; kept for {@link #get} headless). */
 	public static synchronized void show(String title, ResultsTable rt) {
 		if (GraphicsEnvironment.isHeadless()) headless.put(title, rt);
