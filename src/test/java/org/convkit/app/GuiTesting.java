@@ -250,6 +250,11 @@ final class GuiTesting {
 		boolean ok = waitUntil(() -> {
 			if (System.nanoTime() - raised[0] > 2_000_000_000L) {
 				EventQueue.invokeAndWait(() -> {
+					// the location again, by way of another one (AWT skips a move to where it thinks the window is):
+					// once, under load, a dialog stayed 250 px right of where getBounds() said, for the whole minute
+					java.awt.Point at = w.getLocation();
+					w.setLocation(at.x + 1, at.y);
+					w.setLocation(at);
 					w.toFront();
 					w.repaint();
 				});
