@@ -42,12 +42,21 @@ import java.util.List;
  * compares every layer kind with DL4J). Covers the layers ConvKit's spec language makes, except batch
  * normalisation: NCHW convolutions (any kernel, stride, same or valid padding, no dilation), max and average
  * pooling, dense, dropout (nothing at inference), a softmax output layer; activations relu, leaky relu, tanh,
- * sigmoid, elu and identity. {@link #of} answers null for anything else, and the caller uses DL4J. The weights are
+ * sigmoid, elu and identity. {@link #of} answers null for anything else, and for networks too large to gain
+ * ({@link #MAX_MULTIPLY_ADDS}), and the caller uses DL4J. The weights are
  * copied when the pass is made; {@link #isCurrent} tells whether the network was trained since. Not thread-safe.
  */
 public final class SmallBatchForward {
 	/** Up to this many images per call this path beats DL4J's (measured for LeNet and Small VGG). */
 	public static final int MAX_BATCH = 4;
+	/**
+	 * Networks with more multiply-adds per image than this are left to DL4J: its oneDNN convolutions outrun one
+	 * OpenBLAS product per layer once the layers are large. Measured one image at a time on a quiet 2-core machine
+	 * (docs/benchmarks.md): LeNet 28×28 (2.3 million) 1.39× DL4J with AVX-512, 2.27× narrowed to AVX2; Small VGG
+	 * 64×64 (about 100 million) 0.79× with AVX-512. The bound lies between, near their geometric mean; the crossing
+	 * itself was not measured.
+	 */
+	static final long MAX_MULTIPLY_ADDS = 15_000_000L;
 
 	private final MultiLayerNetwork net;
 	private final int iterations, epochs, inputSize, classes;
@@ -79,6 +88,7 @@ public final class SmallBatchForward {
 		List<Step> steps = new ArrayList<>();
 		int c = channels, h = height, w = width;
 		boolean flat = false;
+		long work = 0;
 		for (int i = 0; i < layers.length; i++) {
 			org.deeplearning4j.nn.conf.layers.Layer l = conf.getConf(i).getLayer();
 			InputPreProcessor pre = conf.getInputPreProcess(i);
@@ -96,6 +106,8 @@ public final class SmallBatchForward {
 					return null;
 				Convolution conv = Convolution.of(layers[i], cl, c, h, w);
 				if (conv == null) return null;
+				work += (long) conv.unfold.outH() * conv.unfold.outW() * cl.getNOut() * cl.getKernelSize()[0]
+						* cl.getKernelSize()[1] * c;
 				s = conv;
 				c = (int) cl.getNOut();
 				h = conv.unfold.outH();
@@ -115,6 +127,7 @@ public final class SmallBatchForward {
 					return null;
 				Dense d = new Dense(layers[i], (int) f.getNIn(), (int) f.getNOut(), output ? null : a);
 				if (!d.hasBias) return null;
+				work += f.getNIn() * f.getNOut();
 				s = d;
 				c = (int) f.getNOut();
 				h = 1;
@@ -128,6 +141,7 @@ public final class SmallBatchForward {
 			steps.add(s);
 		}
 		if (steps.isEmpty() || !(conf.getConf(layers.length - 1).getLayer() instanceof OutputLayer)) return null;
+		if (work > MAX_MULTIPLY_ADDS) return null;
 		return new SmallBatchForward(net, channels * height * width, steps, c);
 	}
 

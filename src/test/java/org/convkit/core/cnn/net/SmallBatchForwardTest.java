@@ -91,6 +91,19 @@ public class SmallBatchForwardTest {
 		assertLikeDl4j("dense 9 relu; dropout 0.3", 3, 4, 1, 2); // dense right after the image
 	}
 
+	/** Large networks go to DL4J, whose oneDNN convolutions are faster there (see MAX_MULTIPLY_ADDS). */
+	@Test
+	public void networksTooLargeToGainAreLeftToDl4j() {
+		assertNotNull("LeNet 28x28, 2.3 million", SmallBatchForward.of(network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10),
+				28, 28, 1));
+		assertNotNull("Small VGG 20x20 RGB, 9.8 million",
+				SmallBatchForward.of(network(NetworkSpec.SMALL_VGG_SPEC, 20, 20, 3, 4), 20, 20, 3));
+		assertNull("Small VGG 64x64, about 100 million",
+				SmallBatchForward.of(network(NetworkSpec.SMALL_VGG_SPEC, 64, 64, 1, 10), 64, 64, 1));
+		assertNull("one dense layer over the bound", SmallBatchForward.of(network("dense 4000", 64, 64, 1, 2), 64, 64, 1));
+		assertNotNull("just under it", SmallBatchForward.of(network("dense 3000", 64, 64, 1, 2), 64, 64, 1));
+	}
+
 	@Test
 	public void batchNormalisationIsLeftToDl4j() {
 		assertNull(SmallBatchForward.of(network("conv 3x3x4; batchnorm; dense 5", 8, 8, 1, 2), 8, 8, 1));
