@@ -234,7 +234,7 @@ public final class InspectionNetwork {
 		return outputInput.mmul(outW).addiRowVector(outB);
 	}
 
-	/** ConvKit's ND4J thread count for a call on {@code input}'s images (at the model's size; a larger input costs more). */
+	/** ConvKit's ND4J thread count for a call on {@code input}'s images (a larger input than the model's costs more). */
 	private ComputeThreads.Scope threadsFor(Tensor input) {
 		double scale = (double) input.height * input.width / ((long) bundle.inputHeight() * bundle.inputWidth());
 		return ComputeThreads.use(ComputeThreads.forCall((long) (multiplyAdds * Math.max(1, scale)), input.n));

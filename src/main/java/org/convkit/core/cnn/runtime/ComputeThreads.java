@@ -23,8 +23,9 @@ import java.util.Set;
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
  * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
- * load that other processes make (the load average, rounded, less what this JVM itself used over the last minute:
- * otherwise a long training run would count its own thread as a busy core and give its next calls fewer threads). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+ * load that other processes make (the load average, rounded, less what this JVM itself used since the previous
+ * estimate: otherwise a long training run would count its own thread as a busy core and give its next calls fewer
+ * threads). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
  * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) trains and classifies faster
  * with 1 thread than with 2, also on a quiet machine (earlier measurements, PyTorch alike): its operations are too
@@ -63,7 +64,8 @@ public final class ComputeThreads {
 
 	/**
 	 * The load that other processes make: the load average less this JVM's own CPU use (cores busy, on average since
-	 * the previous estimate, at most a minute back), never below 0; {@code loadAverage} < 0 (unknown) stays unknown.
+	 * the previous estimate), never below 0; {@code loadAverage} < 0 (unknown) stays unknown. The two averages cover
+	 * different spans (the load average about a minute), so this is an estimate.
 	 */
 	static double othersLoad(double loadAverage, double ownBusyCores) {
 		if (loadAverage < 0 || Double.isNaN(loadAverage)) return loadAverage;
@@ -85,7 +87,7 @@ public final class ComputeThreads {
 
 	private static final OwnUse OWN_USE = new OwnUse();
 
-	/** This JVM's CPU time per wall time since the previous estimate (kept at most a minute, as the load average). */
+	/** This JVM's CPU time per wall time since the previous estimate (estimates at least a second apart). */
 	static final class OwnUse {
 		private long wall = -1, cpu;
 		private double busy = Double.NaN;
@@ -95,7 +97,7 @@ public final class ComputeThreads {
 			if (!(os instanceof com.sun.management.OperatingSystemMXBean)) return Double.NaN;
 			long nowCpu = ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime(), now = System.nanoTime();
 			if (nowCpu < 0) return Double.NaN;
-			if (wall < 0) { // the first call: the average since the JVM started, up to a minute back
+			if (wall < 0) { // the first call: the average since the JVM started
 				long up = ManagementFactory.getRuntimeMXBean().getUptime() * 1_000_000L;
 				busy = up > 0 ? (double) nowCpu / up : Double.NaN;
 				wall = now;
