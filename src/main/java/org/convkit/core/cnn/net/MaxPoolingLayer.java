@@ -73,15 +73,7 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 		String p = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
 		if (p.equals("true")) return true;
 		if (p.equals("false")) return false;
-		return CpuFeatures.level() != CpuFeatures.Level.AVX512 || narrowedBelowAvx512(System.getenv("ONEDNN_MAX_CPU_ISA"))
-				|| narrowedBelowAvx512(System.getenv("DNNL_MAX_CPU_ISA"));
-	}
-
-	/** Whether oneDNN's ISA cap (e.g. {@code AVX2}, {@code SSE41}) stops below AVX-512; unset or ALL do not. */
-	static boolean narrowedBelowAvx512(String cap) {
-		if (cap == null || cap.trim().isEmpty()) return false;
-		String c = cap.trim().toUpperCase(Locale.ROOT);
-		return !(c.equals("ALL") || c.startsWith("AVX512") || c.startsWith("AVX10") || c.startsWith("AMX"));
+		return !OneDnn.usesAvx512();
 	}
 
 	/** Frees the training buffers of the network's Java pooling layers (see {@link #release()}). */

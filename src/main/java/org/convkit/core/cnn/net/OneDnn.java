@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.runtime.CpuFeatures;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingHelper;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 
 import java.lang.reflect.Field;
+import java.util.Locale;
 
 /**
  * DL4J's own oneDNN layer helpers ({@link MKLDNNConvHelper}, {@link MKLDNNSubsamplingHelper},
@@ -28,6 +30,24 @@ import java.lang.reflect.Field;
  * unaffected.
  */
 final class OneDnn {
+	/**
+	 * Whether oneDNN runs its AVX-512 kernels here: the processor has AVX-512 ({@link CpuFeatures#level()}, which
+	 * follows ConvKit's override) and oneDNN is not capped below it ({@code ONEDNN_MAX_CPU_ISA}/{@code DNNL_MAX_CPU_ISA}).
+	 * Without them some of its kernels fall back to slow ones, and ConvKit's Java paths win (MaxPoolingLayer,
+	 * SmallBatchForward; docs/benchmarks.md).
+	 */
+	static boolean usesAvx512() {
+		return CpuFeatures.level() == CpuFeatures.Level.AVX512 && !narrowedBelowAvx512(System.getenv("ONEDNN_MAX_CPU_ISA"))
+				&& !narrowedBelowAvx512(System.getenv("DNNL_MAX_CPU_ISA"));
+	}
+
+	/** Whether oneDNN's ISA cap (e.g. {@code AVX2}, {@code SSE41}) stops below AVX-512; unset or ALL do not. */
+	static boolean narrowedBelowAvx512(String cap) {
+		if (cap == null || cap.trim().isEmpty()) return false;
+		String c = cap.trim().toUpperCase(Locale.ROOT);
+		return !(c.equals("ALL") || c.startsWith("AVX512") || c.startsWith("AVX10") || c.startsWith("AMX"));
+	}
+
 	/** libnd4j's build info names HAVE_ONEDNN only in the -onednn builds; read once (it cannot change). */
 	private static volatile Boolean built;
 

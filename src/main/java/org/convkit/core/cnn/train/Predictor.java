@@ -16,7 +16,7 @@ import java.util.List;
 /**
  * Class probabilities from a model bundle: each image is brought to the model's input by the bundle's resize rule
  * and normalised with the bundle's normalisation, exactly as in training, then run through the network in batches
- * (DL4J's output; a few images at a time through {@link SmallBatchForward}).
+ * (DL4J's output; small networks' small batches through {@link SmallBatchForward}).
  * Not thread-safe (one DL4J network); use one Predictor per thread.
  */
 public final class Predictor {
@@ -84,8 +84,7 @@ public final class Predictor {
 				}
 				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
 			}
-			float[][] p = n <= SmallBatchForward.MAX_BATCH && smallBatchForward() != null
-					? small.probabilities(x, n)
+			float[][] p = smallBatchForward() != null && small.serves(n) ? small.probabilities(x, n)
 					: predictNormalised(NdArrays.array(x, n, format.channels(), format.height(), format.width()));
 			System.arraycopy(p, 0, out, from, n);
 		}
@@ -93,9 +92,9 @@ public final class Predictor {
 	}
 
 	/**
-	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: up to
-	 * {@link SmallBatchForward#MAX_BATCH} images go through {@link SmallBatchForward} instead (the same
-	 * probabilities up to float rounding), made again if the network was trained since. Its products are OpenBLAS's,
+	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: calls
+	 * that {@link SmallBatchForward#serves} go through it instead (the same probabilities up to float rounding), made
+	 * again if the network was trained since. Its products are OpenBLAS's,
 	 * whose thread count is JVM-wide and left alone (see {@link ComputeThreads}).
 	 */
 	private SmallBatchForward smallBatchForward() {

@@ -211,8 +211,8 @@ public class MaxPoolingLayerTest {
 			assertEquals(MaxPoolingLayer.class, lenetPooling().getClass());
 			System.setProperty(CpuFeatures.OVERRIDE_PROPERTY, "avx512"); // lowers only: the processor's own level
 			boolean avx512 = CpuFeatures.level() == CpuFeatures.Level.AVX512;
-			boolean capped = MaxPoolingLayer.narrowedBelowAvx512(System.getenv("ONEDNN_MAX_CPU_ISA"))
-					|| MaxPoolingLayer.narrowedBelowAvx512(System.getenv("DNNL_MAX_CPU_ISA"));
+			boolean capped = OneDnn.narrowedBelowAvx512(System.getenv("ONEDNN_MAX_CPU_ISA"))
+					|| OneDnn.narrowedBelowAvx512(System.getenv("DNNL_MAX_CPU_ISA"));
 			assertEquals(!avx512 || capped, MaxPoolingLayer.wanted());
 		} finally {
 			if (isa == null) System.clearProperty(CpuFeatures.OVERRIDE_PROPERTY);
@@ -224,9 +224,9 @@ public class MaxPoolingLayerTest {
 	@Test
 	public void oneDnnCapsBelowAvx512() {
 		for (String cap : new String[] { "AVX2", "avx2", "SSE41", "AVX", "AVX2_VNNI", " avx2 " })
-			assertTrue(cap, MaxPoolingLayer.narrowedBelowAvx512(cap));
+			assertTrue(cap, OneDnn.narrowedBelowAvx512(cap));
 		for (String cap : new String[] { null, "", "ALL", "AVX512_CORE", "avx512_core_amx", "AVX10_1_512" })
-			assertFalse(cap, MaxPoolingLayer.narrowedBelowAvx512(cap));
+			assertFalse(cap, OneDnn.narrowedBelowAvx512(cap));
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.runtime.CpuFeatures;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.testing.FloatTolerance;
@@ -25,11 +26,13 @@ import static org.junit.Assert.*;
  */
 public class SmallBatchForwardTest {
 	/**
-	 * Float rounding only: the products add up in another order than oneDNN's and DL4J's (see
-	 * {@link FloatTolerance#PROBABILITY}; measured here about 1e-7). A wrong pixel offset, padding, stride, weight
-	 * layout or activation moves probabilities by 1e-2 or more.
+	 * Float rounding only: the products add up in another order than oneDNN's and DL4J's. This test's networks have
+	 * every weight scaled by 2.5 (sharp probabilities, so that mistakes show), which scales the rounding differences
+	 * of their logits too: up to 1.2e-5 was measured for Small VGG with 17 images narrowed to AVX2, above
+	 * {@link FloatTolerance#PROBABILITY}. 1e-4 is still two orders of magnitude below what a wrong pixel offset,
+	 * padding, stride, weight layout or activation does (1e-2 or more).
 	 */
-	private static final double TOL = FloatTolerance.PROBABILITY;
+	private static final double TOL = 1e-4;
 
 	/** A network with random weights AND biases (DL4J starts biases at 0, which would hide a bias mistake). */
 	private static MultiLayerNetwork network(String spec, int h, int w, int c, int classes) {
@@ -56,7 +59,7 @@ public class SmallBatchForwardTest {
 		MultiLayerNetwork net = network(spec, h, w, c, classes);
 		SmallBatchForward f = SmallBatchForward.of(net, h, w, c);
 		assertNotNull(spec, f);
-		for (int n = 1; n <= SmallBatchForward.MAX_BATCH; n++) {
+		for (int n : new int[] { 1, 2, 3, 5, 17 }) { // a whole batch goes through each layer at once
 			float[] x = images(n, c * h * w, n);
 			float[][] ours = f.probabilities(x, n);
 			float[][] dl4j = NdArrays.rows(net.output(NdArrays.array(x, n, c, h, w), false));
@@ -104,6 +107,34 @@ public class SmallBatchForwardTest {
 		assertNotNull("just under it", SmallBatchForward.of(network("dense 3000", 64, 64, 1, 2), 64, 64, 1));
 	}
 
+	/**
+	 * Where oneDNN runs AVX-512 kernels only a few LeNet images per call beat DL4J; without them a whole batch of 64
+	 * does, and larger networks' batches still go to DL4J ({@code ./convkit --bench 3 inference}).
+	 */
+	@Test
+	public void wholeBatchesOfSmallNetworksWhereOneDnnLacksAvx512() {
+		MultiLayerNetwork lenet = network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
+		MultiLayerNetwork vgg = network(NetworkSpec.SMALL_VGG_SPEC, 20, 20, 3, 4);
+		String was = System.getProperty(CpuFeatures.OVERRIDE_PROPERTY);
+		System.setProperty(CpuFeatures.OVERRIDE_PROPERTY, "avx2");
+		try {
+			SmallBatchForward f = SmallBatchForward.of(lenet, 28, 28, 1);
+			assertTrue("LeNet, 64 images, no AVX-512", f.serves(64));
+			assertFalse(f.serves(0));
+			assertFalse(f.serves(f.maxImages() + 1));
+			assertFalse("Small VGG 20x20 RGB, 64 images", SmallBatchForward.of(vgg, 20, 20, 3).serves(64));
+			assertTrue("one image", SmallBatchForward.of(vgg, 20, 20, 3).serves(1));
+		} finally {
+			if (was == null) System.clearProperty(CpuFeatures.OVERRIDE_PROPERTY);
+			else System.setProperty(CpuFeatures.OVERRIDE_PROPERTY, was);
+		}
+		if (OneDnn.usesAvx512()) {
+			SmallBatchForward f = SmallBatchForward.of(lenet, 28, 28, 1);
+			assertTrue("LeNet, 16 images, AVX-512", f.serves(16));
+			assertFalse("LeNet, 64 images, AVX-512: DL4J's oneDNN path is faster", f.serves(64));
+		}
+	}
+
 	@Test
 	public void batchNormalisationIsLeftToDl4j() {
 		assertNull(SmallBatchForward.of(network("conv 3x3x4; batchnorm; dense 5", 8, 8, 1, 2), 8, 8, 1));
@@ -144,8 +175,8 @@ public class SmallBatchForwardTest {
 		float[] dl4j = NdArrays.rows(net.output(NdArrays.array(x.clone(), 1, 1, 28, 28), false))[0];
 		for (int k = 0; k < 10; k++) assertEquals(dl4j[k], after[k], TOL);
 		assertFalse(Arrays.equals(before, after));
-		// a batch larger than the small-batch limit goes through DL4J: the same within rounding
-		float[][] many = p.predict(Collections.nCopies(SmallBatchForward.MAX_BATCH + 1, image));
+		// a batch larger than this path serves goes through DL4J: the same within rounding
+		float[][] many = p.predict(Collections.nCopies(SmallBatchForward.of(net, 28, 28, 1).maxImages() + 1, image));
 		for (float[] row : many)
 			for (int k = 0; k < 10; k++) assertEquals(after[k], row[k], TOL);
 	}

@@ -15,6 +15,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
 import org.junit.Rule;
+import org.convkit.testing.FloatTolerance;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.dataset.DataSet;
@@ -170,7 +171,8 @@ public class TrainerTest {
 		float[][] raw = r.best.network().output(ds.getFeatures(), false).toFloatMatrix();
 		for (int i = 0; i < images.size(); i++) {
 			assertArrayEquals(inMemory[i], fromFile[i], 0f);
-			assertArrayEquals(raw[i], fromFile[i], 0f);
+			// the Predictor may take SmallBatchForward for this small network: DL4J's output within rounding
+			assertArrayEquals(raw[i], fromFile[i], (float) FloatTolerance.PROBABILITY);
 			// other batch sizes: BLAS blocking may change the last bits only
 			assertArrayEquals(fromFile[i], smallBatches[i], 1e-5f);
 			assertEquals(r.validationPredictions[i], Evaluation.argMax(fromFile[i]));
