@@ -44,6 +44,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -496,12 +497,23 @@ public class TrainCnnClassifier implements PlugIn {
 		return ops.isEmpty() ? "none" : ops.stream().map(Augmenter.Op::word).collect(Collectors.joining(" "));
 	}
 
+	/**
+	 * "images kept in memory: 1000 of 1000 (0.8 MB; budget 1024 MB)": the decoded images kept for the later epochs
+	 * and the budget for them (a quarter of the Java heap limit, at most 1 GB); images beyond it are read again.
+	 */
+	static String inputMemoryText(TrainingResult r, long used) {
+		return String.format(Locale.ROOT, "images kept in memory: %d of %d (%.1f MB; budget %.0f MB, a quarter of the "
+				+ "Java memory limit, at most 1 GB)%s", r.inputsKept, used, r.inputBytesKept / 1048576.0,
+				r.inputBudget / 1048576.0, r.inputsKept < used ? "; the others are read again every epoch" : "");
+	}
+
 	private static void logSummary(TrainingReport report, Dataset data) {
 		TrainingResult r = report.result();
 		int skipped = r.skipped.size();
 		IJ.log(LOG + "images used: " + (data.size() - skipped) + " of " + data.size() + ", skipped: " + skipped
 				+ (skipped == 0 ? "" : " (unreadable)"));
 		for (Dataset.Skipped s : r.skipped) IJ.log(LOG + "  skipped " + s);
+		if (r.inputBudget > 0) IJ.log(LOG + inputMemoryText(r, data.size() - skipped));
 		if (r.confusion != null)
 			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion));
 		EpochResult best = report.bestEpoch();

@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -47,6 +48,22 @@ public class ImageFileReaderTest {
 		byte[] t = Files.readAllBytes(tif);
 		assertReason(Files.write(tmp.getRoot().toPath().resolve("half.tif"), Arrays.copyOf(t, t.length / 2)),
 				"a truncated TIFF");
+	}
+
+	/** The reader remembers checked files by path, size and time: one rewritten since is checked again. */
+	@Test
+	public void aFileRewrittenAfterItWasCheckedIsCheckedAgain() throws IOException {
+		Path png = png("good.png");
+		byte[] good = Files.readAllBytes(png);
+		ImageFileReader reader = new ImageFileReader();
+		assertEquals(64, reader.read(png).getWidth());
+		Files.write(png, Arrays.copyOf(good, good.length / 2));
+		try {
+			reader.read(png);
+			fail("the damaged file was read");
+		} catch (IOException e) {
+			assertTrue(e.getMessage(), e.getMessage().startsWith("a damaged PNG"));
+		}
 	}
 
 	private void assertReason(Path file, String reason) {

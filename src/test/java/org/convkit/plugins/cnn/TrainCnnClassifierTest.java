@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
+import org.convkit.core.cnn.data.InputCache;
 import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
@@ -128,6 +129,10 @@ public class TrainCnnClassifierTest {
 		assertNotNull("live plot image", plot);
 		// the Log
 		assertTrue(o.output, o.output.contains("images used: 90 of 90, skipped: 0"));
+		// every image kept for the later epochs, and the budget for them said in MB
+		assertTrue(o.output, o.output.contains("images kept in memory: 90 of 90 ("));
+		assertTrue(o.output, o.output.contains(String.format(java.util.Locale.ROOT, "; budget %.0f MB, a quarter of "
+				+ "the Java memory limit, at most 1 GB)\n", InputCache.defaultBudget() / 1048576.0)));
 		assertTrue(o.output, o.output.contains("best model (epoch " + (bestRow + 1) + ", validation loss"));
 		assertTrue(o.output, o.output.contains("last model (epoch 5) saved to " + file("model-last.zip")));
 		assertTrue(o.output, o.output.contains("Training finished after epoch 5."));

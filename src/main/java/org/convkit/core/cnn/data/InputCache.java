@@ -44,7 +44,7 @@ public final class InputCache {
 	private final long budget;
 	private final boolean parallel;
 	private final AtomicReferenceArray<Object> kept;
-	private final AtomicLong bytes = new AtomicLong(), reads = new AtomicLong();
+	private final AtomicLong bytes = new AtomicLong(), reads = new AtomicLong(), keptCount = new AtomicLong();
 
 	/**
 	 * @param budgetBytes how many bytes of examples to keep (0 = none: every example is read whenever needed)
@@ -92,6 +92,16 @@ public final class InputCache {
 	/** How many times an example was read from the dataset so far (for tests and benchmarks). */
 	public long reads() {
 		return reads.get();
+	}
+
+	/** The byte budget given to the constructor. */
+	public long budget() {
+		return budget;
+	}
+
+	/** How many examples are kept now. */
+	public long keptCount() {
+		return keptCount.get();
 	}
 
 	/** Bytes of examples kept now. */
@@ -171,7 +181,8 @@ public final class InputCache {
 		Object entry = compact(values);
 		long size = OVERHEAD + bytesOf(entry);
 		if (bytes.addAndGet(size) <= budget) {
-			if (!kept.compareAndSet(index, null, entry)) bytes.addAndGet(-size); // read twice at once: keep one
+			if (kept.compareAndSet(index, null, entry)) keptCount.incrementAndGet();
+			else bytes.addAndGet(-size); // read twice at once: keep one
 		} else {
 			bytes.addAndGet(-size);
 		}

@@ -148,7 +148,7 @@ public final class AveragingTrainer {
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
 		TrainingResult r = Trainer.result(stop, message, epochs, checkpoints, start.validation,
-				plan.validationIndices, t.data);
+				plan.validationIndices, t.data, start.inputs);
 		l.finished(r);
 		return r;
 	}

@@ -3,6 +3,7 @@ package org.convkit.core.cnn.train;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.InputCache;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -200,7 +201,8 @@ public final class Trainer {
 			}
 		}
 		if (message == null) message = "Training finished after epoch " + (first + epochs.size() - 1) + ".";
-		TrainingResult r = result(stop, message, epochs, checkpoints, start.validation, plan.validationIndices, data);
+		TrainingResult r = result(stop, message, epochs, checkpoints, start.validation, plan.validationIndices, data,
+				start.inputs);
 		l.finished(r);
 		return r;
 	}
@@ -210,7 +212,8 @@ public final class Trainer {
 	 * {@link AveragingTrainer}'s).
 	 */
 	static TrainingResult result(TrainingResult.Stop stop, String message, List<EpochResult> epochs,
-			Checkpoints checkpoints, Batches validationBatches, int[] validationIndices, Dataset data) {
+			Checkpoints checkpoints, Batches validationBatches, int[] validationIndices, Dataset data,
+			InputCache inputs) {
 		ModelBundle best = checkpoints.best();
 		long[][] confusion = null;
 		int[] predictions = null;
@@ -226,6 +229,7 @@ public final class Trainer {
 			validationIndices = v.indices;
 		}
 		return new TrainingResult(stop, message, epochs, best, checkpoints.last(), checkpoints.bestFile(),
-				checkpoints.lastFile(), confusion, validationIndices, predictions, data.skipped());
+				checkpoints.lastFile(), confusion, validationIndices, predictions, data.skipped(), inputs.keptCount(),
+				inputs.keptBytes(), inputs.budget());
 	}
 }

@@ -43,14 +43,16 @@ final class TrainingPlan {
 		final Normalisation normalisation;
 		final TrainingHistory history;
 		final Batches training, validation; // validation null without validation images
+		final InputCache inputs; // the examples of both, kept in memory within its budget
 
 		private Start(MultiLayerNetwork network, Normalisation normalisation, TrainingHistory history, Batches training,
-				Batches validation) {
+				Batches validation, InputCache inputs) {
 			this.network = network;
 			this.normalisation = normalisation;
 			this.history = history;
 			this.training = training;
 			this.validation = validation;
+			this.inputs = inputs;
 		}
 	}
 
@@ -105,7 +107,7 @@ final class TrainingPlan {
 		if (settings.balance() == ClassBalance.SAMPLING) training.balanceClasses();
 		Batches validation = validationIndices.length == 0 ? null
 				: new Batches(inputs, validationIndices, norm, settings.batchSize(), false, settings.seed(), null);
-		return new Start(net, norm, history, training, validation);
+		return new Start(net, norm, history, training, validation, inputs);
 	}
 
 	/** Training examples per class. */

@@ -38,10 +38,15 @@ public final class TrainingResult {
 	public final int[] validationIndices, validationPredictions;
 	/** Images skipped as unreadable. */
 	public final List<Dataset.Skipped> skipped;
+	/**
+	 * Examples kept in memory for the later epochs (the others are read again when needed), their bytes, and the
+	 * byte budget for them ({@link org.convkit.core.cnn.data.InputCache}; 0 for patches, which are cut anew).
+	 */
+	public final long inputsKept, inputBytesKept, inputBudget;
 
 	TrainingResult(Stop stop, String message, List<EpochResult> epochs, ModelBundle best, ModelBundle last,
 			Path bestFile, Path lastFile, long[][] confusion, int[] validationIndices, int[] validationPredictions,
-			List<Dataset.Skipped> skipped) {
+			List<Dataset.Skipped> skipped, long inputsKept, long inputBytesKept, long inputBudget) {
 		this.stop = stop;
 		this.message = message;
 		this.epochs = Collections.unmodifiableList(epochs);
@@ -53,5 +58,8 @@ public final class TrainingResult {
 		this.validationIndices = validationIndices;
 		this.validationPredictions = validationPredictions;
 		this.skipped = Collections.unmodifiableList(skipped);
+		this.inputsKept = inputsKept;
+		this.inputBytesKept = inputBytesKept;
+		this.inputBudget = inputBudget;
 	}
 }

@@ -108,6 +108,8 @@ public class InputCacheTest {
 		assertEquals(30, kept.reads());
 		assertEquals(90, none.reads());
 		assertEquals(0, none.keptBytes());
+		assertEquals(0, none.keptCount());
+		assertEquals(30, kept.keptCount());
 	}
 
 	@Test
@@ -121,7 +123,9 @@ public class InputCacheTest {
 		for (int pass = 1; pass <= 2; pass++) {
 			assertEquals(30, c.load(all(d), 0, d.size(), out, used));
 			assertEquals(7 * perImage, c.keptBytes());
+			assertEquals(7, c.keptCount()); // what the training Log reports, with the budget
 		}
+		assertEquals(7 * perImage, c.budget());
 		assertEquals(30 + 23, c.reads()); // the first 7 kept, the other 23 read again
 		for (int i = 0; i < d.size(); i++) {
 			float[] fresh = ImageTensor.convert(d.open(i), f);
