@@ -26,8 +26,8 @@ import java.util.List;
  * millisecond per call for LeNet whatever the batch size — each layer sets up a libnd4j op, for a convolution a
  * oneDNN primitive and its memory reorders — which made classifying one image at a time 0.64–0.71× PyTorch's speed;
  * this path has no per-layer set-up. Where oneDNN lacks AVX-512 its convolutions are slow enough that this path
- * also wins for whole batches of small networks ({@link #serves}; docs/benchmarks.md, {@code ./convkit --bench 3
- * inference}).
+ * also wins for whole batches of LeNet-sized networks ({@link #serves}; docs/benchmarks.md, {@code ./convkit --bench
+ * 3 inference}).
  * <p>
  * Gives DL4J's probabilities up to float rounding (the products sum in another order; SmallBatchForwardTest
  * compares every layer kind with DL4J). Covers the layers ConvKit's spec language makes, except batch
@@ -36,22 +36,34 @@ import java.util.List;
  * sigmoid, elu and identity. {@link #of} answers null for anything else, and for networks too large to gain
  * ({@link #MAX_MULTIPLY_ADDS}), and the caller uses DL4J. The weights are copied when the pass is made;
  * {@link #isCurrent} tells whether the network was trained since. It keeps its buffers for the last batch size
- * (LeNet, 64 images: about 20 MB). Not thread-safe.
+ * (LeNet, 64 images: about 33 MB). Not thread-safe.
  */
 public final class SmallBatchForward {
-	/**
-	 * Networks with more multiply-adds per image than this are left to DL4J: its oneDNN convolutions outrun one
-	 * OpenBLAS product per layer once the layers are large. Measured one image at a time on a quiet 2-core machine
-	 * (docs/benchmarks.md): LeNet 28×28 (2.3 million) 1.39× DL4J with AVX-512, 2.27× narrowed to AVX2; Small VGG
-	 * 64×64 (about 100 million) 0.79× with AVX-512.
+	/*
+	 * Where this path beats DL4J's output, from `./convkit --bench 3 inference` on a quiet 2-core machine, 1 thread
+	 * (docs/benchmarks.md; SmallBatchForward / DL4J images per second):
+	 *
+	 *                       per image   1 image      4 images     16 images    64 images
+	 *   AVX-512  LeNet 28    2.3 M      3.71         1.79         0.98         0.68
+	 *            VGG 24     14 M        1.46         0.85         0.49         0.45
+	 *            VGG 40     39 M        1.39         0.71         0.52         0.41
+	 *            VGG 64    100 M        0.90         0.49         0.45         0.46
+	 *   AVX2     LeNet 28    2.3 M      3.39         2.29         1.50         1.24
+	 *            VGG 24     14 M        1.11         0.89         0.62         0.60
+	 *            VGG 40     39 M        1.07         0.74         0.65         0.74
+	 *            VGG 64    100 M        0.95         0.70         0.54         0.71
+	 *
+	 * (AVX2: this machine narrowed to it.) Hence the three bounds below.
 	 */
-	static final long MAX_MULTIPLY_ADDS = 15_000_000L;
+	/** Networks with more multiply-adds per image than this are left to DL4J, one image at a time included. */
+	static final long MAX_MULTIPLY_ADDS = 40_000_000L;
+	/** Calls with more multiply-adds than this go to DL4J (LeNet: up to 13 images), unless the next rule holds. */
+	static final long MAX_CALL = 32_000_000L;
 	/**
-	 * Multiply-adds per call up to which this path beats DL4J's output ({@code ./convkit --bench 3 inference}): with
-	 * oneDNN on AVX-512 up to about 16 LeNet images (DL4J is 1.3× faster at 64); without AVX-512 a whole batch of 64
-	 * LeNet images (1.2× DL4J's speed there), while larger networks' batches of 64 still go to DL4J.
+	 * Where oneDNN lacks AVX-512, networks up to this many multiply-adds per image take whole batches: there its
+	 * convolutions of few channels are slow (LeNet: 1.24× DL4J's speed at 64 images).
 	 */
-	static final long MAX_CALL_AVX512 = 40_000_000L, MAX_CALL_OTHER = 160_000_000L;
+	static final long SMALL_NETWORK = 5_000_000L;
 
 	private final MultiLayerNetwork net;
 	private final int iterations, epochs, inputSize, channels, plane, classes;
@@ -63,7 +75,7 @@ public final class SmallBatchForward {
 			long work) {
 		this.net = net;
 		this.work = work;
-		this.maxCallWork = OneDnn.usesAvx512() ? MAX_CALL_AVX512 : MAX_CALL_OTHER;
+		this.maxCallWork = !OneDnn.usesAvx512() && work <= SMALL_NETWORK ? Long.MAX_VALUE : MAX_CALL;
 		this.iterations = net.getIterationCount();
 		this.epochs = net.getEpochCount();
 		this.channels = channels;
@@ -154,7 +166,7 @@ public final class SmallBatchForward {
 		return n >= 1 && n <= maxImages();
 	}
 
-	/** The most images per call for which this path is the faster one here (at least 1). */
+	/** The most images per call for which this path is the faster one here (at least 1: one image always is). */
 	public int maxImages() {
 		return (int) Math.max(1, Math.min(Integer.MAX_VALUE, maxCallWork / Math.max(1, work)));
 	}
