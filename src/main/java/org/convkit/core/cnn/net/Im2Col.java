@@ -71,8 +71,8 @@ final class Im2Col {
 	 * Unfolds {@code n} images held channel-major ({@code [C][n][H][W]}, the layout of {@link SmallBatchForward}) side
 	 * by side: row r of all images is one row of {@code n·positions} values, image i's positions at {@code i·positions},
 	 * so that one matrix product serves the whole batch. Row by row, so that the writes go from one end of the array to
-	 * the other (image by image, they jumped between rows and ran at a third of the speed). The ones row is
-	 * {@link #fillSpreadOnes}'s.
+	 * the other (image by image they jumped between rows: LeNet's second layer took 9.6 instead of 5.5 ms for 64
+	 * images). The ones row is {@link #fillSpreadOnes}'s.
 	 */
 	void fillSpread(float[] channelMajor, int n, float[] columns) {
 		int plane = height * width, rowLength = n * positions();
