@@ -28,22 +28,14 @@ final class InferenceLever {
 
 	static void run(int rounds) {
 		System.out.printf(Locale.ROOT, "%nInference lever: images/s, SmallBatchForward vs DL4J output, medians of %d "
-				+ "interleaved rounds after 1 warm-up; processor level %s, ONEDNN_MAX_CPU_ISA=%s, load %s%n", rounds,
-				CpuFeatures.level().word(), System.getenv("ONEDNN_MAX_CPU_ISA"), load());
+				+ "interleaved rounds after 1 warm-up; ConvKit's processor level %s; %s%n", rounds,
+				CpuFeatures.level().word(), CnnBenchmark.machine());
 		System.out.println("| network | multiply-adds per image | batch | SmallBatchForward | DL4J output | ratio |");
 		System.out.println("|---|---:|---:|---:|---:|---:|");
 		lever("LeNet 28x28 gray", NetworkSpec.LENET_SPEC, 28, 1, rounds);
 		lever("Small VGG 24x24 gray", NetworkSpec.SMALL_VGG_SPEC, 24, 1, rounds);
 		lever("Small VGG 40x40 gray", NetworkSpec.SMALL_VGG_SPEC, 40, 1, rounds);
 		lever("Small VGG 64x64 gray", NetworkSpec.SMALL_VGG_SPEC, 64, 1, rounds);
-	}
-
-	private static String load() {
-		try {
-			return new String(java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/proc/loadavg"))).split(" ")[0];
-		} catch (java.io.IOException e) {
-			return "?";
-		}
 	}
 
 	private static void lever(String title, String spec, int side, int channels, int rounds) {
@@ -70,15 +62,10 @@ final class InferenceLever {
 					}
 					if (round > 0) speed[k][round - 1] = images / ((System.nanoTime() - start) / 1e9);
 				}
-			double a = median(speed[0]), b = median(speed[1]);
+			double a = RuntimeBenchmark.Stats.median(speed[0]), b = RuntimeBenchmark.Stats.median(speed[1]);
 			System.out.printf(Locale.ROOT, "| %s | %.1f M | %d | %.0f | %.0f | %.2f |%n", title, work / 1e6, batch, a,
 					b, a / b);
 		}
 	}
 
-	private static double median(double[] v) {
-		double[] s = v.clone();
-		Arrays.sort(s);
-		return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-	}
 }

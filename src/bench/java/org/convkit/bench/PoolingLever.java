@@ -74,15 +74,10 @@ final class PoolingLever {
 			}
 		fastJava.off();
 		fastDl4j.off();
-		double a = median(ms[0]), b = median(ms[1]);
+		double a = RuntimeBenchmark.Stats.median(ms[0]), b = RuntimeBenchmark.Stats.median(ms[1]);
 		System.out.printf(Locale.ROOT, "| %s | %d | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2f |%n", title, steps, a,
 				Arrays.stream(ms[0]).min().orElse(Double.NaN), Arrays.stream(ms[0]).max().orElse(Double.NaN), b,
 				Arrays.stream(ms[1]).min().orElse(Double.NaN), Arrays.stream(ms[1]).max().orElse(Double.NaN), b / a);
 	}
 
-	private static double median(double[] v) {
-		double[] s = v.clone();
-		Arrays.sort(s);
-		return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-	}
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -248,9 +249,17 @@ final class RuntimeBenchmark {
 		}
 	}
 
-	/** Median, min and max of a list of doubles (NaN when empty). */
+	/** Median, min and max of a list of doubles (NaN when empty); the benchmarks' one place for them. */
 	static final class Stats {
 		private Stats() {
+		}
+
+		/** The median of the rounds (the mean of the middle two for an even count; NaN when empty). */
+		static double median(double[] v) {
+			if (v.length == 0) return Double.NaN;
+			double[] s = v.clone();
+			Arrays.sort(s);
+			return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 		}
 
 		static double median(List<Double> v) {

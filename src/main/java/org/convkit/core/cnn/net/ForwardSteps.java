@@ -259,20 +259,18 @@ final class ForwardSteps {
 		final Product product;
 		final float[] bias;
 		final Act act;
-		final int nOut;
 
 		Dense(Layer layer, int nIn, int nOut, IActivation a) {
 			bias = NdArrays.floats(layer.getParam("b"), null);
 			// W is [nIn, nOut]; its transpose on the left keeps images as columns
 			product = new Product(NdArrays.floats(layer.getParam("W").transpose(), null), nOut, nIn, 1);
 			act = a == null ? null : activation(a);
-			this.nOut = nOut;
 		}
 
 		@Override
 		public float[] apply(float[] in, int n) {
 			float[] z = product.times(in, n);
-			for (int o = 0, i = 0; o < nOut; o++)
+			for (int o = 0, i = 0; o < product.rows; o++) // row o: unit o of every image
 				for (int end = i + n; i < end; i++)
 					z[i] += bias[o];
 			if (act != null) act.applyAll(z, 0, z.length);

@@ -54,8 +54,20 @@ public final class CpuFeatures {
 		return cap(detected(), override);
 	}
 
-	/** What the processor offers, without the override. */
+	/**
+	 * What the processor offers, without the override: read once per JVM (it is asked each time a network or an
+	 * inference pass is made, and /proc/cpuinfo of a many-core machine is long).
+	 */
 	public static Level detected() {
+		return Detected.LEVEL;
+	}
+
+	/** Lazy holder: the first call of {@link #detected()} reads /proc/cpuinfo. */
+	private static final class Detected {
+		static final Level LEVEL = read();
+	}
+
+	private static Level read() {
 		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
 		String arch = System.getProperty("os.arch", "");
 		if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return Level.GENERIC;
