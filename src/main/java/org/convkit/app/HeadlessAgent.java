@@ -2,8 +2,12 @@ package org.convkit.app;
 
 import net.imagej.patcher.ExtraPatches;
 
+import javassist.CtClass;
+
 import java.lang.instrument.Instrumentation;
 import java.util.Collections;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The Java agent of ConvKit's headless runs ({@code -javaagent:ConvKit_.jar}, used by {@code ./convkit --headless}
@@ -12,12 +16,15 @@ import java.util.Collections;
  * macros use the ROI Manager there. Needs ij1-patcher and Javassist on the class path.
  */
 public final class HeadlessAgent {
+	/** ConvKit's edits on top of ij1-patcher's: class name → edit (also written into the build's patched jar). */
+	static final Map<String, Consumer<CtClass>> EDITS =
+			Collections.singletonMap(HeadlessRoiManager.CLASS_NAME, HeadlessRoiManager::patch);
+
 	private HeadlessAgent() {
 	}
 
 	public static void premain(String args, Instrumentation instrumentation) throws ClassNotFoundException {
 		ClassLoader loader = Thread.currentThread().getContextClassLoader();
-		ExtraPatches.preinit(loader != null ? loader : ClassLoader.getSystemClassLoader(),
-				Collections.singletonMap(HeadlessRoiManager.CLASS_NAME, HeadlessRoiManager::patch));
+		ExtraPatches.preinit(loader != null ? loader : ClassLoader.getSystemClassLoader(), EDITS);
 	}
 }

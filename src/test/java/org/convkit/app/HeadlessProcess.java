@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.Assert.fail;
 
 /**
- * Starts {@link HeadlessRunner} in a new JVM the way {@code ./convkit --headless} does (ConvKit's headless agent:
- * ij1-patcher plus the ROI Manager patch; headless AWT), but with the test classpath and {@code target/classes/plugins.config}, so it works in the test
+ * Starts {@link HeadlessRunner} in a new JVM the way {@code ./convkit --headless} does (ImageJ as ij1-patcher and
+ * ConvKit's ROI Manager patch change it, from the build's jar; headless AWT), but with the test classpath and {@code target/classes/plugins.config}, so it works in the test
  * phase before {@code target/app} exists.
  */
 final class HeadlessProcess {
@@ -49,17 +49,25 @@ final class HeadlessProcess {
 		return run(true, macro, argument, extraPluginDirs);
 	}
 
-	/** As above; {@code patched=false} leaves the agent (and so ij1-patcher) out. */
+	/**
+	 * As above; {@code patched=false} leaves ImageJ unpatched. Patched is as {@code ./convkit --headless}: the
+	 * build's patched ImageJ ({@code target/app/launcher/ij-headless.jar}, made before the tests) before ImageJ's own
+	 * jar, no agent.
+	 */
 	static Result run(boolean patched, Path macro, String argument, Path... extraPluginDirs)
 			throws IOException, InterruptedException {
-		// the test JVM's own agent (see the surefire argLine): made by maven-jar-plugin before the tests
-		return runWithAgent(patched ? System.getProperty("convkit.headless.agent") : null, macro, argument,
+		return start(null, patched ? System.getProperty("convkit.headless.imagej") : null, macro, argument,
 				extraPluginDirs);
 	}
 
-	/** As above with the given {@code -javaagent:} value (null: none), e.g. ij1-patcher's own "JAR=init". */
+	/** As above, unpatched ImageJ with the given {@code -javaagent:} value, e.g. ij1-patcher's own "JAR=init". */
 	static Result runWithAgent(String agent, Path macro, String argument, Path... extraPluginDirs)
 			throws IOException, InterruptedException {
+		return start(agent, null, macro, argument, extraPluginDirs);
+	}
+
+	private static Result start(String agent, String patchedJar, Path macro, String argument,
+			Path... extraPluginDirs) throws IOException, InterruptedException {
 		StringBuilder pluginDirs = new StringBuilder(basedir().resolve("target/classes").toString());
 		for (Path p : extraPluginDirs)
 			pluginDirs.append(File.pathSeparator).append(p);
@@ -76,7 +84,13 @@ final class HeadlessProcess {
 		cmd.add("-Dij1.plugin.dirs=" + pluginDirs);
 		cmd.add("-Dconvkit.home=" + basedir()); // as ./convkit sets it: macros find sample-images/ through it
 		cmd.add("-cp");
-		cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+		if (patchedJar != null) {
+			if (!Files.isRegularFile(Paths.get(patchedJar)))
+				fail("the build's patched ImageJ is missing (mvn process-classes makes it): " + patchedJar);
+			classPath = patchedJar + File.pathSeparator + classPath;
+		}
+		cmd.add(classPath);
 		cmd.add(HeadlessRunner.class.getName());
 		cmd.add(macro.toString());
 		if (argument != null) cmd.add(argument);

@@ -21,9 +21,10 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 /**
- * The ROI Manager's macro functions with no display ({@link HeadlessRoiManager} through {@link HeadlessAgent}): add,
- * reset, open and save a ROI set .zip, select, rename, count, set group — in a child JVM as {@code ./convkit
- * --headless} runs a macro, and in this test JVM (same agent) as the CNN command tests use it. Without ConvKit's
+ * The ROI Manager's macro functions with no display ({@link HeadlessRoiManager}): add, reset, open and save a ROI
+ * set .zip, select, rename, count, set group — in a child JVM as {@code ./convkit --headless} runs a macro (the
+ * build's patched ImageJ), in one with {@link HeadlessAgent} instead, and in this test JVM (the same agent) as the
+ * CNN command tests use it. Without ConvKit's
  * patch (ij1-patcher alone) the same macro crashes with HeadlessException, which is why the patch exists.
  */
 public class HeadlessRoiManagerTest {
@@ -69,6 +70,17 @@ public class HeadlessRoiManagerTest {
 		Path zip = tmp.getRoot().toPath().resolve("rois.zip");
 		Path m = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "rois.ijm", macro(zip));
 		HeadlessProcess.Result r = HeadlessProcess.run(m, null);
+		assertEquals(r.toString(), 0, r.exitCode);
+		assertTrue(r.toString(), r.stdout.contains("RESULT " + EXPECTED));
+		assertSavedSet(zip);
+	}
+
+	/** ConvKit's agent, which makes at start-up the patches the build writes into the launcher's jar. */
+	@Test
+	public void roiManagerMacroFunctionsWorkWithConvKitsAgent() throws Exception {
+		Path zip = tmp.getRoot().toPath().resolve("rois-agent.zip");
+		Path m = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "rois.ijm", macro(zip));
+		HeadlessProcess.Result r = HeadlessProcess.runWithAgent(System.getProperty("convkit.headless.agent"), m, null);
 		assertEquals(r.toString(), 0, r.exitCode);
 		assertTrue(r.toString(), r.stdout.contains("RESULT " + EXPECTED));
 		assertSavedSet(zip);
