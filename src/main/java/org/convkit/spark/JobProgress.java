@@ -56,8 +56,13 @@ final class JobProgress extends SparkListener {
 		}
 	}
 
-	/** Prints the final line (unless it is printed already). */
+	/**
+	 * The job ended and returned every partition's result: prints the final line with all items (unless it is printed
+	 * already). Spark's listener bus is asynchronous, so the last tasks' ends may not have arrived here yet.
+	 */
 	synchronized void finish() {
+		for (int p = 0; p < sizes.length; p++)
+			if (done.add(p)) items += sizes[p];
 		if (printed != items) print(System.nanoTime());
 	}
 
