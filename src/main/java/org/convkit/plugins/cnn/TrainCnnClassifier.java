@@ -7,46 +7,29 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
-import org.convkit.core.cnn.data.Augmenter;
-import org.convkit.core.cnn.data.Dataset;
-import org.convkit.core.cnn.data.FolderDataset;
-import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Resize;
-import org.convkit.core.cnn.data.StackDataset;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.net.ClassBalance;
-import org.convkit.core.cnn.patch.PatchDataset;
 import org.convkit.core.filter.Border;
 import org.convkit.plugins.support.RoiOutlines;
-import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
 import org.convkit.core.cnn.net.Initialization;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.spec.NetworkSpec;
-import org.convkit.core.cnn.train.EpochResult;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.plugins.support.CommandKeys;
 import org.convkit.plugins.support.CommandReporter;
 import org.convkit.plugins.support.FieldValues;
-import org.convkit.plugins.support.MacroValues;
 import org.convkit.plugins.support.PathFields;
 
 import java.awt.Choice;
 import java.awt.Font;
 import java.awt.GraphicsEnvironment;
 import java.awt.TextField;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * Plugins › ConvKit › CNN › Train CNN Classifier...: trains a CNN on a folder (one subfolder per class), a stack
@@ -368,7 +351,7 @@ public class TrainCnnClassifier implements PlugIn {
 			return;
 		}
 		TrainingHistory start = s.continued == null ? TrainingHistory.empty() : s.continued.history();
-		TrainingMonitor monitor = new TrainingMonitor(COMMAND, trainer, start, PLOT_TITLE, () -> logStart(o, s));
+		TrainingMonitor monitor = new TrainingMonitor(COMMAND, trainer, start, PLOT_TITLE, () -> TrainingLog.start(o, s));
 		TrainingResult result;
 		try {
 			result = trainer.train(monitor);
@@ -389,143 +372,8 @@ public class TrainCnnClassifier implements PlugIn {
 		lastReport = report;
 		if (result.epochs.isEmpty()) monitor.closePlot(); // nothing to show
 		else report.show();
-		logSummary(report, s.data);
+		TrainingLog.summary(report, s.data);
 		if (result.stop == TrainingResult.Stop.DIVERGED) CommandReporter.badInput(COMMAND, result.message);
 	}
 
-	/**
-	 * Fails with a clear message when training the network cannot fit in the memory ND4J may use (JavaCPP's limit,
-	 * by default the JVM's maximum heap): 4 bytes per value for the weights, their gradients and two optimizer
-	 * moments, and for a batch of every layer's output, kept for the backward pass and its gradient.
-	 */
-	static void checkFitsInMemory(TrainingOptions o, NetworkSpec spec, int h, int w, int c, int classes, int batch) {
-		long params = 0, values = (long) h * w * c;
-		for (org.convkit.core.cnn.spec.LayerShape l : spec.shapes(h, w, c, classes)) {
-			params += l.params;
-			values += l.size();
-		}
-		double bytes = 4.0 * (4.0 * params + 2.0 * batch * values);
-		long limit = org.bytedeco.javacpp.Pointer.maxBytes();
-		if (params > Integer.MAX_VALUE || bytes > limit)
-			throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "The network (%s) on a %dx%d "
-					+ "input needs about %.1f GB to train (%d parameters, %d values per image in its layers, batch %d),"
-					+ " more than the %.1f GB ConvKit may use: choose a smaller width= and height=, a smaller batch= "
-					+ "or smaller layers", architectureText(o), w, h, bytes / (1L << 30), params, values, batch,
-					limit / (double) (1L << 30)));
-	}
-
-	/**
-	 * The model files this run writes (model= and its "-last" sibling) may not replace what it reads, even with
-	 * overwrite: the model it continues from, or a file in a class folder of the training data.
-	 */
-	static void checkNotAnInput(TrainingOptions o, Path model, Dataset data) {
-		for (Path out : new Path[] { model, Trainer.lastModelPath(model) }) {
-			String which = out.equals(model) ? "model=" + model : "model=" + model + " (its last-epoch file " + out + ")";
-			if (o.continuing() && same(out, o.continuePath()))
-				throw new IllegalArgumentException(which + " would replace the model this run continues from "
-						+ "(continue=" + o.continuePath() + "): choose another model= file");
-			if (data instanceof FolderDataset && ((FolderDataset) data).holds(out))
-				throw new IllegalArgumentException(which + " lies in a class folder of the training data, where it "
-						+ "would replace or join the images: choose a file outside " + o.folderPath());
-		}
-	}
-
-	private static boolean same(Path a, Path b) {
-		try {
-			return a.equals(b) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
-		} catch (IOException e) {
-			return false;
-		}
-	}
-
-	static String architectureText(TrainingOptions o) {
-		return NetworkSpec.CUSTOM.equalsIgnoreCase(o.architecture) ? "layers=[" + o.layers + "]"
-				: o.architecture;
-	}
-
-	/**
-	 * Fails with a clear message when no file can be created in the model's folder (a real test: as root, or on a
-	 * read-only file system, the permission bits do not tell). A missing folder is left to the trainer's message.
-	 */
-	static void checkFolderWritable(Path model) {
-		Path dir = model.getParent();
-		if (dir == null || !Files.isDirectory(dir)) return;
-		try {
-			Path probe = Files.createTempFile(dir, ".convkit-write-check", ".tmp");
-			Files.delete(probe);
-		} catch (IOException | SecurityException e) {
-			throw new IllegalArgumentException("Cannot save the model to " + model + ": the folder " + dir
-					+ " is not writable (no file can be created there: " + e.getClass().getSimpleName() + ")");
-		}
-	}
-
-	private static void logStart(TrainingOptions o, TrainingSetup s) {
-		Dataset data = s.data;
-		String from = s.from;
-		InputFormat f = s.format;
-		ModelBundle continued = s.continued;
-		int[] counts = new int[data.classes().size()];
-		for (int i = 0; i < data.size(); i++) counts[data.label(i)]++;
-		List<String> perClass = new ArrayList<>();
-		for (int c = 0; c < counts.length; c++) perClass.add(data.classes().get(c) + " " + counts[c]);
-		String what = data.patchInput() != null ? " ROIs" : " images";
-		IJ.log(LOG + data.size() + what + " in " + counts.length + " classes (" + String.join(", ",
-				perClass) + ") from " + from);
-		if (data instanceof PatchDataset && !((PatchDataset) data).fewExamples().isEmpty())
-			IJ.log(LOG + "classes with few ROIs (under " + PatchDataset.FEW + "): " + String.join(", ",
-					((PatchDataset) data).fewExamples()) + "; the model learns little about them (add ROIs, or "
-					+ "balance=Weights or Sampling)");
-		String input = data.patchInput() != null ? "patches " + f.width() + "x" + f.height() + ", "
-				+ data.patchInput() : f.width() + "x" + f.height() + " " + (f.channels() == 3 ? "RGB" : "grayscale")
-						+ ", resize " + f.resize();
-		if (continued != null) {
-			IJ.log(LOG + "continuing " + o.continuePath() + " (" + continued.history().epochs()
-					+ " epochs so far): its network, input (" + input + "), optimizer, learning rate, init, l2 and "
-					+ "seed are kept; " + (int) o.epochs + " more epochs, batch " + (int) o.batch);
-			IJ.log(LOG + "network: " + continued.spec());
-		} else {
-			String scaled = s.scaledUp == 1 ? "" : " (the images' most common size " + f.width() / s.scaledUp + "x"
-					+ f.height() / s.scaledUp + " scaled up " + s.scaledUp + "x: the network needs at least that)";
-			IJ.log(LOG + "input " + input + scaled + "; network " + architectureText(o) + ": " + o.spec());
-			IJ.log(LOG + o.settings() + ", normalisation " + o.rule() + ", validation "
-					+ TrainingOptions.number(o.validation)
-					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
-		}
-	}
-
-	private static String augmentText(Set<Augmenter.Op> ops) {
-		return ops.isEmpty() ? "none" : ops.stream().map(Augmenter.Op::word).collect(Collectors.joining(" "));
-	}
-
-	/**
-	 * "images kept in memory: 1000 of 1000 (0.8 MB; budget 1024 MB)": the decoded images kept for the later epochs
-	 * and the budget for them (a quarter of the Java heap limit, at most 1 GB); images beyond it are read again.
-	 */
-	static String inputMemoryText(TrainingResult r, long used) {
-		return String.format(Locale.ROOT, "images kept in memory: %d of %d (%.1f MB; budget %.0f MB, a quarter of the "
-				+ "Java memory limit, at most 1 GB)%s", r.inputsKept, used, r.inputBytesKept / 1048576.0,
-				r.inputBudget / 1048576.0, r.inputsKept < used ? "; the others are read again every epoch" : "");
-	}
-
-	private static void logSummary(TrainingReport report, Dataset data) {
-		TrainingResult r = report.result();
-		int skipped = r.skipped.size();
-		IJ.log(LOG + "images used: " + (data.size() - skipped) + " of " + data.size() + ", skipped: " + skipped
-				+ (skipped == 0 ? "" : " (unreadable)"));
-		for (Dataset.Skipped s : r.skipped) IJ.log(LOG + "  skipped " + s);
-		if (r.inputBudget > 0) IJ.log(LOG + inputMemoryText(r, data.size() - skipped));
-		if (r.confusion != null)
-			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion));
-		EpochResult best = report.bestEpoch();
-		if (best != null && r.bestFile != null)
-			IJ.log(LOG + "best model (epoch " + best.epoch + (Double.isNaN(best.validationLoss) ? ", training loss "
-					+ TrainingReport.format(best.trainLoss) : ", validation loss " + TrainingReport.format(
-							best.validationLoss) + ", accuracy " + TrainingReport.format(best.validationAccuracy))
-					+ ") saved to " + r.bestFile);
-		if (r.lastFile != null && !r.epochs.isEmpty())
-			IJ.log(LOG + "last model (epoch " + r.epochs.get(r.epochs.size() - 1).epoch + ") saved to "
-					+ r.lastFile);
-		if (r.epochs.isEmpty()) IJ.log(LOG + "no epoch finished: no model was saved");
-		IJ.log(LOG + r.message);
-	}
 }

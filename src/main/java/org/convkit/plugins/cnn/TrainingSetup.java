@@ -17,6 +17,8 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.plugins.support.FieldValues;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -105,7 +107,7 @@ public final class TrainingSetup {
 	/** Opens the data and the model to continue; nothing is written. */
 	static TrainingSetup open(TrainingOptions o) {
 		Path model = o.modelPath();
-		TrainCnnClassifier.checkFolderWritable(model);
+		checkFolderWritable(model);
 		ModelBundle continued = null;
 		if (o.continuing()) {
 			try {
@@ -129,7 +131,7 @@ public final class TrainingSetup {
 			data = new FolderDataset(folder);
 			from = folder.toString();
 		}
-		TrainCnnClassifier.checkNotAnInput(o, model, data);
+		checkNotAnInput(o, model, data);
 		NetworkSpec spec = null;
 		InputFormat format;
 		int scaledUp = 1;
@@ -146,10 +148,10 @@ public final class TrainingSetup {
 			try {
 				spec.shapes(h, w, data.channels());
 			} catch (IllegalArgumentException e) {
-				throw new IllegalArgumentException("The network (" + TrainCnnClassifier.architectureText(o)
+				throw new IllegalArgumentException("The network (" + TrainingLog.architectureText(o)
 						+ ") does not fit the " + w + "x" + h + " input: " + e.getMessage(), e);
 			}
-			TrainCnnClassifier.checkFitsInMemory(o, spec, h, w, data.channels(), data.classes().size(),
+			checkFitsInMemory(o, spec, h, w, data.channels(), data.classes().size(),
 					(int) o.batch);
 		} else {
 			format = new InputFormat(continued.inputHeight(), continued.inputWidth(), continued.inputChannels(),
@@ -165,5 +167,66 @@ public final class TrainingSetup {
 		if (continued != null) t.continueFrom(continued);
 		else t.input(format);
 		return t;
+	}
+
+	/**
+	 * Fails with a clear message when training the network cannot fit in the memory ND4J may use (JavaCPP's limit,
+	 * by default the JVM's maximum heap): 4 bytes per value for the weights, their gradients and two optimizer
+	 * moments, and for a batch of every layer's output, kept for the backward pass and its gradient.
+	 */
+	static void checkFitsInMemory(TrainingOptions o, NetworkSpec spec, int h, int w, int c, int classes, int batch) {
+		long params = 0, values = (long) h * w * c;
+		for (org.convkit.core.cnn.spec.LayerShape l : spec.shapes(h, w, c, classes)) {
+			params += l.params;
+			values += l.size();
+		}
+		double bytes = 4.0 * (4.0 * params + 2.0 * batch * values);
+		long limit = org.bytedeco.javacpp.Pointer.maxBytes();
+		if (params > Integer.MAX_VALUE || bytes > limit)
+			throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "The network (%s) on a %dx%d "
+					+ "input needs about %.1f GB to train (%d parameters, %d values per image in its layers, batch %d),"
+					+ " more than the %.1f GB ConvKit may use: choose a smaller width= and height=, a smaller batch= "
+					+ "or smaller layers", TrainingLog.architectureText(o), w, h, bytes / (1L << 30), params, values, batch,
+					limit / (double) (1L << 30)));
+	}
+
+	/**
+	 * The model files this run writes (model= and its "-last" sibling) may not replace what it reads, even with
+	 * overwrite: the model it continues from, or a file in a class folder of the training data.
+	 */
+	static void checkNotAnInput(TrainingOptions o, Path model, Dataset data) {
+		for (Path out : new Path[] { model, Trainer.lastModelPath(model) }) {
+			String which = out.equals(model) ? "model=" + model : "model=" + model + " (its last-epoch file " + out + ")";
+			if (o.continuing() && same(out, o.continuePath()))
+				throw new IllegalArgumentException(which + " would replace the model this run continues from "
+						+ "(continue=" + o.continuePath() + "): choose another model= file");
+			if (data instanceof FolderDataset && ((FolderDataset) data).holds(out))
+				throw new IllegalArgumentException(which + " lies in a class folder of the training data, where it "
+						+ "would replace or join the images: choose a file outside " + o.folderPath());
+		}
+	}
+
+	private static boolean same(Path a, Path b) {
+		try {
+			return a.equals(b) || Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+		} catch (IOException e) {
+			return false;
+		}
+	}
+
+	/**
+	 * Fails with a clear message when no file can be created in the model's folder (a real test: as root, or on a
+	 * read-only file system, the permission bits do not tell). A missing folder is left to the trainer's message.
+	 */
+	static void checkFolderWritable(Path model) {
+		Path dir = model.getParent();
+		if (dir == null || !Files.isDirectory(dir)) return;
+		try {
+			Path probe = Files.createTempFile(dir, ".convkit-write-check", ".tmp");
+			Files.delete(probe);
+		} catch (IOException | SecurityException e) {
+			throw new IllegalArgumentException("Cannot save the model to " + model + ": the folder " + dir
+					+ " is not writable (no file can be created there: " + e.getClass().getSimpleName() + ")");
+		}
 	}
 }
