@@ -132,7 +132,7 @@ public final class AveragingTrainer {
 				double valLoss = v == null ? Double.NaN : v.loss, valAcc = v == null ? Double.NaN : v.accuracy;
 				history = history.plus(trainLoss, trainAcc, valLoss, valAcc);
 				boolean isBest = checkpoints.record(plan.bundle(net, start.normalisation, history),
-						v == null ? trainLoss : valLoss);
+						v == null ? trainLoss : valLoss, v);
 				epochs.add(new EpochResult(epoch, trainLoss, trainAcc, valLoss, valAcc,
 						(System.nanoTime() - t0) / 1e9, examples / fitSeconds, isBest));
 				l.epochDone(epochs.get(epochs.size() - 1));

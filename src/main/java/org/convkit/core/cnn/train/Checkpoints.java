@@ -20,6 +20,7 @@ final class Checkpoints {
 	private final Path bestFile, lastFile; // null: not saving
 	private double bestCriterion = Double.POSITIVE_INFINITY;
 	private ModelBundle best, last;
+	private Validation bestValidation;
 
 	private Checkpoints(Path bestFile, Path lastFile) {
 		this.bestFile = bestFile;
@@ -62,11 +63,12 @@ final class Checkpoints {
 
 	/**
 	 * Records an epoch's model: it becomes the last one, and the best one when {@code criterion} is lower than every
-	 * earlier epoch's. The best is kept as a copy of the network, which goes on training.
+	 * earlier epoch's. The best is kept as a copy of the network, which goes on training, with its validation (null
+	 * when there is none).
 	 *
 	 * @return whether it is the best so far
 	 */
-	boolean record(ModelBundle epochModel, double criterion) throws ModelFileException {
+	boolean record(ModelBundle epochModel, double criterion, Validation validation) throws ModelFileException {
 		last = epochModel;
 		if (lastFile != null) ModelBundleIO.write(epochModel, lastFile, true);
 		if (!(criterion < bestCriterion)) return false;
@@ -75,7 +77,13 @@ final class Checkpoints {
 		MultiLayerNetwork copy = epochModel.network().clone();
 		copy.setListeners(new ArrayList<org.deeplearning4j.optimize.api.TrainingListener>()); // DL4J's, not ours
 		best = epochModel.withNetwork(copy);
+		bestValidation = validation;
 		return true;
+	}
+
+	/** The best epoch's validation (its predictions make the result's confusion matrix); null without validation. */
+	Validation bestValidation() {
+		return bestValidation;
 	}
 
 	/** The best model so far; null before the first recorded epoch. */

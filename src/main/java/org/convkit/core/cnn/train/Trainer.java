@@ -188,7 +188,7 @@ public final class Trainer {
 				double valLoss = v == null ? Double.NaN : v.loss, valAcc = v == null ? Double.NaN : v.accuracy;
 				history = history.plus(runner.loss(), runner.accuracy(), valLoss, valAcc);
 				boolean isBest = checkpoints.record(plan.bundle(start.network, start.normalisation, history),
-						v == null ? runner.loss() : valLoss);
+						v == null ? runner.loss() : valLoss, v);
 				epochs.add(new EpochResult(epoch, runner.loss(), runner.accuracy(), valLoss, valAcc,
 						(System.nanoTime() - t0) / 1e9, runner.examples() / fitSeconds, isBest));
 				l.epochDone(epochs.get(epochs.size() - 1));
@@ -218,8 +218,9 @@ public final class Trainer {
 		long[][] confusion = null;
 		int[] predictions = null;
 		if (best != null && validationBatches != null) {
-			Validation v;
-			try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(best.spec(),
+			// the best epoch's own validation; computed again only when it was not kept
+			Validation v = checkpoints.bestValidation();
+			if (v == null) try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(best.spec(),
 					best.inputHeight(), best.inputWidth(), best.inputChannels(), best.labels().size(),
 					validationBatches.batchSize()))) {
 				v = Validation.of(best.network(), validationBatches);

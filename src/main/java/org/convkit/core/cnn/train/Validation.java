@@ -16,7 +16,7 @@ final class Validation {
 	/** Per example, in batch order: its dataset index, true class and predicted class. */
 	final int[] indices, actual, predicted;
 
-	private Validation(double loss, double accuracy, int[] indices, int[] actual, int[] predicted) {
+	Validation(double loss, double accuracy, int[] indices, int[] actual, int[] predicted) {
 		this.loss = loss;
 		this.accuracy = accuracy;
 		this.indices = indices;
