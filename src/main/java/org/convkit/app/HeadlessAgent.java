@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The Java agent of ConvKit's headless runs ({@code -javaagent:ConvKit_.jar}, used by {@code ./convkit --headless}
- * and the tests in place of {@code -javaagent:ij1-patcher.jar=init}): ij1-patcher's patches, which let ImageJ 1.x
- * run without a display (dialogs read macro options, batch mode on), plus {@link HeadlessRoiManager}, which lets
- * macros use the ROI Manager there. Needs ij1-patcher and Javassist on the class path.
+ * ConvKit's Java agent for headless JVMs ({@code -javaagent:ConvKit_.jar}, in place of
+ * {@code -javaagent:ij1-patcher.jar=init}): ij1-patcher's patches, which let ImageJ 1.x run without a display
+ * (dialogs read macro options, batch mode on), plus {@link HeadlessRoiManager}, which lets macros use the ROI Manager
+ * there, made at start-up (about 3.6 s). {@code ./convkit --headless} and the tests' macro JVMs use the same patches
+ * written once by the build instead ({@link HeadlessImageJ}); the test JVM itself, and any JVM started otherwise,
+ * use this agent. Needs ij1-patcher and Javassist on the class path.
  */
 public final class HeadlessAgent {
 	/** ConvKit's edits on top of ij1-patcher's: class name → edit (also written into the build's patched jar). */

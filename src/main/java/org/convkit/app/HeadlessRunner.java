@@ -24,10 +24,11 @@ import java.util.List;
  * Usage: {@code HeadlessRunner MACRO.ijm [ARGUMENT]}; {@code getArgument()} in the macro returns ARGUMENT. A macro
  * that stops after printing a line starting with "usage:" (e.g. {@code exit("usage: ...")}), or that opens a dialog
  * (which cannot be shown without a display), was used wrongly: exit code 2, like bad usage of the runner itself.
- * Needs ConvKit's agent, which applies ij1-patcher's patches ({@code -javaagent:ConvKit_.jar}, see
- * {@link HeadlessAgent}; {@code -javaagent:ij1-patcher.jar=init} works too, without the ROI Manager),
- * {@code -Djava.awt.headless=true} and {@code --add-opens=java.base/java.lang=ALL-UNNAMED}: {@code ./convkit
- * --headless} starts it that way.
+ * Needs ImageJ patched for headless use: the build's patched classes ({@code ij-headless.jar}, see
+ * {@link HeadlessImageJ}) before ImageJ's jar on the class path, as {@code ./convkit --headless} starts it, or
+ * ConvKit's agent, which makes the same patches at start-up ({@code -javaagent:ConvKit_.jar}, see
+ * {@link HeadlessAgent}; {@code -javaagent:ij1-patcher.jar=init} works too, without the ROI Manager); and
+ * {@code -Djava.awt.headless=true} and {@code --add-opens=java.base/java.lang=ALL-UNNAMED}.
  */
 public final class HeadlessRunner {
 	public static final int EXIT_OK = 0;
@@ -66,10 +67,10 @@ public final class HeadlessRunner {
 			return EXIT_USAGE;
 		}
 		if (java.awt.GraphicsEnvironment.isHeadless() && !patched()) {
-			System.err.println("convkit: ImageJ is not patched for headless use: start the JVM with "
+			System.err.println("convkit: ImageJ is not patched for headless use: put ConvKit's ij-headless.jar "
+					+ "before ImageJ's jar on the class path (./convkit --headless does this), or start the JVM with "
 					+ "-javaagent:ConvKit_.jar (ij1-patcher's patches and ConvKit's) "
-					+ "--add-opens=java.base/java.lang=ALL-UNNAMED "
-					+ "(./convkit --headless does this).");
+					+ "--add-opens=java.base/java.lang=ALL-UNNAMED.");
 			return EXIT_USAGE;
 		}
 		String text = new String(Files.readAllBytes(macro), StandardCharsets.UTF_8);

@@ -99,7 +99,8 @@ public class HeadlessRunnerTest {
 		Path macro = HeadlessProcess.writeMacro(tmp.getRoot().toPath(), "p.ijm", "print(\"ran\");");
 		HeadlessProcess.Result r = HeadlessProcess.run(false, macro, null);
 		assertEquals(r.toString(), HeadlessRunner.EXIT_USAGE, r.exitCode);
-		assertTrue(r.toString(), r.stderr.contains("ij1-patcher") && !r.stdout.contains("ran"));
+		assertTrue(r.toString(), r.stderr.contains("ij-headless.jar") && r.stderr.contains("-javaagent:ConvKit_.jar")
+				&& !r.stdout.contains("ran"));
 	}
 
 	@Test
