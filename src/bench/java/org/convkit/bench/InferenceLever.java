@@ -1,5 +1,7 @@
 package org.convkit.bench;
 
+import static org.convkit.bench.RuntimeBenchmark.Stats.median;
+
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.SmallBatchForward;
@@ -62,7 +64,7 @@ final class InferenceLever {
 					}
 					if (round > 0) speed[k][round - 1] = images / ((System.nanoTime() - start) / 1e9);
 				}
-			double a = RuntimeBenchmark.Stats.median(speed[0]), b = RuntimeBenchmark.Stats.median(speed[1]);
+			double a = median(speed[0]), b = median(speed[1]);
 			System.out.printf(Locale.ROOT, "| %s | %.1f M | %d | %.0f | %.0f | %.2f |%n", title, work / 1e6, batch, a,
 					b, a / b);
 		}

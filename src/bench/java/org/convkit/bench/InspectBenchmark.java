@@ -1,5 +1,7 @@
 package org.convkit.bench;
 
+import static org.convkit.bench.RuntimeBenchmark.Stats.median;
+
 import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
@@ -128,8 +130,9 @@ public final class InspectBenchmark {
 				classify[r] = b / reps;
 			}
 		}
-		row("Feature maps, every layer, " + name + " (ms per call; Classify with CNN... as reference)",
-				RuntimeBenchmark.Stats.median(maps), RuntimeBenchmark.Stats.median(classify), RuntimeBenchmark.Stats.median(maps) / RuntimeBenchmark.Stats.median(classify));
+		double mapsMs = median(maps), classifyMs = median(classify);
+		row("Feature maps, every layer, " + name + " (ms per call; Classify with CNN... as reference)", mapsMs,
+				classifyMs, mapsMs / classifyMs);
 	}
 
 	private void wholeImage(Path model, String name) throws ModelFileException {
@@ -164,7 +167,7 @@ public final class InspectBenchmark {
 			}
 		}
 		int n = Math.min(rounds, 3);
-		double mo = RuntimeBenchmark.Stats.median(Arrays.copyOf(ours, n)), mr = RuntimeBenchmark.Stats.median(Arrays.copyOf(raw, n));
+		double mo = median(Arrays.copyOf(ours, n)), mr = median(Arrays.copyOf(raw, n));
 		row("Whole-image conv1 maps, " + name + ", 2048x2048 (ms; raw DL4J feedForwardToLayer(0) in one call)", mo,
 				mr, mo / mr);
 		System.out.println(String.format(Locale.ROOT, "| &nbsp;&nbsp;peak heap / RSS, MB | %d / %d | %d / %d | |",
@@ -206,9 +209,9 @@ public final class InspectBenchmark {
 			}
 		}
 		row("Occlusion, LeNet 28x28, patch 4 stride 1 (images/s; one Predictor call per image as reference)",
-				RuntimeBenchmark.Stats.median(occ), RuntimeBenchmark.Stats.median(one), RuntimeBenchmark.Stats.median(occ) / RuntimeBenchmark.Stats.median(one));
-		row("LIME, LeNet 28x28, 1000 samples (images/s; same reference)", RuntimeBenchmark.Stats.median(lim), RuntimeBenchmark.Stats.median(one),
-				RuntimeBenchmark.Stats.median(lim) / RuntimeBenchmark.Stats.median(one));
+				median(occ), median(one), median(occ) / median(one));
+		row("LIME, LeNet 28x28, 1000 samples (images/s; same reference)", median(lim), median(one),
+				median(lim) / median(one));
 	}
 
 	private static void row(String what, double a, double b, double ratio) {

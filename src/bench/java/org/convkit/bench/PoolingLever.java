@@ -1,5 +1,7 @@
 package org.convkit.bench;
 
+import static org.convkit.bench.RuntimeBenchmark.Stats.median;
+
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.MaxPoolingLayer;
 import org.convkit.core.cnn.net.NetworkBuilder;
@@ -74,7 +76,7 @@ final class PoolingLever {
 			}
 		fastJava.off();
 		fastDl4j.off();
-		double a = RuntimeBenchmark.Stats.median(ms[0]), b = RuntimeBenchmark.Stats.median(ms[1]);
+		double a = median(ms[0]), b = median(ms[1]);
 		System.out.printf(Locale.ROOT, "| %s | %d | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) | %.2f |%n", title, steps, a,
 				Arrays.stream(ms[0]).min().orElse(Double.NaN), Arrays.stream(ms[0]).max().orElse(Double.NaN), b,
 				Arrays.stream(ms[1]).min().orElse(Double.NaN), Arrays.stream(ms[1]).max().orElse(Double.NaN), b / a);

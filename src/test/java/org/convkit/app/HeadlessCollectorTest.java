@@ -25,7 +25,7 @@ import static org.junit.Assert.assertTrue;
  * answer is handed to a real JVM together with the user's options.
  */
 public class HeadlessCollectorTest {
-	private static final Path BASE = Paths.get(System.getProperty("convkit.basedir", ".")).toAbsolutePath();
+	private static final Path BASE = HeadlessProcess.basedir();
 
 	@Test
 	public void headlessRunsTheSerialCollectorUnlessTheUserChoseOne() throws Exception {
@@ -44,7 +44,7 @@ public class HeadlessCollectorTest {
 	}
 
 	/** What the launcher's headless_gc prints under these environment values. */
-	private static String headlessGc(String javaToolOptions, String jdkJavaOptions) throws Exception {
+	static String headlessGc(String javaToolOptions, String jdkJavaOptions) throws Exception {
 		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
 		Matcher m = Pattern.compile("(?ms)^headless_gc\\(\\) \\{.*?^\\}").matcher(launcher);
 		assertTrue("headless_gc() in ./convkit", m.find());
@@ -54,6 +54,21 @@ public class HeadlessCollectorTest {
 		env.put("JAVA_TOOL_OPTIONS", javaToolOptions);
 		env.put("JDK_JAVA_OPTIONS", jdkJavaOptions);
 		return run(pb).trim();
+	}
+
+	/** The launcher's answer for this JVM's own environment (asked once): what HeadlessProcess's JVMs start with. */
+	static String headlessGcHere() throws Exception {
+		synchronized (HeadlessCollectorTest.class) {
+			if (here == null) here = headlessGc(env("JAVA_TOOL_OPTIONS"), env("JDK_JAVA_OPTIONS"));
+			return here;
+		}
+	}
+
+	private static String here;
+
+	private static String env(String name) {
+		String v = System.getenv(name);
+		return v == null ? "" : v;
 	}
 
 	/** The collector a JVM started with these options uses (the JVM's own flag), or the failure. */

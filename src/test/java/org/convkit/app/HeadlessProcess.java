@@ -74,10 +74,14 @@ final class HeadlessProcess {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.add("-Xms32m"); // as ./convkit: a small initial heap keeps the resident set small
-		// as ./convkit --headless (its headless_gc), unless the test JVM's own options choose a collector
-		String tool = System.getenv("JAVA_TOOL_OPTIONS"), jdk = System.getenv("JDK_JAVA_OPTIONS");
-		if (!((tool == null ? "" : tool) + " " + (jdk == null ? "" : jdk)).matches("(?s).*-XX:\\+Use\\w*GC.*"))
-			cmd.add("-XX:+UseSerialGC");
+		// the collector ./convkit --headless chooses in this environment (its own headless_gc function answers)
+		String gc;
+		try {
+			gc = HeadlessCollectorTest.headlessGcHere();
+		} catch (Exception e) {
+			throw new IOException("the launcher's headless_gc failed", e);
+		}
+		if (!gc.isEmpty()) cmd.add(gc);
 		cmd.add("-Xmx2g");
 		// the instruction-set narrowing of .ci/run's AVX2 pass (-XX:UseAVX=2) reaches these JVMs too
 		for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())

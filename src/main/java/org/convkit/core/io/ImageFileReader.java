@@ -11,6 +11,7 @@ import javax.imageio.stream.ImageInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.Iterator;
@@ -38,7 +39,7 @@ import java.util.zip.ZipFile;
 public final class ImageFileReader {
 	/** How every reason for an unreadable file starts. */
 	public static final String NOT_AN_IMAGE = "not an image ImageJ can read";
-	/** Checked file → its size and modification time when checked ({@link #stamp}). */
+	/** Checked file → its size and modification time when checked: a file rewritten since is checked again. */
 	private final Map<Path, long[]> checked = new ConcurrentHashMap<>();
 
 	/**
@@ -48,9 +49,15 @@ public final class ImageFileReader {
 	 */
 	public ImagePlus read(Path file) throws IOException {
 		String path = file.toString();
-		if (!Files.isRegularFile(file)) throw new IOException("not a file");
+		BasicFileAttributes attributes;
+		try {
+			attributes = Files.readAttributes(file, BasicFileAttributes.class); // one stat for kind, size and time
+		} catch (IOException e) {
+			throw new IOException("not a file");
+		}
+		if (!attributes.isRegularFile()) throw new IOException("not a file");
 		if (!Files.isReadable(file)) throw new IOException("not readable (permission denied)");
-		long[] stamp = stamp(file);
+		long[] stamp = { attributes.size(), attributes.lastModifiedTime().toMillis() };
 		Opener opener = new Opener();
 		opener.setSilentMode(true);
 		int type = opener.getFileType(path);
@@ -66,11 +73,6 @@ public final class ImageFileReader {
 		}
 		if (imp == null) throw new IOException(NOT_AN_IMAGE);
 		return imp;
-	}
-
-	/** The file's size and modification time: a file rewritten since it was checked is checked again. */
-	private static long[] stamp(Path file) throws IOException {
-		return new long[] { Files.size(file), Files.getLastModifiedTime(file).toMillis() };
 	}
 
 	private static void check(Path file, int type) throws IOException {

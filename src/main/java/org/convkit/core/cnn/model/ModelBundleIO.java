@@ -176,26 +176,17 @@ public final class ModelBundleIO {
 
 	/** The values (a float[] or double[]) in order as little-endian bytes, in 64 kB chunks; returns the byte count. */
 	private static long writeLittleEndian(Object values, ByteSink out) throws IOException {
+		boolean floats = values instanceof float[];
+		int width = floats ? 4 : 8, length = floats ? ((float[]) values).length : ((double[]) values).length;
 		ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-		if (values instanceof float[]) {
-			float[] v = (float[]) values;
-			for (int i = 0; i < v.length;) {
-				int n = Math.min(v.length - i, buf.capacity() / 4);
-				buf.clear();
-				buf.asFloatBuffer().put(v, i, n);
-				out.write(buf.array(), 0, n * 4);
-				i += n;
-			}
-			return 4L * v.length;
-		}
-		double[] v = (double[]) values;
-		for (int i = 0; i < v.length;) {
-			int n = Math.min(v.length - i, buf.capacity() / 8);
+		for (int i = 0; i < length;) {
+			int n = Math.min(length - i, buf.capacity() / width);
 			buf.clear();
-			buf.asDoubleBuffer().put(v, i, n);
-			out.write(buf.array(), 0, n * 8);
+			if (floats) buf.asFloatBuffer().put((float[]) values, i, n);
+			else buf.asDoubleBuffer().put((double[]) values, i, n);
+			out.write(buf.array(), 0, n * width);
 			i += n;
 		}
-		return 8L * v.length;
+		return (long) width * length;
 	}
 }
