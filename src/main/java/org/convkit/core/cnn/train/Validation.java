@@ -2,9 +2,7 @@ package org.convkit.core.cnn.train;
 
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.net.NdArrays;
-import org.convkit.core.cnn.net.SmallBatchForward;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.ArrayList;
@@ -27,17 +25,10 @@ final class Validation {
 	static Validation of(MultiLayerNetwork net, Batches batches) {
 		List<int[]> idx = new ArrayList<>();
 		List<float[][]> probs = new ArrayList<>(), ys = new ArrayList<>();
-		SmallBatchForward small = null;
 		try (Batches.Epoch it = batches.epoch(0)) {
 			while (it.hasNext()) {
 				DataSet ds = it.next();
-				INDArray x = ds.getFeatures();
-				// the Predictor's rule: small networks' batches through SmallBatchForward where it is the faster path
-				if (small == null && x.rank() == 4)
-					small = SmallBatchForward.of(net, (int) x.size(2), (int) x.size(3), (int) x.size(1));
-				int n = (int) x.size(0);
-				probs.add(small != null && small.serves(n) ? small.probabilities(NdArrays.floats(x, null), n)
-						: NdArrays.rows(net.output(x, false)));
+				probs.add(NdArrays.rows(net.output(ds.getFeatures(), false)));
 				ys.add(NdArrays.rows(ds.getLabels()));
 				idx.add(it.currentIndices());
 			}

@@ -3,6 +3,8 @@ package org.convkit.core.cnn.net;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.List;
@@ -70,6 +72,36 @@ public class CachingDenseLayerTest {
 		net.output(other.getFeatures(), true); // a training-mode forward pass on other data, no backprop
 		net.fit(d);
 		assertEquals(0, ref.params().sub(net.params()).amaxNumber().doubleValue(), 0);
+	}
+
+	/**
+	 * The product by {@code Nd4j.gemm} gives DL4J's {@code mmuli} numbers up to rounding, in inference (one image and a
+	 * batch) and in a training step, against the same network whose dense layers are DL4J's plain objects.
+	 */
+	@Test
+	public void gemmProductGivesDl4jsNumbers() {
+		MultiLayerNetwork ours = network(), dl4j = network();
+		DataType type = dl4j.getLayerWiseConfigurations().getDataType();
+		for (int i = 0; i < dl4j.getLayers().length; i++)
+			if (dl4j.getLayers()[i] instanceof CachingDenseLayer)
+				LayerReplacement.replace((TrainableNetwork) dl4j, i,
+						new org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer(dl4j.getLayers()[i].conf(), type));
+		assertEquals(2, CachingDenseLayer.install(ours).size());
+		// biases start at 0: random parameters, the same in both
+		INDArray params = org.nd4j.linalg.factory.Nd4j.rand(type, 1, ours.numParams()).subi(0.5);
+		ours.setParams(params);
+		dl4j.setParams(params.dup());
+		for (org.deeplearning4j.nn.api.Layer l : dl4j.getLayers()) assertFalse(l instanceof CachingDenseLayer);
+		for (int n : new int[] { 1, 7 }) {
+			INDArray x = data(n).getFeatures();
+			INDArray a = ours.output(x, false), b = dl4j.output(x, false);
+			assertEquals("images: " + n, 0, a.sub(b).amaxNumber().doubleValue(), 1e-6 * b.amaxNumber().doubleValue());
+		}
+		DataSet d = data(9);
+		RandomBatch.computeGradients(ours, d);
+		RandomBatch.computeGradients(dl4j, d);
+		INDArray g = dl4j.gradient().gradient();
+		assertEquals(0, ours.gradient().gradient().sub(g).amaxNumber().doubleValue(), 1e-5 * g.amaxNumber().doubleValue());
 	}
 
 	private static MultiLayerNetwork network() {

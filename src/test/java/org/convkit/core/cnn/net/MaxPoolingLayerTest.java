@@ -171,6 +171,34 @@ public class MaxPoolingLayerTest {
 		assertTrue("ties to break: " + ties, ties > 20);
 	}
 
+	/**
+	 * The 2×2 path (without branches) against the general loop, value for value and position for position: ties
+	 * (whole numbers), -0 against 0, NaN, infinities, and planes with a row and a column left over.
+	 */
+	@Test
+	public void twoByTwoPathChoosesAsTheGeneralLoop() {
+		java.util.Random r = new java.util.Random(7);
+		float[] special = { 0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f,
+				Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE };
+		int[][] sizes = { { 24, 24 }, { 7, 9 }, { 2, 2 }, { 5, 4 } };
+		for (int[] hw : sizes)
+			for (int mode = 0; mode < 3; mode++) {
+				int planes = 5, h = hw[0], w = hw[1], outH = h / 2, outW = w / 2;
+				float[] in = new float[planes * h * w];
+				for (int i = 0; i < in.length; i++)
+					in[i] = mode == 0 ? (float) r.nextGaussian() : mode == 1 ? r.nextInt(3) - 1 // ties
+							: special[r.nextInt(special.length)];
+				float[] fast = new float[planes * outH * outW], general = fast.clone();
+				int[] fastAt = new int[fast.length], generalAt = fastAt.clone();
+				MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, fast, fastAt);
+				MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, general, generalAt);
+				String what = h + "x" + w + " mode " + mode;
+				assertArrayEquals(what, generalAt, fastAt);
+				for (int o = 0; o < fast.length; o++)
+					assertEquals(what + " at " + o, Float.floatToRawIntBits(general[o]), Float.floatToRawIntBits(fast[o]));
+			}
+	}
+
 	@Test
 	public void trainingStepsGiveDl4jsWeights() {
 		MultiLayerNetwork[] t = twins(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
