@@ -149,7 +149,7 @@ public final class CnnBenchmark {
 	 * The processor, whether it has AVX-512, the instruction-set narrowing in effect (oneDNN's and OpenBLAS's
 	 * environment variables, the JVM's UseAVX) and the load average when the case started.
 	 */
-	static String machine() {
+	public static String machine() {
 		String model = "?", load = "?";
 		boolean avx512 = false;
 		try {

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * </ul>
  * The contenders' environment has no OMP_NUM_THREADS: ConvKit sets the count itself.
  */
-final class RuntimeBenchmark {
+public final class RuntimeBenchmark {
 	/** The case names {@code ./convkit --bench ROUNDS CASE} accepts for this class. */
 	static final List<String> CASES = List.of("natives", "natives-avx2", "threads");
 	private static final String[] MEASURES = { "training", "classification, batches of 64",
@@ -250,12 +250,12 @@ final class RuntimeBenchmark {
 	}
 
 	/** Median, min and max of a list of doubles (NaN when empty); the benchmarks' one place for them. */
-	static final class Stats {
+	public static final class Stats {
 		private Stats() {
 		}
 
 		/** The median of the rounds (the mean of the middle two for an even count; NaN when empty). */
-		static double median(double[] v) {
+		public static double median(double[] v) {
 			if (v.length == 0) return Double.NaN;
 			double[] s = v.clone();
 			Arrays.sort(s);

@@ -81,10 +81,10 @@ public final class CachingDenseLayer extends DenseLayer {
 
 	/**
 	 * DL4J's pre-activation {@code input·W + b}, the product by {@code Nd4j.gemm} where DL4J calls {@code mmuli}: the
-	 * same operands, and for one image of Small VGG 96×96 (36,864 × 256 weights) 3.6 against 6.9 ms with AVX-512, 4.2
-	 * against 8.6 ms narrowed to AVX2; for LeNet's 64 × 800 × 500 0.73 against 1.14 ms (one thread, DL4J's 'f'-order
-	 * weights; docs/benchmarks.md). Input that is not a matrix of the right width goes to DL4J, which says what is
-	 * wrong.
+	 * same operands, and for one image of Small VGG 96×96 (36,864 × 256 weights) 2.8 against 4.9 ms with AVX-512, 3.1
+	 * against 5.8 ms narrowed to AVX2; for LeNet's 64 × 800 × 500 0.45 against 0.61 ms (one thread, DL4J's 'f'-order
+	 * weights; {@code ./convkit --bench 5 hotspots}, docs/benchmarks.md). Backprop's products stay DL4J's: there the
+	 * two took the same time. Input that is not a matrix of the right width goes to DL4J, which says what is wrong.
 	 */
 	private Pair<INDArray, INDArray> product(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
 		assertInputSet(forBackprop);

@@ -26,8 +26,8 @@ import java.util.Locale;
  * took more time than all its convolutions together (oneDNN's verbose log, narrowed to AVX2 on this project's
  * machine). libnd4j also runs the pooling forward twice per training step (once more in backprop, to find the maxima
  * again). Here the forward pass keeps where each maximum was, and backprop sends each output's gradient there: one
- * pass each. Measured ({@code ./convkit --bench 5 pooling}, docs/benchmarks.md): 1.07–1.38x faster training steps
- * narrowed to AVX2, 0.92–1.02x with AVX-512 — so {@link ConvKitLayers} installs it only where oneDNN lacks AVX-512
+ * pass each. Measured ({@code ./convkit --bench 5 pooling}, docs/benchmarks.md): 1.23–1.49x faster training steps
+ * narrowed to AVX2, 0.87–1.02x with AVX-512 — so {@link ConvKitLayers} installs it only where oneDNN lacks AVX-512
  * ({@link #wanted()}), and DL4J's layer with its oneDNN helper ({@link OneDnnSubsamplingLayer}) elsewhere.
  * <p>
  * The same numbers as DL4J's: a maximum is a maximum (the forward pass is bit for bit DL4J's), and the gradient goes
@@ -192,10 +192,10 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	/**
 	 * The common 2×2, stride 2 case with every window inside the plane: the same maxima and positions as the general
 	 * loop without its branches, which mispredict on most windows (after a ReLU many values tie at 0). LeNet's first
-	 * pooling of 64 images (random ReLU outputs, one thread): 2.2–2.5 ms here against 4.7–4.9 ms in the general loop
-	 * (docs/benchmarks.md). Each value's order as an int key, the window's largest key, and the first value in row
-	 * order that has it; the output is that value itself, so a -0 tied with 0 comes out as the general loop's. A window
-	 * holding a NaN takes the general loop's rule (the first NaN).
+	 * pooling of 64 images, one thread ({@code ./convkit --bench 5 hotspots}): 2.3 against 4.6 ms with AVX-512, 2.2
+	 * against 4.0 ms narrowed to AVX2. Each value's order as an int key, the window's largest key, and the first value
+	 * in row order that has it; the output is that value itself, so a -0 tied with 0 comes out as the general loop's.
+	 * A window holding a NaN takes the general loop's rule (the first NaN).
 	 */
 	private static void forwardTwoByTwo(float[] in, int planes, int h, int w, int outH, int outW, float[] out,
 			int[] at) {

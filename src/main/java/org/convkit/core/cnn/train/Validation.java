@@ -8,7 +8,13 @@ import org.nd4j.linalg.dataset.DataSet;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A network's loss, accuracy and predictions over validation batches (inference mode, in batch order). */
+/**
+ * A network's loss, accuracy and predictions over validation batches (inference mode, in batch order), through
+ * DL4J's {@code output}. Not ConvKit's Java inference path, even where {@code Predictor} takes it for whole batches
+ * (LeNet where oneDNN lacks AVX-512): its buffers, made anew for every validation pass, were the peak of a training
+ * run's memory there (100,000 images: 566 MB against 480 MB now; docs/benchmarks.md), for a pass that takes a tenth
+ * of the epoch's images.
+ */
 final class Validation {
 	final double loss, accuracy;
 	/** Per example, in batch order: its dataset index, true class and predicted class. */

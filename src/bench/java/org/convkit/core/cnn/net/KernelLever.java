@@ -1,0 +1,95 @@
+package org.convkit.core.cnn.net;
+
+import org.convkit.bench.RuntimeBenchmark;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Two kernels of the training and inference steps, old way against new, in interleaved rounds in one JVM (medians of
+ * the rounds after one warm-up, ms per call, 1 thread as the launcher's bench runs it): {@link MaxPoolingLayer}'s 2×2
+ * forward pass with the maxima's positions (the general loop against the branch-free two-by-two path) on LeNet's first
+ * pooling input (64 × 20 × 24 × 24, ReLU outputs: half of them 0), and a dense layer's product {@code input·W} with
+ * DL4J's 'f'-order weights by DL4J's {@code mmuli} against {@code Nd4j.gemm} ({@link CachingDenseLayer}). Run with
+ * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
+ * for the pooling loops, which are package-private.
+ */
+public final class KernelLever {
+	private KernelLever() {
+	}
+
+	public static void run(int rounds) {
+		System.out.printf(Locale.ROOT, "%nKernel lever: ms per call, medians of %d interleaved rounds after 1 warm-up; "
+				+ "%s%n", rounds, org.convkit.bench.CnnBenchmark.machine());
+		System.out.println("| kernel | shape | before | after | before / after |");
+		System.out.println("|---|---|---:|---:|---:|");
+		pooling(rounds);
+		int[][] shapes = { { 1, 36864, 256 }, { 64, 36864, 256 }, { 1, 16384, 256 }, { 64, 800, 500 }, { 1, 800, 500 } };
+		for (int[] s : shapes) product(rounds, s[0], s[1], s[2]);
+		for (int[] s : new int[][] { { 64, 36864, 256 }, { 64, 800, 500 } }) epsilon(rounds, s[0], s[1], s[2]);
+	}
+
+	private static void pooling(int rounds) {
+		int planes = 64 * 20, h = 24, w = 24, outH = 12, outW = 12;
+		Random r = new Random(1);
+		float[] in = new float[planes * h * w], out = new float[planes * outH * outW];
+		int[] at = new int[out.length];
+		for (int i = 0; i < in.length; i++) in[i] = Math.max(0f, (float) r.nextGaussian());
+		double[][] ms = new double[2][rounds];
+		for (int round = 0; round <= rounds; round++)
+			for (int k = 0; k < 2; k++) {
+				long t0 = System.nanoTime();
+				for (int i = 0; i < 50; i++)
+					if (k == 0) MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at);
+					else MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at);
+				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / 50e6;
+			}
+		row("max pooling 2×2 forward with positions: general loop / two-by-two path", "64×20×24×24", ms);
+	}
+
+	private static void product(int rounds, int n, int nIn, int nOut) {
+		Nd4j.getRandom().setSeed(3);
+		INDArray x = Nd4j.rand(DataType.FLOAT, n, nIn), w = Nd4j.rand(DataType.FLOAT, nIn, nOut).dup('f');
+		INDArray z = Nd4j.create(DataType.FLOAT, n, nOut);
+		int calls = (int) Math.max(5, Math.min(200, 2_000_000_000L / ((long) n * nIn * nOut + 1_000_000L)));
+		double[][] ms = new double[2][rounds];
+		for (int round = 0; round <= rounds; round++)
+			for (int k = 0; k < 2; k++) {
+				long t0 = System.nanoTime();
+				for (int i = 0; i < calls; i++)
+					if (k == 0) x.mmuli(w, z);
+					else Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / (calls * 1e6);
+			}
+		row("dense product input·W: DL4J's mmuli / Nd4j.gemm", n + "×" + nIn + " · " + nIn + "×" + nOut + " ('f')", ms);
+	}
+
+	/** Backprop's {@code W·deltaᵀ} (the gradient for the layer below), as DL4J's BaseLayer computes it. */
+	private static void epsilon(int rounds, int n, int nIn, int nOut) {
+		Nd4j.getRandom().setSeed(4);
+		INDArray delta = Nd4j.rand(DataType.FLOAT, n, nOut), w = Nd4j.rand(DataType.FLOAT, nIn, nOut).dup('f');
+		INDArray eps = Nd4j.create(DataType.FLOAT, new long[] { nIn, n }, 'f');
+		int calls = (int) Math.max(5, Math.min(200, 2_000_000_000L / ((long) n * nIn * nOut + 1_000_000L)));
+		double[][] ms = new double[2][rounds];
+		for (int round = 0; round <= rounds; round++)
+			for (int k = 0; k < 2; k++) {
+				long t0 = System.nanoTime();
+				for (int i = 0; i < calls; i++)
+					if (k == 0) w.mmuli(delta.transpose(), eps);
+					else Nd4j.gemm(w, delta, eps, false, true, 1.0, 0.0);
+				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / (calls * 1e6);
+			}
+		row("dense backprop W·deltaᵀ: DL4J's mmuli / Nd4j.gemm", nIn + "×" + nOut + " ('f') · " + nOut + "×" + n, ms);
+	}
+
+	private static void row(String kernel, String shape, double[][] ms) {
+		double a = RuntimeBenchmark.Stats.median(ms[0]), b = RuntimeBenchmark.Stats.median(ms[1]);
+		System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f |%n", kernel, shape, a, b, a / b);
+		System.out.flush();
+		if (Arrays.stream(ms[1]).anyMatch(v -> v <= 0)) throw new IllegalStateException("no time measured");
+	}
+}
