@@ -78,8 +78,8 @@ public final class FilterBenchmark {
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, hotspots, spark or one of "
-					+ String.join(", ", RuntimeBenchmark.CASES) + ")");
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, hotspots, spark "
+					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
 		if (filters.contains(only)) new FilterBenchmark(repeats).runAll(only);

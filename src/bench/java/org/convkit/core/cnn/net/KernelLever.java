@@ -39,15 +39,9 @@ public final class KernelLever {
 		float[] in = new float[planes * h * w], out = new float[planes * outH * outW];
 		int[] at = new int[out.length];
 		for (int i = 0; i < in.length; i++) in[i] = Math.max(0f, (float) r.nextGaussian());
-		double[][] ms = new double[2][rounds];
-		for (int round = 0; round <= rounds; round++)
-			for (int k = 0; k < 2; k++) {
-				long t0 = System.nanoTime();
-				for (int i = 0; i < 50; i++)
-					if (k == 0) MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at);
-					else MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at);
-				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / 50e6;
-			}
+		double[][] ms = interleaved(rounds, 50,
+				() -> MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at),
+				() -> MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at));
 		row("max pooling 2×2 forward with positions: general loop / two-by-two path", "64×20×24×24", ms);
 	}
 
@@ -55,16 +49,8 @@ public final class KernelLever {
 		Nd4j.getRandom().setSeed(3);
 		INDArray x = Nd4j.rand(DataType.FLOAT, n, nIn), w = Nd4j.rand(DataType.FLOAT, nIn, nOut).dup('f');
 		INDArray z = Nd4j.create(DataType.FLOAT, n, nOut);
-		int calls = (int) Math.max(5, Math.min(200, 2_000_000_000L / ((long) n * nIn * nOut + 1_000_000L)));
-		double[][] ms = new double[2][rounds];
-		for (int round = 0; round <= rounds; round++)
-			for (int k = 0; k < 2; k++) {
-				long t0 = System.nanoTime();
-				for (int i = 0; i < calls; i++)
-					if (k == 0) x.mmuli(w, z);
-					else Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
-				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / (calls * 1e6);
-			}
+		int calls = calls(n, nIn, nOut);
+		double[][] ms = interleaved(rounds, calls, () -> x.mmuli(w, z), () -> Nd4j.gemm(x, w, z, false, false, 1.0, 0.0));
 		row("dense product input·W: DL4J's mmuli / Nd4j.gemm", n + "×" + nIn + " · " + nIn + "×" + nOut + " ('f')", ms);
 	}
 
@@ -73,17 +59,28 @@ public final class KernelLever {
 		Nd4j.getRandom().setSeed(4);
 		INDArray delta = Nd4j.rand(DataType.FLOAT, n, nOut), w = Nd4j.rand(DataType.FLOAT, nIn, nOut).dup('f');
 		INDArray eps = Nd4j.create(DataType.FLOAT, new long[] { nIn, n }, 'f');
-		int calls = (int) Math.max(5, Math.min(200, 2_000_000_000L / ((long) n * nIn * nOut + 1_000_000L)));
+		int calls = calls(n, nIn, nOut);
+		double[][] ms = interleaved(rounds, calls, () -> w.mmuli(delta.transpose(), eps),
+				() -> Nd4j.gemm(w, delta, eps, false, true, 1.0, 0.0));
+		row("dense backprop W·deltaᵀ: DL4J's mmuli / Nd4j.gemm", nIn + "×" + nOut + " ('f') · " + nOut + "×" + n, ms);
+	}
+
+	/** Calls per round for an n × nIn · nIn × nOut product: about 2·10⁹ multiply-adds, 5 to 200. */
+	private static int calls(int n, int nIn, int nOut) {
+		return (int) Math.max(5, Math.min(200, 2_000_000_000L / ((long) n * nIn * nOut + 1_000_000L)));
+	}
+
+	/** ms per call of {@code before} and {@code after}, each round timing one then the other; round 0 is a warm-up. */
+	private static double[][] interleaved(int rounds, int calls, Runnable before, Runnable after) {
 		double[][] ms = new double[2][rounds];
 		for (int round = 0; round <= rounds; round++)
 			for (int k = 0; k < 2; k++) {
+				Runnable work = k == 0 ? before : after;
 				long t0 = System.nanoTime();
-				for (int i = 0; i < calls; i++)
-					if (k == 0) w.mmuli(delta.transpose(), eps);
-					else Nd4j.gemm(w, delta, eps, false, true, 1.0, 0.0);
+				for (int i = 0; i < calls; i++) work.run();
 				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / (calls * 1e6);
 			}
-		row("dense backprop W·deltaᵀ: DL4J's mmuli / Nd4j.gemm", nIn + "×" + nOut + " ('f') · " + nOut + "×" + n, ms);
+		return ms;
 	}
 
 	private static void row(String kernel, String shape, double[][] ms) {
