@@ -173,13 +173,14 @@ public class MaxPoolingLayerTest {
 
 	/**
 	 * The 2×2 path (without branches) against the general loop, value for value and position for position: ties
-	 * (whole numbers), -0 against 0, NaN, infinities, and planes with a row and a column left over.
+	 * (whole numbers), -0 against 0, NaN of either sign, infinities, and planes with a row and a column left over.
 	 */
 	@Test
 	public void twoByTwoPathChoosesAsTheGeneralLoop() {
 		java.util.Random r = new java.util.Random(7);
-		float[] special = { 0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f,
-				Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE };
+		// NaN with the sign bit set too: the NaN x86 arithmetic makes
+		float[] special = { 0f, -0f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY,
+				Float.NEGATIVE_INFINITY, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE };
 		int[][] sizes = { { 24, 24 }, { 7, 9 }, { 2, 2 }, { 5, 4 } };
 		for (int[] hw : sizes)
 			for (int mode = 0; mode < 3; mode++) {
