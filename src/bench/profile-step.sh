@@ -39,7 +39,7 @@ for title, marker in (('training (under EpochRunner.run)', 'EpochRunner.run'),
         continue
     print('  inclusive share, ConvKit and DL4J methods:')
     for name, n in inclusive.most_common():
-        if n / total >= 0.02 and any(k in name for k in ('Layer', 'Helper', 'Updater', 'Forward', 'Steps', 'Im2Col',
+        if n / total >= 0.02 and not name.startswith('MultiLayerNetwork.') and any(k in name for k in ('Layer', 'Helper', 'Updater', 'Forward', 'Steps', 'Im2Col',
                                                           'Relu', 'Adam', 'Product', 'Pooling', 'Dense', 'Convolution')):
             print('  %5.1f %%  %s' % (100 * n / total, name))
     print('  top frames:')

