@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * dataset grows.</li>
  * </ul>
  */
-public final class MacroBenchmark {
+final class MacroBenchmark {
 	private static final Pattern EPOCH = Pattern.compile("epoch (\\d+): .*\\(([0-9.]+) s, [0-9.]+ images/s\\)");
 	private static final Pattern TORCH_DONE = Pattern.compile("done ([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.na]+) (\\d+)");
 
@@ -195,7 +195,7 @@ public final class MacroBenchmark {
 	}
 
 	/** root/class0 … root/class9 with the seeded images of {@link CnnCase#LENET}, as PNG. */
-	public static Path writePngs(Path root, int images) throws IOException {
+	static Path writePngs(Path root, int images) throws IOException {
 		ImageStack stack = CnnCase.LENET.images(CnnBenchmark.SEED, images);
 		for (int c = 0; c < CnnCase.CLASSES; c++) Files.createDirectories(root.resolve("class" + c));
 		for (int i = 0; i < images; i++) {

@@ -62,7 +62,7 @@ public final class ImageFileReader {
 		opener.setSilentMode(true);
 		int type = opener.getFileType(path);
 		if (!Arrays.equals(checked.get(file), stamp)) {
-			check(file, type, attributes.size());
+			check(file, type);
 			checked.put(file, stamp);
 		}
 		ImagePlus imp;
@@ -75,8 +75,7 @@ public final class ImageFileReader {
 		return imp;
 	}
 
-	/** Refuses the file with its reason unless it is one ImageJ can open; {@code size} as the file's stat gave it. */
-	static void check(Path file, int type, long size) throws IOException {
+	private static void check(Path file, int type) throws IOException {
 		switch (type) {
 			case Opener.TIFF:
 			case Opener.TIFF_AND_DICOM:
@@ -86,7 +85,7 @@ public final class ImageFileReader {
 			case Opener.JPEG:
 			case Opener.GIF:
 			case Opener.BMP:
-				checkDecodes(file, size, Opener.types[type].toUpperCase(Locale.ROOT));
+				checkDecodes(file, Opener.types[type].toUpperCase(Locale.ROOT));
 				return;
 			case Opener.ZIP:
 				checkZip(file);
@@ -157,21 +156,15 @@ public final class ImageFileReader {
 	 * Decodes every pixel with the Java image reader ImageJ itself uses for these formats. {@code readAll} returns
 	 * the decoded image without the core naming a java.awt class (the core stays GUI-free, see LayeringTest).
 	 */
-	private static void checkDecodes(Path file, long size, String format) throws IOException {
+	private static void checkDecodes(Path file, String format) throws IOException {
 		boolean decoded;
-		try (ImageInputStream in = stream(file, size)) {
+		try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
 			Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
 			decoded = readers != null && readers.hasNext() && decodes(readers.next(), in);
 		} catch (IOException | RuntimeException e) {
 			throw new IOException("a damaged " + format + " (" + message(e) + ")", e);
 		}
 		if (!decoded) throw new IOException("a " + format + " that cannot be decoded");
-	}
-
-	/** The file from memory (one read) when it is not huge, else ImageIO's stream over the file. */
-	private static ImageInputStream stream(Path file, long size) throws IOException {
-		ImageInputStream inMemory = ByteArrayImageInputStream.of(file, size);
-		return inMemory != null ? inMemory : ImageIO.createImageInputStream(file.toFile());
 	}
 
 	private static boolean decodes(ImageReader reader, ImageInputStream in) throws IOException {

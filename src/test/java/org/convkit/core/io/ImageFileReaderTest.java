@@ -50,34 +50,6 @@ public class ImageFileReaderTest {
 				"a truncated TIFF");
 	}
 
-	/** PNG is checked from memory, so are JPEG, GIF and BMP: each good one gives ImageJ's own pixels. */
-	@Test
-	public void eachImageIoFormatGivesImageJsPixels() throws IOException {
-		for (String format : new String[] { "jpeg", "gif", "bmp" }) {
-			Path p = tmp.getRoot().toPath().resolve("good." + (format.equals("jpeg") ? "jpg" : format));
-			IJ.saveAs(new ImagePlus("p", ramp()), format, p.toString());
-			assertArrayEquals(format, (byte[]) IJ.openImage(p.toString()).getProcessor().getPixels(),
-					(byte[]) new ImageFileReader().read(p).getProcessor().getPixels());
-		}
-	}
-
-	/** Files over the in-memory limit are checked through ImageIO's file stream, with the same reasons. */
-	@Test
-	public void aHugeFileIsCheckedFromTheFileWithTheSameReasons() throws IOException {
-		long huge = ByteArrayImageInputStream.MAX_BYTES + 1;
-		assertEquals(null, ByteArrayImageInputStream.of(png("any.png"), huge));
-		Path good = png("good.png");
-		ImageFileReader.check(good, ij.io.Opener.PNG, huge); // passes
-		byte[] bytes = Files.readAllBytes(good);
-		Path half = Files.write(tmp.getRoot().toPath().resolve("half.png"), Arrays.copyOf(bytes, bytes.length / 2));
-		try {
-			ImageFileReader.check(half, ij.io.Opener.PNG, huge);
-			fail("the damaged file passed");
-		} catch (IOException e) {
-			assertTrue(e.getMessage(), e.getMessage().startsWith("a damaged PNG"));
-		}
-	}
-
 	/** The reader remembers checked files by path, size and time: one rewritten since is checked again. */
 	@Test
 	public void aFileRewrittenAfterItWasCheckedIsCheckedAgain() throws IOException {

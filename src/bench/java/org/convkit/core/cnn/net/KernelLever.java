@@ -9,13 +9,14 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Two kernels of the training and inference steps, old way against new, in interleaved rounds in one JVM (medians of
+ * Kernels of the training and inference steps, old way against new, in interleaved rounds in one JVM (medians of
  * the rounds after one warm-up, ms per call, 1 thread as the launcher's bench runs it): {@link MaxPoolingLayer}'s 2×2
  * forward pass with the maxima's positions (the general loop against the branch-free two-by-two path) on LeNet's first
  * pooling input (64 × 20 × 24 × 24, ReLU outputs: half of them 0), and a dense layer's product {@code input·W} with
- * DL4J's 'f'-order weights by DL4J's {@code mmuli} against {@code Nd4j.gemm} ({@link CachingDenseLayer}). Run with
- * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
- * for the pooling loops, which are package-private.
+ * DL4J's 'f'-order weights by DL4J's {@code mmuli} against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's
+ * first convolution's two products as {@link InputConvolutionLayer} computes them against one product per batch (a
+ * candidate). Run with {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's
+ * variables). In this package for the package-private loops and layers.
  */
 public final class KernelLever {
 	private KernelLever() {
@@ -30,6 +31,32 @@ public final class KernelLever {
 		int[][] shapes = { { 1, 36864, 256 }, { 64, 36864, 256 }, { 1, 16384, 256 }, { 64, 800, 500 }, { 1, 800, 500 } };
 		for (int[] s : shapes) product(rounds, s[0], s[1], s[2]);
 		for (int[] s : new int[][] { { 64, 36864, 256 }, { 64, 800, 500 } }) epsilon(rounds, s[0], s[1], s[2]);
+		firstConvolution(rounds);
+	}
+
+	/**
+	 * LeNet's first convolution in training (64 images 28×28, 20 filters 5×5, so 26 rows of columns with the bias's
+	 * row of ones and 576 positions per image): {@link InputConvolutionLayer}'s batched products (the weights tiled per
+	 * image) against one product for the whole batch with the images' columns side by side ({@link Im2Col#fillSpread}'s
+	 * layout), for the forward pass and for the weight gradient. A candidate, not adopted (docs/benchmarks.md).
+	 */
+	private static void firstConvolution(int rounds) {
+		int n = 64, rows = 26, positions = 576, nOut = 20;
+		long spreadLength = (long) n * positions;
+		Nd4j.getRandom().setSeed(5);
+		INDArray tiled = Nd4j.rand(DataType.FLOAT, n, nOut, rows), columns = Nd4j.rand(DataType.FLOAT, n, rows, positions);
+		INDArray out = Nd4j.create(DataType.FLOAT, n, nOut, positions), delta = Nd4j.rand(DataType.FLOAT, n, nOut, positions);
+		INDArray w = Nd4j.rand(DataType.FLOAT, nOut, rows), spread = Nd4j.rand(DataType.FLOAT, rows, spreadLength);
+		INDArray z = Nd4j.create(DataType.FLOAT, nOut, spreadLength);
+		INDArray deltaSpread = Nd4j.rand(DataType.FLOAT, nOut, spreadLength);
+		INDArray gradient = Nd4j.create(DataType.FLOAT, nOut, rows);
+		String shape = nOut + "×" + rows + " · " + rows + "×" + n + "·" + positions;
+		row("first convolution forward: batched, weights tiled / one product (not adopted)", shape,
+				interleaved(rounds, 50, () -> Nd4j.matmul(tiled, columns, out, false, false, false),
+						() -> Nd4j.gemm(w, spread, z, false, false, 1.0, 0.0)));
+		row("first convolution weight gradient: batched, summed / one product (not adopted)", shape,
+				interleaved(rounds, 50, () -> Nd4j.matmul(delta, columns, false, true, false).sum(0),
+						() -> Nd4j.gemm(deltaSpread, spread, gradient, false, true, 1.0, 0.0)));
 	}
 
 	private static void pooling(int rounds) {
