@@ -13,4 +13,4 @@ HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 DNNL_VERBOSE=1 ONEDNN_VERBOSE=1 "$HERE/convkit" --bench "${1:-1}" "${2:-lenet}" 2>&1 |
 	awk -F, '/^(dnnl|onednn)_verbose,exec/ { k = $4 "," $5 "," $6 "," $(NF - 1); s[k] += $NF; n[k]++ }
 		END { for (k in s) printf "%9.1f ms in all %7d calls %8.3f ms each  %s\n", s[k], n[k], s[k] / n[k], k }' |
-	sort -rn | head -n "${TOP:-30}"
+	sort -rn | sed -n "1,${TOP:-30}p" # sed reads to the end: head would end sort with SIGPIPE, a failure under pipefail

@@ -38,9 +38,11 @@ for title, marker in (('training (under EpochRunner.run)', 'EpochRunner.run'),
     if not total:
         continue
     print('  inclusive share, ConvKit and DL4J methods:')
+    # ConvKit's and DL4J's layer-level methods; MultiLayerNetwork's own frames (fit, backprop) would hold everything
+    kinds = ('Layer', 'Helper', 'Updater', 'Forward', 'Steps', 'Im2Col', 'Relu', 'Adam', 'Product', 'Pooling', 'Dense',
+             'Convolution')
     for name, n in inclusive.most_common():
-        if n / total >= 0.02 and not name.startswith('MultiLayerNetwork.') and any(k in name for k in ('Layer', 'Helper', 'Updater', 'Forward', 'Steps', 'Im2Col',
-                                                          'Relu', 'Adam', 'Product', 'Pooling', 'Dense', 'Convolution')):
+        if n / total >= 0.02 and not name.startswith('MultiLayerNetwork.') and any(k in name for k in kinds):
             print('  %5.1f %%  %s' % (100 * n / total, name))
     print('  top frames:')
     for name, n in top.most_common(8):

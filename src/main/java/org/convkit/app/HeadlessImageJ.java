@@ -14,8 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * Manager) to a jar, once, at build time ({@code mvn} runs it; the jar is {@code target/app/launcher/ij-headless.jar}).
  * Why: patching at every start cost a headless run about 3.6 s (Javassist's passes over ImageJ's classes), against
  * 0.35 s to start it patched this way ({@code src/bench/headless-start.sh}); {@code ./convkit --headless} and the
- * tests' headless JVMs put this jar before ImageJ's own on the class path instead of starting the agent. The jar is made from the ImageJ on the class path and
- * is valid only with it.
+ * tests' headless JVMs put this jar before ImageJ's own on the class path instead of starting the agent. The jar is
+ * made from the ImageJ on the class path and is valid only with it.
  * <p>
  * Usage: {@code java -cp ij.jar:ij1-patcher.jar:javassist.jar:ConvKit classes org.convkit.app.HeadlessImageJ OUT.jar}
  */
