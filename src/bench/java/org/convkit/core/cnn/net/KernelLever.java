@@ -1,6 +1,9 @@
 package org.convkit.core.cnn.net;
 
 import org.convkit.bench.RuntimeBenchmark;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,12 +14,13 @@ import java.util.Random;
 /**
  * Kernels of the training and inference steps, old way against new, in interleaved rounds in one JVM (medians of
  * the rounds after one warm-up, ms per call, 1 thread as the launcher's bench runs it): {@link MaxPoolingLayer}'s 2×2
- * forward pass with the maxima's positions (the general loop against the branch-free two-by-two path) on LeNet's first
- * pooling input (64 × 20 × 24 × 24, ReLU outputs: half of them 0), and a dense layer's product {@code input·W} with
- * DL4J's 'f'-order weights by DL4J's {@code mmuli} against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's
- * first convolution's two products as {@link InputConvolutionLayer} computes them against one product per batch (a
- * candidate). Run with {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's
- * variables). In this package for the package-private loops and layers.
+ * forward pass with the maxima's positions and the inference pass's ({@link SmallBatchForward}), each the general
+ * loop against the two-by-two path, on LeNet's first pooling input (64 × 20 × 24 × 24: ReLU outputs, half of them 0,
+ * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
+ * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's first convolution's two products as
+ * {@link InputConvolutionLayer} computes them against one product per batch (a candidate). Run with
+ * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
+ * for the package-private loops and layers.
  */
 public final class KernelLever {
 	private KernelLever() {
@@ -59,16 +63,33 @@ public final class KernelLever {
 						() -> Nd4j.gemm(deltaSpread, spread, gradient, false, true, 1.0, 0.0)));
 	}
 
+	/**
+	 * On ReLU outputs (half of them 0), which take the two-by-two path on the floats' bits, and on signed values
+	 * (Gaussian), which take it on their order keys: LeNet's pooling comes after a ReLU.
+	 */
 	private static void pooling(int rounds) {
 		int planes = 64 * 20, h = 24, w = 24, outH = 12, outW = 12;
-		Random r = new Random(1);
-		float[] in = new float[planes * h * w], out = new float[planes * outH * outW];
-		int[] at = new int[out.length];
-		for (int i = 0; i < in.length; i++) in[i] = Math.max(0f, (float) r.nextGaussian());
-		double[][] ms = interleaved(rounds, 50,
-				() -> MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at),
-				() -> MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at));
-		row("max pooling 2×2 forward with positions: general loop / two-by-two path", "64×20×24×24", ms);
+		for (boolean relu : new boolean[] { true, false }) {
+			Random r = new Random(1);
+			float[] in = new float[planes * h * w], out = new float[planes * outH * outW];
+			int[] at = new int[out.length];
+			for (int i = 0; i < in.length; i++) {
+				float v = (float) r.nextGaussian();
+				in[i] = relu ? Math.max(0f, v) : v;
+			}
+			double[][] ms = interleaved(rounds, 50,
+					() -> MaxPoolingLayer.forwardAnyWindow(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at),
+					() -> MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, out, at));
+			row("max pooling 2×2 forward with positions, " + (relu ? "ReLU outputs" : "signed values")
+					+ ": general loop / two-by-two path", "64×20×24×24", ms);
+			// inference (SmallBatchForward): maxima only
+			ForwardSteps.Pooling inference = ForwardSteps.Pooling.of(new SubsamplingLayer.Builder(PoolingType.MAX)
+					.kernelSize(2, 2).stride(2, 2).convolutionMode(ConvolutionMode.Truncate).build(), 20, h, w);
+			row("max pooling 2×2 forward for inference, " + (relu ? "ReLU outputs" : "signed values")
+					+ ": general loop / two-by-two path", "64×20×24×24",
+					interleaved(rounds, 50, () -> inference.anyWindow(in, planes, out),
+							() -> ForwardSteps.Pooling.maxTwoByTwo(in, planes, h, w, outH, outW, out)));
+		}
 	}
 
 	private static void product(int rounds, int n, int nIn, int nOut) {

@@ -186,6 +186,10 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	 * against 4.0 ms narrowed to AVX2. Each value's order as an int key, the window's largest key, and the first value
 	 * in row order that has it; the output is that value itself, so a -0 tied with 0 comes out as the general loop's.
 	 * A window holding a NaN takes the general loop's rule (the first NaN).
+	 * <p>
+	 * A window of ReLU outputs (no sign bit set, no NaN) needs no keys: there a float's bits order as the float does,
+	 * and equal bits are equal values. That window takes the bits themselves: on ReLU outputs 0.98 ms against the keys'
+	 * 2.4 ms with AVX-512, 0.7 against 2.4 ms narrowed to AVX2 (the same benchmark, 2026-12-02).
 	 */
 	private static void forwardTwoByTwo(float[] in, int planes, int h, int w, int outH, int outW, float[] out,
 			int[] at) {
@@ -197,15 +201,17 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 					int i = r0 + 2 * ox;
 					int a = Float.floatToRawIntBits(in[i]), b = Float.floatToRawIntBits(in[i + 1]),
 							c = Float.floatToRawIntBits(in[i + w]), d = Float.floatToRawIntBits(in[i + w + 1]);
+					int m = Math.max(Math.max(a, b), Math.max(c, d));
+					// no sign bit among the four, and the largest at most +Infinity's bits (above: NaN)
+					if ((a | b | c | d | (0x7f800000 - m)) >= 0) {
+						at[o] = firstWith(m, a, b, c, i, w);
+						out[o] = Float.intBitsToFloat(m);
+						continue;
+					}
 					int best;
 					if ((notNaN(a) & notNaN(b) & notNaN(c) & notNaN(d)) < 0) {
-						// the first of a, b, c, d in row order whose key is the largest
-						int ka = key(a), kb = key(b), kc = key(c), kd = key(d);
-						int m = Math.max(Math.max(ka, kb), Math.max(kc, kd));
-						best = i + w + 1;
-						best = kc == m ? i + w : best;
-						best = kb == m ? i + 1 : best;
-						best = ka == m ? i : best;
+						int ka = key(a), kb = key(b), kc = key(c);
+						best = firstWith(Math.max(Math.max(ka, kb), Math.max(kc, key(d))), ka, kb, kc, i, w);
 					} else {
 						best = firstMax(in, i, 2, 2, w); // a NaN: the general loop's rule
 					}
@@ -214,6 +220,17 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 				}
 			}
 		}
+	}
+
+	/**
+	 * The index of the first of a window's four values in row order (top left at {@code i}, the plane {@code w} wide)
+	 * whose key is {@code max}, the largest of the four; only the first three keys are needed (else the fourth).
+	 */
+	private static int firstWith(int max, int ka, int kb, int kc, int i, int w) {
+		int best = i + w + 1;
+		best = kc == max ? i + w : best;
+		best = kb == max ? i + 1 : best;
+		return ka == max ? i : best;
 	}
 
 	/**

@@ -181,14 +181,20 @@ public class MaxPoolingLayerTest {
 		// NaN with the sign bit set too: the NaN x86 arithmetic makes
 		float[] special = { 0f, -0f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY,
 				Float.NEGATIVE_INFINITY, 1f, -1f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE };
+		// ReLU outputs (no sign bit) take the path on the bits themselves: ties at 0 and at 1, and the values at its
+		// edges (+Infinity is the largest it takes, a NaN above it and a negative one must leave it)
+		float[] relu = { 0f, 0f, 1f, 1f, Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN, -0f,
+				Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc00000) };
 		int[][] sizes = { { 24, 24 }, { 7, 9 }, { 2, 2 }, { 5, 4 } };
 		for (int[] hw : sizes)
-			for (int mode = 0; mode < 3; mode++) {
+			for (int mode = 0; mode < 5; mode++) {
 				int planes = 5, h = hw[0], w = hw[1], outH = h / 2, outW = w / 2;
 				float[] in = new float[planes * h * w];
 				for (int i = 0; i < in.length; i++)
 					in[i] = mode == 0 ? (float) r.nextGaussian() : mode == 1 ? r.nextInt(3) - 1 // ties
-							: special[r.nextInt(special.length)];
+							: mode == 2 ? special[r.nextInt(special.length)]
+							: mode == 3 ? Math.max(0f, (float) r.nextGaussian()) // half of them 0
+							: relu[r.nextInt(relu.length)];
 				float[] fast = new float[planes * outH * outW], general = fast.clone();
 				int[] fastAt = new int[fast.length], generalAt = fastAt.clone();
 				MaxPoolingLayer.forward(in, planes, h, w, 2, 2, 2, 2, 0, 0, outH, outW, fast, fastAt);

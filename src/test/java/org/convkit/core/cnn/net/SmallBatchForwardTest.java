@@ -189,4 +189,34 @@ public class SmallBatchForwardTest {
 		for (float[] row : many)
 			for (int k = 0; k < 10; k++) assertEquals(after[k], row[k], TOL);
 	}
+
+	/**
+	 * The 2×2 max pooling's own loop gives its general loop's values bit for bit: on signed values, ties, and the
+	 * values at the edges of its path for ReLU outputs (+Infinity, NaN with and without the sign bit, -0 beside 0).
+	 */
+	@Test
+	public void twoByTwoMaxPoolingGivesTheGeneralLoopsValues() {
+		float[] special = { 0f, -0f, 1f, 1f, -1f, Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+				Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc00000) };
+		Random r = new Random(11);
+		for (int[] hw : new int[][] { { 24, 24 }, { 7, 9 }, { 2, 2 } })
+			for (int mode = 0; mode < 3; mode++) {
+				int n = 3, c = 4, h = hw[0], w = hw[1];
+				ForwardSteps.Pooling pooling = ForwardSteps.Pooling.of(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer
+						.Builder(org.deeplearning4j.nn.conf.layers.PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+						.convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Truncate).build(),
+						c, h, w);
+				float[] in = new float[n * c * h * w];
+				for (int i = 0; i < in.length; i++)
+					in[i] = mode == 0 ? (float) r.nextGaussian() : mode == 1 ? Math.max(0f, (float) r.nextGaussian())
+							: special[r.nextInt(special.length)];
+				float[] general = new float[n * c * pooling.outH * pooling.outW], fast = general.clone();
+				pooling.anyWindow(in, n * c, general);
+				ForwardSteps.Pooling.maxTwoByTwo(in, n * c, h, w, pooling.outH, pooling.outW, fast);
+				for (int o = 0; o < fast.length; o++)
+					assertEquals(h + "x" + w + " mode " + mode + " at " + o, Float.floatToRawIntBits(general[o]),
+							Float.floatToRawIntBits(fast[o]));
+				assertArrayEquals(general, pooling.apply(in, n), 0f); // apply takes the 2×2 loop
+			}
+	}
 }
