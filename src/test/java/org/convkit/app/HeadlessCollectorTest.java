@@ -20,9 +20,10 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * {@code ./convkit --headless} runs the serial collector (its peak resident set stays near what is live; see
- * docs/benchmarks.md, "What the memory is"), unless the user's JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS choose a
- * collector: the JVM refuses two. The launcher's {@code headless_gc} function is run as the launcher runs it, and its
- * answer is handed to a real JVM together with the user's options.
+ * docs/benchmarks.md, "What the memory is") with its young generation capped at 24 MB, unless the user's
+ * JAVA_TOOL_OPTIONS or JDK_JAVA_OPTIONS choose a collector (the JVM refuses two) or size the young generation. The
+ * launcher's {@code headless_gc} and {@code headless_young} functions are run as the launcher runs them, and their
+ * answers are handed to a real JVM together with the user's options.
  */
 public class HeadlessCollectorTest {
 	private static final Path BASE = HeadlessProcess.basedir();
@@ -38,6 +39,19 @@ public class HeadlessCollectorTest {
 	}
 
 	@Test
+	public void theYoungGenerationIsCappedUnlessTheUserChoseTheCollectorOrItsSize() throws Exception {
+		assertEquals("-XX:MaxNewSize=24m", headlessYoung("", ""));
+		assertEquals("-XX:MaxNewSize=24m", headlessYoung("-XX:UseAVX=2 -Xmx8g", ""));
+		assertEquals("", headlessYoung("-XX:+UseG1GC", ""));
+		assertEquals("", headlessYoung("-Xmn64m", ""));
+		assertEquals("", headlessYoung("", "-XX:MaxNewSize=100m"));
+		assertEquals("", headlessYoung("-XX:NewRatio=3", ""));
+		assertEquals("", headlessYoung("-XX:NewSize=8m", ""));
+		// and the JVM takes it: a young generation of at most 24 MB
+		assertEquals("25165824", flag("MaxNewSize", "", headlessGc("", ""), headlessYoung("", "")));
+	}
+
+	@Test
 	public void theJvmStartsWithTheLaunchersAnswerAndTheUsersOptions() throws Exception {
 		assertEquals("SerialGC", collector("", headlessGc("", "")));
 		assertEquals("G1GC", collector("-XX:+UseG1GC", headlessGc("-XX:+UseG1GC", "")));
@@ -45,10 +59,20 @@ public class HeadlessCollectorTest {
 
 	/** What the launcher's headless_gc prints under these environment values. */
 	static String headlessGc(String javaToolOptions, String jdkJavaOptions) throws Exception {
+		return launcherFunction("headless_gc", javaToolOptions, jdkJavaOptions);
+	}
+
+	/** What the launcher's headless_young prints under these environment values. */
+	static String headlessYoung(String javaToolOptions, String jdkJavaOptions) throws Exception {
+		return launcherFunction("headless_young", javaToolOptions, jdkJavaOptions);
+	}
+
+	private static String launcherFunction(String name, String javaToolOptions, String jdkJavaOptions)
+			throws Exception {
 		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
-		Matcher m = Pattern.compile("(?ms)^headless_gc\\(\\) \\{.*?^\\}").matcher(launcher);
-		assertTrue("headless_gc() in ./convkit", m.find());
-		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + m.group() + "\nheadless_gc");
+		Matcher m = Pattern.compile("(?ms)^" + name + "\\(\\) \\{.*?^\\}").matcher(launcher);
+		assertTrue(name + "() in ./convkit", m.find());
+		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + m.group() + "\n" + name);
 		pb.directory(BASE.toFile());
 		Map<String, String> env = pb.environment();
 		env.put("JAVA_TOOL_OPTIONS", javaToolOptions);
@@ -56,15 +80,24 @@ public class HeadlessCollectorTest {
 		return run(pb).trim();
 	}
 
-	/** The launcher's answer for this JVM's own environment (asked once): what HeadlessProcess's JVMs start with. */
-	static String headlessGcHere() throws Exception {
+	/**
+	 * The launcher's options for this JVM's own environment (asked once): what HeadlessProcess's JVMs start with,
+	 * the collector and the young generation's cap (either may be absent).
+	 */
+	static List<String> headlessOptionsHere() throws Exception {
 		synchronized (HeadlessCollectorTest.class) {
-			if (here == null) here = headlessGc(env("JAVA_TOOL_OPTIONS"), env("JDK_JAVA_OPTIONS"));
+			if (here == null) {
+				List<String> options = new ArrayList<>();
+				for (String o : new String[] { headlessGc(env("JAVA_TOOL_OPTIONS"), env("JDK_JAVA_OPTIONS")),
+						headlessYoung(env("JAVA_TOOL_OPTIONS"), env("JDK_JAVA_OPTIONS")) })
+					if (!o.isEmpty()) options.add(o);
+				here = options;
+			}
 			return here;
 		}
 	}
 
-	private static String here;
+	private static List<String> here;
 
 	private static String env(String name) {
 		String v = System.getenv(name);
@@ -73,17 +106,29 @@ public class HeadlessCollectorTest {
 
 	/** The collector a JVM started with these options uses (the JVM's own flag), or the failure. */
 	private static String collector(String javaToolOptions, String launcherOption) throws Exception {
+		String out = finalFlags(javaToolOptions, launcherOption);
+		for (String gc : new String[] { "SerialGC", "G1GC", "ParallelGC", "ZGC" })
+			if (Pattern.compile("bool Use" + gc + "\\s+= true").matcher(out).find()) return gc;
+		return "none in:\n" + out;
+	}
+
+	/** The value of a JVM flag in a JVM started with these options, or the failure. */
+	private static String flag(String name, String javaToolOptions, String... launcherOptions) throws Exception {
+		String out = finalFlags(javaToolOptions, launcherOptions);
+		Matcher m = Pattern.compile("\\s" + name + "\\s+= (\\S+)").matcher(out);
+		return m.find() ? m.group(1) : "not in:\n" + out;
+	}
+
+	private static String finalFlags(String javaToolOptions, String... launcherOptions) throws Exception {
 		List<String> cmd = new ArrayList<>(Arrays.asList(Paths.get(System.getProperty("java.home"), "bin", "java")
 				.toString()));
-		if (!launcherOption.isEmpty()) cmd.add(launcherOption);
+		for (String o : launcherOptions)
+			if (!o.isEmpty()) cmd.add(o);
 		cmd.addAll(Arrays.asList("-XX:+PrintFlagsFinal", "-version"));
 		ProcessBuilder pb = new ProcessBuilder(cmd);
 		pb.environment().put("JAVA_TOOL_OPTIONS", javaToolOptions);
 		pb.environment().remove("JDK_JAVA_OPTIONS");
-		String out = run(pb);
-		for (String gc : new String[] { "SerialGC", "G1GC", "ParallelGC", "ZGC" })
-			if (Pattern.compile("bool Use" + gc + "\\s+= true").matcher(out).find()) return gc;
-		return "none in:\n" + out;
+		return run(pb);
 	}
 
 	private static String run(ProcessBuilder pb) throws IOException, InterruptedException {

@@ -74,14 +74,13 @@ final class HeadlessProcess {
 		List<String> cmd = new ArrayList<>();
 		cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
 		cmd.add("-Xms32m"); // as ./convkit: a small initial heap keeps the resident set small
-		// the collector ./convkit --headless chooses in this environment (its own headless_gc function answers)
-		String gc;
+		// the collector and young generation ./convkit --headless chooses in this environment (its own functions
+		// answer)
 		try {
-			gc = HeadlessCollectorTest.headlessGcHere();
+			cmd.addAll(HeadlessCollectorTest.headlessOptionsHere());
 		} catch (Exception e) {
-			throw new IOException("the launcher's headless_gc failed", e);
+			throw new IOException("the launcher's headless_gc or headless_young failed", e);
 		}
-		if (!gc.isEmpty()) cmd.add(gc);
 		cmd.add("-Xmx2g");
 		// the instruction-set narrowing of .ci/run's AVX2 pass (-XX:UseAVX=2) reaches these JVMs too
 		for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments())
