@@ -188,8 +188,8 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	 * A window holding a NaN takes the general loop's rule (the first NaN).
 	 * <p>
 	 * A window of ReLU outputs (no sign bit set, no NaN) needs no keys: there a float's bits order as the float does,
-	 * and equal bits are equal values. That window takes the bits themselves: on ReLU outputs 0.98 ms against the keys'
-	 * 2.4 ms with AVX-512, 0.7 against 2.4 ms narrowed to AVX2 (the same benchmark, 2026-12-02).
+	 * and equal bits are equal values. That window takes the bits themselves: on ReLU outputs 0.7–1.0 ms against the
+	 * keys' 2.4 ms with AVX-512, 0.7 against 2.4 ms narrowed to AVX2 (the same benchmark, 2026-12-02).
 	 */
 	private static void forwardTwoByTwo(float[] in, int planes, int h, int w, int outH, int outW, float[] out,
 			int[] at) {
