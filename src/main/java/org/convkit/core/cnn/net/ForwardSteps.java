@@ -241,24 +241,17 @@ final class ForwardSteps {
 
 		/**
 		 * Max pooling's common case without bounds checks per window (the caller checks that every window lies
-		 * inside): the same maxima as the general loop. A window of ReLU outputs (no sign bit set, no NaN) takes the
-		 * largest of its floats' bits, which order as the floats do there: an int's max is a plain instruction, a
-		 * float's ({@code Math.max}, for NaN and -0) several. LeNet's first pooling of 64 images, one thread
-		 * ({@code ./convkit --bench 5 hotspots}, docs/benchmarks.md): 0.65 ms on ReLU outputs against 0.90 ms on
-		 * signed values, which take {@code Math.max} (narrowed to AVX2: 0.57 against 0.88 ms).
+		 * inside): the same maxima as the general loop. (Comparing the floats' bits as {@link MaxPoolingLayer} does for
+		 * ReLU outputs was tried here and not kept: in separate JVMs it was no faster than these three
+		 * {@code Math.max} on ReLU outputs and slower on signed values.)
 		 */
 		static void maxTwoByTwo(float[] in, int planes, int h, int w, int outH, int outW, float[] out) {
 			for (int p = 0, o = 0; p < planes; p++) {
 				int plane = p * h * w;
 				for (int oy = 0; oy < outH; oy++) {
 					int r0 = plane + 2 * oy * w, r1 = r0 + w;
-					for (int ox = 0, x = 0; ox < outW; ox++, o++, x += 2) {
-						int a = Float.floatToRawIntBits(in[r0 + x]), b = Float.floatToRawIntBits(in[r0 + x + 1]),
-								c = Float.floatToRawIntBits(in[r1 + x]), d = Float.floatToRawIntBits(in[r1 + x + 1]);
-						int m = Math.max(Math.max(a, b), Math.max(c, d));
-						out[o] = (a | b | c | d | (0x7f800000 - m)) >= 0 ? Float.intBitsToFloat(m) // at most +Infinity
-								: Math.max(Math.max(Math.max(in[r0 + x], in[r0 + x + 1]), in[r1 + x]), in[r1 + x + 1]);
-					}
+					for (int ox = 0, x = 0; ox < outW; ox++, o++, x += 2)
+						out[o] = Math.max(Math.max(Math.max(in[r0 + x], in[r0 + x + 1]), in[r1 + x]), in[r1 + x + 1]);
 				}
 			}
 		}

@@ -191,8 +191,9 @@ public class SmallBatchForwardTest {
 	}
 
 	/**
-	 * The 2×2 max pooling's own loop gives its general loop's values bit for bit: on signed values, ties, and the
-	 * values at the edges of its path for ReLU outputs (+Infinity, NaN with and without the sign bit, -0 beside 0).
+	 * The 2×2 max pooling's own loop gives its general loop's values bit for bit (so -0 and 0 as the general loop
+	 * gives them) on signed values, ReLU outputs, ties and special values (±Infinity, -0, NaNs); a NaN only as a NaN:
+	 * which NaN {@code Math.max} returns (an argument's payload or the canonical one) depends on how it is compiled.
 	 */
 	@Test
 	public void twoByTwoMaxPoolingGivesTheGeneralLoopsValues() {
@@ -214,9 +215,10 @@ public class SmallBatchForwardTest {
 				pooling.anyWindow(in, n * c, general);
 				ForwardSteps.Pooling.maxTwoByTwo(in, n * c, h, w, pooling.outH, pooling.outW, fast);
 				for (int o = 0; o < fast.length; o++)
-					assertEquals(h + "x" + w + " mode " + mode + " at " + o, Float.floatToRawIntBits(general[o]),
-							Float.floatToRawIntBits(fast[o]));
-				assertArrayEquals(general, pooling.apply(in, n), 0f); // apply takes the 2×2 loop
+					if (!Float.isNaN(general[o]) || !Float.isNaN(fast[o]))
+						assertEquals(h + "x" + w + " mode " + mode + " at " + o, Float.floatToRawIntBits(general[o]),
+								Float.floatToRawIntBits(fast[o]));
+				assertArrayEquals(fast, pooling.apply(in, n), 0f); // apply takes the 2×2 loop
 			}
 	}
 }
