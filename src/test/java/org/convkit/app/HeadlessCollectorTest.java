@@ -70,14 +70,20 @@ public class HeadlessCollectorTest {
 	private static String launcherFunction(String name, String javaToolOptions, String jdkJavaOptions)
 			throws Exception {
 		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
-		Matcher m = Pattern.compile("(?ms)^" + name + "\\(\\) \\{.*?^\\}").matcher(launcher);
-		assertTrue(name + "() in ./convkit", m.find());
-		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + m.group() + "\n" + name);
+		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + function(launcher, name) + "\n"
+				+ function(launcher, "user_jvm_option") + "\n" + name);
 		pb.directory(BASE.toFile());
 		Map<String, String> env = pb.environment();
 		env.put("JAVA_TOOL_OPTIONS", javaToolOptions);
 		env.put("JDK_JAVA_OPTIONS", jdkJavaOptions);
 		return run(pb).trim();
+	}
+
+	/** A shell function's text in the launcher, as the launcher defines it. */
+	private static String function(String launcher, String name) {
+		Matcher m = Pattern.compile("(?ms)^" + name + "\\(\\) \\{.*?^\\}").matcher(launcher);
+		assertTrue(name + "() in ./convkit", m.find());
+		return m.group();
 	}
 
 	/**
