@@ -28,9 +28,10 @@ import java.util.zip.ZipFile;
  * the caller would skip the file and go on. So each file is checked first, without ImageJ's error paths: its format
  * from its first bytes (as ImageJ decides it), a TIFF's directory and strips with ImageJ's own {@link TiffDecoder}, a
  * PNG, JPEG, GIF or BMP fully decoded with {@link ImageIO}, a ZIP for a TIFF or DICOM inside. Only a file that
- * passes is opened with ImageJ's {@link Opener} (so pixels are exactly what File › Open gives). Text, tables, ROIs,
- * LUTs and unknown formats are refused with the format named; with Bio-Formats installed (Fiji), unknown formats go
- * to it.
+ * passes is opened with ImageJ's {@link Opener} (so pixels are exactly what File › Open gives). A plain grayscale or
+ * RGB PNG, the usual file in a folder of training images, is decoded once by {@link PngDecoder} instead, with the
+ * same result; any PNG it does not take goes the way above. Text, tables, ROIs, LUTs and unknown formats are refused
+ * with the format named; with Bio-Formats installed (Fiji), unknown formats go to it.
  * <p>
  * An instance remembers the files it has checked (path, size and modification time), so a data set read every epoch
  * checks each file once. Per file it keeps the caller's {@link Path} (a data set's file list holds the same one) and
@@ -41,6 +42,16 @@ public final class ImageFileReader {
 	public static final String NOT_AN_IMAGE = "not an image ImageJ can read";
 	/** Checked file → its size and modification time when checked: a file rewritten since is checked again. */
 	private final Map<Path, long[]> checked = new ConcurrentHashMap<>();
+	private final boolean pngDecoder;
+
+	public ImageFileReader() {
+		this(true);
+	}
+
+	/** For tests and benchmarks: {@code false} gives the reader as it was before {@link PngDecoder}, to compare. */
+	ImageFileReader(boolean pngDecoder) {
+		this.pngDecoder = pngDecoder;
+	}
 
 	/**
 	 * The image in {@code file}.
@@ -61,6 +72,11 @@ public final class ImageFileReader {
 		Opener opener = new Opener();
 		opener.setSilentMode(true);
 		int type = opener.getFileType(path);
+		// most PNGs in image folders are decoded once, here (PngDecoder); any other file takes ImageJ's path below
+		if (pngDecoder && type == Opener.PNG) {
+			ImagePlus fast = PngDecoder.open(file, attributes.size());
+			if (fast != null) return fast;
+		}
 		if (!Arrays.equals(checked.get(file), stamp)) {
 			check(file, type);
 			checked.put(file, stamp);
