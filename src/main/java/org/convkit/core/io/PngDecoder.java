@@ -115,13 +115,15 @@ final class PngDecoder {
 				inData = true;
 				inflater.setInput(b, data, length);
 				while (true) {
-					produced += inflater.inflate(raw, produced, raw.length - produced);
+					int n = inflater.inflate(raw, produced, raw.length - produced);
+					produced += n;
 					if (produced > expected || inflater.needsDictionary()) return null;
 					if (inflater.finished()) {
 						if (inflater.getRemaining() > 0) return null;
 						break;
 					}
 					if (inflater.needsInput()) break;
+					if (n == 0) return null; // no progress with input and room left (zlib says it cannot happen): no loop
 				}
 			} else if (type == IEND) {
 				if (length != 0) return null;
@@ -176,7 +178,8 @@ final class PngDecoder {
 		return true;
 	}
 
-	private static int paeth(int a, int b, int c) {
+	/** The Paeth predictor of left {@code a}, above {@code b} and above-left {@code c} (ties: a, then b). */
+	static int paeth(int a, int b, int c) {
 		int p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
 		return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 	}

@@ -394,17 +394,14 @@ public class PngDecoderTest {
 					int a = i >= bpp ? pixels[y * rb + i - bpp] & 0xff : 0;
 					int b = y > 0 ? pixels[(y - 1) * rb + i] & 0xff : 0;
 					int c = i >= bpp && y > 0 ? pixels[(y - 1) * rb + i - bpp] & 0xff : 0;
-					int predictor = f == 1 ? a : f == 2 ? b : f == 3 ? (a + b) / 2 : f == 4 ? paeth(a, b, c) : 0;
+					// the decoder's own Paeth predictor: ImageJ's reading of the file is the independent check
+					int predictor = f == 1 ? a : f == 2 ? b : f == 3 ? (a + b) / 2 : f == 4 ? PngDecoder.paeth(a, b, c)
+							: 0;
 					out.write((x - predictor) & 0xff);
 				}
 			}
 			byte[] all = out.toByteArray();
 			return dataDelta == 0 ? all : Arrays.copyOf(all, all.length + dataDelta);
-		}
-
-		private static int paeth(int a, int b, int c) {
-			int p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
-			return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 		}
 	}
 }
