@@ -8,6 +8,12 @@ import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -33,8 +39,9 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * {@link PngDecoder} against ImageJ's own opener (javax.imageio underneath, an independent decoder): the same
- * processor, pixels, title and file info for every kind it takes, every row filter and awkward sizes; null for every
- * other PNG, and then {@link ImageFileReader} gives ImageJ's result or its reason as before.
+ * processor, pixels, title and file info for every kind it takes, every row filter, awkward sizes, and the files of
+ * three encoders (this test's, ImageJ's, libpng's); null for every other PNG, and then {@link ImageFileReader} gives
+ * ImageJ's result or its reason as before.
  */
 public class PngDecoderTest {
 	private static final int GRAY = 0, RGB = 2, PALETTE = 3, GRAY_ALPHA = 4, RGBA = 6;
@@ -78,6 +85,32 @@ public class PngDecoderTest {
 			IJ.saveAs(new ImagePlus("p", ip), "png", p.toString());
 			assertSameAsImageJ(p, true);
 		}
+	}
+
+	/**
+	 * Files libpng writes (through OpenCV, as Python and C++ pipelines export them): its own filter choice per row,
+	 * IDAT chunks of 8 KB, compression levels 0 (stored blocks) to 9 and zlib's strategies.
+	 */
+	@Test
+	public void libpngsPngsAreTaken() throws IOException {
+		int[][] kinds = { { opencv_core.CV_8UC1, 255 }, { opencv_core.CV_16UC1, 65535 }, { opencv_core.CV_8UC3, 255 } };
+		int[][] settings = { { 0, 0 }, { 3, 0 }, { 9, 0 }, { 6, 1 }, { 6, 2 }, { 6, 3 } }; // level, strategy
+		for (int[] kind : kinds)
+			for (int[] setting : settings) {
+				try (Mat m = new Mat(157, 211, kind[0])) {
+					opencv_core.randu(m, new Mat(new double[] { 0 }), new Mat(new double[] { kind[1] }));
+					try (Mat smooth = new Mat()) { // half the image smooth, so the filters have something to find
+						opencv_imgproc.GaussianBlur(m, smooth, new Size(9, 9), 3);
+						smooth.rowRange(0, 80).copyTo(m.rowRange(0, 80));
+					}
+					Path p = tmp.getRoot().toPath().resolve("cv" + kind[0] + "_" + setting[0] + "_" + setting[1] + ".png");
+					int[] params = { opencv_imgcodecs.IMWRITE_PNG_COMPRESSION, setting[0],
+							opencv_imgcodecs.IMWRITE_PNG_STRATEGY, setting[1] };
+					assertTrue(opencv_imgcodecs.imwrite(p.toString(), m, new IntPointer(params)));
+					if (setting[0] == 0) assertTrue(p + ": one IDAT chunk", idatChunks(Files.readAllBytes(p)) > 1);
+					assertSameAsImageJ(p, true);
+				}
+			}
 	}
 
 	/** Text, time and pixel-size chunks change nothing in ImageJ's image: taken, anywhere before IEND. */
@@ -228,6 +261,16 @@ public class PngDecoderTest {
 		assertEquals(0, aboveBeforeCorner[4]);
 		assertEquals(3, aboveBeforeCorner[5]);
 		assertTrue("filter type 5 does not exist", !PngDecoder.unfilter(new byte[] { 5, 1, 2 }, 1, 2, 1));
+	}
+
+	private static int idatChunks(byte[] png) {
+		int count = 0;
+		for (int p = 8; p + 8 <= png.length; ) {
+			int length = (png[p] & 0xff) << 24 | (png[p + 1] & 0xff) << 16 | (png[p + 2] & 0xff) << 8 | png[p + 3] & 0xff;
+			if (new String(png, p + 4, 4, StandardCharsets.ISO_8859_1).equals("IDAT")) count++;
+			p += 12 + length;
+		}
+		return count;
 	}
 
 	private static long allocatedBytes() {
