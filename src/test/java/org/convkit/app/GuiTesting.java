@@ -160,10 +160,31 @@ final class GuiTesting {
 	static void press(Dialog dialog, String label) throws Exception {
 		Button button = findButton(dialog, label);
 		assertNotNull(dialog.getTitle() + ": no button '" + label + "'", button);
+		if (dialog.isModal())
+			assertTrue(dialog.getTitle() + ": no thread entered its modal loop", waitUntil(GuiTesting::inModalLoop));
 		// A user cannot press a disabled button (GenericDialog disables OK when a DialogListener says false).
 		assertTrue(dialog.getTitle() + ": the '" + label + "' button is disabled", button.isEnabled());
 		EventQueue.invokeAndWait(() -> button.dispatchEvent(
 				new ActionEvent(button, ActionEvent.ACTION_PERFORMED, button.getLabel())));
+	}
+
+	/**
+	 * Whether a thread waits in a modal dialog's loop. A modal dialog shown from a thread other than the event thread
+	 * (a plugin's) is showing before that thread enters the loop; a button pressed in between disposes the dialog
+	 * while the loop does not exist yet, and the loop entered after it never ends (AWT's {@code Dialog.show}): the
+	 * plugin hangs. Seen once in CI, with ImageJ's "Process Stack?" answered as soon as it showed. Only one modal
+	 * dialog is up at a time in these tests.
+	 */
+	private static boolean inModalLoop() {
+		for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+			boolean show = false, loop = false;
+			for (StackTraceElement f : stack) {
+				show |= "java.awt.Dialog".equals(f.getClassName()) && "show".equals(f.getMethodName());
+				loop |= "java.awt.WaitDispatchSupport".equals(f.getClassName()) && "enter".equals(f.getMethodName());
+			}
+			if (show && loop) return true;
+		}
+		return false;
 	}
 
 	private static Button findButton(Container c, String label) {
