@@ -10,13 +10,11 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import javax.imageio.ImageIO;
-import java.awt.Button;
 import java.awt.Checkbox;
 import java.awt.Dialog;
 import java.awt.EventQueue;
 import java.awt.Rectangle;
 import java.awt.Window;
-import java.awt.event.ActionEvent;
 import java.awt.event.ItemEvent;
 import java.awt.image.BufferedImage;
 import java.io.File;
@@ -128,10 +126,7 @@ public class GuiDialogsTest {
 		}
 		capture(gd, screenshot);
 
-		Button cancel = Arrays.stream(gd.getButtons()).filter(b -> b != null && "Cancel".equals(b.getLabel()))
-				.findFirst().orElseThrow(() -> new AssertionError(name + ": no Cancel button"));
-		EventQueue.invokeAndWait(() -> cancel.dispatchEvent(
-				new ActionEvent(cancel, ActionEvent.ACTION_PERFORMED, cancel.getLabel())));
+		GuiTesting.press(gd, "Cancel");
 		command.join(LIMIT_MS);
 		assertFalse(name + ": the command did not end after Cancel", command.isAlive());
 		if (crash[0] != null) throw new AssertionError(name + " threw", crash[0]);
