@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * dataset grows.</li>
  * </ul>
  */
-final class MacroBenchmark {
+public final class MacroBenchmark {
 	private static final Pattern EPOCH = Pattern.compile("epoch (\\d+): .*\\(([0-9.]+) s, [0-9.]+ images/s\\)");
 	private static final Pattern TORCH_DONE = Pattern.compile("done ([0-9.]+) ([0-9.]+) ([0-9.]+) ([0-9.na]+) (\\d+)");
 
@@ -207,7 +207,8 @@ final class MacroBenchmark {
 		return root;
 	}
 
-	private static void deleteAll(Path dir) throws IOException {
+	/** Deletes {@code dir} and everything in it (nothing when it does not exist). */
+	public static void deleteAll(Path dir) throws IOException {
 		if (!Files.exists(dir)) return;
 		try (Stream<Path> s = Files.walk(dir)) {
 			for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);

@@ -85,7 +85,7 @@ final class PngDecoder {
 
 	private static ImageProcessor decode(byte[] b, Inflater inflater) throws DataFormatException {
 		CRC32 crc = new CRC32();
-		int width = 0, height = 0, depth = 0, color = 0, rowBytes = 0, expected = 0, produced = 0;
+		int width = 0, height = 0, depth = 0, color = 0, bytesPerPixel = 0, rowBytes = 0, expected = 0, produced = 0;
 		byte[] raw = null;
 		boolean inData = false, dataDone = false, ended = false;
 		int p = 8;
@@ -104,7 +104,8 @@ final class PngDecoder {
 				if (b[data + 10] != 0 || b[data + 11] != 0 || b[data + 12] != 0) return null; // compression, filter, interlace
 				if (!(color == 0 && (depth == 8 || depth == 16)) && !(color == 2 && depth == 8)) return null;
 				if (width <= 0 || height <= 0 || (long) width * height > Integer.MAX_VALUE) return null;
-				long row = (long) width * (color == 2 ? 3 : 1) * (depth / 8);
+				bytesPerPixel = (color == 2 ? 3 : 1) * (depth / 8);
+				long row = (long) width * bytesPerPixel;
 				long total = height * (row + 1);
 				if (total > Integer.MAX_VALUE - 16 || total > (long) b.length * MAX_RATIO) return null;
 				rowBytes = (int) row;
@@ -136,7 +137,6 @@ final class PngDecoder {
 			p = data + length + 4;
 		}
 		if (!ended || p != b.length || !inflater.finished() || produced != expected) return null;
-		int bytesPerPixel = (color == 2 ? 3 : 1) * (depth / 8);
 		if (!unfilter(raw, height, rowBytes, bytesPerPixel)) return null;
 		return processor(raw, width, height, rowBytes, depth, color);
 	}
@@ -215,7 +215,8 @@ final class PngDecoder {
 				(char) (type & 0xff) });
 	}
 
-	private static int readInt(byte[] b, int p) {
+	/** The big-endian int at {@code p} (PNG's byte order). */
+	static int readInt(byte[] b, int p) {
 		return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | b[p + 3] & 0xff;
 	}
 

@@ -266,7 +266,7 @@ public class PngDecoderTest {
 	private static int idatChunks(byte[] png) {
 		int count = 0;
 		for (int p = 8; p + 8 <= png.length; ) {
-			int length = (png[p] & 0xff) << 24 | (png[p + 1] & 0xff) << 16 | (png[p + 2] & 0xff) << 8 | png[p + 3] & 0xff;
+			int length = PngDecoder.readInt(png, p);
 			if (new String(png, p + 4, 4, StandardCharsets.ISO_8859_1).equals("IDAT")) count++;
 			p += 12 + length;
 		}
