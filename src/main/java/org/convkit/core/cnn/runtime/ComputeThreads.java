@@ -44,6 +44,11 @@ import java.util.Set;
  * {@link Scope#close()} gives the thread its previous count back. ND4J's other knobs ({@code setMaxThreads} is a no-op
  * in M2.1; {@code setMaxMasterThreads} and OpenBLAS's count are JVM-wide) are left alone: measured with per-thread CPU
  * times, the OpenMP count alone decides (at 1 only the calling thread computed).
+ * <p>
+ * OpenBLAS's count (the matrix products of ConvKit's Java layers and DL4J's dense layers) is the same number while a
+ * scope is open ({@link BlasThreads}): ND4J sets it to all cores when it starts (unless {@code OMP_NUM_THREADS} is
+ * set), and with 2 threads LeNet trained at 0.80× the speed of 1 on 2 idle cores (docs/benchmarks.md, "OpenBLAS's
+ * threads").
  */
 public final class ComputeThreads {
 	/** {@code -Dconvkit.threads=N}: use N threads (at least 1) instead of the rule. */
@@ -167,18 +172,26 @@ public final class ComputeThreads {
 		return sum;
 	}
 
-	/** Sets the calling thread's count until {@link Scope#close()}. */
+	/**
+	 * Sets the calling thread's count until {@link Scope#close()}, and OpenBLAS's count (JVM-wide, see
+	 * {@link BlasThreads}) while any scope is open.
+	 */
 	public static Scope use(int threads) {
 		NativeOps ops;
-		int before;
+		int before, n = Math.max(1, threads);
 		try {
 			ops = nativeOps();
 			before = ops.ompGetMaxThreads();
-			if (before != threads) ops.setOmpNumThreads(Math.max(1, threads));
+			if (before != n) ops.setOmpNumThreads(n);
 		} catch (RuntimeException | LinkageError e) { // no CPU backend: nothing to set
-			return new Scope(null, 0, 0);
+			return new Scope(null, 0, 0, null);
 		}
-		return new Scope(ops, before, threads);
+		return new Scope(ops, before, n, BlasThreads.open(n));
+	}
+
+	/** OpenBLAS's current count (one for the whole JVM, see {@link BlasThreads}); -1 without ND4J's CPU backend. */
+	public static int blasThreads() {
+		return BlasThreads.current();
 	}
 
 	/** The calling thread's current count (OpenMP's {@code omp_get_max_threads}). */
@@ -197,11 +210,14 @@ public final class ComputeThreads {
 	public static final class Scope implements AutoCloseable {
 		private final NativeOps ops;
 		private final int before, threads;
+		private final Object blas;
+		private boolean closed;
 
-		private Scope(NativeOps ops, int before, int threads) {
+		private Scope(NativeOps ops, int before, int threads, Object blas) {
 			this.ops = ops;
 			this.before = before;
 			this.threads = threads;
+			this.blas = blas;
 		}
 
 		/** The count in force (0 when there was nothing to set). */
@@ -211,7 +227,10 @@ public final class ComputeThreads {
 
 		@Override
 		public void close() {
-			if (ops != null && before != threads) ops.setOmpNumThreads(before);
+			if (ops == null || closed) return;
+			closed = true;
+			if (before != threads) ops.setOmpNumThreads(before);
+			BlasThreads.close(blas);
 		}
 	}
 }

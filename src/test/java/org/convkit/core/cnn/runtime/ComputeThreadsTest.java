@@ -110,4 +110,50 @@ public class ComputeThreadsTest {
 		assertEquals("a new thread starts from the process default", before, seenElsewhere.get());
 		assertEquals("restored", before, ComputeThreads.current());
 	}
+
+	/**
+	 * OpenBLAS's count is one for the JVM: the newest open scope's, whichever thread opened it, and back to the count
+	 * before the first scope when the last closes (in any order); closing a scope twice changes nothing.
+	 */
+	@Test
+	public void openBlasFollowsTheNewestOpenScopeAndIsRestored() throws Exception {
+		org.nd4j.linalg.api.blas.Blas blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
+		int original = blas.getMaxThreads();
+		try {
+			blas.setMaxThreads(3);
+			assertEquals(3, ComputeThreads.blasThreads());
+			ComputeThreads.Scope a = ComputeThreads.use(1);
+			assertEquals(1, ComputeThreads.blasThreads());
+			try (ComputeThreads.Scope b = ComputeThreads.use(2)) {
+				assertEquals(2, ComputeThreads.blasThreads());
+			}
+			assertEquals("the outer scope's again", 1, ComputeThreads.blasThreads());
+			// another thread opens a scope and keeps it open while this one closes its own
+			java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1),
+					release = new java.util.concurrent.CountDownLatch(1);
+			Thread t = new Thread(() -> {
+				try (ComputeThreads.Scope c = ComputeThreads.use(2)) {
+					opened.countDown();
+					release.await();
+				} catch (InterruptedException e) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			t.start();
+			opened.await();
+			assertEquals(2, ComputeThreads.blasThreads());
+			a.close();
+			a.close();
+			assertEquals("the other thread's scope is still open", 2, ComputeThreads.blasThreads());
+			release.countDown();
+			t.join();
+			assertEquals("restored when the last scope closed", 3, ComputeThreads.blasThreads());
+			try (ComputeThreads.Scope zero = ComputeThreads.use(0)) {
+				assertEquals("at least one", 1, ComputeThreads.blasThreads());
+			}
+			assertEquals(3, ComputeThreads.blasThreads());
+		} finally {
+			blas.setMaxThreads(original);
+		}
+	}
 }

@@ -73,6 +73,47 @@ public class TrainerTest {
 		}
 	}
 
+	/**
+	 * OpenBLAS's count (JVM-wide; ND4J starts it at one per core) is the run's thread count during the epochs, one
+	 * for this small network, and back to what it was afterwards, also when training fails.
+	 */
+	@Test
+	public void openBlasRunsTheEpochsOnTheRunsThreadCountAndIsRestored() throws Exception {
+		org.nd4j.linalg.api.blas.Blas blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
+		int original = blas.getMaxThreads();
+		String override = System.getProperty(org.convkit.core.cnn.runtime.ComputeThreads.OVERRIDE_PROPERTY);
+		try {
+			System.clearProperty(org.convkit.core.cnn.runtime.ComputeThreads.OVERRIDE_PROPERTY);
+			blas.setMaxThreads(3);
+			List<Integer> seen = new ArrayList<>();
+			new Trainer(dataset, NetworkSpec.parse(SPEC), SETTINGS.withEpochs(1)).train(new TrainingListener() {
+				@Override
+				public void batchDone(int epoch, int batch, int batchCount, double progress) {
+					seen.add(org.convkit.core.cnn.runtime.ComputeThreads.blasThreads());
+				}
+			});
+			assertFalse(seen.isEmpty());
+			for (int n : seen) assertEquals("OpenBLAS's threads during a batch", 1, n);
+			assertEquals("restored", 3, blas.getMaxThreads());
+			try {
+				new Trainer(dataset, NetworkSpec.parse(SPEC), SETTINGS.withEpochs(1)).train(new TrainingListener() {
+					@Override
+					public void batchDone(int epoch, int batch, int batchCount, double progress) {
+						throw new IllegalStateException("listener fails");
+					}
+				});
+				fail("the listener's exception should end training");
+			} catch (IllegalStateException expected) {
+				assertEquals("listener fails", expected.getMessage());
+			}
+			assertEquals("restored after a failure", 3, blas.getMaxThreads());
+		} finally {
+			blas.setMaxThreads(original);
+			if (override != null) System.setProperty(org.convkit.core.cnn.runtime.ComputeThreads.OVERRIDE_PROPERTY,
+					override);
+		}
+	}
+
 	/** Any empty set means no augmentation (EnumSet.copyOf alone refuses an empty HashSet). */
 	@Test
 	public void anEmptySetOfAugmentationsOfAnyKindIsNone() {

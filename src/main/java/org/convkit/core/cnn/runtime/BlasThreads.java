@@ -1,0 +1,64 @@
+package org.convkit.core.cnn.runtime;
+
+import org.nd4j.linalg.api.blas.Blas;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * OpenBLAS's thread count while ConvKit computes: the count of the newest {@link ComputeThreads.Scope} still open,
+ * and back to what it was before the first when the last one closes.
+ * <p>
+ * Why: ND4J sets OpenBLAS to one thread per core when it starts (to {@code OMP_NUM_THREADS} when that is set), and
+ * ConvKit's rule gives small networks one thread. OpenBLAS's second thread then splits products too small to share
+ * and spins between them on the other core: training LeNet, 1 OpenBLAS thread was 1.25× as fast as 2 on 2 idle
+ * cores (docs/benchmarks.md, "OpenBLAS's threads"). Unlike OpenMP's count, OpenBLAS's is one number for the whole
+ * JVM; another DL4J user in the same Fiji gets ND4J's own setting back when ConvKit's calls end. Two ConvKit calls
+ * on two threads at once share the number (the newer one's): that changes their speed, and what they compute by
+ * float rounding at most.
+ */
+final class BlasThreads {
+	/** The counts of the open scopes, oldest first (each scope's own entry: equal counts are distinct objects). */
+	private static final List<int[]> OPEN = new ArrayList<>();
+	private static int before = -1;
+
+	private BlasThreads() {
+	}
+
+	/** Sets the count for a new scope; the returned token closes it. */
+	static synchronized Object open(int threads) {
+		int[] entry = { threads };
+		Blas blas = blas();
+		if (blas == null) return entry;
+		if (OPEN.isEmpty()) before = blas.getMaxThreads();
+		OPEN.add(entry);
+		set(blas, threads);
+		return entry;
+	}
+
+	/** Ends a scope: the count of the newest scope still open, or the count before the first. */
+	static synchronized void close(Object token) {
+		Blas blas = blas();
+		if (blas == null || !OPEN.removeIf(e -> e == token)) return;
+		set(blas, OPEN.isEmpty() ? before : OPEN.get(OPEN.size() - 1)[0]);
+	}
+
+	private static void set(Blas blas, int threads) {
+		if (threads > 0 && blas.getMaxThreads() != threads) blas.setMaxThreads(threads);
+	}
+
+	/** OpenBLAS's count now (ND4J's CPU backend), or -1 without one. */
+	static synchronized int current() {
+		Blas blas = blas();
+		return blas == null ? -1 : blas.getMaxThreads();
+	}
+
+	private static Blas blas() {
+		try {
+			return Nd4j.factory().blas();
+		} catch (RuntimeException | LinkageError e) { // no CPU backend
+			return null;
+		}
+	}
+}
