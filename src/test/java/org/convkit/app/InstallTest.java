@@ -322,6 +322,64 @@ public class InstallTest {
 		assertTrue(bad.toString(), bad.stderr.contains("FAILED bad.ijm"));
 	}
 
+	/**
+	 * Class data sharing (./convkit's class_sharing): the first headless run after a build records the class archive
+	 * once (record-classes.ijm) and leaves no temporary file; every run prints exactly what the macro prints (no
+	 * messages of Java's about archives); a failed recording leaves no archive and the run goes on; the user's own
+	 * -Xshare option turns sharing off.
+	 */
+	@Test
+	public void headlessRunsShareClassesFromAnArchiveRecordedOnce() throws Exception {
+		Path cds = checkout.resolve("target/app/cds"), caller = tmp.newFolder("sharing").toPath();
+		// prints its argument, and "shared" when Java was started with an archive to map
+		// (the JVM's command line from /proc: the shell's parent is the JVM; /proc's files read as empty in Java)
+		Files.write(caller.resolve("hi.ijm"), String.join("\n",
+				"c = exec(\"sh\", \"-c\", \"tr '\\\\0' ' ' < /proc/$PPID/cmdline\");",
+				"s = \"\";", "if (indexOf(c, \"-XX:SharedArchiveFile=\") >= 0) s = \" shared\";",
+				"print(\"hi \" + getArgument() + s);", "").getBytes(StandardCharsets.UTF_8));
+		HeadlessProcess.Result built = convkit(caller, Collections.emptyMap(), "--headless", "hi.ijm", "there");
+		assertEquals(built.toString(), 0, built.exitCode); // builds the copy if no test did before
+		if (Files.isDirectory(cds)) deleteTree(cds); // as just after a build
+
+		// a recording that cannot run (no scratch folder): no archive, and the run itself is unchanged
+		HeadlessProcess.Result failed = convkit(caller, Collections.singletonMap("TMPDIR", caller.resolve("none")
+				.toString()), "--headless", "hi.ijm", "there");
+		assertEquals(failed.toString(), 0, failed.exitCode);
+		assertEquals(failed.toString(), "hi there\n", failed.stdout);
+		assertTrue(failed.toString(), !Files.isDirectory(cds) || list(cds).stream().noneMatch(
+				f -> f.getFileName().toString().contains(".jsa")));
+
+		HeadlessProcess.Result first = convkit(caller, Collections.emptyMap(), "--headless", "hi.ijm", "there");
+		assertEquals(first.toString(), 0, first.exitCode);
+		Path record = cds.resolve("record.log");
+		assertEquals(first + "\n--- record.log\n" + (Files.exists(record) ? Files.readString(record) : "(none)"),
+				"hi there shared\n", first.stdout);
+		assertTrue(first.toString(), first.stderr.contains("recording the classes"));
+		List<Path> files = list(cds).stream().filter(f -> f.getFileName().toString().contains(".jsa"))
+				.collect(Collectors.toList());
+		assertEquals("one archive, no temporary file: " + files, 1, files.size());
+		assertTrue(files.get(0).getFileName().toString().matches("headless-[0-9]+\\.jsa"));
+		assertTrue("the training job's classes, not only ImageJ's: " + Files.size(files.get(0)),
+				Files.size(files.get(0)) > 20_000_000L);
+		assertTrue(Files.readString(record).contains("record-classes: done"));
+
+		// Java maps the classes from the archive (its class-loading log says where each class came from)
+		Path log = caller.resolve("classes.log");
+		HeadlessProcess.Result again = convkit(caller, Collections.singletonMap("JAVA_TOOL_OPTIONS",
+				"-Xlog:class+load=info:file=" + log), "--headless", "hi.ijm", "again");
+		assertEquals(again.toString(), 0, again.exitCode);
+		assertEquals(again.toString(), "hi again shared\n", again.stdout);
+		assertTrue(Files.readString(log).contains("org.convkit.app.HeadlessRunner source: shared objects file (top)"));
+		assertFalse(again.toString(), again.stderr.contains("recording"));
+		assertEquals(files, list(cds).stream().filter(f -> f.getFileName().toString().contains(".jsa"))
+				.collect(Collectors.toList()));
+
+		HeadlessProcess.Result off = convkit(caller, Collections.singletonMap("JAVA_TOOL_OPTIONS", "-Xshare:off"),
+				"--headless", "hi.ijm", "off");
+		assertEquals(off.toString(), 0, off.exitCode);
+		assertEquals(off.toString(), "hi off\n", off.stdout);
+	}
+
 	@Test
 	public void guiWithoutDisplaySaysWhatToDo() throws Exception {
 		HeadlessProcess.Result r = run(tmp.getRoot().toPath(), Collections.emptyMap(),
