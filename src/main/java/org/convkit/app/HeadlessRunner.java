@@ -2,6 +2,7 @@ package org.convkit.app;
 
 import ij.IJ;
 import ij.macro.Interpreter;
+import org.convkit.core.cnn.net.Nd4jStartup;
 import org.convkit.core.cnn.runtime.Nd4jNatives;
 import org.convkit.plugins.support.ClassColours;
 import org.convkit.plugins.support.Failures;
@@ -55,6 +56,25 @@ public final class HeadlessRunner {
 		System.exit(code);
 	}
 
+	/**
+	 * When the macro names a CNN command ("CNN" appears in its text), starts ND4J (its native libraries and backend,
+	 * 0.2–0.5 s) on a daemon thread, so that it loads while ImageJ starts and the macro's first lines run instead of
+	 * when the first CNN command begins: that command's own {@link Nd4jStartup#start()} waits for this one (it is
+	 * synchronized and idempotent) and reports a failure as before. Returns the thread, or null.
+	 */
+	static Thread startNd4jEarly(String macroText) {
+		if (!macroText.contains("CNN")) return null;
+		Thread t = new Thread(() -> {
+			try {
+				Nd4jStartup.start();
+			} catch (RuntimeException | LinkageError e) { // the CNN command starts it again and says why it failed
+			}
+		}, "convkit-nd4j-start");
+		t.setDaemon(true);
+		t.start();
+		return t;
+	}
+
 	/** Runs the macro and returns the exit code; prints the reason for a failure to stderr. */
 	public static int run(String[] args) throws IOException, InterruptedException {
 		if (args.length < 1 || args.length > 2 || args[0].startsWith("-")) {
@@ -75,6 +95,7 @@ public final class HeadlessRunner {
 		}
 		String text = new String(Files.readAllBytes(macro), StandardCharsets.UTF_8);
 		String argument = args.length > 1 ? args[1] : "";
+		startNd4jEarly(text);
 
 		List<String> problems = new ArrayList<>();
 		ClassColours.quietGroupColours(); // no "LUT not found" line per ROI group read from a ROI set

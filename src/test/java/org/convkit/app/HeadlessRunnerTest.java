@@ -11,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 /** The headless runner in a real JVM: its exit code must tell success from every kind of failure. */
@@ -157,5 +159,21 @@ public class HeadlessRunnerTest {
 		HeadlessProcess.Result r = HeadlessProcess.run(macro, null);
 		assertEquals(r.toString(), HeadlessRunner.EXIT_USAGE, r.exitCode);
 		assertTrue(r.toString(), r.stderr.contains("asked for input in a dialog"));
+	}
+
+	/**
+	 * ND4J starts early on a daemon thread only for macros that name a CNN command; a CNN command's own start right
+	 * after it (here: at once, racing it) waits for it and does not fail.
+	 */
+	@Test
+	public void nd4jStartsEarlyOnlyForMacrosThatNameACnnCommand() throws Exception {
+		assertNull(HeadlessRunner.startNd4jEarly("run(\"Apply Kernel...\", \"preset=[Sobel X]\");"));
+		Thread t = HeadlessRunner.startNd4jEarly("run(\"Train CNN Classifier...\", \"folder=/x model=/y.zip\");");
+		assertNotNull(t);
+		assertTrue(t.isDaemon());
+		org.convkit.core.cnn.net.Nd4jStartup.start();
+		t.join(120_000);
+		assertFalse("the early start ended", t.isAlive());
+		assertNotNull(org.nd4j.linalg.factory.Nd4j.getBackend());
 	}
 }
