@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the class archive of ./convkit --headless (class_sharing in ./convkit) saves: the same headless runs with it
 # and without it (JAVA_TOOL_OPTIONS=-Xshare:auto, a class-sharing option of the user's, which turns ConvKit's off),
-# in interleaved rounds: an empty macro, and Train CNN Classifier for 1 epoch on the bundled sample cells (120
+# in interleaved rounds: an empty macro (naming CNN in a comment, so that it maps the archive), and Train CNN Classifier for 1 epoch on the bundled sample cells (120
 # images, batch 16: mostly the start of ImageJ, ND4J and DL4J, and the first save). Prints each round and the medians.
 #
 # Usage: src/bench/class-sharing.sh [ROUNDS]   (default 5; builds ConvKit and records the archive first if needed)
@@ -11,7 +11,8 @@ ROUNDS="${1:-5}"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [ROUNDS]" >&2; exit 2; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/convkit-sharing.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-echo 'print("started");' >"$work/empty.ijm"
+# (the comment names CNN: ./convkit maps the archive only for macros that do)
+echo 'print("started"); // CNN' >"$work/empty.ijm"
 "$HERE/convkit" --headless "$work/empty.ijm" >/dev/null 2>&1 # builds and records the archive when needed
 ls "$HERE"/target/app/cds/headless-*.jsa >/dev/null 2>&1 || { echo "no class archive was recorded" >&2; exit 1; }
 train="folder=$HERE/sample-images/cell-classes/train model=$work/model.zip batch=16 epochs=1 overwrite"

@@ -323,10 +323,10 @@ public class InstallTest {
 	}
 
 	/**
-	 * Class data sharing (./convkit's class_sharing): the first headless run after a build records the class archive
-	 * once (record-classes.ijm) and leaves no temporary file; every run prints exactly what the macro prints (no
-	 * messages of Java's about archives); a failed recording leaves no archive and the run goes on; the user's own
-	 * -Xshare option turns sharing off.
+	 * Class data sharing (./convkit's class_sharing): the first headless run of a macro naming a CNN command after a
+	 * build records the class archive once (record-classes.ijm) and leaves no temporary file; every run prints
+	 * exactly what the macro prints (no messages of Java's about archives); a failed recording leaves no archive and
+	 * the run goes on; the user's own -Xshare option turns sharing off; a macro without CNN commands runs without it.
 	 */
 	@Test
 	public void headlessRunsShareClassesFromAnArchiveRecordedOnce() throws Exception {
@@ -336,7 +336,7 @@ public class InstallTest {
 		Files.write(caller.resolve("hi.ijm"), String.join("\n",
 				"c = exec(\"sh\", \"-c\", \"tr '\\\\0' ' ' < /proc/$PPID/cmdline\");",
 				"s = \"\";", "if (indexOf(c, \"-XX:SharedArchiveFile=\") >= 0) s = \" shared\";",
-				"print(\"hi \" + getArgument() + s);", "").getBytes(StandardCharsets.UTF_8));
+				"print(\"hi \" + getArgument() + s);", "// (as a CNN macro)", "").getBytes(StandardCharsets.UTF_8));
 		HeadlessProcess.Result built = convkit(caller, Collections.emptyMap(), "--headless", "hi.ijm", "there");
 		assertEquals(built.toString(), 0, built.exitCode); // builds the copy if no test did before
 		if (Files.isDirectory(cds)) deleteTree(cds); // as just after a build
@@ -378,6 +378,12 @@ public class InstallTest {
 				"--headless", "hi.ijm", "off");
 		assertEquals(off.toString(), 0, off.exitCode);
 		assertEquals(off.toString(), "hi off\n", off.stdout);
+
+		Files.write(caller.resolve("plain.ijm"), Files.readString(caller.resolve("hi.ijm")).replace("// (as a CNN "
+				+ "macro)", "").getBytes(StandardCharsets.UTF_8));
+		HeadlessProcess.Result plain = convkit(caller, Collections.emptyMap(), "--headless", "plain.ijm", "plain");
+		assertEquals(plain.toString(), 0, plain.exitCode);
+		assertEquals(plain.toString(), "hi plain\n", plain.stdout);
 	}
 
 	@Test
