@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # What the class archive of ./convkit --headless (class_sharing in ./convkit) saves: the same headless runs with it
 # and without it (JAVA_TOOL_OPTIONS=-Xshare:auto, a class-sharing option of the user's, which turns ConvKit's off),
-# in interleaved rounds: an empty macro (naming CNN in a comment, so that it maps the archive), and Train CNN Classifier for 1 epoch on the bundled sample cells (120
-# images, batch 16: mostly the start of ImageJ, ND4J and DL4J, and the first save). Prints each round and the medians.
+# in interleaved rounds: an empty macro (naming CNN in a comment, so that it maps the archive), and Train CNN
+# Classifier for 1 epoch on the bundled sample cells (120 images, batch 16: mostly the start of ImageJ, ND4J and DL4J,
+# and the first save). Prints each round and the medians.
 #
 # Usage: src/bench/class-sharing.sh [ROUNDS]   (default 5; builds ConvKit and records the archive first if needed)
 set -euo pipefail
