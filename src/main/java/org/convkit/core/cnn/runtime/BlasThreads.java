@@ -13,10 +13,10 @@ import java.util.List;
  * Why: ND4J sets OpenBLAS to one thread per core when it starts (to {@code OMP_NUM_THREADS} when that is set), and
  * ConvKit's rule gives small networks one thread. OpenBLAS's second thread then splits products too small to share
  * and spins between them on the other core: training LeNet, 1 OpenBLAS thread was 1.25× as fast as 2 on 2 idle
- * cores (docs/benchmarks.md, "OpenBLAS's threads"). Unlike OpenMP's count, OpenBLAS's is one number for the whole
- * JVM; another DL4J user in the same Fiji gets ND4J's own setting back when ConvKit's calls end. Two ConvKit calls
- * on two threads at once share the number (the newer one's): that changes their speed, and what they compute by
- * float rounding at most.
+ * cores (docs/benchmarks.md, "OpenBLAS's threads and class data sharing"). Unlike OpenMP's count, OpenBLAS's is one
+ * number for the whole JVM; another DL4J user in the same Fiji gets ND4J's own setting back when ConvKit's calls end.
+ * Two ConvKit calls on two threads at once share the number (the newer one's): that changes their speed, and what
+ * they compute by float rounding at most.
  */
 final class BlasThreads {
 	/** The counts of the open scopes, oldest first (each scope's own entry: equal counts are distinct objects). */

@@ -42,13 +42,13 @@ import java.util.Set;
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
  * it applies to the parallel regions the calling Java thread starts and to nothing else in the JVM, and
  * {@link Scope#close()} gives the thread its previous count back. ND4J's other knobs ({@code setMaxThreads} is a no-op
- * in M2.1; {@code setMaxMasterThreads} and OpenBLAS's count are JVM-wide) are left alone: measured with per-thread CPU
- * times, the OpenMP count alone decides (at 1 only the calling thread computed).
+ * in M2.1; {@code setMaxMasterThreads} is JVM-wide) are left alone: measured with per-thread CPU times, the OpenMP
+ * count alone decides for oneDNN and libnd4j (at 1 only the calling thread computed).
  * <p>
  * OpenBLAS's count (the matrix products of ConvKit's Java layers and DL4J's dense layers) is the same number while a
  * scope is open ({@link BlasThreads}): ND4J sets it to all cores when it starts (unless {@code OMP_NUM_THREADS} is
  * set), and with 2 threads LeNet trained at 0.80× the speed of 1 on 2 idle cores (docs/benchmarks.md, "OpenBLAS's
- * threads").
+ * threads and class data sharing").
  */
 public final class ComputeThreads {
 	/** {@code -Dconvkit.threads=N}: use N threads (at least 1) instead of the rule. */
