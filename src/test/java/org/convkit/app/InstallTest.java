@@ -370,7 +370,7 @@ public class InstallTest {
 		assertEquals(again.toString(), 0, again.exitCode);
 		assertEquals(again.toString(), "hi again shared\n", again.stdout);
 		assertTrue(Files.readString(log).contains("org.convkit.app.HeadlessRunner source: shared objects file (top)"));
-		assertFalse(again.toString(), again.stderr.contains("recording"));
+		assertFalse(again + "\n--- " + cds + ": " + list(cds), again.stderr.contains("recording"));
 		assertEquals(files, list(cds).stream().filter(f -> f.getFileName().toString().contains(".jsa"))
 				.collect(Collectors.toList()));
 
