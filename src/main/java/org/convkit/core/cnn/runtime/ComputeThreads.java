@@ -25,7 +25,8 @@ import java.util.Set;
  * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
  * load that other processes make (the load average, rounded, less what this JVM itself used since the previous
  * estimate: otherwise a long training run would count its own thread as a busy core and give its next calls fewer
- * threads). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+ * threads), and at most {@code OMP_NUM_THREADS} when that is set (a cluster job's share; a benchmark's 1 thread for
+ * every contender). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
  * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) trains and classifies faster
  * with 1 thread than with 2, also on a quiet machine (earlier measurements, PyTorch alike): its operations are too
@@ -116,8 +117,22 @@ public final class ComputeThreads {
 		}
 	}
 
-	/** The cores the rule may use (see {@link #cores(int, List)}), worked out once. */
-	private static final int CORES = cores(Runtime.getRuntime().availableProcessors(), cpuinfo());
+	/** The cores the rule may use (see {@link #cores(int, List)} and {@link #capped}), worked out once. */
+	private static final int CORES = capped(cores(Runtime.getRuntime().availableProcessors(), cpuinfo()),
+			System.getenv("OMP_NUM_THREADS"));
+
+	/**
+	 * {@code cores}, but no more than {@code OMP_NUM_THREADS} when that is a count (the first of a nested list such
+	 * as "4,2"); anything else there is ignored. Without the cap the rule's {@code omp_set_num_threads} would
+	 * override what the user or a benchmark set for the process.
+	 */
+	static int capped(int cores, String ompNumThreads) {
+		if (ompNumThreads == null) return cores;
+		String first = ompNumThreads.split(",", -1)[0].trim();
+		if (!first.matches("[0-9]{1,6}")) return cores;
+		int n = Integer.parseInt(first);
+		return n < 1 ? cores : Math.min(cores, n);
+	}
 
 	/**
 	 * The processors the JVM may use (which respects a container's CPU limit), but no more than the physical cores

@@ -48,6 +48,25 @@ public class ComputeThreadsTest {
 	}
 
 	@Test
+	public void ompNumThreadsCapsTheCores() {
+		assertEquals(1, ComputeThreads.capped(2, "1"));
+		assertEquals(2, ComputeThreads.capped(2, "8"));
+		assertEquals("a nested list: the outer count", 4, ComputeThreads.capped(16, " 4,2"));
+		assertEquals("unset", 16, ComputeThreads.capped(16, null));
+		for (String ignored : new String[] { "", "0", "-1", "two", "NaN", "1.5", "99999999999", ",4" })
+			assertEquals(ignored, 16, ComputeThreads.capped(16, ignored));
+		// the suite's JVMs run with OMP_NUM_THREADS=1 (pom.xml): then a Small VGG batch gets 1 thread, not 2
+		String was = System.getProperty(ComputeThreads.OVERRIDE_PROPERTY);
+		try {
+			System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+			if ("1".equals(System.getenv("OMP_NUM_THREADS")))
+				assertEquals(1, ComputeThreads.forCall(VGG, 64, 64, 1, 10, 64));
+		} finally {
+			if (was != null) System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, was);
+		}
+	}
+
+	@Test
 	public void ownLoadIsNotCountedAsBusyCores() {
 		long vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1, 10);
 		assertEquals(0.2, ComputeThreads.othersLoad(1.2, 1.0), 1e-12);
