@@ -18,7 +18,8 @@ import java.util.Random;
  * loop against the two-by-two path, on LeNet's first pooling input (64 × 20 × 24 × 24: ReLU outputs, half of them 0,
  * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
  * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's first convolution's two products as
- * {@link InputConvolutionLayer} computes them against one product per batch (a candidate). Run with
+ * {@link InputConvolutionLayer} computed them until 2026-12-03 against one product per batch, as it computes them
+ * now. Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
  */
@@ -40,9 +41,11 @@ public final class KernelLever {
 
 	/**
 	 * LeNet's first convolution in training (64 images 28×28, 20 filters 5×5, so 26 rows of columns with the bias's
-	 * row of ones and 576 positions per image): {@link InputConvolutionLayer}'s batched products (the weights tiled per
-	 * image) against one product for the whole batch with the images' columns side by side ({@link Im2Col#fillSpread}'s
-	 * layout), for the forward pass and for the weight gradient. A candidate, not adopted (docs/benchmarks.md).
+	 * row of ones and 576 positions per image): per-image products (the weights tiled per image, the gradients summed
+	 * over the images; {@link InputConvolutionLayer} until 2026-12-03) against one product for the whole batch with the
+	 * images' columns side by side ({@link Im2Col#fillSpread}'s layout; the layer since), for the forward pass and for
+	 * the weight gradient; and the weight gradient's one product in two layouts: the error [filters][positions] times
+	 * the columns transposed, against the columns times the error laid out position by position (the layer's).
 	 */
 	private static void firstConvolution(int rounds) {
 		int n = 64, rows = 26, positions = 576, nOut = 20;
@@ -53,14 +56,18 @@ public final class KernelLever {
 		INDArray w = Nd4j.rand(DataType.FLOAT, nOut, rows), spread = Nd4j.rand(DataType.FLOAT, rows, spreadLength);
 		INDArray z = Nd4j.create(DataType.FLOAT, nOut, spreadLength);
 		INDArray deltaSpread = Nd4j.rand(DataType.FLOAT, nOut, spreadLength);
-		INDArray gradient = Nd4j.create(DataType.FLOAT, nOut, rows);
+		INDArray deltaByPosition = Nd4j.rand(DataType.FLOAT, spreadLength, nOut);
+		INDArray gradient = Nd4j.create(DataType.FLOAT, nOut, rows), gradientByRow = Nd4j.create(DataType.FLOAT, rows, nOut);
 		String shape = nOut + "×" + rows + " · " + rows + "×" + n + "·" + positions;
-		row("first convolution forward: batched, weights tiled / one product (not adopted)", shape,
+		row("first convolution forward: per image, weights tiled / one product", shape,
 				interleaved(rounds, 50, () -> Nd4j.matmul(tiled, columns, out, false, false, false),
 						() -> Nd4j.gemm(w, spread, z, false, false, 1.0, 0.0)));
-		row("first convolution weight gradient: batched, summed / one product (not adopted)", shape,
+		row("first convolution weight gradient: per image, summed / one product, columns · error by position", shape,
 				interleaved(rounds, 50, () -> Nd4j.matmul(delta, columns, false, true, false).sum(0),
-						() -> Nd4j.gemm(deltaSpread, spread, gradient, false, true, 1.0, 0.0)));
+						() -> Nd4j.gemm(spread, deltaByPosition, gradientByRow, false, false, 1.0, 0.0)));
+		row("first convolution weight gradient, one product: error · columnsᵀ / columns · error by position", shape,
+				interleaved(rounds, 50, () -> Nd4j.gemm(deltaSpread, spread, gradient, false, true, 1.0, 0.0),
+						() -> Nd4j.gemm(spread, deltaByPosition, gradientByRow, false, false, 1.0, 0.0)));
 	}
 
 	/**

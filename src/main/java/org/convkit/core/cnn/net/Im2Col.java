@@ -3,10 +3,10 @@ package org.convkit.core.cnn.net;
 import java.util.Arrays;
 
 /**
- * Unfolds NCHW images into convolution columns for {@link InputConvolutionLayer}: per image a
- * {@code rows × positions} block, row {@code (c·kH + ky)·kW + kx} holding input pixel
- * {@code (c, oy·sH + ky − padTop, ox·sW + kx − padLeft)} for every output position {@code oy·outW + ox} (0 outside the
- * image), and a last row of ones, so one matrix product gives the weight and the bias gradient. Plain Java on
+ * Unfolds images into convolution columns for {@link InputConvolutionLayer} and {@link SmallBatchForward}: row
+ * {@code (c·kH + ky)·kW + kx} holds input pixel {@code (c, oy·sH + ky − padTop, ox·sW + kx − padLeft)} for every
+ * output position {@code oy·outW + ox} of every image (0 outside the image), and a last row of ones, so one matrix
+ * product gives the weight and the bias gradient (or adds the bias). Plain Java on
  * {@code float[]}: with stride 1 each output row is one array copy, which is several times faster than libnd4j's
  * {@code im2col} op for the small first-layer inputs it is used on (measured, see docs/benchmarks.md).
  */
@@ -44,27 +44,6 @@ final class Im2Col {
 	/** Output positions per image. */
 	int positions() {
 		return outH * outW;
-	}
-
-	/** Writes the ones row of each of the first {@code images} blocks (the rows {@link #fill} never touches). */
-	void fillOnes(float[] columns, int images) {
-		int block = rows() * positions(), onesRow = (rows() - 1) * positions();
-		for (int i = 0; i < images; i++)
-			Arrays.fill(columns, i * block + onesRow, i * block + onesRow + positions(), 1f);
-	}
-
-	/**
-	 * Unfolds images {@code first .. first+count-1} of {@code images} (NCHW, C order) into blocks 0..count-1 of
-	 * {@code columns}, all rows but the ones row.
-	 */
-	void fill(float[] images, int first, int count, float[] columns) {
-		int block = rows() * positions(), imageSize = channels * height * width;
-		for (int i = 0; i < count; i++)
-			for (int c = 0; c < channels; c++)
-				for (int ky = 0; ky < kernelH; ky++)
-					for (int kx = 0; kx < kernelW; kx++)
-						unfoldTap(images, (first + i) * imageSize + c * height * width, columns,
-								i * block + ((c * kernelH + ky) * kernelW + kx) * positions(), ky, kx);
 	}
 
 	/**

@@ -22,10 +22,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 
-import static org.nd4j.linalg.indexing.NDArrayIndex.all;
-import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
-import static org.nd4j.linalg.indexing.NDArrayIndex.point;
-
 /**
  * The network's first convolution layer, for training: DL4J's {@link ConvolutionLayer} with one change in
  * {@link #backpropGradient}: while {@link #skipInputGradient(boolean) skipping} is on, it computes only the weight and
@@ -34,11 +30,13 @@ import static org.nd4j.linalg.indexing.NDArrayIndex.point;
  * data pass for a 1-channel input) took about 15 of the 50 ms of a training step of 64 images on this project's
  * machines; PyTorch skips it because input images do not require a gradient. See docs/benchmarks.md.
  * <p>
- * The weight and bias gradients come from one batched matrix product: the input unfolded into columns ({@link
- * Im2Col}, with a row of ones so that the bias gradient is the last column of the same product) against the
- * activation's backpropagated error, per image, summed over the batch. While skipping, the training forward pass of
- * a ReLU or identity layer uses the same columns ({@link #activate}), so backprop does not unfold again; inference is
- * DL4J's forward pass (oneDNN).
+ * The weight and bias gradients come from one matrix product for the whole batch: the images unfolded into columns
+ * side by side ({@link Im2Col#fillSpread}, with a row of ones so that the bias gradient comes out of the same product)
+ * times the activation's backpropagated error laid out position by position ({@code [images·positions][filters]}).
+ * That layout matters: OpenBLAS took 3–4× as long for LeNet's product as {@code error · columnsᵀ}, about as long as
+ * for the 64 per-image products summed that this layer used before (measured, see docs/benchmarks.md). While
+ * skipping, the training forward pass of a ReLU or identity layer is one product of the weights (with the bias as a
+ * last column) and the same columns, which backprop then reuses; inference is DL4J's forward pass (oneDNN).
  * <p>
  * Skipping is off by default, so the layer behaves exactly as DL4J's wherever the input gradient is wanted (for
  * example for saliency maps); {@link org.convkit.core.cnn.train.Trainer} switches it on only around its own fit
@@ -53,9 +51,13 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 
 	private long columnBudget = COLUMN_BUDGET;
 	private volatile boolean skipInputGradient;
-	private float[] inputBuffer, preOutputBuffer, epsilonBuffer, columnBuffer, weightBuffer, activationBuffer,
-			tiledBuffer;
-	private INDArray columns, deltaArray, tiledWeights, preOutputArray;
+	/** Java-side copies: the input, its channel-major copy, the columns, the activation (NCHW), the pre-activation
+	 * (the product, channel-major), the error, the error position by position, the gradients. */
+	private float[] inputBuffer, channelMajorBuffer, columnBuffer, activationBuffer, productBuffer,
+			errorBuffer, positionMajorBuffer, gradientBuffer;
+	/** Native operands of the products: columns [rows][images·positions], weights with bias [filters][rows], output
+	 * [filters][images·positions], error [images·positions][filters], gradient [rows][filters]. */
+	private INDArray columns, weightsWithBias, product, positionMajorError, gradientProduct;
 	/** The input whose columns and pre-activation the last training forward pass left in the buffers, or null. */
 	private INDArray forwardInput;
 	/** For tests: how many forward passes took this class's path. */
@@ -84,9 +86,9 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 	public void skipInputGradient(boolean skip) {
 		skipInputGradient = skip;
 		if (!skip) {
-			inputBuffer = preOutputBuffer = epsilonBuffer = columnBuffer = weightBuffer = activationBuffer = tiledBuffer
-					= null;
-			columns = deltaArray = tiledWeights = preOutputArray = forwardInput = null;
+			inputBuffer = channelMajorBuffer = columnBuffer = activationBuffer = productBuffer
+					= errorBuffer = positionMajorBuffer = gradientBuffer = null;
+			columns = weightsWithBias = product = positionMajorError = gradientProduct = forwardInput = null;
 		}
 	}
 
@@ -97,16 +99,14 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 	/** For tests: a smaller budget forces chunks (or DL4J's path when one image exceeds it). */
 	void columnBudget(long floats) {
 		columnBudget = floats;
-		columns = null;
 		forwardInput = null;
 	}
 
 	/**
 	 * While skipping (that is, in the Trainer's fit calls), the training forward pass of a ReLU or identity layer is
-	 * done here too when the whole batch's columns fit the budget: the same unfolding, one batched product with the
-	 * weights and bias, and the activation in Java. It took about 1.7 ms for LeNet's 64 images against 3–4.5 ms for
-	 * DL4J's oneDNN call (measured, see docs/benchmarks.md), and backprop then reuses the columns and the
-	 * pre-activation instead of unfolding again. Anything else is DL4J's forward pass.
+	 * done here too when the whole batch's columns fit the budget: the unfolding, one product with the weights and
+	 * bias, and the activation in Java; backprop then reuses the columns and the pre-activation instead of unfolding
+	 * again. Anything else is DL4J's forward pass.
 	 */
 	@Override
 	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
@@ -120,37 +120,33 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 		int n = (int) x.size(0), nOut = (int) layerConf().getNOut(), rows = unfold.rows(), positions = unfold.positions();
 		if ((long) n * rows * positions > columnBudget) return super.activate(training, workspaceMgr);
 		inputBuffer = NdArrays.floats(x, inputBuffer);
-		prepareBuffers(unfold, n);
-		unfold.fill(inputBuffer, 0, n, columnBuffer);
-		columns.data().asNioFloat().put(columnBuffer, 0, n * rows * positions);
-		INDArray cols = n == columns.size(0) ? columns : columns.get(interval(0, n), all(), all());
+		INDArray cols = unfoldSideBySide(unfold, x, inputBuffer, 0, n);
 
-		// the weights [nOut, rows - 1] with the bias as last column, once per image (matmul does not broadcast)
-		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), weightBuffer);
-		weightBuffer = w;
+		// the weights [nOut, rows - 1] with the bias as last column
+		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), null);
 		float[] b = layerConf().hasBias() ? NdArrays.floats(getParam(ConvolutionParamInitializer.BIAS_KEY), null) : null;
-		float[] tiled = tiledBuffer = tiledBuffer != null && tiledBuffer.length == n * nOut * rows ? tiledBuffer
-				: new float[n * nOut * rows];
+		float[] wb = new float[nOut * rows];
 		for (int o = 0; o < nOut; o++) {
-			System.arraycopy(w, o * (rows - 1), tiled, o * rows, rows - 1);
-			tiled[o * rows + rows - 1] = b == null ? 0f : b[o];
+			System.arraycopy(w, o * (rows - 1), wb, o * rows, rows - 1);
+			wb[o * rows + rows - 1] = b == null ? 0f : b[o];
 		}
-		for (int i = 1; i < n; i++) System.arraycopy(tiled, 0, tiled, i * nOut * rows, nOut * rows);
-		long[] zShape = { n, nOut, positions };
-		tiledWeights = NdArrays.detached(tiledWeights, n, nOut, rows);
-		preOutputArray = NdArrays.detached(preOutputArray, zShape);
-		tiledWeights.data().asNioFloat().put(tiled);
-		Nd4j.matmul(tiledWeights, cols, preOutputArray, false, false, false); // [n, nOut, positions] = NCHW
-		float[] z = preOutputBuffer = NdArrays.floats(preOutputArray, preOutputBuffer);
-		if (relu) {
-			float[] act = activationBuffer = activationBuffer != null && activationBuffer.length == z.length
-					? activationBuffer : new float[z.length];
-			for (int i = 0; i < z.length; i++) act[i] = Math.max(z[i], 0f);
-			preOutputArray.data().asNioFloat().put(act); // z stays in preOutputBuffer for backprop
-		}
+		weightsWithBias = NdArrays.detached(weightsWithBias, nOut, rows);
+		weightsWithBias.data().asNioFloat().put(wb);
+		product = NdArrays.detached(product, nOut, (long) n * positions);
+		Nd4j.gemm(weightsWithBias, cols, product, false, false, 1.0, 0.0); // [nOut][n][positions]
+		// the pre-activation stays channel-major for backprop; the activation goes out NCHW, plane by plane
+		float[] z = productBuffer = NdArrays.floats(product, productBuffer);
+		int size = z.length;
+		float[] act = activationBuffer = sized(activationBuffer, size);
+		for (int o = 0; o < nOut; o++)
+			for (int i = 0; i < n; i++) {
+				int src = (o * n + i) * positions, dst = (i * nOut + o) * positions;
+				if (relu) for (int p = 0; p < positions; p++) act[dst + p] = Math.max(z[src + p], 0f);
+				else System.arraycopy(z, src, act, dst, positions);
+			}
 		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
 				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
-		out.assign(preOutputArray.reshape('c', out.shape()));
+		out.data().asNioFloat().put(act, 0, size);
 		forwardInput = input;
 		ownForwards++;
 		return out;
@@ -162,52 +158,108 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 		assertInputSet(true);
 		INDArray x = input.castTo(dataType);
 		if (epsilon.dataType() != dataType) epsilon = epsilon.castTo(dataType);
-		int n = (int) x.size(0);
+		int n = (int) x.size(0), nOut = (int) layerConf().getNOut();
 		Im2Col unfold = unfolding(x);
-		long perImage = (long) unfold.rows() * unfold.positions();
+		int rows = unfold.rows(), positions = unfold.positions();
+		long perImage = (long) rows * positions;
 		if (perImage > columnBudget) return super.backpropGradient(epsilon, workspaceMgr); // one image too large
 		// the forward pass on this very input left its columns and pre-activation: no second unfolding
 		boolean fromForward = forwardInput == input;
 		forwardInput = null;
+		// NCHW [n][nOut][positions]; after this class's forward pass still to be masked by ReLU's derivative
+		float[] error = error(fromForward, epsilon, workspaceMgr);
+		float[] mask = fromForward && Relu.isPlain(layerConf().getActivationFn()) ? productBuffer : null;
+		if (!fromForward) inputBuffer = NdArrays.floats(x, inputBuffer);
 		int chunk = fromForward ? n : (int) Math.min(n, columnBudget / perImage);
-
-		long[] deltaShape = { n, layerConf().getNOut(), unfold.positions() };
-		INDArray z = fromForward ? null : preOutput4d(true, true, workspaceMgr).getFirst();
-		INDArray delta = fusedBackprop(z, epsilon, deltaShape);
-		if (delta == null) {
-			if (z == null) z = preOutput4d(true, true, workspaceMgr).getFirst();
-			delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst().reshape('c', deltaShape);
-		}
-		if (!fromForward) {
-			inputBuffer = NdArrays.floats(x, inputBuffer);
-			prepareBuffers(unfold, chunk);
-		}
-		float[] images = inputBuffer;
-		INDArray sum = null; // [nOut, rows]: weight gradient columns, then the bias gradient
+		gradientProduct = NdArrays.detached(gradientProduct, rows, nOut);
 		for (int first = 0; first < n; first += chunk) {
 			int count = Math.min(chunk, n - first);
-			if (!fromForward) {
-				unfold.fill(images, first, count, columnBuffer);
-				columns.data().asNioFloat().put(columnBuffer, 0, (int) (count * perImage));
-			}
-			INDArray cols = count == columns.size(0) ? columns : columns.get(interval(0, count), all(), all());
-			INDArray d = count == n ? delta : delta.get(interval(first, first + count), all(), all());
-			INDArray part = Nd4j.matmul(d, cols, false, true, false).sum(0);
-			sum = sum == null ? part : sum.addi(part);
+			INDArray cols = fromForward ? columns : unfoldSideBySide(unfold, x, inputBuffer, first, count);
+			INDArray byPosition = positionMajor(error, mask, n, first, count, nOut, positions);
+			// [rows][nOut]: the weight gradients, then the bias gradient
+			Nd4j.gemm(cols, byPosition, gradientProduct, false, false, 1.0, first == 0 ? 0.0 : 1.0);
 		}
+		float[] g = gradientBuffer = NdArrays.floats(gradientProduct, gradientBuffer);
+		int weights = rows - 1;
+		float[] wg = new float[nOut * weights];
+		for (int o = 0; o < nOut; o++)
+			for (int r = 0; r < weights; r++) wg[o * weights + r] = g[r * nOut + o];
 		// assign into the gradient views themselves (a reshaped view could be a copy)
-		int weights = unfold.rows() - 1;
 		INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-		weightGrad.assign(sum.get(all(), interval(0, weights)).dup('c').reshape('c', weightGrad.shape()));
-		Gradient g = new DefaultGradient();
+		weightGrad.assign(NdArrays.array(wg, weightGrad.shape()));
+		Gradient grad = new DefaultGradient();
 		if (layerConf().hasBias()) {
 			INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-			biasGrad.assign(sum.get(all(), point(weights)).dup('c').reshape('c', biasGrad.shape()));
-			g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+			biasGrad.assign(NdArrays.array(Arrays.copyOfRange(g, weights * nOut, rows * nOut), biasGrad.shape()));
+			grad.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
 		}
-		g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+		grad.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
 		weightNoiseParams.clear();
-		return new Pair<>(g, null);
+		return new Pair<>(grad, null);
+	}
+
+	/**
+	 * The error with respect to the pre-activation, NCHW, except that after this class's forward pass ReLU's derivative
+	 * is left to {@link #positionMajor} (which reads the pre-activation channel-major). Otherwise ReLU's backprop in
+	 * Java (ND4J's relu_bp op took about 3 ms for LeNet's 64 × 20 × 24 × 24 first-layer output, several times a plain
+	 * loop), DL4J's for other activations.
+	 */
+	private float[] error(boolean fromForward, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+		if (fromForward) return errorBuffer = NdArrays.floats(epsilon, errorBuffer); // ReLU or identity
+		IActivation a = layerConf().getActivationFn();
+		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst();
+		if (!Relu.isPlain(a) && a.getClass() != ActivationIdentity.class)
+			return errorBuffer = NdArrays.floats(a.backprop(z, epsilon).getFirst(), errorBuffer);
+		float[] e = errorBuffer = NdArrays.floats(epsilon, errorBuffer);
+		if (Relu.isPlain(a)) Relu.backprop(e, NdArrays.floats(z, null));
+		return e;
+	}
+
+	/**
+	 * Images {@code first .. first+count-1} of {@code images} (NCHW) unfolded side by side: {@code [rows][count·positions]}
+	 * with the ones row last ({@link Im2Col#fillSpread}).
+	 */
+	private INDArray unfoldSideBySide(Im2Col unfold, INDArray x, float[] images, int first, int count) {
+		int channels = (int) x.size(1), plane = (int) (x.size(2) * x.size(3)), length = count * unfold.positions();
+		float[] channelMajor = images;
+		if (channels > 1 || first > 0) {
+			channelMajor = channelMajorBuffer = sized(channelMajorBuffer, channels * count * plane);
+			for (int c = 0; c < channels; c++)
+				for (int i = 0; i < count; i++)
+					System.arraycopy(images, ((first + i) * channels + c) * plane, channelMajor, (c * count + i) * plane,
+							plane);
+		}
+		float[] cols = columnBuffer = sized(columnBuffer, unfold.rows() * length);
+		unfold.fillSpread(channelMajor, count, cols);
+		unfold.fillSpreadOnes(cols, count);
+		columns = NdArrays.detached(columns, unfold.rows(), length);
+		columns.data().asNioFloat().put(cols, 0, unfold.rows() * length);
+		return columns;
+	}
+
+	/**
+	 * Images {@code first .. first+count-1} of an NCHW error (of {@code n} images) as a {@code [count·positions][nOut]}
+	 * matrix; with a {@code mask}, the channel-major pre-activation of the forward pass, ReLU's derivative applied.
+	 */
+	private INDArray positionMajor(float[] error, float[] mask, int n, int first, int count, int nOut, int positions) {
+		int size = count * positions * nOut;
+		float[] t = positionMajorBuffer = sized(positionMajorBuffer, size);
+		for (int i = 0; i < count; i++) {
+			int image = (first + i) * nOut * positions, dst = i * positions * nOut;
+			for (int o = 0; o < nOut; o++) {
+				int src = image + o * positions, z = (o * n + first + i) * positions;
+				if (mask == null) for (int p = 0; p < positions; p++) t[dst + p * nOut + o] = error[src + p];
+				else for (int p = 0; p < positions; p++) t[dst + p * nOut + o] = Relu.masked(error[src + p], mask[z + p]);
+			}
+		}
+		positionMajorError = NdArrays.detached(positionMajorError, (long) count * positions, nOut);
+		positionMajorError.data().asNioFloat().put(t, 0, size);
+		return positionMajorError;
+	}
+
+	/** {@code reuse} when it holds at least {@code length} values, else a new array. */
+	private static float[] sized(float[] reuse, int length) {
+		return reuse != null && reuse.length >= length ? reuse : new float[length];
 	}
 
 	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */
@@ -233,34 +285,5 @@ public final class InputConvolutionLayer extends OneDnnConvolutionLayer {
 				&& Arrays.equals(c.getDilation(), new int[] { 1, 1 })
 				&& (convolutionMode == ConvolutionMode.Same || convolutionMode == ConvolutionMode.Truncate)
 				&& (dataType == DataType.FLOAT) && c.getIDropout() == null && c.getWeightNoise() == null;
-	}
-
-	private void prepareBuffers(Im2Col unfold, int chunk) {
-		long size = (long) chunk * unfold.rows() * unfold.positions();
-		// kept while big enough: an epoch's last, smaller batch uses the first blocks
-		if (columns == null || columns.size(0) < chunk || columns.size(1) != unfold.rows()
-				|| columns.size(2) != unfold.positions()) {
-			columnBuffer = new float[(int) size];
-			unfold.fillOnes(columnBuffer, chunk);
-			columns = NdArrays.detached(null, chunk, unfold.rows(), unfold.positions());
-		}
-	}
-
-	/**
-	 * The activation's backprop for ReLU and identity, in Java: ND4J's relu_bp op took about 3 ms for LeNet's
-	 * 64 × 20 × 24 × 24 first-layer output, several times a plain loop. Null for other activations (DL4J's then).
-	 */
-	private INDArray fusedBackprop(INDArray z, INDArray epsilon, long[] shape) {
-		IActivation a = layerConf().getActivationFn();
-		boolean relu = Relu.isPlain(a);
-		if (!relu && a.getClass() != ActivationIdentity.class) return null;
-		float[] d = epsilonBuffer = NdArrays.floats(epsilon, epsilonBuffer);
-		if (relu) {
-			// null z: the forward pass left the pre-activation in the buffer
-			Relu.backprop(d, z == null ? preOutputBuffer : (preOutputBuffer = NdArrays.floats(z, preOutputBuffer)));
-		}
-		deltaArray = NdArrays.detached(deltaArray, shape);
-		deltaArray.data().asNioFloat().put(d, 0, d.length);
-		return deltaArray;
 	}
 }

@@ -22,9 +22,12 @@ final class Relu {
 	 * clear, not +0); a NaN z with a clear sign bit passes the error through, and the loss shows the NaN anyway.
 	 */
 	static void backprop(float[] error, float[] z) {
-		for (int i = 0; i < error.length; i++) {
-			int bits = Float.floatToRawIntBits(z[i]), keep = ~((bits - 1) >> 31) & ~(bits >> 31);
-			error[i] = Float.intBitsToFloat(Float.floatToRawIntBits(error[i]) & keep);
-		}
+		for (int i = 0; i < error.length; i++) error[i] = masked(error[i], z[i]);
+	}
+
+	/** {@code error} where {@code z > 0}, else 0: {@link #backprop} for one value. */
+	static float masked(float error, float z) {
+		int bits = Float.floatToRawIntBits(z), keep = ~((bits - 1) >> 31) & ~(bits >> 31);
+		return Float.intBitsToFloat(Float.floatToRawIntBits(error) & keep);
 	}
 }

@@ -7,7 +7,10 @@ import java.util.Random;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-/** The unfolding against the textbook definition, for strides, paddings, channels and non-square sizes. */
+/**
+ * The unfolding (images side by side, as the first convolution in training and the small-batch forward pass use it)
+ * against the textbook definition, for strides, paddings, channels and non-square sizes.
+ */
 public class Im2ColTest {
 	@Test
 	public void matchesTheDefinition() {
@@ -22,17 +25,19 @@ public class Im2ColTest {
 			for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() + 0.5f; // never 0: a missed copy shows
 			Im2Col u = new Im2Col(ch, h, w, kh, kw, sh, sw, pt, pl, oh, ow);
 			assertEquals(ch * kh * kw + 1, u.rows());
-			float[] cols = new float[images * u.rows() * u.positions()];
-			java.util.Arrays.fill(cols, Float.NaN);
-			u.fillOnes(cols, images);
-			u.fill(x, 1, 2, cols); // images 1 and 2 into blocks 0 and 1
-			u.fill(x, 0, 1, new float[cols.length]); // a separate call does not touch this buffer
-			float[] expected = new float[images * u.rows() * u.positions()];
-			java.util.Arrays.fill(expected, Float.NaN);
-			for (int b = 0; b < images; b++) {
-				int n = b + 1, block = b * u.rows() * u.positions();
-				for (int p = 0; p < u.positions(); p++) expected[block + (u.rows() - 1) * u.positions() + p] = 1f;
-				if (b == 2) continue; // only two images filled; block 2 has its ones row only
+			// fillSpread reads the images channel-major: [channel][image][h][w]
+			float[] channelMajor = new float[x.length];
+			for (int i = 0; i < images; i++)
+				for (int cc = 0; cc < ch; cc++)
+					System.arraycopy(x, (i * ch + cc) * h * w, channelMajor, (cc * images + i) * h * w, h * w);
+			int length = images * u.positions();
+			float[] cols = new float[u.rows() * length];
+			java.util.Arrays.fill(cols, Float.NaN); // a value left unwritten shows
+			u.fillSpread(channelMajor, images, cols);
+			u.fillSpreadOnes(cols, images);
+			float[] expected = new float[u.rows() * length];
+			java.util.Arrays.fill(expected, (u.rows() - 1) * length, u.rows() * length, 1f);
+			for (int n = 0; n < images; n++)
 				for (int cc = 0; cc < ch; cc++)
 					for (int ky = 0; ky < kh; ky++)
 						for (int kx = 0; kx < kw; kx++)
@@ -41,9 +46,8 @@ public class Im2ColTest {
 									int iy = oy * sh + ky - pt, ix = ox * sw + kx - pl;
 									float v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0f
 											: x[((n * ch + cc) * h + iy) * w + ix];
-									expected[block + ((cc * kh + ky) * kw + kx) * u.positions() + oy * ow + ox] = v;
+									expected[((cc * kh + ky) * kw + kx) * length + n * u.positions() + oy * ow + ox] = v;
 								}
-			}
 			assertArrayEquals(java.util.Arrays.toString(c), expected, cols, 0f);
 		}
 	}
