@@ -57,6 +57,35 @@ public class HeadlessCollectorTest {
 		assertEquals("G1GC", collector("-XX:+UseG1GC", headlessGc("-XX:+UseG1GC", "")));
 	}
 
+	/**
+	 * keep_native_memory: glibc's malloc keeps its memory in one arena (the three variables set) unless the user set a
+	 * variable (that one is kept as given) or CONVKIT_MALLOC is exactly "default" (none set).
+	 */
+	@Test
+	public void nativeMemoryIsKeptUnlessTheUserChoosesOtherwise() throws Exception {
+		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of()));
+		assertEquals("131072 2000000000 1", nativeMemory(Map.of("MALLOC_MMAP_THRESHOLD_", "131072")));
+		assertEquals("2000000000 0 1", nativeMemory(Map.of("MALLOC_TRIM_THRESHOLD_", "0")));
+		assertEquals("2000000000 2000000000 8", nativeMemory(Map.of("MALLOC_ARENA_MAX", "8")));
+		assertEquals("- - -", nativeMemory(Map.of("CONVKIT_MALLOC", "default")));
+		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of("CONVKIT_MALLOC", "Default")));
+		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of("CONVKIT_MALLOC", "")));
+	}
+
+	/** The three variables as a child of the launcher's shell sees them after keep_native_memory ("-": unset). */
+	private static String nativeMemory(Map<String, String> env) throws Exception {
+		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
+		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + function(launcher,
+				"keep_native_memory") + "\nkeep_native_memory\nbash -c 'echo \"${MALLOC_MMAP_THRESHOLD_:--} "
+				+ "${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_ARENA_MAX:--}\"'");
+		pb.directory(BASE.toFile());
+		for (String v : new String[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX",
+				"CONVKIT_MALLOC" })
+			pb.environment().remove(v);
+		pb.environment().putAll(env);
+		return run(pb).trim();
+	}
+
 	/** What the launcher's headless_gc prints under these environment values. */
 	static String headlessGc(String javaToolOptions, String jdkJavaOptions) throws Exception {
 		return launcherFunction("headless_gc", javaToolOptions, jdkJavaOptions);

@@ -323,6 +323,27 @@ public class InstallTest {
 	}
 
 	/**
+	 * The launcher's keep_native_memory reaches the headless JVM (glibc reads these variables when the process
+	 * starts); CONVKIT_MALLOC=default leaves them unset. HeadlessCollectorTest checks the function's cases.
+	 */
+	@Test
+	public void headlessJvmKeepsNativeMemoryUnlessTold() throws Exception {
+		Path caller = tmp.newFolder("malloc").toPath();
+		Files.write(caller.resolve("env.ijm"), String.join("\n",
+				"print(\"mmap \" + call(\"java.lang.System.getenv\", \"MALLOC_MMAP_THRESHOLD_\"));",
+				"print(\"trim \" + call(\"java.lang.System.getenv\", \"MALLOC_TRIM_THRESHOLD_\"));",
+				"print(\"arenas \" + call(\"java.lang.System.getenv\", \"MALLOC_ARENA_MAX\"));")
+				.getBytes(StandardCharsets.UTF_8));
+		HeadlessProcess.Result kept = convkit(caller, Collections.emptyMap(), "--headless", "env.ijm");
+		assertEquals(kept.toString(), 0, kept.exitCode);
+		assertEquals(kept.toString(), "mmap 2000000000\ntrim 2000000000\narenas 1\n", kept.stdout);
+		HeadlessProcess.Result glibc = convkit(caller, Collections.singletonMap("CONVKIT_MALLOC", "default"),
+				"--headless", "env.ijm");
+		assertEquals(glibc.toString(), 0, glibc.exitCode);
+		assertEquals(glibc.toString(), "mmap null\ntrim null\narenas null\n", glibc.stdout);
+	}
+
+	/**
 	 * Class data sharing (./convkit's class_sharing): the first headless run of a macro naming a CNN command after a
 	 * build records the class archive once (record-classes.ijm) and leaves no temporary file; every run prints
 	 * exactly what the macro prints (no messages of Java's about archives); a failed recording leaves no archive and
