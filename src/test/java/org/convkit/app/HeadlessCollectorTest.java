@@ -58,18 +58,21 @@ public class HeadlessCollectorTest {
 	}
 
 	/**
-	 * keep_native_memory: glibc's malloc keeps its memory in one arena (the three variables set) unless the user set a
-	 * variable (that one is kept as given) or CONVKIT_MALLOC is exactly "default" (none set).
+	 * keep_native_memory: glibc's defaults (none of the three variables set) unless CONVKIT_MALLOC is exactly "keep";
+	 * then malloc keeps its memory in one arena, except where the user set a variable (kept as given).
 	 */
 	@Test
-	public void nativeMemoryIsKeptUnlessTheUserChoosesOtherwise() throws Exception {
-		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of()));
-		assertEquals("131072 2000000000 1", nativeMemory(Map.of("MALLOC_MMAP_THRESHOLD_", "131072")));
-		assertEquals("2000000000 0 1", nativeMemory(Map.of("MALLOC_TRIM_THRESHOLD_", "0")));
-		assertEquals("2000000000 2000000000 8", nativeMemory(Map.of("MALLOC_ARENA_MAX", "8")));
+	public void nativeMemoryIsKeptOnlyOnRequest() throws Exception {
+		assertEquals("- - -", nativeMemory(Map.of()));
 		assertEquals("- - -", nativeMemory(Map.of("CONVKIT_MALLOC", "default")));
-		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of("CONVKIT_MALLOC", "Default")));
-		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of("CONVKIT_MALLOC", "")));
+		assertEquals("- - -", nativeMemory(Map.of("CONVKIT_MALLOC", "Keep")));
+		assertEquals("- - -", nativeMemory(Map.of("CONVKIT_MALLOC", "")));
+		assertEquals("- 0 -", nativeMemory(Map.of("MALLOC_TRIM_THRESHOLD_", "0"))); // the user's own, untouched
+		assertEquals("2000000000 2000000000 1", nativeMemory(Map.of("CONVKIT_MALLOC", "keep")));
+		assertEquals("131072 2000000000 1",
+				nativeMemory(Map.of("CONVKIT_MALLOC", "keep", "MALLOC_MMAP_THRESHOLD_", "131072")));
+		assertEquals("2000000000 0 1", nativeMemory(Map.of("CONVKIT_MALLOC", "keep", "MALLOC_TRIM_THRESHOLD_", "0")));
+		assertEquals("2000000000 2000000000 8", nativeMemory(Map.of("CONVKIT_MALLOC", "keep", "MALLOC_ARENA_MAX", "8")));
 	}
 
 	/** The three variables as a child of the launcher's shell sees them after keep_native_memory ("-": unset). */

@@ -323,22 +323,22 @@ public class InstallTest {
 	}
 
 	/**
-	 * The launcher's keep_native_memory reaches the headless JVM (glibc reads these variables when the process
-	 * starts); CONVKIT_MALLOC=default leaves them unset. HeadlessCollectorTest checks the function's cases.
+	 * The launcher's keep_native_memory reaches the headless JVM with CONVKIT_MALLOC=keep (glibc reads these variables
+	 * when the process starts); without it they stay unset. HeadlessCollectorTest checks the function's cases.
 	 */
 	@Test
-	public void headlessJvmKeepsNativeMemoryUnlessTold() throws Exception {
+	public void headlessJvmKeepsNativeMemoryOnlyOnRequest() throws Exception {
 		Path caller = tmp.newFolder("malloc").toPath();
 		Files.write(caller.resolve("env.ijm"), String.join("\n",
 				"print(\"mmap \" + call(\"java.lang.System.getenv\", \"MALLOC_MMAP_THRESHOLD_\"));",
 				"print(\"trim \" + call(\"java.lang.System.getenv\", \"MALLOC_TRIM_THRESHOLD_\"));",
 				"print(\"arenas \" + call(\"java.lang.System.getenv\", \"MALLOC_ARENA_MAX\"));")
 				.getBytes(StandardCharsets.UTF_8));
-		HeadlessProcess.Result kept = convkit(caller, Collections.emptyMap(), "--headless", "env.ijm");
+		HeadlessProcess.Result kept = convkit(caller, Collections.singletonMap("CONVKIT_MALLOC", "keep"), "--headless",
+				"env.ijm");
 		assertEquals(kept.toString(), 0, kept.exitCode);
 		assertEquals(kept.toString(), "mmap 2000000000\ntrim 2000000000\narenas 1\n", kept.stdout);
-		HeadlessProcess.Result glibc = convkit(caller, Collections.singletonMap("CONVKIT_MALLOC", "default"),
-				"--headless", "env.ijm");
+		HeadlessProcess.Result glibc = convkit(caller, Collections.emptyMap(), "--headless", "env.ijm");
 		assertEquals(glibc.toString(), 0, glibc.exitCode);
 		assertEquals(glibc.toString(), "mmap null\ntrim null\narenas null\n", glibc.stdout);
 	}
