@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,16 +78,13 @@ public class HeadlessCollectorTest {
 
 	/** The three variables as a child of the launcher's shell sees them after keep_native_memory ("-": unset). */
 	private static String nativeMemory(Map<String, String> env) throws Exception {
-		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
-		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + function(launcher,
-				"keep_native_memory") + "\nkeep_native_memory\nbash -c 'echo \"${MALLOC_MMAP_THRESHOLD_:--} "
-				+ "${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_ARENA_MAX:--}\"'");
-		pb.directory(BASE.toFile());
+		Map<String, String> all = new HashMap<>();
 		for (String v : new String[] { "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_ARENA_MAX",
 				"CONVKIT_MALLOC" })
-			pb.environment().remove(v);
-		pb.environment().putAll(env);
-		return run(pb).trim();
+			all.put(v, null); // not inherited from this JVM's environment
+		all.putAll(env);
+		return inLauncherShell("keep_native_memory\nbash -c 'echo \"${MALLOC_MMAP_THRESHOLD_:--} "
+				+ "${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_ARENA_MAX:--}\"'", all, "keep_native_memory");
 	}
 
 	/** What the launcher's headless_gc prints under these environment values. */
@@ -101,13 +99,26 @@ public class HeadlessCollectorTest {
 
 	private static String launcherFunction(String name, String javaToolOptions, String jdkJavaOptions)
 			throws Exception {
-		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
-		ProcessBuilder pb = new ProcessBuilder("bash", "-c", "set -euo pipefail\n" + function(launcher, name) + "\n"
-				+ function(launcher, "user_jvm_option") + "\n" + name);
-		pb.directory(BASE.toFile());
-		Map<String, String> env = pb.environment();
+		Map<String, String> env = new HashMap<>();
 		env.put("JAVA_TOOL_OPTIONS", javaToolOptions);
 		env.put("JDK_JAVA_OPTIONS", jdkJavaOptions);
+		return inLauncherShell(name, env, name, "user_jvm_option");
+	}
+
+	/**
+	 * The trimmed output of {@code script} run by bash after the launcher's {@code functions}, as the launcher defines
+	 * them, in the checkout, with {@code env} over this JVM's environment (a null value removes the variable).
+	 */
+	private static String inLauncherShell(String script, Map<String, String> env, String... functions)
+			throws Exception {
+		String launcher = new String(Files.readAllBytes(BASE.resolve("convkit")), StandardCharsets.UTF_8);
+		StringBuilder text = new StringBuilder("set -euo pipefail\n");
+		for (String f : functions) text.append(function(launcher, f)).append('\n');
+		ProcessBuilder pb = new ProcessBuilder("bash", "-c", text.append(script).toString());
+		pb.directory(BASE.toFile());
+		for (Map.Entry<String, String> e : env.entrySet())
+			if (e.getValue() == null) pb.environment().remove(e.getKey());
+			else pb.environment().put(e.getKey(), e.getValue());
 		return run(pb).trim();
 	}
 
