@@ -13,6 +13,7 @@ import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -132,6 +133,7 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
 			mb.position(mo + start).put(mm, 0, n);
 			vb.position(vo + start).put(vv, 0, n);
 		}
+		Reference.reachabilityFence(gradient); // its native memory is written through the NIO view above
 	}
 
 	/** A float vector whose elements follow each other in its buffer from {@code offset()}. */

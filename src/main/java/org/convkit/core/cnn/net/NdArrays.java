@@ -5,6 +5,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 
@@ -28,6 +29,9 @@ public final class NdArrays {
 		float[] out = reuse != null && reuse.length == length ? reuse : new float[(int) length];
 		FloatBuffer fb = c.data().asNioFloat();
 		fb.get(out, 0, (int) length);
+		// the NIO view does not hold the array: without this, a copy (dup, cast) could be collected and its native
+		// memory freed by ND4J's deallocator while it is still being read
+		Reference.reachabilityFence(c);
 		return out;
 	}
 
