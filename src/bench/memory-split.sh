@@ -16,25 +16,7 @@ shift
 work="$(mktemp -d "${TMPDIR:-/tmp}/convkit-memory.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$work/images" "$images" <<'EOF'
-import os, struct, sys, zlib
-import numpy as np
-root, n = sys.argv[1], int(sys.argv[2])
-rng = np.random.default_rng(42)
-yy, xx = np.mgrid[0:28, 0:28]
-def chunk(kind, data):
-    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff)
-for c in range(10):
-    os.makedirs(os.path.join(root, 'class%d' % c), exist_ok=True)
-for i in range(n):  # a blob whose place and size depend on the class, on noise
-    c = i % 10
-    cx, cy = 8 + 1.2 * c + rng.normal(0, 1), 14 + rng.normal(0, 2)
-    img = rng.integers(0, 40, (28, 28)) + 200 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * (2 + 0.3 * c) ** 2))
-    raw = b''.join(b'\x00' + row.tobytes() for row in np.clip(img, 0, 255).astype(np.uint8))
-    with open(os.path.join(root, 'class%d' % c, 'img%06d.png' % i), 'wb') as f:
-        f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 28, 28, 8, 0, 0, 0, 0))
-                + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
-EOF
+python3 "$HERE/src/bench/python/blob_pngs.py" "$work/images" "$images"
 
 start=$(date +%s.%N)
 JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -XX:NativeMemoryTracking=summary $*" "$HERE/convkit" --headless \
