@@ -24,9 +24,12 @@ trap 'rm -rf "$work"' EXIT
 python3 "$HERE/src/bench/python/blob_pngs.py" "$work/images" "$images"
 # the settings' own variables are set below: none may come from the caller's shell
 unset CONVKIT_MALLOC MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_ MALLOC_ARENA_MAX MALLOC_CHECK_ MALLOC_PERTURB_
-"$HERE/convkit" --headless "$HERE/macros/train-folder.ijm" \
-	"folder=[$work/images] model=[$work/model.zip] epochs=1 overwrite" >"$work/log" 2>&1 ||
-	{ cat "$work/log" >&2; echo "malloc-soak: the untimed first run failed" >&2; exit 1; }
+# one training run with these extra environment variables (none: the caller's), its output in $work/log
+train() {
+	env "$@" "$HERE/convkit" --headless "$HERE/macros/train-folder.ijm" \
+		"folder=[$work/images] model=[$work/model.zip] epochs=1 overwrite" >"$work/log" 2>&1
+}
+train || { cat "$work/log" >&2; echo "malloc-soak: the untimed first run failed" >&2; exit 1; }
 
 declare -A failed
 for s in $settings; do failed[$s]=0; done
@@ -39,8 +42,7 @@ for run in $(seq 1 "$runs"); do
 		esac
 		start=$(date +%s.%N)
 		status=0
-		env "${env[@]}" "$HERE/convkit" --headless "$HERE/macros/train-folder.ijm" \
-			"folder=[$work/images] model=[$work/model.zip] epochs=1 overwrite" >"$work/log" 2>&1 || status=$?
+		train "${env[@]}" || status=$?
 		seconds="$(echo "$(date +%s.%N) - $start" | bc)"
 		accuracy="$(grep -o 'validation accuracy [0-9.]*' "$work/log" | head -1 || true)"
 		printf '%-6s run %2d: exit %d, %5.1f s, %s\n' "$s" "$run" "$status" "$seconds" "${accuracy:-no accuracy}"
@@ -48,7 +50,9 @@ for run in $(seq 1 "$runs"); do
 			failed[$s]=$((failed[$s] + 1))
 			mkdir -p "$crashes"
 			cp "$work/log" "$crashes/$s-$run.log"
-			for f in "$work"/hs_err_*.log; do [ -f "$f" ] && mv "$f" "$crashes/$s-$run-$(basename "$f")"; done
+			for f in "$work"/hs_err_*.log; do
+				if [ -f "$f" ]; then mv "$f" "$crashes/$s-$run-$(basename "$f")"; fi
+			done
 		fi
 	done
 done
