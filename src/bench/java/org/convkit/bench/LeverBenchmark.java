@@ -2,10 +2,9 @@ package org.convkit.bench;
 
 import org.convkit.core.cnn.net.CachingDenseLayer;
 import org.convkit.core.cnn.net.Dl4jRuntime;
-import org.convkit.core.cnn.net.InputConvolutionLayer;
+import org.convkit.core.cnn.net.ColumnConvolutionLayer;
 import org.convkit.core.cnn.net.JavaAdamUpdater;
 import org.convkit.core.cnn.net.NetworkBuilder;
-import org.convkit.core.cnn.net.ReluConvolutionLayer;
 import org.convkit.core.cnn.net.TrainableNetwork;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.runtime.ComputeThreads;
@@ -102,8 +101,8 @@ final class LeverBenchmark {
 		add("DL4J as shipped (its own layer objects, no helpers)", plain, batches);
 		add("+ oneDNN helpers (ConvKit's layer objects, training shortcuts off)", lenet(n -> {
 		}), batches);
-		Consumer<TrainableNetwork> first = n -> InputConvolutionLayer.install(n).skipInputGradient(true);
-		add("+ first layer: no gradient for the images, forward pass in Java (InputConvolutionLayer)", lenet(first),
+		Consumer<TrainableNetwork> first = n -> ColumnConvolutionLayer.install(n).get(0).training(true);
+		add("+ first layer: no gradient for the images, column products (ColumnConvolutionLayer)", lenet(first),
 				batches);
 		Consumer<TrainableNetwork> adam = first.andThen(JavaAdamUpdater::install);
 		add("+ Adam's step in Java (JavaAdamUpdater)", lenet(adam), batches);
@@ -113,9 +112,9 @@ final class LeverBenchmark {
 		});
 		add("+ dense layer keeps its pre-activation, no L2 score (CachingDenseLayer, TrainableNetwork)", lenet(dense),
 				batches);
-		Consumer<TrainableNetwork> all = dense.andThen(n -> ReluConvolutionLayer.training(ReluConvolutionLayer.install(n),
-				true));
-		Variant fast = add("+ inner convolution's ReLU backprop in Java (ReluConvolutionLayer) = FastTraining",
+		Consumer<TrainableNetwork> all = dense.andThen(n -> ColumnConvolutionLayer.training(
+				ColumnConvolutionLayer.install(n), true));
+		Variant fast = add("+ inner convolution as column products too (ColumnConvolutionLayer) = FastTraining",
 				lenet(all), batches);
 		MultiLayerConfiguration noCache = conf.get();
 		noCache.setCacheMode(CacheMode.NONE);

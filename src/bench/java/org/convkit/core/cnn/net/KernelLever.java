@@ -18,7 +18,7 @@ import java.util.Random;
  * loop against the two-by-two path, on LeNet's first pooling input (64 × 20 × 24 × 24: ReLU outputs, half of them 0,
  * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
  * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's first convolution's two products as
- * {@link InputConvolutionLayer} computed them until 2026-12-03 against one product per batch, as it computes them
+ * the first-layer replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes them
  * now. Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
@@ -42,7 +42,7 @@ public final class KernelLever {
 	/**
 	 * LeNet's first convolution in training (64 images 28×28, 20 filters 5×5, so 26 rows of columns with the bias's
 	 * row of ones and 576 positions per image): per-image products (the weights tiled per image, the gradients summed
-	 * over the images; {@link InputConvolutionLayer} until 2026-12-03) against one product for the whole batch with the
+	 * over the images; the first-layer replacement until 2026-12-03) against one product for the whole batch with the
 	 * images' columns side by side ({@link Im2Col#fillSpread}'s layout; the layer since), for the forward pass and for
 	 * the weight gradient; and the weight gradient's one product in two layouts: the error [filters][positions] times
 	 * the columns transposed, against the columns times the error laid out position by position (the layer's).

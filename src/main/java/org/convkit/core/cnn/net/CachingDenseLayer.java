@@ -21,7 +21,7 @@ import java.util.List;
  * training and inference, its product {@code input·W} is {@code Nd4j.gemm} instead of DL4J's {@code mmuli}, about
  * twice as fast for single images and small batches ({@link #product}). Layers with dropout, weight noise, layer
  * normalisation or masks, and non-float layers, take DL4J's path. A run-time replacement of the layer object
- * ({@link ConvKitLayers}), like {@link InputConvolutionLayer}; the stored configuration is unchanged.
+ * ({@link ConvKitLayers}), like {@link ColumnConvolutionLayer}; the stored configuration is unchanged.
  */
 public final class CachingDenseLayer extends DenseLayer {
 	private volatile boolean training;

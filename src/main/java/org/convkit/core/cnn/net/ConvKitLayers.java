@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.util.ArrayList;
@@ -16,15 +18,16 @@ import java.util.List;
  * The layer objects of ConvKit's networks: each of DL4J's plain layer objects of these kinds is replaced, when the
  * network is initialised ({@link TrainableNetwork#init}), by ConvKit's subclass of it:
  * <ul>
- * <li>the first layer, a convolution: {@link InputConvolutionLayer};</li>
- * <li>other convolutions: {@link ReluConvolutionLayer} with a plain ReLU, else {@link OneDnnConvolutionLayer};</li>
+ * <li>convolutions: {@link ColumnConvolutionLayer} for the first layer and for plain ReLU or identity ones, else
+ * {@link OneDnnConvolutionLayer};</li>
  * <li>pooling: {@link MaxPoolingLayer} for max pooling where oneDNN lacks AVX-512 ({@link MaxPoolingLayer#wanted()}),
  * else {@link OneDnnSubsamplingLayer};</li>
  * <li>batch normalization: {@link OneDnnBatchNormalization};</li>
  * <li>dense: {@link CachingDenseLayer}.</li>
  * </ul>
- * All carry DL4J's oneDNN helpers where DL4J's would ({@link OneDnn}); the training shortcuts of the first, second and
- * last stay off until {@link FastTraining#on} (so outside ConvKit's Trainer they are DL4J's layers with the helper).
+ * All carry DL4J's oneDNN helpers where DL4J's would ({@link OneDnn}); the training shortcuts of the convolution,
+ * pooling and dense layers stay off until {@link FastTraining#on} (so outside ConvKit's Trainer they are DL4J's layers
+ * with the helper).
  * The replacement shares the original's configuration, parameters and gradients ({@link LayerReplacement}); DL4J
  * swaps frozen layers the same way. The stored configuration names DL4J's layer classes, so model files do not
  * change. With {@code -Dconvkit.fastTraining=false} nothing is replaced.
@@ -57,9 +60,9 @@ final class ConvKitLayers {
 	private static Layer replacement(Layer l, int index, DataType type) {
 		NeuralNetConfiguration conf = l.conf();
 		if (l.getClass() == ConvolutionLayer.class) {
-			if (index == 0) return new InputConvolutionLayer(conf, type);
-			if (Relu.isPlain(((ConvolutionLayer) l).layerConf().getActivationFn()))
-				return new ReluConvolutionLayer(conf, type);
+			IActivation a = ((ConvolutionLayer) l).layerConf().getActivationFn();
+			if (index == 0 || Relu.isPlain(a) || a.getClass() == ActivationIdentity.class)
+				return new ColumnConvolutionLayer(conf, type, index == 0);
 			return new OneDnnConvolutionLayer(conf, type);
 		}
 		if (l.getClass() == SubsamplingLayer.class)

@@ -10,9 +10,8 @@ import java.util.List;
  * together. Each gives DL4J's numbers (see its tests; all together: {@code FastTrainingTest}) and is measured in
  * docs/benchmarks.md:
  * <ul>
- * <li>{@link InputConvolutionLayer}: the first convolution skips the gradient with respect to the images and does
- * its training forward pass in Java;</li>
- * <li>{@link ReluConvolutionLayer}: the other ReLU convolutions do the ReLU backprop in Java;</li>
+ * <li>{@link ColumnConvolutionLayer}: convolutions train as OpenBLAS products on unfolded columns, the first one
+ * without the gradient with respect to the images;</li>
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
@@ -33,16 +32,14 @@ public final class FastTraining {
 
 	private final MultiLayerNetwork net;
 	private final boolean active;
-	private final InputConvolutionLayer firstLayer;
-	private final List<ReluConvolutionLayer> convolutions;
+	private final List<ColumnConvolutionLayer> convolutions;
 	private final List<CachingDenseLayer> denseLayers;
 	private final List<MaxPoolingLayer> pooling;
 
 	private FastTraining(MultiLayerNetwork net, boolean active) {
 		this.net = net;
 		this.active = active;
-		firstLayer = active ? InputConvolutionLayer.install(net) : null;
-		convolutions = active ? ReluConvolutionLayer.install(net) : Collections.emptyList();
+		convolutions = active ? ColumnConvolutionLayer.install(net) : Collections.emptyList();
 		denseLayers = active ? CachingDenseLayer.install(net) : Collections.emptyList();
 		pooling = active ? ConvKitLayers.all(net, MaxPoolingLayer.class) : Collections.emptyList();
 		if (active) JavaAdamUpdater.install(net);
@@ -71,8 +68,7 @@ public final class FastTraining {
 	}
 
 	private void switchTo(boolean on) {
-		if (firstLayer != null) firstLayer.skipInputGradient(on);
-		ReluConvolutionLayer.training(convolutions, on);
+		ColumnConvolutionLayer.training(convolutions, on);
 		CachingDenseLayer.training(denseLayers, on);
 		if (active) ((TrainableNetwork) net).skipRegularizationScore(on);
 		if (!on) MaxPoolingLayer.releaseAll(pooling);

@@ -3,7 +3,8 @@ package org.convkit.core.cnn.net;
 import java.util.Arrays;
 
 /**
- * Unfolds images into convolution columns for {@link InputConvolutionLayer} and {@link SmallBatchForward}: row
+ * Unfolds images into convolution columns for {@link ColumnConvolutionLayer} and {@link SmallBatchForward}, and folds
+ * columns back into images (the input gradient, {@link #foldSpread}): row
  * {@code (c·kH + ky)·kW + kx} holds input pixel {@code (c, oy·sH + ky − padTop, ox·sW + kx − padLeft)} for every
  * output position {@code oy·outW + ox} of every image (0 outside the image), and a last row of ones, so one matrix
  * product gives the weight and the bias gradient (or adds the bias). Plain Java on
@@ -54,14 +55,58 @@ final class Im2Col {
 	 * images). The ones row is {@link #fillSpreadOnes}'s.
 	 */
 	void fillSpread(float[] channelMajor, int n, float[] columns) {
+		spread(channelMajor, n, columns, true);
+	}
+
+	/** {@link #fillSpread} for {@code n} images held NCHW ({@code [n][C][H][W]}, DL4J's layout). */
+	void fillSpreadNchw(float[] images, int n, float[] columns) {
+		spread(images, n, columns, false);
+	}
+
+	private void spread(float[] images, int n, float[] columns, boolean channelMajor) {
 		int plane = height * width, rowLength = n * positions();
 		for (int c = 0; c < channels; c++)
 			for (int ky = 0; ky < kernelH; ky++)
 				for (int kx = 0; kx < kernelW; kx++) {
 					int row = ((c * kernelH + ky) * kernelW + kx) * rowLength;
 					for (int i = 0; i < n; i++)
-						unfoldTap(channelMajor, (c * n + i) * plane, columns, row + i * positions(), ky, kx);
+						unfoldTap(images, (channelMajor ? c * n + i : i * channels + c) * plane, columns,
+								row + i * positions(), ky, kx);
 				}
+	}
+
+	/**
+	 * The reverse of {@link #fillSpreadNchw}: adds each column value of {@code n} images' spread columns (the ones row,
+	 * if present, is not read) to the input pixel it was taken from, in {@code images} ({@code [n][C][H][W]}, which the
+	 * caller zeroes). Columns of the input gradient, {@code weightsᵀ · error}, fold into the input gradient this way.
+	 */
+	void foldSpread(float[] columns, int n, float[] images) {
+		int plane = height * width, rowLength = n * positions();
+		for (int c = 0; c < channels; c++)
+			for (int ky = 0; ky < kernelH; ky++)
+				for (int kx = 0; kx < kernelW; kx++) {
+					int row = ((c * kernelH + ky) * kernelW + kx) * rowLength;
+					for (int i = 0; i < n; i++)
+						foldTap(columns, row + i * positions(), images, (i * channels + c) * plane, ky, kx);
+				}
+	}
+
+	private void foldTap(float[] columns, int src, float[] images, int plane, int ky, int kx) {
+		for (int oy = 0; oy < outH; oy++, src += outW) {
+			int iy = oy * strideH + ky - padTop;
+			if (iy < 0 || iy >= height) continue;
+			int row = plane + iy * width;
+			if (strideW == 1) {
+				int ox0 = Math.max(0, padLeft - kx), ox1 = Math.min(outW, width + padLeft - kx);
+				int shift = row + kx - padLeft;
+				for (int ox = ox0; ox < ox1; ox++) images[shift + ox] += columns[src + ox];
+			} else {
+				for (int ox = 0; ox < outW; ox++) {
+					int ix = ox * strideW + kx - padLeft;
+					if (ix >= 0 && ix < width) images[row + ix] += columns[src + ox];
+				}
+			}
+		}
 	}
 
 	/** The ones row of {@link #fillSpread}'s layout for {@code n} images. */

@@ -20,10 +20,9 @@ public final class NdArrays {
 
 	/** The values in C order as float, in {@code reuse} when it has the right length (else a new array). */
 	public static float[] floats(INDArray a, float[] reuse) {
-		INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
 		// only an array laid out exactly in C order from its buffer's start can be read as is (a permuted array
 		// shares its buffer and may still say 'c')
-		if (c.isView() || c.offset() != 0 || !Arrays.equals(c.stride(), Nd4j.getStrides(c.shape(), 'c'))) c = c.dup('c');
+		INDArray c = contiguous(a);
 		long length = c.length();
 		if (length > Integer.MAX_VALUE) throw new IllegalArgumentException("array too large: " + length);
 		float[] out = reuse != null && reuse.length == length ? reuse : new float[(int) length];
@@ -33,6 +32,29 @@ public final class NdArrays {
 		// memory freed by ND4J's deallocator while it is still being read
 		Reference.reachabilityFence(c);
 		return out;
+	}
+
+	/** {@code a} when it is a float array laid out in C order from its buffer's start, else such a copy. */
+	static INDArray contiguous(INDArray a) {
+		INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
+		if (c.isView() || c.offset() != 0 || !Arrays.equals(c.stride(), Nd4j.getStrides(c.shape(), 'c'))) c = c.dup('c');
+		return c;
+	}
+
+	/** Reads {@code length} values of a {@link #contiguous} array from C-order index {@code from} into {@code dst}. */
+	static void read(INDArray contiguous, long from, float[] dst, int length) {
+		FloatBuffer fb = contiguous.data().asNioFloat();
+		fb.position(Math.toIntExact(from));
+		fb.get(dst, 0, length);
+		Reference.reachabilityFence(contiguous); // as in floats: the view does not hold the array
+	}
+
+	/** Writes {@code length} values of {@code src} into a {@link #contiguous} array from C-order index {@code at}. */
+	static void write(INDArray contiguous, long at, float[] src, int length) {
+		FloatBuffer fb = contiguous.data().asNioFloat();
+		fb.position(Math.toIntExact(at));
+		fb.put(src, 0, length);
+		Reference.reachabilityFence(contiguous);
 	}
 
 	/**

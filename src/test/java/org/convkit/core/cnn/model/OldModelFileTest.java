@@ -3,7 +3,7 @@ package org.convkit.core.cnn.model;
 import org.convkit.core.cnn.net.CachingDenseLayer;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.FastTraining;
-import org.convkit.core.cnn.net.InputConvolutionLayer;
+import org.convkit.core.cnn.net.ColumnConvolutionLayer;
 import org.convkit.core.cnn.net.MaxPoolingLayer;
 import org.convkit.core.cnn.net.OneDnnSubsamplingLayer;
 import org.convkit.testing.FloatTolerance;
@@ -46,7 +46,7 @@ public class OldModelFileTest {
 	public void loadsOntoConvKitsLayersAndGivesTheSameProbabilities() throws Exception {
 		ModelBundle b = ModelBundleIO.read(fixture());
 		MultiLayerNetwork net = b.network();
-		assertTrue(net.getLayers()[0] instanceof InputConvolutionLayer);
+		assertTrue(net.getLayers()[0] instanceof ColumnConvolutionLayer);
 		// max pooling in Java where oneDNN lacks AVX-512 (MaxPoolingLayer), else DL4J's with oneDNN's helper
 		assertEquals(MaxPoolingLayer.wanted() ? MaxPoolingLayer.class : OneDnnSubsamplingLayer.class,
 				net.getLayers()[1].getClass());

@@ -65,7 +65,7 @@ public class FastTrainingTest {
 		assertTrue(f.active());
 		Layer[] l = fast.getLayers();
 		Class<?> pooling = MaxPoolingLayer.wanted() ? MaxPoolingLayer.class : OneDnnSubsamplingLayer.class;
-		assertEquals(Arrays.asList(InputConvolutionLayer.class, pooling, ReluConvolutionLayer.class, pooling,
+		assertEquals(Arrays.asList(ColumnConvolutionLayer.class, pooling, ColumnConvolutionLayer.class, pooling,
 				CachingDenseLayer.class), classes(l).subList(0, 5));
 		assertEquals("conv and pooling layers on oneDNN", 4, Dl4jRuntime.helperLayers(fast));
 		assertEquals("DL4J's plain network has no helper", 0, Dl4jRuntime.helperLayers(plain));
@@ -82,8 +82,8 @@ public class FastTrainingTest {
 		}
 		f.off();
 		// each replacement really ran
-		assertEquals(STEPS, ((InputConvolutionLayer) l[0]).ownForwards);
-		assertEquals(STEPS, ((ReluConvolutionLayer) l[2]).ownBackprops);
+		assertEquals(STEPS, ((ColumnConvolutionLayer) l[0]).ownForwards);
+		assertEquals(STEPS, ((ColumnConvolutionLayer) l[2]).reluBackprops); // small: oneDNN, ReLU in Java (ColumnRule)
 		assertEquals(STEPS, ((CachingDenseLayer) l[4]).reused);
 
 		INDArray plainStep = plain.params().sub(start), fastStep = fast.params().sub(start);
@@ -160,7 +160,7 @@ public class FastTrainingTest {
 		}
 		a.off();
 		b.off();
-		assertEquals(10, ((InputConvolutionLayer) loaded.getLayers()[0]).ownForwards);
+		assertEquals(10, ((ColumnConvolutionLayer) loaded.getLayers()[0]).ownForwards);
 		assertArrayEquals("read back = kept in memory", inMemory.params().toFloatVector(), loaded.params().toFloatVector(),
 				0f);
 		INDArray plainStep = plain.params().sub(start), fastStep = loaded.params().sub(start);

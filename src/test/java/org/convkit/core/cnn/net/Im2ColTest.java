@@ -49,6 +49,29 @@ public class Im2ColTest {
 									expected[((cc * kh + ky) * kw + kx) * length + n * u.positions() + oy * ow + ox] = v;
 								}
 			assertArrayEquals(java.util.Arrays.toString(c), expected, cols, 0f);
+			// the NCHW unfolding gives the same columns
+			float[] nchw = new float[cols.length];
+			u.fillSpreadNchw(x, images, nchw);
+			u.fillSpreadOnes(nchw, images);
+			assertArrayEquals(java.util.Arrays.toString(c), expected, nchw, 0f);
+			// folding is the unfolding's transpose, element by element: each column value lands on the pixel it came
+			// from (and outside the image nowhere), so fold(columns) sums the definition's entries per pixel
+			float[] g = new float[cols.length];
+			for (int i = 0; i < g.length; i++) g[i] = r.nextFloat() - 0.5f;
+			float[] folded = new float[x.length], sums = new float[x.length];
+			u.foldSpread(g, images, folded);
+			for (int n = 0; n < images; n++)
+				for (int cc = 0; cc < ch; cc++)
+					for (int ky = 0; ky < kh; ky++)
+						for (int kx = 0; kx < kw; kx++)
+							for (int oy = 0; oy < oh; oy++)
+								for (int ox = 0; ox < ow; ox++) {
+									int iy = oy * sh + ky - pt, ix = ox * sw + kx - pl;
+									if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+										sums[((n * ch + cc) * h + iy) * w + ix] += g[((cc * kh + ky) * kw + kx) * length
+												+ n * u.positions() + oy * ow + ox];
+								}
+			assertArrayEquals(java.util.Arrays.toString(c), sums, folded, 1e-6f);
 		}
 	}
 }

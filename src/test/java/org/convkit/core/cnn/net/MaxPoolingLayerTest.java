@@ -216,7 +216,7 @@ public class MaxPoolingLayerTest {
 			t[1].fit(d);
 		}
 		fast.off();
-		// the first layer's Java backprop sums in another order (InputConvolutionLayerTest): the same tolerance
+		// the first layer's Java backprop sums in another order (ColumnConvolutionLayerTest): the same tolerance
 		assertEquals(0, t[0].params().sub(t[1].params()).amaxNumber().doubleValue(), 5e-5);
 	}
 

@@ -160,17 +160,16 @@ public class TrainerTest {
 		assertTrue(Files.isRegularFile(model));
 		assertTrue(Files.isRegularFile(tmp.getRoot().toPath().resolve("model-last.zip")));
 		assertEquals(model, r.bestFile);
-		// fit ran with the first layer skipping the input gradient; afterwards the layer gives it again
-		org.deeplearning4j.nn.api.Layer first = r.last.network().getLayer(0);
-		assertTrue(first instanceof org.convkit.core.cnn.net.InputConvolutionLayer);
-		assertTrue(!((org.convkit.core.cnn.net.InputConvolutionLayer) first).skipsInputGradient());
+		// fit ran the convolutions as column products; afterwards they are DL4J's layers again
+		java.util.List<org.convkit.core.cnn.net.ColumnConvolutionLayer> convs =
+				org.convkit.core.cnn.net.ColumnConvolutionLayer.install(r.last.network());
+		assertEquals(2, convs.size());
+		assertSame(r.last.network().getLayer(0), convs.get(0));
+		for (org.convkit.core.cnn.net.ColumnConvolutionLayer c : convs) assertTrue(!c.isTraining());
 		assertEquals(1, org.convkit.core.cnn.net.JavaAdamUpdater.install(r.last.network())); // already installed
 		java.util.List<org.convkit.core.cnn.net.CachingDenseLayer> dense =
 				org.convkit.core.cnn.net.CachingDenseLayer.install(r.last.network());
 		assertTrue(!dense.isEmpty() && !dense.get(0).isTraining());
-		java.util.List<org.convkit.core.cnn.net.ReluConvolutionLayer> convs =
-				org.convkit.core.cnn.net.ReluConvolutionLayer.install(r.last.network());
-		assertTrue(!convs.isEmpty() && !convs.get(0).isTraining());
 		// the L2 score is back: DL4J's own network class gives the same number for the same weights
 		MultiLayerNetwork plain = new MultiLayerNetwork(r.last.network().getLayerWiseConfigurations().clone());
 		plain.init(r.last.network().params().dup(), false);

@@ -1,0 +1,390 @@
+package org.convkit.core.cnn.net;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A convolution layer trained as matrix products: DL4J's {@link ConvolutionLayer} whose training forward pass and
+ * backprop, while {@link #training(boolean) training} is on, unfold the images into columns ({@link Im2Col}, with a
+ * row of ones for the bias) and run one OpenBLAS product per chunk of images: the pre-activation is
+ * {@code weights · columns}, the weight and bias gradient {@code columns · error} (the error laid out position by
+ * position: OpenBLAS took 3–4× as long for LeNet's first layer with {@code error · columnsᵀ}), and the input gradient
+ * {@code weightsᵀ · error} folded back into images. oneDNN's backward convolution for DL4J's NCHW layout took several
+ * times as long as these products (LeNet's second convolution 14 against about 4 ms per batch of 64; Small VGG's
+ * 32-channel 64×64 convolution 370 against about 80 ms), and its calls allocate and free large blocks every step
+ * (docs/benchmarks.md). This layer's buffers live from one step to the next.
+ * <p>
+ * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
+ * then throws away for the first one (PyTorch skips it too: images do not require a gradient). Only ReLU or identity
+ * layers get the forward pass here (ReLU's derivative then comes from the kept pre-activation); a first layer with
+ * another activation gets DL4J's forward pass and this backprop. Layouts {@link Im2Col} does not handle (NHWC,
+ * dilation), dropout or weight noise on the layer, and images whose columns alone exceed the budget take DL4J's path,
+ * as does everything while training is off (inference, saliency maps): then the layer is DL4J's with its oneDNN helper
+ * ({@link OneDnnConvolutionLayer}). The stored configuration is unchanged: a run-time replacement of the layer object
+ * ({@link ConvKitLayers}), as DL4J itself does for frozen layers.
+ */
+public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
+	/** At most this many floats of unfolded columns per chunk of images (32 MB); larger batches go in chunks. */
+	static final long COLUMN_BUDGET = 8L << 20;
+
+	private final boolean first;
+	private long columnBudget = COLUMN_BUDGET;
+	private volatile boolean training;
+	/** Java-side buffers: a chunk of input images, its columns, its products, the whole batch's pre-activation (NCHW,
+	 * the ReLU mask), a chunk of the error and its two layouts, the folded input gradient, the gradients. */
+	private float[] imageChunk, columnBuffer, productChunk, preActivation, errorChunk, activationChunk, positionMajorChunk,
+			channelMajorChunk, foldBuffer, inputGradientChunk, gradientBuffer;
+	/** Native operands, two shapes each (a full chunk and the last one) so that neither is allocated every step. */
+	private final INDArray[] columnSlots = new INDArray[2], productSlots = new INDArray[2], positionSlots = new INDArray[2],
+			channelSlots = new INDArray[2], foldSlots = new INDArray[2];
+	private INDArray columns, weightsWithBias, gradientProduct;
+	/** The input whose pre-activation the last training forward pass left in the buffers, or null. */
+	private INDArray forwardInput;
+	/** Whether {@link #columns} holds that input's columns for the whole batch (one chunk). */
+	private boolean columnsKept;
+	/** ReLU's backprop in Java before oneDNN's backward convolution (inner layers off the column path). */
+	private float[] reluError, reluPreOutput;
+	private INDArray reluDelta;
+	/** For tests: null chooses the path per call ({@link ColumnRule}); true or false forces it for inner layers. */
+	Boolean innerColumns;
+	/** For tests: how many forward passes and backprops took the column path, and how many oneDNN's with Java's ReLU. */
+	int ownForwards, ownBackprops, reluBackprops;
+
+	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first) {
+		super(conf, dataType);
+		this.first = first;
+	}
+
+	/**
+	 * The network's {@code ColumnConvolutionLayer}s, which ConvKit's networks get for the first layer when it is a
+	 * convolution and for every other plain ReLU or identity convolution ({@link ConvKitLayers}, run again here:
+	 * idempotent).
+	 */
+	public static List<ColumnConvolutionLayer> install(MultiLayerNetwork net) {
+		return ConvKitLayers.all(net, ColumnConvolutionLayer.class);
+	}
+
+	/** Switches {@link #training(boolean)} on or off for all the layers. */
+	public static void training(List<ColumnConvolutionLayer> layers, boolean on) {
+		for (ColumnConvolutionLayer l : layers) l.training(on);
+	}
+
+	/**
+	 * Whether training forward passes and backprop take this class's path; off by default. Switching it off also frees
+	 * the buffers (for large inputs they can be a few hundred MB), so a trained network kept in memory does not hold
+	 * them.
+	 */
+	public void training(boolean on) {
+		training = on;
+		if (!on) {
+			imageChunk = columnBuffer = productChunk = preActivation = errorChunk = activationChunk = positionMajorChunk
+					= channelMajorChunk = foldBuffer = inputGradientChunk = gradientBuffer = null;
+			for (INDArray[] s : Arrays.asList(columnSlots, productSlots, positionSlots, channelSlots, foldSlots))
+				Arrays.fill(s, null);
+			columns = weightsWithBias = gradientProduct = forwardInput = reluDelta = null;
+			reluError = reluPreOutput = null;
+			columnsKept = false;
+		}
+	}
+
+	public boolean isTraining() {
+		return training;
+	}
+
+	/** Whether this is the network's first layer, whose backprop returns no input gradient. */
+	public boolean isFirst() {
+		return first;
+	}
+
+	/** For tests: a smaller budget forces chunks (or DL4J's path when one image exceeds it). */
+	void columnBudget(long floats) {
+		columnBudget = floats;
+		forwardInput = null;
+	}
+
+	@Override
+	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+		forwardInput = null;
+		columnsKept = false;
+		IActivation a = layerConf().getActivationFn();
+		boolean relu = Relu.isPlain(a);
+		if (!this.training || !training || !unfoldable() || (!relu && a.getClass() != ActivationIdentity.class))
+			return super.activate(training, workspaceMgr);
+		INDArray x = NdArrays.contiguous(input);
+		Im2Col unfold = unfolding(x);
+		int n = (int) x.size(0), nOut = (int) layerConf().getNOut(), positions = unfold.positions();
+		long perImage = (long) unfold.rows() * positions;
+		if (perImage > columnBudget || !columnsWanted(perImage * n)) return super.activate(training, workspaceMgr);
+		int chunk = (int) Math.min(n, columnBudget / perImage), outPerImage = nOut * positions;
+		prepareWeights(unfold.rows());
+		float[] z = preActivation = sized(preActivation, n * outPerImage);
+		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
+		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
+			int count = Math.min(chunk, n - firstImage), length = count * positions;
+			INDArray cols = unfold(unfold, x, firstImage, count), product = slot(productSlots, nOut, length);
+			Nd4j.gemm(weightsWithBias, cols, product, false, false, 1.0, 0.0); // [nOut][count][positions]
+			float[] p = productChunk = sized(productChunk, nOut * length);
+			NdArrays.read(product, 0, p, nOut * length);
+			// the pre-activation NCHW, as the layer's output; then the activation of the chunk's images
+			int base = firstImage * outPerImage;
+			for (int o = 0; o < nOut; o++)
+				for (int i = 0; i < count; i++)
+					System.arraycopy(p, (o * count + i) * positions, z, base + (i * nOut + o) * positions, positions);
+			float[] act = activationChunk = sized(activationChunk, count * outPerImage);
+			if (relu) for (int k = 0; k < count * outPerImage; k++) act[k] = Math.max(z[base + k], 0f);
+			else System.arraycopy(z, base, act, 0, count * outPerImage);
+			NdArrays.write(out, base, act, count * outPerImage);
+		}
+		columnsKept = chunk >= n;
+		forwardInput = input;
+		ownForwards++;
+		return out;
+	}
+
+	@Override
+	public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+		if (!training || !unfoldable()) return reluBackprop(epsilon, workspaceMgr);
+		assertInputSet(true);
+		INDArray x = NdArrays.contiguous(input);
+		Im2Col unfold = unfolding(x);
+		int n = (int) x.size(0), nOut = (int) layerConf().getNOut(), rows = unfold.rows(), positions = unfold.positions();
+		long perImage = (long) rows * positions;
+		// the forward pass on this very input left its pre-activation (and, in one chunk, its columns)
+		boolean fromForward = forwardInput == input;
+		if (perImage > columnBudget || !fromForward && !columnsWanted(perImage * n))
+			return reluBackprop(epsilon, workspaceMgr); // one image too large, or oneDNN's turn
+		boolean kept = fromForward && columnsKept;
+		forwardInput = null;
+		columnsKept = false;
+		if (!fromForward) prepareWeights(rows);
+		int outPerImage = nOut * positions, inPerImage = (int) (x.length() / n);
+		boolean relu = Relu.isPlain(layerConf().getActivationFn());
+		// after this class's forward pass the error is masked chunk by chunk; else DL4J's activation backprop, whole
+		float[] wholeError = fromForward ? null : error(epsilon, workspaceMgr);
+		INDArray eps = fromForward ? NdArrays.contiguous(epsilon) : null;
+		INDArray epsNext = first ? null
+				: workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+		int chunk = kept ? n : (int) Math.min(n, columnBudget / perImage);
+		gradientProduct = NdArrays.detached(gradientProduct, rows, nOut);
+		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
+			int count = Math.min(chunk, n - firstImage), length = count * positions, values = count * outPerImage;
+			int base = firstImage * outPerImage;
+			float[] e = errorChunk = sized(errorChunk, values);
+			if (wholeError != null) System.arraycopy(wholeError, base, e, 0, values);
+			else {
+				NdArrays.read(eps, base, e, values);
+				if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], preActivation[base + k]);
+			}
+			INDArray cols = kept ? columns : unfold(unfold, x, firstImage, count);
+			// [rows][nOut]: the weight gradients, then the bias gradient
+			Nd4j.gemm(cols, positionMajor(e, count, nOut, positions), gradientProduct, false, false, 1.0,
+					firstImage == 0 ? 0.0 : 1.0);
+			if (epsNext != null) {
+				INDArray folded = slot(foldSlots, rows, length);
+				Nd4j.gemm(weightsWithBias, channelMajor(e, count, nOut, positions), folded, true, false, 1.0, 0.0);
+				float[] f = foldBuffer = sized(foldBuffer, rows * length);
+				NdArrays.read(folded, 0, f, rows * length);
+				float[] dx = inputGradientChunk = sized(inputGradientChunk, count * inPerImage);
+				Arrays.fill(dx, 0, count * inPerImage, 0f);
+				unfold.foldSpread(f, count, dx);
+				NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
+			}
+		}
+		Gradient grad = gradients(rows, nOut);
+		weightNoiseParams.clear();
+		ownBackprops++;
+		return new Pair<>(grad, epsNext);
+	}
+
+	/**
+	 * Whether a call whose batch unfolds into {@code columnFloats} floats takes the column path: always for the first
+	 * layer (its input gradient is skipped), for inner layers by {@link ColumnRule} unless a test forces it.
+	 */
+	private boolean columnsWanted(long columnFloats) {
+		return first || (innerColumns != null ? innerColumns : ColumnRule.inner(columnFloats));
+	}
+
+	/**
+	 * Backprop off the column path: for a plain ReLU layer on oneDNN, ReLU's derivative in Java (libnd4j's relu_bp op
+	 * took about 0.9 ms for LeNet's second convolution, 3 % of a step; the same mask in Java, copies included, about a
+	 * third of that) and then DL4J's own oneDNN call with DL4J's arguments, so the gradients are DL4J's; otherwise,
+	 * and if that call fails, DL4J's backprop.
+	 */
+	private Pair<Gradient, INDArray> reluBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+		org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+		if (!training || first || !(helper instanceof MKLDNNConvHelper) || helperCountFail > 0 || input == null
+				|| input.rank() != 4 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || dataType != DataType.FLOAT
+				|| input.dataType() != DataType.FLOAT || c.getIDropout() != null || c.getWeightNoise() != null
+				|| !Relu.isPlain(c.getActivationFn()))
+			return super.backpropGradient(epsilon, workspaceMgr);
+		assertInputSet(true);
+		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst(); // kept from the forward pass (cache mode)
+		float[] e = reluError = NdArrays.floats(epsilon, reluError);
+		Relu.backprop(e, reluPreOutput = NdArrays.floats(z, reluPreOutput));
+		reluDelta = NdArrays.detached(reluDelta, z.shape());
+		NdArrays.write(reluDelta, 0, e, e.length);
+		int[] pad = convolutionMode == ConvolutionMode.Same ? null : c.getPadding(); // the helper works out Same
+		INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+		Pair<Gradient, INDArray> r;
+		try {
+			r = helper.backpropGradient(input, getParam(ConvolutionParamInitializer.WEIGHT_KEY),
+					hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null, reluDelta, c.getKernelSize(),
+					c.getStride(), pad == null ? new int[] { 0, 0 } : pad, biasGrad,
+					gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), c.getActivationFn(), c.getCudnnAlgoMode(),
+					c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(), convolutionMode, c.getDilation(),
+					CNN2DFormat.NCHW, workspaceMgr);
+		} catch (RuntimeException ex) {
+			r = null;
+		}
+		if (r == null) return super.backpropGradient(epsilon, workspaceMgr); // DL4J's path decides what to do
+		weightNoiseParams.clear();
+		reluBackprops++;
+		return r;
+	}
+
+	/** The weight and bias gradients from {@link #gradientProduct}, written into the layer's gradient views. */
+	private Gradient gradients(int rows, int nOut) {
+		float[] g = gradientBuffer = NdArrays.floats(gradientProduct, gradientBuffer);
+		int weights = rows - 1;
+		float[] wg = new float[nOut * weights];
+		for (int o = 0; o < nOut; o++)
+			for (int r = 0; r < weights; r++) wg[o * weights + r] = g[r * nOut + o];
+		// assign into the gradient views themselves (a reshaped view could be a copy)
+		INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+		weightGrad.assign(NdArrays.array(wg, weightGrad.shape()));
+		Gradient grad = new DefaultGradient();
+		if (layerConf().hasBias()) {
+			INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+			biasGrad.assign(NdArrays.array(Arrays.copyOfRange(g, weights * nOut, rows * nOut), biasGrad.shape()));
+			grad.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+		}
+		grad.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+		return grad;
+	}
+
+	/** The weights {@code [nOut][rows - 1]} with the bias as last column, into {@link #weightsWithBias}. */
+	private void prepareWeights(int rows) {
+		int nOut = (int) layerConf().getNOut();
+		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), null);
+		float[] b = layerConf().hasBias() ? NdArrays.floats(getParam(ConvolutionParamInitializer.BIAS_KEY), null) : null;
+		float[] wb = new float[nOut * rows];
+		for (int o = 0; o < nOut; o++) {
+			System.arraycopy(w, o * (rows - 1), wb, o * rows, rows - 1);
+			wb[o * rows + rows - 1] = b == null ? 0f : b[o];
+		}
+		weightsWithBias = NdArrays.detached(weightsWithBias, nOut, rows);
+		NdArrays.write(weightsWithBias, 0, wb, wb.length);
+	}
+
+	/**
+	 * The error with respect to the pre-activation, NCHW, for a backprop without this class's forward pass: ReLU's
+	 * derivative in Java (ND4J's relu_bp op took about 3 ms for LeNet's 64 × 20 × 24 × 24 first-layer output, several
+	 * times a plain loop), DL4J's for other activations.
+	 */
+	private float[] error(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+		IActivation a = layerConf().getActivationFn();
+		if (a.getClass() == ActivationIdentity.class) return NdArrays.floats(epsilon, null);
+		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst();
+		if (!Relu.isPlain(a)) return NdArrays.floats(a.backprop(z, epsilon).getFirst(), null);
+		float[] e = NdArrays.floats(epsilon, null);
+		Relu.backprop(e, NdArrays.floats(z, null));
+		return e;
+	}
+
+	/** Images {@code first .. first+count-1} of {@code x} (NCHW) unfolded side by side, ones row last. */
+	private INDArray unfold(Im2Col unfold, INDArray x, int first, int count) {
+		int inPerImage = (int) (x.length() / x.size(0)), length = count * unfold.positions(), rows = unfold.rows();
+		float[] images = imageChunk = sized(imageChunk, count * inPerImage);
+		NdArrays.read(x, (long) first * inPerImage, images, count * inPerImage);
+		float[] cols = columnBuffer = sized(columnBuffer, rows * length);
+		unfold.fillSpreadNchw(images, count, cols);
+		unfold.fillSpreadOnes(cols, count);
+		columns = slot(columnSlots, rows, length);
+		NdArrays.write(columns, 0, cols, rows * length);
+		return columns;
+	}
+
+	/** A chunk's error {@code [count][nOut][positions]} as a {@code [count·positions][nOut]} matrix. */
+	private INDArray positionMajor(float[] e, int count, int nOut, int positions) {
+		int size = count * positions * nOut;
+		float[] t = positionMajorChunk = sized(positionMajorChunk, size);
+		for (int i = 0; i < count; i++)
+			for (int o = 0; o < nOut; o++) {
+				int src = (i * nOut + o) * positions, dst = i * positions * nOut + o;
+				for (int p = 0; p < positions; p++) t[dst + p * nOut] = e[src + p];
+			}
+		INDArray m = slot(positionSlots, (long) count * positions, nOut);
+		NdArrays.write(m, 0, t, size);
+		return m;
+	}
+
+	/** A chunk's error {@code [count][nOut][positions]} as a {@code [nOut][count·positions]} matrix. */
+	private INDArray channelMajor(float[] e, int count, int nOut, int positions) {
+		int size = count * positions * nOut;
+		float[] t = channelMajorChunk = sized(channelMajorChunk, size);
+		for (int i = 0; i < count; i++)
+			for (int o = 0; o < nOut; o++)
+				System.arraycopy(e, (i * nOut + o) * positions, t, (o * count + i) * positions, positions);
+		INDArray m = slot(channelSlots, nOut, (long) count * positions);
+		NdArrays.write(m, 0, t, size);
+		return m;
+	}
+
+	/** One of two kept native arrays (a full chunk's shape and the last chunk's), or a new one in the other's place. */
+	private static INDArray slot(INDArray[] slots, long... shape) {
+		for (INDArray s : slots)
+			if (s != null && Arrays.equals(s.shape(), shape)) return s;
+		int i = slots[0] == null ? 0 : 1;
+		return slots[i] = NdArrays.detached(null, shape);
+	}
+
+	/** {@code reuse} when it holds at least {@code length} values, else a new array. */
+	private static float[] sized(float[] reuse, int length) {
+		return reuse != null && reuse.length >= length ? reuse : new float[length];
+	}
+
+	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */
+	private Im2Col unfolding(INDArray x) {
+		int h = (int) x.size(2), w = (int) x.size(3);
+		int[] kernel = layerConf().getKernelSize(), stride = layerConf().getStride(), pad, out;
+		int[] dilation = layerConf().getDilation();
+		if (convolutionMode == ConvolutionMode.Same) {
+			out = ConvolutionUtils.getOutputSize(x, kernel, stride, null, convolutionMode, dilation, CNN2DFormat.NCHW);
+			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, kernel, stride, dilation);
+		} else {
+			pad = layerConf().getPadding();
+			out = ConvolutionUtils.getOutputSize(x, kernel, stride, pad, convolutionMode, dilation, CNN2DFormat.NCHW);
+		}
+		return new Im2Col((int) x.size(1), h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], out[0],
+				out[1]);
+	}
+
+	/** The cases {@link Im2Col} covers; anything else takes DL4J's path. */
+	private boolean unfoldable() {
+		org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+		return c.getCnn2dDataFormat() == CNN2DFormat.NCHW && input != null && input.rank() == 4
+				&& Arrays.equals(c.getDilation(), new int[] { 1, 1 })
+				&& (convolutionMode == ConvolutionMode.Same || convolutionMode == ConvolutionMode.Truncate)
+				&& dataType == DataType.FLOAT && c.getIDropout() == null && c.getWeightNoise() == null;
+	}
+}

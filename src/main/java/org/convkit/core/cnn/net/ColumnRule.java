@@ -1,0 +1,49 @@
+package org.convkit.core.cnn.net;
+
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Whether an inner convolution ({@link ColumnConvolutionLayer} after the first layer) trains as column products or on
+ * oneDNN. oneDNN's kernels are the faster ones when the process keeps the memory its calls allocate (Small VGG 96×96
+ * RGB: a training step 0.69 s on oneDNN against 1.34 s as products, with {@code CONVKIT_MALLOC=keep}); with glibc's
+ * defaults every block above its mmap threshold (at most 32 MB) is mapped afresh and faulted in at each call, and
+ * large layers slow down several times (the same step 3.2 s on oneDNN, 1.3 s as products, whose buffers live from step
+ * to step). Small layers (LeNet's second convolution: 8 MB of columns per batch of 64) stay below that threshold and
+ * are as fast or faster on oneDNN. Hence: products when a batch's columns exceed 32 MB and the memory is not kept.
+ * Measured on an AMD EPYC with AVX-512 (docs/benchmarks.md). {@code -Dconvkit.innerColumns=true|false} forces the
+ * choice, for benchmarks.
+ */
+final class ColumnRule {
+	static final String PROPERTY = "convkit.innerColumns";
+	/** glibc's largest dynamic mmap threshold on 64-bit systems: larger blocks are always mapped afresh. */
+	static final long LARGE_BYTES = 32L << 20;
+
+	private ColumnRule() {
+	}
+
+	/** Whether an inner layer's call, whose batch unfolds into {@code columnFloats} floats, takes the products. */
+	static boolean inner(long columnFloats) {
+		String v = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+		if (v.equals("true")) return true;
+		if (v.equals("false")) return false;
+		return columnFloats * Float.BYTES > LARGE_BYTES && !memoryKept(System.getenv());
+	}
+
+	/**
+	 * Whether glibc keeps large blocks in this process: both its mmap and its trim threshold set to at least 1 GB in the
+	 * environment it started with (what {@code CONVKIT_MALLOC=keep} makes the launcher export).
+	 */
+	static boolean memoryKept(Map<String, String> env) {
+		return atLeast(env.get("MALLOC_MMAP_THRESHOLD_"), 1L << 30) && atLeast(env.get("MALLOC_TRIM_THRESHOLD_"), 1L << 30);
+	}
+
+	private static boolean atLeast(String value, long bound) {
+		if (value == null) return false;
+		try {
+			return Long.parseLong(value.trim()) >= bound;
+		} catch (NumberFormatException e) {
+			return false;
+		}
+	}
+}
