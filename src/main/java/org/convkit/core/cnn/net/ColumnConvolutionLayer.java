@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.net.ColumnScratch.Use;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -28,10 +29,10 @@ import java.util.List;
  * row of ones for the bias) and run one OpenBLAS product per chunk of images: the pre-activation is
  * {@code weights · columns}, the weight and bias gradient {@code columns · error} (the error laid out position by
  * position: OpenBLAS took 3–4× as long for LeNet's first layer with {@code error · columnsᵀ}), and the input gradient
- * {@code weightsᵀ · error} folded back into images. oneDNN's backward convolution for DL4J's NCHW layout took several
- * times as long as these products (LeNet's second convolution 14 against about 4 ms per batch of 64; Small VGG's
- * 32-channel 64×64 convolution 370 against about 80 ms), and its calls allocate and free large blocks every step
- * (docs/benchmarks.md). This layer's buffers live from one step to the next.
+ * {@code weightsᵀ · error} folded back into images. The buffers live from one step to the next, shared by the
+ * network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free their large blocks at every call,
+ * which glibc by default maps and faults in afresh. So for large inner layers these products are the faster path
+ * unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule}, docs/benchmarks.md).
  * <p>
  * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
  * then throws away for the first one (PyTorch skips it too: images do not require a gradient). Only ReLU or identity
@@ -49,17 +50,15 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	private final boolean first;
 	private long columnBudget = COLUMN_BUDGET;
 	private volatile boolean training;
-	/** Java-side buffers: a chunk of input images, its columns, its products, the whole batch's pre-activation (NCHW,
-	 * the ReLU mask), a chunk of the error and its two layouts, the folded input gradient, the gradients. */
-	private float[] imageChunk, columnBuffer, productChunk, preActivation, errorChunk, activationChunk, positionMajorChunk,
-			channelMajorChunk, foldBuffer, inputGradientChunk, gradientBuffer;
-	/** Native operands, two shapes each (a full chunk and the last one) so that neither is allocated every step. */
-	private final INDArray[] columnSlots = new INDArray[2], productSlots = new INDArray[2], positionSlots = new INDArray[2],
-			channelSlots = new INDArray[2], foldSlots = new INDArray[2];
+	/** The chunk buffers, shared with the network's other column layers. */
+	private final ColumnScratch scratch;
+	/** This layer's own: the whole batch's pre-activation (NCHW, the ReLU mask) and the gradients. */
+	private float[] preActivation, gradientBuffer;
 	private INDArray columns, weightsWithBias, gradientProduct;
 	/** The input whose pre-activation the last training forward pass left in the buffers, or null. */
 	private INDArray forwardInput;
-	/** Whether {@link #columns} holds that input's columns for the whole batch (one chunk). */
+	/** Whether {@link #columns} holds that input's columns for the whole batch (one chunk), unless another layer has
+	 * used the shared buffer since ({@link ColumnScratch#columnsOwner}). */
 	private boolean columnsKept;
 	/** ReLU's backprop in Java before oneDNN's backward convolution (inner layers off the column path). */
 	private float[] reluError, reluPreOutput;
@@ -69,9 +68,10 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** For tests: how many forward passes and backprops took the column path, and how many oneDNN's with Java's ReLU. */
 	int ownForwards, ownBackprops, reluBackprops;
 
-	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first) {
+	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first, ColumnScratch scratch) {
 		super(conf, dataType);
 		this.first = first;
+		this.scratch = scratch;
 	}
 
 	/**
@@ -96,10 +96,8 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	public void training(boolean on) {
 		training = on;
 		if (!on) {
-			imageChunk = columnBuffer = productChunk = preActivation = errorChunk = activationChunk = positionMajorChunk
-					= channelMajorChunk = foldBuffer = inputGradientChunk = gradientBuffer = null;
-			for (INDArray[] s : Arrays.asList(columnSlots, productSlots, positionSlots, channelSlots, foldSlots))
-				Arrays.fill(s, null);
+			preActivation = gradientBuffer = null;
+			scratch.release();
 			columns = weightsWithBias = gradientProduct = forwardInput = reluDelta = null;
 			reluError = reluPreOutput = null;
 			columnsKept = false;
@@ -141,21 +139,22 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
 			int count = Math.min(chunk, n - firstImage), length = count * positions;
-			INDArray cols = unfold(unfold, x, firstImage, count), product = slot(productSlots, nOut, length);
+			INDArray cols = unfold(unfold, x, firstImage, count), product = scratch.matrix(Use.PRODUCT, nOut, length);
 			Nd4j.gemm(weightsWithBias, cols, product, false, false, 1.0, 0.0); // [nOut][count][positions]
-			float[] p = productChunk = sized(productChunk, nOut * length);
+			float[] p = scratch.floats(Use.PRODUCT, nOut * length);
 			NdArrays.read(product, 0, p, nOut * length);
 			// the pre-activation NCHW, as the layer's output; then the activation of the chunk's images
 			int base = firstImage * outPerImage;
 			for (int o = 0; o < nOut; o++)
 				for (int i = 0; i < count; i++)
 					System.arraycopy(p, (o * count + i) * positions, z, base + (i * nOut + o) * positions, positions);
-			float[] act = activationChunk = sized(activationChunk, count * outPerImage);
+			float[] act = scratch.floats(Use.ACTIVATION, count * outPerImage);
 			if (relu) for (int k = 0; k < count * outPerImage; k++) act[k] = Math.max(z[base + k], 0f);
 			else System.arraycopy(z, base, act, 0, count * outPerImage);
 			NdArrays.write(out, base, act, count * outPerImage);
 		}
 		columnsKept = chunk >= n;
+		if (columnsKept) scratch.columnsOwner = this;
 		forwardInput = input;
 		ownForwards++;
 		return out;
@@ -173,7 +172,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		boolean fromForward = forwardInput == input;
 		if (perImage > columnBudget || !fromForward && !columnsWanted(perImage * n))
 			return reluBackprop(epsilon, workspaceMgr); // one image too large, or oneDNN's turn
-		boolean kept = fromForward && columnsKept;
+		boolean kept = fromForward && columnsKept && scratch.columnsOwner == this;
 		forwardInput = null;
 		columnsKept = false;
 		if (!fromForward) prepareWeights(rows);
@@ -189,7 +188,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
 			int count = Math.min(chunk, n - firstImage), length = count * positions, values = count * outPerImage;
 			int base = firstImage * outPerImage;
-			float[] e = errorChunk = sized(errorChunk, values);
+			float[] e = scratch.floats(Use.ERROR, values);
 			if (wholeError != null) System.arraycopy(wholeError, base, e, 0, values);
 			else {
 				NdArrays.read(eps, base, e, values);
@@ -200,11 +199,11 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			Nd4j.gemm(cols, positionMajor(e, count, nOut, positions), gradientProduct, false, false, 1.0,
 					firstImage == 0 ? 0.0 : 1.0);
 			if (epsNext != null) {
-				INDArray folded = slot(foldSlots, rows, length);
+				INDArray folded = scratch.matrix(Use.FOLD, rows, length);
 				Nd4j.gemm(weightsWithBias, channelMajor(e, count, nOut, positions), folded, true, false, 1.0, 0.0);
-				float[] f = foldBuffer = sized(foldBuffer, rows * length);
+				float[] f = scratch.floats(Use.FOLD, rows * length);
 				NdArrays.read(folded, 0, f, rows * length);
-				float[] dx = inputGradientChunk = sized(inputGradientChunk, count * inPerImage);
+				float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
 				Arrays.fill(dx, 0, count * inPerImage, 0f);
 				unfold.foldSpread(f, count, dx);
 				NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
@@ -314,12 +313,12 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** Images {@code first .. first+count-1} of {@code x} (NCHW) unfolded side by side, ones row last. */
 	private INDArray unfold(Im2Col unfold, INDArray x, int first, int count) {
 		int inPerImage = (int) (x.length() / x.size(0)), length = count * unfold.positions(), rows = unfold.rows();
-		float[] images = imageChunk = sized(imageChunk, count * inPerImage);
+		float[] images = scratch.floats(Use.IMAGES, count * inPerImage);
 		NdArrays.read(x, (long) first * inPerImage, images, count * inPerImage);
-		float[] cols = columnBuffer = sized(columnBuffer, rows * length);
+		float[] cols = scratch.floats(Use.COLUMNS, rows * length);
 		unfold.fillSpreadNchw(images, count, cols);
 		unfold.fillSpreadOnes(cols, count);
-		columns = slot(columnSlots, rows, length);
+		columns = scratch.matrix(Use.COLUMNS, rows, length);
 		NdArrays.write(columns, 0, cols, rows * length);
 		return columns;
 	}
@@ -327,13 +326,13 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** A chunk's error {@code [count][nOut][positions]} as a {@code [count·positions][nOut]} matrix. */
 	private INDArray positionMajor(float[] e, int count, int nOut, int positions) {
 		int size = count * positions * nOut;
-		float[] t = positionMajorChunk = sized(positionMajorChunk, size);
+		float[] t = scratch.floats(Use.POSITION_MAJOR, size);
 		for (int i = 0; i < count; i++)
 			for (int o = 0; o < nOut; o++) {
 				int src = (i * nOut + o) * positions, dst = i * positions * nOut + o;
 				for (int p = 0; p < positions; p++) t[dst + p * nOut] = e[src + p];
 			}
-		INDArray m = slot(positionSlots, (long) count * positions, nOut);
+		INDArray m = scratch.matrix(Use.POSITION_MAJOR, (long) count * positions, nOut);
 		NdArrays.write(m, 0, t, size);
 		return m;
 	}
@@ -341,21 +340,13 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** A chunk's error {@code [count][nOut][positions]} as a {@code [nOut][count·positions]} matrix. */
 	private INDArray channelMajor(float[] e, int count, int nOut, int positions) {
 		int size = count * positions * nOut;
-		float[] t = channelMajorChunk = sized(channelMajorChunk, size);
+		float[] t = scratch.floats(Use.CHANNEL_MAJOR, size);
 		for (int i = 0; i < count; i++)
 			for (int o = 0; o < nOut; o++)
 				System.arraycopy(e, (i * nOut + o) * positions, t, (o * count + i) * positions, positions);
-		INDArray m = slot(channelSlots, nOut, (long) count * positions);
+		INDArray m = scratch.matrix(Use.CHANNEL_MAJOR, nOut, (long) count * positions);
 		NdArrays.write(m, 0, t, size);
 		return m;
-	}
-
-	/** One of two kept native arrays (a full chunk's shape and the last chunk's), or a new one in the other's place. */
-	private static INDArray slot(INDArray[] slots, long... shape) {
-		for (INDArray s : slots)
-			if (s != null && Arrays.equals(s.shape(), shape)) return s;
-		int i = slots[0] == null ? 0 : 1;
-		return slots[i] = NdArrays.detached(null, shape);
 	}
 
 	/** {@code reuse} when it holds at least {@code length} values, else a new array. */

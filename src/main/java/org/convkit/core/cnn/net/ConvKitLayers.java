@@ -41,8 +41,9 @@ final class ConvKitLayers {
 		if (!FastTraining.enabled()) return;
 		Layer[] layers = net.getLayers();
 		DataType type = net.getLayerWiseConfigurations().getDataType();
+		ColumnScratch scratch = new ColumnScratch();
 		for (int i = 0; i < layers.length; i++) {
-			Layer replacement = replacement(layers[i], i, type);
+			Layer replacement = replacement(layers[i], i, type, scratch);
 			if (replacement != null) LayerReplacement.replace(net, i, replacement);
 		}
 	}
@@ -57,12 +58,12 @@ final class ConvKitLayers {
 	}
 
 	/** ConvKit's object for DL4J's layer {@code l} at {@code index}, or null to keep it. */
-	private static Layer replacement(Layer l, int index, DataType type) {
+	private static Layer replacement(Layer l, int index, DataType type, ColumnScratch scratch) {
 		NeuralNetConfiguration conf = l.conf();
 		if (l.getClass() == ConvolutionLayer.class) {
 			IActivation a = ((ConvolutionLayer) l).layerConf().getActivationFn();
 			if (index == 0 || Relu.isPlain(a) || a.getClass() == ActivationIdentity.class)
-				return new ColumnConvolutionLayer(conf, type, index == 0);
+				return new ColumnConvolutionLayer(conf, type, index == 0, scratch);
 			return new OneDnnConvolutionLayer(conf, type);
 		}
 		if (l.getClass() == SubsamplingLayer.class)
