@@ -10,8 +10,9 @@ import java.util.List;
  * together. Each gives DL4J's numbers (see its tests; all together: {@code FastTrainingTest}) and is measured in
  * docs/benchmarks.md:
  * <ul>
- * <li>{@link ColumnConvolutionLayer}: convolutions train as OpenBLAS products on unfolded columns, the first one
- * without the gradient with respect to the images;</li>
+ * <li>{@link ColumnConvolutionLayer}: the first convolution trains as OpenBLAS products on unfolded columns without
+ * the gradient with respect to the images, large inner ones too where glibc gives memory back ({@link ColumnRule});
+ * the other plain ReLU convolutions do the ReLU backprop in Java before oneDNN's;</li>
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
