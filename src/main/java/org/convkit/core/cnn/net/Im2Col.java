@@ -55,24 +55,12 @@ final class Im2Col {
 	 * images). The ones row is {@link #fillSpreadOnes}'s.
 	 */
 	void fillSpread(float[] channelMajor, int n, float[] columns) {
-		spread(channelMajor, n, columns, true);
+		eachTap(channelMajor, n, columns, true, false);
 	}
 
 	/** {@link #fillSpread} for {@code n} images held NCHW ({@code [n][C][H][W]}, DL4J's layout). */
 	void fillSpreadNchw(float[] images, int n, float[] columns) {
-		spread(images, n, columns, false);
-	}
-
-	private void spread(float[] images, int n, float[] columns, boolean channelMajor) {
-		int plane = height * width, rowLength = n * positions();
-		for (int c = 0; c < channels; c++)
-			for (int ky = 0; ky < kernelH; ky++)
-				for (int kx = 0; kx < kernelW; kx++) {
-					int row = ((c * kernelH + ky) * kernelW + kx) * rowLength;
-					for (int i = 0; i < n; i++)
-						unfoldTap(images, (channelMajor ? c * n + i : i * channels + c) * plane, columns,
-								row + i * positions(), ky, kx);
-				}
+		eachTap(images, n, columns, false, false);
 	}
 
 	/**
@@ -81,13 +69,21 @@ final class Im2Col {
 	 * caller zeroes). Columns of the input gradient, {@code weightsᵀ · error}, fold into the input gradient this way.
 	 */
 	void foldSpread(float[] columns, int n, float[] images) {
+		eachTap(images, n, columns, false, true);
+	}
+
+	/** Every kernel tap of every image, row by row of the columns: unfolds it or, with {@code fold}, folds it back. */
+	private void eachTap(float[] images, int n, float[] columns, boolean channelMajor, boolean fold) {
 		int plane = height * width, rowLength = n * positions();
 		for (int c = 0; c < channels; c++)
 			for (int ky = 0; ky < kernelH; ky++)
 				for (int kx = 0; kx < kernelW; kx++) {
 					int row = ((c * kernelH + ky) * kernelW + kx) * rowLength;
-					for (int i = 0; i < n; i++)
-						foldTap(columns, row + i * positions(), images, (i * channels + c) * plane, ky, kx);
+					for (int i = 0; i < n; i++) {
+						int image = (channelMajor ? c * n + i : i * channels + c) * plane, column = row + i * positions();
+						if (fold) foldTap(columns, column, images, image, ky, kx);
+						else unfoldTap(images, image, columns, column, ky, kx);
+					}
 				}
 	}
 

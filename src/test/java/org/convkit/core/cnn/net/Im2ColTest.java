@@ -35,8 +35,9 @@ public class Im2ColTest {
 			java.util.Arrays.fill(cols, Float.NaN); // a value left unwritten shows
 			u.fillSpread(channelMajor, images, cols);
 			u.fillSpreadOnes(cols, images);
-			float[] expected = new float[u.rows() * length];
-			java.util.Arrays.fill(expected, (u.rows() - 1) * length, u.rows() * length, 1f);
+			// the definition: the pixel index each column entry comes from, -1 outside the image (and the ones row)
+			int[] source = new int[u.rows() * length];
+			java.util.Arrays.fill(source, -1);
 			for (int n = 0; n < images; n++)
 				for (int cc = 0; cc < ch; cc++)
 					for (int ky = 0; ky < kh; ky++)
@@ -44,10 +45,13 @@ public class Im2ColTest {
 							for (int oy = 0; oy < oh; oy++)
 								for (int ox = 0; ox < ow; ox++) {
 									int iy = oy * sh + ky - pt, ix = ox * sw + kx - pl;
-									float v = iy < 0 || iy >= h || ix < 0 || ix >= w ? 0f
-											: x[((n * ch + cc) * h + iy) * w + ix];
-									expected[((cc * kh + ky) * kw + kx) * length + n * u.positions() + oy * ow + ox] = v;
+									if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+										source[((cc * kh + ky) * kw + kx) * length + n * u.positions() + oy * ow + ox]
+												= ((n * ch + cc) * h + iy) * w + ix;
 								}
+			float[] expected = new float[u.rows() * length];
+			for (int k = 0; k < expected.length; k++) expected[k] = source[k] < 0 ? 0f : x[source[k]];
+			java.util.Arrays.fill(expected, (u.rows() - 1) * length, u.rows() * length, 1f);
 			assertArrayEquals(java.util.Arrays.toString(c), expected, cols, 0f);
 			// the NCHW unfolding gives the same columns
 			float[] nchw = new float[cols.length];
@@ -60,17 +64,8 @@ public class Im2ColTest {
 			for (int i = 0; i < g.length; i++) g[i] = r.nextFloat() - 0.5f;
 			float[] folded = new float[x.length], sums = new float[x.length];
 			u.foldSpread(g, images, folded);
-			for (int n = 0; n < images; n++)
-				for (int cc = 0; cc < ch; cc++)
-					for (int ky = 0; ky < kh; ky++)
-						for (int kx = 0; kx < kw; kx++)
-							for (int oy = 0; oy < oh; oy++)
-								for (int ox = 0; ox < ow; ox++) {
-									int iy = oy * sh + ky - pt, ix = ox * sw + kx - pl;
-									if (iy >= 0 && iy < h && ix >= 0 && ix < w)
-										sums[((n * ch + cc) * h + iy) * w + ix] += g[((cc * kh + ky) * kw + kx) * length
-												+ n * u.positions() + oy * ow + ox];
-								}
+			for (int k = 0; k < (u.rows() - 1) * length; k++)
+				if (source[k] >= 0) sums[source[k]] += g[k];
 			assertArrayEquals(java.util.Arrays.toString(c), sums, folded, 1e-6f);
 		}
 	}
