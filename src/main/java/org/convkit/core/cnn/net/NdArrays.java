@@ -26,11 +26,7 @@ public final class NdArrays {
 		long length = c.length();
 		if (length > Integer.MAX_VALUE) throw new IllegalArgumentException("array too large: " + length);
 		float[] out = reuse != null && reuse.length == length ? reuse : new float[(int) length];
-		FloatBuffer fb = c.data().asNioFloat();
-		fb.get(out, 0, (int) length);
-		// the NIO view does not hold the array: without this, a copy (dup, cast) could be collected and its native
-		// memory freed by ND4J's deallocator while it is still being read
-		Reference.reachabilityFence(c);
+		read(c, 0, out, (int) length);
 		return out;
 	}
 
@@ -41,15 +37,20 @@ public final class NdArrays {
 		return c;
 	}
 
-	/** Reads {@code length} values of a {@link #contiguous} array from C-order index {@code from} into {@code dst}. */
+	/**
+	 * Reads {@code length} values from C-order index {@code from} into {@code dst}, of an array laid out in C order from
+	 * its buffer's start ({@link #contiguous}'s, or a {@link ColumnScratch} matrix).
+	 */
 	static void read(INDArray contiguous, long from, float[] dst, int length) {
 		FloatBuffer fb = contiguous.data().asNioFloat();
 		fb.position(Math.toIntExact(from));
 		fb.get(dst, 0, length);
-		Reference.reachabilityFence(contiguous); // as in floats: the view does not hold the array
+		// the NIO view does not hold the array: without this, a copy (dup, cast) could be collected and its native
+		// memory freed by ND4J's deallocator while it is still being read
+		Reference.reachabilityFence(contiguous);
 	}
 
-	/** Writes {@code length} values of {@code src} into a {@link #contiguous} array from C-order index {@code at}. */
+	/** Writes {@code length} values of {@code src} from C-order index {@code at}, into an array as {@link #read} takes. */
 	static void write(INDArray contiguous, long at, float[] src, int length) {
 		FloatBuffer fb = contiguous.data().asNioFloat();
 		fb.position(Math.toIntExact(at));
