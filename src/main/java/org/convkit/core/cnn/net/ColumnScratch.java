@@ -8,7 +8,7 @@ import java.util.Arrays;
 /**
  * The chunk buffers of one network's {@link ColumnConvolutionLayer}s, shared by its layers: they run one after the
  * other on the network's training thread and need these only within one call, so the network holds one set the size
- * of its largest layer's chunk instead of one per layer (Small VGG 96×96 RGB: about 160 MB per layer). Each kind of
+ * of its largest layer's chunk instead of one per layer (several times that chunk's columns per layer). Each kind of
  * buffer is a Java array and a native array that only grow; {@link #matrix} gives a C-order matrix over the start of
  * the native one, so no step allocates native memory once the largest chunk has been seen.
  */

@@ -122,9 +122,11 @@ final class Im2Col {
 			int row = plane + iy * width;
 			if (strideW == 1) {
 				int ox0 = Math.max(0, padLeft - kx), ox1 = Math.min(outW, width + padLeft - kx);
-				if (ox0 > 0) Arrays.fill(columns, dst, dst + Math.min(ox0, outW), 0f);
+				// the padding's few zeros in plain loops: Arrays.fill's call cost more than a zero or two (6 % of
+				// Small VGG's training step at 64×64 went to these calls)
+				for (int ox = 0, end = Math.min(ox0, outW); ox < end; ox++) columns[dst + ox] = 0f;
 				if (ox1 > ox0) System.arraycopy(images, row + ox0 + kx - padLeft, columns, dst + ox0, ox1 - ox0);
-				if (ox1 < outW) Arrays.fill(columns, dst + Math.max(ox1, 0), dst + outW, 0f);
+				for (int ox = Math.max(ox1, 0); ox < outW; ox++) columns[dst + ox] = 0f;
 			} else {
 				for (int ox = 0; ox < outW; ox++) {
 					int ix = ox * strideW + kx - padLeft;

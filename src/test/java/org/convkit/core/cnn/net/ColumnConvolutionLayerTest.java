@@ -70,6 +70,14 @@ public class ColumnConvolutionLayerTest {
 	}
 
 	@Test
+	public void imagesLargerThanTheChunkTargetGoOneByOne() {
+		// 100 floats: less than one image's columns in every layer, so each chunk holds one image (columns not kept)
+		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 5, ColumnConvolutionLayer.COLUMN_BUDGET, 100, true, 2);
+		compare("conv 3x3x4 relu; conv 3x3x6 pad=same relu; maxpool 2; conv 2x2x5 stride=2 relu", 14, 13, 2, 4,
+				ColumnConvolutionLayer.COLUMN_BUDGET, 100, true, 3);
+	}
+
+	@Test
 	public void imagesLargerThanTheBudgetTakeDl4jsPath() {
 		compare(NetworkSpec.LENET_SPEC, 28, 28, 1, 8, 100, false, 0); // DL4J's path returns the input gradient
 	}
@@ -170,6 +178,11 @@ public class ColumnConvolutionLayerTest {
 	 */
 	private static void compare(String specText, int h, int w, int channels, int batch, long budget, boolean ownForward,
 			int own) {
+		compare(specText, h, w, channels, batch, budget, ColumnConvolutionLayer.CHUNK_TARGET, ownForward, own);
+	}
+
+	private static void compare(String specText, int h, int w, int channels, int batch, long budget, long chunkTarget,
+			boolean ownForward, int own) {
 		NetworkSpec spec = NetworkSpec.parse(specText);
 		MultiLayerNetwork ref = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
 		MultiLayerNetwork net = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
@@ -184,6 +197,7 @@ public class ColumnConvolutionLayerTest {
 		List<ColumnConvolutionLayer> layers = ColumnConvolutionLayer.install(net);
 		for (ColumnConvolutionLayer l : layers) {
 			l.columnBudget(budget);
+			l.chunkTarget(chunkTarget);
 			l.innerColumns = true; // these layers are small: ColumnRule would leave them to oneDNN
 		}
 		ColumnConvolutionLayer.training(layers, true);
