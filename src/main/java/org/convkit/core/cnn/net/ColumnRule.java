@@ -1,5 +1,11 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.spec.Activation;
+import org.convkit.core.cnn.spec.LayerShape;
+import org.convkit.core.cnn.spec.LayerSpec;
+import org.convkit.core.cnn.spec.NetworkSpec;
+
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,7 +20,7 @@ import java.util.Map;
  * Measured on an AMD EPYC with AVX-512 (docs/benchmarks.md). {@code -Dconvkit.innerColumns=true|false} forces the
  * choice, for benchmarks.
  */
-final class ColumnRule {
+public final class ColumnRule {
 	static final String PROPERTY = "convkit.innerColumns";
 	/** glibc's largest dynamic mmap threshold on 64-bit systems: larger blocks are always mapped afresh. */
 	static final long LARGE_BYTES = 32L << 20;
@@ -28,6 +34,27 @@ final class ColumnRule {
 		if (v.equals("true")) return true;
 		if (v.equals("false")) return false;
 		return columnFloats * Float.BYTES > LARGE_BYTES && !memoryKept(System.getenv());
+	}
+
+	/**
+	 * Whether training {@code spec} on batches of {@code batch} images takes the products for at least one inner
+	 * convolution (a ReLU or identity one after the first layer, as {@link ConvKitLayers} installs them); false with
+	 * ConvKit's layer replacements switched off ({@link FastTraining#enabled()}). For choosing the thread count.
+	 */
+	public static boolean anyInner(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
+		if (!FastTraining.enabled()) return false;
+		List<LayerShape> shapes = spec.shapes(height, width, channels, classes);
+		int in = channels;
+		for (int i = 0; i < shapes.size(); i++) {
+			LayerShape s = shapes.get(i);
+			LayerSpec l = s.layer;
+			if (i > 0 && l != null && l.kind() == LayerSpec.Kind.CONV
+					&& (l.activation() == Activation.RELU || l.activation() == Activation.IDENTITY)
+					&& inner(((long) l.kernelHeight() * l.kernelWidth() * in + 1) * s.height * s.width * batch))
+				return true;
+			in = s.channels;
+		}
+		return false;
 	}
 
 	/**

@@ -91,6 +91,21 @@ public final class ComputeThreads {
 				othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), OWN_USE.busyCores()));
 	}
 
+	/**
+	 * The count for training whose inner convolutions run as column products ({@code ColumnRule}), given the rule's
+	 * {@code count}: 1 on machines with at most 2 cores. Those layers' Java loops (unfolding, folding, layouts) run on
+	 * the calling thread alone, and with two threads on 2 cores Small VGG 64×64 trained slower through the macro path
+	 * than with one (docs/benchmarks.md, "Columns in cache-sized chunks"). More cores keep the rule's count: not
+	 * measured. The override still wins.
+	 */
+	public static int forColumnTraining(int count) {
+		return override() != null ? count : columnTraining(count, CORES);
+	}
+
+	static int columnTraining(int count, int cores) {
+		return cores <= 2 ? 1 : count;
+	}
+
 	private static final OwnUse OWN_USE = new OwnUse();
 
 	/** This JVM's CPU time per wall time since the previous estimate (estimates at least a second apart). */

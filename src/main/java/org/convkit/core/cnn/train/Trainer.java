@@ -9,6 +9,7 @@ import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.net.ColumnRule;
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -161,9 +162,7 @@ public final class Trainer {
 		List<EpochResult> epochs = new ArrayList<>();
 		TrainingResult.Stop stop = TrainingResult.Stop.COMPLETED;
 		String message = null;
-		InputFormat f = plan.format; // this thread's ND4J thread count for the run's batches, restored at the end
-		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(plan.spec, f.height(), f.width(),
-				f.channels(), plan.classes.size(), plan.settings.batchSize()));
+		try (ComputeThreads.Scope threads = ComputeThreads.use(trainingThreads(plan));
 				EpochRunner runner = new EpochRunner(start.network, start.training, () -> cancelled)) {
 			for (int epoch = first; epoch <= lastEpoch; epoch++) {
 				l.epochStarted(epoch, lastEpoch);
@@ -205,6 +204,18 @@ public final class Trainer {
 				start.inputs);
 		l.finished(r);
 		return r;
+	}
+
+	/**
+	 * This thread's ND4J thread count for the run's batches (restored at the end): the rule's, and 1 on small machines
+	 * when inner convolutions train as column products ({@link ComputeThreads#forColumnTraining}).
+	 */
+	private static int trainingThreads(TrainingPlan plan) {
+		InputFormat f = plan.format;
+		int classes = plan.classes.size(), batch = plan.settings.batchSize();
+		int n = ComputeThreads.forCall(plan.spec, f.height(), f.width(), f.channels(), classes, batch);
+		return ColumnRule.anyInner(plan.spec, f.height(), f.width(), f.channels(), classes, batch)
+				? ComputeThreads.forColumnTraining(n) : n;
 	}
 
 	/**

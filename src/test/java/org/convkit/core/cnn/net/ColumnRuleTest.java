@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.spec.NetworkSpec;
 import org.junit.After;
 import org.junit.Test;
 
@@ -47,6 +48,28 @@ public class ColumnRuleTest {
 		assertFalse(ColumnRule.inner(Long.MAX_VALUE / 8));
 		System.setProperty(ColumnRule.PROPERTY, "nonsense"); // anything else: the rule
 		assertFalse(ColumnRule.inner(1));
+	}
+
+	@Test
+	public void whichNetworksTrainInnerLayersAsProducts() {
+		NetworkSpec lenet = NetworkSpec.preset(NetworkSpec.LENET), vgg = NetworkSpec.preset(NetworkSpec.SMALL_VGG);
+		boolean kept = ColumnRule.memoryKept(System.getenv());
+		assertFalse(ColumnRule.anyInner(lenet, 28, 28, 1, 10, 64)); // 8 MB of columns in its second convolution
+		assertEquals(!kept, ColumnRule.anyInner(lenet, 28, 28, 1, 10, 1000)); // 501 x 64 x 1000 floats: 128 MB
+		assertEquals(!kept, ColumnRule.anyInner(vgg, 64, 64, 1, 10, 64)); // 289 x 4096 x 64 floats: 303 MB
+		assertEquals(!kept, ColumnRule.anyInner(vgg, 96, 96, 3, 2, 64));
+		assertFalse(ColumnRule.anyInner(vgg, 64, 64, 1, 10, 1)); // one image: 4.7 MB
+		// the first layer never counts (it takes the products whatever this rule says): 28 x 9216 x 64 floats, 66 MB
+		assertFalse(ColumnRule.anyInner(NetworkSpec.parse("conv 3x3x64 pad=same; maxpool 32"), 96, 96, 3, 10, 64));
+		System.setProperty(ColumnRule.PROPERTY, "true");
+		assertTrue(ColumnRule.anyInner(NetworkSpec.parse("conv 3x3x4; conv 3x3x4"), 8, 8, 1, 2, 1));
+		assertFalse(ColumnRule.anyInner(NetworkSpec.parse("conv 3x3x4; conv 3x3x4 tanh"), 8, 8, 1, 2, 1));
+		System.setProperty(FastTraining.ENABLED_PROPERTY, "false");
+		try {
+			assertFalse(ColumnRule.anyInner(NetworkSpec.parse("conv 3x3x4; conv 3x3x4"), 8, 8, 1, 2, 1));
+		} finally {
+			System.clearProperty(FastTraining.ENABLED_PROPERTY);
+		}
 	}
 
 	private static Map<String, String> env(String mmap, String trim) {

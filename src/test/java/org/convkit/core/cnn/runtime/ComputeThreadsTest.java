@@ -27,6 +27,15 @@ public class ComputeThreadsTest {
 	}
 
 	@Test
+	public void trainingOnColumnProductsTakesOneThreadOnSmallMachines() {
+		assertEquals(1, ComputeThreads.columnTraining(2, 2));
+		assertEquals(1, ComputeThreads.columnTraining(1, 1));
+		assertEquals(1, ComputeThreads.columnTraining(3, 2)); // whatever the rule said
+		assertEquals(2, ComputeThreads.columnTraining(2, 4)); // more cores: the rule's count
+		assertEquals(6, ComputeThreads.columnTraining(6, 16));
+	}
+
+	@Test
 	public void theRule() {
 		long lenet = ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10), vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1,
 				10);
