@@ -150,7 +150,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		if (perImage > columnBudget || !columnsWanted(perImage * n)) return super.activate(training, workspaceMgr);
 		int chunk = chunk(n, perImage), outPerImage = nOut * positions;
 		prepareWeights(unfold.rows());
-		float[] z = preActivation = sized(preActivation, n * outPerImage);
+		float[] z = preActivation = ColumnScratch.sized(preActivation, n * outPerImage);
 		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
 				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
@@ -366,11 +366,6 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		INDArray m = scratch.matrix(Use.CHANNEL_MAJOR, nOut, (long) count * positions);
 		NdArrays.write(m, 0, t, size);
 		return m;
-	}
-
-	/** {@code reuse} when it holds at least {@code length} values, else a new array. */
-	private static float[] sized(float[] reuse, int length) {
-		return reuse != null && reuse.length >= length ? reuse : new float[length];
 	}
 
 	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */

@@ -24,8 +24,12 @@ final class ColumnScratch {
 
 	/** The Java buffer for {@code use}, at least {@code length} long. */
 	float[] floats(Use use, int length) {
-		float[] a = arrays[use.ordinal()];
-		return a != null && a.length >= length ? a : (arrays[use.ordinal()] = new float[length]);
+		return arrays[use.ordinal()] = sized(arrays[use.ordinal()], length);
+	}
+
+	/** {@code reuse} when it holds at least {@code length} values, else a new array. */
+	static float[] sized(float[] reuse, int length) {
+		return reuse != null && reuse.length >= length ? reuse : new float[length];
 	}
 
 	/** A {@code rows × cols} C-order matrix over the start of the native buffer for {@code use}. */
