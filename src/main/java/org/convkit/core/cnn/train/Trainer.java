@@ -206,16 +206,22 @@ public final class Trainer {
 		return r;
 	}
 
-	/**
-	 * This thread's ND4J thread count for the run's batches (restored at the end): the rule's, and 1 on small machines
-	 * when inner convolutions train as column products ({@link ComputeThreads#forColumnTraining}).
-	 */
+	/** This thread's ND4J thread count for the run's batches (restored at the end): the rule's, capped as below. */
 	private static int trainingThreads(TrainingPlan plan) {
 		InputFormat f = plan.format;
 		int classes = plan.classes.size(), batch = plan.settings.batchSize();
-		int n = ComputeThreads.forCall(plan.spec, f.height(), f.width(), f.channels(), classes, batch);
-		return ColumnRule.anyInner(plan.spec, f.height(), f.width(), f.channels(), classes, batch)
-				? ComputeThreads.forColumnTraining(n) : n;
+		return trainingThreads(plan.spec, f.height(), f.width(), f.channels(), classes, batch,
+				ComputeThreads.forCall(plan.spec, f.height(), f.width(), f.channels(), classes, batch));
+	}
+
+	/**
+	 * The rule's {@code count}, or 1 on small machines when inner convolutions train as column products
+	 * ({@link ComputeThreads#forColumnTraining}).
+	 */
+	static int trainingThreads(NetworkSpec spec, int height, int width, int channels, int classes, int batch,
+			int count) {
+		return ColumnRule.anyInner(spec, height, width, channels, classes, batch)
+				? ComputeThreads.forColumnTraining(count) : count;
 	}
 
 	/**

@@ -7,9 +7,11 @@ import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
+import org.convkit.core.cnn.net.ColumnRule;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.BeforeClass;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.Assert.*;
+import static org.junit.Assume.assumeTrue;
 
 /** Training on a synthetic 3-class task (bars and disks): accuracy, saved models, predictor, stopping rules. */
 public class TrainerTest {
@@ -111,6 +114,43 @@ public class TrainerTest {
 			blas.setMaxThreads(original);
 			if (override != null) System.setProperty(org.convkit.core.cnn.runtime.ComputeThreads.OVERRIDE_PROPERTY,
 					override);
+		}
+	}
+
+	/**
+	 * On machines with at most 2 cores, Small VGG on 64×64 — whose inner convolutions train as column products, with
+	 * Java loops on the calling thread — trains on one thread whatever the load rule gives; LeNet on 28×28 keeps the
+	 * rule's count; and a run's batches go with the count {@code trainingThreads} picks.
+	 */
+	@Test
+	public void columnProductTrainingRunsOnOneThreadOnSmallMachines() throws Exception {
+		assumeTrue("a machine with at most 2 processors", Runtime.getRuntime().availableProcessors() <= 2);
+		NetworkSpec vgg = NetworkSpec.preset("Small VGG"), lenet = NetworkSpec.preset("LeNet");
+		// false when glibc keeps its memory (CONVKIT_MALLOC=keep) or ConvKit's layers are switched off
+		assumeTrue("inner convolutions as column products", ColumnRule.anyInner(vgg, 64, 64, 1, 3, 16));
+		String override = System.getProperty(ComputeThreads.OVERRIDE_PROPERTY);
+		try {
+			System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+			assertEquals(1, Trainer.trainingThreads(vgg, 64, 64, 1, 3, 16, 2));
+			assertEquals(1, Trainer.trainingThreads(vgg, 64, 64, 1, 3, 16, 1));
+			assertEquals("LeNet: the rule's count", 2, Trainer.trainingThreads(lenet, 28, 28, 1, 3, 16, 2));
+			System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, "2");
+			assertEquals("the override wins", 2, Trainer.trainingThreads(vgg, 64, 64, 1, 3, 16, 2));
+			System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+
+			FolderDataset big = new FolderDataset(Synthetic.folder(tmp.newFolder("vgg").toPath(), 6, 64, 3));
+			List<Integer> seen = new ArrayList<>();
+			new Trainer(big, vgg, SETTINGS.withEpochs(1)).validation(0).train(new TrainingListener() {
+				@Override
+				public void batchDone(int epoch, int batch, int batchCount, double progress) {
+					seen.add(ComputeThreads.current());
+				}
+			});
+			assertEquals("batches of 16 from 18 images", 2, seen.size());
+			for (int n : seen) assertEquals("ND4J's threads during a batch", 1, n);
+		} finally {
+			if (override == null) System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+			else System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, override);
 		}
 	}
 
