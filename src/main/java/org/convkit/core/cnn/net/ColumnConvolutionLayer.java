@@ -29,7 +29,8 @@ import java.util.List;
  * row of ones for the bias) and run one OpenBLAS product per chunk of images: the pre-activation is
  * {@code weights · columns}, the weight and bias gradient {@code columns · error} (the error laid out position by
  * position: OpenBLAS took 3–4× as long for LeNet's first layer with {@code error · columnsᵀ}), and the input gradient
- * {@code weightsᵀ · error} folded back into images. The buffers live from one step to the next, shared by the
+ * {@code weightsᵀ · error} folded back into images; inner layers with stride 1 instead take all three gradients from
+ * one unfolding of the error ({@link ErrorColumnBackprop}). The buffers live from one step to the next, shared by the
  * network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free their large blocks at every call,
  * which glibc by default maps and faults in afresh. So for large inner layers these products are the faster path
  * unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule}, docs/benchmarks.md).
@@ -73,8 +74,12 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** ReLU's backprop in Java before oneDNN's backward convolution (inner layers off the column path). */
 	private float[] reluError, reluPreOutput;
 	private INDArray reluDelta;
+	/** Backprop from the error's columns, for inner layers with stride 1. */
+	private final ErrorColumnBackprop errorColumns;
 	/** For tests: null chooses the path per call ({@link ColumnRule}); true or false forces it for inner layers. */
 	Boolean innerColumns;
+	/** For tests: false takes the input's columns and folds, as for strides above 1, instead of {@link #errorColumns}. */
+	Boolean inputByProduct;
 	/** For tests: how many forward passes and backprops took the column path, and how many oneDNN's with Java's ReLU. */
 	int ownForwards, ownBackprops, reluBackprops;
 
@@ -82,6 +87,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		super(conf, dataType);
 		this.first = first;
 		this.scratch = scratch;
+		errorColumns = new ErrorColumnBackprop(scratch);
 	}
 
 	/**
@@ -110,6 +116,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			scratch.release();
 			columns = weightsWithBias = gradientProduct = forwardInput = reluDelta = null;
 			reluError = reluPreOutput = null;
+			errorColumns.release();
 			columnsKept = false;
 		}
 	}
@@ -200,7 +207,11 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		INDArray epsNext = first ? null
 				: workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
 		int chunk = kept ? n : chunk(n, perImage);
-		gradientProduct = NdArrays.detached(gradientProduct, rows, nOut);
+		// stride 1 (inner layers): all three gradients from one unfolding of the error; else the input's columns
+		Im2Col back = epsNext == null || Boolean.FALSE.equals(inputByProduct) ? null : unfold.transposed(nOut);
+		if (back != null && (long) back.rows() * back.positions() > columnBudget) back = null;
+		if (back != null) errorColumns.start(back, getParam(ConvolutionParamInitializer.WEIGHT_KEY), nOut);
+		else gradientProduct = NdArrays.detached(gradientProduct, rows, nOut);
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
 			int count = Math.min(chunk, n - firstImage), length = count * positions, values = count * outPerImage;
 			int base = firstImage * outPerImage;
@@ -209,6 +220,12 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			else {
 				NdArrays.read(eps, base, e, values);
 				if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], preActivation[base + k]);
+			}
+			if (back != null) {
+				float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
+				errorColumns.chunk(x, e, firstImage, count, dx);
+				NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
+				continue;
 			}
 			INDArray cols = kept ? columns : unfold(unfold, x, firstImage, count);
 			// [rows][nOut]: the weight gradients, then the bias gradient
@@ -225,7 +242,8 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 				NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
 			}
 		}
-		Gradient grad = gradients(rows, nOut);
+		Gradient grad = back != null ? gradient(errorColumns.weightGradient(), errorColumns.biasGradient())
+				: gradients(rows, nOut);
 		weightNoiseParams.clear();
 		ownBackprops++;
 		return new Pair<>(grad, epsNext);
@@ -284,13 +302,18 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		float[] wg = new float[nOut * weights];
 		for (int o = 0; o < nOut; o++)
 			for (int r = 0; r < weights; r++) wg[o * weights + r] = g[r * nOut + o];
+		return gradient(wg, Arrays.copyOfRange(g, weights * nOut, rows * nOut));
+	}
+
+	/** The weight gradient {@code [nOut][C][kH][kW]} and the bias gradient, written into the layer's gradient views. */
+	private Gradient gradient(float[] weights, float[] bias) {
 		// assign into the gradient views themselves (a reshaped view could be a copy)
 		INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-		weightGrad.assign(NdArrays.array(wg, weightGrad.shape()));
+		weightGrad.assign(NdArrays.array(weights, weightGrad.shape()));
 		Gradient grad = new DefaultGradient();
 		if (layerConf().hasBias()) {
 			INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-			biasGrad.assign(NdArrays.array(Arrays.copyOfRange(g, weights * nOut, rows * nOut), biasGrad.shape()));
+			biasGrad.assign(NdArrays.array(bias, biasGrad.shape()));
 			grad.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
 		}
 		grad.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');

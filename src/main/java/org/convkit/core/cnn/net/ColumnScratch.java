@@ -14,7 +14,8 @@ import java.util.Arrays;
  */
 final class ColumnScratch {
 	enum Use {
-		IMAGES, COLUMNS, PRODUCT, ACTIVATION, ERROR, POSITION_MAJOR, CHANNEL_MAJOR, FOLD, INPUT_GRADIENT
+		IMAGES, COLUMNS, PRODUCT, ACTIVATION, ERROR, POSITION_MAJOR, CHANNEL_MAJOR, FOLD, ERROR_COLUMNS, INPUT_PRODUCT,
+		INPUT_GRADIENT
 	}
 
 	private final float[][] arrays = new float[Use.values().length][];

@@ -29,6 +29,20 @@ final class Im2Col {
 		this.outW = outW;
 	}
 
+	/**
+	 * For stride 1: the unfolding of a layer's error ({@code errorChannels} planes of {@code outH × outW}) whose rows,
+	 * multiplied by the weights with their taps flipped ({@code [C][errorChannels·kH·kW]}), give the input gradient at
+	 * the input's {@code height × width} positions — the convolution's backward pass as one more forward convolution,
+	 * with padding {@code k − 1 − pad}. Null for strides above 1 or padding outside {@code 0 .. k − 1}: those fold
+	 * ({@link #foldSpread}).
+	 */
+	Im2Col transposed(int errorChannels) {
+		if (strideH != 1 || strideW != 1 || padTop < 0 || padLeft < 0 || padTop >= kernelH || padLeft >= kernelW)
+			return null;
+		return new Im2Col(errorChannels, outH, outW, kernelH, kernelW, 1, 1, kernelH - 1 - padTop,
+				kernelW - 1 - padLeft, height, width);
+	}
+
 	/** Rows per image: one per kernel tap and channel, plus the row of ones. */
 	int rows() {
 		return channels * kernelH * kernelW + 1;
@@ -36,6 +50,15 @@ final class Im2Col {
 
 	int outH() {
 		return outH;
+	}
+
+	/** The unfolded planes' height and width (the input's). */
+	int height() {
+		return height;
+	}
+
+	int width() {
+		return width;
 	}
 
 	int outW() {

@@ -60,6 +60,25 @@ public class ColumnConvolutionLayerTest {
 		assertEquals(OneDnnConvolutionLayer.class, net.getLayer(4).getClass());
 	}
 
+	/**
+	 * Stride 1 takes the input gradient as one product of the error's columns ({@code Im2Col.transposed}): even
+	 * kernels with same padding (more padding after than before), non-square kernels, valid 5×5, more and fewer
+	 * output than input channels, one chunk and several; the same networks again with every input gradient folded.
+	 */
+	@Test
+	public void inputGradientsByProductAndByFoldingEqualDl4js() {
+		String spec = "conv 3x3x4 relu; conv 2x2x6 pad=same relu; conv 4x3x3 pad=same identity; conv 5x5x5 relu; "
+				+ "dense 8 relu";
+		for (Boolean byProduct : new Boolean[] { null, false }) {
+			compare(spec, 14, 13, 2, 9, ColumnConvolutionLayer.COLUMN_BUDGET, ColumnConvolutionLayer.CHUNK_TARGET,
+					byProduct, true, 4);
+			compare(spec, 14, 13, 2, 9, ColumnConvolutionLayer.COLUMN_BUDGET, 800, byProduct, true, 4);
+			compare("conv 3x3x8 pad=same relu; conv 3x3x8 pad=same relu; maxpool 2; conv 3x3x16 pad=same relu; "
+					+ "dense 8 relu", 16, 16, 3, 5, ColumnConvolutionLayer.COLUMN_BUDGET,
+					ColumnConvolutionLayer.CHUNK_TARGET, byProduct, true, 3);
+		}
+	}
+
 	@Test
 	public void chunksGiveTheSameGradients() {
 		// LeNet's first columns are 26 x 576 floats per image, its second 501 x 64: a budget of 3 first-layer images
@@ -183,6 +202,12 @@ public class ColumnConvolutionLayerTest {
 
 	private static void compare(String specText, int h, int w, int channels, int batch, long budget, long chunkTarget,
 			boolean ownForward, int own) {
+		compare(specText, h, w, channels, batch, budget, chunkTarget, null, ownForward, own);
+	}
+
+	/** {@code inputByProduct}: the layers' test switch (null: stride 1 by product, else folded; false: all folded). */
+	private static void compare(String specText, int h, int w, int channels, int batch, long budget, long chunkTarget,
+			Boolean inputByProduct, boolean ownForward, int own) {
 		NetworkSpec spec = NetworkSpec.parse(specText);
 		MultiLayerNetwork ref = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
 		MultiLayerNetwork net = NetworkBuilder.network(spec, h, w, channels, CLASSES, TrainingSettings.DEFAULTS);
@@ -199,6 +224,7 @@ public class ColumnConvolutionLayerTest {
 			l.columnBudget(budget);
 			l.chunkTarget(chunkTarget);
 			l.innerColumns = true; // these layers are small: ColumnRule would leave them to oneDNN
+			l.inputByProduct = inputByProduct;
 		}
 		ColumnConvolutionLayer.training(layers, true);
 		ColumnConvolutionLayer first = layers.get(0);

@@ -6,6 +6,7 @@ import java.util.Random;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
 
 /**
  * The unfolding (images side by side, as the first convolution in training and the small-batch forward pass use it)
@@ -68,5 +69,59 @@ public class Im2ColTest {
 				if (source[k] >= 0) sums[source[k]] += g[k];
 			assertArrayEquals(java.util.Arrays.toString(c), sums, folded, 1e-6f);
 		}
+	}
+
+	/**
+	 * For stride 1 the error's unfolding ({@code transposed}) times the weights with flipped taps gives the input
+	 * gradient that folding {@code weightsᵀ · error} gives (plain Java products here); strides above 1 and padding of a
+	 * kernel's size or more have no such unfolding.
+	 */
+	@Test
+	public void theErrorsUnfoldingGivesTheFoldedInputGradient() {
+		Random r = new Random(5);
+		int[][] cases = { // channels, nOut, h, w, kh, kw, padTop, padLeft
+				{ 1, 2, 28, 28, 5, 5, 0, 0 }, { 3, 4, 13, 17, 3, 3, 1, 1 }, { 2, 3, 9, 8, 3, 5, 1, 2 },
+				{ 3, 2, 10, 6, 2, 2, 0, 0 }, { 2, 5, 7, 6, 4, 3, 1, 1 }, { 1, 1, 5, 5, 3, 3, 2, 2 } };
+		for (int[] c : cases) {
+			int ch = c[0], nOut = c[1], h = c[2], w = c[3], kh = c[4], kw = c[5], pt = c[6], pl = c[7], images = 2;
+			int oh = h + 2 * pt - kh + 1, ow = w + 2 * pl - kw + 1, taps = kh * kw, k = nOut * taps;
+			Im2Col u = new Im2Col(ch, h, w, kh, kw, 1, 1, pt, pl, oh, ow), back = u.transposed(nOut);
+			assertEquals(k + 1, back.rows());
+			assertEquals(h * w, back.positions());
+			float[] weights = new float[nOut * ch * taps], error = new float[images * nOut * oh * ow];
+			for (int i = 0; i < weights.length; i++) weights[i] = r.nextFloat() - 0.5f;
+			for (int i = 0; i < error.length; i++) error[i] = r.nextFloat() - 0.5f;
+			// folded: columns [ch·taps][images·positions] = weightsᵀ · error (error laid out [nOut][images·positions])
+			int length = images * u.positions(), rows = ch * taps;
+			float[] cols = new float[u.rows() * length];
+			for (int row = 0; row < rows; row++)
+				for (int n = 0; n < images; n++)
+					for (int q = 0; q < u.positions(); q++) {
+						float sum = 0;
+						for (int o = 0; o < nOut; o++)
+							sum += weights[o * rows + row] * error[(n * nOut + o) * u.positions() + q];
+						cols[row * length + n * u.positions() + q] = sum;
+					}
+			float[] folded = new float[images * ch * h * w];
+			u.foldSpread(cols, images, folded);
+			// by product: the error's columns times the flipped weights [ch][nOut·taps]
+			int inLength = images * h * w;
+			float[] errorCols = new float[k * inLength];
+			back.fillSpreadNchw(error, images, errorCols);
+			float[] product = new float[folded.length];
+			for (int cc = 0; cc < ch; cc++)
+				for (int n = 0; n < images; n++)
+					for (int q = 0; q < h * w; q++) {
+						float sum = 0;
+						for (int o = 0; o < nOut; o++)
+							for (int t = 0; t < taps; t++)
+								sum += weights[(o * ch + cc) * taps + taps - 1 - t]
+										* errorCols[(o * taps + t) * inLength + n * h * w + q];
+						product[(n * ch + cc) * h * w + q] = sum;
+					}
+			assertArrayEquals(java.util.Arrays.toString(c), folded, product, 1e-5f);
+		}
+		assertNull("stride 2", new Im2Col(2, 9, 8, 3, 3, 2, 2, 1, 1, 5, 4).transposed(3));
+		assertNull("padding of the kernel's size", new Im2Col(1, 5, 5, 3, 3, 1, 1, 3, 3, 9, 9).transposed(2));
 	}
 }
