@@ -30,7 +30,7 @@ import java.util.List;
  * {@code weights · columns}, the weight and bias gradient {@code columns · error} (the error laid out position by
  * position: OpenBLAS took 3–4× as long for LeNet's first layer with {@code error · columnsᵀ}), and the input gradient
  * {@code weightsᵀ · error} folded back into images; inner layers with stride 1 instead take all three gradients from
- * one unfolding of the error ({@link ErrorColumnBackprop}). The buffers live from one step to the next, shared by the
+ * one unfolding of the error where the processor has AVX-512 ({@link ErrorColumnBackprop}). The buffers live from one step to the next, shared by the
  * network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free their large blocks at every call,
  * which glibc by default maps and faults in afresh. So for large inner layers these products are the faster path
  * unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule}, docs/benchmarks.md).
@@ -78,7 +78,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	private final ErrorColumnBackprop errorColumns;
 	/** For tests: null chooses the path per call ({@link ColumnRule}); true or false forces it for inner layers. */
 	Boolean innerColumns;
-	/** For tests: false takes the input's columns and folds, as for strides above 1, instead of {@link #errorColumns}. */
+	/** For tests: true or false forces {@link #errorColumns} on or off where the stride is 1 (null: its own rule). */
 	Boolean inputByProduct;
 	/** For tests: how many forward passes and backprops took the column path, and how many oneDNN's with Java's ReLU. */
 	int ownForwards, ownBackprops, reluBackprops;
@@ -208,7 +208,8 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 				: workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
 		int chunk = kept ? n : chunk(n, perImage);
 		// stride 1 (inner layers): all three gradients from one unfolding of the error; else the input's columns
-		Im2Col back = epsNext == null || Boolean.FALSE.equals(inputByProduct) ? null : unfold.transposed(nOut);
+		boolean wanted = inputByProduct != null ? inputByProduct : ErrorColumnBackprop.WANTED;
+		Im2Col back = epsNext == null || !wanted ? null : unfold.transposed(nOut);
 		if (back != null && (long) back.rows() * back.positions() > columnBudget) back = null;
 		if (back != null) errorColumns.start(back, getParam(ConvolutionParamInitializer.WEIGHT_KEY), nOut);
 		else gradientProduct = NdArrays.detached(gradientProduct, rows, nOut);

@@ -1,6 +1,7 @@
 package org.convkit.core.cnn.net;
 
 import org.convkit.core.cnn.net.ColumnScratch.Use;
+import org.convkit.core.cnn.runtime.CpuFeatures;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -18,6 +19,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #biasGradient}. Buffers come from the network's {@link ColumnScratch} and live from one batch to the next.
  */
 final class ErrorColumnBackprop {
+	/** Positions per block of the input's transpose. */
+	private static final int BLOCK = 64;
+	/**
+	 * Whether inner stride-1 layers take this path: where the processor has AVX-512 (ConvKit's override included).
+	 * There Small VGG trained 1.24–1.35× as fast; narrowed to AVX2 (OpenBLAS's Haswell kernels) it was not faster,
+	 * and the input gradient's product took 135 or 225 ms per step from one process to the next, so processors
+	 * without AVX-512 keep the input's columns (docs/benchmarks.md, "One unfolding of the error").
+	 */
+	static final boolean WANTED = CpuFeatures.level() == CpuFeatures.Level.AVX512;
 	private final ColumnScratch scratch;
 	private Im2Col back;
 	private int nOut, channels;
@@ -68,17 +78,22 @@ final class ErrorColumnBackprop {
 		for (int c = 0; c < channels; c++)
 			for (int i = 0; i < count; i++)
 				System.arraycopy(p, (c * count + i) * inPositions, dx, (i * channels + c) * inPositions, inPositions);
-		// the weight gradient: the columns times the chunk's input laid out [C][count·H·W]
+		// the weight gradient: the columns times the chunk's input laid out position by position, [count·H·W][C]
+		// (against [C][count·H·W] transposed in the product: 68 against 90 ms of OpenBLAS per Small VGG 64×64 step)
 		float[] images = scratch.floats(Use.IMAGES, count * inPerImage);
 		NdArrays.read(x, (long) first * inPerImage, images, count * inPerImage);
-		float[] byChannel = scratch.floats(Use.CHANNEL_MAJOR, count * inPerImage);
-		for (int i = 0; i < count; i++)
-			for (int c = 0; c < channels; c++)
-				System.arraycopy(images, (i * channels + c) * inPositions, byChannel, (c * count + i) * inPositions,
-						inPositions);
-		INDArray input = scratch.matrix(Use.CHANNEL_MAJOR, channels, length);
-		NdArrays.write(input, 0, byChannel, count * inPerImage);
-		Nd4j.gemm(columns, input, flippedGradient, false, true, 1.0, first == 0 ? 0.0 : 1.0);
+		float[] byPosition = scratch.floats(Use.POSITION_MAJOR, count * inPerImage);
+		int blocks = (inPositions + BLOCK - 1) / BLOCK;
+		for (int b = 0; b < count * blocks; b++) { // a block of positions at a time: the strided writes stay in cache
+			int i = b / blocks, p0 = b % blocks * BLOCK, p1 = Math.min(inPositions, p0 + BLOCK);
+			for (int c = 0; c < channels; c++) {
+				int src = (i * channels + c) * inPositions, dst = i * inPositions * channels + c;
+				for (int q = p0; q < p1; q++) byPosition[dst + q * channels] = images[src + q];
+			}
+		}
+		INDArray input = scratch.matrix(Use.POSITION_MAJOR, length, channels);
+		NdArrays.write(input, 0, byPosition, count * inPerImage);
+		Nd4j.gemm(columns, input, flippedGradient, false, false, 1.0, first == 0 ? 0.0 : 1.0);
 		int outPositions = back.height() * back.width();
 		for (int i = 0; i < count; i++)
 			for (int o = 0; o < nOut; o++) {

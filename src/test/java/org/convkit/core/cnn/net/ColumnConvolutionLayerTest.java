@@ -61,15 +61,16 @@ public class ColumnConvolutionLayerTest {
 	}
 
 	/**
-	 * Stride 1 takes the input gradient as one product of the error's columns ({@code Im2Col.transposed}): even
+	 * Stride 1 takes all three gradients from one unfolding of the error ({@code ErrorColumnBackprop}): even
 	 * kernels with same padding (more padding after than before), non-square kernels, valid 5×5, more and fewer
-	 * output than input channels, one chunk and several; the same networks again with every input gradient folded.
+	 * output than input channels, one chunk and several; the same networks again from the input's columns, folded (the
+	 * path for strides above 1, and for every stride without AVX-512).
 	 */
 	@Test
 	public void inputGradientsByProductAndByFoldingEqualDl4js() {
 		String spec = "conv 3x3x4 relu; conv 2x2x6 pad=same relu; conv 4x3x3 pad=same identity; conv 5x5x5 relu; "
 				+ "dense 8 relu";
-		for (Boolean byProduct : new Boolean[] { null, false }) {
+		for (boolean byProduct : new boolean[] { true, false }) {
 			compare(spec, 14, 13, 2, 9, ColumnConvolutionLayer.COLUMN_BUDGET, ColumnConvolutionLayer.CHUNK_TARGET,
 					byProduct, true, 4);
 			compare(spec, 14, 13, 2, 9, ColumnConvolutionLayer.COLUMN_BUDGET, 800, byProduct, true, 4);
@@ -205,7 +206,7 @@ public class ColumnConvolutionLayerTest {
 		compare(specText, h, w, channels, batch, budget, chunkTarget, null, ownForward, own);
 	}
 
-	/** {@code inputByProduct}: the layers' test switch (null: stride 1 by product, else folded; false: all folded). */
+	/** {@code inputByProduct}: the layers' test switch (null: their own rule; true: stride 1 from the error's columns). */
 	private static void compare(String specText, int h, int w, int channels, int batch, long budget, long chunkTarget,
 			Boolean inputByProduct, boolean ownForward, int own) {
 		NetworkSpec spec = NetworkSpec.parse(specText);
