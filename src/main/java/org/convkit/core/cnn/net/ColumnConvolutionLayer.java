@@ -30,10 +30,11 @@ import java.util.List;
  * {@code weights · columns}, the weight and bias gradient {@code columns · error} (the error laid out position by
  * position: OpenBLAS took 3–4× as long for LeNet's first layer with {@code error · columnsᵀ}), and the input gradient
  * {@code weightsᵀ · error} folded back into images; inner layers with stride 1 instead take all three gradients from
- * one unfolding of the error where the processor has AVX-512 ({@link ErrorColumnBackprop}). The buffers live from one step to the next, shared by the
- * network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free their large blocks at every call,
- * which glibc by default maps and faults in afresh. So for large inner layers these products are the faster path
- * unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule}, docs/benchmarks.md).
+ * one unfolding of the error where the processor has AVX-512 ({@link ErrorColumnBackprop}). The buffers live from one
+ * step to the next, shared by the network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free
+ * their large blocks at every call, which glibc by default maps and faults in afresh. So for large inner layers these
+ * products are the faster path unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule},
+ * docs/benchmarks.md).
  * <p>
  * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
  * then throws away for the first one (PyTorch skips it too: images do not require a gradient). Only ReLU or identity

@@ -9,11 +9,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * Backprop of a {@link ColumnConvolutionLayer} with stride 1 from one unfolding of its error: the error's columns
  * ({@link Im2Col#transposed}: at each input position, every output channel's error at the kernel's taps, flipped) give
  * all three gradients in two matrix products — the input gradient is the weights with flipped taps
- * ({@code [C][nOut·kH·kW]}) times the columns, the weight gradient (flipped) the columns times the input
- * ({@code [C][H·W]}, transposed), the bias gradient the error's sums. The other way, from the input's columns, unfolds
- * the input again in backprop (its columns do not stay from the forward pass unless the whole batch is one chunk),
- * transposes the error, and folds {@code weightsᵀ · error} back into images with scattered additions: the Java loops
- * that took as long as the products for Small VGG (docs/benchmarks.md, "One unfolding of the error").
+ * ({@code [C][nOut·kH·kW]}) times the columns, the weight gradient (flipped) the columns times the input laid out
+ * position by position ({@code [H·W][C]}), the bias gradient the error's sums. The other way, from the input's
+ * columns, unfolds the input again in backprop (its columns do not stay from the forward pass unless the whole batch
+ * is one chunk), transposes the error, and folds {@code weightsᵀ · error} back into images with scattered additions:
+ * Java loops that took as long as the products for Small VGG (docs/benchmarks.md, "One unfolding of the error").
  * <p>
  * Per batch: {@link #start}, then {@link #chunk} for each chunk of images in order, then {@link #weightGradient} and
  * {@link #biasGradient}. Buffers come from the network's {@link ColumnScratch} and live from one batch to the next.
