@@ -56,8 +56,6 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	 * fast as 4 MB; docs/benchmarks.md has the benchmark.
 	 */
 	static final long CHUNK_TARGET = 1L << 20;
-	/** Positions per block of {@link #positionMajor}'s transpose. */
-	private static final int TRANSPOSE_BLOCK = 64;
 
 	private final boolean first;
 	private long columnBudget = COLUMN_BUDGET, chunkTarget = CHUNK_TARGET;
@@ -169,9 +167,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			NdArrays.read(product, 0, p, nOut * length);
 			// the pre-activation NCHW, as the layer's output; then the activation of the chunk's images
 			int base = firstImage * outPerImage;
-			for (int o = 0; o < nOut; o++)
-				for (int i = 0; i < count; i++)
-					System.arraycopy(p, (o * count + i) * positions, z, base + (i * nOut + o) * positions, positions);
+			ColumnScratch.nchw(p, count, nOut, positions, z, base);
 			float[] act = scratch.floats(Use.ACTIVATION, count * outPerImage);
 			if (relu) for (int k = 0; k < count * outPerImage; k++) act[k] = Math.max(z[base + k], 0f);
 			else System.arraycopy(z, base, act, 0, count * outPerImage);
@@ -231,11 +227,11 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			}
 			INDArray cols = kept ? columns : unfold(unfold, x, firstImage, count);
 			// [rows][nOut]: the weight gradients, then the bias gradient
-			Nd4j.gemm(cols, positionMajor(e, count, nOut, positions), gradientProduct, false, false, 1.0,
+			Nd4j.gemm(cols, scratch.positionMajor(e, count, nOut, positions), gradientProduct, false, false, 1.0,
 					firstImage == 0 ? 0.0 : 1.0);
 			if (epsNext != null) {
 				INDArray folded = scratch.matrix(Use.FOLD, rows, length);
-				Nd4j.gemm(weightsWithBias, channelMajor(e, count, nOut, positions), folded, true, false, 1.0, 0.0);
+				Nd4j.gemm(weightsWithBias, scratch.channelMajor(e, count, nOut, positions), folded, true, false, 1.0, 0.0);
 				float[] f = scratch.floats(Use.FOLD, rows * length);
 				NdArrays.read(folded, 0, f, rows * length);
 				float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
@@ -362,35 +358,6 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		columns = scratch.matrix(Use.COLUMNS, rows, length);
 		NdArrays.write(columns, 0, cols, rows * length);
 		return columns;
-	}
-
-	/** A chunk's error {@code [count][nOut][positions]} as a {@code [count·positions][nOut]} matrix. */
-	private INDArray positionMajor(float[] e, int count, int nOut, int positions) {
-		int size = count * positions * nOut, blocks = (positions + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
-		float[] t = scratch.floats(Use.POSITION_MAJOR, size);
-		// a block of positions at a time, so that the strided writes stay in the first-level cache
-		for (int b = 0; b < count * blocks; b++) {
-			int i = b / blocks, p0 = b % blocks * TRANSPOSE_BLOCK, p1 = Math.min(positions, p0 + TRANSPOSE_BLOCK);
-			for (int o = 0; o < nOut; o++) {
-				int src = (i * nOut + o) * positions, dst = i * positions * nOut + o;
-				for (int p = p0; p < p1; p++) t[dst + p * nOut] = e[src + p];
-			}
-		}
-		INDArray m = scratch.matrix(Use.POSITION_MAJOR, (long) count * positions, nOut);
-		NdArrays.write(m, 0, t, size);
-		return m;
-	}
-
-	/** A chunk's error {@code [count][nOut][positions]} as a {@code [nOut][count·positions]} matrix. */
-	private INDArray channelMajor(float[] e, int count, int nOut, int positions) {
-		int size = count * positions * nOut;
-		float[] t = scratch.floats(Use.CHANNEL_MAJOR, size);
-		for (int i = 0; i < count; i++)
-			for (int o = 0; o < nOut; o++)
-				System.arraycopy(e, (i * nOut + o) * positions, t, (o * count + i) * positions, positions);
-		INDArray m = scratch.matrix(Use.CHANNEL_MAJOR, nOut, (long) count * positions);
-		NdArrays.write(m, 0, t, size);
-		return m;
 	}
 
 	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */

@@ -10,13 +10,17 @@ import java.util.Arrays;
  * other on the network's training thread and need these only within one call, so the network holds one set the size
  * of its largest layer's chunk instead of one per layer (several times that chunk's columns per layer). Each kind of
  * buffer is a Java array and a native array that only grow; {@link #matrix} gives a C-order matrix over the start of
- * the native one, so no step allocates native memory once the largest chunk has been seen.
+ * the native one, so no step allocates native memory once the largest chunk has been seen. The layout changes between
+ * NCHW and the products' matrices live here too, each in its buffer.
  */
 final class ColumnScratch {
 	enum Use {
 		IMAGES, COLUMNS, PRODUCT, ACTIVATION, ERROR, POSITION_MAJOR, CHANNEL_MAJOR, FOLD, ERROR_COLUMNS, INPUT_PRODUCT,
 		INPUT_GRADIENT
 	}
+
+	/** Positions per block of {@link #positionMajor}'s transpose. */
+	private static final int TRANSPOSE_BLOCK = 64;
 
 	private final float[][] arrays = new float[Use.values().length][];
 	private final INDArray[] natives = new INDArray[Use.values().length];
@@ -39,6 +43,49 @@ final class ColumnScratch {
 		if (b == null || b.length() < rows * cols) b = natives[use.ordinal()] = NdArrays.detached(null, rows * cols);
 		if (use == Use.COLUMNS) columnsOwner = null;
 		return Nd4j.create(b.data(), new long[] { rows, cols }, new long[] { cols, 1 }, 0, 'c');
+	}
+
+	/**
+	 * {@code count} images {@code [count][channels][positions]} (NCHW) as a {@code [count·positions][channels]} matrix,
+	 * in the {@link Use#POSITION_MAJOR} buffers.
+	 */
+	INDArray positionMajor(float[] nchw, int count, int channels, int positions) {
+		int size = count * positions * channels, blocks = (positions + TRANSPOSE_BLOCK - 1) / TRANSPOSE_BLOCK;
+		float[] t = floats(Use.POSITION_MAJOR, size);
+		// a block of positions at a time, so that the strided writes stay in the first-level cache
+		for (int b = 0; b < count * blocks; b++) {
+			int i = b / blocks, p0 = b % blocks * TRANSPOSE_BLOCK, p1 = Math.min(positions, p0 + TRANSPOSE_BLOCK);
+			for (int c = 0; c < channels; c++) {
+				int src = (i * channels + c) * positions, dst = i * positions * channels + c;
+				for (int p = p0; p < p1; p++) t[dst + p * channels] = nchw[src + p];
+			}
+		}
+		INDArray m = matrix(Use.POSITION_MAJOR, (long) count * positions, channels);
+		NdArrays.write(m, 0, t, size);
+		return m;
+	}
+
+	/**
+	 * {@code count} images {@code [count][channels][positions]} (NCHW) as a {@code [channels][count·positions]} matrix,
+	 * in the {@link Use#CHANNEL_MAJOR} buffers.
+	 */
+	INDArray channelMajor(float[] nchw, int count, int channels, int positions) {
+		int size = count * positions * channels;
+		float[] t = floats(Use.CHANNEL_MAJOR, size);
+		for (int i = 0; i < count; i++)
+			for (int c = 0; c < channels; c++)
+				System.arraycopy(nchw, (i * channels + c) * positions, t, (c * count + i) * positions, positions);
+		INDArray m = matrix(Use.CHANNEL_MAJOR, channels, (long) count * positions);
+		NdArrays.write(m, 0, t, size);
+		return m;
+	}
+
+	/** The reverse of {@link #channelMajor}: {@code [channels][count][positions]} into NCHW at {@code dst[at]}. */
+	static void nchw(float[] channelMajor, int count, int channels, int positions, float[] dst, int at) {
+		for (int c = 0; c < channels; c++)
+			for (int i = 0; i < count; i++)
+				System.arraycopy(channelMajor, (c * count + i) * positions, dst, at + (i * channels + c) * positions,
+						positions);
 	}
 
 	/** Frees the buffers (they come back at the next use). */

@@ -19,8 +19,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #biasGradient}. Buffers come from the network's {@link ColumnScratch} and live from one batch to the next.
  */
 final class ErrorColumnBackprop {
-	/** Positions per block of the input's transpose. */
-	private static final int BLOCK = 64;
 	/**
 	 * Whether inner stride-1 layers take this path: where the processor has AVX-512 (ConvKit's override included).
 	 * There Small VGG trained 1.24–1.35× as fast; narrowed to AVX2 (OpenBLAS's Haswell kernels) it was not faster,
@@ -75,24 +73,12 @@ final class ErrorColumnBackprop {
 		Nd4j.gemm(flippedWeights, columns, product, false, false, 1.0, 0.0);
 		float[] p = scratch.floats(Use.INPUT_PRODUCT, channels * length);
 		NdArrays.read(product, 0, p, channels * length);
-		for (int c = 0; c < channels; c++)
-			for (int i = 0; i < count; i++)
-				System.arraycopy(p, (c * count + i) * inPositions, dx, (i * channels + c) * inPositions, inPositions);
+		ColumnScratch.nchw(p, count, channels, inPositions, dx, 0);
 		// the weight gradient: the columns times the chunk's input laid out position by position, [count·H·W][C]
 		// (against [C][count·H·W] transposed in the product: 68 against 90 ms of OpenBLAS per Small VGG 64×64 step)
 		float[] images = scratch.floats(Use.IMAGES, count * inPerImage);
 		NdArrays.read(x, (long) first * inPerImage, images, count * inPerImage);
-		float[] byPosition = scratch.floats(Use.POSITION_MAJOR, count * inPerImage);
-		int blocks = (inPositions + BLOCK - 1) / BLOCK;
-		for (int b = 0; b < count * blocks; b++) { // a block of positions at a time: the strided writes stay in cache
-			int i = b / blocks, p0 = b % blocks * BLOCK, p1 = Math.min(inPositions, p0 + BLOCK);
-			for (int c = 0; c < channels; c++) {
-				int src = (i * channels + c) * inPositions, dst = i * inPositions * channels + c;
-				for (int q = p0; q < p1; q++) byPosition[dst + q * channels] = images[src + q];
-			}
-		}
-		INDArray input = scratch.matrix(Use.POSITION_MAJOR, length, channels);
-		NdArrays.write(input, 0, byPosition, count * inPerImage);
+		INDArray input = scratch.positionMajor(images, count, channels, inPositions);
 		Nd4j.gemm(columns, input, flippedGradient, false, false, 1.0, first == 0 ? 0.0 : 1.0);
 		int outPositions = back.height() * back.width();
 		for (int i = 0; i < count; i++)
