@@ -4,6 +4,7 @@ import ij.IJ;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.convkit.core.cnn.net.Nd4jStartup;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
 
 /**
  * What every command checks before it reads its dialog: an ImageJ new enough for ConvKit, and the native
@@ -57,6 +58,7 @@ public final class CommandEnvironment {
 			synchronized (CommandEnvironment.class) {
 				if (!nativesLoaded && nativesFailure == null) {
 					try {
+						Nd4jNatives.select(); // JavaCPP's settings for ND4J, before OpenCV initialises JavaCPP
 						Loader.load(opencv_imgproc.class); // and opencv_core, javacpp and openblas it depends on
 						nativesLoaded = true;
 					} catch (RuntimeException | LinkageError e) {

@@ -16,7 +16,8 @@ import java.util.Set;
  * {@code -onednn-avx2}, {@code -onednn-avx512}, {@code -onednn}): the {@code -onednn-avx2} build when the three oneDNN
  * builds are there (the pom's profile isa-builds ships them), whatever the processor. ND4J then calls {@code System.exit} on a processor without AVX2, which in Fiji
  * would end the user's session with their unsaved work. So {@link #select()} must run first; ConvKit calls it at
- * every entry to ND4J ({@code Dl4jRuntime.configure()}), the launcher and the test JVMs at start.
+ * every entry to ND4J ({@code Dl4jRuntime.configure()}) and before OpenCV's first load ({@code CommandEnvironment}), the
+ * launcher and the test JVMs at start. It also sets JavaCPP's memory check ({@link JavaCppMemoryCheck}).
  * <p>
  * The choice goes into JavaCPP's documented property {@value #EXTENSION_PROPERTY}: the Loader then looks only in that
  * build's folder (and the platform's plain folder, which OpenCV's and OpenBLAS's jars use). The Loader reads its
@@ -62,6 +63,7 @@ public final class Nd4jNatives {
 	/** Chooses the build and tells JavaCPP (once per JVM; later calls return the first answer). */
 	public static synchronized Selection select() {
 		if (selection != null) return selection;
+		JavaCppMemoryCheck.relax(); // also read once, when JavaCPP first initialises
 		Level cpu = CpuFeatures.level();
 		String platform = platform();
 		Set<NativeBuild> present = present(platform);

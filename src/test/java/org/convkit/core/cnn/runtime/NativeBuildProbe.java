@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Main of {@link Nd4jNativesTest}'s child JVMs: optionally loads OpenCV first ({@code opencv-first}, as a filter
  * command run earlier does) or starts ND4J as a CNN command's environment check does ({@code startup-first},
  * {@link Nd4jStartup}), then does what ConvKit does before a network exists, trains one step of a small network and
- * prints {@code loaded=BUILD helpers=N trained}.
+ * prints {@code loaded=BUILD helpers=N trained maxPhysicalBytes=B} (JavaCPP's limit in effect, {@link JavaCppMemoryCheck}).
  */
 public final class NativeBuildProbe {
 	private NativeBuildProbe() {
@@ -30,6 +30,7 @@ public final class NativeBuildProbe {
 		net.fit(new DataSet(Nd4j.rand(8, 1, 12, 12), Nd4j.eye(3).getRows(0, 1, 2, 0, 1, 2, 0, 1)));
 		f.off();
 		System.out.println("loaded=" + Nd4jNatives.loaded() + " helpers=" + Dl4jRuntime.helperLayers(net)
-				+ (Double.isFinite(net.score()) ? " trained" : " failed"));
+				+ (Double.isFinite(net.score()) ? " trained" : " failed") + " maxPhysicalBytes="
+				+ org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
 	}
 }

@@ -84,7 +84,8 @@ public class Nd4jNativesTest {
 	 * for that level and train with it; the AVX2 one first loads OpenCV (so JavaCPP's Loader has read its properties
 	 * before ConvKit chooses) and asks for the AVX-512 build through JavaCPP's own property, which must not be used;
 	 * the generic one starts ND4J first as the CNN commands' environment check does ({@code Nd4jStartup}). Without
-	 * pretending, the fastest build this processor runs.
+	 * pretending, the fastest build this processor runs. Each also reports JavaCPP's memory check
+	 * ({@link JavaCppMemoryCheck}): off unless the user set a limit, or OpenCV initialised JavaCPP first.
 	 */
 	@Test
 	public void pretendingTheProcessorLacksAvx512OrAvx2LoadsTheFallback() throws Exception {
@@ -98,18 +99,24 @@ public class Nd4jNativesTest {
 			assertTrue(jar + " (the pom's test-natives profile copies it)", Files.isRegularFile(jar));
 			extra.add(jar.toString());
 		}
-		assertEquals("loaded=ONEDNN_AVX2 helpers=2 trained", probe(extra, "avx2", "opencv-first", "-onednn-avx512"));
-		assertEquals("loaded=ONEDNN helpers=2 trained", probe(extra, "generic", "startup-first", null));
+		// OpenCV first: JavaCPP initialised with its own memory check before ConvKit could switch it off
+		String avx2 = probe(extra, "avx2", "opencv-first", "-onednn-avx512");
+		assertTrue(avx2, avx2.startsWith("loaded=ONEDNN_AVX2 helpers=2 trained maxPhysicalBytes="));
+		assertTrue(avx2, Long.parseLong(avx2.substring(avx2.lastIndexOf('=') + 1)) > 0);
+		// the user's own limit is kept
+		assertEquals("loaded=ONEDNN helpers=2 trained maxPhysicalBytes=3221225472",
+				probe(extra, "generic", "startup-first", null, "-Dorg.bytedeco.javacpp.maxphysicalbytes=3g"));
 		NativeBuild fastest = Nd4jNatives.choose(CpuFeatures.detected(), ONEDNN_BUILDS, null);
-		assertEquals("loaded=" + fastest + " helpers=2 trained", probe(extra, null, null, null));
+		assertEquals("loaded=" + fastest + " helpers=2 trained maxPhysicalBytes=0", probe(extra, null, null, null));
 	}
 
-	private static String probe(List<String> extraJars, String isa, String first, String requested)
-			throws IOException, InterruptedException {
+	private static String probe(List<String> extraJars, String isa, String first, String requested,
+			String... jvmOptions) throws IOException, InterruptedException {
 		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx512m", "-cp", classPath + File.pathSeparator + String.join(File.pathSeparator, extraJars)));
 		if (requested != null) cmd.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
+		cmd.addAll(List.of(jvmOptions));
 		cmd.add(NativeBuildProbe.class.getName());
 		if (first != null) cmd.add(first);
 		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
