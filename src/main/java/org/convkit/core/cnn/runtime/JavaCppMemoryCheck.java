@@ -3,7 +3,7 @@ package org.convkit.core.cnn.runtime;
 /**
  * Switches off JavaCPP's check of the process's resident memory, unless the user set it. JavaCPP 1.5.7 reads
  * {@code /proc/self/statm} (a system call: 2.3 µs on this project's machines) every time a native buffer gets a
- * deallocator, to compare the resident memory with {@code maxPhysicalBytes} (by default a few times the heap's
+ * deallocator, to compare the resident memory with {@code maxPhysicalBytes} (by default four times the heap's
  * maximum); ND4J registers about 270 such buffers per LeNet training step of 64 images (counted with strace), 0.6 ms
  * of a step of about 20 ms. The check only makes JavaCPP call {@code System.gc()} sooner, and fail an allocation,
  * when the resident memory is above that limit ("when maxPhysicalBytes is 0 it just doesn't try as hard to release
