@@ -17,7 +17,7 @@ package org.convkit.core.cnn.runtime;
  */
 public final class JavaCppMemoryCheck {
 	/** JavaCPP's property; it also reads the all-lower-case spelling. */
-	public static final String PROPERTY = "org.bytedeco.javacpp.maxPhysicalBytes";
+	private static final String PROPERTY = "org.bytedeco.javacpp.maxPhysicalBytes";
 	private static final String LOWER_CASE = "org.bytedeco.javacpp.maxphysicalbytes";
 
 	private JavaCppMemoryCheck() {
