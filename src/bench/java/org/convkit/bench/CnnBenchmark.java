@@ -147,7 +147,7 @@ public final class CnnBenchmark {
 
 	/**
 	 * The processor, whether it has AVX-512, the instruction-set narrowing in effect (oneDNN's and OpenBLAS's
-	 * environment variables, the JVM's UseAVX) and the load average when the case started.
+	 * environment variables, the JVM's UseAVX), JavaCPP's memory check and the load average when the case started.
 	 */
 	public static String machine() {
 		String model = "?", load = "?";
@@ -167,9 +167,10 @@ public final class CnnBenchmark {
 		} catch (RuntimeException e) { // not HotSpot
 		}
 		String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+		long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes(); // JavaCppMemoryCheck, or the user's value
 		return model + ", " + (avx512 ? "AVX-512" : "AVX2 only") + (isa == null ? "" : ", narrowed: ONEDNN_MAX_CPU_ISA="
 				+ isa + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ", JVM UseAVX=" + useAvx
-				+ ", load average " + load;
+				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", load average " + load;
 	}
 
 	private static TrainingResult train(Trainer t) {

@@ -47,6 +47,8 @@ public final class FilterBenchmark {
 	}
 
 	public static void main(String[] args) throws Exception {
+		// as the launcher and every command: ND4J's build and JavaCPP's settings before any case loads native code
+		org.convkit.core.cnn.runtime.Nd4jNatives.select();
 		int repeats = args.length > 0 ? Integer.parseInt(args[0]) : 5;
 		String only = args.length > 1 ? args[1] : "all"; // all, kernel, ..., cnn, a CNN case, microscopy, inspect, spark...
 		if (RuntimeBenchmark.CASES.contains(only)) { // not part of "all": each starts several JVMs
