@@ -170,7 +170,8 @@ public final class CnnBenchmark {
 		long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes(); // JavaCppMemoryCheck, or the user's value
 		return model + ", " + (avx512 ? "AVX-512" : "AVX2 only") + (isa == null ? "" : ", narrowed: ONEDNN_MAX_CPU_ISA="
 				+ isa + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ", JVM UseAVX=" + useAvx
-				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", load average " + load;
+				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", load average "
+				+ load;
 	}
 
 	private static TrainingResult train(Trainer t) {
