@@ -1,14 +1,12 @@
 package org.convkit.plugins.support;
 
+import org.convkit.testing.ChildJvm;
 import org.junit.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
 public class CommandEnvironmentTest {
 	/**
@@ -18,18 +16,7 @@ public class CommandEnvironmentTest {
 	 */
 	@Test
 	public void aFilterCommandFirstStillSwitchesJavaCppsMemoryCheckOff() throws Exception {
-		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-		ProcessBuilder pb = new ProcessBuilder(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-				.toString(), "-Xmx512m", "-Djava.awt.headless=true", "-cp", classPath,
-				FilterCommandProbe.class.getName())).redirectErrorStream(true);
-		Process p = pb.start();
-		byte[] out = p.getInputStream().readAllBytes();
-		assertTrue("the probe JVM must end", p.waitFor(2, TimeUnit.MINUTES));
-		String text = new String(out, StandardCharsets.UTF_8);
-		assertEquals(text, 0, p.exitValue());
-		String last = null;
-		for (String line : text.split("\n"))
-			if (line.startsWith("ready=")) last = line.trim();
-		assertEquals(text, "ready=true maxPhysicalBytes=0", last);
+		assertEquals("ready=true maxPhysicalBytes=0", ChildJvm.line("ready=", List.of(), Map.of(),
+				List.of("-Djava.awt.headless=true"), FilterCommandProbe.class));
 	}
 }

@@ -1,21 +1,20 @@
 package org.convkit.core.cnn.runtime;
 
 import org.convkit.core.cnn.runtime.CpuFeatures.Level;
+import org.convkit.testing.ChildJvm;
 import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.convkit.core.cnn.runtime.NativeBuild.AVX2;
 import static org.convkit.core.cnn.runtime.NativeBuild.AVX512;
@@ -112,25 +111,12 @@ public class Nd4jNativesTest {
 
 	private static String probe(List<String> extraJars, String isa, String first, String requested,
 			String... jvmOptions) throws IOException, InterruptedException {
-		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx512m", "-cp", classPath + File.pathSeparator + String.join(File.pathSeparator, extraJars)));
-		if (requested != null) cmd.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
-		cmd.addAll(List.of(jvmOptions));
-		cmd.add(NativeBuildProbe.class.getName());
-		if (first != null) cmd.add(first);
-		ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-		Map<String, String> env = pb.environment();
-		if (isa == null) env.remove(CpuFeatures.OVERRIDE_VARIABLE);
-		else env.put(CpuFeatures.OVERRIDE_VARIABLE, isa);
+		List<String> options = new ArrayList<>(List.of(jvmOptions));
+		if (requested != null) options.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
+		Map<String, String> env = new HashMap<>();
+		env.put(CpuFeatures.OVERRIDE_VARIABLE, isa); // null: removed
 		env.put("OMP_NUM_THREADS", "1");
-		Process p = pb.start();
-		byte[] out = p.getInputStream().readAllBytes();
-		assertTrue("the probe JVM must end", p.waitFor(3, TimeUnit.MINUTES));
-		String text = new String(out, StandardCharsets.UTF_8);
-		assertEquals(text, 0, p.exitValue());
-		for (String line : text.split("\n"))
-			if (line.startsWith("loaded=")) return line.trim();
-		throw new AssertionError("no result line:\n" + text);
+		return ChildJvm.line("loaded=", extraJars, env, options, NativeBuildProbe.class,
+				first == null ? new String[0] : new String[] { first });
 	}
 }
