@@ -12,6 +12,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The PyTorch column of {@link CnnBenchmark}: a long-running {@code src/bench/python/cnn_bench.py} that trains and
@@ -24,9 +25,17 @@ final class TorchContender implements AutoCloseable {
 	private BufferedReader out;
 	private BufferedWriter in;
 	private String unavailable, version = "";
+	/** What the script printed besides the replies since the last command began (e.g. oneDNN's verbose log). */
+	private final List<String> printed = new ArrayList<>();
 
 	TorchContender(Path features, Path labels, String arch, int n, int size, int channels, int classes, int batch,
 			double lr, double l2, int threads, int single, long seed) {
+		this(features, labels, arch, n, size, channels, classes, batch, lr, l2, threads, single, seed, Map.of());
+	}
+
+	/** As above, with {@code env} added to the script's environment. */
+	TorchContender(Path features, Path labels, String arch, int n, int size, int channels, int classes, int batch,
+			double lr, double l2, int threads, int single, long seed, Map<String, String> env) {
 		Path script = script();
 		if (script == null) {
 			unavailable = "cnn_bench.py not found (run from the checkout: ./convkit --bench)";
@@ -40,6 +49,7 @@ final class TorchContender implements AutoCloseable {
 		try {
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 			pb.environment().put("OMP_NUM_THREADS", "" + threads);
+			pb.environment().putAll(env);
 			process = pb.start();
 			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
 			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
@@ -63,6 +73,7 @@ final class TorchContender implements AutoCloseable {
 
 	/** Runs one command; returns {seconds, peak RSS KB} (the loss of "train" is skipped). */
 	double[] run(String command) {
+		printed.clear();
 		try {
 			in.write(command + "\n");
 			in.flush();
@@ -78,11 +89,17 @@ final class TorchContender implements AutoCloseable {
 		StringBuilder other = new StringBuilder();
 		for (String line; (line = out.readLine()) != null;) {
 			if (line.startsWith(word + " ") || line.equals(word)) return line;
+			printed.add(line);
 			other.append(line).append('\n');
 		}
 		String text = other.toString().trim();
 		int nl = text.lastIndexOf('\n');
 		throw new IllegalStateException(text.isEmpty() ? "the python process ended" : text.substring(nl + 1));
+	}
+
+	/** The lines the script printed besides its reply during the last {@link #run(String)}. */
+	List<String> printed() {
+		return new ArrayList<>(printed);
 	}
 
 	/** The interpreter: property {@code convkit.python}, else /usr/bin/python3, else python3. */

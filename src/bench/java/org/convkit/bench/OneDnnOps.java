@@ -1,0 +1,181 @@
+package org.convkit.bench;
+
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a LeNet training step's time goes, ConvKit against PyTorch ({@code ./convkit --bench ROUNDS onednn}): both
+ * run their convolutions, pooling and some matrix products on oneDNN (ND4J's 2.3, PyTorch's own), whose verbose log
+ * gives each call's time. ConvKit's training step ({@link RuntimeBenchWorker}: {@code FastTraining} on,
+ * {@code MultiLayerNetwork.fit} on pre-built batches of 64) runs in its own JVM with {@code DNNL_VERBOSE=1}, PyTorch
+ * ({@link TorchContender}) with {@code ONEDNN_VERBOSE=1}, on the same images and the same thread count (ConvKit's
+ * rule, so {@code OMP_NUM_THREADS=1} gives one thread to both) and as many as the {@code lenet} case (8,000: PyTorch
+ * then allocates as it does there; glibc raises its mmap threshold to the largest block freed, here the loaded
+ * images); one untimed epoch, then ROUNDS epochs each, alternating.
+ * The table: milliseconds per training step for each oneDNN operation, then the totals and the whole step. Logging
+ * every call costs time of its own, so the whole steps here are slower than in {@code ./convkit --bench 2 lenet}; the
+ * split, not the speed, is the point.
+ */
+final class OneDnnOps {
+	private static final int IMAGES = CnnCase.LENET.images, SIZE = 28, BATCH = RuntimeBenchWorker.BATCH;
+	private static final Pattern THREADS = Pattern.compile("threads (\\d+) per batch");
+
+	private OneDnnOps() {
+	}
+
+	static void run(int rounds) throws IOException {
+		List<DataSet> batches = RuntimeBenchWorker.batches(SIZE, IMAGES);
+		Path dir = Files.createTempDirectory("convkit-onednn-ops");
+		Path xf = dir.resolve("features.f32"), yf = dir.resolve("labels.i32");
+		write(batches, xf, yf);
+		int steps = batches.size();
+		OneDnnLog convkit = new OneDnnLog(), torch = new OneDnnLog();
+		double convkitSeconds = 0, torchSeconds = 0;
+		try (Worker w = new Worker()) {
+			int threads = w.threads();
+			try (TorchContender t = new TorchContender(xf, yf, "lenet", IMAGES, SIZE, 1, RuntimeBenchWorker.CLASSES,
+					BATCH, 1e-3, 1e-4, threads, 1, 42, Map.of("ONEDNN_VERBOSE", "1", "DNNL_VERBOSE", "1"))) {
+				System.out.printf(Locale.ROOT, "%nWhere a training step goes: LeNet 28x28 gray, %d images, batch %d, "
+						+ "%d thread(s), %d round(s) after 1 warm-up; oneDNN's verbose log; ConvKit: %s; %s; %s%n",
+						IMAGES, BATCH, threads, rounds, w.info, t.unavailable() == null ? t.toString() : t.unavailable(),
+						CnnBenchmark.machine());
+				for (int round = 0; round <= rounds; round++) {
+					boolean timed = round > 0;
+					double s = w.train(timed ? convkit : null);
+					if (timed) convkitSeconds += s;
+					if (t.unavailable() != null) continue;
+					s = t.run("train")[0];
+					if (!timed) continue;
+					torchSeconds += s;
+					t.printed().forEach(torch::add);
+				}
+			}
+		} finally {
+			Files.deleteIfExists(xf);
+			Files.deleteIfExists(yf);
+			Files.deleteIfExists(dir);
+		}
+		print(convkit, torch, convkitSeconds * 1000 / (rounds * steps), torchSeconds * 1000 / (rounds * steps),
+				rounds * steps);
+	}
+
+	private static void print(OneDnnLog convkit, OneDnnLog torch, double convkitStep, double torchStep, int steps) {
+		System.out.println();
+		System.out.println("| oneDNN operation (problem as oneDNN names it) | ConvKit ms per step (calls) "
+				+ "| PyTorch ms per step (calls) |");
+		System.out.println("|---|---:|---:|");
+		Set<String> keys = new LinkedHashSet<>(convkit.operations.keySet());
+		keys.addAll(torch.operations.keySet());
+		List<String> order = new ArrayList<>(keys);
+		order.sort((a, b) -> Double.compare(largest(b, convkit, torch), largest(a, convkit, torch)));
+		for (String k : order) {
+			if (largest(k, convkit, torch) / steps < 0.01) continue; // below 0.01 ms per step: left out
+			System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", OneDnnLog.label(k), cell(convkit, k, steps),
+					cell(torch, k, steps));
+		}
+		String[][] totals = { { "all convolutions", "convolution" }, { "all pooling", "pooling_v2" },
+				{ "all reorders (layout changes)", "reorder" }, { "all matrix products", "matmul" },
+				{ "all inner products", "inner_product" } };
+		for (String[] t : totals) {
+			double a = convkit.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? convkit.milliseconds("pooling") : 0);
+			double b = torch.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? torch.milliseconds("pooling") : 0);
+			if (a + b > 0) System.out.printf(Locale.ROOT, "| **%s** | %.2f | %.2f |%n", t[0], a / steps, b / steps);
+		}
+		double a = convkit.milliseconds(null) / steps, b = torch.milliseconds(null) / steps;
+		System.out.printf(Locale.ROOT, "| **all oneDNN** | %.2f | %.2f |%n", a, b);
+		System.out.printf(Locale.ROOT, "| **whole step (with the log on)** | %.2f | %.2f |%n", convkitStep, torchStep);
+		System.out.printf(Locale.ROOT, "| **outside oneDNN** | %.2f | %.2f |%n", convkitStep - a, torchStep - b);
+	}
+
+	private static double largest(String key, OneDnnLog a, OneDnnLog b) {
+		double[] x = a.operations.get(key), y = b.operations.get(key);
+		return Math.max(x == null ? 0 : x[1], y == null ? 0 : y[1]);
+	}
+
+	private static String cell(OneDnnLog log, String key, int steps) {
+		double[] t = log.operations.get(key);
+		return t == null ? "–" : String.format(Locale.ROOT, "%.3f (%.1f)", t[1] / steps, t[0] / steps);
+	}
+
+	/** The batches' images (float32) and class indices (int32), little-endian, as {@code cnn_bench.py} reads them. */
+	private static void write(List<DataSet> batches, Path xf, Path yf) throws IOException {
+		ByteBuffer x = ByteBuffer.allocate(IMAGES * SIZE * SIZE * 4).order(ByteOrder.LITTLE_ENDIAN);
+		ByteBuffer y = ByteBuffer.allocate(IMAGES * 4).order(ByteOrder.LITTLE_ENDIAN);
+		for (DataSet b : batches) {
+			for (float v : b.getFeatures().data().asFloat()) x.putFloat(v);
+			for (long c : b.getLabels().argMax(1).data().asLong()) y.putInt((int) c);
+		}
+		Files.write(xf, x.array());
+		Files.write(yf, y.array());
+	}
+
+	/** ConvKit's side: a {@link RuntimeBenchWorker} JVM with oneDNN's verbose log on. */
+	private static final class Worker implements AutoCloseable {
+		private final Process process;
+		private final BufferedReader out;
+		private final BufferedWriter in;
+		final String info;
+
+		Worker() throws IOException {
+			List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+					"-Xmx1536m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+					RuntimeBenchWorker.class.getName(), NetworkSpec.LENET, "" + SIZE, "" + IMAGES, "1");
+			ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+			pb.environment().put("DNNL_VERBOSE", "1");
+			process = pb.start();
+			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+			info = reply("ready", null).substring("ready ".length());
+		}
+
+		int threads() {
+			Matcher m = THREADS.matcher(info);
+			return m.find() ? Integer.parseInt(m.group(1)) : 1;
+		}
+
+		/** One epoch of training; its oneDNN calls go into {@code log} (none for null); returns the wall seconds. */
+		double train(OneDnnLog log) throws IOException {
+			in.write("train\n");
+			in.flush();
+			return Double.parseDouble(reply("train", log).split(" ")[1]);
+		}
+
+		private String reply(String word, OneDnnLog log) throws IOException {
+			for (String line; (line = out.readLine()) != null;) {
+				if (line.startsWith(word + " ")) return line;
+				if (log != null) log.add(line);
+			}
+			throw new IOException("the ConvKit worker ended before its reply to " + word);
+		}
+
+		@Override
+		public void close() {
+			try {
+				in.write("quit\n");
+				in.flush();
+			} catch (IOException ignored) { // already gone
+			}
+			process.destroy();
+		}
+	}
+}
