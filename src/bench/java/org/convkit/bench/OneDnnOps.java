@@ -175,7 +175,12 @@ final class OneDnnOps {
 				in.flush();
 			} catch (IOException ignored) { // already gone
 			}
-			process.destroy();
+			try {
+				if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+			} catch (InterruptedException e) {
+				process.destroyForcibly();
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 }
