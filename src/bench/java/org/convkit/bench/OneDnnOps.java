@@ -3,14 +3,9 @@ package org.convkit.bench;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.nd4j.linalg.dataset.DataSet;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -50,7 +45,7 @@ final class OneDnnOps {
 		write(batches, xf, yf);
 		int steps = batches.size();
 		OneDnnLog convkit = new OneDnnLog(), torch = new OneDnnLog();
-		double convkitSeconds = 0, torchSeconds = 0;
+		double convkitSeconds = 0, torchSeconds = Double.NaN;
 		try (Worker w = new Worker()) {
 			int threads = w.threads();
 			try (TorchContender t = new TorchContender(xf, yf, "lenet", IMAGES, SIZE, 1, RuntimeBenchWorker.CLASSES,
@@ -66,7 +61,7 @@ final class OneDnnOps {
 					if (t.unavailable() != null) continue;
 					s = t.run("train")[0];
 					if (!timed) continue;
-					torchSeconds += s;
+					torchSeconds = (Double.isNaN(torchSeconds) ? 0 : torchSeconds) + s;
 					t.printed().forEach(torch::add);
 				}
 			}
@@ -99,12 +94,19 @@ final class OneDnnOps {
 		for (String[] t : totals) {
 			double a = convkit.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? convkit.milliseconds("pooling") : 0);
 			double b = torch.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? torch.milliseconds("pooling") : 0);
-			if (a + b > 0) System.out.printf(Locale.ROOT, "| **%s** | %.2f | %.2f |%n", t[0], a / steps, b / steps);
+			if (a + b > 0) System.out.printf(Locale.ROOT, "| **%s** | %s | %s |%n", t[0], ms(a / steps),
+					ms(Double.isNaN(torchStep) ? Double.NaN : b / steps));
 		}
 		double a = convkit.milliseconds(null) / steps, b = torch.milliseconds(null) / steps;
-		System.out.printf(Locale.ROOT, "| **all oneDNN** | %.2f | %.2f |%n", a, b);
-		System.out.printf(Locale.ROOT, "| **whole step (with the log on)** | %.2f | %.2f |%n", convkitStep, torchStep);
-		System.out.printf(Locale.ROOT, "| **outside oneDNN** | %.2f | %.2f |%n", convkitStep - a, torchStep - b);
+		if (Double.isNaN(torchStep)) b = Double.NaN; // no PyTorch: its column stays empty
+		System.out.printf(Locale.ROOT, "| **all oneDNN** | %s | %s |%n", ms(a), ms(b));
+		System.out.printf(Locale.ROOT, "| **whole step (with the log on)** | %s | %s |%n", ms(convkitStep), ms(torchStep));
+		System.out.printf(Locale.ROOT, "| **outside oneDNN** | %s | %s |%n", ms(convkitStep - a), ms(torchStep - b));
+	}
+
+	/** Milliseconds with two decimals; "–" for NaN (no PyTorch). */
+	private static String ms(double v) {
+		return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
 	}
 
 	private static double largest(String key, OneDnnLog a, OneDnnLog b) {
@@ -131,9 +133,7 @@ final class OneDnnOps {
 
 	/** ConvKit's side: a {@link RuntimeBenchWorker} JVM with oneDNN's verbose log on. */
 	private static final class Worker implements AutoCloseable {
-		private final Process process;
-		private final BufferedReader out;
-		private final BufferedWriter in;
+		private final LineProcess process;
 		final String info;
 
 		Worker() throws IOException {
@@ -142,10 +142,8 @@ final class OneDnnOps {
 					RuntimeBenchWorker.class.getName(), NetworkSpec.LENET, "" + SIZE, "" + IMAGES, "1");
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
 			pb.environment().put("DNNL_VERBOSE", "1");
-			process = pb.start();
-			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-			info = reply("ready", null).substring("ready ".length());
+			process = new LineProcess(pb);
+			info = process.reply("ready").substring("ready ".length());
 		}
 
 		int threads() {
@@ -155,32 +153,14 @@ final class OneDnnOps {
 
 		/** One epoch of training; its oneDNN calls go into {@code log} (none for null); returns the wall seconds. */
 		double train(OneDnnLog log) throws IOException {
-			in.write("train\n");
-			in.flush();
-			return Double.parseDouble(reply("train", log).split(" ")[1]);
-		}
-
-		private String reply(String word, OneDnnLog log) throws IOException {
-			for (String line; (line = out.readLine()) != null;) {
-				if (line.startsWith(word + " ")) return line;
-				if (log != null) log.add(line);
-			}
-			throw new IOException("the ConvKit worker ended before its reply to " + word);
+			double seconds = Double.parseDouble(process.send("train").split(" ")[1]);
+			if (log != null) process.printed().forEach(log::add);
+			return seconds;
 		}
 
 		@Override
 		public void close() {
-			try {
-				in.write("quit\n");
-				in.flush();
-			} catch (IOException ignored) { // already gone
-			}
-			try {
-				if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
-			} catch (InterruptedException e) {
-				process.destroyForcibly();
-				Thread.currentThread().interrupt();
-			}
+			process.close();
 		}
 	}
 }

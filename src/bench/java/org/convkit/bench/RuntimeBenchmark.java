@@ -4,13 +4,8 @@ import org.convkit.core.cnn.runtime.CpuFeatures;
 import org.convkit.core.cnn.runtime.CpuFeatures.Level;
 import org.convkit.core.cnn.runtime.NativeBuild;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -178,9 +173,7 @@ public final class RuntimeBenchmark {
 		final String info;
 		final List<List<Double>> speeds = new ArrayList<>(), cores = new ArrayList<>();
 		private final int[] images;
-		private final Process process;
-		private final BufferedReader out;
-		private final BufferedWriter in;
+		private final LineProcess process;
 
 		Contender(String name, List<String> classPath, boolean narrow, int threads, String preset, int size, int n,
 				int single) throws IOException {
@@ -204,17 +197,13 @@ public final class RuntimeBenchmark {
 				env.put("OPENBLAS_CORETYPE", "Haswell");
 				env.put(CpuFeatures.OVERRIDE_VARIABLE, "avx2");
 			}
-			process = pb.start();
-			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-			info = reply("ready").substring("ready ".length());
+			process = new LineProcess(pb);
+			info = process.reply("ready").substring("ready ".length());
 		}
 
 		void run(int k, boolean timed) {
 			try {
-				in.write(COMMANDS[k] + "\n");
-				in.flush();
-				String[] f = reply(COMMANDS[k]).split(" ");
+				String[] f = process.send(COMMANDS[k]).split(" ");
 				double wall = Double.parseDouble(f[1]), cpu = Double.parseDouble(f[2]);
 				if (!timed) return;
 				speeds.get(k).add(images[k] / wall);
@@ -229,23 +218,9 @@ public final class RuntimeBenchmark {
 			return String.format(Locale.ROOT, "%.0f (%.0f–%.0f)", Stats.median(v), Stats.min(v), Stats.max(v));
 		}
 
-		private String reply(String word) throws IOException {
-			StringBuilder other = new StringBuilder();
-			for (String line; (line = out.readLine()) != null;) {
-				if (line.startsWith(word + " ")) return line;
-				other.append(line).append('\n');
-			}
-			throw new IOException("the worker ended: " + other);
-		}
-
 		@Override
 		public void close() {
-			try {
-				in.write("quit\n");
-				in.flush();
-			} catch (IOException ignored) { // already gone
-			}
-			process.destroy();
+			process.close();
 		}
 	}
 

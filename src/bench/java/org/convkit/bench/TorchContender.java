@@ -1,11 +1,6 @@
 package org.convkit.bench;
 
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -21,12 +16,8 @@ import java.util.Map;
  * cannot start or has no torch, {@link #unavailable()} says why and the benchmark prints that instead.
  */
 final class TorchContender implements AutoCloseable {
-	private Process process;
-	private BufferedReader out;
-	private BufferedWriter in;
+	private LineProcess process;
 	private String unavailable, version = "";
-	/** What the script printed besides the replies since the last command began (e.g. oneDNN's verbose log). */
-	private final List<String> printed = new ArrayList<>();
 
 	TorchContender(Path features, Path labels, String arch, int n, int size, int channels, int classes, int batch,
 			double lr, double l2, int threads, int single, long seed) {
@@ -50,12 +41,9 @@ final class TorchContender implements AutoCloseable {
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 			pb.environment().put("OMP_NUM_THREADS", "" + threads);
 			pb.environment().putAll(env);
-			process = pb.start();
-			out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-			in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
-			String first = readReply("ready");
-			version = first.substring("ready ".length());
-		} catch (IOException | IllegalStateException e) {
+			process = new LineProcess(pb);
+			version = process.reply("ready").substring("ready ".length());
+		} catch (IOException e) {
 			unavailable = "PyTorch not available (" + e.getMessage() + "; on Debian: apt-get install python3-torch)";
 			close();
 		}
@@ -73,33 +61,17 @@ final class TorchContender implements AutoCloseable {
 
 	/** Runs one command; returns {seconds, peak RSS KB} (the loss of "train" is skipped). */
 	double[] run(String command) {
-		printed.clear();
 		try {
-			in.write(command + "\n");
-			in.flush();
-			String[] f = readReply(command).split(" ");
+			String[] f = process.send(command).split(" ");
 			return new double[] { Double.parseDouble(f[1]), Double.parseDouble(f[f.length - 1]) };
 		} catch (IOException e) {
 			throw new IllegalStateException("PyTorch process: " + e.getMessage(), e);
 		}
 	}
 
-	/** The next line starting with {@code word}; anything else the script printed (a traceback) becomes the error. */
-	private String readReply(String word) throws IOException {
-		StringBuilder other = new StringBuilder();
-		for (String line; (line = out.readLine()) != null;) {
-			if (line.startsWith(word + " ") || line.equals(word)) return line;
-			printed.add(line);
-			other.append(line).append('\n');
-		}
-		String text = other.toString().trim();
-		int nl = text.lastIndexOf('\n');
-		throw new IllegalStateException(text.isEmpty() ? "the python process ended" : text.substring(nl + 1));
-	}
-
 	/** The lines the script printed besides its reply during the last {@link #run(String)}. */
 	List<String> printed() {
-		return new ArrayList<>(printed);
+		return process.printed();
 	}
 
 	/** The interpreter: property {@code convkit.python}, else /usr/bin/python3, else python3. */
@@ -122,17 +94,7 @@ final class TorchContender implements AutoCloseable {
 	@Override
 	public void close() {
 		if (process == null) return;
-		try {
-			in.write("quit\n");
-			in.flush();
-		} catch (IOException ignored) { // already gone
-		}
-		try {
-			if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
-		} catch (InterruptedException e) {
-			process.destroyForcibly();
-			Thread.currentThread().interrupt();
-		}
+		process.close();
 		process = null;
 	}
 
