@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where a LeNet training step's time goes, ConvKit against PyTorch ({@code ./convkit --bench ROUNDS onednn}): both
- * run their convolutions, pooling and some matrix products on oneDNN (ND4J's 2.3, PyTorch's own), whose verbose log
- * gives each call's time. ConvKit's training step ({@link RuntimeBenchWorker}: {@code FastTraining} on,
+ * run their convolutions on oneDNN (ND4J's 2.3, PyTorch's own 2.6), ConvKit its pooling and some matrix products too,
+ * and oneDNN's verbose log gives each call's time; the rest of each step is "outside oneDNN". ConvKit's training step ({@link RuntimeBenchWorker}: {@code FastTraining} on,
  * {@code MultiLayerNetwork.fit} on pre-built batches of 64) runs in its own JVM with {@code DNNL_VERBOSE=1}, PyTorch
  * ({@link TorchContender}) with {@code ONEDNN_VERBOSE=1}, on the same images and the same thread count (ConvKit's
  * rule, so {@code OMP_NUM_THREADS=1} gives one thread to both) and as many as the {@code lenet} case (8,000: PyTorch
