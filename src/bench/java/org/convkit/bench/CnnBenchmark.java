@@ -259,13 +259,15 @@ public final class CnnBenchmark {
 		return out;
 	}
 
-	private static byte[] littleEndian(float[] v) {
+	/** Little-endian float32, as {@code cnn_bench.py} reads its features. */
+	static byte[] littleEndian(float[] v) {
 		ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
 		for (float f : v) b.putFloat(f);
 		return b.array();
 	}
 
-	private static byte[] littleEndian(int[] v) {
+	/** Little-endian int32, as {@code cnn_bench.py} reads its labels. */
+	static byte[] littleEndian(int[] v) {
 		ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i : v) b.putInt(i);
 		return b.array();

@@ -11,7 +11,7 @@ import java.util.Map;
  * </pre>
  * Both versions put the problem (shapes) second to last and the milliseconds last; the fields before it hold no
  * commas. Forward training and forward inference count as one kind ({@code forward}): PyTorch trains with the first,
- * DL4J's helpers with the second.
+ * DL4J's helpers with the second; oneDNN 2.3's {@code pooling_v2} counts as {@code pooling}.
  */
 final class OneDnnLog {
 	/** Per operation ("convolution backward_weights mb64_ic20oc50_..."): {calls, milliseconds}. */
@@ -30,7 +30,8 @@ final class OneDnnLog {
 		}
 		if (!(ms >= 0) || Double.isInfinite(ms)) return false;
 		String kind = f[5].startsWith("forward") ? "forward" : f[5];
-		String key = f[3] + (kind.equals("undef") ? "" : " " + kind) + " " + f[f.length - 2];
+		String primitive = f[3].equals("pooling_v2") ? "pooling" : f[3]; // oneDNN 2.3's name for it
+		String key = primitive + (kind.equals("undef") ? "" : " " + kind) + " " + f[f.length - 2];
 		double[] t = operations.computeIfAbsent(key, k -> new double[2]);
 		t[0]++;
 		t[1] += ms;
@@ -43,10 +44,5 @@ final class OneDnnLog {
 		for (Map.Entry<String, double[]> e : operations.entrySet())
 			if (primitive == null || e.getKey().startsWith(primitive + " ")) sum += e.getValue()[1];
 		return sum;
-	}
-
-	/** The name of an operation in a table: pooling_v2 (oneDNN 2.3's name) as pooling. */
-	static String label(String key) {
-		return key.replace("pooling_v2 ", "pooling ");
 	}
 }

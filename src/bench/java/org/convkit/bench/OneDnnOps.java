@@ -4,11 +4,8 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,15 +82,14 @@ final class OneDnnOps {
 		order.sort((a, b) -> Double.compare(largest(b, convkit, torch), largest(a, convkit, torch)));
 		for (String k : order) {
 			if (largest(k, convkit, torch) / steps < 0.01) continue; // below 0.01 ms per step: left out
-			System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", OneDnnLog.label(k), cell(convkit, k, steps),
+			System.out.printf(Locale.ROOT, "| %s | %s | %s |%n", k, cell(convkit, k, steps),
 					cell(torch, k, steps));
 		}
-		String[][] totals = { { "all convolutions", "convolution" }, { "all pooling", "pooling_v2" },
+		String[][] totals = { { "all convolutions", "convolution" }, { "all pooling", "pooling" },
 				{ "all reorders (layout changes)", "reorder" }, { "all matrix products", "matmul" },
 				{ "all inner products", "inner_product" } };
 		for (String[] t : totals) {
-			double a = convkit.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? convkit.milliseconds("pooling") : 0);
-			double b = torch.milliseconds(t[1]) + (t[1].equals("pooling_v2") ? torch.milliseconds("pooling") : 0);
+			double a = convkit.milliseconds(t[1]), b = torch.milliseconds(t[1]);
 			if (a + b > 0) System.out.printf(Locale.ROOT, "| **%s** | %s | %s |%n", t[0], ms(a / steps),
 					ms(Double.isNaN(torchStep) ? Double.NaN : b / steps));
 		}
@@ -119,16 +115,18 @@ final class OneDnnOps {
 		return t == null ? "–" : String.format(Locale.ROOT, "%.3f (%.1f)", t[1] / steps, t[0] / steps);
 	}
 
-	/** The batches' images (float32) and class indices (int32), little-endian, as {@code cnn_bench.py} reads them. */
+	/** The batches' images and class indices as {@code cnn_bench.py} reads them ({@link CnnBenchmark}'s files). */
 	private static void write(List<DataSet> batches, Path xf, Path yf) throws IOException {
-		ByteBuffer x = ByteBuffer.allocate(IMAGES * SIZE * SIZE * 4).order(ByteOrder.LITTLE_ENDIAN);
-		ByteBuffer y = ByteBuffer.allocate(IMAGES * 4).order(ByteOrder.LITTLE_ENDIAN);
+		float[] x = new float[IMAGES * SIZE * SIZE];
+		int[] y = new int[IMAGES];
+		int image = 0;
 		for (DataSet b : batches) {
-			for (float v : b.getFeatures().data().asFloat()) x.putFloat(v);
-			for (long c : b.getLabels().argMax(1).data().asLong()) y.putInt((int) c);
+			float[] f = b.getFeatures().data().asFloat();
+			System.arraycopy(f, 0, x, image * SIZE * SIZE, f.length);
+			for (long c : b.getLabels().argMax(1).data().asLong()) y[image++] = (int) c;
 		}
-		Files.write(xf, x.array());
-		Files.write(yf, y.array());
+		Files.write(xf, CnnBenchmark.littleEndian(x));
+		Files.write(yf, CnnBenchmark.littleEndian(y));
 	}
 
 	/** ConvKit's side: a {@link RuntimeBenchWorker} JVM with oneDNN's verbose log on. */
@@ -137,10 +135,8 @@ final class OneDnnOps {
 		final String info;
 
 		Worker() throws IOException {
-			List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-					"-Xmx1536m", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-					RuntimeBenchWorker.class.getName(), NetworkSpec.LENET, "" + SIZE, "" + IMAGES, "1");
-			ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+			ProcessBuilder pb = RuntimeBenchWorker.command(List.of(System.getProperty("java.class.path")), List.of(),
+					NetworkSpec.LENET, SIZE, IMAGES, 1);
 			pb.environment().put("DNNL_VERBOSE", "1");
 			process = new LineProcess(pb);
 			info = process.reply("ready").substring("ready ".length());

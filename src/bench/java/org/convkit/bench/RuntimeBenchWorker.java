@@ -13,9 +13,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -88,6 +90,20 @@ public final class RuntimeBenchWorker {
 			System.out.printf(Locale.ROOT, "%s %.4f %.4f%n", cmd, (System.nanoTime() - t0) / 1e9,
 					(os.getProcessCpuTime() - c0) / 1e9);
 		}
+	}
+
+	/**
+	 * A worker JVM's command: {@code java -Xmx1536m -Djava.awt.headless=true OPTIONS -cp CLASSPATH} this class with
+	 * its arguments, stderr discarded (ND4J's and DL4J's start-up messages); the caller adds to the environment.
+	 */
+	static ProcessBuilder command(List<String> classPath, List<String> options, String preset, int size, int images,
+			int single) {
+		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+				"-Xmx1536m", "-Djava.awt.headless=true"));
+		cmd.addAll(options);
+		cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), RuntimeBenchWorker.class.getName(), preset,
+				"" + size, "" + images, "" + single));
+		return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
 	}
 
 	/** {@link #batches(int, int, int)} in batches of 64. */

@@ -183,12 +183,9 @@ public final class RuntimeBenchmark {
 				speeds.add(new ArrayList<>());
 				cores.add(new ArrayList<>());
 			}
-			List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java")
-					.toString(), "-Xmx1536m", "-Djava.awt.headless=true", "-Dconvkit.threads=" + threads));
-			if (narrow) cmd.add("-XX:UseAVX=2");
-			cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), RuntimeBenchWorker.class.getName(),
-					preset, "" + size, "" + n, "" + single));
-			ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+			List<String> options = new ArrayList<>(List.of("-Dconvkit.threads=" + threads));
+			if (narrow) options.add("-XX:UseAVX=2");
+			ProcessBuilder pb = RuntimeBenchWorker.command(classPath, options, preset, size, n, single);
 			Map<String, String> env = pb.environment();
 			env.remove("OMP_NUM_THREADS");
 			if (narrow) {
