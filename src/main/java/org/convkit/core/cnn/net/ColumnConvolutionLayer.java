@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -37,7 +36,8 @@ import java.util.List;
  * docs/benchmarks.md).
  * <p>
  * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
- * then throws away for the first one (PyTorch skips it too: images do not require a gradient). Only ReLU or identity
+ * then throws away for the first one (PyTorch skips it too: images do not require a gradient); when max pooling follows
+ * it, the two hand each other their output and error in Java ({@link PoolingHandoff}). Only ReLU or identity
  * layers get the forward pass here (ReLU's derivative then comes from the kept pre-activation); a first layer with
  * another activation gets DL4J's forward pass and this backprop. Layouts {@link Im2Col} does not handle (NHWC,
  * dilation), dropout or weight noise on the layer, and images whose columns alone exceed the budget take DL4J's path,
@@ -70,6 +70,12 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** Whether {@link #columns} holds that input's columns for the whole batch (one chunk), unless another layer has
 	 * used the shared buffer since ({@link ColumnScratch#columnsOwner}). */
 	private boolean columnsKept;
+	/**
+	 * The hand-over with the max pooling right after this layer (the network's first, plain ReLU), or null; then
+	 * {@link #activation} keeps the whole batch's output for it.
+	 */
+	PoolingHandoff handoff;
+	private float[] activation;
 	/** ReLU's backprop in Java before oneDNN's backward convolution (inner layers off the column path). */
 	private float[] reluError, reluPreOutput;
 	private INDArray reluDelta;
@@ -79,8 +85,11 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	Boolean innerColumns;
 	/** For tests: true or false forces {@link #errorColumns} on or off where the stride is 1 (null: its own rule). */
 	Boolean inputByProduct;
-	/** For tests: how many forward passes and backprops took the column path, and how many oneDNN's with Java's ReLU. */
-	int ownForwards, ownBackprops, reluBackprops;
+	/**
+	 * For tests: how many forward passes and backprops took the column path, how many oneDNN's with Java's ReLU, and
+	 * how many backprops took the pooling's hand-over.
+	 */
+	int ownForwards, ownBackprops, reluBackprops, handedBackprops;
 
 	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first, ColumnScratch scratch) {
 		super(conf, dataType);
@@ -111,7 +120,8 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	public void training(boolean on) {
 		training = on;
 		if (!on) {
-			preActivation = gradientBuffer = null;
+			preActivation = gradientBuffer = activation = null;
+			if (handoff != null) handoff.release();
 			scratch.release();
 			columns = weightsWithBias = gradientProduct = forwardInput = reluDelta = null;
 			reluError = reluPreOutput = null;
@@ -145,6 +155,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
 		forwardInput = null;
 		columnsKept = false;
+		if (handoff != null) handoff.clear();
 		IActivation a = layerConf().getActivationFn();
 		boolean relu = Relu.isPlain(a);
 		if (!this.training || !training || !unfoldable() || (!relu && a.getClass() != ActivationIdentity.class))
@@ -157,6 +168,9 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		int chunk = chunk(n, perImage), outPerImage = nOut * positions;
 		prepareWeights(unfold.rows());
 		float[] z = preActivation = ColumnScratch.sized(preActivation, n * outPerImage);
+		// the pooling after this layer takes the whole batch's output from Java (ReLU layers only: see install)
+		boolean handing = handoff != null && relu;
+		if (handing) activation = ColumnScratch.sized(activation, n * outPerImage);
 		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
 				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
@@ -168,11 +182,13 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			// the pre-activation NCHW, as the layer's output; then the activation of the chunk's images
 			int base = firstImage * outPerImage;
 			ColumnScratch.nchw(p, count, nOut, positions, z, base);
-			float[] act = scratch.floats(Use.ACTIVATION, count * outPerImage);
-			if (relu) for (int k = 0; k < count * outPerImage; k++) act[k] = Math.max(z[base + k], 0f);
+			float[] act = handing ? activation : scratch.floats(Use.ACTIVATION, count * outPerImage);
+			int at = handing ? base : 0;
+			if (relu) for (int k = 0; k < count * outPerImage; k++) act[at + k] = Math.max(z[base + k], 0f);
 			else System.arraycopy(z, base, act, 0, count * outPerImage);
-			NdArrays.write(out, base, act, count * outPerImage);
+			NdArrays.write(out, base, act, at, count * outPerImage);
 		}
+		if (handing) handoff.forward(out, activation);
 		columnsKept = chunk >= n;
 		if (columnsKept) scratch.columnsOwner = this;
 		forwardInput = input;
@@ -182,7 +198,9 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 
 	@Override
 	public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-		if (!training || !unfoldable()) return reluBackprop(epsilon, workspaceMgr);
+		// the pooling's hand-over, if any, is taken below on the column path only; the other paths need its values
+		boolean handedOver = handoff != null && handoff.hasGradient(epsilon);
+		if (!training || !unfoldable()) return reluBackprop(valued(epsilon), workspaceMgr);
 		assertInputSet(true);
 		INDArray x = NdArrays.contiguous(input);
 		Im2Col unfold = unfolding(x);
@@ -191,18 +209,21 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		// the forward pass on this very input left its pre-activation (and, in one chunk, its columns)
 		boolean fromForward = forwardInput == input;
 		if (perImage > columnBudget || !fromForward && !columnsWanted(perImage * n))
-			return reluBackprop(epsilon, workspaceMgr); // one image too large, or oneDNN's turn
+			return reluBackprop(valued(epsilon), workspaceMgr); // one image too large, or oneDNN's turn
 		boolean kept = fromForward && columnsKept && scratch.columnsOwner == this;
 		forwardInput = null;
 		columnsKept = false;
 		if (!fromForward) prepareWeights(rows);
 		int outPerImage = nOut * positions, inPerImage = (int) (x.length() / n);
 		boolean relu = Relu.isPlain(layerConf().getActivationFn());
-		// after this class's forward pass the error is masked chunk by chunk; else DL4J's activation backprop, whole
-		float[] wholeError = fromForward ? null : error(epsilon, workspaceMgr);
-		INDArray eps = fromForward ? NdArrays.contiguous(epsilon) : null;
 		INDArray epsNext = first ? null
 				: workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+		// the pooling after this layer handed over its error and maxima: the masked, position-major error in one pass
+		boolean handed = handedOver && fromForward && relu && epsNext == null;
+		if (!handed) valued(epsilon);
+		// after this class's forward pass the error is masked chunk by chunk; else DL4J's activation backprop, whole
+		float[] wholeError = fromForward ? null : error(epsilon, workspaceMgr);
+		INDArray eps = fromForward && !handed ? NdArrays.contiguous(epsilon) : null;
 		int chunk = kept ? n : chunk(n, perImage);
 		// stride 1 (inner layers): all three gradients from one unfolding of the error; else the input's columns
 		boolean wanted = inputByProduct != null ? inputByProduct : ErrorColumnBackprop.WANTED;
@@ -213,22 +234,31 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
 			int count = Math.min(chunk, n - firstImage), length = count * positions, values = count * outPerImage;
 			int base = firstImage * outPerImage;
-			float[] e = scratch.floats(Use.ERROR, values);
-			if (wholeError != null) System.arraycopy(wholeError, base, e, 0, values);
-			else {
-				NdArrays.read(eps, base, e, values);
-				if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], preActivation[base + k]);
-			}
-			if (back != null) {
-				float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
-				errorColumns.chunk(x, e, firstImage, count, dx);
-				NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
-				continue;
+			// the error with respect to the pre-activation: [count·positions][nOut] for the weight gradient's product
+			INDArray positionMajor;
+			float[] e = null;
+			if (handed) {
+				float[] t = scratch.floats(Use.POSITION_MAJOR, values);
+				handoff.positionMajorError(n, firstImage, count, nOut, positions, t);
+				positionMajor = scratch.written(Use.POSITION_MAJOR, t, length, nOut);
+			} else {
+				e = scratch.floats(Use.ERROR, values);
+				if (wholeError != null) System.arraycopy(wholeError, base, e, 0, values);
+				else {
+					NdArrays.read(eps, base, e, values);
+					if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], preActivation[base + k]);
+				}
+				if (back != null) {
+					float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
+					errorColumns.chunk(x, e, firstImage, count, dx);
+					NdArrays.write(epsNext, (long) firstImage * inPerImage, dx, count * inPerImage);
+					continue;
+				}
+				positionMajor = scratch.positionMajor(e, count, nOut, positions);
 			}
 			INDArray cols = kept ? columns : unfold(unfold, x, firstImage, count);
 			// [rows][nOut]: the weight gradients, then the bias gradient
-			Nd4j.gemm(cols, scratch.positionMajor(e, count, nOut, positions), gradientProduct, false, false, 1.0,
-					firstImage == 0 ? 0.0 : 1.0);
+			Nd4j.gemm(cols, positionMajor, gradientProduct, false, false, 1.0, firstImage == 0 ? 0.0 : 1.0);
 			if (epsNext != null) {
 				INDArray folded = scratch.matrix(Use.FOLD, rows, length);
 				Nd4j.gemm(weightsWithBias, scratch.channelMajor(e, count, nOut, positions), folded, true, false, 1.0, 0.0);
@@ -244,7 +274,14 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 				: gradients(rows, nOut);
 		weightNoiseParams.clear();
 		ownBackprops++;
+		if (handed) handedBackprops++;
 		return new Pair<>(grad, epsNext);
+	}
+
+	/** {@code epsilon} with its values: the pooling's hand-over is written out when it is that (see backprop). */
+	private INDArray valued(INDArray epsilon) {
+		if (handoff != null) handoff.writeGradient(epsilon);
+		return epsilon;
 	}
 
 	/**
@@ -296,11 +333,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	/** The weight and bias gradients from {@link #gradientProduct}, written into the layer's gradient views. */
 	private Gradient gradients(int rows, int nOut) {
 		float[] g = gradientBuffer = NdArrays.floats(gradientProduct, gradientBuffer);
-		int weights = rows - 1;
-		float[] wg = new float[nOut * weights];
-		for (int o = 0; o < nOut; o++)
-			for (int r = 0; r < weights; r++) wg[o * weights + r] = g[r * nOut + o];
-		return gradient(wg, Arrays.copyOfRange(g, weights * nOut, rows * nOut));
+		return gradient(BiasRow.weightGradient(g, rows, nOut), BiasRow.biasGradient(g, rows, nOut));
 	}
 
 	/** The weight gradient {@code [nOut][C][kH][kW]} and the bias gradient, written into the layer's gradient views. */
@@ -323,11 +356,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		int nOut = (int) layerConf().getNOut();
 		float[] w = NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), null);
 		float[] b = layerConf().hasBias() ? NdArrays.floats(getParam(ConvolutionParamInitializer.BIAS_KEY), null) : null;
-		float[] wb = new float[nOut * rows];
-		for (int o = 0; o < nOut; o++) {
-			System.arraycopy(w, o * (rows - 1), wb, o * rows, rows - 1);
-			wb[o * rows + rows - 1] = b == null ? 0f : b[o];
-		}
+		float[] wb = BiasRow.weightsWithBias(w, b, nOut, rows);
 		weightsWithBias = NdArrays.detached(weightsWithBias, nOut, rows);
 		NdArrays.write(weightsWithBias, 0, wb, wb.length);
 	}
@@ -362,18 +391,10 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 
 	/** The unfolding for this layer and input (padding as DL4J computes it for the convolution mode). */
 	private Im2Col unfolding(INDArray x) {
-		int h = (int) x.size(2), w = (int) x.size(3);
-		int[] kernel = layerConf().getKernelSize(), stride = layerConf().getStride(), pad, out;
-		int[] dilation = layerConf().getDilation();
-		if (convolutionMode == ConvolutionMode.Same) {
-			out = ConvolutionUtils.getOutputSize(x, kernel, stride, null, convolutionMode, dilation, CNN2DFormat.NCHW);
-			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, kernel, stride, dilation);
-		} else {
-			pad = layerConf().getPadding();
-			out = ConvolutionUtils.getOutputSize(x, kernel, stride, pad, convolutionMode, dilation, CNN2DFormat.NCHW);
-		}
-		return new Im2Col((int) x.size(1), h, w, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], out[0],
-				out[1]);
+		int[] kernel = layerConf().getKernelSize(), stride = layerConf().getStride();
+		int[] g = WindowGeometry.of(x, convolutionMode, kernel, stride, layerConf().getPadding(), layerConf().getDilation());
+		return new Im2Col((int) x.size(1), (int) x.size(2), (int) x.size(3), kernel[0], kernel[1], stride[0], stride[1],
+				g[2], g[3], g[0], g[1]);
 	}
 
 	/** Images per chunk: as many as fit the chunk target (and the budget), at least one. */

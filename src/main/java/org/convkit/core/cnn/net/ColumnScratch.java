@@ -60,8 +60,13 @@ final class ColumnScratch {
 				for (int p = p0; p < p1; p++) t[dst + p * channels] = nchw[src + p];
 			}
 		}
-		INDArray m = matrix(Use.POSITION_MAJOR, (long) count * positions, channels);
-		NdArrays.write(m, 0, t, size);
+		return written(Use.POSITION_MAJOR, t, (long) count * positions, channels);
+	}
+
+	/** {@code values} as a {@code rows × cols} matrix in the native buffer for {@code use}. */
+	INDArray written(Use use, float[] values, long rows, long cols) {
+		INDArray m = matrix(use, rows, cols);
+		NdArrays.write(m, 0, values, Math.toIntExact(rows * cols));
 		return m;
 	}
 

@@ -21,7 +21,8 @@ import java.util.List;
  * <li>convolutions: {@link ColumnConvolutionLayer} for the first layer and for plain ReLU or identity ones, else
  * {@link OneDnnConvolutionLayer};</li>
  * <li>pooling: {@link MaxPoolingLayer} for max pooling where oneDNN lacks AVX-512 ({@link MaxPoolingLayer#wanted()}),
- * else {@link OneDnnSubsamplingLayer};</li>
+ * and on every processor for max pooling right after the first convolution when that is plain ReLU and no
+ * preprocessor sits between them (linked to it by a {@link PoolingHandoff}), else {@link OneDnnSubsamplingLayer};</li>
  * <li>batch normalization: {@link OneDnnBatchNormalization};</li>
  * <li>dense: {@link CachingDenseLayer}.</li>
  * </ul>
@@ -44,8 +45,26 @@ final class ConvKitLayers {
 		ColumnScratch scratch = new ColumnScratch();
 		for (int i = 0; i < layers.length; i++) {
 			Layer replacement = replacement(layers[i], i, type, scratch);
+			// the max pooling right after the first convolution: linked to it (PoolingHandoff)
+			if (replacement == null && i == 1 && layers[i].getClass() == SubsamplingLayer.class
+					&& net.getLayerWiseConfigurations().getInputPreProcess(i) == null)
+				replacement = linkedPooling(net.getLayers()[0], layers[i].conf(), type);
+			if (replacement == null) replacement = fallback(layers[i], type);
 			if (replacement != null) LayerReplacement.replace(net, i, replacement);
 		}
+	}
+
+	/**
+	 * A {@link MaxPoolingLayer} linked to {@code first}, the network's first layer, when that is a plain ReLU
+	 * {@link ColumnConvolutionLayer} without a link yet and {@code conf} is max pooling; else null.
+	 */
+	private static Layer linkedPooling(Layer first, NeuralNetConfiguration conf, DataType type) {
+		if (!(first instanceof ColumnConvolutionLayer) || !MaxPoolingLayer.linkable(conf)) return null;
+		ColumnConvolutionLayer conv = (ColumnConvolutionLayer) first;
+		if (!conv.isFirst() || conv.handoff != null || !Relu.isPlain(conv.layerConf().getActivationFn())) return null;
+		MaxPoolingLayer pooling = new MaxPoolingLayer(conf, type, MaxPoolingLayer.wanted(conf));
+		pooling.handoff = conv.handoff = new PoolingHandoff();
+		return pooling;
 	}
 
 	/** The network's layers of {@code type} after {@link #install} (when it is a {@link TrainableNetwork}). */
@@ -57,7 +76,14 @@ final class ConvKitLayers {
 		return out;
 	}
 
-	/** ConvKit's object for DL4J's layer {@code l} at {@code index}, or null to keep it. */
+	/** ConvKit's object for DL4J's pooling layer {@code l} (a linked one aside), or null for another kind. */
+	private static Layer fallback(Layer l, DataType type) {
+		if (l.getClass() != SubsamplingLayer.class) return null;
+		NeuralNetConfiguration conf = l.conf();
+		return MaxPoolingLayer.wanted(conf) ? new MaxPoolingLayer(conf, type) : new OneDnnSubsamplingLayer(conf, type);
+	}
+
+	/** ConvKit's object for DL4J's layer {@code l} at {@code index} (pooling aside), or null to keep it. */
 	private static Layer replacement(Layer l, int index, DataType type, ColumnScratch scratch) {
 		NeuralNetConfiguration conf = l.conf();
 		if (l.getClass() == ConvolutionLayer.class) {
@@ -66,8 +92,6 @@ final class ConvKitLayers {
 				return new ColumnConvolutionLayer(conf, type, index == 0, scratch);
 			return new OneDnnConvolutionLayer(conf, type);
 		}
-		if (l.getClass() == SubsamplingLayer.class)
-			return MaxPoolingLayer.wanted(conf) ? new MaxPoolingLayer(conf, type) : new OneDnnSubsamplingLayer(conf, type);
 		if (l.getClass() == DenseLayer.class) return new CachingDenseLayer(conf, type);
 		if (l.getClass() == BatchNormalization.class) return new OneDnnBatchNormalization(conf, type);
 		return null;

@@ -16,7 +16,8 @@ import java.util.List;
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
  * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
- * <li>{@link MaxPoolingLayer} (where oneDNN lacks AVX-512): its training buffers are freed at {@link #off}.</li>
+ * <li>{@link MaxPoolingLayer} (where oneDNN lacks AVX-512, and right after the first convolution, which hands it its
+ * output and takes its error back in Java: {@link PoolingHandoff}): its training buffers are freed at {@link #off}.</li>
  * </ul>
  * The layer objects are ConvKit's from the network's initialisation on ({@link ConvKitLayers}, which also attaches
  * DL4J's oneDNN helpers); outside {@link #on}…{@link #off} they behave as DL4J's layers. Networks that are not

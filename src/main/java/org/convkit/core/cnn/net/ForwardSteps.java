@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationELU;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -112,20 +111,10 @@ final class ForwardSteps {
 		}
 	}
 
-	/** Output size and top-left padding of a convolution or pooling window, or null for a mode not covered. */
-	private static int[][] geometry(ConvolutionMode mode, int[] k, int[] s, int[] padding, int[] dilation, int c, int h,
+	/** {@link WindowGeometry#of} for an input of {@code c × h × w}. */
+	private static int[] geometry(ConvolutionMode mode, int[] k, int[] s, int[] padding, int[] dilation, int c, int h,
 			int w) {
-		INDArray shapeOnly = Nd4j.create(DataType.FLOAT, 1, c, h, w); // the helpers below read its shape
-		if (mode == ConvolutionMode.Same) {
-			int[] out = ConvolutionUtils.getOutputSize(shapeOnly, k, s, null, ConvolutionMode.Same, dilation,
-					CNN2DFormat.NCHW);
-			return new int[][] { out, ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, k, s,
-					dilation) };
-		}
-		if (mode == ConvolutionMode.Truncate)
-			return new int[][] { ConvolutionUtils.getOutputSize(shapeOnly, k, s, padding, ConvolutionMode.Truncate,
-					dilation, CNN2DFormat.NCHW), padding };
-		return null;
+		return WindowGeometry.of(Nd4j.create(DataType.FLOAT, 1, c, h, w), mode, k, s, padding, dilation);
 	}
 
 	/** A convolution with bias: the columns of all images side by side, one product, the bias as a row of ones. */
@@ -144,18 +133,13 @@ final class ForwardSteps {
 
 		static Convolution of(Layer layer, ConvolutionLayer cl, int c, int h, int w) {
 			int[] k = cl.getKernelSize(), s = cl.getStride();
-			int[][] g = geometry(cl.getConvolutionMode(), k, s, cl.getPadding(), cl.getDilation(), c, h, w);
+			int[] g = geometry(cl.getConvolutionMode(), k, s, cl.getPadding(), cl.getDilation(), c, h, w);
 			if (g == null) return null;
-			int[] out = g[0], pad = g[1];
-			Im2Col unfold = new Im2Col(c, h, w, k[0], k[1], s[0], s[1], pad[0], pad[1], out[0], out[1]);
-			int nOut = (int) cl.getNOut(), taps = unfold.rows() - 1;
+			Im2Col unfold = new Im2Col(c, h, w, k[0], k[1], s[0], s[1], g[2], g[3], g[0], g[1]);
+			int nOut = (int) cl.getNOut();
 			float[] weights = NdArrays.floats(layer.getParam("W"), null), bias = NdArrays.floats(layer.getParam("b"),
 					null);
-			float[] withBias = new float[nOut * unfold.rows()];
-			for (int o = 0; o < nOut; o++) {
-				System.arraycopy(weights, o * taps, withBias, o * unfold.rows(), taps);
-				withBias[o * unfold.rows() + taps] = bias[o];
-			}
+			float[] withBias = BiasRow.weightsWithBias(weights, bias, nOut, unfold.rows());
 			return new Convolution(unfold, new Product(withBias, nOut, unfold.rows(), unfold.positions()),
 					activation(cl.getActivationFn()));
 		}
@@ -202,9 +186,10 @@ final class ForwardSteps {
 					|| !Arrays.equals(l.getDilation(), new int[] { 1, 1 }))
 				return null;
 			int[] k = l.getKernelSize(), s = l.getStride();
-			int[][] g = geometry(l.getConvolutionMode(), k, s, l.getPadding(), l.getDilation(), c, h, w);
+			int[] g = geometry(l.getConvolutionMode(), k, s, l.getPadding(), l.getDilation(), c, h, w);
 			if (g == null) return null;
-			return new Pooling(t == PoolingType.MAX, l.isAvgPoolIncludePadInDivisor(), c, h, w, k, s, g[1], g[0]);
+			return new Pooling(t == PoolingType.MAX, l.isAvgPoolIncludePadInDivisor(), c, h, w, k, s,
+					new int[] { g[2], g[3] }, new int[] { g[0], g[1] });
 		}
 
 		@Override

@@ -10,7 +10,6 @@ import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,7 +27,10 @@ import java.util.Locale;
  * again). Here the forward pass keeps where each maximum was, and backprop sends each output's gradient there: one
  * pass each. Measured ({@code ./convkit --bench 5 pooling}, docs/benchmarks.md): 1.23–1.49x faster training steps
  * narrowed to AVX2, 0.87–1.02x with AVX-512 — so {@link ConvKitLayers} installs it only where oneDNN lacks AVX-512
- * ({@link #wanted()}), and DL4J's layer with its oneDNN helper ({@link OneDnnSubsamplingLayer}) elsewhere.
+ * ({@link #wanted()}), and DL4J's layer with its oneDNN helper ({@link OneDnnSubsamplingLayer}) elsewhere — except
+ * right after the network's first convolution, where it is installed on every processor for the convolution's
+ * hand-over ({@link #handoff}): there the Java pass saves reading the convolution's output and, in backprop, writing
+ * a gradient the convolution would read back, mask and transpose.
  * <p>
  * The same numbers as DL4J's: a maximum is a maximum (the forward pass is bit for bit DL4J's), and the gradient goes
  * to the first maximum of a window in row order, as libnd4j's does; only windows that overlap (stride smaller than
@@ -42,6 +44,15 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	private int[] argMax;
 	/** The input whose maxima {@link #argMax} holds. */
 	private INDArray argMaxFor;
+	/**
+	 * The hand-over with the network's first convolution right before this layer ({@link PoolingHandoff}), or null.
+	 * Such a layer is installed on every processor; where oneDNN has AVX-512 ({@link #wanted()} false) it takes this
+	 * class's path only for what the convolution hands over (training steps on its column path), else DL4J's with the
+	 * oneDNN helper.
+	 */
+	PoolingHandoff handoff;
+	/** Whether the last training forward pass took its input from {@link #handoff}. */
+	private boolean handedInput;
 	/** For tests: how many forward passes took this class's path. */
 	int ownForwards;
 
@@ -51,17 +62,38 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	 */
 	public static final String PROPERTY = "convkit.javaPooling";
 
+	/** Whether this layer takes its own path for every input it covers, not only for what is handed over. */
+	private final boolean always;
+
 	MaxPoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
+		this(conf, dataType, true);
+	}
+
+	/** {@code always}: as {@link #wanted()} says; false for a layer installed for its {@link #handoff} alone. */
+	MaxPoolingLayer(NeuralNetConfiguration conf, DataType dataType, boolean always) {
 		super(conf, dataType);
+		this.always = always;
 		if (helper == null) helper = OneDnn.subsamplingHelper(dataType); // for what stays on DL4J's path
 	}
 
 	/** Whether DL4J's max-pooling layer {@code conf} gets this class (see the class comment). */
 	static boolean wanted(NeuralNetConfiguration conf) {
+		return maxPooling(conf) && wanted();
+	}
+
+	/**
+	 * Whether DL4J's max-pooling layer {@code conf} gets this class with a {@link #handoff} when it follows the
+	 * network's first convolution: unless {@value #PROPERTY} is {@code false}.
+	 */
+	static boolean linkable(NeuralNetConfiguration conf) {
+		return maxPooling(conf)
+				&& !System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT).equals("false");
+	}
+
+	private static boolean maxPooling(NeuralNetConfiguration conf) {
 		return conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.SubsamplingLayer
 				&& ((org.deeplearning4j.nn.conf.layers.SubsamplingLayer) conf.getLayer()).getPoolingType()
-						== PoolingType.MAX
-				&& wanted();
+						== PoolingType.MAX;
 	}
 
 	/**
@@ -89,11 +121,17 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 		inputBuffer = outputBuffer = errorBuffer = gradientBuffer = null;
 		argMax = null;
 		argMaxFor = null;
+		if (handoff != null) handoff.release();
 	}
 
 	/** For tests: a buffer training keeps between steps, null once released. */
 	float[] heldBuffer() {
-		return inputBuffer;
+		return outputBuffer;
+	}
+
+	/** Whether the last training forward pass took its input from the convolution's hand-over. */
+	boolean handedInput() {
+		return handedInput;
 	}
 
 	private boolean covered() {
@@ -105,38 +143,29 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 				&& input.length() <= Integer.MAX_VALUE;
 	}
 
-	/** {outH, outW, padTop, padLeft} as DL4J computes them for the input. */
-	private int[] geometry(int h, int w) {
-		org.deeplearning4j.nn.conf.layers.SubsamplingLayer c = layerConf();
-		int[] k = c.getKernelSize(), s = c.getStride(), d = c.getDilation(), out, pad;
-		if (convolutionMode == ConvolutionMode.Same) {
-			out = ConvolutionUtils.getOutputSize(input, k, s, null, convolutionMode, d, CNN2DFormat.NCHW);
-			pad = ConvolutionUtils.getSameModeTopLeftPadding(out, new int[] { h, w }, k, s, d);
-		} else {
-			pad = c.getPadding();
-			out = ConvolutionUtils.getOutputSize(input, k, s, pad, convolutionMode, d, CNN2DFormat.NCHW);
-		}
-		return new int[] { out[0], out[1], pad[0], pad[1] };
-	}
-
 	@Override
 	public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
 		argMaxFor = null;
-		if (!covered()) return super.activate(training, workspaceMgr);
+		handedInput = false;
+		float[] handed = training && handoff != null ? handoff.activationFor(input) : null;
+		if (!covered() || handed == null && !always) return super.activate(training, workspaceMgr);
 		assertInputSet(false);
 		INDArray x = input.castTo(dataType);
 		int n = (int) x.size(0), c = (int) x.size(1), h = (int) x.size(2), w = (int) x.size(3);
-		int[] g = geometry(h, w);
+		org.deeplearning4j.nn.conf.layers.SubsamplingLayer conf = layerConf();
+		int[] g = WindowGeometry.of(x, convolutionMode, conf.getKernelSize(), conf.getStride(), conf.getPadding(),
+				conf.getDilation());
 		int outH = g[0], outW = g[1], outSize = n * c * outH * outW;
 		// training keeps its buffers from step to step (until release()); inference leaves nothing behind
-		float[] in = NdArrays.floats(x, training ? inputBuffer : null);
+		float[] in = handed != null ? handed : NdArrays.floats(x, training ? inputBuffer : null);
 		float[] out = training && outputBuffer != null && outputBuffer.length == outSize ? outputBuffer
 				: new float[outSize];
 		int[] at = training && argMax != null && argMax.length == outSize ? argMax : new int[outSize];
 		if (training) {
-			inputBuffer = in;
+			if (handed == null) inputBuffer = in;
 			outputBuffer = out;
 			argMax = at;
+			handedInput = handed != null;
 		}
 		int[] k = layerConf().getKernelSize(), s = layerConf().getStride();
 		forward(in, n * c, h, w, k[0], k[1], s[0], s[1], g[2], g[3], outH, outW, out, at);
@@ -275,15 +304,19 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 		int outSize = argMax.length;
 		if (e.length() != outSize) return super.backpropGradient(epsilon, workspaceMgr);
 		float[] err = errorBuffer = NdArrays.floats(e, errorBuffer);
-		int inSize = (int) input.length();
-		float[] grad = gradientBuffer = gradientBuffer != null && gradientBuffer.length == inSize ? gradientBuffer
-				: new float[inSize];
-		Arrays.fill(grad, 0f);
-		int[] at = argMax;
-		for (int o = 0; o < outSize; o++) grad[at[o]] += err[o];
 		INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
-		result.data().asNioFloat().put(grad, 0, inSize);
+		if (handedInput) handoff.backward(result, err, argMax, outputBuffer); // written only if the convolution asks
+		else gradientBuffer = gradient(err, argMax, (int) input.length(), gradientBuffer, result);
 		return new Pair<>(new DefaultGradient(), result);
+	}
+
+	/** {@code result}'s values: each error added at its maximum, zero elsewhere ({@code buffer}: reused, returned). */
+	static float[] gradient(float[] err, int[] at, int inSize, float[] buffer, INDArray result) {
+		float[] grad = buffer != null && buffer.length == inSize ? buffer : new float[inSize];
+		Arrays.fill(grad, 0f);
+		for (int o = 0; o < at.length; o++) grad[at[o]] += err[o];
+		result.data().asNioFloat().put(grad, 0, inSize);
+		return grad;
 	}
 
 	@Override

@@ -52,9 +52,14 @@ public final class NdArrays {
 
 	/** Writes {@code length} values of {@code src} from C-order index {@code at}, into an array as {@link #read} takes. */
 	static void write(INDArray contiguous, long at, float[] src, int length) {
+		write(contiguous, at, src, 0, length);
+	}
+
+	/** {@link #write} from {@code src[from]} on. */
+	static void write(INDArray contiguous, long at, float[] src, int from, int length) {
 		FloatBuffer fb = contiguous.data().asNioFloat();
 		fb.position(Math.toIntExact(at));
-		fb.put(src, 0, length);
+		fb.put(src, from, length);
 		Reference.reachabilityFence(contiguous);
 	}
 
