@@ -6,8 +6,7 @@ import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.convkit.core.cnn.runtime.CpuFeatures;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,18 +24,8 @@ import static org.junit.Assert.*;
  * it), and training steps give DL4J's weights.
  */
 public class MaxPoolingLayerTest {
-	private static String before;
-
-	@BeforeClass
-	public static void javaPoolingOn() {
-		before = System.setProperty(MaxPoolingLayer.PROPERTY, "true");
-	}
-
-	@AfterClass
-	public static void restore() {
-		if (before == null) System.clearProperty(MaxPoolingLayer.PROPERTY);
-		else System.setProperty(MaxPoolingLayer.PROPERTY, before);
-	}
+	@ClassRule
+	public static final JavaPoolingForced JAVA_POOLING = new JavaPoolingForced();
 
 	/**
 	 * ConvKit's network (with MaxPoolingLayer) and the same network, same weights, whose pooling layers are DL4J's

@@ -5,8 +5,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,18 +21,8 @@ import static org.junit.Assert.*;
  * twins, so that the hand-over is the only difference on every processor.
  */
 public class PoolingHandoffTest {
-	private static String before;
-
-	@BeforeClass
-	public static void javaPoolingOn() {
-		before = System.setProperty(MaxPoolingLayer.PROPERTY, "true");
-	}
-
-	@AfterClass
-	public static void restore() {
-		if (before == null) System.clearProperty(MaxPoolingLayer.PROPERTY);
-		else System.setProperty(MaxPoolingLayer.PROPERTY, before);
-	}
+	@ClassRule
+	public static final JavaPoolingForced JAVA_POOLING = new JavaPoolingForced();
 
 	/** A network of {@code spec}, seed 9, its first two layers linked; the link cut unless {@code handOver}. */
 	private static MultiLayerNetwork network(String spec, int h, int w, int c, boolean handOver) {
