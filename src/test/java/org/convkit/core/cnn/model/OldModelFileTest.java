@@ -5,7 +5,6 @@ import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.ColumnConvolutionLayer;
 import org.convkit.core.cnn.net.MaxPoolingLayer;
-import org.convkit.core.cnn.net.OneDnnSubsamplingLayer;
 import org.convkit.testing.FloatTolerance;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Rule;
@@ -47,9 +46,8 @@ public class OldModelFileTest {
 		ModelBundle b = ModelBundleIO.read(fixture());
 		MultiLayerNetwork net = b.network();
 		assertTrue(net.getLayers()[0] instanceof ColumnConvolutionLayer);
-		// max pooling in Java where oneDNN lacks AVX-512 (MaxPoolingLayer), else DL4J's with oneDNN's helper
-		assertEquals(MaxPoolingLayer.wanted() ? MaxPoolingLayer.class : OneDnnSubsamplingLayer.class,
-				net.getLayers()[1].getClass());
+		// max pooling right after the first convolution: Java's, linked to it (PoolingHandoff), on every processor
+		assertEquals(MaxPoolingLayer.class, net.getLayers()[1].getClass());
 		assertTrue(net.getLayers()[2] instanceof CachingDenseLayer);
 		assertEquals("conv and pooling on oneDNN", 2, Dl4jRuntime.helperLayers(net));
 		assertEquals(Arrays.asList("a", "b", "c"), b.labels());
