@@ -86,8 +86,12 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	 * network's first convolution: unless {@value #PROPERTY} is {@code false}.
 	 */
 	static boolean linkable(NeuralNetConfiguration conf) {
-		return maxPooling(conf)
-				&& !System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT).equals("false");
+		return maxPooling(conf) && !setting().equals("false");
+	}
+
+	/** {@value #PROPERTY} as set (trimmed, lower case), {@code auto} when unset. */
+	private static String setting() {
+		return System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
 	}
 
 	private static boolean maxPooling(NeuralNetConfiguration conf) {
@@ -102,7 +106,7 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 	 * oneDNN is told not to use it ({@code ONEDNN_MAX_CPU_ISA} / {@code DNNL_MAX_CPU_ISA} below AVX-512).
 	 */
 	public static boolean wanted() {
-		String p = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+		String p = setting();
 		if (p.equals("true")) return true;
 		if (p.equals("false")) return false;
 		return !OneDnn.usesAvx512();
@@ -153,8 +157,8 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 		INDArray x = input.castTo(dataType);
 		int n = (int) x.size(0), c = (int) x.size(1), h = (int) x.size(2), w = (int) x.size(3);
 		org.deeplearning4j.nn.conf.layers.SubsamplingLayer conf = layerConf();
-		int[] g = WindowGeometry.of(x, convolutionMode, conf.getKernelSize(), conf.getStride(), conf.getPadding(),
-				conf.getDilation());
+		int[] k = conf.getKernelSize(), s = conf.getStride();
+		int[] g = WindowGeometry.of(x, convolutionMode, k, s, conf.getPadding(), conf.getDilation());
 		int outH = g[0], outW = g[1], outSize = n * c * outH * outW;
 		// training keeps its buffers from step to step (until release()); inference leaves nothing behind
 		float[] in = handed != null ? handed : NdArrays.floats(x, training ? inputBuffer : null);
@@ -167,7 +171,6 @@ public final class MaxPoolingLayer extends SubsamplingLayer {
 			argMax = at;
 			handedInput = handed != null;
 		}
-		int[] k = layerConf().getKernelSize(), s = layerConf().getStride();
 		forward(in, n * c, h, w, k[0], k[1], s[0], s[1], g[2], g[3], outH, outW, out, at);
 		INDArray result = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
 				new long[] { n, c, outH, outW }, 'c');
