@@ -112,7 +112,10 @@ final class LeverBenchmark {
 		});
 		add("+ dense layer keeps its pre-activation, no L2 score (CachingDenseLayer, TrainableNetwork)", lenet(dense),
 				batches);
-		Consumer<TrainableNetwork> all = dense.andThen(n -> ColumnConvolutionLayer.training(
+		Consumer<TrainableNetwork> shortcuts = dense.andThen(n -> n.stepShortcuts(true));
+		add("+ the updater on the network's own gradient array, no parameter self-copy (TrainableNetwork)",
+				lenet(shortcuts), batches);
+		Consumer<TrainableNetwork> all = shortcuts.andThen(n -> ColumnConvolutionLayer.training(
 				ColumnConvolutionLayer.install(n), true));
 		Variant fast = add("+ inner convolution as column products too (ColumnConvolutionLayer) = FastTraining",
 				lenet(all), batches);

@@ -14,7 +14,8 @@ import java.util.List;
  * the gradient with respect to the images, large inner ones too where glibc gives memory back ({@link ColumnRule});
  * the other plain ReLU convolutions do the ReLU backprop in Java before oneDNN's;</li>
  * <li>{@link CachingDenseLayer}: dense layers keep their pre-activation for backprop;</li>
- * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step;</li>
+ * <li>{@link TrainableNetwork}: the unused L2 score is left out of every step, and the updater works on the
+ * network's own gradient array (DL4J 1.0.0-M2.1 treats it as a foreign one);</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
  * <li>{@link MaxPoolingLayer} (where oneDNN lacks AVX-512, and right after the first convolution, which hands it its
  * output and takes its error back in Java: {@link PoolingHandoff}): its training buffers are freed at {@link #off}.</li>
@@ -72,7 +73,10 @@ public final class FastTraining {
 	private void switchTo(boolean on) {
 		ColumnConvolutionLayer.training(convolutions, on);
 		CachingDenseLayer.training(denseLayers, on);
-		if (active) ((TrainableNetwork) net).skipRegularizationScore(on);
+		if (active) {
+			((TrainableNetwork) net).skipRegularizationScore(on);
+			((TrainableNetwork) net).stepShortcuts(on);
+		}
 		if (!on) MaxPoolingLayer.releaseAll(pooling);
 	}
 }

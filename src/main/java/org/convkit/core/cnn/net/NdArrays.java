@@ -38,6 +38,19 @@ public final class NdArrays {
 	}
 
 	/**
+	 * Whether two arrays are the same elements of the same memory in the same order (possibly different views of it):
+	 * one data type and length, both contiguous (element-wise stride 1), starting at the same address.
+	 */
+	static boolean sameMemory(INDArray a, INDArray b) {
+		if (a == b) return true;
+		if (a == null || b == null || a.dataType() != b.dataType() || a.length() != b.length()
+				|| a.elementWiseStride() != 1 || b.elementWiseStride() != 1)
+			return false;
+		long size = a.data().getElementSize();
+		return a.data().address() + a.offset() * size == b.data().address() + b.offset() * size;
+	}
+
+	/**
 	 * Reads {@code length} values from C-order index {@code from} into {@code dst}, of an array laid out in C order from
 	 * its buffer's start ({@link #contiguous}'s, or a {@link ColumnScratch} matrix).
 	 */
