@@ -13,6 +13,7 @@ import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.OpenBlasKernels;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.cnn.train.Trainer;
@@ -168,9 +169,13 @@ public final class CnnBenchmark {
 		}
 		String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
 		long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes(); // JavaCppMemoryCheck, or the user's value
+		String blas = OpenBlasKernels.inUse();
 		return model + ", " + (avx512 ? "AVX-512" : "AVX2 only") + (isa == null ? "" : ", narrowed: ONEDNN_MAX_CPU_ISA="
 				+ isa + " OPENBLAS_CORETYPE=" + System.getenv("OPENBLAS_CORETYPE")) + ", JVM UseAVX=" + useAvx
-				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", load average "
+				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", OpenBLAS kernels "
+				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
+				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
+				+ ", PyTorch too)" + ", load average "
 				+ load;
 	}
 

@@ -157,6 +157,7 @@ public final class MacroBenchmark {
 	private Run run(List<String> command) throws IOException, InterruptedException {
 		ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
 		pb.environment().put("OMP_NUM_THREADS", "" + threads);
+		TorchContender.sameBlasKernels(pb.environment()); // ConvKit's own JVM chooses the same
 		long t0 = System.nanoTime();
 		Process p = pb.start();
 		Run r = new Run();

@@ -1,5 +1,7 @@
 package org.convkit.bench;
 
+import org.convkit.core.cnn.runtime.OpenBlasKernels;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,7 @@ final class TorchContender implements AutoCloseable {
 		try {
 			ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
 			pb.environment().put("OMP_NUM_THREADS", "" + threads);
+			sameBlasKernels(pb.environment());
 			pb.environment().putAll(env);
 			process = new LineProcess(pb);
 			version = process.reply("ready").substring("ready ".length());
@@ -47,6 +50,15 @@ final class TorchContender implements AutoCloseable {
 			unavailable = "PyTorch not available (" + e.getMessage() + "; on Debian: apt-get install python3-torch)";
 			close();
 		}
+	}
+
+	/**
+	 * PyTorch's matrix products run on Debian's OpenBLAS, which reads the same variable as ND4J's: it gets the kernels
+	 * ConvKit runs on ({@link OpenBlasKernels#requested()}), so that the comparison is not one of BLAS kernels.
+	 */
+	static void sameBlasKernels(Map<String, String> environment) {
+		String kernels = OpenBlasKernels.requested();
+		if (kernels != null) environment.put(OpenBlasKernels.VARIABLE, kernels);
 	}
 
 	/** Null when PyTorch runs, else the reason it does not. */

@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Main of {@link Nd4jNativesTest}'s child JVMs: optionally loads OpenCV first ({@code opencv-first}, as a filter
  * command run earlier does) or starts ND4J as a CNN command's environment check does ({@code startup-first},
  * {@link Nd4jStartup}), then does what ConvKit does before a network exists, trains one step of a small network and
- * prints {@code loaded=BUILD helpers=N trained maxPhysicalBytes=B} (JavaCPP's limit in effect, {@link JavaCppMemoryCheck}).
+ * prints {@code loaded=BUILD helpers=N trained maxPhysicalBytes=B} (JavaCPP's limit in effect, {@link JavaCppMemoryCheck})
+ * and {@code openblas=KERNELS chosen=VALUE} ({@link OpenBlasKernels}).
  */
 public final class NativeBuildProbe {
 	private NativeBuildProbe() {
@@ -32,5 +33,6 @@ public final class NativeBuildProbe {
 		System.out.println("loaded=" + Nd4jNatives.loaded() + " helpers=" + Dl4jRuntime.helperLayers(net)
 				+ (Double.isFinite(net.score()) ? " trained" : " failed") + " maxPhysicalBytes="
 				+ org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
+		System.out.println("openblas=" + OpenBlasKernels.inUse() + " chosen=" + OpenBlasKernels.chosen());
 	}
 }

@@ -1,0 +1,88 @@
+package org.convkit.core.cnn.runtime;
+
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The process's C environment, the one native libraries read with {@code getenv} when they load. Java has no
+ * {@code setenv}, and {@code System.getenv} is a copy made at start; this reads and extends C's {@code environ} array
+ * through JavaCPP ({@code Loader.addressof}). Only for variables a native library reads once, when it is loaded; Java's
+ * copy ({@code System.getenv}) and the environment Java gives a child through {@code ProcessBuilder.environment()} do
+ * not see the change.
+ */
+final class NativeEnvironment {
+	private NativeEnvironment() {
+	}
+
+	/** The value of {@code name} in the C environment, or null (also when the environment cannot be read). */
+	static synchronized String get(String name) {
+		for (String entry : entries(null))
+			if (entry.startsWith(name + "=")) return entry.substring(name.length() + 1);
+		return null;
+	}
+
+	/**
+	 * Adds {@code name=value} unless {@code name} is there already (with any value). Returns whether it was added. The
+	 * array and the text are never freed: the environment points at them for the rest of the process. A new array
+	 * replaces the old one in one store of {@code environ} and the old one stays valid, as glibc's own {@code setenv}
+	 * does, so a native {@code getenv} running meanwhile on another thread reads one or the other.
+	 */
+	static synchronized boolean putIfAbsent(String name, String value) {
+		Pointer variable = environVariable();
+		if (variable == null) return false;
+		List<Pointer> kept = new ArrayList<>();
+		for (String entry : entries(kept))
+			if (entry.startsWith(name + "=")) return false;
+		byte[] text = (name + "=" + value).getBytes(StandardCharsets.ISO_8859_1);
+		BytePointer copy = new BytePointer(Pointer.malloc(text.length + 1)).capacity(text.length + 1);
+		copy.put(text).put(text.length, (byte) 0);
+		long slot = Pointer.sizeof(PointerPointer.class);
+		PointerPointer<?> array = new PointerPointer<>(Pointer.malloc((kept.size() + 2) * slot))
+				.capacity(kept.size() + 2);
+		if (copy.isNull() || array.isNull()) return false;
+		for (int i = 0; i < kept.size(); i++) array.put(i, kept.get(i));
+		array.put(kept.size(), copy);
+		array.put(kept.size() + 1, (Pointer) null);
+		new PointerPointer<>(variable).put(0, array);
+		return true;
+	}
+
+	/** The entries as text; their native pointers, in order, go into {@code pointers} when it is given. */
+	private static List<String> entries(List<Pointer> pointers) {
+		List<String> out = new ArrayList<>();
+		Pointer variable = environVariable();
+		if (variable == null) return out;
+		Pointer array = new PointerPointer<>(variable).get(0);
+		if (array == null || array.isNull()) return out;
+		PointerPointer<?> list = new PointerPointer<>(array);
+		for (Pointer p; (p = list.get(out.size())) != null && !p.isNull();) {
+			out.add(new BytePointer(p).getString(StandardCharsets.ISO_8859_1));
+			if (pointers != null) pointers.add(p);
+		}
+		return out;
+	}
+
+	/** The address of C's {@code environ} variable, or null where it is not a symbol the loader can find. */
+	private static Pointer environVariable() {
+		return symbol("environ");
+	}
+
+	/**
+	 * The address of a symbol of the libraries loaded in this process (JavaCPP's {@code dlsym}), or null: not loaded,
+	 * or no JavaCPP library for this platform.
+	 */
+	static Pointer symbol(String name) {
+		try {
+			Pointer p = Loader.addressof(name);
+			return p == null || p.isNull() ? null : p;
+		} catch (RuntimeException | LinkageError e) {
+			return null;
+		}
+	}
+}
