@@ -40,12 +40,12 @@ final class NativeEnvironment {
 		for (String entry : entries(kept))
 			if (entry.startsWith(name + "=")) return false;
 		byte[] text = (name + "=" + value).getBytes(StandardCharsets.ISO_8859_1);
-		BytePointer copy = new BytePointer(Pointer.malloc(text.length + 1)).capacity(text.length + 1);
+		Pointer textMemory = Pointer.malloc(text.length + 1);
+		Pointer arrayMemory = Pointer.malloc((kept.size() + 2) * (long) Pointer.sizeof(PointerPointer.class));
+		if (textMemory == null || textMemory.isNull() || arrayMemory == null || arrayMemory.isNull()) return false;
+		BytePointer copy = new BytePointer(textMemory).capacity(text.length + 1);
 		copy.put(text).put(text.length, (byte) 0);
-		long slot = Pointer.sizeof(PointerPointer.class);
-		PointerPointer<?> array = new PointerPointer<>(Pointer.malloc((kept.size() + 2) * slot))
-				.capacity(kept.size() + 2);
-		if (copy.isNull() || array.isNull()) return false;
+		PointerPointer<?> array = new PointerPointer<>(arrayMemory).capacity(kept.size() + 2);
 		for (int i = 0; i < kept.size(); i++) array.put(i, kept.get(i));
 		array.put(kept.size(), copy);
 		array.put(kept.size() + 1, (Pointer) null);
