@@ -48,6 +48,10 @@ public final class ImageTensor {
 			throw new IllegalArgumentException("The model expects " + describe(f.channels()) + " images but this image is "
 					+ describe(c) + " (" + kind(ip) + ")");
 		int sw = ip.getWidth(), sh = ip.getHeight(), n = sw * sh;
+		if (c == 1 && sw == f.width() && sh == f.height()) { // equal sizes copy exactly under every rule (Placement)
+			copyGray(ip, out, offset);
+			return;
+		}
 		float[][] planes = new float[c][n];
 		if (c == 3) {
 			int[] px = (int[]) ip.getPixels();
@@ -59,13 +63,41 @@ public final class ImageTensor {
 		} else {
 			for (int i = 0; i < n; i++) planes[0][i] = ip.getf(i);
 			int bad = nonFinite(planes[0]);
-			if (bad > 0)
-				throw new IllegalArgumentException("The image has " + bad + " NaN or infinite pixel(s): a network "
-						+ "cannot use them; replace them first (e.g. Process › Noise › Remove NaNs...)");
+			if (bad > 0) throw nonFiniteMessage(bad);
 		}
 		int dw = f.width(), dh = f.height(), dn = dw * dh;
 		for (int ch = 0; ch < c; ch++)
 			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
+	}
+
+	/**
+	 * A gray image's values into {@code out[offset ...]} without a plane in between: the new array per image cost more
+	 * than the copy (fresh memory on a virtual machine; docs/benchmarks.md, "Gray images straight into the batch").
+	 * Only 32-bit images can hold NaN or infinity; they are checked first, so a bad image leaves {@code out} as it was.
+	 */
+	private static void copyGray(ImageProcessor ip, float[] out, int offset) {
+		Object pixels = ip.getPixels();
+		int n = ip.getWidth() * ip.getHeight();
+		if (pixels instanceof float[]) {
+			int bad = nonFinite((float[]) pixels);
+			if (bad > 0) throw nonFiniteMessage(bad);
+			System.arraycopy(pixels, 0, out, offset, n);
+		} else if (pixels instanceof byte[]) {
+			byte[] p = (byte[]) pixels;
+			for (int i = 0; i < n; i++) out[offset + i] = p[i] & 0xff;
+		} else if (pixels instanceof short[]) {
+			short[] p = (short[]) pixels;
+			for (int i = 0; i < n; i++) out[offset + i] = p[i] & 0xffff;
+		} else {
+			for (int i = 0; i < n; i++) out[offset + i] = ip.getf(i);
+			int bad = nonFinite(java.util.Arrays.copyOfRange(out, offset, offset + n));
+			if (bad > 0) throw nonFiniteMessage(bad);
+		}
+	}
+
+	private static IllegalArgumentException nonFiniteMessage(int bad) {
+		return new IllegalArgumentException("The image has " + bad + " NaN or infinite pixel(s): a network "
+				+ "cannot use them; replace them first (e.g. Process › Noise › Remove NaNs...)");
 	}
 
 	/** The number of NaN or infinite values. */
