@@ -63,7 +63,7 @@ public final class ImageTensor {
 		} else {
 			for (int i = 0; i < n; i++) planes[0][i] = ip.getf(i);
 			int bad = nonFinite(planes[0]);
-			if (bad > 0) throw nonFiniteMessage(bad);
+			if (bad > 0) throw nonFiniteError(bad);
 		}
 		int dw = f.width(), dh = f.height(), dn = dw * dh;
 		for (int ch = 0; ch < c; ch++)
@@ -80,7 +80,7 @@ public final class ImageTensor {
 		int n = ip.getWidth() * ip.getHeight();
 		if (pixels instanceof float[]) {
 			int bad = nonFinite((float[]) pixels);
-			if (bad > 0) throw nonFiniteMessage(bad);
+			if (bad > 0) throw nonFiniteError(bad);
 			System.arraycopy(pixels, 0, out, offset, n);
 		} else if (pixels instanceof byte[]) {
 			byte[] p = (byte[]) pixels;
@@ -91,11 +91,11 @@ public final class ImageTensor {
 		} else {
 			for (int i = 0; i < n; i++) out[offset + i] = ip.getf(i);
 			int bad = nonFinite(java.util.Arrays.copyOfRange(out, offset, offset + n));
-			if (bad > 0) throw nonFiniteMessage(bad);
+			if (bad > 0) throw nonFiniteError(bad);
 		}
 	}
 
-	private static IllegalArgumentException nonFiniteMessage(int bad) {
+	private static IllegalArgumentException nonFiniteError(int bad) {
 		return new IllegalArgumentException("The image has " + bad + " NaN or infinite pixel(s): a network "
 				+ "cannot use them; replace them first (e.g. Process › Noise › Remove NaNs...)");
 	}
