@@ -175,7 +175,7 @@ public final class CnnBenchmark {
 				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", OpenBLAS kernels "
 				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
 				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
-				+ ", PyTorch too)" + ", load average "
+				+ ", also given to PyTorch)" + ", load average "
 				+ load;
 	}
 
