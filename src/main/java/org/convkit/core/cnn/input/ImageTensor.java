@@ -2,6 +2,7 @@ package org.convkit.core.cnn.input;
 
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.filter.Border;
 
 /**
  * One image as network input: planar float values in channel, row, column order (NCHW without the N), at the
@@ -71,26 +72,19 @@ public final class ImageTensor {
 	}
 
 	/**
-	 * A gray image's values into {@code out[offset ...]} without a plane in between: the new array per image cost more
-	 * than the copy (fresh memory on a virtual machine; docs/benchmarks.md, "Gray images straight into the batch").
-	 * Only 32-bit images can hold NaN or infinity; they are checked first, so a bad image leaves {@code out} as it was.
+	 * A gray image's values into {@code out[offset ...]} without a plane in between ({@link PatchCutter}'s copy of a
+	 * patch that is the whole image): the new array per image cost more than the copy (fresh memory on a virtual
+	 * machine; docs/benchmarks.md, "Gray images straight into the batch"). 32-bit images, the ones that can hold NaN
+	 * or infinity, are checked first, so a bad image leaves {@code out} as it was.
 	 */
 	private static void copyGray(ImageProcessor ip, float[] out, int offset) {
+		int w = ip.getWidth(), h = ip.getHeight();
 		Object pixels = ip.getPixels();
-		int n = ip.getWidth() * ip.getHeight();
-		if (pixels instanceof float[]) {
-			int bad = nonFinite((float[]) pixels);
-			if (bad > 0) throw nonFiniteError(bad);
-			System.arraycopy(pixels, 0, out, offset, n);
-		} else if (pixels instanceof byte[]) {
-			byte[] p = (byte[]) pixels;
-			for (int i = 0; i < n; i++) out[offset + i] = p[i] & 0xff;
-		} else if (pixels instanceof short[]) {
-			short[] p = (short[]) pixels;
-			for (int i = 0; i < n; i++) out[offset + i] = p[i] & 0xffff;
-		} else {
-			for (int i = 0; i < n; i++) out[offset + i] = ip.getf(i);
-			int bad = nonFinite(java.util.Arrays.copyOfRange(out, offset, offset + n));
+		int bad = pixels instanceof float[] ? nonFinite((float[]) pixels) : 0;
+		if (bad > 0) throw nonFiniteError(bad);
+		PatchCutter.cut(ip, w / 2, h / 2, w, h, Border.CONSTANT, 0f, out, offset); // all inside: the border is unused
+		if (!(pixels instanceof float[] || pixels instanceof byte[] || pixels instanceof short[])) {
+			bad = nonFinite(java.util.Arrays.copyOfRange(out, offset, offset + w * h)); // another kind: read by getf
 			if (bad > 0) throw nonFiniteError(bad);
 		}
 	}

@@ -20,13 +20,6 @@ final class NativeEnvironment {
 	private NativeEnvironment() {
 	}
 
-	/** The value of {@code name} in the C environment, or null (also when the environment cannot be read). */
-	static synchronized String get(String name) {
-		for (String entry : entries(null))
-			if (entry.startsWith(name + "=")) return entry.substring(name.length() + 1);
-		return null;
-	}
-
 	/**
 	 * Adds {@code name=value} unless {@code name} is there already (with any value). Returns whether it was added. The
 	 * array and the text are never freed: the environment points at them for the rest of the process. A new array
@@ -34,10 +27,10 @@ final class NativeEnvironment {
 	 * does, so a native {@code getenv} running meanwhile on another thread reads one or the other.
 	 */
 	static synchronized boolean putIfAbsent(String name, String value) {
-		Pointer variable = environVariable();
-		if (variable == null) return false;
+		Pointer variable = symbol("environ");
+		if (variable == null) return false; // not a symbol the loader finds here (not glibc or musl)
 		List<Pointer> kept = new ArrayList<>();
-		for (String entry : entries(kept))
+		for (String entry : entries(variable, kept))
 			if (entry.startsWith(name + "=")) return false;
 		byte[] text = (name + "=" + value).getBytes(StandardCharsets.ISO_8859_1);
 		Pointer textMemory = Pointer.malloc(text.length + 1);
@@ -53,24 +46,17 @@ final class NativeEnvironment {
 		return true;
 	}
 
-	/** The entries as text; their native pointers, in order, go into {@code pointers} when it is given. */
-	private static List<String> entries(List<Pointer> pointers) {
+	/** C's {@code environ} entries (at {@code variable}) as text; their native pointers go into {@code pointers}. */
+	private static List<String> entries(Pointer variable, List<Pointer> pointers) {
 		List<String> out = new ArrayList<>();
-		Pointer variable = environVariable();
-		if (variable == null) return out;
 		Pointer array = new PointerPointer<>(variable).get(0);
 		if (array == null || array.isNull()) return out;
 		PointerPointer<?> list = new PointerPointer<>(array);
 		for (Pointer p; (p = list.get(out.size())) != null && !p.isNull();) {
 			out.add(new BytePointer(p).getString(StandardCharsets.ISO_8859_1));
-			if (pointers != null) pointers.add(p);
+			pointers.add(p);
 		}
 		return out;
-	}
-
-	/** The address of C's {@code environ} variable, or null where it is not a symbol the loader can find. */
-	private static Pointer environVariable() {
-		return symbol("environ");
 	}
 
 	/**

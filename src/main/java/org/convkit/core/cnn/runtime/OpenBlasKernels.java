@@ -54,8 +54,8 @@ public final class OpenBlasKernels {
 		if (decided) return chosen;
 		decided = true;
 		String value = forLevel(level, detected);
-		if (value == null || loaded() || NativeEnvironment.get(VARIABLE) != null) return null;
-		return chosen = NativeEnvironment.putIfAbsent(VARIABLE, value) ? value : null;
+		if (value == null || loaded()) return null;
+		return chosen = NativeEnvironment.putIfAbsent(VARIABLE, value) ? value : null; // not over the user's
 	}
 
 	/** What ConvKit set {@value #VARIABLE} to in this JVM, or null (the user's value, or OpenBLAS's own choice). */
@@ -75,23 +75,19 @@ public final class OpenBlasKernels {
 
 	/** The kernels OpenBLAS runs on, e.g. "SKYLAKEX"; "not loaded" before OpenBLAS is, "unknown" if none match. */
 	public static String inUse() {
-		Pointer table = table("gotoblas");
+		Pointer table = NativeEnvironment.symbol("gotoblas");
 		if (table == null) return "not loaded";
 		Pointer current = new PointerPointer<>(table).get(0);
 		if (current == null || current.isNull()) return "unknown";
 		for (String name : NAMES) {
-			Pointer t = table("gotoblas_" + name);
+			Pointer t = NativeEnvironment.symbol("gotoblas_" + name);
 			if (t != null && t.address() == current.address()) return name;
 		}
 		return "unknown";
 	}
 
+	/** OpenBLAS's pointer to its kernel table in use ({@code gotoblas}) is an exported symbol, as are the tables. */
 	private static boolean loaded() {
-		return table("gotoblas") != null;
-	}
-
-	/** OpenBLAS's kernel tables and the pointer to the one in use are exported symbols of its library. */
-	private static Pointer table(String symbol) {
-		return NativeEnvironment.symbol(symbol);
+		return NativeEnvironment.symbol("gotoblas") != null;
 	}
 }

@@ -6,9 +6,15 @@ import org.convkit.core.cnn.net.Nd4jStartup;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.testing.ChildJvm;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Main of {@link Nd4jNativesTest}'s child JVMs: optionally loads OpenCV first ({@code opencv-first}, as a filter
@@ -19,6 +25,19 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeBuildProbe {
 	private NativeBuildProbe() {
+	}
+
+	/**
+	 * Runs this class in a child JVM ({@link ChildJvm}) with ND4J on one thread, ConvKit's level override {@code isa}
+	 * (null: none) and the changes {@code env} to the environment (a null value removes the variable); returns the
+	 * first line of its output that starts with {@code prefix}.
+	 */
+	static String run(String prefix, String isa, Map<String, String> env, List<String> extraJars, List<String> options,
+			String... args) throws IOException, InterruptedException {
+		Map<String, String> all = new HashMap<>(env);
+		all.put(CpuFeatures.OVERRIDE_VARIABLE, isa);
+		all.put("OMP_NUM_THREADS", "1");
+		return ChildJvm.line(prefix, extraJars, all, options, NativeBuildProbe.class, args);
 	}
 
 	public static void main(String[] args) {

@@ -1,7 +1,6 @@
 package org.convkit.core.cnn.runtime;
 
 import org.convkit.core.cnn.runtime.CpuFeatures.Level;
-import org.convkit.testing.ChildJvm;
 import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -113,10 +111,7 @@ public class Nd4jNativesTest {
 			String... jvmOptions) throws IOException, InterruptedException {
 		List<String> options = new ArrayList<>(List.of(jvmOptions));
 		if (requested != null) options.add("-D" + Nd4jNatives.EXTENSION_PROPERTY + "=" + requested);
-		Map<String, String> env = new HashMap<>();
-		env.put(CpuFeatures.OVERRIDE_VARIABLE, isa); // null: removed
-		env.put("OMP_NUM_THREADS", "1");
-		return ChildJvm.line("loaded=", extraJars, env, options, NativeBuildProbe.class,
+		return NativeBuildProbe.run("loaded=", isa, Map.of(), extraJars, options,
 				first == null ? new String[0] : new String[] { first });
 	}
 }

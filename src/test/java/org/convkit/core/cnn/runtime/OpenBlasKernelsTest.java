@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
 import org.convkit.core.cnn.runtime.CpuFeatures.Level;
-import org.convkit.testing.ChildJvm;
 import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
@@ -48,9 +47,7 @@ public class OpenBlasKernelsTest {
 	/** The child's OpenBLAS line, with ConvKit's level override {@code isa} and {@code OPENBLAS_CORETYPE} (null: unset). */
 	private static String probe(String isa, String coreType) throws IOException, InterruptedException {
 		Map<String, String> env = new HashMap<>();
-		env.put(CpuFeatures.OVERRIDE_VARIABLE, isa);
-		env.put(OpenBlasKernels.VARIABLE, coreType);
-		env.put("OMP_NUM_THREADS", "1");
-		return ChildJvm.line("openblas=", List.of(), env, List.of(), NativeBuildProbe.class);
+		env.put(OpenBlasKernels.VARIABLE, coreType); // null: removed
+		return NativeBuildProbe.run("openblas=", isa, env, List.of(), List.of());
 	}
 }
