@@ -4,10 +4,8 @@ import org.convkit.core.cnn.net.ColumnScratch.Use;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
-import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -33,7 +31,7 @@ import java.util.List;
  * step to the next, shared by the network's column layers ({@link ColumnScratch}); oneDNN's calls allocate and free
  * their large blocks at every call, which glibc by default maps and faults in afresh. So for large inner layers these
  * products are the faster path unless the process keeps its memory, for small ones oneDNN is ({@link ColumnRule},
- * docs/benchmarks.md).
+ * docs/benchmarks.md): those take oneDNN's forward pass and {@link ReluBackpropLayer}'s backprop.
  * <p>
  * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
  * then throws away for the first one (PyTorch skips it too: images do not require a gradient); when max pooling follows
@@ -45,7 +43,7 @@ import java.util.List;
  * ({@link OneDnnConvolutionLayer}). The stored configuration is unchanged: a run-time replacement of the layer object
  * ({@link ConvKitLayers}), as DL4J itself does for frozen layers.
  */
-public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
+public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	/** At most this many floats of unfolded columns per image (32 MB); larger images take DL4J's path. */
 	static final long COLUMN_BUDGET = 8L << 20;
 	/**
@@ -76,20 +74,14 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	 */
 	PoolingHandoff handoff;
 	private float[] activation;
-	/** ReLU's backprop in Java before oneDNN's backward convolution (inner layers off the column path). */
-	private float[] reluError, reluPreOutput;
-	private INDArray reluDelta;
 	/** Backprop from the error's columns, for inner layers with stride 1. */
 	private final ErrorColumnBackprop errorColumns;
 	/** For tests: null chooses the path per call ({@link ColumnRule}); true or false forces it for inner layers. */
 	Boolean innerColumns;
 	/** For tests: true or false forces {@link #errorColumns} on or off where the stride is 1 (null: its own rule). */
 	Boolean inputByProduct;
-	/**
-	 * For tests: how many forward passes and backprops took the column path, how many oneDNN's with Java's ReLU, and
-	 * how many backprops took the pooling's hand-over.
-	 */
-	int ownForwards, ownBackprops, reluBackprops, handedBackprops;
+	/** For tests: how many forward passes and backprops took the column path, how many the pooling's hand-over. */
+	int ownForwards, ownBackprops, handedBackprops;
 
 	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first, ColumnScratch scratch) {
 		super(conf, dataType);
@@ -123,8 +115,8 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 			preActivation = gradientBuffer = activation = null;
 			if (handoff != null) handoff.release();
 			scratch.release();
-			columns = weightsWithBias = gradientProduct = forwardInput = reluDelta = null;
-			reluError = reluPreOutput = null;
+			columns = weightsWithBias = gradientProduct = forwardInput = null;
+			releaseReluBuffers();
 			errorColumns.release();
 			columnsKept = false;
 		}
@@ -200,7 +192,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 	public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
 		// the pooling's hand-over, if any, is taken below on the column path only; the other paths need its values
 		boolean handedOver = handoff != null && handoff.hasGradient(epsilon);
-		if (!training || !unfoldable()) return reluBackprop(valued(epsilon), workspaceMgr);
+		if (!training || !unfoldable()) return reluBackprop(valued(epsilon), workspaceMgr, training && !first);
 		assertInputSet(true);
 		INDArray x = NdArrays.contiguous(input);
 		Im2Col unfold = unfolding(x);
@@ -209,7 +201,7 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		// the forward pass on this very input left its pre-activation (and, in one chunk, its columns)
 		boolean fromForward = forwardInput == input;
 		if (perImage > columnBudget || !fromForward && !columnsWanted(perImage * n))
-			return reluBackprop(valued(epsilon), workspaceMgr); // one image too large, or oneDNN's turn
+			return reluBackprop(valued(epsilon), workspaceMgr, training && !first); // one image too large, or oneDNN's turn
 		boolean kept = fromForward && columnsKept && scratch.columnsOwner == this;
 		forwardInput = null;
 		columnsKept = false;
@@ -292,63 +284,10 @@ public final class ColumnConvolutionLayer extends OneDnnConvolutionLayer {
 		return first || (innerColumns != null ? innerColumns : ColumnRule.inner(columnFloats));
 	}
 
-	/**
-	 * Backprop off the column path: for a plain ReLU layer on oneDNN, ReLU's derivative in Java (libnd4j's relu_bp op
-	 * took about 0.9 ms for LeNet's second convolution, 3 % of a step; the same mask in Java, copies included, about a
-	 * third of that) and then DL4J's own oneDNN call with DL4J's arguments, so the gradients are DL4J's; otherwise,
-	 * and if that call fails, DL4J's backprop.
-	 */
-	private Pair<Gradient, INDArray> reluBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-		org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-		if (!training || first || !(helper instanceof MKLDNNConvHelper) || helperCountFail > 0 || input == null
-				|| input.rank() != 4 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW || dataType != DataType.FLOAT
-				|| input.dataType() != DataType.FLOAT || c.getIDropout() != null || c.getWeightNoise() != null
-				|| !Relu.isPlain(c.getActivationFn()))
-			return super.backpropGradient(epsilon, workspaceMgr);
-		assertInputSet(true);
-		INDArray z = preOutput4d(true, true, workspaceMgr).getFirst(); // kept from the forward pass (cache mode)
-		float[] e = reluError = NdArrays.floats(epsilon, reluError);
-		Relu.backprop(e, reluPreOutput = NdArrays.floats(z, reluPreOutput));
-		reluDelta = NdArrays.detached(reluDelta, z.shape());
-		NdArrays.write(reluDelta, 0, e, e.length);
-		int[] pad = convolutionMode == ConvolutionMode.Same ? null : c.getPadding(); // the helper works out Same
-		INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
-		Pair<Gradient, INDArray> r;
-		try {
-			r = helper.backpropGradient(input, getParam(ConvolutionParamInitializer.WEIGHT_KEY),
-					hasBias() ? getParam(ConvolutionParamInitializer.BIAS_KEY) : null, reluDelta, c.getKernelSize(),
-					c.getStride(), pad == null ? new int[] { 0, 0 } : pad, biasGrad,
-					gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), c.getActivationFn(), c.getCudnnAlgoMode(),
-					c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(), convolutionMode, c.getDilation(),
-					CNN2DFormat.NCHW, workspaceMgr);
-		} catch (RuntimeException ex) {
-			r = null;
-		}
-		if (r == null) return super.backpropGradient(epsilon, workspaceMgr); // DL4J's path decides what to do
-		weightNoiseParams.clear();
-		reluBackprops++;
-		return r;
-	}
-
 	/** The weight and bias gradients from {@link #gradientProduct}, written into the layer's gradient views. */
 	private Gradient gradients(int rows, int nOut) {
 		float[] g = gradientBuffer = NdArrays.floats(gradientProduct, gradientBuffer);
 		return gradient(BiasRow.weightGradient(g, rows, nOut), BiasRow.biasGradient(g, rows, nOut));
-	}
-
-	/** The weight gradient {@code [nOut][C][kH][kW]} and the bias gradient, written into the layer's gradient views. */
-	private Gradient gradient(float[] weights, float[] bias) {
-		// assign into the gradient views themselves (a reshaped view could be a copy)
-		INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-		weightGrad.assign(NdArrays.array(weights, weightGrad.shape()));
-		Gradient grad = new DefaultGradient();
-		if (layerConf().hasBias()) {
-			INDArray biasGrad = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-			biasGrad.assign(NdArrays.array(bias, biasGrad.shape()));
-			grad.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
-		}
-		grad.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
-		return grad;
 	}
 
 	/** The weights {@code [nOut][rows - 1]} with the bias as last column, into {@link #weightsWithBias}. */

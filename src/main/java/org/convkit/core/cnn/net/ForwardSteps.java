@@ -117,18 +117,24 @@ final class ForwardSteps {
 		return WindowGeometry.of(Nd4j.create(DataType.FLOAT, 1, c, h, w), mode, k, s, padding, dilation);
 	}
 
-	/** A convolution with bias: the columns of all images side by side, one product, the bias as a row of ones. */
+	/**
+	 * A convolution with bias: the columns of all images side by side, one product, the bias as a row of ones; or, for
+	 * stride 1 where the products stay deep enough, {@link WidthUnfoldedConvolution}'s products.
+	 */
 	static final class Convolution implements Step {
 		final Im2Col unfold;
 		final Product product;
 		final Act act;
+		/** The stride-1 path, or null. */
+		final WidthUnfoldedConvolution byRows;
 		private float[] columns;
 		private int columnsFor = -1;
 
-		private Convolution(Im2Col unfold, Product product, Act act) {
+		private Convolution(Im2Col unfold, Product product, Act act, WidthUnfoldedConvolution byRows) {
 			this.unfold = unfold;
 			this.product = product;
 			this.act = act;
+			this.byRows = byRows;
 		}
 
 		static Convolution of(Layer layer, ConvolutionLayer cl, int c, int h, int w) {
@@ -139,13 +145,17 @@ final class ForwardSteps {
 			int nOut = (int) cl.getNOut();
 			float[] weights = NdArrays.floats(layer.getParam("W"), null), bias = NdArrays.floats(layer.getParam("b"),
 					null);
+			Act act = activation(cl.getActivationFn());
+			if (s[0] == 1 && s[1] == 1 && WidthUnfolding.suits(c, k[1]))
+				return new Convolution(unfold, null, act, new WidthUnfoldedConvolution(
+						new WidthUnfolding(c, h, w, k[0], k[1], g[2], g[3], g[0], g[1]), weights, bias, nOut, act));
 			float[] withBias = BiasRow.weightsWithBias(weights, bias, nOut, unfold.rows());
-			return new Convolution(unfold, new Product(withBias, nOut, unfold.rows(), unfold.positions()),
-					activation(cl.getActivationFn()));
+			return new Convolution(unfold, new Product(withBias, nOut, unfold.rows(), unfold.positions()), act, null);
 		}
 
 		@Override
 		public float[] apply(float[] in, int n) {
+			if (byRows != null) return byRows.apply(in, n);
 			if (columnsFor != n) {
 				columns = new float[unfold.rows() * n * unfold.positions()];
 				unfold.fillSpreadOnes(columns, n);

@@ -1,0 +1,118 @@
+package org.convkit.core.cnn.net;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+
+/**
+ * Backprop of a stride-1 convolution from its input's {@link WidthUnfolding}, for inner layers that oneDNN computes
+ * forward ({@link ColumnConvolutionLayer}'s ReLU path). With the error {@code E} laid out {@code [nOut][outH][n][outW]}
+ * (the products' output order) and {@code U_ky} the unfolding's matrix for kernel row {@code ky}:
+ * <ul>
+ * <li>weight gradient of kernel row {@code ky}: {@code E · U_kyᵀ} ({@code [nOut][C·kW]});</li>
+ * <li>input gradient: {@code W_kyᵀ · E} added into the unfolding's shape at {@code ky}'s shift for every {@code ky}
+ * (overlapping windows of one array, one after another), then folded back along the width
+ * ({@link WidthUnfolding#fold}, {@code kW} additions per pixel);</li>
+ * <li>bias gradient: the error's sums.</li>
+ * </ul>
+ * The full {@link Im2Col} unfolding copies each value {@code kH·kW} times and folds {@code kH·kW} additions per pixel;
+ * here {@code kW}. Buffers live from one batch to the next (for the last batch size); not thread-safe.
+ */
+final class WidthUnfoldedBackprop {
+	/**
+	 * Calls whose unfolding exceeds this many floats (32 MB) keep oneDNN's backward convolution: measured faster here
+	 * for LeNet's second layer (3.7 MB); larger layers take {@link ColumnRule}'s column products or oneDNN, not
+	 * measured this way.
+	 */
+	static final long MAX_FLOATS = 8L << 20;
+	private int n = -1, nOut = -1;
+	private float[] images, rows, errorRows, weightRows, gradientRows;
+	private INDArray unfolded, error, weights, weightGradient, inputRows;
+
+	/**
+	 * The unfolding for a call of {@code layer} on {@code x} (NCHW), or null where this path does not serve it: stride
+	 * other than 1, dilation, a product depth below {@link WidthUnfolding#suits}, a batch above {@link #MAX_FLOATS}, or a
+	 * convolution mode {@link WindowGeometry} does not cover.
+	 */
+	static WidthUnfolding serving(org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer, INDArray x) {
+		int[] k = layer.getKernelSize(), s = layer.getStride();
+		if (s[0] != 1 || s[1] != 1 || !Arrays.equals(layer.getDilation(), new int[] { 1, 1 }) || x.rank() != 4
+				|| !WidthUnfolding.suits((int) x.size(1), k[1]))
+			return null;
+		int[] g = WindowGeometry.of(x, layer.getConvolutionMode(), k, s, layer.getPadding(), layer.getDilation());
+		if (g == null) return null;
+		WidthUnfolding u = new WidthUnfolding((int) x.size(1), (int) x.size(2), (int) x.size(3), k[0], k[1], g[2], g[3],
+				g[0], g[1]);
+		return (long) u.depth() * u.rowLength((int) x.size(0)) > MAX_FLOATS ? null : u;
+	}
+
+	/**
+	 * The gradients of {@code n} images: {@code x} the layer's input (NCHW, contiguous), {@code w} its weights
+	 * {@code [nOut][C][kH][kW]}, {@code e} the error with respect to the pre-activation (NCHW
+	 * {@code [n][nOut][outH][outW]}, the activation's derivative applied). Writes the input gradient (NCHW) into
+	 * {@code dx} unless it is null, and returns the weight gradient (DL4J's order) followed by the bias gradient
+	 * ({@code nOut} values) in one array.
+	 */
+	float[] backprop(WidthUnfolding u, INDArray x, float[] w, int nOut, float[] e, int n, float[] dx) {
+		int depth = u.depth(), rowLength = u.rowLength(n), positions = u.positions(n);
+		prepare(u, n, nOut);
+		images = NdArrays.floats(x, images);
+		u.unfold(images, n, false, rows);
+		NdArrays.write(unfolded, 0, rows, rows.length);
+		// the error as [nOut][outH][n][outW], and the bias gradient from it
+		float[] grads = new float[nOut * u.channels * u.kernelH * u.kernelW + nOut];
+		int outH = u.outH, outW = u.outW, bias = grads.length - nOut;
+		for (int o = 0, dst = 0; o < nOut; o++) {
+			double sum = 0;
+			for (int oy = 0; oy < outH; oy++)
+				for (int i = 0; i < n; i++)
+					for (int ox = 0, src = ((i * nOut + o) * outH + oy) * outW; ox < outW; ox++) {
+						float v = e[src + ox];
+						errorRows[dst++] = v;
+						sum += v;
+					}
+			grads[bias + o] = (float) sum;
+		}
+		NdArrays.write(error, 0, errorRows, errorRows.length);
+		for (int ky = 0; ky < u.kernelH; ky++)
+			OpenBlasProduct.multiply(false, true, nOut, depth, positions, 1f, error, 0, positions, unfolded,
+					u.shift(ky, n), rowLength, 0f, weightGradient, (long) ky * nOut * depth, depth);
+		NdArrays.read(weightGradient, 0, gradientRows, gradientRows.length);
+		System.arraycopy(u.weightsFromRows(gradientRows, nOut), 0, grads, 0, bias);
+		if (dx == null) return grads;
+		weightRows = u.weightsByRow(w, nOut, weightRows);
+		NdArrays.write(weights, 0, weightRows, weightRows.length);
+		inputRows.assign(0); // the windows below overlap and add up; the first does not cover the rows' ends
+		for (int ky = 0; ky < u.kernelH; ky++)
+			OpenBlasProduct.multiply(true, false, depth, positions, nOut, 1f, weights, (long) ky * nOut * depth, depth,
+					error, 0, positions, 1f, inputRows, u.shift(ky, n), rowLength);
+		NdArrays.read(inputRows, 0, rows, rows.length);
+		Arrays.fill(dx, 0, n * u.channels * u.height * u.width, 0f);
+		u.fold(rows, n, dx);
+		return grads;
+	}
+
+	private void prepare(WidthUnfolding u, int images, int outputs) {
+		int depth = u.depth(), rowLength = u.rowLength(images), positions = u.positions(images);
+		if (images == n && outputs == nOut && rows != null && rows.length == depth * rowLength
+				&& gradientRows.length == u.kernelH * outputs * depth)
+			return;
+		rows = new float[depth * rowLength];
+		errorRows = new float[outputs * positions];
+		gradientRows = new float[u.kernelH * outputs * depth];
+		unfolded = NdArrays.detached(null, depth, rowLength);
+		inputRows = NdArrays.detached(null, depth, rowLength);
+		error = NdArrays.detached(null, outputs, positions);
+		weights = NdArrays.detached(null, u.kernelH, outputs, depth);
+		weightGradient = NdArrays.detached(null, u.kernelH, outputs, depth);
+		n = images;
+		nOut = outputs;
+	}
+
+	/** Frees the buffers (they come back at the next batch). */
+	void release() {
+		images = rows = errorRows = weightRows = gradientRows = null;
+		unfolded = error = weights = weightGradient = inputRows = null;
+		n = nOut = -1;
+	}
+}
