@@ -16,9 +16,9 @@ import static org.junit.Assert.assertTrue;
 /**
  * Inner convolutions that oneDNN computes forward take their backprop from the input's width unfolding
  * ({@link WidthUnfoldedBackprop}) where the products are deep enough: their weight, bias and input gradients (every
- * gradient of the layers below depends on the last) against DL4J's own, for valid 5×5 (LeNet), "same" 3×3, an even
+ * gradient of the layers below depends on the last) against DL4J's own, for valid 5×5 (LeNet), "same" 5×5, an even
  * kernel with "same" padding (one more row and column after than before) and a non-square one, two batch sizes (buffers
- * made, then made again); layers too thin for the products keep oneDNN's backward pass.
+ * made, then made again); layers too short or too thin for the products keep oneDNN's backward pass.
  */
 public class WidthUnfoldedBackpropTest {
 	private static final int CLASSES = 4;
@@ -35,9 +35,10 @@ public class WidthUnfoldedBackpropTest {
 
 	@Test
 	public void paddedEvenAndNonSquareKernelsGiveDl4jsGradients() {
-		// inner depths: 16·3 = 48, 12·4 = 48, 12·2 = 24 (too thin: oneDNN's backward pass), 8·5 = 40
-		compare("conv 3x3x16 relu; conv 3x3x12 pad=same relu; conv 2x4x12 pad=same relu; conv 5x2x8 relu; "
-				+ "conv 2x5x6 pad=same relu; dense 8 relu", 13, 12, 2, new int[] { 0, 1, 1, 0, 1 }, 9);
+		// inner layers: 5 × 3 on 16 channels (depth 48), 6 × 4 "same" on 12 (48), 3 × 3 (too short: oneDNN's backward
+		// pass), 5 × 5 "same" on 8 (40), 5 × 2 on 6 (12: too thin)
+		compare("conv 3x3x16 relu; conv 5x3x12 pad=same relu; conv 6x4x12 pad=same relu; conv 3x3x8 relu; "
+				+ "conv 5x5x6 pad=same relu; conv 5x2x4 relu; dense 8 relu", 13, 12, 2, new int[] { 0, 1, 1, 0, 1, 0 }, 9);
 	}
 
 	/** {@code byRows[i]}: 1 where layer i is expected to take the width unfolding's products, 0 where not. */
