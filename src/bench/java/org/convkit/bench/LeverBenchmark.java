@@ -29,8 +29,9 @@ import java.util.function.Supplier;
  * on the same pre-built batches (seeded synthetic images, {@link RuntimeBenchWorker#batches}), one network per
  * variant, rounds interleaved after one untimed warm-up, 1 thread. The variants form a ladder, each adding one lever
  * to the one before, from DL4J 1.0.0-M2.1 as shipped (its own layer objects: no oneDNN helpers) to ConvKit's
- * training ({@code FastTraining.on}); then two configuration variants of the top rung (cache mode NONE instead of
- * DEVICE; batches of 128), and the oneDNN batch-norm helper on a small conv / batch-norm / pool network at 32×32.
+ * training ({@code FastTraining.on}); then three variants of the top rung (cache mode NONE instead of DEVICE; batches
+ * of 128; the inner convolution's backprop on oneDNN), and the oneDNN batch-norm helper on a small conv / batch-norm /
+ * pool network at 32×32.
  * Run with {@code ./convkit --bench 3 levers}.
  */
 final class LeverBenchmark {
@@ -49,6 +50,8 @@ final class LeverBenchmark {
 		final int images;
 		final Variant reference;
 		final List<Double> speeds = new ArrayList<>();
+		/** A system property set to {@code false} while this variant trains, or null. */
+		String switchedOff;
 
 		Variant(String name, MultiLayerNetwork net, List<DataSet> batches, int images, Variant reference) {
 			this.name = name;
@@ -68,9 +71,11 @@ final class LeverBenchmark {
 			for (int round = 0; round <= rounds; round++) {
 				System.out.printf(Locale.ROOT, "round %d of %d%s%n", round, rounds, round == 0 ? " (warm-up)" : "");
 				for (Variant v : b.variants) {
+					if (v.switchedOff != null) System.setProperty(v.switchedOff, "false");
 					long t0 = System.nanoTime();
 					v.batches.forEach(v.net::fit);
 					double s = (System.nanoTime() - t0) / 1e9;
+					if (v.switchedOff != null) System.clearProperty(v.switchedOff);
 					if (round > 0) v.speeds.add(v.images / s);
 				}
 			}
@@ -126,6 +131,8 @@ final class LeverBenchmark {
 		all.accept(n);
 		add("FastTraining with CacheMode.NONE instead of DEVICE", n, batches, fast);
 		add("FastTraining with batches of 128", lenet(all), RuntimeBenchWorker.batches(28, IMAGES, 128), fast);
+		add("FastTraining with the inner convolution's backprop on oneDNN, not width-unfolded products "
+				+ "(-Dconvkit.widthUnfolding=false)", lenet(all), batches, fast).switchedOff = "convkit.widthUnfolding";
 	}
 
 	/** A small network with batch norm: DL4J's Java batch norm against oneDNN's (the helper set to null for it). */

@@ -22,9 +22,10 @@ import java.util.Arrays;
 /**
  * The layers of {@link SmallBatchForward}, each on a whole batch of {@code n} images. Between spatial layers a batch
  * is held channel-major, {@code [C][n][H][W]}: a convolution's one product {@code [out × taps]·[taps × n·H·W]} gives
- * exactly that, and pooling works plane by plane whatever the order. Dense layers hold it feature-major,
- * {@code [features][n]} (image i in column i), so that {@code Wᵀ·X} chains from one dense layer to the next without
- * reordering; the first dense layer after the convolutions reorders once ({@link #toFeatureMajor}).
+ * exactly that ({@link WidthUnfoldedConvolution}'s products reorder to it), and pooling works plane by plane whatever
+ * the order. Dense layers hold it feature-major, {@code [features][n]} (image i in column i), so that {@code Wᵀ·X}
+ * chains from one dense layer to the next without reordering; the first dense layer after the convolutions reorders
+ * once ({@link #toFeatureMajor}).
  */
 final class ForwardSteps {
 	private ForwardSteps() {

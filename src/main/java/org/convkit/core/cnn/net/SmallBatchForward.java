@@ -21,7 +21,8 @@ import java.util.List;
 
 /**
  * The inference pass of a small ConvKit network in Java and OpenBLAS: each convolution is one {@link Im2Col} product
- * for the whole batch (the bias rides in the product as a row of ones), pooling, activations and softmax in Java,
+ * for the whole batch (the bias rides in the product as a row of ones), or for stride 1 a few products over a
+ * {@link WidthUnfolding} ({@link WidthUnfoldedConvolution}), pooling, activations and softmax in Java,
  * dense layers one product per batch ({@link ForwardSteps}). DL4J's {@code MultiLayerNetwork.output} costs about a
  * millisecond per call for LeNet whatever the batch size — each layer sets up a libnd4j op, for a convolution a
  * oneDNN primitive and its memory reorders — which made classifying one image at a time 0.64–0.71× PyTorch's speed;

@@ -27,10 +27,10 @@ final class WidthUnfoldedBackprop {
 	static final long MAX_FLOATS = 8L << 20;
 	/**
 	 * Kernels shorter than this keep oneDNN's backward convolution. Whole training steps, the two paths alternating in
-	 * one JVM (1 thread, AMD EPYC with AVX-512; docs/benchmarks.md): LeNet (second layer 5 × 5) 1.00–1.02× as fast
-	 * this way with AVX-512, 1.07–1.09× narrowed to AVX2; Small VGG at 32 × 32 (its third layer, 3 × 3, is the one
-	 * that would take this path) 0.95–0.97× with AVX-512, 0.99–1.04× narrowed: the unfolding saves a copy per kernel
-	 * row, and oneDNN's 3 × 3 kernels are its best.
+	 * one JVM (1 thread, AMD EPYC with AVX-512; a scratch probe, its figures in the note of issue 14): LeNet (second
+	 * layer 5 × 5) 1.00–1.02× as fast this way with AVX-512, 1.07–1.09× narrowed to AVX2; Small VGG at 32 × 32 (its
+	 * third layer, 3 × 3, is the one that would take this path) 0.95–0.97× with AVX-512, 0.99–1.04× narrowed: the
+	 * unfolding saves a copy per kernel row, and oneDNN's 3 × 3 kernels are its best.
 	 */
 	static final int MIN_KERNEL_HEIGHT = 5;
 	private int n = -1, nOut = -1;
@@ -45,8 +45,8 @@ final class WidthUnfoldedBackprop {
 	 */
 	static WidthUnfolding serving(org.deeplearning4j.nn.conf.layers.ConvolutionLayer layer, INDArray x) {
 		int[] k = layer.getKernelSize(), s = layer.getStride();
-		if (s[0] != 1 || s[1] != 1 || k[0] < MIN_KERNEL_HEIGHT || !Arrays.equals(layer.getDilation(), new int[] { 1, 1 }) || x.rank() != 4
-				|| !WidthUnfolding.suits((int) x.size(1), k[1]))
+		if (s[0] != 1 || s[1] != 1 || k[0] < MIN_KERNEL_HEIGHT || !Arrays.equals(layer.getDilation(), new int[] { 1, 1 })
+				|| x.rank() != 4 || !WidthUnfolding.suits((int) x.size(1), k[1]))
 			return null;
 		int[] g = WindowGeometry.of(x, layer.getConvolutionMode(), k, s, layer.getPadding(), layer.getDilation());
 		if (g == null) return null;
