@@ -200,8 +200,9 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 		long perImage = (long) rows * positions;
 		// the forward pass on this very input left its pre-activation (and, in one chunk, its columns)
 		boolean fromForward = forwardInput == input;
+		// one image too large, or oneDNN's turn
 		if (perImage > columnBudget || !fromForward && !columnsWanted(perImage * n))
-			return reluBackprop(valued(epsilon), workspaceMgr, training && !first); // one image too large, or oneDNN's turn
+			return reluBackprop(valued(epsilon), workspaceMgr, !first);
 		boolean kept = fromForward && columnsKept && scratch.columnsOwner == this;
 		forwardInput = null;
 		columnsKept = false;

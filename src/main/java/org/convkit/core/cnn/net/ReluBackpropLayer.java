@@ -66,8 +66,8 @@ abstract class ReluBackpropLayer extends OneDnnConvolutionLayer {
 			weightNoiseParams.clear();
 			reluBackprops++;
 			byRowsBackprops++;
-			return new Pair<>(gradient(Arrays.copyOf(g, g.length - nOut), Arrays.copyOfRange(g, g.length - nOut, g.length)),
-					epsNext);
+			int weights = g.length - nOut; // the weight gradient, then the bias gradient
+			return new Pair<>(gradient(Arrays.copyOf(g, weights), Arrays.copyOfRange(g, weights, g.length)), epsNext);
 		}
 		reluDelta = NdArrays.detached(reluDelta, z.shape());
 		NdArrays.write(reluDelta, 0, e, e.length);
