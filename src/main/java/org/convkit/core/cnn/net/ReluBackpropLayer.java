@@ -13,8 +13,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Arrays;
-
 /**
  * The backprop of a plain ReLU convolution whose forward pass oneDNN computed: ReLU's derivative in Java, then the
  * convolution's backward pass as products over the input's width unfolding ({@link WidthUnfoldedBackprop}) where they
@@ -58,16 +56,14 @@ abstract class ReluBackpropLayer extends OneDnnConvolutionLayer {
 			INDArray x = NdArrays.contiguous(input);
 			int length = (int) x.length();
 			float[] dx = reluInputGradient = ColumnScratch.sized(reluInputGradient, length); // may be longer
-			int nOut = (int) c.getNOut();
-			float[] g = byRows.backprop(rows, x, NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), null),
-					nOut, e, (int) x.size(0), dx);
+			byRows.backprop(rows, x, NdArrays.floats(getParam(ConvolutionParamInitializer.WEIGHT_KEY), null),
+					(int) c.getNOut(), e, (int) x.size(0), dx);
 			INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
 			NdArrays.write(epsNext, 0, dx, length);
 			weightNoiseParams.clear();
 			reluBackprops++;
 			byRowsBackprops++;
-			int weights = g.length - nOut; // the weight gradient, then the bias gradient
-			return new Pair<>(gradient(Arrays.copyOf(g, weights), Arrays.copyOfRange(g, weights, g.length)), epsNext);
+			return new Pair<>(gradient(byRows.weightGradient(), byRows.biasGradient()), epsNext);
 		}
 		reluDelta = NdArrays.detached(reluDelta, z.shape());
 		NdArrays.write(reluDelta, 0, e, e.length);

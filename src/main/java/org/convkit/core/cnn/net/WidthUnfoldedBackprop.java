@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <li>bias gradient: the error's sums.</li>
  * </ul>
  * The full {@link Im2Col} unfolding copies each value {@code kH·kW} times and folds {@code kH·kW} additions per pixel;
- * here {@code kW}. Buffers live from one batch to the next (for the last batch size); not thread-safe.
+ * here {@code kW}. Buffers live from one batch to the next; not thread-safe.
  */
 final class WidthUnfoldedBackprop {
 	/**
@@ -33,8 +33,10 @@ final class WidthUnfoldedBackprop {
 	 * unfolding saves a copy per kernel row, and oneDNN's 3 × 3 kernels are its best.
 	 */
 	static final int MIN_KERNEL_HEIGHT = 5;
-	private int n = -1, nOut = -1;
-	private float[] images, rows, errorRows, weightRows, gradientRows;
+	/** The last batch's unfolding and output count, for {@link #weightGradient}. */
+	private WidthUnfolding last;
+	private int nOut;
+	private float[] images, rows, errorRows, weightRows, gradientRows, biasGradient;
 	private INDArray unfolded, error, weights, weightGradient, inputRows;
 
 	/**
@@ -56,21 +58,28 @@ final class WidthUnfoldedBackprop {
 	}
 
 	/**
-	 * The gradients of {@code n} images: {@code x} the layer's input (NCHW, contiguous), {@code w} its weights
+	 * Backprop of {@code n} images: {@code x} the layer's input (NCHW, contiguous), {@code w} its weights
 	 * {@code [nOut][C][kH][kW]}, {@code e} the error with respect to the pre-activation (NCHW
 	 * {@code [n][nOut][outH][outW]}, the activation's derivative applied). Writes the input gradient (NCHW) into
-	 * {@code dx} unless it is null, and returns the weight gradient (DL4J's order) followed by the bias gradient
-	 * ({@code nOut} values) in one array.
+	 * {@code dx}; then {@link #weightGradient} and {@link #biasGradient} give the others.
 	 */
-	float[] backprop(WidthUnfolding u, INDArray x, float[] w, int nOut, float[] e, int n, float[] dx) {
-		int depth = u.depth(), rowLength = u.rowLength(n), positions = u.positions(n);
-		prepare(u, n, nOut);
+	void backprop(WidthUnfolding u, INDArray x, float[] w, int nOut, float[] e, int n, float[] dx) {
+		int depth = u.depth(), rowLength = u.rowLength(n), positions = u.positions(n), length = depth * rowLength;
+		last = u;
+		this.nOut = nOut;
+		rows = ColumnScratch.sized(rows, length);
+		errorRows = ColumnScratch.sized(errorRows, nOut * positions);
+		unfolded = NdArrays.detached(unfolded, depth, rowLength);
+		inputRows = NdArrays.detached(inputRows, depth, rowLength);
+		error = NdArrays.detached(error, nOut, positions);
+		weights = NdArrays.detached(weights, u.kernelH, nOut, depth);
+		weightGradient = NdArrays.detached(weightGradient, u.kernelH, nOut, depth);
 		images = NdArrays.floats(x, images);
 		u.unfold(images, n, false, rows);
-		NdArrays.write(unfolded, 0, rows, rows.length);
+		NdArrays.write(unfolded, 0, rows, length);
 		// the error as [nOut][outH][n][outW], and the bias gradient from it
-		float[] grads = new float[nOut * u.channels * u.kernelH * u.kernelW + nOut];
-		int outH = u.outH, outW = u.outW, bias = grads.length - nOut;
+		biasGradient = new float[nOut];
+		int outH = u.outH, outW = u.outW;
 		for (int o = 0, dst = 0; o < nOut; o++) {
 			double sum = 0;
 			for (int oy = 0; oy < outH; oy++)
@@ -80,48 +89,38 @@ final class WidthUnfoldedBackprop {
 						errorRows[dst++] = v;
 						sum += v;
 					}
-			grads[bias + o] = (float) sum;
+			biasGradient[o] = (float) sum;
 		}
-		NdArrays.write(error, 0, errorRows, errorRows.length);
+		NdArrays.write(error, 0, errorRows, nOut * positions);
 		for (int ky = 0; ky < u.kernelH; ky++)
 			OpenBlasProduct.multiply(false, true, nOut, depth, positions, 1f, error, 0, positions, unfolded,
 					u.shift(ky, n), rowLength, 0f, weightGradient, (long) ky * nOut * depth, depth);
-		NdArrays.read(weightGradient, 0, gradientRows, gradientRows.length);
-		System.arraycopy(u.weightsFromRows(gradientRows, nOut), 0, grads, 0, bias);
-		if (dx == null) return grads;
 		weightRows = u.weightsByRow(w, nOut, weightRows);
 		NdArrays.write(weights, 0, weightRows, weightRows.length);
 		inputRows.assign(0); // the windows below overlap and add up; the first does not cover the rows' ends
 		for (int ky = 0; ky < u.kernelH; ky++)
 			OpenBlasProduct.multiply(true, false, depth, positions, nOut, 1f, weights, (long) ky * nOut * depth, depth,
 					error, 0, positions, 1f, inputRows, u.shift(ky, n), rowLength);
-		NdArrays.read(inputRows, 0, rows, rows.length);
+		NdArrays.read(inputRows, 0, rows, length);
 		Arrays.fill(dx, 0, n * u.channels * u.height * u.width, 0f);
 		u.fold(rows, n, dx);
-		return grads;
 	}
 
-	private void prepare(WidthUnfolding u, int images, int outputs) {
-		int depth = u.depth(), rowLength = u.rowLength(images), positions = u.positions(images);
-		if (images == n && outputs == nOut && rows != null && rows.length == depth * rowLength
-				&& gradientRows.length == u.kernelH * outputs * depth)
-			return;
-		rows = new float[depth * rowLength];
-		errorRows = new float[outputs * positions];
-		gradientRows = new float[u.kernelH * outputs * depth];
-		unfolded = NdArrays.detached(null, depth, rowLength);
-		inputRows = NdArrays.detached(null, depth, rowLength);
-		error = NdArrays.detached(null, outputs, positions);
-		weights = NdArrays.detached(null, u.kernelH, outputs, depth);
-		weightGradient = NdArrays.detached(null, u.kernelH, outputs, depth);
-		n = images;
-		nOut = outputs;
+	/** The last batch's weight gradient in DL4J's order {@code [nOut][C][kH][kW]}. */
+	float[] weightGradient() {
+		gradientRows = NdArrays.floats(weightGradient, gradientRows);
+		return last.weightsFromRows(gradientRows, nOut);
+	}
+
+	/** The last batch's bias gradient. */
+	float[] biasGradient() {
+		return biasGradient;
 	}
 
 	/** Frees the buffers (they come back at the next batch). */
 	void release() {
-		images = rows = errorRows = weightRows = gradientRows = null;
+		images = rows = errorRows = weightRows = gradientRows = biasGradient = null;
 		unfolded = error = weights = weightGradient = inputRows = null;
-		n = nOut = -1;
+		last = null;
 	}
 }
