@@ -29,9 +29,10 @@ import java.util.function.Supplier;
  * on the same pre-built batches (seeded synthetic images, {@link RuntimeBenchWorker#batches}), one network per
  * variant, rounds interleaved after one untimed warm-up, 1 thread. The variants form a ladder, each adding one lever
  * to the one before, from DL4J 1.0.0-M2.1 as shipped (its own layer objects: no oneDNN helpers) to ConvKit's
- * training ({@code FastTraining.on}); then three variants of the top rung (cache mode NONE instead of DEVICE; batches
- * of 128; the inner convolution's backprop on oneDNN), and the oneDNN batch-norm helper on a small conv / batch-norm /
- * pool network at 32×32.
+ * training ({@code FastTraining.on}); then five variants of the top rung (cache mode NONE instead of DEVICE; batches
+ * of 128; the inner convolution's backprop on oneDNN; the first layer's columns in one chunk of 4 MB; those columns
+ * unfolded again for backprop), and the oneDNN batch-norm helper on a small conv / batch-norm / pool network at
+ * 32×32.
  * Run with {@code ./convkit --bench 3 levers}.
  */
 final class LeverBenchmark {
@@ -50,8 +51,14 @@ final class LeverBenchmark {
 		final int images;
 		final Variant reference;
 		final List<Double> speeds = new ArrayList<>();
-		/** A system property set to {@code false} while this variant trains, or null. */
-		String switchedOff;
+		/** A system property set to {@link #value} while this variant trains, or null. */
+		String property, value;
+
+		/** Trains this variant with the system property {@code name} set to {@code to}. */
+		void set(String name, String to) {
+			property = name;
+			value = to;
+		}
 
 		Variant(String name, MultiLayerNetwork net, List<DataSet> batches, int images, Variant reference) {
 			this.name = name;
@@ -71,11 +78,11 @@ final class LeverBenchmark {
 			for (int round = 0; round <= rounds; round++) {
 				System.out.printf(Locale.ROOT, "round %d of %d%s%n", round, rounds, round == 0 ? " (warm-up)" : "");
 				for (Variant v : b.variants) {
-					if (v.switchedOff != null) System.setProperty(v.switchedOff, "false");
+					if (v.property != null) System.setProperty(v.property, v.value);
 					long t0 = System.nanoTime();
 					v.batches.forEach(v.net::fit);
 					double s = (System.nanoTime() - t0) / 1e9;
-					if (v.switchedOff != null) System.clearProperty(v.switchedOff);
+					if (v.property != null) System.clearProperty(v.property);
 					if (round > 0) v.speeds.add(v.images / s);
 				}
 			}
@@ -132,7 +139,11 @@ final class LeverBenchmark {
 		add("FastTraining with CacheMode.NONE instead of DEVICE", n, batches, fast);
 		add("FastTraining with batches of 128", lenet(all), RuntimeBenchWorker.batches(28, IMAGES, 128), fast);
 		add("FastTraining with the inner convolution's backprop on oneDNN, not width-unfolded products "
-				+ "(-Dconvkit.widthUnfolding=false)", lenet(all), batches, fast).switchedOff = "convkit.widthUnfolding";
+				+ "(-Dconvkit.widthUnfolding=false)", lenet(all), batches, fast).set("convkit.widthUnfolding", "false");
+		add("FastTraining with the first layer's columns in one chunk of 4 MB, not chunks of 1 MB "
+				+ "(-Dconvkit.columnChunk=1048576)", lenet(all), batches, fast).set("convkit.columnChunk", "1048576");
+		add("FastTraining with the first layer's columns unfolded again for its backprop (-Dconvkit.keepColumns=false)",
+				lenet(all), batches, fast).set("convkit.keepColumns", "false");
 	}
 
 	/** A small network with batch norm: DL4J's Java batch norm against oneDNN's (the helper set to null for it). */

@@ -36,7 +36,7 @@ import java.util.List;
  * The network's first layer skips the input gradient, which {@code MultiLayerNetwork.fit} computes for every layer and
  * then throws away for the first one (PyTorch skips it too: images do not require a gradient); when max pooling follows
  * it, the two hand each other their output and error in Java ({@link PoolingHandoff}). Only ReLU or identity
- * layers get the forward pass here (ReLU's derivative then comes from the kept pre-activation); a first layer with
+ * layers get the forward pass here (ReLU's derivative then comes from the kept output); a first layer with
  * another activation gets DL4J's forward pass and this backprop. Layouts {@link Im2Col} does not handle (NHWC,
  * dilation), dropout or weight noise on the layer, and images whose columns alone exceed the budget take DL4J's path,
  * as does everything while training is off (inference, saliency maps): then the layer is DL4J's with its oneDNN helper
@@ -47,32 +47,49 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	/** At most this many floats of unfolded columns per image (32 MB); larger images take DL4J's path. */
 	static final long COLUMN_BUDGET = 8L << 20;
 	/**
-	 * Columns per chunk of images aimed at (4 MB; an image with more goes alone): a chunk's columns and its
+	 * Columns per chunk of images aimed at (1 MB; an image with more goes alone): a chunk's columns and its
 	 * input-gradient product then stay in the processor's caches between the products and the Java loops that fill
 	 * and fold them. Measured over whole training steps of Small VGG (1 thread, AMD EPYC with AVX-512): chunks of up
 	 * to 32 MB made a step 14 % longer at 64×64 gray and 17 % at 96×96 RGB, 8 MB ones 2 % and 4 %, 2 MB ones were as
-	 * fast as 4 MB; docs/benchmarks.md has the benchmark.
+	 * fast as 4 MB, and 1 MB ones as 4 MB; LeNet (26 × 576 floats of columns per image in its first layer: the whole
+	 * batch of 64 in one chunk at 4 MB, chunks of 17 images at 1 MB) trained 3 % faster with 1 MB with AVX-512 and
+	 * 0–7 % narrowed to AVX2 ({@code ./convkit --bench 9 levers}; docs/benchmarks.md). {@value #CHUNK_PROPERTY}
+	 * sets another target (floats) for benchmarks.
 	 */
-	static final long CHUNK_TARGET = 1L << 20;
+	static final long CHUNK_TARGET = 1L << 18;
+	/**
+	 * Batches whose columns take at most this many floats (8 MB) keep every chunk's columns for backprop, each in its
+	 * own part of one buffer, instead of unfolding the images again (LeNet's first layer: 1 M floats for 64 images).
+	 */
+	static final long KEEP_FLOATS = 2L << 20;
+	/** {@code -Dconvkit.keepColumns=false} unfolds the images again in backprop unless in one chunk (benchmarks). */
+	static final String KEEP_PROPERTY = "convkit.keepColumns";
+	/** A chunk target in floats instead of {@link #CHUNK_TARGET}, read per call (benchmarks). */
+	static final String CHUNK_PROPERTY = "convkit.columnChunk";
 
 	private final boolean first;
-	private long columnBudget = COLUMN_BUDGET, chunkTarget = CHUNK_TARGET;
+	private long columnBudget = COLUMN_BUDGET, chunkTarget = -1;
 	private volatile boolean training;
 	/** The chunk buffers, shared with the network's other column layers. */
 	private final ColumnScratch scratch;
-	/** This layer's own: the whole batch's pre-activation (NCHW, the ReLU mask) and the gradients. */
-	private float[] preActivation, gradientBuffer;
-	private INDArray columns, weightsWithBias, gradientProduct;
+	/** This layer's own: the gradients. */
+	private float[] gradientBuffer;
+	private INDArray weightsWithBias, gradientProduct;
 	/** The input whose pre-activation the last training forward pass left in the buffers, or null. */
 	private INDArray forwardInput;
-	/** Whether {@link #columns} holds that input's columns for the whole batch (one chunk), unless another layer has
-	 * used the shared buffer since ({@link ColumnScratch#columnsOwner}). */
-	private boolean columnsKept;
 	/**
-	 * The hand-over with the max pooling right after this layer (the network's first, plain ReLU), or null; then
-	 * {@link #activation} keeps the whole batch's output for it.
+	 * Whether the shared columns buffer holds that input's columns for the whole batch, chunk after chunk of
+	 * {@link #keptChunk} images, unless another layer has used it since ({@link ColumnScratch#columnsOwner}).
 	 */
+	private boolean columnsKept;
+	private int keptChunk;
+	/** The hand-over with the max pooling right after this layer (the network's first, plain ReLU), or null. */
 	PoolingHandoff handoff;
+	/**
+	 * The last training forward pass's output (NCHW, whole batch): what the pooling's hand-over takes, and backprop's
+	 * ReLU mask, since {@code max(z, 0)} is positive exactly where {@code z} is (only a NaN, which a diverged
+	 * training gives and the loss then shows anyway, may pass or stop its error differently).
+	 */
 	private float[] activation;
 	/** Backprop from the error's columns, for inner layers with stride 1. */
 	private final ErrorColumnBackprop errorColumns;
@@ -80,8 +97,11 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	Boolean innerColumns;
 	/** For tests: true or false forces {@link #errorColumns} on or off where the stride is 1 (null: its own rule). */
 	Boolean inputByProduct;
-	/** For tests: how many forward passes and backprops took the column path, how many the pooling's hand-over. */
-	int ownForwards, ownBackprops, handedBackprops;
+	/**
+	 * For tests: how many forward passes and backprops took the column path, how many the pooling's hand-over; how
+	 * many chunks of images were unfolded.
+	 */
+	int ownForwards, ownBackprops, handedBackprops, unfoldings;
 
 	ColumnConvolutionLayer(NeuralNetConfiguration conf, DataType dataType, boolean first, ColumnScratch scratch) {
 		super(conf, dataType);
@@ -112,10 +132,10 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	public void training(boolean on) {
 		training = on;
 		if (!on) {
-			preActivation = gradientBuffer = activation = null;
+			gradientBuffer = activation = null;
 			if (handoff != null) handoff.release();
 			scratch.release();
-			columns = weightsWithBias = gradientProduct = forwardInput = null;
+			weightsWithBias = gradientProduct = forwardInput = null;
 			releaseReluBuffers();
 			errorColumns.release();
 			columnsKept = false;
@@ -159,29 +179,32 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 		if (perImage > columnBudget || !columnsWanted(perImage * n)) return super.activate(training, workspaceMgr);
 		int chunk = chunk(n, perImage), outPerImage = nOut * positions;
 		prepareWeights(unfold.rows());
-		float[] z = preActivation = ColumnScratch.sized(preActivation, n * outPerImage);
-		// the pooling after this layer takes the whole batch's output from Java (ReLU layers only: see install)
-		boolean handing = handoff != null && relu;
-		if (handing) activation = ColumnScratch.sized(activation, n * outPerImage);
+		boolean keep = perImage * n <= KEEP_FLOATS && switchedOn(KEEP_PROPERTY);
+		if (keep) scratch.matrix(Use.COLUMNS, unfold.rows(), (long) n * positions); // sized for every chunk
+		// the whole batch's output, NCHW: also backprop's ReLU mask (positive exactly where the pre-activation is)
+		float[] act = activation = ColumnScratch.sized(activation, n * outPerImage);
 		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
 				new long[] { n, nOut, unfold.outH(), unfold.outW() }, 'c');
 		for (int firstImage = 0; firstImage < n; firstImage += chunk) {
 			int count = Math.min(chunk, n - firstImage), length = count * positions;
-			INDArray cols = unfold(unfold, x, firstImage, count), product = scratch.matrix(Use.PRODUCT, nOut, length);
+			INDArray cols = unfold(unfold, x, firstImage, count, keep ? firstImage * perImage : 0);
+			INDArray product = scratch.matrix(Use.PRODUCT, nOut, length);
 			Nd4j.gemm(weightsWithBias, cols, product, false, false, 1.0, 0.0); // [nOut][count][positions]
 			float[] p = scratch.floats(Use.PRODUCT, nOut * length);
 			NdArrays.read(product, 0, p, nOut * length);
-			// the pre-activation NCHW, as the layer's output; then the activation of the chunk's images
-			int base = firstImage * outPerImage;
-			ColumnScratch.nchw(p, count, nOut, positions, z, base);
-			float[] act = handing ? activation : scratch.floats(Use.ACTIVATION, count * outPerImage);
-			int at = handing ? base : 0;
-			if (relu) for (int k = 0; k < count * outPerImage; k++) act[at + k] = Math.max(z[base + k], 0f);
-			else System.arraycopy(z, base, act, 0, count * outPerImage);
-			NdArrays.write(out, base, act, at, count * outPerImage);
+			// the activation NCHW, as the layer's output: no separate pre-activation pass
+			for (int i = 0; i < count; i++)
+				for (int o = 0, image = (firstImage + i) * outPerImage; o < nOut; o++) {
+					int src = (o * count + i) * positions, dst = image + o * positions;
+					if (relu) for (int k = 0; k < positions; k++) act[dst + k] = Math.max(p[src + k], 0f);
+					else System.arraycopy(p, src, act, dst, positions);
+				}
+			NdArrays.write(out, firstImage * outPerImage, act, firstImage * outPerImage, count * outPerImage);
 		}
-		if (handing) handoff.forward(out, activation);
-		columnsKept = chunk >= n;
+		// the pooling after this layer takes the whole batch's output from Java (ReLU layers only: see install)
+		if (handoff != null && relu) handoff.forward(out, activation);
+		columnsKept = keep || chunk >= n;
+		keptChunk = chunk;
 		if (columnsKept) scratch.columnsOwner = this;
 		forwardInput = input;
 		ownForwards++;
@@ -217,7 +240,7 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 		// after this class's forward pass the error is masked chunk by chunk; else DL4J's activation backprop, whole
 		float[] wholeError = fromForward ? null : error(epsilon, workspaceMgr);
 		INDArray eps = fromForward && !handed ? NdArrays.contiguous(epsilon) : null;
-		int chunk = kept ? n : chunk(n, perImage);
+		int chunk = kept ? keptChunk : chunk(n, perImage);
 		// stride 1 (inner layers): all three gradients from one unfolding of the error; else the input's columns
 		boolean wanted = inputByProduct != null ? inputByProduct : ErrorColumnBackprop.WANTED;
 		Im2Col back = epsNext == null || !wanted ? null : unfold.transposed(nOut);
@@ -239,7 +262,7 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 				if (wholeError != null) System.arraycopy(wholeError, base, e, 0, values);
 				else {
 					NdArrays.read(eps, base, e, values);
-					if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], preActivation[base + k]);
+					if (relu) for (int k = 0; k < values; k++) e[k] = Relu.masked(e[k], activation[base + k]);
 				}
 				if (back != null) {
 					float[] dx = scratch.floats(Use.INPUT_GRADIENT, count * inPerImage);
@@ -249,7 +272,8 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 				}
 				positionMajor = scratch.positionMajor(e, count, nOut, positions);
 			}
-			INDArray cols = kept ? columns : unfold(unfold, x, firstImage, count);
+			INDArray cols = kept ? scratch.matrix(Use.COLUMNS, rows, length, firstImage * perImage)
+					: unfold(unfold, x, firstImage, count, 0);
 			// [rows][nOut]: the weight gradients, then the bias gradient
 			Nd4j.gemm(cols, positionMajor, gradientProduct, false, false, 1.0, firstImage == 0 ? 0.0 : 1.0);
 			if (epsNext != null) {
@@ -316,16 +340,20 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 		return e;
 	}
 
-	/** Images {@code first .. first+count-1} of {@code x} (NCHW) unfolded side by side, ones row last. */
-	private INDArray unfold(Im2Col unfold, INDArray x, int first, int count) {
+	/**
+	 * Images {@code first .. first+count-1} of {@code x} (NCHW) unfolded side by side, ones row last, into the shared
+	 * columns buffer from float {@code at} on.
+	 */
+	private INDArray unfold(Im2Col unfold, INDArray x, int first, int count, long at) {
 		int inPerImage = (int) (x.length() / x.size(0)), length = count * unfold.positions(), rows = unfold.rows();
 		float[] images = scratch.floats(Use.IMAGES, count * inPerImage);
 		NdArrays.read(x, (long) first * inPerImage, images, count * inPerImage);
 		float[] cols = scratch.floats(Use.COLUMNS, rows * length);
+		unfoldings++;
 		unfold.fillSpreadNchw(images, count, cols);
 		unfold.fillSpreadOnes(cols, count);
-		columns = scratch.matrix(Use.COLUMNS, rows, length);
-		NdArrays.write(columns, 0, cols, rows * length);
+		INDArray columns = scratch.matrix(Use.COLUMNS, rows, length, at);
+		NdArrays.write(columns, at, cols, rows * length); // from the buffer's start, as NdArrays reads and writes
 		return columns;
 	}
 
@@ -339,7 +367,13 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 
 	/** Images per chunk: as many as fit the chunk target (and the budget), at least one. */
 	private int chunk(int n, long perImage) {
-		return (int) Math.max(1, Math.min(n, Math.min(columnBudget, chunkTarget) / perImage));
+		long target = chunkTarget > 0 ? chunkTarget : Long.getLong(CHUNK_PROPERTY, CHUNK_TARGET);
+		return (int) Math.max(1, Math.min(n, Math.min(columnBudget, target > 0 ? target : CHUNK_TARGET) / perImage));
+	}
+
+	/** Whether the benchmark switch {@code property} is not set to {@code false}. */
+	private static boolean switchedOn(String property) {
+		return !"false".equalsIgnoreCase(System.getProperty(property, "").trim());
 	}
 
 	/** The cases {@link Im2Col} covers; anything else takes DL4J's path. */

@@ -15,7 +15,7 @@ import java.util.Arrays;
  */
 final class ColumnScratch {
 	enum Use {
-		IMAGES, COLUMNS, PRODUCT, ACTIVATION, ERROR, POSITION_MAJOR, CHANNEL_MAJOR, FOLD, ERROR_COLUMNS, INPUT_PRODUCT,
+		IMAGES, COLUMNS, PRODUCT, ERROR, POSITION_MAJOR, CHANNEL_MAJOR, FOLD, ERROR_COLUMNS, INPUT_PRODUCT,
 		INPUT_GRADIENT
 	}
 
@@ -39,10 +39,19 @@ final class ColumnScratch {
 
 	/** A {@code rows × cols} C-order matrix over the start of the native buffer for {@code use}. */
 	INDArray matrix(Use use, long rows, long cols) {
+		return matrix(use, rows, cols, 0);
+	}
+
+	/**
+	 * A {@code rows × cols} C-order matrix over the native buffer for {@code use} from float {@code at} on. A buffer
+	 * too short for it is replaced by a new one (what the old one held is lost).
+	 */
+	INDArray matrix(Use use, long rows, long cols, long at) {
 		INDArray b = natives[use.ordinal()];
-		if (b == null || b.length() < rows * cols) b = natives[use.ordinal()] = NdArrays.detached(null, rows * cols);
+		if (b == null || b.length() < at + rows * cols)
+			b = natives[use.ordinal()] = NdArrays.detached(null, at + rows * cols);
 		if (use == Use.COLUMNS) columnsOwner = null;
-		return Nd4j.create(b.data(), new long[] { rows, cols }, new long[] { cols, 1 }, 0, 'c');
+		return Nd4j.create(b.data(), new long[] { rows, cols }, new long[] { cols, 1 }, at, 'c');
 	}
 
 	/**

@@ -89,6 +89,32 @@ public class ColumnConvolutionLayerTest {
 				54L * 12 * 11 * 2, true, 3);
 	}
 
+	/**
+	 * A batch whose columns fit {@link ColumnConvolutionLayer#KEEP_FLOATS} keeps every chunk's columns for backprop:
+	 * LeNet's first layer, 16 images in chunks of 3, is unfolded 6 times per step, not 12 (the gradients are
+	 * {@link #chunksGiveTheSameGradients}'); with the benchmark switch off, 12.
+	 */
+	@Test
+	public void keptChunksAreUnfoldedOncePerStep() {
+		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(NetworkSpec.LENET_SPEC), 28, 28, 1, CLASSES,
+				TrainingSettings.DEFAULTS);
+		List<ColumnConvolutionLayer> layers = ColumnConvolutionLayer.install(net);
+		ColumnConvolutionLayer.training(layers, true);
+		ColumnConvolutionLayer first = layers.get(0);
+		first.chunkTarget(26L * 576 * 3);
+		DataSet d = data(16, 1, 28, 28);
+		RandomBatch.computeGradients(net, d);
+		assertEquals(1, first.ownBackprops);
+		assertEquals("forward pass only", 6, first.unfoldings);
+		System.setProperty(ColumnConvolutionLayer.KEEP_PROPERTY, "false");
+		try {
+			RandomBatch.computeGradients(net, d);
+		} finally {
+			System.clearProperty(ColumnConvolutionLayer.KEEP_PROPERTY);
+		}
+		assertEquals("forward pass and backprop", 6 + 12, first.unfoldings);
+	}
+
 	@Test
 	public void imagesLargerThanTheChunkTargetGoOneByOne() {
 		// 100 floats: less than one image's columns in every layer, so each chunk holds one image (columns not kept)

@@ -36,7 +36,7 @@ public class PoolingHandoffTest {
 		return net;
 	}
 
-	/** Trains both twins {@code steps} steps of {@code batch} images; asserts bit-identical weights and the paths. */
+	/** Trains both twins 3 steps of {@code batch} images; asserts bit-identical weights and the paths. */
 	private static void assertSameTraining(String spec, int h, int w, int c, int batch, long chunkFloats) {
 		MultiLayerNetwork handed = network(spec, h, w, c, true), cut = network(spec, h, w, c, false);
 		ColumnConvolutionLayer handedConv = (ColumnConvolutionLayer) handed.getLayers()[0];
@@ -78,6 +78,17 @@ public class PoolingHandoffTest {
 	}
 
 	/**
+	 * Chunks of images whose columns stay for backprop, each in its part of one buffer
+	 * ({@link ColumnConvolutionLayer#KEEP_FLOATS}): 10 × 9 positions × 10 rows of columns per image make chunks of 2,
+	 * 2 and 1 images; an odd width leaves the last column of pixels to no window, whose error must stay 0.
+	 */
+	@Test
+	public void chunksWhoseColumnsStayForBackprop() {
+		assertSameTraining("conv 3x3x3; maxpool 2; dense 5", 12, 11, 1, 5, 2_000);
+		assertSameTraining("conv 5x5x6; maxpool 2; conv 3x3x4; dense 5", 16, 16, 2, 3, 0);
+	}
+
+	/**
 	 * The pooling's returned gradient is left unwritten for the hand-over; when the convolution then takes another
 	 * path (here: one image over its column budget, so DL4J's backprop), it writes the values first: the same input
 	 * gradient and weight gradient as the twin without the hand-over.
@@ -99,6 +110,35 @@ public class PoolingHandoffTest {
 		assertArrayEquals("the weight gradient", ((INDArray) c[1]).toFloatVector(), ((INDArray) h[1]).toFloatVector(),
 				0f);
 		assertEquals(0, ((ColumnConvolutionLayer) handed.getLayers()[0]).handedBackprops);
+	}
+
+	/**
+	 * With the hand-over the convolution's output array still gets its values (DL4J hands it to listeners, and a
+	 * pooling that cannot take the hand-over reads it): the same output and pooled output as the twin without it.
+	 */
+	@Test
+	public void theConvolutionsOutputIsWrittenWhenItPoolsToo() {
+		MultiLayerNetwork handed = network(NetworkSpec.LENET_SPEC, 28, 28, 1, true);
+		MultiLayerNetwork cut = network(NetworkSpec.LENET_SPEC, 28, 28, 1, false);
+		INDArray x = RandomBatch.of(79, 6, 1, 28, 28, 3).getFeatures();
+		FastTraining a = FastTraining.on(handed), b = FastTraining.on(cut);
+		INDArray[] h = forwardTwoLayers(handed, x), c = forwardTwoLayers(cut, x);
+		a.off();
+		b.off();
+		assertTrue(((MaxPoolingLayer) handed.getLayers()[1]).handedInput());
+		assertTrue("values to compare", c[0].amaxNumber().doubleValue() > 0);
+		assertArrayEquals("the convolution's output", c[0].toFloatVector(), h[0].toFloatVector(), 0f);
+		assertArrayEquals("the pooling's output", c[1].toFloatVector(), h[1].toFloatVector(), 0f);
+	}
+
+	/** The training forward pass of the first two layers by hand: their outputs, flattened. */
+	private static INDArray[] forwardTwoLayers(MultiLayerNetwork net, INDArray x) {
+		LayerWorkspaceMgr ws = LayerWorkspaceMgr.noWorkspaces();
+		Layer conv = net.getLayers()[0], pooling = net.getLayers()[1];
+		conv.setInput(x, ws);
+		INDArray out = conv.activate(true, ws);
+		pooling.setInput(out, ws);
+		return new INDArray[] { out.dup().reshape(-1), pooling.activate(true, ws).dup().reshape(-1) };
 	}
 
 	/**
