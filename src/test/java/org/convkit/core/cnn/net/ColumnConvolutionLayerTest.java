@@ -96,11 +96,8 @@ public class ColumnConvolutionLayerTest {
 	 */
 	@Test
 	public void keptChunksAreUnfoldedOncePerStep() {
-		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(NetworkSpec.LENET_SPEC), 28, 28, 1, CLASSES,
-				TrainingSettings.DEFAULTS);
-		List<ColumnConvolutionLayer> layers = ColumnConvolutionLayer.install(net);
-		ColumnConvolutionLayer.training(layers, true);
-		ColumnConvolutionLayer first = layers.get(0);
+		MultiLayerNetwork net = lenet();
+		ColumnConvolutionLayer first = ColumnConvolutionLayer.install(net).get(0);
 		first.chunkTarget(26L * 576 * 3);
 		DataSet d = data(16, 1, 28, 28);
 		RandomBatch.computeGradients(net, d);
@@ -183,15 +180,21 @@ public class ColumnConvolutionLayerTest {
 
 	@Test
 	public void leNetsSecondConvolutionStaysOnOneDnnByDefault() {
-		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(NetworkSpec.LENET_SPEC), 28, 28, 1, CLASSES,
-				TrainingSettings.DEFAULTS);
+		MultiLayerNetwork net = lenet();
 		List<ColumnConvolutionLayer> layers = ColumnConvolutionLayer.install(net);
-		ColumnConvolutionLayer.training(layers, true);
 		net.fit(data(64, 1, 28, 28)); // 501 x 64 x 64 floats of columns in the second layer: 8 MB
 		assertEquals(1, layers.get(0).ownForwards);
 		assertEquals(1, layers.get(0).ownBackprops);
 		assertEquals(0, layers.get(1).ownForwards + layers.get(1).ownBackprops);
 		assertEquals(1, layers.get(1).reluBackprops);
+	}
+
+	/** LeNet for 28 × 28 gray images with its column layers training. */
+	private static MultiLayerNetwork lenet() {
+		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(NetworkSpec.LENET_SPEC), 28, 28, 1, CLASSES,
+				TrainingSettings.DEFAULTS);
+		ColumnConvolutionLayer.training(ColumnConvolutionLayer.install(net), true);
+		return net;
 	}
 
 	@Test
