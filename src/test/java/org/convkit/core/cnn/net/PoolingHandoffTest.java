@@ -117,7 +117,7 @@ public class PoolingHandoffTest {
 	 * pooling that cannot take the hand-over reads it): the same output and pooled output as the twin without it.
 	 */
 	@Test
-	public void theConvolutionsOutputIsWrittenWhenItPoolsToo() {
+	public void theConvolutionsOutputArrayGetsItsValuesWithTheHandOver() {
 		MultiLayerNetwork handed = network(NetworkSpec.LENET_SPEC, 28, 28, 1, true);
 		MultiLayerNetwork cut = network(NetworkSpec.LENET_SPEC, 28, 28, 1, false);
 		INDArray x = RandomBatch.of(79, 6, 1, 28, 28, 3).getFeatures();
