@@ -75,7 +75,7 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	/** This layer's own: the gradients. */
 	private float[] gradientBuffer;
 	private INDArray weightsWithBias, gradientProduct;
-	/** The input whose pre-activation the last training forward pass left in the buffers, or null. */
+	/** The input whose output (and columns) the last training forward pass left in the buffers, or null. */
 	private INDArray forwardInput;
 	/**
 	 * Whether the shared columns buffer holds that input's columns for the whole batch, chunk after chunk of
