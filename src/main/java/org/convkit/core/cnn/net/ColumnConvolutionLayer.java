@@ -179,7 +179,7 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 		if (perImage > columnBudget || !columnsWanted(perImage * n)) return super.activate(training, workspaceMgr);
 		int chunk = chunk(n, perImage), outPerImage = nOut * positions;
 		prepareWeights(unfold.rows());
-		boolean keep = perImage * n <= KEEP_FLOATS && switchedOn(KEEP_PROPERTY);
+		boolean keep = perImage * n <= KEEP_FLOATS && FastTraining.switchedOn(KEEP_PROPERTY);
 		if (keep) scratch.matrix(Use.COLUMNS, unfold.rows(), (long) n * positions); // sized for every chunk
 		// the whole batch's output, NCHW: also backprop's ReLU mask (positive exactly where the pre-activation is)
 		float[] act = activation = ColumnScratch.sized(activation, n * outPerImage);
@@ -369,11 +369,6 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 	private int chunk(int n, long perImage) {
 		long target = chunkTarget > 0 ? chunkTarget : Long.getLong(CHUNK_PROPERTY, CHUNK_TARGET);
 		return (int) Math.max(1, Math.min(n, Math.min(columnBudget, target > 0 ? target : CHUNK_TARGET) / perImage));
-	}
-
-	/** Whether the benchmark switch {@code property} is not set to {@code false}. */
-	private static boolean switchedOn(String property) {
-		return !"false".equalsIgnoreCase(System.getProperty(property, "").trim());
 	}
 
 	/** The cases {@link Im2Col} covers; anything else takes DL4J's path. */

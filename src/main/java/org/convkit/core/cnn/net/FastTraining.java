@@ -50,7 +50,15 @@ public final class FastTraining {
 
 	/** Whether the replacements are on in this JVM (read at each use: tests switch it). */
 	public static boolean enabled() {
-		return !"false".equalsIgnoreCase(System.getProperty(ENABLED_PROPERTY, "true").trim());
+		return switchedOn(ENABLED_PROPERTY);
+	}
+
+	/**
+	 * Whether the system property {@code property}, one of the training path's switches (for tests and benchmarks),
+	 * is not set to {@code false}; read at each use.
+	 */
+	static boolean switchedOn(String property) {
+		return !"false".equalsIgnoreCase(System.getProperty(property, "").trim());
 	}
 
 	/** Installs the replacements (idempotent) and switches them on for the network's fit calls. */

@@ -78,7 +78,7 @@ final class WidthUnfoldedBackprop {
 		u.unfold(images, n, false, rows);
 		NdArrays.write(unfolded, 0, rows, length);
 		// the error as [nOut][outH][n][outW], and the bias gradient from it
-		biasGradient = new float[nOut];
+		if (biasGradient == null || biasGradient.length != nOut) biasGradient = new float[nOut]; // every value set below
 		int outH = u.outH, outW = u.outW;
 		for (int o = 0, dst = 0; o < nOut; o++) {
 			double sum = 0;

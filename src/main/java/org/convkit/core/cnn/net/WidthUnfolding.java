@@ -40,7 +40,7 @@ final class WidthUnfolding {
 
 	/** Whether a stride-1 layer with this many input channels and kernel width gains from this path. */
 	static boolean suits(int channels, int kernelW) {
-		return (long) channels * kernelW >= MIN_DEPTH && !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "").trim());
+		return (long) channels * kernelW >= MIN_DEPTH && FastTraining.switchedOn(PROPERTY);
 	}
 
 	/** The products' depth, rows of the unfolding: {@code C·kW}. */
