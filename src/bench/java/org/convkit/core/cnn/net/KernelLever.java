@@ -17,9 +17,9 @@ import java.util.Random;
  * forward pass with the maxima's positions and the inference pass's ({@link SmallBatchForward}), each the general
  * loop against the two-by-two path, on LeNet's first pooling input (64 × 20 × 24 × 24: ReLU outputs, half of them 0,
  * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
- * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); and LeNet's first convolution's two products as
+ * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); LeNet's first convolution's two products as
  * the first-layer replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes them
- * now. Run with
+ * now; and that layer's output written through ReLU in two loop forms. Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
  */
@@ -37,6 +37,27 @@ public final class KernelLever {
 		for (int[] s : shapes) product(rounds, s[0], s[1], s[2]);
 		for (int[] s : new int[][] { { 64, 36864, 256 }, { 64, 800, 500 } }) epsilon(rounds, s[0], s[1], s[2]);
 		firstConvolution(rounds);
+		for (int[] s : new int[][] { { 20, 17, 576 }, { 32, 6, 4096 } }) reluOutput(rounds, s[0], s[1], s[2]);
+	}
+
+	/**
+	 * A first convolution's product {@code [nOut][count][positions]} into its NCHW output through ReLU, for one chunk
+	 * of images (LeNet's: 17 images of 24 × 24; Small VGG's at 64 × 64: 6 images): the loop indexing both arrays at an
+	 * offset plus the loop's index ({@link ColumnConvolutionLayer} until 2026-12-04), which Java 17's compiler leaves
+	 * scalar, against an array copy per run and ReLU over it with the loop's own index ({@link ColumnScratch#nchw}).
+	 */
+	private static void reluOutput(int rounds, int nOut, int count, int positions) {
+		Random r = new Random(6);
+		float[] p = new float[nOut * count * positions], act = new float[p.length];
+		for (int i = 0; i < p.length; i++) p[i] = (float) r.nextGaussian();
+		row("first convolution's output through ReLU into NCHW: offset-indexed loop / copy + loop on its own index",
+				nOut + "×" + count + "×" + positions, interleaved(rounds, 200, () -> {
+					for (int i = 0; i < count; i++)
+						for (int o = 0; o < nOut; o++) {
+							int src = (o * count + i) * positions, dst = (i * nOut + o) * positions;
+							for (int k = 0; k < positions; k++) act[dst + k] = Math.max(p[src + k], 0f);
+						}
+				}, () -> ColumnScratch.nchw(p, count, nOut, positions, act, 0, true)));
 	}
 
 	/**

@@ -193,12 +193,7 @@ public final class ColumnConvolutionLayer extends ReluBackpropLayer {
 			float[] p = scratch.floats(Use.PRODUCT, nOut * length);
 			NdArrays.read(product, 0, p, nOut * length);
 			// the activation NCHW, as the layer's output: no separate pre-activation pass
-			for (int i = 0; i < count; i++)
-				for (int o = 0, image = (firstImage + i) * outPerImage; o < nOut; o++) {
-					int src = (o * count + i) * positions, dst = image + o * positions;
-					if (relu) for (int k = 0; k < positions; k++) act[dst + k] = Math.max(p[src + k], 0f);
-					else System.arraycopy(p, src, act, dst, positions);
-				}
+			ColumnScratch.nchw(p, count, nOut, positions, act, firstImage * outPerImage, relu);
 			NdArrays.write(out, firstImage * outPerImage, act, firstImage * outPerImage, count * outPerImage);
 		}
 		// the pooling after this layer takes the whole batch's output from Java (ReLU layers only: see install)

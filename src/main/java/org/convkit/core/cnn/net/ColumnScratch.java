@@ -94,12 +94,18 @@ final class ColumnScratch {
 		return m;
 	}
 
-	/** The reverse of {@link #channelMajor}: {@code [channels][count][positions]} into NCHW at {@code dst[at]}. */
-	static void nchw(float[] channelMajor, int count, int channels, int positions, float[] dst, int at) {
-		for (int c = 0; c < channels; c++)
-			for (int i = 0; i < count; i++)
-				System.arraycopy(channelMajor, (c * count + i) * positions, dst, at + (i * channels + c) * positions,
-						positions);
+	/**
+	 * The reverse of {@link #channelMajor}: {@code [channels][count][positions]} into NCHW at {@code dst[at]}; with
+	 * {@code relu}, {@code max(v, 0)} applied to each run as it lands, still in the cache (one pass over memory, and a
+	 * loop Java 17 vectorizes: see {@link Relu#apply}).
+	 */
+	static void nchw(float[] channelMajor, int count, int channels, int positions, float[] dst, int at, boolean relu) {
+		for (int i = 0; i < count; i++)
+			for (int c = 0; c < channels; c++) {
+				int to = at + (i * channels + c) * positions;
+				System.arraycopy(channelMajor, (c * count + i) * positions, dst, to, positions);
+				if (relu) Relu.apply(dst, to, to + positions);
+			}
 	}
 
 	/** Frees the buffers (they come back at the next use). */

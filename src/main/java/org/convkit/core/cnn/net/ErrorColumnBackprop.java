@@ -73,7 +73,7 @@ final class ErrorColumnBackprop {
 		Nd4j.gemm(flippedWeights, columns, product, false, false, 1.0, 0.0);
 		float[] p = scratch.floats(Use.INPUT_PRODUCT, channels * length);
 		NdArrays.read(product, 0, p, channels * length);
-		ColumnScratch.nchw(p, count, channels, inPositions, dx, 0);
+		ColumnScratch.nchw(p, count, channels, inPositions, dx, 0, false);
 		// the weight gradient: the columns times the chunk's input laid out position by position, [count·H·W][C]
 		// (against [C][count·H·W] transposed in the product: 68 against 90 ms of OpenBLAS per Small VGG 64×64 step)
 		float[] images = scratch.floats(Use.IMAGES, count * inPerImage);

@@ -46,9 +46,7 @@ final class ForwardSteps {
 		if (a instanceof ActivationIdentity) return (z, from, to) -> {
 		};
 		if (a.getClass() == org.nd4j.linalg.activations.impl.ActivationReLU.class)
-			return Relu.isPlain(a) ? (z, from, to) -> {
-				for (int i = from; i < to; i++) z[i] = Math.max(z[i], 0f);
-			} : null;
+			return Relu.isPlain(a) ? Relu::apply : null;
 		if (a instanceof ActivationLReLU) {
 			float alpha = (float) ((ActivationLReLU) a).getAlpha();
 			return (z, from, to) -> {
