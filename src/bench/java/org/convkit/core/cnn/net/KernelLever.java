@@ -17,9 +17,9 @@ import java.util.Random;
  * forward pass with the maxima's positions and the inference pass's ({@link SmallBatchForward}), each the general
  * loop against the two-by-two path, on LeNet's first pooling input (64 × 20 × 24 × 24: ReLU outputs, half of them 0,
  * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
- * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); LeNet's first convolution's two products as
- * the first-layer replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes them
- * now; and that layer's output written through ReLU in two loop forms. Run with
+ * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); LeNet's first convolution's two products as the first-layer
+ * replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes
+ * them now; and that layer's output written through ReLU in two loop forms. Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
  */

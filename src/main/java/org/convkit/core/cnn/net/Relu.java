@@ -3,7 +3,9 @@ package org.convkit.core.cnn.net;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 
-/** ReLU and its backprop in Java, for the layers that replace DL4J's in training (libnd4j's relu_bp op was slow here). */
+/**
+ * ReLU and its backprop in Java, for the layers that replace DL4J's in training (libnd4j's relu_bp op was slow here).
+ */
 final class Relu {
 	private Relu() {
 	}
@@ -18,7 +20,8 @@ final class Relu {
 
 	/**
 	 * {@code max(v, 0)} in place over {@code v[from .. to)}. The index is the loop's own, with no offset added: Java 17's
-	 * compiler leaves loops that index an array at {@code offset + k} scalar (about 9× slower here) and vectorizes this.
+	 * compiler leaves loops that index an array at {@code offset + k} scalar and vectorizes this (the first
+	 * convolution's output 3.7–4× as fast this way, with AVX-512 and with AVX2: {@code ./convkit --bench N hotspots}).
 	 */
 	static void apply(float[] v, int from, int to) {
 		for (int i = from; i < to; i++) v[i] = Math.max(v[i], 0f);

@@ -2,10 +2,15 @@ package org.convkit.core.cnn.net;
 
 import org.junit.Test;
 
+import java.util.Arrays;
+
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
-/** {@link ColumnScratch#nchw}: the products' {@code [channels][count][positions]} order into NCHW, with or without ReLU. */
+/**
+ * {@link ColumnScratch#nchw}: the products' {@code [channels][count][positions]} order into NCHW, with or without
+ * ReLU; {@link Relu#apply}.
+ */
 public class ColumnScratchTest {
 	/** 2 channels × 3 images × 2 positions: value {@code 100·c + 10·i + p}, every other one negated. */
 	private static float[] channelMajor() {
@@ -19,7 +24,7 @@ public class ColumnScratchTest {
 	@Test
 	public void copiesIntoNchwAtTheOffsetAndLeavesTheRest() {
 		float[] dst = new float[15];
-		java.util.Arrays.fill(dst, 7f);
+		Arrays.fill(dst, 7f);
 		ColumnScratch.nchw(channelMajor(), 3, 2, 2, dst, 2, false);
 		// image i, channel c, position p at 2 + (i·2 + c)·2 + p
 		assertArrayEquals(new float[] { 7, 7, -1, 2, -101, 102, -11, 12, -111, 112, -21, 22, -121, 122, 7 }, dst, 0f);
@@ -32,7 +37,7 @@ public class ColumnScratchTest {
 		src[6] = -0f; // channel 1, image 0, position 0
 		src[7] = Float.POSITIVE_INFINITY;
 		float[] dst = new float[15];
-		java.util.Arrays.fill(dst, -7f);
+		Arrays.fill(dst, -7f);
 		ColumnScratch.nchw(src, 3, 2, 2, dst, 2, true);
 		assertArrayEquals(new float[] { -7, -7, 0, Float.NaN, 0, Float.POSITIVE_INFINITY, 0, 12, 0, 112, 0, 22, 0, 122, -7 },
 				dst, 0f);
