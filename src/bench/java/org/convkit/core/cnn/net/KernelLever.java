@@ -19,7 +19,8 @@ import java.util.Random;
  * and signed values); a dense layer's product {@code input·W} with DL4J's 'f'-order weights by DL4J's {@code mmuli}
  * against {@code Nd4j.gemm} ({@link CachingDenseLayer}); LeNet's first convolution's two products as the first-layer
  * replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes
- * them now; and that layer's output written through ReLU in two loop forms. Run with
+ * them now; that layer's output written through ReLU in two loop forms; and the second convolution's weight gradient
+ * in two orientations ({@link WidthUnfoldedBackprop}). Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
  */
@@ -38,6 +39,32 @@ public final class KernelLever {
 		for (int[] s : new int[][] { { 64, 36864, 256 }, { 64, 800, 500 } }) epsilon(rounds, s[0], s[1], s[2]);
 		firstConvolution(rounds);
 		for (int[] s : new int[][] { { 20, 17, 576 }, { 32, 6, 4096 } }) reluOutput(rounds, s[0], s[1], s[2]);
+		widthUnfoldedWeightGradient(rounds);
+	}
+
+	/**
+	 * LeNet's second convolution's weight gradient in training (64 images of 20 × 12 × 12, 50 filters 5 × 5), as
+	 * {@link WidthUnfoldedBackprop} computes it: one product per kernel row on a window of the width-only unfolding
+	 * (depth 20 · 5, 8 · 64 · 8 positions), the error times the window transposed ({@code E · U_kyᵀ}, until
+	 * 2026-12-04) against the window times the error transposed ({@code U_ky · Eᵀ}, the same sums transposed).
+	 */
+	private static void widthUnfoldedWeightGradient(int rounds) {
+		WidthUnfolding u = new WidthUnfolding(20, 12, 12, 5, 5, 0, 0, 8, 8);
+		int n = 64, nOut = 50, depth = u.depth(), rowLength = u.rowLength(n), positions = u.positions(n);
+		Nd4j.getRandom().setSeed(7);
+		INDArray unfolded = Nd4j.rand(DataType.FLOAT, depth, rowLength), error = Nd4j.rand(DataType.FLOAT, nOut, positions);
+		INDArray byRow = Nd4j.create(DataType.FLOAT, u.kernelH, nOut, depth);
+		INDArray byColumn = Nd4j.create(DataType.FLOAT, u.kernelH, depth, nOut);
+		row("second convolution weight gradient, 5 kernel rows: E · U_kyᵀ / U_ky · Eᵀ",
+				nOut + "×" + positions + " · " + positions + "×" + depth, interleaved(rounds, 50, () -> {
+					for (int ky = 0; ky < u.kernelH; ky++)
+						OpenBlasProduct.multiply(false, true, nOut, depth, positions, 1f, error, 0, positions, unfolded,
+								u.shift(ky, n), rowLength, 0f, byRow, (long) ky * nOut * depth, depth);
+				}, () -> {
+					for (int ky = 0; ky < u.kernelH; ky++)
+						OpenBlasProduct.multiply(false, true, depth, nOut, positions, 1f, unfolded, u.shift(ky, n), rowLength,
+								error, 0, positions, 0f, byColumn, (long) ky * depth * nOut, nOut);
+				}));
 	}
 
 	/**

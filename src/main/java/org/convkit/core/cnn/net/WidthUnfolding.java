@@ -123,15 +123,19 @@ final class WidthUnfolding {
 		return byRow;
 	}
 
-	/** The reverse of {@link #weightsByRow}: DL4J's order {@code [nOut][C][kH][kW]}. */
-	float[] weightsFromRows(float[] byRow, int nOut) {
+	/**
+	 * {@code kH} matrices {@code [C·kW][nOut]}, one per kernel row (the transposes of {@link #weightsByRow}'s), in
+	 * DL4J's order {@code [nOut][C][kH][kW]}.
+	 */
+	float[] weightsFromColumns(float[] byColumn, int nOut) {
 		int depth = depth();
 		float[] w = new float[nOut * channels * kernelH * kernelW];
 		for (int o = 0; o < nOut; o++)
 			for (int c = 0; c < channels; c++)
 				for (int ky = 0; ky < kernelH; ky++)
 					for (int kx = 0; kx < kernelW; kx++)
-						w[((o * channels + c) * kernelH + ky) * kernelW + kx] = byRow[(ky * nOut + o) * depth + c * kernelW + kx];
+						w[((o * channels + c) * kernelH + ky) * kernelW + kx] =
+								byColumn[(ky * depth + c * kernelW + kx) * nOut + o];
 		return w;
 	}
 }
