@@ -10,7 +10,7 @@ import java.util.Arrays;
  * (the products' output order) and {@code U_ky} the unfolding's matrix for kernel row {@code ky}:
  * <ul>
  * <li>weight gradient of kernel row {@code ky}, transposed: {@code U_ky · Eᵀ} ({@code [C·kW][nOut]}; the same sums as
- * {@code E · U_kyᵀ}, which OpenBLAS computes more slowly in this orientation: see {@link #backprop});</li>
+ * {@code E · U_kyᵀ}, which OpenBLAS computes more slowly for these shapes: see {@link #backprop});</li>
  * <li>input gradient: {@code W_kyᵀ · E} added into the unfolding's shape at {@code ky}'s shift for every {@code ky}
  * (overlapping windows of one array, one after another), then folded back along the width
  * ({@link WidthUnfolding#fold}, {@code kW} additions per pixel);</li>
@@ -93,8 +93,8 @@ final class WidthUnfoldedBackprop {
 			biasGradient[o] = (float) sum;
 		}
 		NdArrays.write(error, 0, errorRows, nOut * positions);
-		// U_ky · Eᵀ rather than E · U_kyᵀ: for LeNet's second layer (64 images) 1.63 against 1.85–2.3 ms per step with
-		// AVX-512, 2.7–2.9 against 3.1 ms narrowed to AVX2 (docs/benchmarks.md)
+		// U_ky · Eᵀ rather than E · U_kyᵀ: LeNet's second layer's five products for 64 images took 1.13–1.21× as long
+		// the other way with AVX-512, 1.15× narrowed to AVX2 (./convkit --bench 5 hotspots; docs/benchmarks.md)
 		for (int ky = 0; ky < u.kernelH; ky++)
 			OpenBlasProduct.multiply(false, true, depth, nOut, positions, 1f, unfolded, u.shift(ky, n), rowLength, error,
 					0, positions, 0f, weightGradient, (long) ky * depth * nOut, nOut);

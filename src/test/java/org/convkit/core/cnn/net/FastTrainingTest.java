@@ -49,22 +49,23 @@ public class FastTrainingTest {
 	 * parameters, and with one weight's gradient set to 0 on purpose 18 of the 20 steps differed by 8e-4 to 9.6e-3
 	 * (the step or M). The updater's state after the step (each block's M and V) is held to the same tolerance: with
 	 * the second layer's bias gradient 0.1 % too large, M differed by 1.0e-4 to 6e-3 at 8 of the 20 steps (about the
-	 * smallest fault this test sees). Measured without a fault: 2e-7 to 1.3e-5 per step (the first step, where Adam's
-	 * m/√v is about ±1 for every parameter, the largest) with OpenBLAS's SKYLAKEX and HASWELL kernels; 1e-4 leaves
-	 * room for other processors.
+	 * smallest fault this test sees). Measured without a fault: 2e-7 to 1.5e-5 per step (the first step, where Adam's
+	 * m/√v is about ±1 for every parameter, the largest) with seven of OpenBLAS's kernel sets, SKYLAKEX to PRESCOTT;
+	 * 1e-4 leaves room for other processors.
 	 */
 	private static final double STEP_TOL = 1e-4;
 	/**
 	 * ReLU and max pooling are not smooth: where two values of a pooling window, or a pre-activation and 0, are
 	 * within the 7th digit of each other, the two paths may route an error differently (a "flip"), and that step
-	 * differs by more than {@link #STEP_TOL}. Measured with OpenBLAS's HASWELL kernels (what AVX2-only processors and
-	 * CI's narrowed pass get): one step of 20 (step 9) at 9.6e-4 in the weights and 6.3e-3 in Adam's M. Such steps are
-	 * allowed up to this size, in at most a quarter of the steps ({@link #assertStepsAgree}): a wrong gradient shows
-	 * at every step, a flip only where the data happen to tie. Each step starts from ConvKit's state, so a flip does
-	 * not carry over into the steps after it. Over a whole trajectory Adam passes it on: this test compared 20 steps
-	 * end to end until 2026-12-04, and with the second layer's weight gradient summed in another order the runs
-	 * parted by 2.5e-3 of the total change after a flip (2e-6 without one), the size a subtle bug gives, so end
-	 * points cannot tell the two apart.
+	 * differs by more than {@link #STEP_TOL}. Measured: one step of the 20 (step 9) at 9.6e-4 in the weights and 6.3e-3
+	 * in Adam's M with OpenBLAS's HASWELL kernels and oneDNN's AVX-512 ones, and the same step with NEHALEM kernels and
+	 * oneDNN narrowed to AVX2; none with SKYLAKEX, ZEN, SANDYBRIDGE, BARCELONA or PRESCOTT kernels, or HASWELL with
+	 * oneDNN narrowed. Such steps are allowed up to this size, in at most a quarter of the steps
+	 * ({@link #assertStepsAgree}): a wrong gradient shows at every step, a flip only where the data happen to tie.
+	 * Each step starts from ConvKit's state, so a flip does not carry over into the steps after it. Over a whole
+	 * trajectory Adam passes it on: this test compared 20 steps end to end until 2026-12-04, and with the second
+	 * layer's weight gradient summed in another order the runs parted by 2.5e-3 of the total change after a flip
+	 * (2e-6 without one), the size a subtle bug gives, so end points cannot tell the two apart.
 	 */
 	private static final double FLIP_TOL = 5e-2;
 	/** Class probabilities from the same weights (measured 2e-8): {@link FloatTolerance#PROBABILITY}. */
