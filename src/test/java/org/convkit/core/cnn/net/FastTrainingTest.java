@@ -35,39 +35,12 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * All of ConvKit's run-time replacements together ({@link FastTraining}, {@link ConvKitLayers}, the oneDNN helpers)
- * against DL4J 1.0.0-M2.1 as shipped, the {@code -Dconvkit.fastTraining=false} switch, continuing from a saved file,
- * and the network's and updater's references after a layer swap.
+ * against DL4J 1.0.0-M2.1 as shipped, step by step from one state ({@link StepByStep}), the
+ * {@code -Dconvkit.fastTraining=false} switch, continuing from a saved file, and the network's and updater's references
+ * after a layer swap.
  */
 public class FastTrainingTest {
 	private static final int CLASSES = 10, BATCH = 16, STEPS = 20;
-	/**
-	 * How far one Adam step of ConvKit's may be from DL4J's step taken from the same weights and updater state on the
-	 * same batch, relative to the size of DL4J's step (norms over all parameters; the same for the updater's state
-	 * after the step). The two paths sum in other orders (oneDNN and OpenBLAS products against DL4J's im2col and
-	 * GEMM, Java loops against libnd4j's), so gradients differ in the 7th digit. Adam divides each parameter's step by
-	 * its own √v, so a wrong value in even one parameter moves its step by about a learning rate: LeNet has 431,080
-	 * parameters, and with one weight's gradient set to 0 on purpose 18 of the 20 steps differed by 8e-4 to 9.6e-3
-	 * (the step or M). The updater's state after the step (each block's M and V) is held to the same tolerance: with
-	 * the second layer's bias gradient 0.1 % too large, M differed by 1.0e-4 to 6e-3 at 8 of the 20 steps (about the
-	 * smallest fault this test sees). Measured without a fault: 2e-7 to 1.5e-5 per step (the first step, where Adam's
-	 * m/√v is about ±1 for every parameter, the largest) with seven of OpenBLAS's kernel sets, SKYLAKEX to PRESCOTT;
-	 * 1e-4 leaves room for other processors.
-	 */
-	private static final double STEP_TOL = 1e-4;
-	/**
-	 * ReLU and max pooling are not smooth: where two values of a pooling window, or a pre-activation and 0, are
-	 * within the 7th digit of each other, the two paths may route an error differently (a "flip"), and that step
-	 * differs by more than {@link #STEP_TOL}. Measured: one step of the 20 (step 9) at 9.6e-4 in the weights and 6.3e-3
-	 * in Adam's M with OpenBLAS's HASWELL kernels and oneDNN's AVX-512 ones, and the same step with NEHALEM kernels and
-	 * oneDNN narrowed to AVX2; none with SKYLAKEX, ZEN, SANDYBRIDGE, BARCELONA or PRESCOTT kernels, or HASWELL with
-	 * oneDNN narrowed. Such steps are allowed up to this size, in at most a quarter of the steps
-	 * ({@link #assertStepsAgree}): a wrong gradient shows at every step, a flip only where the data happen to tie.
-	 * Each step starts from ConvKit's state, so a flip does not carry over into the steps after it. Over a whole
-	 * trajectory Adam passes it on: this test compared 20 steps end to end until 2026-12-04, and with the second
-	 * layer's weight gradient summed in another order the runs parted by 2.5e-3 of the total change after a flip
-	 * (2e-6 without one), the size a subtle bug gives, so end points cannot tell the two apart.
-	 */
-	private static final double FLIP_TOL = 5e-2;
 	/** Class probabilities from the same weights (measured 2e-8): {@link FloatTolerance#PROBABILITY}. */
 	private static final double PROB_TOL = FloatTolerance.PROBABILITY;
 
@@ -93,16 +66,16 @@ public class FastTrainingTest {
 		for (UpdaterBlock b : ((BaseMultiLayerUpdater<?>) fast.getUpdater()).getUpdaterBlocks())
 			assertTrue(b.getGradientUpdater() instanceof JavaAdamUpdater);
 
-		double[] steps = new double[STEPS], states = new double[STEPS];
+		// each step from the same state as DL4J's, rare flips of ReLU or pooling allowed (StepByStep says why)
+		StepByStep steps = new StepByStep(STEPS);
 		for (int step = 0; step < STEPS; step++)
-			stepFromTheSameState(fast, plain, RandomBatch.of(100 + step, BATCH, 1, 28, 28, CLASSES), steps, states,
-					step);
+			steps.step(fast, plain, RandomBatch.of(100 + step, BATCH, 1, 28, 28, CLASSES), true);
 		f.off();
 		// each replacement really ran
 		assertEquals(STEPS, ((ColumnConvolutionLayer) l[0]).ownForwards);
 		assertEquals(STEPS, ((ColumnConvolutionLayer) l[2]).reluBackprops); // small: oneDNN, ReLU in Java (ColumnRule)
 		assertEquals(STEPS, ((CachingDenseLayer) l[4]).reused);
-		assertStepsAgree(steps, states);
+		steps.assertAgree("FastTrainingTest, all replacements");
 		assertTrue("the weights must have moved", fast.params().sub(start).norm2Number().doubleValue() > 1e-2);
 
 		plain.setParams(fast.params());
@@ -111,64 +84,6 @@ public class FastTrainingTest {
 		INDArray pPlain = PlainDl4j.path(() -> plain.output(held.getFeatures()));
 		double probDiff = pFast.sub(pPlain).amaxNumber().doubleValue();
 		assertTrue("probabilities differ by " + probDiff, probDiff <= PROB_TOL);
-	}
-
-	/**
-	 * One step of {@code fast} and one of DL4J's {@code plain} from {@code fast}'s weights and updater state, on batch
-	 * {@code d}: how far apart the two steps are relative to DL4J's, in {@code steps[i]}, and the updater states after
-	 * them, relative to DL4J's, in {@code states[i]}.
-	 */
-	private static void stepFromTheSameState(MultiLayerNetwork fast, MultiLayerNetwork plain, DataSet d,
-			double[] steps, double[] states, int i) {
-		INDArray start = fast.params().dup();
-		plain.setParams(start);
-		plain.getUpdater().getStateViewArray().assign(fast.getUpdater().getStateViewArray());
-		fast.fit(d);
-		PlainDl4j.path(() -> {
-			plain.fit(d);
-			return null;
-		});
-		steps[i] = relative(fast.params().sub(start), plain.params().sub(start));
-		states[i] = stateDifference(fast, plain);
-	}
-
-	/** The largest of the updater states' relative differences: each block's M and V, each on its own (V is tiny). */
-	private static double stateDifference(MultiLayerNetwork fast, MultiLayerNetwork plain) {
-		List<UpdaterBlock> f = ((BaseMultiLayerUpdater<?>) fast.getUpdater()).getUpdaterBlocks(),
-				p = ((BaseMultiLayerUpdater<?>) plain.getUpdater()).getUpdaterBlocks();
-		assertEquals(p.size(), f.size());
-		double worst = 0;
-		for (int b = 0; b < f.size(); b++) {
-			Map<String, INDArray> fs = f.get(b).getGradientUpdater().getState();
-			Map<String, INDArray> ps = p.get(b).getGradientUpdater().getState();
-			assertEquals(ps.keySet(), fs.keySet());
-			for (String k : ps.keySet()) worst = Math.max(worst, relative(fs.get(k), ps.get(k)));
-		}
-		return worst;
-	}
-
-	/** {@code |a − reference| / |reference|}, norms over all values. */
-	private static double relative(INDArray a, INDArray reference) {
-		return a.sub(reference).norm2Number().doubleValue() / reference.norm2Number().doubleValue();
-	}
-
-	/** Every step within {@link #STEP_TOL} of DL4J's, except at most a quarter of them within {@link #FLIP_TOL}. */
-	private static void assertStepsAgree(double[] steps, double[] states) {
-		int flips = 0;
-		double within = 0;
-		for (int i = 0; i < steps.length; i++) {
-			double worst = Math.max(steps[i], states[i]);
-			if (worst <= STEP_TOL) {
-				within = Math.max(within, worst);
-				continue;
-			}
-			flips++; // NaN included: it fails below
-			assertTrue("step " + i + " differs from DL4J's by " + worst + " of its size", worst <= FLIP_TOL);
-		}
-		assertTrue(flips + " steps differ from DL4J's by more than " + STEP_TOL + ": " + Arrays.toString(steps)
-				+ ", the updater's state: " + Arrays.toString(states), flips <= steps.length / 4);
-		System.out.printf("FastTrainingTest: %d steps within %.1e of DL4J's (at most %.1e), %d beyond (a flip): %s%n",
-				steps.length - flips, STEP_TOL, within, flips, flips == 0 ? "" : Arrays.toString(steps));
 	}
 
 	/** With the switch off a ConvKit network is DL4J's: DL4J's layer objects, no helpers, the same numbers bit for bit. */
@@ -221,18 +136,18 @@ public class FastTrainingTest {
 
 		FastTraining a = FastTraining.on(inMemory), b = FastTraining.on(loaded);
 		assertTrue(b.active());
-		double[] steps = new double[10], states = new double[10];
+		StepByStep steps = new StepByStep(10);
 		for (int step = 5; step < 15; step++) {
 			DataSet d = RandomBatch.of(300 + step, BATCH, 1, 28, 28, CLASSES);
 			inMemory.fit(d);
-			stepFromTheSameState(loaded, plain, d, steps, states, step - 5);
+			steps.step(loaded, plain, d, true);
 		}
 		a.off();
 		b.off();
 		assertEquals(10, ((ColumnConvolutionLayer) loaded.getLayers()[0]).ownForwards);
 		assertArrayEquals("read back = kept in memory", inMemory.params().toFloatVector(), loaded.params().toFloatVector(),
 				0f);
-		assertStepsAgree(steps, states);
+		steps.assertAgree("FastTrainingTest, continuing from a file");
 	}
 
 	/**
