@@ -46,7 +46,8 @@ public final class KernelLever {
 	 * LeNet's second convolution's weight gradient in training (64 images of 20 × 12 × 12, 50 filters 5 × 5), as
 	 * {@link WidthUnfoldedBackprop} computes it: one product per kernel row on a window of the width-only unfolding
 	 * (depth 20 · 5, 8 · 64 · 8 positions), the error times the window transposed ({@code E · U_kyᵀ}, until
-	 * 2026-12-04) against the window times the error transposed ({@code U_ky · Eᵀ}, the same sums transposed).
+	 * 2026-12-04, kept here as it was) against the window times the error transposed ({@code U_ky · Eᵀ}, the same sums
+	 * transposed: {@link WidthUnfoldedBackprop#weightGradientProducts} itself).
 	 */
 	private static void widthUnfoldedWeightGradient(int rounds) {
 		WidthUnfolding u = new WidthUnfolding(20, 12, 12, 5, 5, 0, 0, 8, 8);
@@ -60,11 +61,7 @@ public final class KernelLever {
 					for (int ky = 0; ky < u.kernelH; ky++)
 						OpenBlasProduct.multiply(false, true, nOut, depth, positions, 1f, error, 0, positions, unfolded,
 								u.shift(ky, n), rowLength, 0f, byRow, (long) ky * nOut * depth, depth);
-				}, () -> {
-					for (int ky = 0; ky < u.kernelH; ky++)
-						OpenBlasProduct.multiply(false, true, depth, nOut, positions, 1f, unfolded, u.shift(ky, n), rowLength,
-								error, 0, positions, 0f, byColumn, (long) ky * depth * nOut, nOut);
-				}));
+				}, () -> WidthUnfoldedBackprop.weightGradientProducts(u, n, nOut, unfolded, error, byColumn)));
 	}
 
 	/**

@@ -93,11 +93,7 @@ final class WidthUnfoldedBackprop {
 			biasGradient[o] = (float) sum;
 		}
 		NdArrays.write(error, 0, errorRows, nOut * positions);
-		// U_ky · Eᵀ rather than E · U_kyᵀ: LeNet's second layer's five products for 64 images took 1.13–1.21× as long
-		// the other way with AVX-512, 1.15× narrowed to AVX2 (./convkit --bench 5 hotspots; docs/benchmarks.md)
-		for (int ky = 0; ky < u.kernelH; ky++)
-			OpenBlasProduct.multiply(false, true, depth, nOut, positions, 1f, unfolded, u.shift(ky, n), rowLength, error,
-					0, positions, 0f, weightGradient, (long) ky * depth * nOut, nOut);
+		weightGradientProducts(u, n, nOut, unfolded, error, weightGradient);
 		weightRows = u.weightsByRow(w, nOut, weightRows);
 		NdArrays.write(weights, 0, weightRows, weightRows.length);
 		inputRows.assign(0); // the windows below overlap and add up; the first does not cover the rows' ends
@@ -107,6 +103,21 @@ final class WidthUnfoldedBackprop {
 		NdArrays.read(inputRows, 0, rows, length);
 		Arrays.fill(dx, 0, n * u.channels * u.height * u.width, 0f);
 		u.fold(rows, n, dx);
+	}
+
+	/**
+	 * The weight gradient as {@code kH} products {@code U_ky · Eᵀ} into {@code out} ({@code [kH][C·kW][nOut]}), from the
+	 * unfolding {@code unfolded} ({@code [C·kW][rowLength]}) and the error {@code [nOut][positions]} of {@code n}
+	 * images. {@code U_ky · Eᵀ} rather than {@code E · U_kyᵀ}: LeNet's second layer's five products for 64 images took
+	 * 1.13–1.28× as long the other way with AVX-512, 1.12–1.15× narrowed to AVX2 ({@code ./convkit --bench 5 hotspots},
+	 * which times this method; docs/benchmarks.md).
+	 */
+	static void weightGradientProducts(WidthUnfolding u, int n, int nOut, INDArray unfolded, INDArray error,
+			INDArray out) {
+		int depth = u.depth(), rowLength = u.rowLength(n), positions = u.positions(n);
+		for (int ky = 0; ky < u.kernelH; ky++)
+			OpenBlasProduct.multiply(false, true, depth, nOut, positions, 1f, unfolded, u.shift(ky, n), rowLength, error,
+					0, positions, 0f, out, (long) ky * depth * nOut, nOut);
 	}
 
 	/** The last batch's weight gradient in DL4J's order {@code [nOut][C][kH][kW]}. */
