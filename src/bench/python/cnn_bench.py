@@ -8,7 +8,7 @@ batches (in file order) that the raw DL4J contender fits:
   smallvgg  conv 3x3x32 same relu x2, maxpool 2, conv 3x3x64 same relu x2, maxpool 2, dense 256 relu, dropout 0.5,
             softmax
 Reads commands from stdin so the Java side can interleave rounds:
-  train     one epoch        -> "train SECONDS LOSS PEAK_RSS_KB"
+  train     one epoch        -> "train SECONDS LOSS MINOR_PAGE_FAULTS PEAK_RSS_KB"
   classify  all, batched     -> "classify SECONDS PEAK_RSS_KB"
   single    first S, one by one -> "single SECONDS PEAK_RSS_KB"
   quit
@@ -71,6 +71,11 @@ def reset_peak():
         pass
 
 
+def minor_faults():
+    """The process's minor page faults so far (pages touched for the first time since they were mapped)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def peak_kb():
     try:
         with open("/proc/self/status") as f:
@@ -118,6 +123,7 @@ def main():
     for line in sys.stdin:
         cmd = line.strip()
         reset_peak()
+        faults0 = minor_faults()
         t0 = time.perf_counter()
         if cmd == "train":
             model.train()
@@ -128,7 +134,8 @@ def main():
                 loss.backward()
                 opt.step()
                 total += loss.item() * len(yb)
-            print("train %.6f %.6f %d" % (time.perf_counter() - t0, total / a.n, peak_kb()), flush=True)
+            print("train %.6f %.6f %d %d" % (time.perf_counter() - t0, total / a.n, minor_faults() - faults0, peak_kb()),
+                  flush=True)
         elif cmd == "classify":
             model.eval()
             with torch.no_grad():

@@ -71,8 +71,8 @@ public final class FilterBenchmark {
 			org.convkit.core.cnn.net.KernelLever.run(repeats);
 			System.exit(0);
 		}
-		if ("onednn".equals(only)) { // not part of "all": where a LeNet step goes, ConvKit and PyTorch (oneDNN's log)
-			OneDnnOps.run(repeats);
+		if (OneDnnOps.caseOf(only) != null) { // not part of "all": where a step goes, ConvKit and PyTorch (oneDNN's log)
+			OneDnnOps.run(repeats, OneDnnOps.caseOf(only));
 			System.exit(0);
 		}
 		if ("reading".equals(only)) { // not part of "all"
@@ -88,7 +88,8 @@ public final class FilterBenchmark {
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, hotspots, onednn, reading, spark "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, hotspots, onednn, "
+					+ "onednn-vgg64, onednn-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}

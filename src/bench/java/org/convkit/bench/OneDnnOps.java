@@ -1,6 +1,5 @@
 package org.convkit.bench;
 
-import org.convkit.core.cnn.spec.NetworkSpec;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
@@ -16,49 +15,64 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where a LeNet training step's time goes, ConvKit against PyTorch ({@code ./convkit --bench ROUNDS onednn}): both
- * run their convolutions on oneDNN (ND4J's 2.3, PyTorch's own 2.6), ConvKit its pooling and some matrix products too,
- * and oneDNN's verbose log gives each call's time; the rest of each step is "outside oneDNN". ConvKit's training step ({@link RuntimeBenchWorker}: {@code FastTraining} on,
- * {@code MultiLayerNetwork.fit} on pre-built batches of 64) runs in its own JVM with {@code DNNL_VERBOSE=1}, PyTorch
- * ({@link TorchContender}) with {@code ONEDNN_VERBOSE=1}, on the same images and the same thread count (ConvKit's
- * rule, so {@code OMP_NUM_THREADS=1} gives one thread to both) and as many as the {@code lenet} case (8,000: PyTorch
- * then allocates as it does there; glibc raises its mmap threshold to the largest block freed, here the loaded
- * images); one untimed epoch, then ROUNDS epochs each, alternating.
- * The table: milliseconds per training step for each oneDNN operation, then the totals and the whole step. Logging
- * every call costs time of its own, so the whole steps here are slower than in {@code ./convkit --bench 2 lenet}; the
- * split, not the speed, is the point.
+ * Where a training step's time goes, ConvKit against PyTorch ({@code ./convkit --bench ROUNDS onednn}, LeNet;
+ * {@code onednn-vgg64} and {@code onednn-vgg96} for Small VGG at 64×64 gray and 96×96 RGB): both run their
+ * convolutions on oneDNN (ND4J's 2.3, PyTorch's own 2.6), ConvKit its pooling and some matrix products too, and
+ * oneDNN's verbose log gives each call's time; the rest of each step is "outside oneDNN". ConvKit's training step
+ * ({@link RuntimeBenchWorker}: {@code FastTraining} on, {@code MultiLayerNetwork.fit} on pre-built batches of 64) runs
+ * in its own JVM with {@code DNNL_VERBOSE=1}, PyTorch ({@link TorchContender}) with {@code ONEDNN_VERBOSE=1}, on the
+ * same images and the same thread count (ConvKit's rule, so {@code OMP_NUM_THREADS=1} gives one thread to both) and as
+ * many as the case's benchmark ({@link CnnCase}: for LeNet 8,000, so PyTorch allocates as it does there; glibc raises
+ * its mmap threshold to the largest block freed, here the loaded images); one untimed epoch, then ROUNDS epochs each,
+ * alternating. The table: milliseconds per training step for each oneDNN operation, then the totals and the whole
+ * step. Logging every call costs time of its own, so the whole steps here are slower than in
+ * {@code ./convkit --bench 2 lenet}; the split, not the speed, is the point. For Small VGG run it with
+ * {@code CONVKIT_MALLOC=keep}, as its speed comparisons are (docs/benchmarks.md): both sides get the variables.
  */
 final class OneDnnOps {
-	private static final int IMAGES = CnnCase.LENET.images, SIZE = 28, BATCH = RuntimeBenchWorker.BATCH;
+	private static final int BATCH = RuntimeBenchWorker.BATCH;
 	private static final Pattern THREADS = Pattern.compile("threads (\\d+) per batch");
 
 	private OneDnnOps() {
 	}
 
-	static void run(int rounds) throws IOException {
-		List<DataSet> batches = RuntimeBenchWorker.batches(SIZE, IMAGES);
+	/** The case named by the bench argument: {@code onednn} (LeNet) or {@code onednn-CASE}; null if none. */
+	static CnnCase caseOf(String argument) {
+		if (argument.equals("onednn")) return CnnCase.LENET;
+		return argument.startsWith("onednn-") ? CnnCase.named(argument.substring("onednn-".length())) : null;
+	}
+
+	static void run(int rounds, CnnCase test) throws IOException {
+		int images = test.images, size = test.size, channels = test.channels;
+		List<DataSet> batches = RuntimeBenchWorker.batches(size, images, BATCH, channels);
 		Path dir = Files.createTempDirectory("convkit-onednn-ops");
 		Path xf = dir.resolve("features.f32"), yf = dir.resolve("labels.i32");
-		write(batches, xf, yf);
+		write(batches, xf, yf, images);
 		int steps = batches.size();
 		OneDnnLog convkit = new OneDnnLog(), torch = new OneDnnLog();
 		double convkitSeconds = 0, torchSeconds = Double.NaN;
-		try (Worker w = new Worker()) {
+		long[] faults = { 0, 0 }; // ConvKit's and PyTorch's minor page faults in the timed epochs
+		try (Worker w = new Worker(test)) {
 			int threads = w.threads();
-			try (TorchContender t = new TorchContender(xf, yf, "lenet", IMAGES, SIZE, 1, RuntimeBenchWorker.CLASSES,
+			try (TorchContender t = new TorchContender(xf, yf, test.torchArch, images, size, channels,
+					RuntimeBenchWorker.CLASSES,
 					BATCH, 1e-3, 1e-4, threads, 1, 42, Map.of("ONEDNN_VERBOSE", "1", "DNNL_VERBOSE", "1"))) {
-				System.out.printf(Locale.ROOT, "%nWhere a training step goes: LeNet 28x28 gray, %d images, batch %d, "
+				System.out.printf(Locale.ROOT, "%nWhere a training step goes: %s, %d images, batch %d, "
 						+ "%d thread(s), %d round(s) after 1 warm-up; oneDNN's verbose log; ConvKit: %s; %s; %s%n",
-						IMAGES, BATCH, threads, rounds, w.info, t.unavailable() == null ? t.toString() : t.unavailable(),
+						test.title(), images, BATCH, threads, rounds, w.info, t.unavailable() == null ? t.toString() : t.unavailable(),
 						CnnBenchmark.machine());
 				for (int round = 0; round <= rounds; round++) {
 					boolean timed = round > 0;
-					double s = w.train(timed ? convkit : null);
-					if (timed) convkitSeconds += s;
+					double[] c = w.train(timed ? convkit : null);
+					if (timed) {
+						convkitSeconds += c[0];
+						faults[0] += (long) c[1];
+					}
 					if (t.unavailable() != null) continue;
-					s = t.run("train")[0];
+					double[] r = t.run("train");
 					if (!timed) continue;
-					torchSeconds = (Double.isNaN(torchSeconds) ? 0 : torchSeconds) + s;
+					torchSeconds = (Double.isNaN(torchSeconds) ? 0 : torchSeconds) + r[0];
+					faults[1] += (long) r[2];
 					t.printed().forEach(torch::add);
 				}
 			}
@@ -69,6 +83,10 @@ final class OneDnnOps {
 		}
 		print(convkit, torch, convkitSeconds * 1000 / (rounds * steps), torchSeconds * 1000 / (rounds * steps),
 				rounds * steps);
+		// a page fault costs what the header's "fresh 4 KB page" says: on some virtual machines far more than on metal
+		double perStep = rounds * steps;
+		System.out.printf(Locale.ROOT, "| **minor page faults per step** | %.0f | %s |%n", faults[0] / perStep,
+				Double.isNaN(torchSeconds) ? "–" : String.format(Locale.ROOT, "%.0f", faults[1] / perStep));
 	}
 
 	private static void print(OneDnnLog convkit, OneDnnLog torch, double convkitStep, double torchStep, int steps) {
@@ -116,13 +134,14 @@ final class OneDnnOps {
 	}
 
 	/** The batches' images and class indices as {@code cnn_bench.py} reads them ({@link CnnBenchmark}'s files). */
-	private static void write(List<DataSet> batches, Path xf, Path yf) throws IOException {
-		float[] x = new float[IMAGES * SIZE * SIZE];
-		int[] y = new int[IMAGES];
+	private static void write(List<DataSet> batches, Path xf, Path yf, int images) throws IOException {
+		int perImage = (int) (batches.get(0).getFeatures().length() / batches.get(0).getFeatures().size(0));
+		float[] x = new float[images * perImage];
+		int[] y = new int[images];
 		int image = 0;
 		for (DataSet b : batches) {
 			float[] f = b.getFeatures().data().asFloat();
-			System.arraycopy(f, 0, x, image * SIZE * SIZE, f.length);
+			System.arraycopy(f, 0, x, image * perImage, f.length);
 			for (long c : b.getLabels().argMax(1).data().asLong()) y[image++] = (int) c;
 		}
 		Files.write(xf, CnnBenchmark.littleEndian(x));
@@ -134,9 +153,9 @@ final class OneDnnOps {
 		private final LineProcess process;
 		final String info;
 
-		Worker() throws IOException {
+		Worker(CnnCase test) throws IOException {
 			ProcessBuilder pb = RuntimeBenchWorker.command(List.of(System.getProperty("java.class.path")), List.of(),
-					NetworkSpec.LENET, SIZE, IMAGES, 1);
+					test.preset, test.size, test.channels, test.images, 1);
 			pb.environment().put("DNNL_VERBOSE", "1");
 			process = new LineProcess(pb);
 			info = process.reply("ready").substring("ready ".length());
@@ -147,11 +166,14 @@ final class OneDnnOps {
 			return m.find() ? Integer.parseInt(m.group(1)) : 1;
 		}
 
-		/** One epoch of training; its oneDNN calls go into {@code log} (none for null); returns the wall seconds. */
-		double train(OneDnnLog log) throws IOException {
-			double seconds = Double.parseDouble(process.send("train").split(" ")[1]);
+		/**
+		 * One epoch of training; its oneDNN calls go into {@code log} (none for null); returns {wall seconds, minor
+		 * page faults}.
+		 */
+		double[] train(OneDnnLog log) throws IOException {
+			String[] f = process.send("train").split(" ");
 			if (log != null) process.printed().forEach(log::add);
-			return seconds;
+			return new double[] { Double.parseDouble(f[1]), Double.parseDouble(f[3]) };
 		}
 
 		@Override

@@ -16,7 +16,9 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +32,8 @@ import java.util.Random;
  * {@code -Dconvkit.threads=N}); training is ConvKit's training step ({@link FastTraining} on,
  * {@code MultiLayerNetwork.fit} on pre-built batches of 64), classification DL4J's {@code output}.
  * <pre>
- *   args: PRESET SIZE IMAGES SINGLE
- *   train | classify | single  -> "COMMAND WALL_SECONDS CPU_SECONDS"     quit
+ *   args: PRESET SIZE IMAGES SINGLE [CHANNELS]   (1 channel unless given)
+ *   train | classify | single  -> "COMMAND WALL_SECONDS CPU_SECONDS MINOR_PAGE_FAULTS"     quit
  * </pre>
  */
 public final class RuntimeBenchWorker {
@@ -43,28 +45,29 @@ public final class RuntimeBenchWorker {
 	public static void main(String[] args) throws Exception {
 		String preset = args[0];
 		int size = Integer.parseInt(args[1]), images = Integer.parseInt(args[2]), single = Integer.parseInt(args[3]);
+		int channels = args.length > 4 ? Integer.parseInt(args[4]) : 1;
 		Nd4jNatives.Selection natives = Nd4jNatives.select();
 		NetworkSpec spec = NetworkSpec.preset(preset);
-		MultiLayerNetwork net = NetworkBuilder.network(spec, size, size, 1, CLASSES,
+		MultiLayerNetwork net = NetworkBuilder.network(spec, size, size, channels, CLASSES,
 				TrainingSettings.DEFAULTS.withBatchSize(BATCH).withSeed(42));
-		List<DataSet> batches = batches(size, images);
+		List<DataSet> batches = batches(size, images, BATCH, channels);
 		List<INDArray> singles = new ArrayList<>();
 		for (int i = 0; i < single; i++) {
 			DataSet b = batches.get(i / BATCH);
 			singles.add(b.getFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(i % BATCH, i % BATCH + 1))
 					.dup());
 		}
-		int trainThreads = ComputeThreads.forCall(spec, size, size, 1, CLASSES, BATCH);
-		int oneThreads = ComputeThreads.forCall(spec, size, size, 1, CLASSES, 1);
+		int trainThreads = ComputeThreads.forCall(spec, size, size, channels, CLASSES, BATCH);
+		int oneThreads = ComputeThreads.forCall(spec, size, size, channels, CLASSES, 1);
 		System.out.println("ready " + Nd4jNatives.loaded() + " (" + natives + "); threads " + trainThreads
 				+ " per batch, " + oneThreads + " per image; oneDNN helpers on " + Dl4jRuntime.helperLayers(net)
-				+ " layers; " + String.format(Locale.ROOT, "%.1f", ComputeThreads.multiplyAdds(spec, size, size, 1,
-						CLASSES) / 1e6) + " M multiply-adds per image");
+				+ " layers; " + String.format(Locale.ROOT, "%.1f", ComputeThreads.multiplyAdds(spec, size, size,
+						channels, CLASSES) / 1e6) + " M multiply-adds per image");
 		BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 		com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
 				.getOperatingSystemMXBean();
 		for (String cmd; (cmd = in.readLine()) != null && !cmd.equals("quit");) {
-			long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
+			long f0 = minorFaults(), c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
 			switch (cmd) {
 				case "train":
 					try (ComputeThreads.Scope s = ComputeThreads.use(trainThreads)) {
@@ -87,8 +90,22 @@ public final class RuntimeBenchWorker {
 					System.out.println("unknown command " + cmd);
 					continue;
 			}
-			System.out.printf(Locale.ROOT, "%s %.4f %.4f%n", cmd, (System.nanoTime() - t0) / 1e9,
-					(os.getProcessCpuTime() - c0) / 1e9);
+			System.out.printf(Locale.ROOT, "%s %.4f %.4f %d%n", cmd, (System.nanoTime() - t0) / 1e9,
+					(os.getProcessCpuTime() - c0) / 1e9, minorFaults() - f0);
+		}
+	}
+
+	/**
+	 * The process's minor page faults so far ({@code /proc/self/stat}, field 10): each is a page of memory touched for
+	 * the first time since it was mapped. -1 where that file cannot be read (not Linux).
+	 */
+	static long minorFaults() {
+		try {
+			String stat = new String(Files.readAllBytes(Paths.get("/proc/self/stat")), StandardCharsets.US_ASCII);
+			// the command name, in parentheses, may hold spaces: count the fields after its closing parenthesis
+			return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[7]);
+		} catch (IOException | RuntimeException e) {
+			return -1;
 		}
 	}
 
@@ -98,11 +115,17 @@ public final class RuntimeBenchWorker {
 	 */
 	static ProcessBuilder command(List<String> classPath, List<String> options, String preset, int size, int images,
 			int single) {
+		return command(classPath, options, preset, size, 1, images, single);
+	}
+
+	/** {@link #command} for images of {@code channels} channels. */
+	static ProcessBuilder command(List<String> classPath, List<String> options, String preset, int size, int channels,
+			int images, int single) {
 		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx1536m", "-Djava.awt.headless=true"));
 		cmd.addAll(options);
 		cmd.addAll(List.of("-cp", String.join(File.pathSeparator, classPath), RuntimeBenchWorker.class.getName(), preset,
-				"" + size, "" + images, "" + single));
+				"" + size, "" + images, "" + single, "" + channels));
 		return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
 	}
 
@@ -113,23 +136,36 @@ public final class RuntimeBenchWorker {
 
 	/** Seeded gray images: a bright blob whose position (a 5 × 2 grid, jittered) is the class, on noise. */
 	static List<DataSet> batches(int size, int images, int batch) {
+		return batches(size, images, batch, 1);
+	}
+
+	/**
+	 * {@link #batches(int, int, int)} with {@code channels} channels: with more than one, the blob is brighter in one
+	 * channel chosen at random per image (as in {@link CnnCase}), so colour carries no class; one channel gives the gray
+	 * images of the three-argument form, value for value.
+	 */
+	static List<DataSet> batches(int size, int images, int batch, int channels) {
 		Random r = new Random(42);
 		List<DataSet> out = new ArrayList<>();
 		float scale = size / 28f;
+		int plane = size * size;
 		for (int from = 0; from < images; from += batch) {
 			int n = Math.min(batch, images - from);
-			float[] x = new float[n * size * size], y = new float[n * CLASSES];
+			float[] x = new float[n * channels * plane], y = new float[n * CLASSES];
 			for (int j = 0; j < n; j++) {
 				int c = (from + j) % CLASSES;
 				y[j * CLASSES + c] = 1;
 				double cx = (4 + (c % 5) * 5 + r.nextGaussian()) * scale, cy = (8 + (c / 5) * 12 + r.nextGaussian()) * scale;
-				for (int p = 0; p < size * size; p++) {
-					double dx = p % size - cx, dy = p / size - cy, s = 2.5 * scale;
-					double v = 40 + 20 * r.nextGaussian() + 150 * Math.exp(-(dx * dx + dy * dy) / (2 * s * s));
-					x[j * size * size + p] = (float) ((Math.max(0, Math.min(255, v)) - 60) / 60);
-				}
+				int bright = channels == 1 ? 0 : r.nextInt(channels);
+				for (int ch = 0; ch < channels; ch++)
+					for (int p = 0; p < plane; p++) {
+						double dx = p % size - cx, dy = p / size - cy, s = 2.5 * scale;
+						double v = 40 + 20 * r.nextGaussian()
+								+ (ch == bright ? 150 : 60) * Math.exp(-(dx * dx + dy * dy) / (2 * s * s));
+						x[(j * channels + ch) * plane + p] = (float) ((Math.max(0, Math.min(255, v)) - 60) / 60);
+					}
 			}
-			out.add(new DataSet(NdArrays.array(x, n, 1, size, size), NdArrays.array(y, n, CLASSES)));
+			out.add(new DataSet(NdArrays.array(x, n, channels, size, size), NdArrays.array(y, n, CLASSES)));
 		}
 		return out;
 	}

@@ -71,11 +71,15 @@ final class TorchContender implements AutoCloseable {
 		return version;
 	}
 
-	/** Runs one command; returns {seconds, peak RSS KB} (the loss of "train" is skipped). */
+	/**
+	 * Runs one command; returns {seconds, peak RSS KB, minor page faults} (the loss of "train" is skipped; the faults
+	 * are NaN for the other commands).
+	 */
 	double[] run(String command) {
 		try {
 			String[] f = process.send(command).split(" ");
-			return new double[] { Double.parseDouble(f[1]), Double.parseDouble(f[f.length - 1]) };
+			return new double[] { Double.parseDouble(f[1]), Double.parseDouble(f[f.length - 1]),
+					f.length >= 5 ? Double.parseDouble(f[f.length - 2]) : Double.NaN };
 		} catch (IOException e) {
 			throw new IllegalStateException("PyTorch process: " + e.getMessage(), e);
 		}
