@@ -13,6 +13,7 @@ import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.convkit.core.cnn.runtime.OpenBlasKernels;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
@@ -148,7 +149,8 @@ public final class CnnBenchmark {
 
 	/**
 	 * The processor, whether it has AVX-512, the instruction-set narrowing in effect (oneDNN's and OpenBLAS's
-	 * environment variables, the JVM's UseAVX), JavaCPP's memory check and the load average when the case started.
+	 * environment variables, the JVM's UseAVX), JavaCPP's memory check, whether glibc keeps its memory, what a fresh
+	 * page costs ({@link FreshPageCost}) and the load average when the case started.
 	 */
 	public static String machine() {
 		String model = "?", load = "?";
@@ -175,7 +177,9 @@ public final class CnnBenchmark {
 				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", OpenBLAS kernels "
 				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
 				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
-				+ ", also given to PyTorch)" + ", load average "
+				+ ", also given to PyTorch)" + ", glibc malloc "
+				+ (System.getenv("MALLOC_MMAP_THRESHOLD_") == null ? "as by default" : "keeping memory (MALLOC_* set)")
+				+ String.format(Locale.ROOT, ", a fresh 4 KB page %.1f µs", FreshPageCost.micros()) + ", load average "
 				+ load;
 	}
 

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.convkit.core.cnn.spec.Activation;
 import org.convkit.core.cnn.spec.LayerShape;
 import org.convkit.core.cnn.spec.LayerSpec;
@@ -13,17 +14,28 @@ import java.util.Map;
  * Whether an inner convolution ({@link ColumnConvolutionLayer} after the first layer) trains as column products or on
  * oneDNN. oneDNN's kernels are the faster ones when the process keeps the memory its calls allocate (Small VGG 96×96
  * RGB: a training step 0.69 s on oneDNN against 1.34 s as products, with {@code CONVKIT_MALLOC=keep}); with glibc's
- * defaults every block above its mmap threshold (at most 32 MB) is mapped afresh and faulted in at each call, and
- * large layers slow down several times (the same step 3.2 s on oneDNN, 1.3 s as products, whose buffers live from step
- * to step). Small layers (LeNet's second convolution: 8 MB of columns per batch of 64) stay below that threshold and
- * are as fast or faster on oneDNN. Hence: products when a batch's columns exceed 32 MB and the memory is not kept.
- * Measured on an AMD EPYC with AVX-512 (docs/benchmarks.md). {@code -Dconvkit.innerColumns=true|false} forces the
- * choice, for benchmarks.
+ * defaults every block above its mmap threshold (at most 32 MB) is mapped afresh and faulted in at each call. What a
+ * fault costs decides it ({@link FreshPageCost}). On the virtual machines measured here, 11–12 µs a page, that step
+ * (with oneDNN's log on) took 3.2 s on oneDNN, with 213,000 faults, and 1.08 s as products, whose buffers live from
+ * step to step (4,000 faults); without the faults' cost about 0.78 s and 1.03 s, so oneDNN is the faster path wherever
+ * a page costs less than about 1.2 µs on one thread, and more with more threads (its kernels use them all, the
+ * products' Java loops one) — bare metal, where a minor fault typically costs about 1 µs, but not measured on one.
+ * Small layers (LeNet's second convolution: 8 MB of columns per batch of 64) stay below the mmap threshold and are as
+ * fast or faster on oneDNN. Hence: products when a batch's columns exceed 32 MB, the memory is not kept, and a fresh
+ * page costs at least {@value #EXPENSIVE_PAGE_MICROS} µs (or its cost is unknown). Measured on an AMD EPYC with
+ * AVX-512, 1 thread (docs/benchmarks.md). {@code -Dconvkit.innerColumns=true|false} forces the choice, for
+ * benchmarks.
  */
 public final class ColumnRule {
 	static final String PROPERTY = "convkit.innerColumns";
 	/** glibc's largest dynamic mmap threshold on 64-bit systems: larger blocks are always mapped afresh. */
 	static final long LARGE_BYTES = 32L << 20;
+	/**
+	 * Microseconds per fresh page from which oneDNN's per-call memory costs more than the products' longer arithmetic:
+	 * a round figure between the break-even (about 1.2 µs on one thread, higher with more; see above) and the 11–12 µs
+	 * of the virtual machines measured here.
+	 */
+	static final double EXPENSIVE_PAGE_MICROS = 2;
 
 	private ColumnRule() {
 	}
@@ -33,7 +45,14 @@ public final class ColumnRule {
 		String v = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
 		if (v.equals("true")) return true;
 		if (v.equals("false")) return false;
-		return columnFloats * Float.BYTES > LARGE_BYTES && !memoryKept(System.getenv());
+		// the probe last: it runs once per JVM, and only when the answer depends on it
+		return columnFloats * Float.BYTES > LARGE_BYTES && !memoryKept(System.getenv())
+				&& expensive(FreshPageCost.micros());
+	}
+
+	/** Whether fresh pages costing {@code micros} each (NaN: unknown) make the products the faster path. */
+	static boolean expensive(double micros) {
+		return Double.isNaN(micros) || micros >= EXPENSIVE_PAGE_MICROS;
 	}
 
 	/**

@@ -1,7 +1,9 @@
 package org.convkit.core.cnn.net;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.junit.After;
+import org.junit.Before;
 import org.junit.Test;
 
 import java.util.HashMap;
@@ -10,12 +12,23 @@ import java.util.Map;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeFalse;
 
-/** Which inner convolutions train as column products: large ones unless glibc keeps its memory; forced by a property. */
+/**
+ * Which inner convolutions train as column products: large ones unless glibc keeps its memory or fresh pages are cheap;
+ * forced by a property. Fresh pages cost what the virtual machines measured here take (12 µs) unless a test says
+ * otherwise, so the expectations do not depend on the machine running the tests.
+ */
 public class ColumnRuleTest {
+	@Before
+	public void pagesAsOnTheMachinesMeasured() {
+		System.setProperty(FreshPageCost.PROPERTY, "12");
+	}
+
 	@After
 	public void clearProperty() {
 		System.clearProperty(ColumnRule.PROPERTY);
+		System.clearProperty(FreshPageCost.PROPERTY);
 	}
 
 	@Test
@@ -38,6 +51,33 @@ public class ColumnRuleTest {
 		boolean kept = ColumnRule.memoryKept(System.getenv());
 		assertEquals(!kept, ColumnRule.inner(smallVgg));
 		assertEquals(!kept, ColumnRule.inner(edge + 1));
+	}
+
+	/** Where a fresh page costs less than the break-even, oneDNN's per-call memory is cheap enough: no products. */
+	@Test
+	public void cheapFreshPagesLeaveLargeLayersToOneDnn() {
+		long smallVgg = 289L * 4096 * 64;
+		assumeFalse("glibc keeps its memory here", ColumnRule.memoryKept(System.getenv()));
+		assertTrue(ColumnRule.inner(smallVgg));
+		System.setProperty(FreshPageCost.PROPERTY, "1.99");
+		assertFalse(ColumnRule.inner(smallVgg));
+		assertFalse(ColumnRule.anyInner(NetworkSpec.preset(NetworkSpec.SMALL_VGG), 96, 96, 3, 2, 64));
+		System.setProperty(FreshPageCost.PROPERTY, "0");
+		assertFalse(ColumnRule.inner(smallVgg));
+		System.setProperty(FreshPageCost.PROPERTY, "2");
+		assertTrue(ColumnRule.inner(smallVgg));
+		System.setProperty(ColumnRule.PROPERTY, "true"); // the override still wins
+		System.setProperty(FreshPageCost.PROPERTY, "0.1");
+		assertTrue(ColumnRule.inner(1));
+	}
+
+	@Test
+	public void anUnknownCostCountsAsExpensive() {
+		assertTrue(ColumnRule.expensive(Double.NaN));
+		assertTrue(ColumnRule.expensive(ColumnRule.EXPENSIVE_PAGE_MICROS));
+		assertTrue(ColumnRule.expensive(Double.POSITIVE_INFINITY));
+		assertFalse(ColumnRule.expensive(ColumnRule.EXPENSIVE_PAGE_MICROS - 1e-9));
+		assertFalse(ColumnRule.expensive(0));
 	}
 
 	@Test
