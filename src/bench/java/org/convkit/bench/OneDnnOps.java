@@ -51,28 +51,29 @@ final class OneDnnOps {
 		int steps = batches.size();
 		OneDnnLog convkit = new OneDnnLog(), torch = new OneDnnLog();
 		double convkitSeconds = 0, torchSeconds = Double.NaN;
-		long[] faults = { 0, 0 }; // ConvKit's and PyTorch's minor page faults in the timed epochs
+		// ConvKit's and PyTorch's minor page faults in the timed epochs (negative: not known, off Linux)
+		long[] faults = { 0, 0 };
 		try (Worker w = new Worker(test)) {
 			int threads = w.threads();
 			try (TorchContender t = new TorchContender(xf, yf, test.torchArch, images, size, channels,
-					RuntimeBenchWorker.CLASSES,
-					BATCH, 1e-3, 1e-4, threads, 1, 42, Map.of("ONEDNN_VERBOSE", "1", "DNNL_VERBOSE", "1"))) {
+					RuntimeBenchWorker.CLASSES, BATCH, 1e-3, 1e-4, threads, 1, 42,
+					Map.of("ONEDNN_VERBOSE", "1", "DNNL_VERBOSE", "1"))) {
 				System.out.printf(Locale.ROOT, "%nWhere a training step goes: %s, %d images, batch %d, "
 						+ "%d thread(s), %d round(s) after 1 warm-up; oneDNN's verbose log; ConvKit: %s; %s; %s%n",
-						test.title(), images, BATCH, threads, rounds, w.info, t.unavailable() == null ? t.toString() : t.unavailable(),
-						CnnBenchmark.machine());
+						test.title(), images, BATCH, threads, rounds, w.info,
+						t.unavailable() == null ? t.toString() : t.unavailable(), CnnBenchmark.machine());
 				for (int round = 0; round <= rounds; round++) {
 					boolean timed = round > 0;
 					double[] c = w.train(timed ? convkit : null);
 					if (timed) {
 						convkitSeconds += c[0];
-						faults[0] += (long) c[1];
+						faults[0] = c[1] < 0 || faults[0] < 0 ? -1 : faults[0] + (long) c[1];
 					}
 					if (t.unavailable() != null) continue;
 					double[] r = t.run("train");
 					if (!timed) continue;
 					torchSeconds = (Double.isNaN(torchSeconds) ? 0 : torchSeconds) + r[0];
-					faults[1] += (long) r[2];
+					faults[1] = !(r[2] >= 0) || faults[1] < 0 ? -1 : faults[1] + (long) r[2];
 					t.printed().forEach(torch::add);
 				}
 			}
@@ -84,9 +85,13 @@ final class OneDnnOps {
 		print(convkit, torch, convkitSeconds * 1000 / (rounds * steps), torchSeconds * 1000 / (rounds * steps),
 				rounds * steps);
 		// a page fault costs what the header's "fresh 4 KB page" says: on some virtual machines far more than on metal
-		double perStep = rounds * steps;
-		System.out.printf(Locale.ROOT, "| **minor page faults per step** | %.0f | %s |%n", faults[0] / perStep,
-				Double.isNaN(torchSeconds) ? "–" : String.format(Locale.ROOT, "%.0f", faults[1] / perStep));
+		System.out.printf(Locale.ROOT, "| **minor page faults per step** | %s | %s |%n",
+				perStep(faults[0], rounds * steps), Double.isNaN(torchSeconds) ? "–" : perStep(faults[1], rounds * steps));
+	}
+
+	/** A count per step, or "–" when not known (negative). */
+	private static String perStep(long count, int steps) {
+		return count < 0 ? "–" : String.format(Locale.ROOT, "%.0f", (double) count / steps);
 	}
 
 	private static void print(OneDnnLog convkit, OneDnnLog torch, double convkitStep, double torchStep, int steps) {

@@ -14,9 +14,9 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
@@ -33,7 +33,7 @@ import java.util.Random;
  * {@code MultiLayerNetwork.fit} on pre-built batches of 64), classification DL4J's {@code output}.
  * <pre>
  *   args: PRESET SIZE IMAGES SINGLE [CHANNELS]   (1 channel unless given)
- *   train | classify | single  -> "COMMAND WALL_SECONDS CPU_SECONDS MINOR_PAGE_FAULTS"     quit
+ *   train | classify | single  -> "COMMAND WALL_SECONDS CPU_SECONDS MINOR_PAGE_FAULTS" (-1: not known)     quit
  * </pre>
  */
 public final class RuntimeBenchWorker {
@@ -90,8 +90,9 @@ public final class RuntimeBenchWorker {
 					System.out.println("unknown command " + cmd);
 					continue;
 			}
+			long f1 = minorFaults();
 			System.out.printf(Locale.ROOT, "%s %.4f %.4f %d%n", cmd, (System.nanoTime() - t0) / 1e9,
-					(os.getProcessCpuTime() - c0) / 1e9, minorFaults() - f0);
+					(os.getProcessCpuTime() - c0) / 1e9, f0 < 0 || f1 < 0 ? -1 : f1 - f0);
 		}
 	}
 

@@ -3,6 +3,9 @@ package org.convkit.bench;
 import org.junit.Test;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Paths;
 import java.util.List;
 
 import static org.junit.Assert.assertArrayEquals;
@@ -10,6 +13,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
 
 /** The cases {@code ./convkit --bench N onednn[-CASE]} takes, and the worker's images for them. */
 public class OneDnnOpsCaseTest {
@@ -22,6 +26,17 @@ public class OneDnnOpsCaseTest {
 		for (String bad : new String[] { "onednn-", "onednn-vgg", "onednn-VGG96", "onednnvgg96", "onednn-vgg96 ", "lenet",
 				"" })
 			assertNull(bad, OneDnnOps.caseOf(bad));
+	}
+
+	/** The worker's page-fault count grows when fresh memory is written (the JDK zeroes a new direct buffer). */
+	@Test
+	public void minorFaultsCountFreshPagesWritten() {
+		assumeTrue("Linux", Files.isReadable(Paths.get("/proc/self/stat")));
+		long before = RuntimeBenchWorker.minorFaults();
+		ByteBuffer fresh = ByteBuffer.allocateDirect(16 << 20);
+		long after = RuntimeBenchWorker.minorFaults();
+		assertTrue(before + " then " + after, before >= 0 && after > before);
+		assertEquals(0, fresh.get(fresh.capacity() - 1));
 	}
 
 	@Test
