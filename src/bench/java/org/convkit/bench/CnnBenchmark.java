@@ -177,8 +177,8 @@ public final class CnnBenchmark {
 				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", OpenBLAS kernels "
 				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
 				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
-				+ ", also given to PyTorch)" + ", glibc malloc "
-				+ (System.getenv("MALLOC_MMAP_THRESHOLD_") == null ? "as by default" : "keeping memory (MALLOC_* set)")
+				+ ", also given to PyTorch)" + ", malloc: "
+				+ (System.getenv("MALLOC_MMAP_THRESHOLD_") == null ? "glibc's defaults" : "memory kept (MALLOC_* set)")
 				+ String.format(Locale.ROOT, ", a fresh 4 KB page %.1f µs", FreshPageCost.micros()) + ", load average "
 				+ load;
 	}
