@@ -48,9 +48,25 @@ final class LocalCluster implements AutoCloseable {
 		awaitWorkers(workerCount);
 	}
 
-	/** Starts a master and {@code workers} workers; returns when all workers have registered. */
+	/**
+	 * Starts a master and {@code workers} workers; returns when all workers have registered. A start that does not
+	 * come up is tried once more, on fresh ports and in a fresh directory: the ports are free when chosen but another
+	 * process (the other test JVM runs beside this one) can take one before the master, seconds later, binds it, and
+	 * Spark then moves to the next port, where the wait does not look (seen once in CI: the master's status page never
+	 * answered in 120 s). A second failure fails, with the first one attached.
+	 */
 	static LocalCluster start(Path dir, int workers) throws IOException, InterruptedException {
-		LocalCluster c = new LocalCluster(dir, workers);
+		LocalCluster c;
+		try {
+			c = new LocalCluster(Files.createDirectories(dir.resolve("attempt1")), workers);
+		} catch (IllegalStateException first) {
+			try {
+				c = new LocalCluster(Files.createDirectories(dir.resolve("attempt2")), workers);
+			} catch (IllegalStateException second) {
+				second.addSuppressed(first);
+				throw second;
+			}
+		}
 		Runtime.getRuntime().addShutdownHook(new Thread(c::close)); // even if the test JVM is stopped early
 		return c;
 	}
