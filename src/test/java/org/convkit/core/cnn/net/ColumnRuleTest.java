@@ -1,7 +1,7 @@
 package org.convkit.core.cnn.net;
 
-import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.runtime.FreshPageCost;
+import org.convkit.core.cnn.spec.NetworkSpec;
 import org.junit.After;
 import org.junit.Before;
 import org.junit.Test;
