@@ -9,8 +9,9 @@ import java.util.Arrays;
  * forward ({@link ColumnConvolutionLayer}'s ReLU path). With the error {@code E} laid out {@code [nOut][outH][n][outW]}
  * (the products' output order) and {@code U_ky} the unfolding's matrix for kernel row {@code ky}:
  * <ul>
- * <li>weight gradient of kernel row {@code ky}, transposed: {@code U_ky · Eᵀ} ({@code [C·kW][nOut]}; the same sums as
- * {@code E · U_kyᵀ}, which OpenBLAS computes more slowly for these shapes: see {@link #backprop});</li>
+ * <li>weight gradient of kernel row {@code ky}, transposed: {@code U_ky · Eᵀ} ({@code [C·kW][nOut]}; the same sums
+ * as {@code E · U_kyᵀ}, which OpenBLAS computes more slowly for these shapes: see
+ * {@link #weightGradientProducts});</li>
  * <li>input gradient: {@code W_kyᵀ · E} added into the unfolding's shape at {@code ky}'s shift for every {@code ky}
  * (overlapping windows of one array, one after another), then folded back along the width
  * ({@link WidthUnfolding#fold}, {@code kW} additions per pixel);</li>

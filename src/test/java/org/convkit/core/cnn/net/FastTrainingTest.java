@@ -131,8 +131,7 @@ public class FastTrainingTest {
 		assertReferencesPointAtTheLayers(loaded);
 		assertEquals(inMemory.getUpdater().getStateViewArray(), loaded.getUpdater().getStateViewArray());
 		MultiLayerNetwork plain = new MultiLayerNetwork(loaded.getLayerWiseConfigurations().clone());
-		plain.init(loaded.params().dup(), false);
-		plain.getUpdater().setStateViewArray(plain, loaded.getUpdater().getStateViewArray().dup(), false);
+		plain.init(loaded.params().dup(), false); // its weights and updater state: StepByStep's before each step
 
 		FastTraining a = FastTraining.on(inMemory), b = FastTraining.on(loaded);
 		assertTrue(b.active());
