@@ -18,8 +18,9 @@ import java.util.Map;
  * fault costs decides it ({@link FreshPageCost}). On the virtual machines measured here, 11–12 µs a page, that step
  * (with oneDNN's log on) took 3.2 s on oneDNN, with 213,000 faults, and 1.08 s as products, whose buffers live from
  * step to step (4,000 faults); without the faults' cost about 0.78 s and 1.03 s, so oneDNN is the faster path wherever
- * a page costs less than about 1.2 µs on one thread, and more with more threads (its kernels use them all, the
- * products' Java loops one) — bare metal, where a minor fault typically costs about 1 µs, but not measured on one.
+ * a page costs less than about 1.2 µs on one thread (2.4 µs narrowed to AVX2: 1.35 against 1.83 s), and more with
+ * more threads (its kernels use them all, the products' Java loops one) — bare metal, where a minor fault typically
+ * costs about 1 µs, but not measured on one.
  * Small layers (LeNet's second convolution: 8 MB of columns per batch of 64) stay below the mmap threshold and are as
  * fast or faster on oneDNN. Hence: products when a batch's columns exceed 32 MB, the memory is not kept, and a fresh
  * page costs at least {@value #EXPENSIVE_PAGE_MICROS} µs (or its cost is unknown). Measured on an AMD EPYC with
@@ -32,8 +33,8 @@ public final class ColumnRule {
 	static final long LARGE_BYTES = 32L << 20;
 	/**
 	 * Microseconds per fresh page from which oneDNN's per-call memory costs more than the products' longer arithmetic:
-	 * a round figure between the break-even (about 1.2 µs on one thread, higher with more; see above) and the 11–12 µs
-	 * of the virtual machines measured here.
+	 * a round figure between the break-evens (about 1.2 µs with AVX-512 and 2.4 µs narrowed to AVX2 on one thread,
+	 * higher with more threads; see above), far below the 11–12 µs of the virtual machines measured here.
 	 */
 	static final double EXPENSIVE_PAGE_MICROS = 2;
 
