@@ -13,7 +13,7 @@ HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 ROUNDS="${1:-5}"
 CASES="${2:-cnn}"
 isa="$(grep -q -m1 avx512f /proc/cpuinfo && echo avx512 || echo avx2)"
-echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $isa, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "bench: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $isa, $(getconf _NPROCESSORS_ONLN) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 "$HERE/convkit" --bench "$ROUNDS" "$CASES" 2>&1 | grep -v SLF4J | tee "$HERE/target/bench-$isa.txt"
 if [ "$isa" = avx512 ]; then
 	echo
