@@ -53,6 +53,10 @@ public final class ImageTensor {
 			copyGray(ip, out, offset);
 			return;
 		}
+		if (c == 3 && sw == f.width() && sh == f.height()) { // likewise, channel by channel
+			copyRgb((int[]) ip.getPixels(), out, offset);
+			return;
+		}
 		float[][] planes = new float[c][n];
 		if (c == 3) {
 			int[] px = (int[]) ip.getPixels();
@@ -69,6 +73,21 @@ public final class ImageTensor {
 		int dw = f.width(), dh = f.height(), dn = dw * dh;
 		for (int ch = 0; ch < c; ch++)
 			place(planes[ch], sw, sh, dw, dh, f.resize(), out, offset + ch * dn);
+	}
+
+	/**
+	 * An RGB image's red, green and blue planes into {@code out[offset ...]} one after the other, without the three
+	 * planes in between: 110 KB of garbage per 96 × 96 image, which in a benchmark JVM (G1 growing and shrinking its
+	 * heap) landed on fresh pages — about 30 faults per image, a tenth of classifying Small VGG 96 × 96 RGB there.
+	 */
+	private static void copyRgb(int[] px, float[] out, int offset) {
+		int n = px.length;
+		for (int i = 0; i < n; i++) {
+			int p = px[i];
+			out[offset + i] = (p >> 16) & 0xff;
+			out[offset + n + i] = (p >> 8) & 0xff;
+			out[offset + 2 * n + i] = p & 0xff;
+		}
 	}
 
 	/**

@@ -64,7 +64,7 @@ public final class NdArrays {
 	}
 
 	/** Writes {@code length} values of {@code src} from C-order index {@code at}, into an array as {@link #read} takes. */
-	static void write(INDArray contiguous, long at, float[] src, int length) {
+	public static void write(INDArray contiguous, long at, float[] src, int length) {
 		write(contiguous, at, src, 0, length);
 	}
 

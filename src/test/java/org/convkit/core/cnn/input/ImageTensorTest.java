@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
 import ij.process.FloatProcessor;
 import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
@@ -14,7 +15,8 @@ import org.junit.Test;
 /**
  * Gray images at the model's size go straight into the batch array ({@code ImageTensor.convert}'s copy without a
  * plane): the pixel values as ImageJ's {@code getf} gives them, at the offset, nothing else written; a 32-bit image
- * with NaN or infinity is refused before anything is written. Other sizes still go through the resize rule.
+ * with NaN or infinity is refused before anything is written. RGB images at the model's size go in plane by plane
+ * (red, green, blue) without planes in between. Other sizes still go through the resize rule.
  */
 public class ImageTensorTest {
 	/** 2 rows of 3 (InputFormat takes the height first). */
@@ -56,6 +58,19 @@ public class ImageTensorTest {
 			}
 			assertArrayEquals("nothing written", new float[] { 3, 3, 3, 3, 3, 3 }, out, 0f);
 		}
+	}
+
+	@Test
+	public void rgbImagesAtTheModelsSizeGiveTheirRedGreenAndBluePlanes() {
+		int[] px = { 0x000000, 0xff0000, 0x00ff00, 0x0000ff, 0x123456, 0xffffff };
+		float[] planes = { 0, 255, 0, 0, 0x12, 255, 0, 0, 255, 0, 0x34, 255, 0, 0, 0, 255, 0x56, 255 };
+		for (Resize rule : Resize.values())
+			assertArrayEquals(rule + ": equal sizes copy", planes,
+					converted(new ColorProcessor(3, 2, px.clone()), new InputFormat(2, 3, 3, rule)), 0f);
+		// another size goes through the rule, plane by plane: 1×2 → 3×2 by Scale repeats the columns
+		ColorProcessor narrow = new ColorProcessor(1, 2, new int[] { 0x0a141e, 0x28323c });
+		assertArrayEquals(new float[] { 10, 10, 10, 40, 40, 40, 20, 20, 20, 50, 50, 50, 30, 30, 30, 60, 60, 60 },
+				converted(narrow, new InputFormat(2, 3, 3, Resize.SCALE)), 0f);
 	}
 
 	@Test
