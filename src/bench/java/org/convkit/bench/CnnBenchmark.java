@@ -122,7 +122,8 @@ public final class CnnBenchmark {
 				boolean timed = round > 0;
 				// The two JVM contenders take turns at going first: the first call after training's large blocks were
 				// freed faults fresh pages in (glibc's defaults), 15 µs each on these VMs; always ConvKit first made
-				// its one-image figure for Small VGG 96x96 RGB 0.81x raw DL4J's, alternating gave the same speed.
+				// its one-image figure for Small VGG 96x96 RGB 0.81x raw DL4J's; a probe rotating the order gave both
+				// the same speed. With an odd number of rounds one side still goes first once more.
 				boolean rawFirst = round % 2 == 0;
 				// ConvKit: one more epoch of the real pipeline per round (continuing keeps weights and optimizer)
 				Trainer t = round == 0 ? new Trainer(data, spec, s) : new Trainer(data, null, s).continueFrom(bundle);
