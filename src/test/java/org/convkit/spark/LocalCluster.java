@@ -41,11 +41,16 @@ final class LocalCluster implements AutoCloseable {
 		webPort = freePort();
 		master = start("master", "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port",
 				String.valueOf(port), "--webui-port", String.valueOf(webPort));
-		for (int i = 0; i < workerCount; i++)
-			workers.add(start("worker" + i, "org.apache.spark.deploy.worker.Worker", masterUrl(), "--host",
-					"127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", "0", "--work-dir",
-					Files.createDirectories(dir.resolve("work" + i)).toString()));
-		awaitWorkers(workerCount);
+		try {
+			for (int i = 0; i < workerCount; i++)
+				workers.add(start("worker" + i, "org.apache.spark.deploy.worker.Worker", masterUrl(), "--host",
+						"127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", "0", "--work-dir",
+						Files.createDirectories(dir.resolve("work" + i)).toString()));
+			awaitWorkers(workerCount);
+		} catch (IOException | InterruptedException | RuntimeException e) {
+			close(); // a start that failed must not leave its master and workers running beside the next attempt
+			throw e;
+		}
 	}
 
 	/**

@@ -52,7 +52,7 @@ public class PredictorBatchReuseTest {
 		return out;
 	}
 
-	private static void assertSame(String what, float[][] expected, float[][] actual) {
+	private static void assertRowsEqual(String what, float[][] expected, float[][] actual) {
 		assertEquals(what, expected.length, actual.length);
 		for (int i = 0; i < expected.length; i++)
 			assertArrayEquals(what + ", image " + (i + 1), expected[i], actual[i], 0f);
@@ -66,9 +66,9 @@ public class PredictorBatchReuseTest {
 		float[][] firstAlone = new Predictor(b, 4).predict(first);
 		float[][] secondAlone = new Predictor(b, 4).predict(second);
 		assertFalse("the test's batches must differ", Arrays.deepEquals(firstAlone, secondAlone));
-		assertSame("first batch", firstAlone, reused.predict(first));
-		assertSame("second batch, written over the first", secondAlone, reused.predict(second));
-		assertSame("first batch again", firstAlone, reused.predict(first));
+		assertRowsEqual("first batch", firstAlone, reused.predict(first));
+		assertRowsEqual("second batch, written over the first", secondAlone, reused.predict(second));
+		assertRowsEqual("first batch again", firstAlone, reused.predict(first));
 	}
 
 	@Test
@@ -78,9 +78,9 @@ public class PredictorBatchReuseTest {
 		Predictor reused = new Predictor(b, 4);
 		float[][] sixAlone = new Predictor(b, 4).predict(six);
 		float[] oneAlone = new Predictor(b, 4).predict(six.get(5));
-		assertSame("4 + 2", sixAlone, reused.predict(six));
+		assertRowsEqual("4 + 2", sixAlone, reused.predict(six));
 		assertArrayEquals("one image after them", oneAlone, reused.predict(six.get(5)), 0f);
-		assertSame("4 + 2 after one image", sixAlone, reused.predict(six));
+		assertRowsEqual("4 + 2 after one image", sixAlone, reused.predict(six));
 	}
 
 	/** Padding is written as zeros on every call, not left from the image before (Pad: 8 × 4 centred in 8 × 8). */
@@ -91,6 +91,6 @@ public class PredictorBatchReuseTest {
 		Predictor reused = new Predictor(b, 2);
 		float[][] smallAlone = new Predictor(b, 2).predict(small);
 		reused.predict(full);
-		assertSame("padded batch after a full-size one", smallAlone, reused.predict(small));
+		assertRowsEqual("padded batch after a full-size one", smallAlone, reused.predict(small));
 	}
 }
