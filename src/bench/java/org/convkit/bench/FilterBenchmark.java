@@ -67,6 +67,10 @@ public final class FilterBenchmark {
 			InferenceLever.run(repeats);
 			System.exit(0);
 		}
+		if ("channels-last".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
+			ChannelsLastLever.run(repeats);
+			System.exit(0);
+		}
 		if ("hotspots".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
 			org.convkit.core.cnn.net.KernelLever.run(repeats);
 			System.exit(0);
@@ -88,7 +92,7 @@ public final class FilterBenchmark {
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, hotspots, onednn, "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, channels-last, hotspots, onednn, "
 					+ "onednn-vgg64, onednn-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
