@@ -50,25 +50,13 @@ public class ChannelsLastForwardTest {
 		else System.setProperty(ChannelsLastForward.PROPERTY, was);
 	}
 
-	/**
-	 * A network with random weights AND biases (DL4J starts biases at 0, which would hide a bias mistake), its weights
-	 * scaled by {@code scale}.
-	 */
+	/** A network with random weights and biases ({@link RandomisedNetwork}), unscaled. */
 	private static MultiLayerNetwork network(String spec, int h, int w, int c, int classes) {
 		return network(spec, h, w, c, classes, 1.0);
 	}
 
 	private static MultiLayerNetwork network(String spec, int h, int w, int c, int classes, double scale) {
-		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, classes,
-				TrainingSettings.DEFAULTS.withSeed(3));
-		Random r = new Random(4);
-		for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-			INDArray b = l.getParam("b");
-			if (b != null) for (long i = 0; i < b.length(); i++) b.putScalar(i, r.nextGaussian() * 0.3);
-			INDArray wt = l.getParam("W");
-			if (wt != null) wt.muli(scale);
-		}
-		return net;
+		return RandomisedNetwork.of(spec, h, w, c, classes, scale);
 	}
 
 	private static INDArray images(int n, int c, int h, int w, long seed) {

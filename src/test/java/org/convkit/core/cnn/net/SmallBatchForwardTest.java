@@ -34,18 +34,9 @@ public class SmallBatchForwardTest {
 	 */
 	private static final double TOL = 1e-4;
 
-	/** A network with random weights AND biases (DL4J starts biases at 0, which would hide a bias mistake). */
+	/** A network with random weights and biases, the weights scaled by 2.5 ({@link RandomisedNetwork}). */
 	private static MultiLayerNetwork network(String spec, int h, int w, int c, int classes) {
-		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, classes,
-				TrainingSettings.DEFAULTS.withSeed(3));
-		Random r = new Random(4);
-		for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-			INDArray b = l.getParam("b");
-			if (b != null) for (long i = 0; i < b.length(); i++) b.putScalar(i, r.nextGaussian() * 0.3);
-			INDArray wt = l.getParam("W");
-			if (wt != null) wt.muli(2.5); // sharper probabilities, so mistakes show
-		}
-		return net;
+		return RandomisedNetwork.of(spec, h, w, c, classes, 2.5);
 	}
 
 	private static float[] images(int n, int size, long seed) {
