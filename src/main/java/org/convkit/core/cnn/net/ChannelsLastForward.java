@@ -11,7 +11,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -20,24 +20,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pooling told that the images are NHWC, so libnd4j hands them to oneDNN in the layout its AVX-512 forward kernels
  * ({@code brgconv}) work in. With DL4J's NCHW every convolution reorders its input into that layout and its output
  * back, on every call; the twin does neither. Measured ({@code ./convkit --bench 5 channels-last}, 1 thread,
- * docs/benchmarks.md): with AVX-512 1.12–1.30× DL4J's NCHW output for LeNet and Small VGG, one image to batches of
- * 64; narrowed to AVX2 0.97–1.03× for Small VGG (oneDNN's AVX2 kernels use blocked layouts either way), so {@link #of}
- * makes a twin only where oneDNN runs AVX-512. Training stays NCHW: oneDNN's backward kernels are slower in NHWC (a
- * scratch probe, DL4J's fit on both layouts: 36–43 against 62–70 images/s for Small VGG 96×96 RGB).
+ * docs/benchmarks.md): with AVX-512 1.11–1.54× DL4J's NCHW output for LeNet and Small VGG, one image to batches
+ * of 64; narrowed to AVX2 0.94–1.08× for Small VGG (oneDNN's AVX2 kernels use blocked layouts either way), so
+ * {@link #of} makes a twin only where oneDNN runs AVX-512. Training stays NCHW: oneDNN's backward kernels are slower
+ * in NHWC (a scratch probe, DL4J's fit on both layouts: 36–43 against 62–70 images/s for Small VGG 96×96 RGB).
  * <p>
- * The weights are the network's, copied when the twin is made ({@link #isCurrent} tells when the network was trained
- * since): convolution kernels are {@code [out][in][kh][kw]} in either layout; only the first dense layer after the
- * images are flattened takes its input in another order (height, width, channel instead of channel, height, width),
- * so its weight rows are permuted. The probabilities are DL4J's up to float rounding (other kernels sum in another
- * order; ChannelsLastForwardTest). Covers networks of plain convolutions, max and average pooling, dense, dropout
- * and a softmax output layer, i.e. ConvKit's presets and specs without batch normalisation; {@link #of} answers null
- * for anything else, and for networks whose copy would take more than {@link #MAX_PARAMETERS}. Not thread-safe.
+ * The twin is made on the network's own parameter array (its layers' weights are views of it: nothing is copied, so
+ * making one takes a few milliseconds; a copy took 190–375 ms for Small VGG on these VMs) and is made again when
+ * {@link #isCurrent} says the network was trained since. Convolution kernels are {@code [out][in][kh][kw]} in either
+ * layout; the first dense layer after the images are flattened takes them channel-first as in DL4J's NCHW, so the
+ * twin turns its NHWC activations back to NCHW just before that flatten (one small copy per call: 2.4 million values
+ * for a batch of 64 Small VGG 96×96 RGB images, against 18.9 million in each of the reorders it saves). The
+ * probabilities are DL4J's up to float rounding (other kernels sum in another order; ChannelsLastForwardTest). Covers
+ * networks of plain convolutions, max and average pooling, dense, dropout and a softmax output layer, i.e. ConvKit's
+ * presets and specs without batch normalisation;
+ * {@link #of} answers null for anything else. Not thread-safe.
  */
 public final class ChannelsLastForward {
 	/** The switch: "true" makes a twin on any processor (tests), "false" never; unset: where oneDNN runs AVX-512. */
 	public static final String PROPERTY = "convkit.channelsLast";
-	/** The twin holds a copy of the weights: above 32 M parameters (128 MB) the memory is worth more. */
-	static final long MAX_PARAMETERS = 32_000_000L;
 
 	private final MultiLayerNetwork source;
 	private final TrainableNetwork twin;
@@ -60,7 +61,7 @@ public final class ChannelsLastForward {
 	}
 
 	/**
-	 * The twin of a network with NCHW input of the given size, with a copy of its current weights; null where the
+	 * The twin of a network with NCHW input of the given size, on the network's weights; null where the
 	 * switch ({@link #PROPERTY}) or the processor says no (oneDNN without AVX-512), where ConvKit's run-time
 	 * replacements or oneDNN are off (DL4J's own output answers then, as shipped), and for networks this class does
 	 * not cover.
@@ -74,9 +75,7 @@ public final class ChannelsLastForward {
 
 	/** {@link #of} without the switches: null only for networks this class does not cover. */
 	static ChannelsLastForward twinOf(MultiLayerNetwork net, int height, int width, int channels) {
-		if (net == null || net.numParams() > MAX_PARAMETERS || net.params() == null
-				|| net.params().dataType() != DataType.FLOAT)
-			return null;
+		if (net == null || net.params() == null || net.params().dataType() != DataType.FLOAT) return null;
 		MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
 		int flattenAt = -1;
 		CnnToFeedForwardPreProcessor flatten = null;
@@ -109,19 +108,35 @@ public final class ChannelsLastForward {
 		if (flattenAt < 1 || !(conf.getConf(flattenAt).getLayer() instanceof DenseLayer
 				|| conf.getConf(flattenAt).getLayer() instanceof OutputLayer))
 			return null;
-		long c = flatten.getNumChannels(), h = flatten.getInputHeight(), w = flatten.getInputWidth();
-		conf.getInputPreProcessors().put(flattenAt, new CnnToFeedForwardPreProcessor(h, w, c, CNN2DFormat.NHWC));
-
-		INDArray params = net.params().dup('c');
+		conf.getInputPreProcessors().put(flattenAt, new ChannelsFirstFlatten(flatten.getInputHeight(),
+				flatten.getInputWidth(), flatten.getNumChannels()));
 		TrainableNetwork twin = new TrainableNetwork(conf);
-		twin.init(params, false); // the copy becomes the twin's parameters: no random initialisation
-		INDArray weights = twin.getLayer(flattenAt).getParam(DefaultParamInitializer.WEIGHT_KEY);
-		if (weights == null || weights.rank() != 2 || weights.size(0) != c * h * w) return null;
-		// rows (channel, y, x) -> (y, x, channel): the order NHWC flattens in
-		INDArray reordered = net.getLayer(flattenAt).getParam(DefaultParamInitializer.WEIGHT_KEY)
-				.reshape('c', c, h, w, weights.size(1)).permute(1, 2, 0, 3).dup('c');
-		weights.assign(reordered.reshape('c', weights.size(0), weights.size(1)));
+		twin.init(net.params(), false); // the network's own array: the twin's weights are views of it
 		return new ChannelsLastForward(net, twin, height, width, channels);
+	}
+
+	/**
+	 * The flatten before the first dense layer, taking the twin's NHWC activations in DL4J's NCHW order (what the
+	 * dense layer's weights expect). Inference only.
+	 */
+	static final class ChannelsFirstFlatten extends CnnToFeedForwardPreProcessor {
+		private static final long serialVersionUID = 1L;
+
+		ChannelsFirstFlatten(long height, long width, long channels) {
+			super(height, width, channels, CNN2DFormat.NCHW);
+		}
+
+		@Override
+		public INDArray preProcess(INDArray input, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+			// the permuted view is not C-ordered: DL4J's flatten copies it into NCHW order first
+			return super.preProcess(input.rank() == 4 ? input.permute(0, 3, 1, 2) : input, miniBatchSize,
+					workspaceMgr);
+		}
+
+		@Override
+		public INDArray backprop(INDArray epsilons, int miniBatchSize, LayerWorkspaceMgr workspaceMgr) {
+			throw new UnsupportedOperationException("the channels-last twin only classifies");
+		}
 	}
 
 	/** Softmax probabilities of NCHW {@code features} (resized, normalised), one row per image. */

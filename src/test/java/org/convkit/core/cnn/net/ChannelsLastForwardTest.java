@@ -23,16 +23,16 @@ import java.util.Random;
 import static org.junit.Assert.*;
 
 /**
- * The channels-last twin gives DL4J's NCHW probabilities for the networks it covers (its own weights copied, the
- * flattened dense layer's rows reordered), refuses what it does not cover, follows more training, and the Predictor
- * answers through it — on any processor here: the switch is set to "true" (by default only oneDNN with AVX-512 gets a
- * twin, for speed; the values are the same either way).
+ * The channels-last twin gives DL4J's NCHW probabilities for the networks it covers (on the network's own weights,
+ * its activations turned back to NCHW before the flatten), refuses what it does not cover, follows more training,
+ * and the Predictor answers through it — on any processor here: the switch is set to "true" (by default only oneDNN
+ * with AVX-512 gets a twin, for speed; the values are the same either way).
  */
 public class ChannelsLastForwardTest {
 	/**
 	 * Float rounding only: oneDNN's NHWC kernels sum in another order than its NCHW ones. As in SmallBatchForwardTest,
 	 * 1e-4 stays two orders of magnitude below what a wrong weight order, channel order or padding does (0.08 was
-	 * measured with the dense rows left in NCHW order, Small VGG 96×96 RGB).
+	 * measured with the activations flattened in NHWC order, Small VGG 96×96 RGB).
 	 */
 	private static final double TOL = 1e-4;
 
@@ -124,10 +124,25 @@ public class ChannelsLastForwardTest {
 		assertNull(ChannelsLastForward.of(network("conv 3x3x4; batchnorm; maxpool 2; dense 5", 12, 12, 1, 3), 12,
 				12, 1));
 		assertNull(ChannelsLastForward.of(network("dense 8", 6, 6, 1, 3), 6, 6, 1));
-		// a copy of more weights than the bound
-		MultiLayerNetwork large = network("conv 3x3x8 pad=same; dense 1000", 64, 64, 8, 3);
-		assertTrue(large.numParams() > ChannelsLastForward.MAX_PARAMETERS);
-		assertNull(ChannelsLastForward.of(large, 64, 64, 8));
+	}
+
+	/** The twin's weights are the network's own (views of its parameter array): a change shows in both at once. */
+	@Test
+	public void theTwinSharesTheNetworksWeights() {
+		MultiLayerNetwork net = network(NetworkSpec.SMALL_VGG_SPEC, 16, 16, 3, 4, 1.3);
+		ChannelsLastForward f = ChannelsLastForward.of(net, 16, 16, 3);
+		INDArray x = images(5, 3, 16, 16, 8);
+		float[][] before = f.probabilities(x);
+		net.getLayer(0).getParam("W").muli(-1.5); // the first convolution's kernels
+		net.getLayer(6).getParam("W").muli(0.5); // the dense layer after the flatten
+		float[][] after = f.probabilities(x), dl4j = NdArrays.rows(net.output(x, false));
+		double moved = 0;
+		for (int i = 0; i < 5; i++)
+			for (int k = 0; k < 4; k++) {
+				assertEquals(dl4j[i][k], after[i][k], TOL);
+				moved = Math.max(moved, Math.abs(after[i][k] - before[i][k]));
+			}
+		assertTrue("the change must move the probabilities (" + moved + ")", moved > 0.01);
 	}
 
 	@Test
