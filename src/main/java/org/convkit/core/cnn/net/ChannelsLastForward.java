@@ -32,7 +32,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * twin turns its NHWC activations back to NCHW just before that flatten (one small copy per call: 2.4 million values
  * for a batch of 64 Small VGG 96×96 RGB images, against 18.9 million in each of the reorders it saves). The
  * probabilities are DL4J's up to float rounding (other kernels sum in another order; ChannelsLastForwardTest). Covers
- * networks of plain convolutions, max and average pooling, dense, dropout and a softmax output layer, i.e. ConvKit's
+ * networks of plain convolutions, max and average pooling, dense, dropout and an output layer, i.e. ConvKit's
  * presets and specs without batch normalisation;
  * {@link #of} answers null for anything else. Not thread-safe.
  */
@@ -41,6 +41,8 @@ public final class ChannelsLastForward {
 	public static final String PROPERTY = "convkit.channelsLast";
 
 	private final MultiLayerNetwork source;
+	/** The source's parameter array when the twin was made: the twin's weights are views of it. */
+	private final INDArray params;
 	private final TrainableNetwork twin;
 	private final int iterations, epochs;
 	private final long channels, height, width;
@@ -52,6 +54,7 @@ public final class ChannelsLastForward {
 	private ChannelsLastForward(MultiLayerNetwork source, TrainableNetwork twin, long height, long width,
 			long channels) {
 		this.source = source;
+		this.params = source.params();
 		this.twin = twin;
 		this.iterations = source.getIterationCount();
 		this.epochs = source.getEpochCount();
@@ -151,8 +154,12 @@ public final class ChannelsLastForward {
 		return NdArrays.rows(twin.output(input, false));
 	}
 
-	/** False once the network was trained after the twin copied its weights (make a new one then). */
+	/**
+	 * False once the network was trained after the twin was made, or its parameter array (whose views the twin's
+	 * weights are) was replaced: make a new one then.
+	 */
 	public boolean isCurrent() {
-		return source.getIterationCount() == iterations && source.getEpochCount() == epochs;
+		return source.getIterationCount() == iterations && source.getEpochCount() == epochs
+				&& source.params() == params;
 	}
 }

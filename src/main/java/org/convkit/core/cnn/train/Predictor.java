@@ -131,7 +131,6 @@ public final class Predictor {
 	private ChannelsLastForward channelsLast() {
 		if (channelsLast != null && !channelsLast.isCurrent()) channelsLastChecked = false;
 		if (!channelsLastChecked) {
-			channelsLast = null; // the stale twin's weights go before the new copy is made
 			channelsLast = ChannelsLastForward.of(bundle.network(), format.height(), format.width(),
 					format.channels());
 			channelsLastChecked = true;

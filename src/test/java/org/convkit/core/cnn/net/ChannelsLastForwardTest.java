@@ -143,6 +143,7 @@ public class ChannelsLastForwardTest {
 				moved = Math.max(moved, Math.abs(after[i][k] - before[i][k]));
 			}
 		assertTrue("the change must move the probabilities (" + moved + ")", moved > 0.01);
+		assertTrue("no training, the same array: still current", f.isCurrent());
 	}
 
 	@Test
