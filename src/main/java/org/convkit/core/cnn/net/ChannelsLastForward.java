@@ -71,7 +71,7 @@ public final class ChannelsLastForward {
 	 */
 	public static ChannelsLastForward of(MultiLayerNetwork net, int height, int width, int channels) {
 		String s = System.getProperty(PROPERTY, "").trim();
-		if ("false".equalsIgnoreCase(s) || !FastTraining.enabled() || !OneDnn.available()) return null;
+		if ("false".equalsIgnoreCase(s) || !OneDnn.available()) return null; // available() asks FastTraining too
 		if (!"true".equalsIgnoreCase(s) && !OneDnn.usesAvx512()) return null;
 		return twinOf(net, height, width, channels);
 	}
