@@ -71,6 +71,10 @@ public final class FilterBenchmark {
 			ChannelsLastLever.run(repeats);
 			System.exit(0);
 		}
+		if ("fused".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
+			FusedBlockLever.run(repeats);
+			System.exit(0);
+		}
 		if ("hotspots".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
 			org.convkit.core.cnn.net.KernelLever.run(repeats);
 			System.exit(0);
@@ -92,7 +96,8 @@ public final class FilterBenchmark {
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, channels-last, hotspots, onednn, "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, channels-last, fused, "
+					+ "hotspots, onednn, "
 					+ "onednn-vgg64, onednn-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);

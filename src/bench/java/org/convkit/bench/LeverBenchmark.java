@@ -3,6 +3,7 @@ package org.convkit.bench;
 import org.convkit.core.cnn.net.CachingDenseLayer;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.ColumnConvolutionLayer;
+import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.JavaAdamUpdater;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainableNetwork;
@@ -29,7 +30,8 @@ import java.util.function.Supplier;
  * on the same pre-built batches (seeded synthetic images, {@link RuntimeBenchWorker#batches}), one network per
  * variant, rounds interleaved after one untimed warm-up, 1 thread. The variants form a ladder, each adding one lever
  * to the one before, from DL4J 1.0.0-M2.1 as shipped (its own layer objects: no oneDNN helpers) to ConvKit's
- * training ({@code FastTraining.on}); then five variants of the top rung (cache mode NONE instead of DEVICE; batches
+ * training layer by layer; ConvKit's training as its Trainer runs it ({@code FastTraining.on}: the fused convolution
+ * block); then five variants of the layer-by-layer top rung (cache mode NONE instead of DEVICE; batches
  * of 128; the inner convolution's backprop on oneDNN; the first layer's columns in one chunk of 4 MB; those columns
  * unfolded again for backprop), and the oneDNN batch-norm helper on a small conv / batch-norm / pool network at
  * 32×32.
@@ -131,6 +133,8 @@ final class LeverBenchmark {
 				ColumnConvolutionLayer.install(n), true));
 		Variant fast = add("+ inner convolution as column products too (ColumnConvolutionLayer) = FastTraining",
 				lenet(all), batches);
+		add("FastTraining.on as ConvKit's Trainer trains: the fused convolution block (FusedLayers) in place of the "
+				+ "convolution and pooling layers above", lenet(FastTraining::on), batches, fast);
 		MultiLayerConfiguration noCache = conf.get();
 		noCache.setCacheMode(CacheMode.NONE);
 		TrainableNetwork n = new TrainableNetwork(noCache);

@@ -102,8 +102,14 @@ public class InstallTest {
 		only(fiji.resolve("jars"), "opencv-4.");
 		only(fiji.resolve("jars"), "guava-1.0.0-M2.1");
 		only(fiji.resolve("jars"), "gson-2.10");
-		if ("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch")))
+		// oneDNN's own preset (the fused convolution block in training) and the OpenCL preset it needs to load
+		only(fiji.resolve("jars"), "dnnl-2.5.2-1.5.7.jar");
+		only(fiji.resolve("jars"), "opencl-3.0-1.5.7.jar");
+		if ("Linux".equals(System.getProperty("os.name")) && "amd64".equals(System.getProperty("os.arch"))) {
 			only(fiji.resolve("jars/linux64"), "opencv-4.5.5-1.5.7-linux-x86_64");
+			only(fiji.resolve("jars/linux64"), "dnnl-2.5.2-1.5.7-linux-x86_64");
+			only(fiji.resolve("jars/linux64"), "opencl-3.0-1.5.7-linux-x86_64");
+		}
 		// Spark is provided: the jobs' classes are in the plugin, Spark and Scala are not in Fiji
 		try (Stream<Path> s = Files.walk(fiji)) {
 			List<String> spark = s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("spark-")

@@ -29,6 +29,8 @@ import java.util.List;
  * All carry DL4J's oneDNN helpers where DL4J's would ({@link OneDnn}); the training shortcuts of the convolution,
  * pooling and dense layers stay off until {@link FastTraining#on} (so outside ConvKit's Trainer they are DL4J's layers
  * with the helper).
+ * While ConvKit's Trainer trains, the convolution and pooling layers at the bottom may stand aside for the fused
+ * block ({@link FusedLayers}, put in and taken out by {@link FastTraining}).
  * The replacement shares the original's configuration, parameters and gradients ({@link LayerReplacement}); DL4J
  * swaps frozen layers the same way. The stored configuration names DL4J's layer classes, so model files do not
  * change. With {@code -Dconvkit.fastTraining=false} nothing is replaced.

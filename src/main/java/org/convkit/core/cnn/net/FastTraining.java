@@ -18,7 +18,10 @@ import java.util.List;
  * network's own gradient array (DL4J 1.0.0-M2.1 treats it as a foreign one);</li>
  * <li>{@link JavaAdamUpdater}: Adam's step in Java (this one stays installed: it is DL4J's arithmetic);</li>
  * <li>{@link MaxPoolingLayer} (where oneDNN lacks AVX-512, and right after the first convolution, which hands it its
- * output and takes its error back in Java: {@link PoolingHandoff}): its training buffers are freed at {@link #off}.</li>
+ * output and takes its error back in Java: {@link PoolingHandoff}): its training buffers are freed at {@link #off};</li>
+ * <li>{@link FusedLayers}: the convolution and pooling layers at the network's bottom train as one block on oneDNN
+ * called directly ({@link FusedConvStack}), standing in for the layer objects above while it is in (they still train
+ * what the block does not take); put in at {@link #on}, taken out and its native memory freed at {@link #off}.</li>
  * </ul>
  * The layer objects are ConvKit's from the network's initialisation on ({@link ConvKitLayers}, which also attaches
  * DL4J's oneDNN helpers); outside {@link #on}…{@link #off} they behave as DL4J's layers. Networks that are not
@@ -32,12 +35,15 @@ import java.util.List;
 public final class FastTraining {
 	/** The system property of the switch; anything but "false" (any case) leaves the replacements on. */
 	public static final String ENABLED_PROPERTY = "convkit.fastTraining";
+	/** The switch of the fused convolution block alone ({@link FusedLayers}): {@code false} keeps it out. */
+	public static final String FUSED_PROPERTY = "convkit.fusedConvolutions";
 
 	private final MultiLayerNetwork net;
 	private final boolean active;
 	private final List<ColumnConvolutionLayer> convolutions;
 	private final List<CachingDenseLayer> denseLayers;
 	private final List<MaxPoolingLayer> pooling;
+	private final FusedLayers fused;
 
 	private FastTraining(MultiLayerNetwork net, boolean active) {
 		this.net = net;
@@ -46,6 +52,7 @@ public final class FastTraining {
 		denseLayers = active ? CachingDenseLayer.install(net) : Collections.emptyList();
 		pooling = active ? ConvKitLayers.all(net, MaxPoolingLayer.class) : Collections.emptyList();
 		if (active) JavaAdamUpdater.install(net);
+		fused = active ? FusedLayers.install((TrainableNetwork) net) : null;
 	}
 
 	/** Whether the replacements are on in this JVM (read at each use: tests switch it). */
@@ -85,6 +92,7 @@ public final class FastTraining {
 			((TrainableNetwork) net).skipRegularizationScore(on);
 			((TrainableNetwork) net).stepShortcuts(on);
 		}
+		if (!on && fused != null) fused.uninstall();
 		if (!on) MaxPoolingLayer.releaseAll(pooling);
 	}
 }

@@ -2,6 +2,7 @@ package org.convkit.core.cnn.net;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,6 +21,10 @@ import static org.junit.Assert.assertTrue;
  * DL4J's by exactly that term.
  */
 public class CachingDenseLayerTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	private static final String SPEC = "conv 3x3x4 relu; maxpool 2; dense 32 relu; dense 16 tanh";
 
 	@Test

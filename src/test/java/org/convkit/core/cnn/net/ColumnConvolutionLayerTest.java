@@ -3,6 +3,7 @@ package org.convkit.core.cnn.net;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -25,6 +26,10 @@ import static org.junit.Assert.assertTrue;
  * RGB and non-square inputs; with training off the layer is DL4J's, input gradient included.
  */
 public class ColumnConvolutionLayerTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	private static final int CLASSES = 4;
 	/**
 	 * float32 sums in another order (OpenBLAS's products against oneDNN's convolutions): relative to each gradient's

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.junit.Rule;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,6 +41,10 @@ import static org.junit.Assert.assertTrue;
  * after a layer swap.
  */
 public class FastTrainingTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	private static final int CLASSES = 10, BATCH = 16, STEPS = 20;
 	/** Class probabilities from the same weights (measured 2e-8): {@link FloatTolerance#PROBABILITY}. */
 	private static final double PROB_TOL = FloatTolerance.PROBABILITY;

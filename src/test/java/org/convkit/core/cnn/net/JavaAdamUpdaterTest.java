@@ -4,6 +4,7 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,6 +20,10 @@ import static org.junit.Assert.assertTrue;
 
 /** The Java Adam step gives DL4J's (libnd4j's) results: on whole training runs and on single arrays. */
 public class JavaAdamUpdaterTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	/** Same single-precision formula, same order: measured bit-identical; allow one rounding step per update. */
 	private static final double TOL = 1e-6;
 

@@ -24,6 +24,10 @@ import static org.junit.Assert.*;
  * it), and training steps give DL4J's weights.
  */
 public class MaxPoolingLayerTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	@ClassRule
 	public static final JavaPoolingForced JAVA_POOLING = new JavaPoolingForced();
 

@@ -21,6 +21,10 @@ import static org.junit.Assert.*;
  * twins, so that the hand-over is the only difference on every processor.
  */
 public class PoolingHandoffTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	@ClassRule
 	public static final JavaPoolingForced JAVA_POOLING = new JavaPoolingForced();
 

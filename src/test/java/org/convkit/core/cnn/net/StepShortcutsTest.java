@@ -7,6 +7,7 @@ import static org.junit.Assert.assertTrue;
 
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -19,6 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * with and without L2.
  */
 public class StepShortcutsTest {
+	/** The per-layer replacements, not the fused block that stands in for them in training. */
+	@ClassRule
+	public static final FusedBlockOff BLOCK_OFF = new FusedBlockOff();
+
 	private static final String SPEC = "conv 3x3x4 relu; maxpool 2; dense 8 relu";
 
 	private static TrainableNetwork network(Optimizer optimizer, double l2) {

@@ -1,0 +1,322 @@
+package org.convkit.core.cnn.net;
+
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The convolution and pooling layers at the bottom of a network, trained as one block on oneDNN called directly
+ * ({@link Dnnl}): each layer's activations and errors stay in the layouts of oneDNN's fast kernels from the first
+ * layer to the last, ReLU runs inside the convolution, and 3×3 convolutions may take oneDNN's Winograd kernels. Through
+ * DL4J's layers every convolution reorders its NCHW input into oneDNN's layout and its output back, forward and
+ * backward (12 reorders of 64×64×48×48 floats per Small VGG 96×96 training step; docs/benchmarks.md). The block takes
+ * DL4J's NCHW input and gives DL4J's NCHW output and takes its error back, so the dense layers, the loss and the
+ * updater stay DL4J's (and ConvKit's) as before; the weights and gradients are the layers' own arrays.
+ * <p>
+ * The block is layers 0…k-1 of the network, k ≥ 1: convolutions (ReLU or identity, bias, no dilation) and max or
+ * average pooling, without preprocessors between them, starting with a convolution; "same" padding with stride 1 and
+ * odd kernels, or no padding. A batch whose sizes do not divide as DL4J's truncation needs gets no plan
+ * ({@link #plan}: null) and takes the layers' own path. Primitives are made per batch size (the last batch of an
+ * epoch is smaller); oneDNN compiles its kernels then, so the two most recent sizes are kept, their activations in
+ * the same buffers ({@link PlanMemory}).
+ */
+final class FusedConvStack {
+	/** A layer's sizes for one batch: input channels and size, output channels and size, window, steps, padding. */
+	static final class Geometry {
+		final long batch, in, inH, inW, out, outH, outW, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight;
+
+		Geometry(long batch, long in, long inH, long inW, long out, long outH, long outW, long kh, long kw, long sh,
+				long sw, long padTop, long padLeft) {
+			this.batch = batch;
+			this.in = in;
+			this.inH = inH;
+			this.inW = inW;
+			this.out = out;
+			this.outH = outH;
+			this.outW = outW;
+			this.kh = kh;
+			this.kw = kw;
+			this.sh = sh;
+			this.sw = sw;
+			this.padTop = padTop;
+			this.padLeft = padLeft;
+			// what makes oneDNN's size formula give DL4J's output size exactly (0 for every plan made here)
+			padBottom = (outH - 1) * sh + kh - inH - padTop;
+			padRight = (outW - 1) * sw + kw - inW - padLeft;
+		}
+	}
+
+	private static final int KEPT_PLANS = 2;
+
+	private static final Logger LOG = Logger.getLogger(FusedConvStack.class.getName());
+
+	private final Layer[] layers;
+	private final boolean winograd;
+	/** This stack's own stream (oneDNN's streams are not for several threads; replicas train side by side). */
+	private final stream stream;
+	private final PlanMemory.Buffers buffers;
+	/** Set when oneDNN refused a plan: the layers then run one by one for the rest of the run. */
+	private boolean refused;
+	private final Map<String, Plan> plans = new LinkedHashMap<>();
+	/** The input of the current step (the first convolution's weight gradient reads it in backprop). */
+	private INDArray input;
+	private Plan current;
+	/** Training steps that ran through the block (for tests). */
+	int steps;
+
+	private FusedConvStack(Layer[] layers, boolean winograd, Dnnl d) {
+		this.layers = layers;
+		this.winograd = winograd;
+		stream = new stream(d.engine);
+		buffers = new PlanMemory.Buffers(d.engine);
+	}
+
+	/**
+	 * The block of {@code net}'s bottom layers as described above, or null when there is none (the first layer is
+	 * not a plain convolution, the network is not float) or oneDNN's library does not load.
+	 */
+	static FusedConvStack of(MultiLayerNetwork net, boolean winograd) {
+		if (net.getLayerWiseConfigurations().getDataType() != DataType.FLOAT) return null;
+		Layer[] all = net.getLayers();
+		List<Layer> block = new ArrayList<>();
+		for (int i = 0; i < all.length; i++) {
+			if (i > 0 && net.getLayerWiseConfigurations().getInputPreProcess(i) != null) break;
+			org.deeplearning4j.nn.conf.layers.Layer c = all[i].conf().getLayer();
+			if (c.getClass() == ConvolutionLayer.class && supported((ConvolutionLayer) c))
+				block.add(all[i]);
+			else if (i > 0 && c.getClass() == SubsamplingLayer.class && supported((SubsamplingLayer) c))
+				block.add(all[i]);
+			else break;
+		}
+		Dnnl d = block.isEmpty() ? null : Dnnl.get();
+		return d == null ? null : new FusedConvStack(block.toArray(new Layer[0]), winograd, d);
+	}
+
+	private static boolean supported(ConvolutionLayer c) {
+		IActivation a = c.getActivationFn();
+		return c.hasBias() && (Relu.isPlain(a) || a.getClass() == ActivationIdentity.class) && unit(c.getDilation())
+				&& padding(c.getConvolutionMode(), c.getKernelSize(), c.getStride(), c.getPadding());
+	}
+
+	private static boolean supported(SubsamplingLayer s) {
+		return (s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX
+				|| s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG) && unit(s.getDilation())
+				&& padding(s.getConvolutionMode(), s.getKernelSize(), s.getStride(), s.getPadding());
+	}
+
+	private static boolean unit(int[] dilation) {
+		return dilation == null || dilation[0] == 1 && dilation[1] == 1;
+	}
+
+	/** "Same" with stride 1 and odd kernels (symmetric padding), or truncation without padding. */
+	private static boolean padding(ConvolutionMode mode, int[] k, int[] s, int[] p) {
+		if (mode == ConvolutionMode.Same) return s[0] == 1 && s[1] == 1 && k[0] % 2 == 1 && k[1] % 2 == 1;
+		return mode == ConvolutionMode.Truncate && p[0] == 0 && p[1] == 0;
+	}
+
+	/** How many of the network's bottom layers the block covers. */
+	int size() {
+		return layers.length;
+	}
+
+	/** Whether {@code l} is the block's top layer (the one that runs the block) or one below it. */
+	boolean isTop(Layer l) {
+		return l == layers[layers.length - 1];
+	}
+
+	/** Layer {@code index} of the block ({@link FusedLayers} puts its objects in place of the network's). */
+	void setLayer(int index, Layer l) {
+		layers[index] = l;
+	}
+
+	/**
+	 * Starts a training step on {@code input} (NCHW): true when the block takes it, false when this batch's sizes do
+	 * not fit (the layers then run one by one).
+	 */
+	boolean start(INDArray input) {
+		current = input == null || input.rank() != 4 || refused ? null : plan(input.shape());
+		this.input = current == null ? null : NdArrays.contiguous(input);
+		if (current != null) current.memories.bind(buffers);
+		return current != null;
+	}
+
+	/** Whether the current step runs through the block ({@link #start}). */
+	boolean started() {
+		return current != null;
+	}
+
+	/** The block's forward pass on the started step's input: the top layer's output, NCHW, in DL4J's workspace. */
+	INDArray forward(LayerWorkspaceMgr workspaceMgr) {
+		Plan p = current;
+		steps++;
+		INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, p.outShape, 'c');
+		Dnnl.point(p.userInput, input);
+		for (FusedStage s : p.stages)
+			s.forward();
+		Dnnl.point(p.userOutput, out);
+		p.toOutput.execute(stream, p.last().dst, p.userOutput);
+		return out;
+	}
+
+	/** The block's backward pass from the error at the top layer's output: every layer's gradient arrays written. */
+	void backward(INDArray epsilon) {
+		Plan p = current;
+		INDArray e = NdArrays.contiguous(epsilon);
+		Dnnl.point(p.userError, e);
+		p.fromError.execute(stream, p.userError, p.last().diffDst);
+		for (int i = p.stages.size() - 1; i >= 0; i--)
+			p.stages.get(i).backward();
+	}
+
+	/** Ends the step (after the bottom layer's backprop, or before an inference pass). */
+	void abandon() {
+		current = null;
+		input = null;
+	}
+
+	/** Frees the plans and their native memory (after training). */
+	void release() {
+		plans.clear();
+		buffers.release();
+		current = null;
+		input = null;
+	}
+
+	private Plan plan(long[] shape) {
+		String key = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
+		Plan p = plans.remove(key);
+		if (p == null) {
+			List<Geometry> g = geometry(shape);
+			if (g == null) return null;
+			try {
+				p = new Plan(new PlanMemory(Dnnl.get().engine, stream), g);
+			} catch (RuntimeException e) { // oneDNN refused a primitive: DL4J's layers can still train the network
+				refused = true;
+				LOG.log(Level.WARNING, "oneDNN could not make the fused convolution block for " + key
+						+ "; training goes on layer by layer", e);
+				return null;
+			}
+		}
+		plans.put(key, p); // most recent last
+		if (plans.size() > KEPT_PLANS) {
+			Iterator<Plan> oldest = plans.values().iterator();
+			oldest.next();
+			oldest.remove();
+		}
+		return p;
+	}
+
+	/** Each layer's geometry for a batch of {@code shape}, or null when a size does not fit. */
+	private List<Geometry> geometry(long[] shape) {
+		long n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+		List<Geometry> out = new ArrayList<>();
+		for (Layer l : layers) {
+			org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
+			int[] k, s;
+			ConvolutionMode mode;
+			long channels;
+			if (conf instanceof ConvolutionLayer) {
+				ConvolutionLayer cl = (ConvolutionLayer) conf;
+				if (cl.getNIn() != c) return null;
+				k = cl.getKernelSize();
+				s = cl.getStride();
+				mode = cl.getConvolutionMode();
+				channels = cl.getNOut();
+			} else {
+				SubsamplingLayer sl = (SubsamplingLayer) conf;
+				k = sl.getKernelSize();
+				s = sl.getStride();
+				mode = sl.getConvolutionMode();
+				channels = c;
+			}
+			long oh, ow, pt = 0, pl = 0;
+			if (mode == ConvolutionMode.Same) {
+				oh = h;
+				ow = w;
+				pt = (k[0] - 1) / 2;
+				pl = (k[1] - 1) / 2;
+			} else {
+				if (h < k[0] || w < k[1] || (h - k[0]) % s[0] != 0 || (w - k[1]) % s[1] != 0) return null;
+				oh = (h - k[0]) / s[0] + 1;
+				ow = (w - k[1]) / s[1] + 1;
+			}
+			out.add(new Geometry(n, c, h, w, channels, oh, ow, k[0], k[1], s[0], s[1], pt, pl));
+			c = channels;
+			h = oh;
+			w = ow;
+		}
+		return out;
+	}
+
+	/** The primitives and memories for one batch size. */
+	private final class Plan {
+		final PlanMemory memories;
+		final List<FusedStage> stages = new ArrayList<>();
+		final memory userInput, userOutput, userError;
+		final reorder toOutput, fromError;
+		final long[] outShape;
+
+		Plan(PlanMemory d, List<Geometry> geometry) {
+			this.memories = d;
+			Geometry first = geometry.get(0), top = geometry.get(geometry.size() - 1);
+			memory.desc inDesc = Dnnl.desc(new long[] { first.batch, first.in, first.inH, first.inW },
+					memory.format_tag.nchw);
+			userInput = d.user(inDesc);
+			memory src = userInput, diffSrc = null;
+			memory.desc srcDesc = inDesc;
+			for (int i = 0; i < layers.length; i++) {
+				Geometry g = geometry.get(i);
+				org.deeplearning4j.nn.conf.layers.Layer conf = layers[i].conf().getLayer();
+				FusedStage s;
+				if (conf instanceof ConvolutionLayer) {
+					Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance()
+							.getGradientsFromFlattened(layers[i].conf(), layers[i].getGradientsViewArray());
+					boolean wino = winograd && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1;
+					s = new FusedStage.Conv(d, g, src, srcDesc, diffSrc,
+							Relu.isPlain(((ConvolutionLayer) conf).getActivationFn()),
+							layers[i].getParam(ConvolutionParamInitializer.WEIGHT_KEY),
+							layers[i].getParam(ConvolutionParamInitializer.BIAS_KEY),
+							grads.get(ConvolutionParamInitializer.WEIGHT_KEY),
+							grads.get(ConvolutionParamInitializer.BIAS_KEY), wino);
+				} else {
+					s = new FusedStage.Pool(d, g, ((SubsamplingLayer) conf).getPoolingType()
+							== org.deeplearning4j.nn.conf.layers.PoolingType.MAX, src, srcDesc, diffSrc);
+				}
+				stages.add(s);
+				src = s.dst;
+				srcDesc = s.dstDesc;
+				diffSrc = s.diffDst;
+			}
+			outShape = new long[] { top.batch, top.out, top.outH, top.outW };
+			memory.desc outDesc = Dnnl.desc(outShape, memory.format_tag.nchw);
+			userOutput = d.user(outDesc);
+			userError = d.user(outDesc);
+			toOutput = new reorder(last().dst, userOutput);
+			fromError = new reorder(userError, last().diffDst);
+		}
+
+		FusedStage last() {
+			return stages.get(stages.size() - 1);
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package org.convkit.core.cnn.net;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Locale;
+
+/**
+ * The layer objects that run a {@link FusedConvStack} inside DL4J's fit step, in place of the block's own layer
+ * objects while ConvKit's Trainer trains ({@link FastTraining#on} to {@link FastTraining#off}; put in and taken out
+ * with {@link LayerReplacement}, sharing the layers' weights and gradients).
+ * <p>
+ * In a training forward pass the bottom layer starts the step, the layers below the top hand their input up
+ * unchanged, and the top layer runs the whole block and returns its output; in backprop the top layer runs the whole
+ * block backward, writing every layer's gradient arrays, and every layer returns its gradient views and no error for
+ * the layer below (DL4J passes the missing error on; there are no preprocessors inside the block). Anything else —
+ * inference (validation, feature maps), a batch the block has no plan for — goes to the layer's own object as before.
+ * <p>
+ * The switch {@value #PROPERTY}: {@code false} keeps the layers' own objects; {@code true} or unset uses the block
+ * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
+ * Winograd kernels.
+ */
+final class FusedLayers {
+	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd";
+
+	private final TrainableNetwork net;
+	private final FusedConvStack stack;
+	private final Layer[] originals;
+
+	private FusedLayers(TrainableNetwork net, FusedConvStack stack) {
+		this.net = net;
+		this.stack = stack;
+		originals = new Layer[stack.size()];
+		for (int i = 0; i < originals.length; i++) {
+			Layer original = net.getLayers()[i];
+			originals[i] = original;
+			NeuralNetConfiguration conf = original.conf();
+			DataType type = net.getLayerWiseConfigurations().getDataType();
+			Layer member = conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer
+					? new Convolution(conf, type, original, stack, i == 0) : new Pooling(conf, type, original, stack);
+			LayerReplacement.replace(net, i, member);
+			stack.setLayer(i, member);
+		}
+	}
+
+	/** Whether the switch allows the block in this JVM (read at each use). */
+	static boolean wanted() {
+		return !"false".equals(System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT))
+				&& FastTraining.enabled();
+	}
+
+	/** Puts the block's objects in place for training, or returns null when the network has no block. */
+	static FusedLayers install(TrainableNetwork net) {
+		if (!wanted()) return null;
+		FusedConvStack stack = FusedConvStack.of(net, FastTraining.switchedOn(WINOGRAD_PROPERTY));
+		return stack == null ? null : new FusedLayers(net, stack);
+	}
+
+	/** Gives the network its own layer objects back and frees the block's native memory. */
+	void uninstall() {
+		for (int i = 0; i < originals.length; i++)
+			LayerReplacement.replace(net, i, originals[i]);
+		stack.release();
+	}
+
+	/** How many of the network's bottom layers run as the block. */
+	int size() {
+		return stack.size();
+	}
+
+	/** The input handed up unchanged (copied once into DL4J's activation workspace, where DL4J checks it is). */
+	private static INDArray passedUp(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+		return input.isAttached() ? workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input)
+				: workspaceMgr.dup(ArrayType.ACTIVATIONS, input); // ND4J's leverage leaves detached arrays alone
+	}
+
+	/** A convolution of the block. */
+	static final class Convolution extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+		private final Layer original;
+		private final FusedConvStack stack;
+		private final boolean bottom;
+
+		Convolution(NeuralNetConfiguration conf, DataType type, Layer original, FusedConvStack stack, boolean bottom) {
+			super(conf, type);
+			this.original = original;
+			this.stack = stack;
+			this.bottom = bottom;
+		}
+
+		/** The block this layer belongs to. */
+		FusedConvStack stack() {
+			return stack;
+		}
+
+		@Override
+		public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+			if (bottom) {
+				if (training) stack.start(input);
+				else stack.abandon();
+			}
+			if (!training || !stack.started()) {
+				original.setInput(input, workspaceMgr);
+				return original.activate(training, workspaceMgr);
+			}
+			return stack.isTop(this) ? stack.forward(workspaceMgr) : passedUp(input, workspaceMgr);
+		}
+
+		@Override
+		public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+			if (!stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
+			if (stack.isTop(this)) stack.backward(epsilon);
+			if (bottom) stack.abandon();
+			Gradient g = new DefaultGradient();
+			g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY,
+					gradientViews.get(ConvolutionParamInitializer.BIAS_KEY));
+			g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY,
+					gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY), 'c');
+			return new Pair<>(g, null);
+		}
+	}
+
+	/** A pooling layer of the block (never its bottom). */
+	static final class Pooling extends org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer {
+		private final Layer original;
+		private final FusedConvStack stack;
+
+		Pooling(NeuralNetConfiguration conf, DataType type, Layer original, FusedConvStack stack) {
+			super(conf, type);
+			this.original = original;
+			this.stack = stack;
+		}
+
+		@Override
+		public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+			if (!training || !stack.started()) {
+				original.setInput(input, workspaceMgr);
+				return original.activate(training, workspaceMgr);
+			}
+			return stack.isTop(this) ? stack.forward(workspaceMgr) : passedUp(input, workspaceMgr);
+		}
+
+		@Override
+		public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+			if (!stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
+			if (stack.isTop(this)) stack.backward(epsilon);
+			return new Pair<>(new DefaultGradient(), null);
+		}
+	}
+}

@@ -1,0 +1,239 @@
+package org.convkit.core.cnn.net;
+
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.eltwise_backward;
+import org.bytedeco.dnnl.eltwise_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.pooling_backward;
+import org.bytedeco.dnnl.pooling_forward;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static org.bytedeco.dnnl.global.dnnl.*;
+
+/**
+ * One layer of a {@link FusedConvStack} for one batch size: oneDNN's primitives and the layer's activations and errors
+ * in the layouts oneDNN chose (the blocked ones of its fast kernels), so nothing is reordered between layers. Built
+ * on the previous stage's output memory; its error memory is the previous stage's input error.
+ */
+abstract class FusedStage {
+	final PlanMemory d;
+	/** Input (the previous stage's output) and its error, which {@link #backward} writes (null: not wanted). */
+	memory src;
+	final memory diffSrc;
+	memory.desc srcDesc;
+	/** This stage's output and the error with respect to it, which the next stage (or the stack) writes. */
+	memory dst, diffDst;
+	memory.desc dstDesc;
+
+	FusedStage(PlanMemory d, memory src, memory.desc srcDesc, memory diffSrc) {
+		this.d = d;
+		this.src = src;
+		this.srcDesc = srcDesc;
+		this.diffSrc = diffSrc;
+	}
+
+	abstract void forward();
+
+	/** Whether oneDNN chose its reference implementation (plain loops, tens of times slower than its others). */
+	static boolean reference(org.bytedeco.dnnl.primitive_desc_base pd) {
+		return pd.impl_info_str().getString().startsWith("ref");
+	}
+
+	abstract void backward();
+
+	/** A convolution with its bias, followed by ReLU or nothing, on the layer's own weight and gradient arrays. */
+	static final class Conv extends FusedStage {
+		private final boolean relu;
+		private final convolution_forward fwd;
+		private final convolution_backward_weights bwdWeights;
+		private final convolution_backward_data bwdData;
+		private final eltwise_backward reluBackward;
+		private final memory userWeights, userBias, userWeightGrad, userBiasGrad, weights, dataWeights, weightGrad;
+		private final reorder toWeights, toDataWeights, fromWeightGrad;
+		/** The block's input in the layout this first layer chose, from DL4J's NCHW (null: not the first layer). */
+		private final memory userSrc;
+		private final reorder toSrc;
+		/** The error in NCHW for a weight gradient that runs there (null: it runs on {@link #diffDst}). */
+		private final memory plainError;
+		private final reorder toPlainError;
+		private final INDArray w, b, wGrad, bGrad;
+
+		/**
+		 * @param g        the layer's geometry, input channels and batch size included
+		 * @param diffSrc  where the error with respect to the input goes (null for the first layer: not computed, and
+		 *                 its input, DL4J's NCHW, is reordered into the layout oneDNN chooses: with AVX2 only,
+		 *                 oneDNN 2.5 has no fast weight gradient on NCHW input of one channel, 370 ms for LeNet's)
+		 * @param w        weights [out][in][kh][kw], C order; {@code b} the bias [1][out]; the gradients alike
+		 * @param winograd whether oneDNN may take Winograd kernels (3×3, stride 1: fewer multiplications)
+		 */
+		Conv(PlanMemory d, FusedConvStack.Geometry g, memory src, memory.desc srcDesc, memory diffSrc, boolean relu,
+				INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd) {
+			super(d, src, srcDesc, diffSrc);
+			this.relu = relu;
+			this.w = w;
+			this.b = b;
+			this.wGrad = wGrad;
+			this.bGrad = bGrad;
+			long[] wDims = { g.out, g.in, g.kh, g.kw }, strides = { g.sh, g.sw }, padL = { g.padTop, g.padLeft },
+					padR = { g.padBottom, g.padRight };
+			memory.desc anyWeights = Dnnl.desc(wDims, memory.format_tag.any),
+					biasDesc = Dnnl.desc(new long[] { g.out }, memory.format_tag.x),
+					anyDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.any);
+			algorithm alg = winograd ? algorithm.convolution_auto : algorithm.convolution_direct;
+			primitive_attr attr = new primitive_attr();
+			if (relu) {
+				post_ops ops = new post_ops();
+				ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
+				attr.set_post_ops(ops);
+			}
+			memory.desc anySrc = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.any),
+					plainDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nchw);
+			convolution_forward.primitive_desc fpd = null;
+			convolution_backward_weights.primitive_desc wpd = null, plainWpd = null;
+			// oneDNN's choice of layouts; where that leaves the weight gradient on oneDNN's slow reference kernel, that
+			// pass alone on plain NCHW error (im2col and products), after a reorder: with AVX2 only, oneDNN 2.5 has no
+			// fast weight gradient of a one-channel first layer in its blocked layout (370 ms a step for LeNet's,
+			// against 3 ms). If that does not help either, plain NCHW output for the whole layer.
+			for (memory.desc dstWanted : new memory.desc[] { anyDst, plainDst }) {
+				memory.desc srcWanted = diffSrc == null ? (dstWanted == anyDst ? anySrc : srcDesc) : srcDesc;
+				fpd = new convolution_forward.primitive_desc(new convolution_forward.desc(prop_kind.forward_training,
+						alg, srcWanted, anyWeights, biasDesc, dstWanted, strides, padL, padR), attr, d.engine, false);
+				wpd = weightGradient(d, alg, fpd, fpd.dst_desc(), anyWeights, biasDesc, strides, padL, padR);
+				if (!reference(wpd) || dstWanted == plainDst) break;
+				plainWpd = weightGradient(d, alg, fpd, plainDst, anyWeights, biasDesc, strides, padL, padR);
+				if (!reference(plainWpd)) break;
+				plainWpd = null;
+			}
+			fwd = new convolution_forward(fpd);
+			if (diffSrc == null && !fpd.src_desc().equals(srcDesc)) {
+				userSrc = src;
+				this.srcDesc = srcDesc = fpd.src_desc();
+				this.src = d.owned(srcDesc);
+				toSrc = new reorder(userSrc, this.src);
+			} else {
+				userSrc = null;
+				toSrc = null;
+			}
+			dstDesc = fpd.dst_desc();
+			dst = d.owned(dstDesc);
+			diffDst = d.owned(dstDesc);
+			if (plainWpd != null) {
+				wpd = plainWpd;
+				plainError = d.owned(plainDst);
+				toPlainError = new reorder(diffDst, plainError);
+			} else {
+				plainError = null;
+				toPlainError = null;
+			}
+			bwdWeights = new convolution_backward_weights(wpd);
+			memory.desc plainWeights = Dnnl.desc(wDims, memory.format_tag.oihw);
+			userWeights = d.user(plainWeights);
+			userWeightGrad = d.user(plainWeights);
+			userBias = d.user(biasDesc);
+			userBiasGrad = d.user(biasDesc);
+			if (!wpd.diff_bias_desc().equals(biasDesc) || !fpd.bias_desc().equals(biasDesc))
+				throw new IllegalStateException("oneDNN wants the bias in another layout");
+			weights = d.owned(fpd.weights_desc());
+			toWeights = new reorder(userWeights, weights);
+			weightGrad = d.owned(wpd.diff_weights_desc());
+			fromWeightGrad = new reorder(weightGrad, userWeightGrad);
+			if (diffSrc != null) {
+				convolution_backward_data.primitive_desc dpd = new convolution_backward_data.primitive_desc(
+						new convolution_backward_data.desc(alg, srcDesc, anyWeights, dstDesc, strides, padL, padR),
+						d.engine, fpd);
+				bwdData = new convolution_backward_data(dpd);
+				dataWeights = d.owned(dpd.weights_desc());
+				toDataWeights = new reorder(userWeights, dataWeights);
+			} else {
+				bwdData = null;
+				dataWeights = null;
+				toDataWeights = null;
+			}
+			if (relu) {
+				eltwise_forward.primitive_desc efpd = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
+						prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, dstDesc, 0f, 0f), d.engine);
+				reluBackward = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
+						algorithm.eltwise_relu_use_dst_for_bwd, dstDesc, dstDesc, 0f, 0f), d.engine, efpd));
+			} else reluBackward = null;
+		}
+
+		private static convolution_backward_weights.primitive_desc weightGradient(PlanMemory d, algorithm alg,
+				convolution_forward.primitive_desc fpd, memory.desc error, memory.desc anyWeights, memory.desc bias,
+				long[] strides, long[] padL, long[] padR) {
+			return new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(alg,
+					fpd.src_desc(), anyWeights, bias, error, strides, padL, padR), d.engine, fpd);
+		}
+
+		@Override
+		void forward() {
+			if (toSrc != null) toSrc.execute(d.stream, userSrc, src);
+			Dnnl.point(userWeights, w);
+			Dnnl.point(userBias, b);
+			toWeights.execute(d.stream, userWeights, weights);
+			fwd.execute(d.stream, Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, userBias,
+					DNNL_ARG_DST, dst));
+		}
+
+		@Override
+		void backward() {
+			if (relu) // in place: the error with respect to the pre-activation
+				reluBackward.execute(d.stream, Dnnl.args(DNNL_ARG_DST, dst, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC,
+						diffDst));
+			Dnnl.point(userWeightGrad, wGrad);
+			Dnnl.point(userBiasGrad, bGrad);
+			if (toPlainError != null) toPlainError.execute(d.stream, diffDst, plainError);
+			bwdWeights.execute(d.stream, Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST,
+					plainError != null ? plainError : diffDst, DNNL_ARG_DIFF_WEIGHTS,
+					weightGrad, DNNL_ARG_DIFF_BIAS, userBiasGrad));
+			fromWeightGrad.execute(d.stream, weightGrad, userWeightGrad);
+			if (bwdData != null) {
+				Dnnl.point(userWeights, w);
+				toDataWeights.execute(d.stream, userWeights, dataWeights);
+				bwdData.execute(d.stream, Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, dataWeights,
+						DNNL_ARG_DIFF_SRC, diffSrc));
+			}
+		}
+	}
+
+	/** Max or average pooling (average over the window's input values; ConvKit's pooling has no padding here). */
+	static final class Pool extends FusedStage {
+		private final pooling_forward fwd;
+		private final pooling_backward bwd;
+		private final memory workspace;
+
+		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean max, memory src, memory.desc srcDesc, memory diffSrc) {
+			super(d, src, srcDesc, diffSrc);
+			long[] strides = { g.sh, g.sw }, kernel = { g.kh, g.kw }, padL = { g.padTop, g.padLeft },
+					padR = { g.padBottom, g.padRight };
+			algorithm alg = max ? algorithm.pooling_max : algorithm.pooling_avg_exclude_padding;
+			memory.desc anyDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.any);
+			pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(new pooling_forward.desc(
+					prop_kind.forward_training, alg, srcDesc, anyDst, strides, kernel, padL, padR), d.engine);
+			fwd = new pooling_forward(fpd);
+			dstDesc = fpd.dst_desc();
+			dst = d.owned(dstDesc);
+			diffDst = d.owned(dstDesc);
+			workspace = max ? d.owned(fpd.workspace_desc()) : null;
+			bwd = diffSrc == null ? null : new pooling_backward(new pooling_backward.primitive_desc(
+					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd));
+		}
+
+		@Override
+		void forward() {
+			fwd.execute(d.stream, workspace == null ? Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst)
+					: Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_WORKSPACE, workspace));
+		}
+
+		@Override
+		void backward() {
+			if (bwd == null) return;
+			bwd.execute(d.stream, workspace == null ? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)
+					: Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc, DNNL_ARG_WORKSPACE, workspace));
+		}
+	}
+}

@@ -1,0 +1,96 @@
+package org.convkit.core.cnn.net;
+
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The oneDNN memories of one {@link FusedConvStack} plan (one batch size), whose data live in buffers the stack's plans
+ * share ({@link Buffers}, each as large as the largest batch's needs): the last batch of an epoch is smaller, and two
+ * plans with their own activations would hold twice the memory (Small VGG on 96×96 RGB: about 0.5 GB per plan for 64
+ * images), while freeing and allocating them twice per epoch would fault half a gigabyte of fresh pages in each time.
+ * Memories are numbered in the order the plan makes them; plans of one stack make them in the same order, so a number
+ * names the same role in each.
+ */
+final class PlanMemory {
+	final engine engine;
+	final stream stream;
+	private final List<memory> memories = new ArrayList<>();
+	private final List<Long> sizes = new ArrayList<>();
+	private Buffers boundTo;
+	private long boundGeneration = -1;
+
+	PlanMemory(engine engine, stream stream) {
+		this.engine = engine;
+		this.stream = stream;
+	}
+
+	/** A memory of {@code d} whose data the plan keeps (in the shared buffers, from {@link #bind} on). */
+	memory owned(memory.desc d) {
+		memory m = user(d);
+		memories.add(m);
+		sizes.add(d.get_size());
+		return m;
+	}
+
+	/** A memory of {@code d} without data: ConvKit points it at an ND4J array before each use ({@link Dnnl#point}). */
+	memory user(memory.desc d) {
+		return new memory(d, engine, null);
+	}
+
+	/** Points every kept memory at its shared buffer (growing those too small); cheap when nothing changed. */
+	void bind(Buffers b) {
+		if (b == boundTo && b.generation == boundGeneration) return;
+		for (int i = 0; i < memories.size(); i++)
+			memories.get(i).set_data_handle(b.at(i, sizes.get(i)));
+		boundTo = b;
+		boundGeneration = b.generation;
+	}
+
+	/** Native buffers by number, grown on demand, owned by oneDNN (one byte-array memory each). */
+	static final class Buffers {
+		private final engine engine;
+		private final List<memory> raw = new ArrayList<>();
+		private final List<Long> capacity = new ArrayList<>();
+		/** Changes whenever a buffer moves, so that plans bound earlier bind again. */
+		private long generation;
+
+		Buffers(engine engine) {
+			this.engine = engine;
+		}
+
+		private org.bytedeco.javacpp.Pointer at(int slot, long bytes) {
+			while (raw.size() <= slot) {
+				raw.add(null);
+				capacity.add(0L);
+			}
+			if (capacity.get(slot) < bytes) {
+				if (raw.get(slot) != null) raw.get(slot).close();
+				raw.set(slot, new memory(new memory.desc(new long[] { Math.max(bytes, 1) }, memory.data_type.u8,
+						memory.format_tag.x), engine));
+				capacity.set(slot, bytes);
+				generation++;
+			}
+			return raw.get(slot).get_data_handle();
+		}
+
+		/** Total bytes held. */
+		long bytes() {
+			long sum = 0;
+			for (long c : capacity)
+				sum += c;
+			return sum;
+		}
+
+		void release() {
+			for (memory m : raw)
+				if (m != null) m.close();
+			raw.clear();
+			capacity.clear();
+			generation++;
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package org.convkit.core.cnn.net;
+
+import org.convkit.core.cnn.spec.NetworkSpec;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Arrays;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The fused convolution block ({@link FusedConvStack} through {@link FusedLayers}) against DL4J 1.0.0-M2.1 as shipped,
+ * step by step from one state ({@link StepByStep}: its tolerance and why), for the presets and for specs that take
+ * every branch: identity convolutions, average pooling, strides, valid and same padding, non-square sizes, a block of
+ * one layer, batches of other sizes before and after (plans sharing their buffers); what the block leaves to the
+ * layers (batches that do not divide, inference during training, layers it does not take); the switch.
+ */
+public class FusedConvStackTest {
+	private static final int CLASSES = 5, STEPS = 8;
+
+	@Test
+	public void lenetStepsAgreeWithDl4j() {
+		assertEquals("steps through the block", STEPS, agree(NetworkSpec.LENET_SPEC, 28, 28, 1, 16, 4).steps);
+	}
+
+	@Test
+	public void smallVggStepsAgreeWithDl4j() {
+		// without its dropout: DL4J's masks come from the random stream, so two networks' steps cannot agree
+		String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+		assertEquals("steps through the block", STEPS, agree(noDropout, 24, 24, 3, 8, 6).steps);
+	}
+
+	@Test
+	public void everyBranchAgreesWithDl4j() {
+		assertEquals("steps through the block", STEPS, agree("conv 3x3x16 identity pad=same; avgpool 2; "
+				+ "conv 5x3x8 stride=2; maxpool 3 stride=1; dense 20 relu", 22, 18, 2, 8, 4).steps);
+	}
+
+	@Test
+	public void aBlockOfOneLayerAgreesWithDl4j() {
+		assertEquals("steps through the block", STEPS, agree("conv 3x3x8; dense 16 relu", 12, 12, 1, 8, 1).steps);
+	}
+
+	/** With Winograd kernels barred (where oneDNN would take them: 3×3, stride 1, AVX-512) the direct ones agree too. */
+	@Test
+	public void directKernelsAgreeWithDl4jToo() {
+		String was = System.setProperty(FusedLayers.WINOGRAD_PROPERTY, "false");
+		try {
+			String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+			assertEquals("steps through the block", STEPS, agree(noDropout, 16, 16, 1, 8, 6).steps);
+		} finally {
+			restore(FusedLayers.WINOGRAD_PROPERTY, was);
+		}
+	}
+
+	/** 21 rows do not pool by 2 without a remainder: DL4J's truncation is the layers' job, and they do it. */
+	@Test
+	public void batchesWhoseSizesDoNotDivideRunLayerByLayer() {
+		FusedConvStack stack = agree("conv 3x3x4 pad=same; maxpool 2; dense 10 relu", 21, 20, 1, 8, 2);
+		assertEquals("no step through the block", 0, stack.steps);
+	}
+
+	/** Inference while the block is in (validation between epochs) is the layers' own, bit for bit. */
+	@Test
+	public void inferenceDuringTrainingIsTheLayersOwn() {
+		NetworkSpec s = NetworkSpec.preset(NetworkSpec.LENET);
+		TrainableNetwork net = NetworkBuilder.network(s, 28, 28, 1, CLASSES, TrainingSettings.DEFAULTS);
+		INDArray x = RandomBatch.of(5, 6, 1, 28, 28, CLASSES).getFeatures();
+		float[] before = NdArrays.floats(net.output(x), null);
+		FastTraining f = FastTraining.on(net);
+		assertTrue(net.getLayers()[0] instanceof FusedLayers.Convolution);
+		assertArrayEquals(before, NdArrays.floats(net.output(x), null), 0f);
+		net.fit(RandomBatch.of(6, 8, 1, 28, 28, CLASSES));
+		float[] during = NdArrays.floats(net.output(x), null);
+		f.off();
+		assertArrayEquals("after training the layers' own objects give the same", during,
+				NdArrays.floats(net.output(x), null), 0f);
+		assertFalse(Arrays.equals(before, during));
+	}
+
+	/** The block ends at the first layer it does not take; none when the first layer is such a layer. */
+	@Test
+	public void theBlockCoversTheLayersItTakesFromTheBottom() {
+		assertEquals(1, blockSize("conv 3x3x8; conv 3x3x8 tanh; dense 10 relu"));
+		assertEquals(2, blockSize("conv 3x3x8 pad=same; maxpool 2; batchnorm; conv 3x3x8; dense 10"));
+		assertEquals(0, blockSize("conv 3x3x8 elu; conv 3x3x8; dense 10"));
+		assertEquals(0, blockSize("dense 10 relu"));
+		assertEquals(0, blockSize("conv 4x4x8 pad=same; dense 10")); // even kernel: DL4J pads one side more
+		assertEquals(1, blockSize("conv 3x3x8; conv 3x3x8 stride=2 pad=same; dense 10"));
+	}
+
+	/** Only "false" (any case, spaces around) switches the block off. */
+	@Test
+	public void theSwitchReadsOnlyFalseAsOff() {
+		String was = System.getProperty(FusedLayers.PROPERTY);
+		try {
+			for (String off : new String[] { "false", " FALSE ", "False" }) {
+				System.setProperty(FusedLayers.PROPERTY, off);
+				assertEquals(off, 0, blockSize(NetworkSpec.LENET_SPEC));
+			}
+			for (String on : new String[] { "", "true", "yes", "0", "NaN", "-1", "off" }) {
+				System.setProperty(FusedLayers.PROPERTY, on);
+				assertEquals(on, 4, blockSize(NetworkSpec.LENET_SPEC));
+			}
+		} finally {
+			restore(FusedLayers.PROPERTY, was);
+		}
+	}
+
+	/** The block's size for a spec on 16×16 gray images, 0 when the network gets none. */
+	private static int blockSize(String spec) {
+		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), 16, 16, 1, CLASSES,
+				TrainingSettings.DEFAULTS);
+		FastTraining f = FastTraining.on(net);
+		try {
+			int n = 0;
+			for (Layer l : net.getLayers())
+				if (l instanceof FusedLayers.Convolution || l instanceof FusedLayers.Pooling) n++;
+			return n;
+		} finally {
+			f.off();
+		}
+	}
+
+	/**
+	 * {@link #STEPS} steps of a ConvKit network with the block against DL4J's, the first and the sixth batch 3 images
+	 * smaller than the rest (a plan made after a larger one and one needing larger buffers than the first); checks
+	 * which layers the block took, that they are given back, and returns the block.
+	 */
+	private static FusedConvStack agree(String spec, int h, int w, int c, int batch, int blockSize) {
+		NetworkSpec s = NetworkSpec.parse(spec);
+		TrainableNetwork fast = NetworkBuilder.network(s, h, w, c, CLASSES, TrainingSettings.DEFAULTS);
+		MultiLayerNetwork plain = new MultiLayerNetwork(NetworkBuilder.configuration(s, h, w, c, CLASSES,
+				TrainingSettings.DEFAULTS));
+		plain.init();
+		Layer[] own = fast.getLayers().clone();
+		FastTraining f = FastTraining.on(fast);
+		Layer[] l = fast.getLayers();
+		for (int i = 0; i < l.length; i++) {
+			boolean member = l[i] instanceof FusedLayers.Convolution || l[i] instanceof FusedLayers.Pooling;
+			assertEquals("layer " + i + " in the block", i < blockSize, member);
+		}
+		FusedConvStack stack = ((FusedLayers.Convolution) l[0]).stack();
+		StepByStep steps = new StepByStep(STEPS);
+		for (int step = 0; step < STEPS; step++) {
+			DataSet d = RandomBatch.of(300 + step, step == 0 || step == 5 ? batch - 3 : batch, c, h, w, CLASSES);
+			steps.step(fast, plain, d, true);
+		}
+		f.off();
+		for (int i = 0; i < l.length; i++)
+			assertSame("the network's own layer objects are back", own[i], fast.getLayers()[i]);
+		steps.assertAgree("FusedConvStackTest " + spec);
+		return stack;
+	}
+
+	private static void restore(String property, String was) {
+		if (was == null) System.clearProperty(property);
+		else System.setProperty(property, was);
+	}
+}
