@@ -175,6 +175,7 @@ final class FusedConvStack {
 			s.forward();
 		Dnnl.point(p.userOutput, out);
 		p.toOutput.execute(stream, p.last().dst, p.userOutput);
+		stream._wait(); // DL4J reads the output next
 		return out;
 	}
 
@@ -186,6 +187,7 @@ final class FusedConvStack {
 		p.fromError.execute(stream, p.userError, p.last().diffDst);
 		for (int i = p.stages.size() - 1; i >= 0; i--)
 			p.stages.get(i).backward();
+		stream._wait(); // the updater reads the gradients next
 	}
 
 	/** Ends the step (after the bottom layer's backprop, or before an inference pass). */

@@ -76,8 +76,18 @@ final class FusedLayers {
 		return stack.size();
 	}
 
-	/** The input handed up unchanged (copied once into DL4J's activation workspace, where DL4J checks it is). */
-	private static INDArray passedUp(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+	/**
+	 * A block layer's forward pass once the step is started or not: the layer's own object's when the block does not
+	 * take it (inference, a batch without a plan), the block's output from the top layer, the input handed up unchanged
+	 * from the others (copied once into DL4J's activation workspace, where DL4J checks it is).
+	 */
+	private static INDArray forward(Layer self, Layer original, FusedConvStack stack, INDArray input, boolean training,
+			LayerWorkspaceMgr workspaceMgr) {
+		if (!training || !stack.started()) {
+			original.setInput(input, workspaceMgr);
+			return original.activate(training, workspaceMgr);
+		}
+		if (stack.isTop(self)) return stack.forward(workspaceMgr);
 		return input.isAttached() ? workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input)
 				: workspaceMgr.dup(ArrayType.ACTIVATIONS, input); // ND4J's leverage leaves detached arrays alone
 	}
@@ -106,11 +116,7 @@ final class FusedLayers {
 				if (training) stack.start(input);
 				else stack.abandon();
 			}
-			if (!training || !stack.started()) {
-				original.setInput(input, workspaceMgr);
-				return original.activate(training, workspaceMgr);
-			}
-			return stack.isTop(this) ? stack.forward(workspaceMgr) : passedUp(input, workspaceMgr);
+			return forward(this, original, stack, input, training, workspaceMgr);
 		}
 
 		@Override
@@ -140,11 +146,7 @@ final class FusedLayers {
 
 		@Override
 		public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-			if (!training || !stack.started()) {
-				original.setInput(input, workspaceMgr);
-				return original.activate(training, workspaceMgr);
-			}
-			return stack.isTop(this) ? stack.forward(workspaceMgr) : passedUp(input, workspaceMgr);
+			return forward(this, original, stack, input, training, workspaceMgr);
 		}
 
 		@Override

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_backward_data;
 import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
@@ -61,6 +62,8 @@ abstract class FusedStage {
 		/** The error in NCHW for a weight gradient that runs there (null: it runs on {@link #diffDst}). */
 		private final memory plainError;
 		private final reorder toPlainError;
+		/** Each primitive's arguments, made at its first run (they name memories whose data ConvKit re-points). */
+		private IntMemoryMap fwdArgs, reluArgs, weightArgs, dataArgs;
 		private final INDArray w, b, wGrad, bGrad;
 
 		/**
@@ -175,27 +178,30 @@ abstract class FusedStage {
 			Dnnl.point(userWeights, w);
 			Dnnl.point(userBias, b);
 			toWeights.execute(d.stream, userWeights, weights);
-			fwd.execute(d.stream, Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, userBias,
-					DNNL_ARG_DST, dst));
+			if (fwdArgs == null) fwdArgs = Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS,
+					userBias, DNNL_ARG_DST, dst);
+			fwd.execute(d.stream, fwdArgs);
 		}
 
 		@Override
 		void backward() {
-			if (relu) // in place: the error with respect to the pre-activation
-				reluBackward.execute(d.stream, Dnnl.args(DNNL_ARG_DST, dst, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC,
-						diffDst));
+			if (weightArgs == null) {
+				reluArgs = Dnnl.args(DNNL_ARG_DST, dst, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffDst);
+				weightArgs = Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST, plainError != null ? plainError : diffDst,
+						DNNL_ARG_DIFF_WEIGHTS, weightGrad, DNNL_ARG_DIFF_BIAS, userBiasGrad);
+				dataArgs = bwdData == null ? null : Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, dataWeights,
+						DNNL_ARG_DIFF_SRC, diffSrc);
+			}
+			if (relu) reluBackward.execute(d.stream, reluArgs); // in place: the error of the pre-activation
 			Dnnl.point(userWeightGrad, wGrad);
 			Dnnl.point(userBiasGrad, bGrad);
 			if (toPlainError != null) toPlainError.execute(d.stream, diffDst, plainError);
-			bwdWeights.execute(d.stream, Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST,
-					plainError != null ? plainError : diffDst, DNNL_ARG_DIFF_WEIGHTS,
-					weightGrad, DNNL_ARG_DIFF_BIAS, userBiasGrad));
+			bwdWeights.execute(d.stream, weightArgs);
 			fromWeightGrad.execute(d.stream, weightGrad, userWeightGrad);
 			if (bwdData != null) {
 				Dnnl.point(userWeights, w);
 				toDataWeights.execute(d.stream, userWeights, dataWeights);
-				bwdData.execute(d.stream, Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, dataWeights,
-						DNNL_ARG_DIFF_SRC, diffSrc));
+				bwdData.execute(d.stream, dataArgs);
 			}
 		}
 	}
@@ -205,6 +211,7 @@ abstract class FusedStage {
 		private final pooling_forward fwd;
 		private final pooling_backward bwd;
 		private final memory workspace;
+		private IntMemoryMap fwdArgs, bwdArgs;
 
 		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean max, memory src, memory.desc srcDesc, memory diffSrc) {
 			super(d, src, srcDesc, diffSrc);
@@ -225,15 +232,18 @@ abstract class FusedStage {
 
 		@Override
 		void forward() {
-			fwd.execute(d.stream, workspace == null ? Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst)
-					: Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_WORKSPACE, workspace));
+			if (fwdArgs == null) fwdArgs = workspace == null ? Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst)
+					: Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_WORKSPACE, workspace);
+			fwd.execute(d.stream, fwdArgs);
 		}
 
 		@Override
 		void backward() {
 			if (bwd == null) return;
-			bwd.execute(d.stream, workspace == null ? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)
-					: Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc, DNNL_ARG_WORKSPACE, workspace));
+			if (bwdArgs == null) bwdArgs = workspace == null
+					? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)
+					: Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc, DNNL_ARG_WORKSPACE, workspace);
+			bwd.execute(d.stream, bwdArgs);
 		}
 	}
 }

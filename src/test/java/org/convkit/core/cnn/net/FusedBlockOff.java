@@ -1,23 +1,12 @@
 package org.convkit.core.cnn.net;
 
-import org.junit.rules.ExternalResource;
-
 /**
  * A class rule that keeps the fused convolution block out ({@link FusedLayers#PROPERTY} {@code false}) for a test class
  * of the per-layer replacements it would otherwise stand in for during training (they still train networks the block
  * does not take, and every network with the block switched off), and restores the property afterwards.
  */
-final class FusedBlockOff extends ExternalResource {
-	private String before;
-
-	@Override
-	protected void before() {
-		before = System.setProperty(FusedLayers.PROPERTY, "false");
-	}
-
-	@Override
-	protected void after() {
-		if (before == null) System.clearProperty(FusedLayers.PROPERTY);
-		else System.setProperty(FusedLayers.PROPERTY, before);
+final class FusedBlockOff extends SystemPropertyRule {
+	FusedBlockOff() {
+		super(FusedLayers.PROPERTY, "false");
 	}
 }
