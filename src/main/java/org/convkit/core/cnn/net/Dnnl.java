@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * {@link FusedConvStack} needs oneDNN's own layouts kept between layers. One CPU engine per JVM; streams belong to
  * their users (oneDNN's CPU stream runs each primitive on the calling thread, so ConvKit's per-call thread count
  * applies).
- * If the preset's native library does not load here, {@link #available()} says no, once, with the reason in the log,
+ * If the preset's native library does not load here, {@link #get()} gives null, with the reason in the log once,
  * and training takes ConvKit's other path.
  */
 final class Dnnl {
@@ -48,10 +48,6 @@ final class Dnnl {
 			}
 			return instance;
 		}
-	}
-
-	static boolean available() {
-		return get() != null;
 	}
 
 	/** A plain float memory descriptor of {@code dims} in layout {@code tag}. */

@@ -71,11 +71,6 @@ final class FusedLayers {
 		stack.release();
 	}
 
-	/** How many of the network's bottom layers run as the block. */
-	int size() {
-		return stack.size();
-	}
-
 	/**
 	 * A block layer's forward pass once the step is started or not: the layer's own object's when the block does not
 	 * take it (inference, a batch without a plan), the block's output from the top layer, the input handed up unchanged
