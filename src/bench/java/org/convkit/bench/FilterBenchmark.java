@@ -46,6 +46,11 @@ public final class FilterBenchmark {
 		this.repeats = repeats;
 	}
 
+	/** A benchmark case that runs on its own, for a number of rounds. */
+	private interface Lever {
+		void run(int rounds) throws Exception;
+	}
+
 	public static void main(String[] args) throws Exception {
 		// as the launcher and every command: ND4J's build and JavaCPP's settings before any case loads native code
 		org.convkit.core.cnn.runtime.Nd4jNatives.select();
@@ -55,40 +60,22 @@ public final class FilterBenchmark {
 			RuntimeBenchmark.run(repeats, only);
 			System.exit(0);
 		}
-		if ("levers".equals(only)) { // not part of "all" either
-			LeverBenchmark.run(repeats);
-			System.exit(0);
-		}
-		if ("pooling".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
-			PoolingLever.run(repeats);
-			System.exit(0);
-		}
-		if ("inference".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
-			InferenceLever.run(repeats);
-			System.exit(0);
-		}
-		if ("channels-last".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
-			ChannelsLastLever.run(repeats);
-			System.exit(0);
-		}
-		if ("fused".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
-			FusedBlockLever.run(repeats);
-			System.exit(0);
-		}
-		if ("hotspots".equals(only)) { // not part of "all": compare with src/bench/run-all.sh's AVX2 narrowing
-			org.convkit.core.cnn.net.KernelLever.run(repeats);
+		// cases on their own, not part of "all"; the levers are for comparing with src/bench/run-all.sh's AVX2 narrowing
+		java.util.Map<String, Lever> alone = new java.util.LinkedHashMap<>();
+		alone.put("levers", LeverBenchmark::run);
+		alone.put("pooling", PoolingLever::run);
+		alone.put("inference", InferenceLever::run);
+		alone.put("channels-last", ChannelsLastLever::run);
+		alone.put("fused", FusedBlockLever::run);
+		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
+		alone.put("reading", org.convkit.core.io.ReadingLever::run);
+		alone.put("spark", org.convkit.spark.SparkBenchmark::run); // it starts a Spark cluster (docs/benchmarks.md)
+		if (alone.containsKey(only)) {
+			alone.get(only).run(repeats);
 			System.exit(0);
 		}
 		if (OneDnnOps.caseOf(only) != null) { // not part of "all": where a step goes, ConvKit and PyTorch (oneDNN's log)
 			OneDnnOps.run(repeats, OneDnnOps.caseOf(only));
-			System.exit(0);
-		}
-		if ("reading".equals(only)) { // not part of "all"
-			org.convkit.core.io.ReadingLever.run(repeats);
-			System.exit(0);
-		}
-		if ("spark".equals(only)) { // not part of "all": it starts a Spark cluster (see docs/benchmarks.md)
-			org.convkit.spark.SparkBenchmark.run(repeats);
 			System.exit(0);
 		}
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
