@@ -65,7 +65,8 @@ public final class FilterBenchmark {
 		alone.put("levers", LeverBenchmark::run);
 		alone.put("pooling", PoolingLever::run);
 		alone.put("inference", InferenceLever::run);
-		alone.put("channels-last", ChannelsLastLever::run);
+		alone.put("twins", ClassificationTwinLever::run);
+		alone.put("channels-last", ClassificationTwinLever::run); // its earlier name
 		alone.put("fused", FusedBlockLever::run);
 		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
 		alone.put("reading", org.convkit.core.io.ReadingLever::run);
@@ -83,8 +84,8 @@ public final class FilterBenchmark {
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, channels-last, fused, "
-					+ "hotspots, onednn, "
+					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, twins (or "
+					+ "channels-last), fused, hotspots, onednn, "
 					+ "onednn-vgg64, onednn-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);

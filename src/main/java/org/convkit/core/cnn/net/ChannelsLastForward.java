@@ -36,31 +36,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * presets and specs without batch normalisation;
  * {@link #of} answers null for anything else. Not thread-safe.
  */
-public final class ChannelsLastForward {
+public final class ChannelsLastForward extends NetworkTwin {
 	/** The switch: "true" makes a twin on any processor (tests), "false" never; unset: where oneDNN runs AVX-512. */
 	public static final String PROPERTY = "convkit.channelsLast";
 
-	private final MultiLayerNetwork source;
-	/** The source's parameter array when the twin was made: the twin's weights are views of it. */
-	private final INDArray params;
 	private final TrainableNetwork twin;
-	private final int iterations, epochs;
-	private final long channels, height, width;
 	/** The last call's NHWC input, written over while batches keep their size. */
 	private INDArray input;
-	/** For tests: how many calls this path answered. */
-	int calls;
 
 	private ChannelsLastForward(MultiLayerNetwork source, TrainableNetwork twin, long height, long width,
 			long channels) {
-		this.source = source;
-		this.params = source.params();
+		super(source, height, width, channels);
 		this.twin = twin;
-		this.iterations = source.getIterationCount();
-		this.epochs = source.getEpochCount();
-		this.height = height;
-		this.width = width;
-		this.channels = channels;
 	}
 
 	/**
@@ -142,24 +129,10 @@ public final class ChannelsLastForward {
 		}
 	}
 
-	/** Softmax probabilities of NCHW {@code features} (resized, normalised), one row per image. */
-	public float[][] probabilities(INDArray features) {
-		if (features.rank() != 4 || features.size(1) != channels || features.size(2) != height
-				|| features.size(3) != width)
-			throw new IllegalArgumentException("features of shape " + java.util.Arrays.toString(features.shape())
-					+ " for a network of " + channels + " x " + height + " x " + width + " input");
+	@Override
+	INDArray output(INDArray features) {
 		input = NdArrays.detached(input, features.size(0), height, width, channels);
 		input.assign(features.permute(0, 2, 3, 1));
-		calls++;
-		return NdArrays.rows(twin.output(input, false));
-	}
-
-	/**
-	 * False once the network was trained after the twin was made, or its parameter array (whose views the twin's
-	 * weights are) was replaced: make a new one then.
-	 */
-	public boolean isCurrent() {
-		return source.getIterationCount() == iterations && source.getEpochCount() == epochs
-				&& source.params() == params;
+		return twin.output(input, false);
 	}
 }

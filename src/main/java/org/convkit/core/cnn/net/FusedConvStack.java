@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,6 +73,8 @@ final class FusedConvStack {
 
 	private final Layer[] layers;
 	private final boolean winograd;
+	/** Whether this block trains (forward and backward passes) or only classifies (forward, in two buffers). */
+	final boolean training;
 	/** This stack's own stream (oneDNN's streams are not for several threads; replicas train side by side). */
 	private final stream stream;
 	private final PlanMemory.Buffers buffers;
@@ -84,18 +87,20 @@ final class FusedConvStack {
 	/** Training steps that ran through the block (for tests). */
 	int steps;
 
-	private FusedConvStack(Layer[] layers, boolean winograd, Dnnl d) {
+	private FusedConvStack(Layer[] layers, boolean winograd, boolean training, Dnnl d) {
 		this.layers = layers;
 		this.winograd = winograd;
+		this.training = training;
 		stream = new stream(d.engine);
 		buffers = new PlanMemory.Buffers(d.engine);
 	}
 
 	/**
 	 * The block of {@code net}'s bottom layers as described above, or null when there is none (the first layer is
-	 * not a plain convolution, the network is not float) or oneDNN's library does not load.
+	 * not a plain convolution, the network is not float) or oneDNN's library does not load. A training block needs the
+	 * network's gradient arrays ({@code initGradientsView}).
 	 */
-	static FusedConvStack of(MultiLayerNetwork net, boolean winograd) {
+	static FusedConvStack of(MultiLayerNetwork net, boolean winograd, boolean training) {
 		if (net.getLayerWiseConfigurations().getDataType() != DataType.FLOAT) return null;
 		Layer[] all = net.getLayers();
 		List<Layer> block = new ArrayList<>();
@@ -109,7 +114,7 @@ final class FusedConvStack {
 			else break;
 		}
 		Dnnl d = block.isEmpty() ? null : Dnnl.get();
-		return d == null ? null : new FusedConvStack(block.toArray(new Layer[0]), winograd, d);
+		return d == null ? null : new FusedConvStack(block.toArray(new Layer[0]), winograd, training, d);
 	}
 
 	private static boolean supported(ConvolutionLayer c) {
@@ -139,6 +144,11 @@ final class FusedConvStack {
 		return layers.length;
 	}
 
+	/** Native bytes the block's plans hold for activations, errors and weights in oneDNN's layouts. */
+	long bytesHeld() {
+		return buffers.bytes();
+	}
+
 	/** Whether {@code l} is the block's top layer (the one that runs the block) or one below it. */
 	boolean isTop(Layer l) {
 		return l == layers[layers.length - 1];
@@ -150,8 +160,8 @@ final class FusedConvStack {
 	}
 
 	/**
-	 * Starts a training step on {@code input} (NCHW): true when the block takes it, false when this batch's sizes do
-	 * not fit (the layers then run one by one).
+	 * Starts a training step (or an inference pass, for a block that only classifies) on {@code input} (NCHW): true
+	 * when the block takes it, false when this batch's sizes do not fit (the layers then run one by one).
 	 */
 	boolean start(INDArray input) {
 		current = input == null || input.rank() != 4 || refused ? null : plan(input.shape());
@@ -215,7 +225,7 @@ final class FusedConvStack {
 			} catch (RuntimeException e) { // oneDNN refused a primitive: DL4J's layers can still train the network
 				refused = true;
 				LOG.log(Level.WARNING, "oneDNN could not make the fused convolution block for " + key
-						+ "; training goes on layer by layer", e);
+						+ (training ? "; training goes on layer by layer" : "; classification goes on layer by layer"), e);
 				return null;
 			}
 		}
@@ -291,17 +301,18 @@ final class FusedConvStack {
 				org.deeplearning4j.nn.conf.layers.Layer conf = layers[i].conf().getLayer();
 				FusedStage s;
 				if (conf instanceof ConvolutionLayer) {
-					Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance()
-							.getGradientsFromFlattened(layers[i].conf(), layers[i].getGradientsViewArray());
+					Map<String, INDArray> grads = training ? ConvolutionParamInitializer.getInstance()
+							.getGradientsFromFlattened(layers[i].conf(), layers[i].getGradientsViewArray())
+							: Collections.emptyMap();
 					boolean wino = winograd && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1;
-					s = new FusedStage.Conv(d, g, src, srcDesc, diffSrc,
+					s = new FusedStage.Conv(d, g, i == 0, src, srcDesc, diffSrc,
 							Relu.isPlain(((ConvolutionLayer) conf).getActivationFn()),
 							layers[i].getParam(ConvolutionParamInitializer.WEIGHT_KEY),
 							layers[i].getParam(ConvolutionParamInitializer.BIAS_KEY),
 							grads.get(ConvolutionParamInitializer.WEIGHT_KEY),
 							grads.get(ConvolutionParamInitializer.BIAS_KEY), wino);
 				} else {
-					s = new FusedStage.Pool(d, g, ((SubsamplingLayer) conf).getPoolingType()
+					s = new FusedStage.Pool(d, g, training, ((SubsamplingLayer) conf).getPoolingType()
 							== org.deeplearning4j.nn.conf.layers.PoolingType.MAX, src, srcDesc, diffSrc);
 				}
 				stages.add(s);
@@ -312,9 +323,9 @@ final class FusedConvStack {
 			outShape = new long[] { top.batch, top.out, top.outH, top.outW };
 			memory.desc outDesc = Dnnl.desc(outShape, memory.format_tag.nchw);
 			userOutput = d.user(outDesc);
-			userError = d.user(outDesc);
 			toOutput = new reorder(last().dst, userOutput);
-			fromError = new reorder(userError, last().diffDst);
+			userError = training ? d.user(outDesc) : null;
+			fromError = training ? new reorder(userError, last().diffDst) : null;
 		}
 
 		FusedStage last() {

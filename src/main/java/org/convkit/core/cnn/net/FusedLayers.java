@@ -16,13 +16,16 @@ import java.util.Locale;
 /**
  * The layer objects that run a {@link FusedConvStack} inside DL4J's fit step, in place of the block's own layer
  * objects while ConvKit's Trainer trains ({@link FastTraining#on} to {@link FastTraining#off}; put in and taken out
- * with {@link LayerReplacement}, sharing the layers' weights and gradients).
+ * with {@link LayerReplacement}, sharing the layers' weights and gradients) — or inside DL4J's output, in a twin of a
+ * network that classifies ({@link FusedForward}, {@link #installForInference}).
  * <p>
  * In a training forward pass the bottom layer starts the step, the layers below the top hand their input up
  * unchanged, and the top layer runs the whole block and returns its output; in backprop the top layer runs the whole
  * block backward, writing every layer's gradient arrays, and every layer returns its gradient views and no error for
  * the layer below (DL4J passes the missing error on; there are no preprocessors inside the block). Anything else —
  * inference (validation, feature maps), a batch the block has no plan for — goes to the layer's own object as before.
+ * A block that classifies does the same in DL4J's inference pass, the layers below the top handing up a placeholder
+ * (the block reads the input the bottom layer kept), and never trains.
  * <p>
  * The switch {@value #PROPERTY}: {@code false} keeps the layers' own objects; {@code true} or unset uses the block
  * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
@@ -59,9 +62,26 @@ final class FusedLayers {
 
 	/** Puts the block's objects in place for training, or returns null when the network has no block. */
 	static FusedLayers install(TrainableNetwork net) {
+		return install(net, true);
+	}
+
+	/**
+	 * Puts the objects of a block that only classifies in place, for good (in a network that is itself not trained:
+	 * {@link FusedForward}'s twin), or returns null when the network has no block.
+	 */
+	static FusedLayers installForInference(TrainableNetwork net) {
+		return install(net, false);
+	}
+
+	private static FusedLayers install(TrainableNetwork net, boolean training) {
 		if (!wanted()) return null;
-		FusedConvStack stack = FusedConvStack.of(net, FastTraining.switchedOn(WINOGRAD_PROPERTY));
+		FusedConvStack stack = FusedConvStack.of(net, FastTraining.switchedOn(WINOGRAD_PROPERTY), training);
 		return stack == null ? null : new FusedLayers(net, stack);
+	}
+
+	/** The block these objects run. */
+	FusedConvStack stack() {
+		return stack;
 	}
 
 	/** Gives the network its own layer objects back and frees the block's native memory. */
@@ -73,16 +93,22 @@ final class FusedLayers {
 
 	/**
 	 * A block layer's forward pass once the step is started or not: the layer's own object's when the block does not
-	 * take it (inference, a batch without a plan), the block's output from the top layer, the input handed up unchanged
-	 * from the others (copied once into DL4J's activation workspace, where DL4J checks it is).
+	 * take it (inference in a training block, a batch without a plan), the block's output from the top layer, from the
+	 * others the input handed up unchanged (copied once into DL4J's activation workspace, where DL4J checks it is;
+	 * backprop reads each layer's input) or, in a block that only classifies, a one-value placeholder there.
 	 */
 	private static INDArray forward(Layer self, Layer original, FusedConvStack stack, INDArray input, boolean training,
 			LayerWorkspaceMgr workspaceMgr) {
-		if (!training || !stack.started()) {
+		if (training != stack.training || !stack.started()) {
 			original.setInput(input, workspaceMgr);
 			return original.activate(training, workspaceMgr);
 		}
-		if (stack.isTop(self)) return stack.forward(workspaceMgr);
+		if (stack.isTop(self)) {
+			INDArray out = stack.forward(workspaceMgr);
+			if (!stack.training) stack.abandon();
+			return out;
+		}
+		if (!stack.training) return workspaceMgr.create(ArrayType.ACTIVATIONS, DataType.FLOAT, 1);
 		return input.isAttached() ? workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input)
 				: workspaceMgr.dup(ArrayType.ACTIVATIONS, input); // ND4J's leverage leaves detached arrays alone
 	}
@@ -108,7 +134,7 @@ final class FusedLayers {
 		@Override
 		public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
 			if (bottom) {
-				if (training) stack.start(input);
+				if (training == stack.training) stack.start(input);
 				else stack.abandon();
 			}
 			return forward(this, original, stack, input, training, workspaceMgr);
@@ -116,7 +142,7 @@ final class FusedLayers {
 
 		@Override
 		public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-			if (!stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
+			if (!stack.training || !stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
 			if (stack.isTop(this)) stack.backward(epsilon);
 			if (bottom) stack.abandon();
 			Gradient g = new DefaultGradient();
@@ -146,7 +172,7 @@ final class FusedLayers {
 
 		@Override
 		public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-			if (!stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
+			if (!stack.training || !stack.started()) return original.backpropGradient(epsilon, workspaceMgr);
 			if (stack.isTop(this)) stack.backward(epsilon);
 			return new Pair<>(new DefaultGradient(), null);
 		}

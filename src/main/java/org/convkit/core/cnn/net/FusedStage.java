@@ -47,7 +47,10 @@ abstract class FusedStage {
 
 	abstract void backward();
 
-	/** A convolution with its bias, followed by ReLU or nothing, on the layer's own weight and gradient arrays. */
+	/**
+	 * A convolution with its bias, followed by ReLU or nothing, on the layer's own weight and gradient arrays. Made for
+	 * inference ({@code wGrad} null) it has no backward primitives, gradient or error memories.
+	 */
 	static final class Conv extends FusedStage {
 		private final boolean relu;
 		private final convolution_forward fwd;
@@ -68,15 +71,18 @@ abstract class FusedStage {
 
 		/**
 		 * @param g        the layer's geometry, input channels and batch size included
-		 * @param diffSrc  where the error with respect to the input goes (null for the first layer: not computed, and
-		 *                 its input, DL4J's NCHW, is reordered into the layout oneDNN chooses: with AVX2 only,
-		 *                 oneDNN 2.5 has no fast weight gradient on NCHW input of one channel, 370 ms for LeNet's)
-		 * @param w        weights [out][in][kh][kw], C order; {@code b} the bias [1][out]; the gradients alike
+		 * @param first    whether this is the block's first layer: its input, DL4J's NCHW, is reordered into the
+		 *                 layout oneDNN chooses (with AVX2 only, oneDNN 2.5 has no fast weight gradient on NCHW input
+		 *                 of one channel, 370 ms for LeNet's), and no error is computed for it
+		 * @param diffSrc  where the error with respect to the input goes (null: not computed)
+		 * @param w        weights [out][in][kh][kw], C order; {@code b} the bias [1][out]; the gradients alike (null:
+		 *                 inference only)
 		 * @param winograd whether oneDNN may take Winograd kernels (3×3, stride 1: fewer multiplications)
 		 */
-		Conv(PlanMemory d, FusedConvStack.Geometry g, memory src, memory.desc srcDesc, memory diffSrc, boolean relu,
-				INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd) {
+		Conv(PlanMemory d, FusedConvStack.Geometry g, boolean first, memory src, memory.desc srcDesc, memory diffSrc,
+				boolean relu, INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd) {
 			super(d, src, srcDesc, diffSrc);
+			boolean training = wGrad != null;
 			this.relu = relu;
 			this.w = w;
 			this.b = b;
@@ -96,6 +102,7 @@ abstract class FusedStage {
 			}
 			memory.desc anySrc = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.any),
 					plainDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nchw);
+			prop_kind kind = training ? prop_kind.forward_training : prop_kind.forward_inference;
 			convolution_forward.primitive_desc fpd = null;
 			convolution_backward_weights.primitive_desc wpd = null, plainWpd = null;
 			// oneDNN's choice of layouts; where that leaves the weight gradient on oneDNN's slow reference kernel, that
@@ -103,9 +110,10 @@ abstract class FusedStage {
 			// fast weight gradient of a one-channel first layer in its blocked layout (370 ms a step for LeNet's,
 			// against 3 ms). If that does not help either, plain NCHW output for the whole layer.
 			for (memory.desc dstWanted : new memory.desc[] { anyDst, plainDst }) {
-				memory.desc srcWanted = diffSrc == null ? (dstWanted == anyDst ? anySrc : srcDesc) : srcDesc;
-				fpd = new convolution_forward.primitive_desc(new convolution_forward.desc(prop_kind.forward_training,
-						alg, srcWanted, anyWeights, biasDesc, dstWanted, strides, padL, padR), attr, d.engine, false);
+				memory.desc srcWanted = first ? (dstWanted == anyDst ? anySrc : srcDesc) : srcDesc;
+				fpd = new convolution_forward.primitive_desc(new convolution_forward.desc(kind, alg, srcWanted,
+						anyWeights, biasDesc, dstWanted, strides, padL, padR), attr, d.engine, false);
+				if (!training) break;
 				wpd = weightGradient(d, alg, fpd, fpd.dst_desc(), anyWeights, biasDesc, strides, padL, padR);
 				if (!reference(wpd) || dstWanted == plainDst) break;
 				plainWpd = weightGradient(d, alg, fpd, plainDst, anyWeights, biasDesc, strides, padL, padR);
@@ -113,18 +121,18 @@ abstract class FusedStage {
 				plainWpd = null;
 			}
 			fwd = new convolution_forward(fpd);
-			if (diffSrc == null && !fpd.src_desc().equals(srcDesc)) {
+			if (first && !fpd.src_desc().equals(srcDesc)) {
 				userSrc = src;
 				this.srcDesc = srcDesc = fpd.src_desc();
-				this.src = d.owned(srcDesc);
+				this.src = training ? d.owned(srcDesc) : d.alternating(srcDesc);
 				toSrc = new reorder(userSrc, this.src);
 			} else {
 				userSrc = null;
 				toSrc = null;
 			}
 			dstDesc = fpd.dst_desc();
-			dst = d.owned(dstDesc);
-			diffDst = d.owned(dstDesc);
+			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
+			diffDst = training ? d.owned(dstDesc) : null;
 			if (plainWpd != null) {
 				wpd = plainWpd;
 				plainError = d.owned(plainDst);
@@ -133,18 +141,24 @@ abstract class FusedStage {
 				plainError = null;
 				toPlainError = null;
 			}
-			bwdWeights = new convolution_backward_weights(wpd);
 			memory.desc plainWeights = Dnnl.desc(wDims, memory.format_tag.oihw);
 			userWeights = d.user(plainWeights);
-			userWeightGrad = d.user(plainWeights);
 			userBias = d.user(biasDesc);
-			userBiasGrad = d.user(biasDesc);
-			if (!wpd.diff_bias_desc().equals(biasDesc) || !fpd.bias_desc().equals(biasDesc))
+			if (!fpd.bias_desc().equals(biasDesc) || wpd != null && !wpd.diff_bias_desc().equals(biasDesc))
 				throw new IllegalStateException("oneDNN wants the bias in another layout");
 			weights = d.owned(fpd.weights_desc());
 			toWeights = new reorder(userWeights, weights);
-			weightGrad = d.owned(wpd.diff_weights_desc());
-			fromWeightGrad = new reorder(weightGrad, userWeightGrad);
+			if (training) {
+				bwdWeights = new convolution_backward_weights(wpd);
+				userWeightGrad = d.user(plainWeights);
+				userBiasGrad = d.user(biasDesc);
+				weightGrad = d.owned(wpd.diff_weights_desc());
+				fromWeightGrad = new reorder(weightGrad, userWeightGrad);
+			} else {
+				bwdWeights = null;
+				userWeightGrad = userBiasGrad = weightGrad = null;
+				fromWeightGrad = null;
+			}
 			if (diffSrc != null) {
 				convolution_backward_data.primitive_desc dpd = new convolution_backward_data.primitive_desc(
 						new convolution_backward_data.desc(alg, srcDesc, anyWeights, dstDesc, strides, padL, padR),
@@ -157,7 +171,7 @@ abstract class FusedStage {
 				dataWeights = null;
 				toDataWeights = null;
 			}
-			if (relu) {
+			if (relu && training) {
 				eltwise_forward.primitive_desc efpd = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
 						prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, dstDesc, 0f, 0f), d.engine);
 				reluBackward = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
@@ -206,26 +220,31 @@ abstract class FusedStage {
 		}
 	}
 
-	/** Max or average pooling (average over the window's input values; ConvKit's pooling has no padding here). */
+	/**
+	 * Max or average pooling (average over the window's input values; ConvKit's pooling has no padding here). Made for
+	 * inference ({@code training} false) it has no backward primitive, workspace or error memory.
+	 */
 	static final class Pool extends FusedStage {
 		private final pooling_forward fwd;
 		private final pooling_backward bwd;
 		private final memory workspace;
 		private IntMemoryMap fwdArgs, bwdArgs;
 
-		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean max, memory src, memory.desc srcDesc, memory diffSrc) {
+		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean training, boolean max, memory src, memory.desc srcDesc,
+				memory diffSrc) {
 			super(d, src, srcDesc, diffSrc);
 			long[] strides = { g.sh, g.sw }, kernel = { g.kh, g.kw }, padL = { g.padTop, g.padLeft },
 					padR = { g.padBottom, g.padRight };
 			algorithm alg = max ? algorithm.pooling_max : algorithm.pooling_avg_exclude_padding;
 			memory.desc anyDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.any);
 			pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(new pooling_forward.desc(
-					prop_kind.forward_training, alg, srcDesc, anyDst, strides, kernel, padL, padR), d.engine);
+					training ? prop_kind.forward_training : prop_kind.forward_inference, alg, srcDesc, anyDst, strides,
+					kernel, padL, padR), d.engine);
 			fwd = new pooling_forward(fpd);
 			dstDesc = fpd.dst_desc();
-			dst = d.owned(dstDesc);
-			diffDst = d.owned(dstDesc);
-			workspace = max ? d.owned(fpd.workspace_desc()) : null;
+			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
+			diffDst = training ? d.owned(dstDesc) : null;
+			workspace = max && training ? d.owned(fpd.workspace_desc()) : null;
 			bwd = diffSrc == null ? null : new pooling_backward(new pooling_backward.primitive_desc(
 					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd));
 		}

@@ -13,13 +13,20 @@ import java.util.List;
  * plans with their own activations would hold twice the memory (Small VGG on 96×96 RGB: about 0.5 GB per plan for 64
  * images), while freeing and allocating them twice per epoch would fault half a gigabyte of fresh pages in each time.
  * Memories are numbered in the order the plan makes them; plans of one stack make them in the same order, so a number
- * names the same role in each.
+ * names the same role in each. An inference plan needs only two layers' activations at a time (a layer's input and
+ * output): those take turns in two buffers ({@link #alternating}).
  */
 final class PlanMemory {
 	final engine engine;
 	final stream stream;
+	/** The first buffer numbers are the two that {@link #alternating} memories take turns in. */
+	private static final int ALTERNATING = 2;
+
 	private final List<memory> memories = new ArrayList<>();
 	private final List<Long> sizes = new ArrayList<>();
+	/** Each memory's buffer number. */
+	private final List<Integer> slots = new ArrayList<>();
+	private int owned, alternated;
 	private Buffers boundTo;
 	private long boundGeneration = -1;
 
@@ -30,9 +37,22 @@ final class PlanMemory {
 
 	/** A memory of {@code d} whose data the plan keeps (in the shared buffers, from {@link #bind} on). */
 	memory owned(memory.desc d) {
+		return kept(d, ALTERNATING + owned++);
+	}
+
+	/**
+	 * A memory of {@code d} whose data the plan keeps in one of two buffers, taking turns with the memory made before
+	 * and the one made after: for activations of which only the latest two are in use (inference).
+	 */
+	memory alternating(memory.desc d) {
+		return kept(d, alternated++ % ALTERNATING);
+	}
+
+	private memory kept(memory.desc d, int slot) {
 		memory m = user(d);
 		memories.add(m);
 		sizes.add(d.get_size());
+		slots.add(slot);
 		return m;
 	}
 
@@ -44,8 +64,10 @@ final class PlanMemory {
 	/** Points every kept memory at its shared buffer (growing those too small); cheap when nothing changed. */
 	void bind(Buffers b) {
 		if (b == boundTo && b.generation == boundGeneration) return;
+		for (int i = 0; i < memories.size(); i++) // every buffer grown first: growing one moves it
+			b.at(slots.get(i), sizes.get(i));
 		for (int i = 0; i < memories.size(); i++)
-			memories.get(i).set_data_handle(b.at(i, sizes.get(i)));
+			memories.get(i).set_data_handle(b.at(slots.get(i), sizes.get(i)));
 		boundTo = b;
 		boundGeneration = b.generation;
 	}

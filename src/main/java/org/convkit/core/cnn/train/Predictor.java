@@ -4,7 +4,7 @@ import ij.process.ImageProcessor;
 import org.convkit.core.cnn.input.ImageTensor;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.net.ChannelsLastForward;
+import org.convkit.core.cnn.net.NetworkTwin;
 import org.convkit.core.cnn.net.NdArrays;
 import org.convkit.core.cnn.net.SmallBatchForward;
 import org.convkit.core.cnn.runtime.ComputeThreads;
@@ -17,8 +17,8 @@ import java.util.List;
 /**
  * Class probabilities from a model bundle: each image is brought to the model's input by the bundle's resize rule
  * and normalised with the bundle's normalisation, exactly as in training, then run through the network in batches
- * (DL4J's output, through a channels-last twin of the network where oneDNN runs AVX-512 ({@link ChannelsLastForward});
- * small networks' small batches through {@link SmallBatchForward}).
+ * (DL4J's output, through a faster twin of the network where one serves ({@link NetworkTwin}: its convolutions as one
+ * oneDNN block, or channels-last); small networks' small batches through {@link SmallBatchForward}).
  * Not thread-safe (one DL4J network); use one Predictor per thread.
  */
 public final class Predictor {
@@ -30,9 +30,9 @@ public final class Predictor {
 	/** The small-batch pass (made on first use), or null when the network has a layer it does not cover. */
 	private SmallBatchForward small;
 	private boolean smallChecked;
-	/** The channels-last twin for DL4J's calls (made on first use), or null where it does not serve. */
-	private ChannelsLastForward channelsLast;
-	private boolean channelsLastChecked;
+	/** The twin for DL4J's calls (made on first use), or null where none serves. */
+	private NetworkTwin twin;
+	private boolean twinChecked;
 	/** For the thread count of each call ({@link ComputeThreads}). */
 	private final long multiplyAdds;
 	/**
@@ -127,25 +127,24 @@ public final class Predictor {
 		return small;
 	}
 
-	/** The channels-last twin, made again if the network was trained since; null where it does not serve. */
-	private ChannelsLastForward channelsLast() {
-		if (channelsLast != null && !channelsLast.isCurrent()) channelsLastChecked = false;
-		if (!channelsLastChecked) {
-			channelsLast = ChannelsLastForward.of(bundle.network(), format.height(), format.width(),
-					format.channels());
-			channelsLastChecked = true;
+	/** The twin, made again if the network was trained since; null where none serves. */
+	private NetworkTwin twin() {
+		if (twin != null && !twin.isCurrent()) twinChecked = false;
+		if (!twinChecked) {
+			twin = NetworkTwin.best(bundle.network(), format.height(), format.width(), format.channels());
+			twinChecked = true;
 		}
-		return channelsLast;
+		return twin;
 	}
 
 	/**
-	 * Probabilities for features that are already resized and normalised (NCHW), by DL4J's output (through the
-	 * channels-last twin where it serves), with ConvKit's thread count for this many images on this thread
+	 * Probabilities for features that are already resized and normalised (NCHW), by DL4J's output (through a twin
+	 * where one serves), with ConvKit's thread count for this many images on this thread
 	 * ({@link ComputeThreads}).
 	 */
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();
-		ChannelsLastForward twin = channelsLast();
+		NetworkTwin twin = twin();
 		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds,
 				(int) features.size(0)))) {
 			return twin != null ? twin.probabilities(features) : NdArrays.rows(net.output(features, false));
