@@ -2,8 +2,9 @@ package org.convkit.bench;
 
 import static org.convkit.bench.RuntimeBenchmark.Stats.median;
 
-import org.convkit.core.cnn.net.NetworkBuilder;
+import org.convkit.core.cnn.net.FusedForward;
 import org.convkit.core.cnn.net.NdArrays;
+import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.SmallBatchForward;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.runtime.CpuFeatures;
@@ -18,9 +19,10 @@ import java.util.Random;
 /**
  * The inference-path lever ({@code ./convkit --bench ROUNDS inference}): images/s of {@link SmallBatchForward} (Java
  * im2col, one OpenBLAS product per layer for the whole batch) against DL4J's {@code output} on the same network
- * (oneDNN helpers where ConvKit attaches them), for several batch sizes and networks of growing size, in interleaved
- * rounds in one JVM; medians after one warm-up. It tells which path {@code Predictor} should take and where
- * {@code SmallBatchForward}'s bound on a network's multiply-adds lies. Run it narrowed to AVX2 too.
+ * (oneDNN helpers where ConvKit attaches them) and against the fused-block twin ({@link FusedForward}), for several
+ * batch sizes and networks of growing size, in interleaved rounds in one JVM; medians after one warm-up. It tells
+ * which path {@code Predictor} should take and where {@code SmallBatchForward}'s bounds lie. Run it narrowed to AVX2
+ * too.
  */
 final class InferenceLever {
 	private static final int[] BATCHES = { 1, 4, 16, 64 };
@@ -29,11 +31,12 @@ final class InferenceLever {
 	}
 
 	static void run(int rounds) {
-		System.out.printf(Locale.ROOT, "%nInference lever: images/s, SmallBatchForward vs DL4J output, medians of %d "
-				+ "interleaved rounds after 1 warm-up; ConvKit's processor level %s; %s%n", rounds,
-				CpuFeatures.level().word(), CnnBenchmark.machine());
-		System.out.println("| network | multiply-adds per image | batch | SmallBatchForward | DL4J output | ratio |");
-		System.out.println("|---|---:|---:|---:|---:|---:|");
+		System.out.printf(Locale.ROOT, "%nInference lever: images/s, SmallBatchForward vs DL4J output and the "
+				+ "fused-block twin, medians of %d interleaved rounds after 1 warm-up; ConvKit's processor level %s; %s%n",
+				rounds, CpuFeatures.level().word(), CnnBenchmark.machine());
+		System.out.println("| network | multiply-adds per image | batch | SmallBatchForward | DL4J output | fused twin "
+				+ "| SmallBatchForward / DL4J | SmallBatchForward / fused |");
+		System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
 		lever("LeNet 28x28 gray", NetworkSpec.LENET_SPEC, 28, 1, rounds);
 		lever("Small VGG 24x24 gray", NetworkSpec.SMALL_VGG_SPEC, 24, 1, rounds);
 		lever("Small VGG 40x40 gray", NetworkSpec.SMALL_VGG_SPEC, 40, 1, rounds);
@@ -44,6 +47,7 @@ final class InferenceLever {
 		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), side, side, channels, 10,
 				TrainingSettings.DEFAULTS.withSeed(1));
 		SmallBatchForward small = SmallBatchForward.of(net, side, side, channels, Long.MAX_VALUE);
+		FusedForward fused = FusedForward.of(net, side, side, channels);
 		long work = org.convkit.core.cnn.runtime.ComputeThreads.multiplyAdds(NetworkSpec.parse(spec), side, side,
 				channels, 10);
 		int size = channels * side * side;
@@ -53,20 +57,24 @@ final class InferenceLever {
 			int images = (int) Math.max(batch, Math.min(4096, 300_000_000L / Math.max(1, work)) / batch * batch);
 			float[] x = new float[images * size];
 			for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
-			double[][] speed = new double[2][rounds];
+			int contenders = fused == null ? 2 : 3;
+			double[][] speed = new double[3][rounds];
 			for (int round = 0; round <= rounds; round++)
-				for (int k = 0; k < 2; k++) {
+				for (int k = 0; k < contenders; k++) {
 					long start = System.nanoTime();
 					for (int from = 0; from < images; from += batch) {
 						float[] part = Arrays.copyOfRange(x, from * size, (from + batch) * size);
 						if (k == 0) small.probabilities(part, batch);
-						else NdArrays.rows(net.output(NdArrays.array(part, batch, channels, side, side), false));
+						else if (k == 1)
+							NdArrays.rows(net.output(NdArrays.array(part, batch, channels, side, side), false));
+						else fused.probabilities(NdArrays.array(part, batch, channels, side, side));
 					}
 					if (round > 0) speed[k][round - 1] = images / ((System.nanoTime() - start) / 1e9);
 				}
-			double a = median(speed[0]), b = median(speed[1]);
-			System.out.printf(Locale.ROOT, "| %s | %.1f M | %d | %.0f | %.0f | %.2f |%n", title, work / 1e6, batch, a,
-					b, a / b);
+			double a = median(speed[0]), b = median(speed[1]), c = fused == null ? Double.NaN : median(speed[2]);
+			System.out.printf(Locale.ROOT, "| %s | %.1f M | %d | %.0f | %.0f | %s | %.2f | %s |%n", title, work / 1e6,
+					batch, a, b, fused == null ? "none" : String.format(Locale.ROOT, "%.0f", c), a / b,
+					fused == null ? "" : String.format(Locale.ROOT, "%.2f", a / c));
 		}
 	}
 

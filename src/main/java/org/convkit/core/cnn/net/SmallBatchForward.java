@@ -54,7 +54,16 @@ public final class SmallBatchForward {
 	 *            VGG 40     39 M        1.07         0.74         0.65         0.74
 	 *            VGG 64    100 M        0.95         0.70         0.54         0.71
 	 *
-	 * (AVX2: this machine narrowed to it.) Hence the three bounds below.
+	 * (AVX2: this machine narrowed to it.) Hence the three bounds below. Against the fused-block twin ({@link
+	 * FusedForward}; `./convkit --bench 3 inference`, 2026-12-05, SmallBatchForward / fused twin):
+	 *
+	 *                       per image   1 image      4 images     16 images    64 images
+	 *   AVX-512  LeNet 28    2.3 M      2.09         1.41         1.04         0.59
+	 *            VGG 24     14 M        0.44         0.29         0.44         0.39
+	 *   AVX2     LeNet 28    2.3 M      2.48         0.93         0.78         0.70
+	 *            VGG 24     14 M        0.35         0.35         0.35         0.51
+	 *
+	 * Hence the fourth bound, beside that twin.
 	 */
 	/** Networks with more multiply-adds per image than this are left to DL4J, one image at a time included. */
 	static final long MAX_MULTIPLY_ADDS = 40_000_000L;
@@ -65,6 +74,12 @@ public final class SmallBatchForward {
 	 * convolutions of few channels are slow (LeNet: 1.24× DL4J's speed at 64 images).
 	 */
 	static final long SMALL_NETWORK = 5_000_000L;
+	/**
+	 * Beside a fused-block twin, calls with more multiply-adds than this go to the twin (LeNet: up to 2 images; at 4,
+	 * 9.2 million, this path won with AVX-512 and lost narrowed to AVX2; one Small VGG 24×24 image, 14 million, lost
+	 * by 2.3–2.9×).
+	 */
+	static final long MAX_CALL_BESIDE_FUSED = 5_000_000L;
 
 	private final MultiLayerNetwork net;
 	private final int iterations, epochs, inputSize, channels, plane, classes;
@@ -165,6 +180,15 @@ public final class SmallBatchForward {
 	/** Whether this path is the faster one for a call with {@code n} images (any n works; this is about speed). */
 	public boolean serves(int n) {
 		return n >= 1 && n <= maxImages();
+	}
+
+	/**
+	 * Whether this path is the faster one for a call with {@code n} images when DL4J's calls go through {@code twin}
+	 * (null: DL4J's own output): the fused-block twin is faster than this path for all but the smallest calls.
+	 */
+	public boolean serves(int n, NetworkTwin twin) {
+		if (!(twin instanceof FusedForward)) return serves(n);
+		return n >= 1 && (long) n * work <= MAX_CALL_BESIDE_FUSED;
 	}
 
 	/** The most images per call for which this path is the faster one here (at least 1: one image always is). */

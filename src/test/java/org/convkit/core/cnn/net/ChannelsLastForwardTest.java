@@ -6,10 +6,6 @@ import org.junit.After;
 import org.junit.Before;
 import org.junit.ClassRule;
 import org.junit.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Arrays;
 
 import static org.junit.Assert.*;
 
@@ -107,14 +103,7 @@ public class ChannelsLastForwardTest {
 	@Test
 	public void featuresOfAnotherShapeAreRefused() {
 		ChannelsLastForward f = ChannelsLastForward.of(network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10), 28, 28, 1);
-		for (long[] shape : new long[][] { { 2, 1, 28, 27 }, { 2, 3, 28, 28 }, { 2, 28, 28, 1 }, { 2, 784 } }) {
-			try {
-				f.probabilities(Nd4j.zeros(DataType.FLOAT, shape));
-				fail(Arrays.toString(shape));
-			} catch (IllegalArgumentException expected) {
-				assertTrue(expected.getMessage(), expected.getMessage().contains("1 x 28 x 28"));
-			}
-		}
+		TwinAssertions.assertRefusesOtherShapes(f);
 	}
 
 	@Test

@@ -4,11 +4,7 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Arrays;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -16,7 +12,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 /**
  * Classification through the fused convolution block ({@link FusedForward}) gives DL4J's probabilities within
@@ -137,14 +132,7 @@ public class FusedForwardTest {
 	@Test
 	public void featuresOfAnotherShapeAreRefused() {
 		FusedForward f = FusedForward.of(network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10, 1.0), 28, 28, 1);
-		for (long[] shape : new long[][] { { 2, 1, 28, 27 }, { 2, 3, 28, 28 }, { 2, 28, 28, 1 }, { 2, 784 } }) {
-			try {
-				f.probabilities(Nd4j.zeros(DataType.FLOAT, shape));
-				fail(Arrays.toString(shape));
-			} catch (IllegalArgumentException expected) {
-				assertTrue(expected.getMessage(), expected.getMessage().contains("1 x 28 x 28"));
-			}
-		}
+		TwinAssertions.assertRefusesOtherShapes(f);
 		assertEquals("nothing reached the block", 0, f.stack.steps);
 	}
 

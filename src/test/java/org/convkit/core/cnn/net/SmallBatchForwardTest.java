@@ -133,6 +133,31 @@ public class SmallBatchForwardTest {
 		assertEquals(1, big.maxImages());
 	}
 
+	/**
+	 * Beside the fused-block twin, which is faster for all but the smallest calls, only calls up to 5 million
+	 * multiply-adds take this path (LeNet up to 2 images; not even one Small VGG image), on any processor; beside
+	 * the channels-last twin or DL4J's output the rules above hold.
+	 */
+	@Test
+	public void besideTheFusedTwinOnlyTheSmallestCalls() {
+		MultiLayerNetwork lenet = network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10);
+		MultiLayerNetwork vgg = network(NetworkSpec.SMALL_VGG_SPEC, 20, 20, 3, 4);
+		SmallBatchForward f = SmallBatchForward.of(lenet, 28, 28, 1), v = SmallBatchForward.of(vgg, 20, 20, 3);
+		NetworkTwin fused = FusedForward.of(lenet, 28, 28, 1);
+		assertNotNull(fused);
+		assertTrue("LeNet, 1 image", f.serves(1, fused));
+		assertTrue("LeNet, 2 images", f.serves(2, fused));
+		assertFalse("LeNet, 3 images", f.serves(3, fused));
+		assertFalse("LeNet, 64 images", f.serves(64, fused));
+		assertFalse(f.serves(0, fused));
+		assertFalse("Small VGG 20x20 RGB, 1 image (9.8 million)", v.serves(1, FusedForward.of(vgg, 20, 20, 3)));
+		for (int n : new int[] { 0, 1, 3, 4, 5, 13, 14, 64 }) {
+			assertEquals("no twin, " + n, f.serves(n), f.serves(n, null));
+			assertEquals("channels-last twin, " + n, v.serves(n),
+					v.serves(n, ChannelsLastForward.twinOf(vgg, 20, 20, 3)));
+		}
+	}
+
 	@Test
 	public void batchNormalisationIsLeftToDl4j() {
 		assertNull(SmallBatchForward.of(network("conv 3x3x4; batchnorm; dense 5", 8, 8, 1, 2), 8, 8, 1));

@@ -21,6 +21,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNotSame;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 /** Checks shared by the tests of the twins that classify ({@link NetworkTwin}) against DL4J's output. */
 final class TwinAssertions {
@@ -104,6 +105,18 @@ final class TwinAssertions {
 		assertTrue("no training, the same array: still current", f.isCurrent());
 	}
 
+	/** A twin of a network for 1 × 28 × 28 input refuses features of other shapes, naming the shape it takes. */
+	static void assertRefusesOtherShapes(NetworkTwin f) {
+		for (long[] shape : new long[][] { { 2, 1, 28, 27 }, { 2, 3, 28, 28 }, { 2, 28, 28, 1 }, { 2, 784 } }) {
+			try {
+				f.probabilities(Nd4j.zeros(DataType.FLOAT, shape));
+				fail(java.util.Arrays.toString(shape));
+			} catch (IllegalArgumentException expected) {
+				assertTrue(expected.getMessage(), expected.getMessage().contains("1 x 28 x 28"));
+			}
+		}
+	}
+
 	/**
 	 * A Predictor on a Small VGG for 16×16 RGB images ({@code net}, 4 classes) answers through a twin of the
 	 * class {@code kind} (a batch of 8, then one of 3; SmallBatchForward takes the calls it serves before any twin) with
@@ -128,7 +141,8 @@ final class TwinAssertions {
 		assertNotNull("the Predictor made a twin", twin);
 		assertEquals(kind, twin.getClass());
 		SmallBatchForward small = SmallBatchForward.of(net, 16, 16, 3);
-		int expected = (small != null && small.serves(8) ? 0 : 1) + (small != null && small.serves(3) ? 0 : 1);
+		int expected = (small != null && small.serves(8, twin) ? 0 : 1) + (small != null && small.serves(3, twin) ? 0
+				: 1);
 		assertTrue("the batch of 8 at least", expected >= 1);
 		assertEquals("batches through the twin", expected, twin.calls);
 
