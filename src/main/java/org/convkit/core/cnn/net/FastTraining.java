@@ -35,7 +35,10 @@ import java.util.List;
 public final class FastTraining {
 	/** The system property of the switch; anything but "false" (any case) leaves the replacements on. */
 	public static final String ENABLED_PROPERTY = "convkit.fastTraining";
-	/** The switch of the fused convolution block alone ({@link FusedLayers}): {@code false} keeps it out. */
+	/**
+	 * The switch of the fused convolution block alone ({@link FusedLayers}): {@code false} keeps it out of training and
+	 * of classification ({@link FusedForward}).
+	 */
 	public static final String FUSED_PROPERTY = "convkit.fusedConvolutions";
 
 	private final MultiLayerNetwork net;
