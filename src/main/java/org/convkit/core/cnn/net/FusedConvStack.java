@@ -84,7 +84,7 @@ final class FusedConvStack {
 	/** The input of the current step (the first convolution's weight gradient reads it in backprop). */
 	private INDArray input;
 	private Plan current;
-	/** Training steps that ran through the block (for tests). */
+	/** Passes that ran through the block: training steps, or inference calls of a block that classifies (for tests). */
 	int steps;
 
 	private FusedConvStack(Layer[] layers, boolean winograd, boolean training, Dnnl d) {
