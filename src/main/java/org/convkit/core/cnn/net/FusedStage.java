@@ -132,7 +132,7 @@ abstract class FusedStage {
 			}
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
-			diffDst = training ? d.owned(dstDesc) : null;
+			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
 			if (plainWpd != null) {
 				wpd = plainWpd;
 				plainError = d.owned(plainDst);
@@ -243,7 +243,7 @@ abstract class FusedStage {
 			fwd = new pooling_forward(fpd);
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
-			diffDst = training ? d.owned(dstDesc) : null;
+			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
 			workspace = max && training ? d.owned(fpd.workspace_desc()) : null;
 			bwd = diffSrc == null ? null : new pooling_backward(new pooling_backward.primitive_desc(
 					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd));

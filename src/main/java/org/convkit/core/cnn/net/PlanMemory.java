@@ -14,7 +14,8 @@ import java.util.List;
  * images), while freeing and allocating them twice per epoch would fault half a gigabyte of fresh pages in each time.
  * Memories are numbered in the order the plan makes them; plans of one stack make them in the same order, so a number
  * names the same role in each. An inference plan needs only two layers' activations at a time (a layer's input and
- * output): those take turns in two buffers ({@link #alternating}).
+ * output), a training plan only two layers' errors (backprop reads a layer's output error and writes its input error;
+ * the activations are all kept for it): those take turns in two buffers ({@link #alternating}).
  */
 final class PlanMemory {
 	final engine engine;
@@ -42,7 +43,8 @@ final class PlanMemory {
 
 	/**
 	 * A memory of {@code d} whose data the plan keeps in one of two buffers, taking turns with the memory made before
-	 * and the one made after: for activations of which only the latest two are in use (inference).
+	 * and the one made after: for activations of which only the latest two are in use (inference), or errors
+	 * (training).
 	 */
 	memory alternating(memory.desc d) {
 		return kept(d, alternated++ % ALTERNATING);

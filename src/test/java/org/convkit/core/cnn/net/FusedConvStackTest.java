@@ -85,6 +85,34 @@ public class FusedConvStackTest {
 		assertFalse(Arrays.equals(before, during));
 	}
 
+	/**
+	 * A training block keeps every layer's activations (backprop reads them) but only two layers' errors, which take
+	 * turns in two buffers: Small VGG on 24×24 RGB images holds 62,208 activations per image in its six layers, the two
+	 * largest errors 36,864, so one error buffer per layer would not fit the bound here.
+	 */
+	@Test
+	public void trainingKeepsEveryActivationButTwoErrors() {
+		int batch = 32;
+		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(NetworkSpec.SMALL_VGG_SPEC), 24, 24, 3,
+				CLASSES, TrainingSettings.DEFAULTS);
+		FastTraining f = FastTraining.on(net);
+		try {
+			FusedConvStack stack = ((FusedLayers.Convolution) net.getLayers()[0]).stack();
+			net.fit(RandomBatch.of(1, batch, 3, 24, 24, CLASSES));
+			assertEquals(1, stack.steps);
+			long activations = 4L * batch * 62_208, twoErrors = 4L * batch * 36_864;
+			// weights, their gradients and the error pass's copy; pooling's workspaces; the first layer's input
+			long rest = 4L * 3 * (32 * 3 * 9 + 32 * 32 * 9 + 64 * 32 * 9 + 64 * 64 * 9) + 4L * batch * (4608 + 2304)
+					+ 4L * batch * 8 * 576;
+			long bound = (long) (1.1 * (activations + twoErrors + rest));
+			assertTrue(stack.bytesHeld() + " bytes held", stack.bytesHeld() >= activations + twoErrors);
+			assertTrue(stack.bytesHeld() + " bytes held, bound " + bound, stack.bytesHeld() <= bound);
+			assertTrue("one error buffer per layer would not fit", bound < 2 * activations + rest);
+		} finally {
+			f.off();
+		}
+	}
+
 	/** The block ends at the first layer it does not take; none when the first layer is such a layer. */
 	@Test
 	public void theBlockCoversTheLayersItTakesFromTheBottom() {
