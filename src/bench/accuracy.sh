@@ -20,9 +20,17 @@ shift || true
 RUNS=("$@")
 [ ${#RUNS[@]} -gt 0 ] || RUNS=("")
 
-if [ ! -d "$WORK/data/digits" ]; then
+# exported once; the marker tells a complete export from one that stopped half-way
+if [ ! -f "$WORK/data/.exported" ]; then
+	if ! "$PY" -c "import sklearn, skimage" 2>/dev/null; then
+		echo "accuracy.sh: $PY has no scikit-learn or scikit-image (Debian: apt-get install python3-sklearn" \
+			"python3-skimage)" >&2
+		exit 2
+	fi
+	rm -rf "$WORK/data"
 	mkdir -p "$WORK"
 	"$PY" "$HERE/src/bench/python/real_data.py" export "$WORK/data" >&2
+	touch "$WORK/data/.exported"
 fi
 
 sets=(digits textures photos)
