@@ -100,8 +100,7 @@ public final class ChannelsLastForward extends NetworkTwin {
 			return null;
 		conf.getInputPreProcessors().put(flattenAt, new ChannelsFirstFlatten(flatten.getInputHeight(),
 				flatten.getInputWidth(), flatten.getNumChannels()));
-		TrainableNetwork twin = new TrainableNetwork(conf);
-		twin.init(net.params(), false); // the network's own array: the twin's weights are views of it
+		TrainableNetwork twin = onParameters(conf, net);
 		return new ChannelsLastForward(net, twin, height, width, channels);
 	}
 

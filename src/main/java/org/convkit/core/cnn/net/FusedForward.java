@@ -31,8 +31,7 @@ public final class FusedForward extends NetworkTwin {
 	public static FusedForward of(MultiLayerNetwork net, int height, int width, int channels) {
 		if (net == null || net.params() == null || net.params().dataType() != DataType.FLOAT || !FusedLayers.wanted())
 			return null;
-		TrainableNetwork twin = new TrainableNetwork(net.getLayerWiseConfigurations().clone());
-		twin.init(net.params(), false); // the network's own array: the twin's weights are views of it
+		TrainableNetwork twin = onParameters(net.getLayerWiseConfigurations().clone(), net);
 		FusedLayers block = FusedLayers.installForInference(twin);
 		return block == null ? null : new FusedForward(net, twin, block.stack(), height, width, channels);
 	}

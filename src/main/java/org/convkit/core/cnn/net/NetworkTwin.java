@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -38,6 +39,13 @@ public abstract class NetworkTwin {
 	public static NetworkTwin best(MultiLayerNetwork net, int height, int width, int channels) {
 		NetworkTwin t = FusedForward.of(net, height, width, channels);
 		return t != null ? t : ChannelsLastForward.of(net, height, width, channels);
+	}
+
+	/** A network of {@code conf} on {@code net}'s own parameter array: its weights are views of the network's. */
+	static TrainableNetwork onParameters(MultiLayerConfiguration conf, MultiLayerNetwork net) {
+		TrainableNetwork twin = new TrainableNetwork(conf);
+		twin.init(net.params(), false);
+		return twin;
 	}
 
 	/** Softmax probabilities of NCHW {@code features} (resized, normalised), one row per image. */

@@ -18,6 +18,7 @@ import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The inference pass of a small ConvKit network in Java and OpenBLAS: each convolution is one {@link Im2Col} product
@@ -183,12 +184,14 @@ public final class SmallBatchForward {
 	}
 
 	/**
-	 * Whether this path is the faster one for a call with {@code n} images when DL4J's calls go through {@code twin}
-	 * (null: DL4J's own output): the fused-block twin is faster than this path for all but the smallest calls.
+	 * Whether this path is the faster one for a call with {@code n} images when DL4J's calls go through the twin
+	 * {@code twin} gives (null: DL4J's own output): the fused-block twin is faster than this path for all but the
+	 * smallest calls. The smallest calls are this path's whatever the twin, so they do not ask for one (making the
+	 * first twin in a JVM loads oneDNN's library).
 	 */
-	public boolean serves(int n, NetworkTwin twin) {
-		if (!(twin instanceof FusedForward)) return serves(n);
-		return n >= 1 && (long) n * work <= MAX_CALL_BESIDE_FUSED;
+	public boolean serves(int n, Supplier<NetworkTwin> twin) {
+		if (n >= 1 && (long) n * work <= MAX_CALL_BESIDE_FUSED) return true; // also within serves(n): MAX_CALL is larger
+		return twin.get() instanceof FusedForward ? false : serves(n);
 	}
 
 	/** The most images per call for which this path is the faster one here (at least 1: one image always is). */

@@ -98,7 +98,7 @@ public final class Predictor {
 				}
 				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
 			}
-			float[][] p = smallBatchForward() != null && small.serves(n, twin()) ? small.probabilities(x, n)
+			float[][] p = smallBatchForward() != null && small.serves(n, this::twin) ? small.probabilities(x, n)
 					: predictNormalised(input(x, n));
 			System.arraycopy(p, 0, out, from, n);
 		}
@@ -114,7 +114,7 @@ public final class Predictor {
 
 	/**
 	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: calls
-	 * that {@link SmallBatchForward#serves(int, NetworkTwin)} go through it instead (the same probabilities up to
+	 * that {@link SmallBatchForward#serves(int, java.util.function.Supplier)} go through it instead (the same probabilities up to
 	 * float rounding), made
 	 * again if the network was trained since. Its products are OpenBLAS's,
 	 * whose thread count is JVM-wide and left alone (see {@link ComputeThreads}).

@@ -56,7 +56,7 @@ public class FusedConvStackTest {
 			String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
 			assertEquals("steps through the block", STEPS, agree(noDropout, 16, 16, 1, 8, 6).steps);
 		} finally {
-			restore(FusedLayers.WINOGRAD_PROPERTY, was);
+			SystemPropertyRule.restore(FusedLayers.WINOGRAD_PROPERTY, was);
 		}
 	}
 
@@ -138,7 +138,7 @@ public class FusedConvStackTest {
 				assertEquals(on, 4, blockSize(NetworkSpec.LENET_SPEC));
 			}
 		} finally {
-			restore(FusedLayers.PROPERTY, was);
+			SystemPropertyRule.restore(FusedLayers.PROPERTY, was);
 		}
 	}
 
@@ -186,10 +186,5 @@ public class FusedConvStackTest {
 			assertSame("the network's own layer objects are back", own[i], fast.getLayers()[i]);
 		steps.assertAgree("FusedConvStackTest " + spec);
 		return stack;
-	}
-
-	private static void restore(String property, String was) {
-		if (was == null) System.clearProperty(property);
-		else System.setProperty(property, was);
 	}
 }

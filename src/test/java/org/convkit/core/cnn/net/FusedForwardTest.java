@@ -72,7 +72,7 @@ public class FusedForwardTest {
 		try {
 			assertLikeDl4j(NetworkSpec.SMALL_VGG_SPEC, 16, 16, 1, 5, 6);
 		} finally {
-			restore(FusedLayers.WINOGRAD_PROPERTY, was);
+			SystemPropertyRule.restore(FusedLayers.WINOGRAD_PROPERTY, was);
 		}
 	}
 
@@ -156,8 +156,8 @@ public class FusedForwardTest {
 			System.setProperty(FastTraining.ENABLED_PROPERTY, "false");
 			assertNull("DL4J as shipped", FusedForward.of(net, 28, 28, 1));
 		} finally {
-			restore(FusedLayers.PROPERTY, was);
-			restore(FastTraining.ENABLED_PROPERTY, fast);
+			SystemPropertyRule.restore(FusedLayers.PROPERTY, was);
+			SystemPropertyRule.restore(FastTraining.ENABLED_PROPERTY, fast);
 		}
 	}
 
@@ -165,10 +165,5 @@ public class FusedForwardTest {
 	public void thePredictorAnswersThroughItAndFollowsMoreTraining() throws Exception {
 		TwinAssertions.assertPredictorAnswersThroughIt(network(NetworkSpec.SMALL_VGG_SPEC, 16, 16, 3, 4, 1.3),
 				FusedForward.class);
-	}
-
-	private static void restore(String property, String was) {
-		if (was == null) System.clearProperty(property);
-		else System.setProperty(property, was);
 	}
 }

@@ -145,17 +145,34 @@ public class SmallBatchForwardTest {
 		SmallBatchForward f = SmallBatchForward.of(lenet, 28, 28, 1), v = SmallBatchForward.of(vgg, 20, 20, 3);
 		NetworkTwin fused = FusedForward.of(lenet, 28, 28, 1);
 		assertNotNull(fused);
-		assertTrue("LeNet, 1 image", f.serves(1, fused));
-		assertTrue("LeNet, 2 images", f.serves(2, fused));
-		assertFalse("LeNet, 3 images", f.serves(3, fused));
-		assertFalse("LeNet, 64 images", f.serves(64, fused));
-		assertFalse(f.serves(0, fused));
-		assertFalse("Small VGG 20x20 RGB, 1 image (9.8 million)", v.serves(1, FusedForward.of(vgg, 20, 20, 3)));
+		assertTrue("LeNet, 1 image", f.serves(1, () -> fused));
+		assertTrue("LeNet, 2 images", f.serves(2, () -> fused));
+		assertFalse("LeNet, 3 images", f.serves(3, () -> fused));
+		assertFalse("LeNet, 64 images", f.serves(64, () -> fused));
+		assertFalse(f.serves(0, () -> fused));
+		NetworkTwin vggFused = FusedForward.of(vgg, 20, 20, 3);
+		assertFalse("Small VGG 20x20 RGB, 1 image (9.8 million)", v.serves(1, () -> vggFused));
+		NetworkTwin channelsLast = ChannelsLastForward.twinOf(vgg, 20, 20, 3);
 		for (int n : new int[] { 0, 1, 3, 4, 5, 13, 14, 64 }) {
-			assertEquals("no twin, " + n, f.serves(n), f.serves(n, null));
-			assertEquals("channels-last twin, " + n, v.serves(n),
-					v.serves(n, ChannelsLastForward.twinOf(vgg, 20, 20, 3)));
+			assertEquals("no twin, " + n, f.serves(n), f.serves(n, () -> null));
+			assertEquals("channels-last twin, " + n, v.serves(n), v.serves(n, () -> channelsLast));
 		}
+	}
+
+	/** The smallest calls are this path's whatever the twin: they do not make one (the first loads oneDNN's library). */
+	@Test
+	public void theSmallestCallsDoNotAskForATwin() {
+		SmallBatchForward f = SmallBatchForward.of(network(NetworkSpec.LENET_SPEC, 28, 28, 1, 10), 28, 28, 1);
+		int[] asked = { 0 };
+		java.util.function.Supplier<NetworkTwin> counting = () -> {
+			asked[0]++;
+			return null;
+		};
+		assertTrue(f.serves(1, counting));
+		assertTrue(f.serves(2, counting));
+		assertEquals("no twin asked for", 0, asked[0]);
+		f.serves(64, counting);
+		assertEquals("a batch asks", 1, asked[0]);
 	}
 
 	@Test

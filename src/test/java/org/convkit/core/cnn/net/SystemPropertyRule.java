@@ -19,7 +19,12 @@ class SystemPropertyRule extends ExternalResource {
 
 	@Override
 	protected void after() {
-		if (before == null) System.clearProperty(name);
-		else System.setProperty(name, before);
+		restore(name, before);
+	}
+
+	/** Sets {@code name} back to {@code was}, or clears it when it had no value. */
+	static void restore(String name, String was) {
+		if (was == null) System.clearProperty(name);
+		else System.setProperty(name, was);
 	}
 }
