@@ -12,15 +12,16 @@ import java.util.Map;
 
 /**
  * Whether an inner convolution ({@link ColumnConvolutionLayer} after the first layer) trains as column products or on
- * oneDNN. oneDNN's kernels are the faster ones when the process keeps the memory its calls allocate (Small VGG 96×96
- * RGB: a training step 0.69 s on oneDNN against 1.34 s as products, with {@code CONVKIT_MALLOC=keep}); with glibc's
- * defaults every block above its mmap threshold (at most 32 MB) is mapped afresh and faulted in at each call. What a
- * fault costs decides it ({@link FreshPageCost}). On the virtual machines measured here, 11–12 µs a page, that step
- * (with oneDNN's log on) took 3.2 s on oneDNN, with 213,000 faults, and 1.08 s as products, whose buffers live from
- * step to step (4,000 faults); without the faults' cost about 0.78 s and 1.03 s, so oneDNN is the faster path wherever
- * a page costs less than about 1.2 µs on one thread (2.4 µs narrowed to AVX2: 1.35 against 1.83 s), and more with
- * more threads (its kernels use them all, the products' Java loops one) — bare metal, where a minor fault typically
- * costs about 1 µs, but not measured on one.
+ * oneDNN, where the fused block does not take it ({@link FusedLayers}: the block trains its layers on oneDNN in buffers
+ * it keeps from step to step, so what a fresh page costs does not decide there). oneDNN's kernels are the faster ones
+ * when the process keeps the memory its calls allocate (Small VGG 96×96 RGB: a training step 0.69 s on oneDNN against
+ * 1.34 s as products, with {@code CONVKIT_MALLOC=keep}); with glibc's defaults every block above its mmap threshold
+ * (at most 32 MB) is mapped afresh and faulted in at each call. What a fault costs decides it ({@link FreshPageCost}).
+ * On the virtual machines measured here, 11–12 µs a page, that step (with oneDNN's log on) took 3.2 s on oneDNN, with
+ * 213,000 faults, and 1.08 s as products, whose buffers live from step to step (4,000 faults); without the faults'
+ * cost about 0.78 s and 1.03 s, so oneDNN is the faster path wherever a page costs less than about 1.2 µs on one
+ * thread (2.4 µs narrowed to AVX2: 1.35 against 1.83 s), and more with more threads (its kernels use them all, the
+ * products' Java loops one) — bare metal, where a minor fault typically costs about 1 µs, but not measured on one.
  * Small layers (LeNet's second convolution: 8 MB of columns per batch of 64) stay below the mmap threshold and are as
  * fast or faster on oneDNN. Hence: products when a batch's columns exceed 32 MB, the memory is not kept, and a fresh
  * page costs at least {@value #EXPENSIVE_PAGE_MICROS} µs (or its cost is unknown). Measured on an AMD EPYC with
@@ -58,17 +59,20 @@ public final class ColumnRule {
 
 	/**
 	 * Whether training {@code spec} on batches of {@code batch} images takes the products for at least one inner
-	 * convolution (a ReLU or identity one after the first layer, as {@link ConvKitLayers} installs them); false with
+	 * convolution (a ReLU or identity one after the first layer, as {@link ConvKitLayers} installs them, and not in
+	 * the fused block, which trains its layers on oneDNN with buffers it keeps: {@link FusedLayers}); false with
 	 * ConvKit's layer replacements switched off ({@link FastTraining#enabled()}). For choosing the thread count.
 	 */
 	public static boolean anyInner(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
 		if (!FastTraining.enabled()) return false;
 		List<LayerShape> shapes = spec.shapes(height, width, channels, classes);
+		int fused = FusedLayers.coverage(
+				NetworkBuilder.configuration(spec, height, width, channels, classes, TrainingSettings.DEFAULTS));
 		int in = channels;
 		for (int i = 0; i < shapes.size(); i++) {
 			LayerShape s = shapes.get(i);
 			LayerSpec l = s.layer;
-			if (i > 0 && l != null && l.kind() == LayerSpec.Kind.CONV
+			if (i >= fused && i > 0 && l != null && l.kind() == LayerSpec.Kind.CONV
 					&& (l.activation() == Activation.RELU || l.activation() == Activation.IDENTITY)
 					&& inner(((long) l.kernelHeight() * l.kernelWidth() * in + 1) * s.height * s.width * batch))
 				return true;

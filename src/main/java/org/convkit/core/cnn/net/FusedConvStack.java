@@ -5,6 +5,7 @@ import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -17,6 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -101,20 +103,26 @@ final class FusedConvStack {
 	 * network's gradient arrays ({@code initGradientsView}).
 	 */
 	static FusedConvStack of(MultiLayerNetwork net, boolean winograd, boolean training) {
-		if (net.getLayerWiseConfigurations().getDataType() != DataType.FLOAT) return null;
-		Layer[] all = net.getLayers();
-		List<Layer> block = new ArrayList<>();
-		for (int i = 0; i < all.length; i++) {
-			if (i > 0 && net.getLayerWiseConfigurations().getInputPreProcess(i) != null) break;
-			org.deeplearning4j.nn.conf.layers.Layer c = all[i].conf().getLayer();
-			if (c.getClass() == ConvolutionLayer.class && supported((ConvolutionLayer) c))
-				block.add(all[i]);
-			else if (i > 0 && c.getClass() == SubsamplingLayer.class && supported((SubsamplingLayer) c))
-				block.add(all[i]);
+		int k = blockLength(net.getLayerWiseConfigurations());
+		Dnnl d = k == 0 ? null : Dnnl.get();
+		return d == null ? null : new FusedConvStack(Arrays.copyOf(net.getLayers(), k), winograd, training, d);
+	}
+
+	/**
+	 * How many of the bottom layers of a network so configured a block would take (0: none), whether or not oneDNN's
+	 * library loads here.
+	 */
+	static int blockLength(MultiLayerConfiguration conf) {
+		if (conf.getDataType() != DataType.FLOAT) return 0;
+		int k = 0;
+		for (int i = 0; i < conf.getConfs().size(); i++) {
+			if (i > 0 && conf.getInputPreProcess(i) != null) break;
+			org.deeplearning4j.nn.conf.layers.Layer c = conf.getConf(i).getLayer();
+			if (c.getClass() == ConvolutionLayer.class && supported((ConvolutionLayer) c)) k++;
+			else if (i > 0 && c.getClass() == SubsamplingLayer.class && supported((SubsamplingLayer) c)) k++;
 			else break;
 		}
-		Dnnl d = block.isEmpty() ? null : Dnnl.get();
-		return d == null ? null : new FusedConvStack(block.toArray(new Layer[0]), winograd, training, d);
+		return k;
 	}
 
 	private static boolean supported(ConvolutionLayer c) {

@@ -1,6 +1,7 @@
 package org.convkit.core.cnn.net;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -58,6 +59,15 @@ final class FusedLayers {
 	static boolean wanted() {
 		return !"false".equals(System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT))
 				&& FastTraining.enabled();
+	}
+
+	/**
+	 * How many of the bottom layers of a network so configured the block would train in this JVM: 0 when the switch
+	 * keeps it out, oneDNN's library does not load, or the network has no block.
+	 */
+	static int coverage(MultiLayerConfiguration conf) {
+		int k = wanted() ? FusedConvStack.blockLength(conf) : 0;
+		return k > 0 && Dnnl.get() != null ? k : 0;
 	}
 
 	/** Puts the block's objects in place for training, or returns null when the network has no block. */

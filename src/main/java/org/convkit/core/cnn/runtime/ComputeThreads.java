@@ -33,11 +33,16 @@ import java.util.Set;
  * small to share; the rule gives it 1 thread on any machine;</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
- * core with another process is slow; hence only idle cores count.</li>
+ * core with another process is slow; hence only idle cores count;</li>
+ * <li>Small VGG on 64×64 with 2 idle cores (ConvKit's fused convolution block, 2026-12-05): 2 threads trained
+ * 1.41× as fast as 1 (1.30× with glibc keeping its memory, 1.57× narrowed to AVX2) and classified batches of 64
+ * through DL4J's output 1.38–1.66× as fast; one image at a time (1 thread by the rule) 2 threads were 0.78–0.95×.</li>
  * </ul>
  * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
- * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. A quiet 2-core
- * measurement of the Small VGG row is still to be made; if 2 threads lose there too, WORK_PER_THREAD goes up.
+ * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. More than 2
+ * cores were not measured: oneDNN's kernels split a batch's work across threads, so a larger machine should gain
+ * further for Small VGG batches, less than linearly (DL4J's dense layers, the loss and Adam's step stay on fewer
+ * threads), and nothing for LeNet or one image.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
  * <p>
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
@@ -92,8 +97,9 @@ public final class ComputeThreads {
 	}
 
 	/**
-	 * The count for training whose inner convolutions run as column products ({@code ColumnRule}), given the rule's
-	 * {@code count}: 1 on machines with at most 2 cores. Those layers' Java loops (unfolding, folding, layouts) run on
+	 * The count for training whose inner convolutions run as column products ({@code ColumnRule}: those the fused
+	 * block does not take, or all with the block switched off), given the rule's {@code count}: 1 on machines with at
+	 * most 2 cores. Those layers' Java loops (unfolding, folding, layouts) run on
 	 * the calling thread alone, and with two threads on 2 cores Small VGG 64×64 trained slower through the macro path
 	 * than with one (docs/benchmarks.md, "Columns in cache-sized chunks"). More cores keep the rule's count: not
 	 * measured. The override still wins.

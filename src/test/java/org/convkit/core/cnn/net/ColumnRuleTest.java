@@ -4,6 +4,7 @@ import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.junit.After;
 import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import java.util.HashMap;
@@ -17,9 +18,13 @@ import static org.junit.Assume.assumeFalse;
 /**
  * Which inner convolutions train as column products: large ones unless glibc keeps its memory or fresh pages are cheap;
  * forced by a property. Fresh pages cost what the virtual machines measured here take (12 µs) unless a test says
- * otherwise, so the expectations do not depend on the machine running the tests.
+ * otherwise, so the expectations do not depend on the machine running the tests. The fused block is off unless a test
+ * says otherwise: the layers it trains are not the rule's.
  */
 public class ColumnRuleTest {
+	@Rule
+	public final FusedBlockOff blockOff = new FusedBlockOff();
+
 	@Before
 	public void pagesAsOnTheMachinesMeasured() {
 		System.setProperty(FreshPageCost.PROPERTY, "12");
@@ -110,6 +115,27 @@ public class ColumnRuleTest {
 		} finally {
 			System.clearProperty(FastTraining.ENABLED_PROPERTY);
 		}
+	}
+
+	/**
+	 * The fused block trains its layers on oneDNN with buffers it keeps from step to step: they never take the
+	 * products, and training them is no reason for one thread ({@code Trainer.trainingThreads}). A layer above the
+	 * block still counts.
+	 */
+	@Test
+	public void layersOfTheFusedBlockDoNotCount() {
+		assumeFalse("glibc keeps its memory here", ColumnRule.memoryKept(System.getenv()));
+		NetworkSpec vgg = NetworkSpec.preset(NetworkSpec.SMALL_VGG);
+		NetworkSpec afterBatchNorm = NetworkSpec.parse("conv 3x3x32 pad=same; batchnorm; conv 3x3x32 pad=same; "
+				+ "maxpool 2; dense 10 relu");
+		assertTrue(ColumnRule.anyInner(vgg, 64, 64, 1, 10, 64));
+		assertTrue(ColumnRule.anyInner(afterBatchNorm, 64, 64, 1, 10, 64));
+		System.clearProperty(FusedLayers.PROPERTY);
+		assertFalse(ColumnRule.anyInner(vgg, 64, 64, 1, 10, 64));
+		assertFalse(ColumnRule.anyInner(vgg, 96, 96, 3, 2, 64));
+		assertTrue("the block ends at the batch normalisation", ColumnRule.anyInner(afterBatchNorm, 64, 64, 1, 10, 64));
+		System.setProperty(FusedLayers.PROPERTY, " FALSE ");
+		assertTrue(ColumnRule.anyInner(vgg, 64, 64, 1, 10, 64));
 	}
 
 	private static Map<String, String> env(String mmap, String trim) {

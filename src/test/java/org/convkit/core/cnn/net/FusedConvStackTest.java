@@ -142,7 +142,10 @@ public class FusedConvStackTest {
 		}
 	}
 
-	/** The block's size for a spec on 16×16 gray images, 0 when the network gets none. */
+	/**
+	 * The block's size for a spec on 16×16 gray images, 0 when the network gets none; what the configuration alone says
+	 * (the thread count's rule reads it before there is a network: {@link ColumnRule#anyInner}) must agree.
+	 */
 	private static int blockSize(String spec) {
 		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), 16, 16, 1, CLASSES,
 				TrainingSettings.DEFAULTS);
@@ -151,6 +154,7 @@ public class FusedConvStackTest {
 			int n = 0;
 			for (Layer l : net.getLayers())
 				if (l instanceof FusedLayers.Convolution || l instanceof FusedLayers.Pooling) n++;
+			assertEquals(spec + ": the configuration's count", n, FusedLayers.coverage(net.getLayerWiseConfigurations()));
 			return n;
 		} finally {
 			f.off();

@@ -8,6 +8,7 @@ import org.convkit.core.cnn.data.Synthetic;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelBundleIO;
 import org.convkit.core.cnn.net.ColumnRule;
+import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.Optimizer;
 import org.convkit.core.cnn.net.TrainingSettings;
@@ -120,8 +121,9 @@ public class TrainerTest {
 
 	/**
 	 * On machines with at most 2 cores, Small VGG on 64×64 — whose inner convolutions train as column products, with
-	 * Java loops on the calling thread — trains on one thread whatever the load rule gives; LeNet on 28×28 keeps the
-	 * rule's count; and a run's batches go with the count {@code trainingThreads} picks.
+	 * Java loops on the calling thread, when the fused block is switched off — trains on one thread whatever the load
+	 * rule gives; LeNet on 28×28 keeps the rule's count; and a run's batches go with the count {@code trainingThreads}
+	 * picks.
 	 */
 	@Test
 	public void columnProductTrainingRunsOnOneThreadOnSmallMachines() throws Exception {
@@ -130,6 +132,7 @@ public class TrainerTest {
 		// fresh pages as costly as on the machines measured (elsewhere oneDNN would take these layers)
 		System.setProperty(FreshPageCost.PROPERTY, "12");
 		String override = System.getProperty(ComputeThreads.OVERRIDE_PROPERTY);
+		String fused = System.setProperty(FastTraining.FUSED_PROPERTY, "false");
 		try {
 			// false when glibc keeps its memory (CONVKIT_MALLOC=keep) or ConvKit's layers are switched off
 			assumeTrue("inner convolutions as column products", ColumnRule.anyInner(vgg, 64, 64, 1, 3, 16));
@@ -152,10 +155,40 @@ public class TrainerTest {
 			assertEquals("batches of 16 from 18 images", 2, seen.size());
 			for (int n : seen) assertEquals("ND4J's threads during a batch", 1, n);
 		} finally {
-			if (override == null) System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
-			else System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, override);
+			restore(ComputeThreads.OVERRIDE_PROPERTY, override);
+			restore(FastTraining.FUSED_PROPERTY, fused);
 			System.clearProperty(FreshPageCost.PROPERTY);
 		}
+	}
+
+	/**
+	 * With the fused block (the default), Small VGG's convolutions train on oneDNN in buffers the block keeps, and on
+	 * 2 idle cores 2 threads trained 1.3–1.6× as fast as 1 ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+	 * the rule's count stands, however costly fresh pages are.
+	 */
+	@Test
+	public void theFusedBlockTrainsOnTheRulesCount() {
+		NetworkSpec vgg = NetworkSpec.preset("Small VGG");
+		System.setProperty(FreshPageCost.PROPERTY, "12");
+		String override = System.getProperty(ComputeThreads.OVERRIDE_PROPERTY);
+		String fused = System.getProperty(FastTraining.FUSED_PROPERTY);
+		try {
+			System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
+			System.clearProperty(FastTraining.FUSED_PROPERTY);
+			assertFalse(ColumnRule.anyInner(vgg, 64, 64, 1, 3, 64));
+			assertEquals(2, Trainer.trainingThreads(vgg, 64, 64, 1, 3, 64, 2));
+			assertEquals(2, Trainer.trainingThreads(vgg, 96, 96, 3, 3, 64, 2));
+			assertEquals(1, Trainer.trainingThreads(vgg, 64, 64, 1, 3, 64, 1));
+		} finally {
+			restore(ComputeThreads.OVERRIDE_PROPERTY, override);
+			restore(FastTraining.FUSED_PROPERTY, fused);
+			System.clearProperty(FreshPageCost.PROPERTY);
+		}
+	}
+
+	private static void restore(String name, String was) {
+		if (was == null) System.clearProperty(name);
+		else System.setProperty(name, was);
 	}
 
 	/** Any empty set means no augmentation (EnumSet.copyOf alone refuses an empty HashSet). */
