@@ -32,7 +32,8 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
  * and prints ratios (absolute times on a shared 2-core machine are noise; ratios within one run are not).
  * Run with {@code ./convkit --bench [repeats [case]]}: it needs the headless ImageJ set-up of the launcher. Case
  * {@code cnn} (also part of {@code all}) runs {@link CnnBenchmark} for every {@link CnnCase} and both
- * {@link MacroBenchmark}s; {@code lenet}, {@code vgg64}, {@code vgg96}, {@code macro} and {@code memory} run one.
+ * {@link MacroBenchmark}s; {@code lenet}, {@code vgg64}, {@code vgg96}, {@code macro} and {@code memory} run one
+ * ({@code macro-vgg}, Small VGG through the macro path, only on its own).
  * {@code microscopy} (also part of {@code all}) is {@link MicroscopyBenchmark}.
  */
 public final class FilterBenchmark {
@@ -68,6 +69,7 @@ public final class FilterBenchmark {
 		alone.put("twins", ClassificationTwinLever::run);
 		alone.put("channels-last", ClassificationTwinLever::run); // its earlier name
 		alone.put("fused", FusedBlockLever::run);
+		alone.put("validation", ValidationLever::run);
 		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
 		alone.put("reading", org.convkit.core.io.ReadingLever::run);
 		alone.put("spark", org.convkit.spark.SparkBenchmark::run); // it starts a Spark cluster (docs/benchmarks.md)
@@ -80,12 +82,12 @@ public final class FilterBenchmark {
 			System.exit(0);
 		}
 		List<String> filters = java.util.Arrays.asList("all", "kernel", "stack", "canny", "pool");
-		List<String> others = java.util.Arrays.asList("cnn", "macro", "memory", "microscopy", "inspect");
+		List<String> others = java.util.Arrays.asList("cnn", "macro", "macro-vgg", "memory", "microscopy", "inspect");
 		CnnCase cnnCase = CnnCase.named(only);
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
-					+ "vgg64, vgg96, macro, memory, microscopy, inspect, levers, pooling, inference, twins (or "
-					+ "channels-last), fused, hotspots, onednn, "
+					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, twins (or "
+					+ "channels-last), fused, validation, hotspots, onednn, "
 					+ "onednn-vgg64, onednn-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
@@ -94,6 +96,7 @@ public final class FilterBenchmark {
 		if ("all".equals(only) || "cnn".equals(only)) CnnBenchmark.run(repeats, CnnCase.ALL);
 		else if (cnnCase != null) CnnBenchmark.run(repeats, Collections.singletonList(cnnCase));
 		if ("all".equals(only) || "cnn".equals(only) || "macro".equals(only)) MacroBenchmark.speed(repeats);
+		if ("macro-vgg".equals(only)) MacroBenchmark.speedVgg(repeats);
 		if ("all".equals(only) || "cnn".equals(only) || "memory".equals(only)) MacroBenchmark.memory(repeats);
 		if ("all".equals(only) || "microscopy".equals(only)) MicroscopyBenchmark.run(repeats);
 		if ("all".equals(only) || "inspect".equals(only)) InspectBenchmark.run(repeats);

@@ -3,6 +3,7 @@ package org.convkit.bench;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.io.FileSaver;
+import org.convkit.core.cnn.spec.NetworkSpec;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.BufferedReader;
@@ -34,6 +35,9 @@ import java.util.stream.Stream;
  * <ul>
  * <li>{@code macro}: 8,000 images, 3 epochs (the issue's case); ConvKit's epoch times from its log (epoch 1 against
  * the later ones) and PyTorch's reading and training times are printed too;</li>
+ * <li>{@code macro-vgg}: the same with Small VGG ({@code architecture=[Small VGG]}, {@code --arch smallvgg}) on 2,000
+ * 64×64 8-bit PNGs ({@link CnnCase#VGG64}'s images), 3 epochs: the preset microscopy users pick, at a patch size
+ * they use;</li>
  * <li>{@code memory}: 1 epoch on 1,000, 10,000 and 100,000 images (one round each): peak resident memory as the
  * dataset grows.</li>
  * </ul>
@@ -53,32 +57,38 @@ public final class MacroBenchmark {
 
 	/** {@code macro}: 8,000 images, 3 epochs. */
 	static void speed(int rounds) throws IOException, InterruptedException {
-		new MacroBenchmark().compare(rounds, 8000, 3, true);
+		new MacroBenchmark().compare(rounds, CnnCase.LENET, 8000, 3, true);
+	}
+
+	/** {@code macro-vgg}: Small VGG, 2,000 images 64×64, 3 epochs. */
+	static void speedVgg(int rounds) throws IOException, InterruptedException {
+		new MacroBenchmark().compare(rounds, CnnCase.VGG64, 2000, 3, true);
 	}
 
 	/** {@code memory}: 1 epoch on 1,000 / 10,000 / 100,000 images, one round each (peaks hardly vary). */
 	static void memory(int rounds) throws IOException, InterruptedException {
 		MacroBenchmark b = new MacroBenchmark();
-		for (int n : new int[] { 1000, 10_000, 100_000 }) b.compare(1, n, 1, false);
+		for (int n : new int[] { 1000, 10_000, 100_000 }) b.compare(1, CnnCase.LENET, n, 1, false);
 	}
 
-	private void compare(int rounds, int images, int epochs, boolean details) throws IOException,
+	private void compare(int rounds, CnnCase net, int images, int epochs, boolean details) throws IOException,
 			InterruptedException {
 		Path dir = Files.createTempDirectory("convkit-macro-bench");
 		try {
 			long t0 = System.nanoTime();
-			Path folder = writePngs(dir.resolve("images"), images);
+			Path folder = writePngs(dir.resolve("images"), net, images);
 			double written = (System.nanoTime() - t0) / 1e9;
 			String sharing = warmUp(dir);
-			System.out.printf(Locale.ROOT, "%nMacro path: Train CNN Classifier (defaults: LeNet, validation 0.1, "
-					+ "augment shift) on %d PNGs 28x28 8-bit in 10 folders (written in %.0f s), %d epoch(s), end to end "
+			System.out.printf(Locale.ROOT, "%nMacro path: Train CNN Classifier (defaults: %s, validation 0.1, "
+					+ "augment shift) on %d PNGs %dx%d %s in 10 folders (written in %.0f s), %d epoch(s), end to end "
 					+ "(JVM / Python start included; %s); %d interleaved rounds; %d threads each (OMP_NUM_THREADS and "
-					+ "torch.set_num_threads); %s%n", images, written, epochs, sharing, rounds, threads,
+					+ "torch.set_num_threads); %s%n", net.preset, images, net.size, net.size,
+					net.channels == 3 ? "RGB" : "8-bit", written, epochs, sharing, rounds, threads,
 					CnnBenchmark.machine());
 			List<Run> convkit = new ArrayList<>(), torch = new ArrayList<>();
 			for (int round = 0; round < rounds; round++) {
-				convkit.add(run(convkitCommand(folder, dir.resolve("model.zip"), epochs)));
-				torch.add(run(torchCommand(folder, dir.resolve("model"), epochs)));
+				convkit.add(run(convkitCommand(net, folder, dir.resolve("model.zip"), epochs)));
+				torch.add(run(torchCommand(net, folder, dir.resolve("model"), epochs)));
 				System.out.printf(Locale.ROOT, "  round %d: ConvKit %.1f s (%d MB), PyTorch %.1f s (%d MB)%n", round + 1,
 						convkit.get(round).seconds, convkit.get(round).peakRss >> 20, torch.get(round).seconds,
 						torch.get(round).peakRss >> 20);
@@ -122,16 +132,18 @@ public final class MacroBenchmark {
 				: "ConvKit without a class archive";
 	}
 
-	private List<String> convkitCommand(Path folder, Path model, int epochs) {
+	private List<String> convkitCommand(CnnCase net, Path folder, Path model, int epochs) {
 		List<String> c = new ArrayList<>();
 		c.add(home.resolve("convkit").toString());
 		c.add("--headless");
 		c.add(home.resolve("macros/train-folder.ijm").toString());
-		c.add("folder=[" + folder + "] model=[" + model + "] epochs=" + epochs + " overwrite");
+		// LeNet is the command's default: its runs stay the case, word for word
+		String architecture = net.preset.equals(NetworkSpec.LENET) ? "" : " architecture=[" + net.preset + "]";
+		c.add("folder=[" + folder + "] model=[" + model + "] epochs=" + epochs + architecture + " overwrite");
 		return c;
 	}
 
-	private List<String> torchCommand(Path folder, Path model, int epochs) {
+	private List<String> torchCommand(CnnCase net, Path folder, Path model, int epochs) {
 		List<String> c = new ArrayList<>();
 		c.add(TorchContender.python());
 		c.add(home.resolve("src/bench/python/train_folder.py").toString());
@@ -141,6 +153,8 @@ public final class MacroBenchmark {
 		c.add(model.toString());
 		c.add("--epochs");
 		c.add("" + epochs);
+		c.add("--arch");
+		c.add(net.torchArch);
 		c.add("--threads");
 		c.add("" + threads);
 		return c;
@@ -221,9 +235,9 @@ public final class MacroBenchmark {
 		return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", v[v.length / 2], v[0], v[v.length - 1]);
 	}
 
-	/** root/class0 … root/class9 with the seeded images of {@link CnnCase#LENET}, as PNG. */
-	static Path writePngs(Path root, int images) throws IOException {
-		ImageStack stack = CnnCase.LENET.images(CnnBenchmark.SEED, images);
+	/** root/class0 … root/class9 with the seeded images of {@code net}'s case, as PNG. */
+	static Path writePngs(Path root, CnnCase net, int images) throws IOException {
+		ImageStack stack = net.images(CnnBenchmark.SEED, images);
 		for (int c = 0; c < CnnCase.CLASSES; c++) Files.createDirectories(root.resolve("class" + c));
 		for (int i = 0; i < images; i++) {
 			ImagePlus imp = new ImagePlus("img", stack.getProcessor(i + 1));

@@ -23,10 +23,10 @@ import java.util.Locale;
  * In a training forward pass the bottom layer starts the step, the layers below the top hand their input up
  * unchanged, and the top layer runs the whole block and returns its output; in backprop the top layer runs the whole
  * block backward, writing every layer's gradient arrays, and every layer returns its gradient views and no error for
- * the layer below (DL4J passes the missing error on; there are no preprocessors inside the block). Anything else —
- * inference (validation, feature maps), a batch the block has no plan for — goes to the layer's own object as before.
- * A block that classifies does the same in DL4J's inference pass, the layers below the top handing up a placeholder
- * (the block reads the input the bottom layer kept), and never trains.
+ * the layer below (DL4J passes the missing error on; there are no preprocessors inside the block). DL4J's inference
+ * passes (validation between epochs) run the block forward too, the layers below the top handing up a placeholder
+ * (the block reads the input the bottom layer kept); a batch the block has no plan for goes to the layers' own
+ * objects. A block that classifies does the same in DL4J's inference pass and never trains.
  * <p>
  * The switch {@value #PROPERTY}: {@code false} keeps the layers' own objects; {@code true} or unset uses the block
  * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
@@ -103,22 +103,25 @@ final class FusedLayers {
 
 	/**
 	 * A block layer's forward pass once the step is started or not: the layer's own object's when the block does not
-	 * take it (inference in a training block, a batch without a plan), the block's output from the top layer, from the
-	 * others the input handed up unchanged (copied once into DL4J's activation workspace, where DL4J checks it is;
-	 * backprop reads each layer's input) or, in a block that only classifies, a one-value placeholder there.
+	 * take it (a batch without a plan; a training pass through a block that only classifies), the block's output from
+	 * the top layer, from the others the input handed up unchanged in a training pass (copied once into DL4J's
+	 * activation workspace, where DL4J checks it is; backprop reads each layer's input) or a one-value placeholder in
+	 * an inference pass (the block reads the input the bottom layer kept). A training block serves inference passes
+	 * too — the validation between epochs — through its training primitives, whose outputs are the same: through the
+	 * layers' own objects Small VGG's validation took about as long per image as a training step (JFR, 2026-12-05).
 	 */
 	private static INDArray forward(Layer self, Layer original, FusedConvStack stack, INDArray input, boolean training,
 			LayerWorkspaceMgr workspaceMgr) {
-		if (training != stack.training || !stack.started()) {
+		if (!stack.started()) {
 			original.setInput(input, workspaceMgr);
 			return original.activate(training, workspaceMgr);
 		}
 		if (stack.isTop(self)) {
 			INDArray out = stack.forward(workspaceMgr);
-			if (!stack.training) stack.abandon();
+			if (!training) stack.abandon();
 			return out;
 		}
-		if (!stack.training) return workspaceMgr.create(ArrayType.ACTIVATIONS, DataType.FLOAT, 1);
+		if (!training) return workspaceMgr.create(ArrayType.ACTIVATIONS, DataType.FLOAT, 1);
 		return input.isAttached() ? workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, input)
 				: workspaceMgr.dup(ArrayType.ACTIVATIONS, input); // ND4J's leverage leaves detached arrays alone
 	}
@@ -144,8 +147,8 @@ final class FusedLayers {
 		@Override
 		public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
 			if (bottom) {
-				if (training == stack.training) stack.start(input);
-				else stack.abandon();
+				if (training && !stack.training) stack.abandon(); // a block that only classifies has no backward
+				else stack.start(input);
 			}
 			return forward(this, original, stack, input, training, workspaceMgr);
 		}

@@ -67,22 +67,59 @@ public class FusedConvStackTest {
 		assertEquals("no step through the block", 0, stack.steps);
 	}
 
-	/** Inference while the block is in (validation between epochs) is the layers' own, bit for bit. */
+	/**
+	 * Inference while the block is in (validation between epochs) runs through the block, forward only, and gives
+	 * the layers' own probabilities within {@link TwinAssertions#TOL} (as the classification twin; other kernels, other
+	 * summation orders); the step stays unstarted afterwards, and a batch the block has no plan for (a 3-D input: DL4J's
+	 * own refusal is the layers' business) is the layers' own.
+	 */
 	@Test
-	public void inferenceDuringTrainingIsTheLayersOwn() {
+	public void inferenceDuringTrainingRunsThroughTheBlock() {
 		NetworkSpec s = NetworkSpec.preset(NetworkSpec.LENET);
 		TrainableNetwork net = NetworkBuilder.network(s, 28, 28, 1, CLASSES, TrainingSettings.DEFAULTS);
 		INDArray x = RandomBatch.of(5, 6, 1, 28, 28, CLASSES).getFeatures();
 		float[] before = NdArrays.floats(net.output(x), null);
 		FastTraining f = FastTraining.on(net);
-		assertTrue(net.getLayers()[0] instanceof FusedLayers.Convolution);
-		assertArrayEquals(before, NdArrays.floats(net.output(x), null), 0f);
+		FusedConvStack stack = ((FusedLayers.Convolution) net.getLayers()[0]).stack();
+		int steps = stack.steps;
+		assertArrayEquals(before, NdArrays.floats(net.output(x), null), (float) TwinAssertions.TOL);
+		assertEquals("one pass through the block", steps + 1, stack.steps);
+		assertFalse("the pass leaves no step started", stack.started());
 		net.fit(RandomBatch.of(6, 8, 1, 28, 28, CLASSES));
 		float[] during = NdArrays.floats(net.output(x), null);
+		assertEquals("a training step and a pass", steps + 3, stack.steps);
 		f.off();
 		assertArrayEquals("after training the layers' own objects give the same", during,
-				NdArrays.floats(net.output(x), null), 0f);
+				NdArrays.floats(net.output(x), null), (float) TwinAssertions.TOL);
 		assertFalse(Arrays.equals(before, during));
+	}
+
+	/** An inference pass between training steps changes nothing in them: the same steps, bit for bit. */
+	@Test
+	public void aPassBetweenStepsLeavesTrainingAsItWas() {
+		String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+		TrainableNetwork plain = NetworkBuilder.network(NetworkSpec.parse(noDropout), 16, 16, 3, CLASSES,
+				TrainingSettings.DEFAULTS);
+		TrainableNetwork looked = NetworkBuilder.network(NetworkSpec.parse(noDropout), 16, 16, 3, CLASSES,
+				TrainingSettings.DEFAULTS);
+		assertArrayEquals(NdArrays.floats(plain.params(), null), NdArrays.floats(looked.params(), null), 0f);
+		FastTraining a = FastTraining.on(plain), b = FastTraining.on(looked);
+		try {
+			for (int step = 0; step < 3; step++) {
+				DataSet batch = RandomBatch.of(20 + step, 8, 3, 16, 16, CLASSES);
+				looked.output(RandomBatch.of(30 + step, 8, 3, 16, 16, CLASSES).getFeatures()); // the same batch size
+				looked.output(RandomBatch.of(40 + step, 5, 3, 16, 16, CLASSES).getFeatures()); // another one
+				plain.fit(batch);
+				looked.fit(batch);
+				assertArrayEquals("step " + step, NdArrays.floats(plain.params(), null),
+						NdArrays.floats(looked.params(), null), 0f);
+			}
+			assertEquals("3 steps and 6 passes through the block", 9,
+					((FusedLayers.Convolution) looked.getLayers()[0]).stack().steps);
+		} finally {
+			a.off();
+			b.off();
+		}
 	}
 
 	/**
