@@ -99,10 +99,9 @@ public final class ComputeThreads {
 	/**
 	 * The count for training whose inner convolutions run as column products ({@code ColumnRule}: those the fused
 	 * block does not take, or all with the block switched off), given the rule's {@code count}: 1 on machines with at
-	 * most 2 cores. Those layers' Java loops (unfolding, folding, layouts) run on
-	 * the calling thread alone, and with two threads on 2 cores Small VGG 64×64 trained slower through the macro path
-	 * than with one (docs/benchmarks.md, "Columns in cache-sized chunks"). More cores keep the rule's count: not
-	 * measured. The override still wins.
+	 * most 2 cores. Those layers' Java loops (unfolding, folding, layouts) run on the calling thread alone, and with
+	 * two threads on 2 cores Small VGG 64×64 trained slower through the macro path than with one (docs/benchmarks.md,
+	 * "Columns in cache-sized chunks"). More cores keep the rule's count: not measured. The override still wins.
 	 */
 	public static int forColumnTraining(int count) {
 		return override() != null ? count : columnTraining(count, CORES);

@@ -11,10 +11,10 @@ import java.util.List;
 /**
  * A network's loss, accuracy and predictions over validation batches (inference mode, in batch order), through
  * DL4J's {@code output} — during training through the fused block's forward pass where the network has one
- * ({@code FusedLayers}), which holds no memory beyond the block's own. Not ConvKit's Java inference path, even where {@code Predictor} takes it for whole batches
- * (LeNet where oneDNN lacks AVX-512): its buffers, made anew for every validation pass, were the peak of a training
- * run's memory there (100,000 images: 566 MB against 480 MB now; docs/benchmarks.md), for a pass that takes a tenth
- * of the epoch's images.
+ * ({@code FusedLayers}), which holds no memory beyond the block's own. Not ConvKit's Java inference path, even where
+ * {@code Predictor} takes it for whole batches (LeNet where oneDNN lacks AVX-512): its buffers, made anew for every
+ * validation pass, were the peak of a training run's memory there (100,000 images: 566 MB against 480 MB now;
+ * docs/benchmarks.md), for a pass that takes a tenth of the epoch's images.
  */
 final class Validation {
 	final double loss, accuracy;
