@@ -3,6 +3,9 @@ package org.convkit.bench;
 import static org.convkit.bench.RuntimeBenchmark.Stats.median;
 
 import ij.ImageStack;
+import org.convkit.core.cnn.input.ImageTensor;
+import org.convkit.core.cnn.input.InputFormat;
+import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.FastTraining;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainableNetwork;
@@ -75,21 +78,11 @@ final class ValidationLever {
 				TrainingSettings.DEFAULTS);
 	}
 
-	/** {@code n} images from {@code first} as an NCHW batch, pixels scaled to [0, 1]. */
+	/** {@code n} images from {@code first} as an NCHW batch, as ConvKit's pipeline converts them (not normalised). */
 	private static INDArray features(CnnCase c, ImageStack images, int first, int n) {
-		float[] x = new float[n * c.channels * c.size * c.size];
-		int plane = c.size * c.size;
-		for (int i = 0; i < n; i++) {
-			ij.process.ImageProcessor ip = images.getProcessor(first + i + 1);
-			for (int p = 0; p < plane; p++) {
-				if (c.channels == 3) {
-					int rgb = ip.get(p);
-					x[(i * 3) * plane + p] = ((rgb >> 16) & 0xff) / 255f;
-					x[(i * 3 + 1) * plane + p] = ((rgb >> 8) & 0xff) / 255f;
-					x[(i * 3 + 2) * plane + p] = (rgb & 0xff) / 255f;
-				} else x[i * plane + p] = ip.get(p) / 255f;
-			}
-		}
+		InputFormat f = new InputFormat(c.size, c.size, c.channels, Resize.SCALE);
+		float[] x = new float[n * f.size()];
+		for (int i = 0; i < n; i++) ImageTensor.convert(images.getProcessor(first + i + 1), f, x, i * f.size());
 		return Nd4j.create(x, new long[] { n, c.channels, c.size, c.size }, 'c');
 	}
 }
