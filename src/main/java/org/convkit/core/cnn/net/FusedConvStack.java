@@ -70,11 +70,33 @@ final class FusedConvStack {
 	}
 
 	private static final int KEPT_PLANS = 2;
+	/** Whether ReLU's backprop moves into the max pooling above (the same values; tests compare with it off). */
+	static volatile boolean reluBackpropInMaxPool = true;
 
 	private static final Logger LOG = Logger.getLogger(FusedConvStack.class.getName());
 
+	/**
+	 * How the block lays activations out: as oneDNN chooses (blocks of 16 channels with AVX-512, 8 with AVX2, padded
+	 * where a layer's channel count is not a multiple), channels last (NHWC, never padded), or channels last only
+	 * where oneDNN's choice would pad some layer's channels and oneDNN has fast kernels for channels last. LeNet's
+	 * 20 and 50 channels pad to 32 and 64 with AVX-512 (half the second convolution's multiplications on padding):
+	 * channels last trained it 1.31× as fast there, 1.19× with AVX2 (24 and 56); Small VGG's 32 and 64 channels pad
+	 * nothing, and channels last trained it 0.77–0.91× as fast (docs/benchmarks.md, "Channels last where oneDNN's
+	 * layout pads channels"). A layout that leaves a pass on oneDNN's reference kernels is not taken automatically.
+	 */
+	enum Layout {
+		CHOSEN, CHANNELS_LAST, AUTO;
+
+		/** The switch's value: "channelsLast", "oneDNN" (any case, spaces around), anything else (or unset) auto. */
+		static Layout of(String property) {
+			String v = property == null ? "" : property.trim().toLowerCase(java.util.Locale.ROOT);
+			return v.equals("channelslast") ? CHANNELS_LAST : v.equals("onednn") ? CHOSEN : AUTO;
+		}
+	}
+
 	private final Layer[] layers;
 	private final boolean winograd;
+	private final Layout layout;
 	/** Whether this block trains (forward and backward passes) or only classifies (forward, in two buffers). */
 	final boolean training;
 	/** This stack's own stream (oneDNN's streams are not for several threads; replicas train side by side). */
@@ -86,12 +108,15 @@ final class FusedConvStack {
 	/** The input of the current step (the first convolution's weight gradient reads it in backprop). */
 	private INDArray input;
 	private Plan current;
+	/** Whether the plan made last laid its activations out channels last (for tests; outlives {@link #release}). */
+	private Boolean channelsLastOfLatest;
 	/** Passes that ran through the block: training steps, or inference calls of a block that classifies (for tests). */
 	int steps;
 
-	private FusedConvStack(Layer[] layers, boolean winograd, boolean training, Dnnl d) {
+	private FusedConvStack(Layer[] layers, boolean winograd, Layout layout, boolean training, Dnnl d) {
 		this.layers = layers;
 		this.winograd = winograd;
+		this.layout = layout;
 		this.training = training;
 		stream = new stream(d.engine);
 		buffers = new PlanMemory.Buffers(d.engine);
@@ -102,10 +127,11 @@ final class FusedConvStack {
 	 * not a plain convolution, the network is not float) or oneDNN's library does not load. A training block needs the
 	 * network's gradient arrays ({@code initGradientsView}).
 	 */
-	static FusedConvStack of(MultiLayerNetwork net, boolean winograd, boolean training) {
+	static FusedConvStack of(MultiLayerNetwork net, boolean winograd, Layout layout, boolean training) {
 		int k = blockLength(net.getLayerWiseConfigurations());
 		Dnnl d = k == 0 ? null : Dnnl.get();
-		return d == null ? null : new FusedConvStack(Arrays.copyOf(net.getLayers(), k), winograd, training, d);
+		return d == null ? null
+				: new FusedConvStack(Arrays.copyOf(net.getLayers(), k), winograd, layout, training, d);
 	}
 
 	/**
@@ -155,6 +181,27 @@ final class FusedConvStack {
 	/** Native bytes the block's plans hold for activations, errors and weights in oneDNN's layouts. */
 	long bytesHeld() {
 		return buffers.bytes();
+	}
+
+	/** For tests: the layers whose backprop runs a ReLU's, in the most recent plan. */
+	List<Integer> reluBackpropLayers() {
+		List<Integer> out = new ArrayList<>();
+		Plan p = latest();
+		for (int i = 0; p != null && i < p.stages.size(); i++)
+			if (p.stages.get(i).reluBackprop()) out.add(i);
+		return out;
+	}
+
+	/** For tests: whether the plan made last laid its activations out channels last (null: none made). */
+	Boolean channelsLast() {
+		return channelsLastOfLatest;
+	}
+
+	private Plan latest() {
+		Plan p = null;
+		for (Plan q : plans.values())
+			p = q;
+		return p;
 	}
 
 	/** Whether {@code l} is the block's top layer (the one that runs the block) or one below it. */
@@ -229,7 +276,12 @@ final class FusedConvStack {
 			List<Geometry> g = geometry(shape);
 			if (g == null) return null;
 			try {
-				p = new Plan(new PlanMemory(Dnnl.get().engine, stream), g);
+				p = new Plan(new PlanMemory(Dnnl.get().engine, stream), g, layout == Layout.CHANNELS_LAST);
+				if (layout == Layout.AUTO && p.padsChannels()) {
+					Plan last = new Plan(new PlanMemory(Dnnl.get().engine, stream), g, true);
+					if (!last.slow()) p = last; // nothing allocated yet: the plans' memory comes with bind
+				}
+				channelsLastOfLatest = p.channelsLast;
 			} catch (RuntimeException e) { // oneDNN refused a primitive: DL4J's layers can still train the network
 				refused = true;
 				LOG.log(Level.WARNING, "oneDNN could not make the fused convolution block for " + key
@@ -296,8 +348,12 @@ final class FusedConvStack {
 		final reorder toOutput, fromError;
 		final long[] outShape;
 
-		Plan(PlanMemory d, List<Geometry> geometry) {
+		/** Whether the activations are laid out channels last (else as oneDNN chooses). */
+		final boolean channelsLast;
+
+		Plan(PlanMemory d, List<Geometry> geometry, boolean channelsLast) {
 			this.memories = d;
+			this.channelsLast = channelsLast;
 			Geometry first = geometry.get(0), top = geometry.get(geometry.size() - 1);
 			memory.desc inDesc = Dnnl.desc(new long[] { first.batch, first.in, first.inH, first.inW },
 					memory.format_tag.nchw);
@@ -313,15 +369,13 @@ final class FusedConvStack {
 							.getGradientsFromFlattened(layers[i].conf(), layers[i].getGradientsViewArray())
 							: Collections.emptyMap();
 					boolean wino = winograd && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1;
-					s = new FusedStage.Conv(d, g, i == 0, src, srcDesc, diffSrc,
-							Relu.isPlain(((ConvolutionLayer) conf).getActivationFn()),
+					s = new FusedStage.Conv(d, g, i == 0, src, srcDesc, diffSrc, relu(i),
 							layers[i].getParam(ConvolutionParamInitializer.WEIGHT_KEY),
 							layers[i].getParam(ConvolutionParamInitializer.BIAS_KEY),
 							grads.get(ConvolutionParamInitializer.WEIGHT_KEY),
-							grads.get(ConvolutionParamInitializer.BIAS_KEY), wino);
+							grads.get(ConvolutionParamInitializer.BIAS_KEY), wino, reluBelowMaxPool(i), channelsLast);
 				} else {
-					s = new FusedStage.Pool(d, g, training, ((SubsamplingLayer) conf).getPoolingType()
-							== org.deeplearning4j.nn.conf.layers.PoolingType.MAX, src, srcDesc, diffSrc);
+					s = new FusedStage.Pool(d, g, training, maxPool(i), src, srcDesc, diffSrc, reluBelowMaxPool(i - 1));
 				}
 				stages.add(s);
 				src = s.dst;
@@ -338,6 +392,37 @@ final class FusedConvStack {
 
 		FusedStage last() {
 			return stages.get(stages.size() - 1);
+		}
+
+		boolean padsChannels() {
+			for (FusedStage s : stages)
+				if (s.padded()) return true;
+			return false;
+		}
+
+		boolean slow() {
+			for (FusedStage s : stages)
+				if (s.slow) return true;
+			return false;
+		}
+
+		private boolean relu(int i) {
+			org.deeplearning4j.nn.conf.layers.Layer c = layers[i].conf().getLayer();
+			return c instanceof ConvolutionLayer && Relu.isPlain(((ConvolutionLayer) c).getActivationFn());
+		}
+
+		private boolean maxPool(int i) {
+			org.deeplearning4j.nn.conf.layers.Layer c = layers[i].conf().getLayer();
+			return c instanceof SubsamplingLayer && ((SubsamplingLayer) c).getPoolingType()
+					== org.deeplearning4j.nn.conf.layers.PoolingType.MAX;
+		}
+
+		/**
+		 * Whether layer {@code i} is a ReLU convolution right below a max pooling in a training block: the pooling
+		 * then runs the ReLU's backprop on its own output ({@link FusedStage.Pool}).
+		 */
+		private boolean reluBelowMaxPool(int i) {
+			return reluBackpropInMaxPool && training && i >= 0 && i + 1 < layers.length && relu(i) && maxPool(i + 1);
 		}
 	}
 }

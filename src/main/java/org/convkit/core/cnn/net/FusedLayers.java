@@ -30,10 +30,13 @@ import java.util.Locale;
  * <p>
  * The switch {@value #PROPERTY}: {@code false} keeps the layers' own objects; {@code true} or unset uses the block
  * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
- * Winograd kernels.
+ * Winograd kernels. {@value #LAYOUT_PROPERTY}: {@code channelsLast} lays the block's activations out channels last,
+ * {@code oneDNN} as oneDNN chooses, unset (or anything else) channels last only where oneDNN's choice pads channels
+ * ({@link FusedConvStack.Layout}).
  */
 final class FusedLayers {
-	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd";
+	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd",
+			LAYOUT_PROPERTY = "convkit.fusedLayout";
 
 	private final TrainableNetwork net;
 	private final FusedConvStack stack;
@@ -85,7 +88,8 @@ final class FusedLayers {
 
 	private static FusedLayers install(TrainableNetwork net, boolean training) {
 		if (!wanted()) return null;
-		FusedConvStack stack = FusedConvStack.of(net, FastTraining.switchedOn(WINOGRAD_PROPERTY), training);
+		FusedConvStack stack = FusedConvStack.of(net, FastTraining.switchedOn(WINOGRAD_PROPERTY),
+				FusedConvStack.Layout.of(System.getProperty(LAYOUT_PROPERTY)), training);
 		return stack == null ? null : new FusedLayers(net, stack);
 	}
 

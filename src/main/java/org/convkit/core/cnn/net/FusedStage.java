@@ -30,15 +30,26 @@ abstract class FusedStage {
 	/** This stage's output and the error with respect to it, which the next stage (or the stack) writes. */
 	memory dst, diffDst;
 	memory.desc dstDesc;
+	/** The output's bytes without padding (oneDNN's blocked layouts pad channels to a multiple of their block). */
+	final long denseDstBytes;
 
-	FusedStage(PlanMemory d, memory src, memory.desc srcDesc, memory diffSrc) {
+	FusedStage(PlanMemory d, FusedConvStack.Geometry g, memory src, memory.desc srcDesc, memory diffSrc) {
 		this.d = d;
+		denseDstBytes = 4L * g.batch * g.out * g.outH * g.outW;
 		this.src = src;
 		this.srcDesc = srcDesc;
 		this.diffSrc = diffSrc;
 	}
 
 	abstract void forward();
+
+	/** Whether the output's layout pads its channels. */
+	boolean padded() {
+		return dstDesc.get_size() > denseDstBytes;
+	}
+
+	/** Whether oneDNN gave one of this layer's passes its reference implementation ({@link #reference}). */
+	boolean slow;
 
 	/** Whether oneDNN chose its reference implementation (plain loops, tens of times slower than its others). */
 	static boolean reference(org.bytedeco.dnnl.primitive_desc_base pd) {
@@ -47,12 +58,14 @@ abstract class FusedStage {
 
 	abstract void backward();
 
+	/** Whether this layer's backprop runs a ReLU's (its own, or the convolution's below it). */
+	abstract boolean reluBackprop();
+
 	/**
 	 * A convolution with its bias, followed by ReLU or nothing, on the layer's own weight and gradient arrays. Made for
 	 * inference ({@code wGrad} null) it has no backward primitives, gradient or error memories.
 	 */
 	static final class Conv extends FusedStage {
-		private final boolean relu;
 		private final convolution_forward fwd;
 		private final convolution_backward_weights bwdWeights;
 		private final convolution_backward_data bwdData;
@@ -78,21 +91,26 @@ abstract class FusedStage {
 		 * @param w        weights [out][in][kh][kw], C order; {@code b} the bias [1][out]; the gradients alike (null:
 		 *                 inference only)
 		 * @param winograd whether oneDNN may take Winograd kernels (3×3, stride 1: fewer multiplications)
+		 * @param reluBackpropAbove whether the max pooling above this layer runs ReLU's backprop on its smaller output
+		 *                 ({@link Pool}), so this layer's error arrives with it done
+		 * @param channelsLast whether the output (and the first layer's input) is laid out channels last (NHWC)
+		 *                 instead of in the layout oneDNN would choose
 		 */
 		Conv(PlanMemory d, FusedConvStack.Geometry g, boolean first, memory src, memory.desc srcDesc, memory diffSrc,
-				boolean relu, INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd) {
-			super(d, src, srcDesc, diffSrc);
+				boolean relu, INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd,
+				boolean reluBackpropAbove, boolean channelsLast) {
+			super(d, g, src, srcDesc, diffSrc);
 			boolean training = wGrad != null;
-			this.relu = relu;
 			this.w = w;
 			this.b = b;
 			this.wGrad = wGrad;
 			this.bGrad = bGrad;
+			memory.format_tag chosen = channelsLast ? memory.format_tag.nhwc : memory.format_tag.any;
 			long[] wDims = { g.out, g.in, g.kh, g.kw }, strides = { g.sh, g.sw }, padL = { g.padTop, g.padLeft },
 					padR = { g.padBottom, g.padRight };
 			memory.desc anyWeights = Dnnl.desc(wDims, memory.format_tag.any),
 					biasDesc = Dnnl.desc(new long[] { g.out }, memory.format_tag.x),
-					anyDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.any);
+					anyDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, chosen);
 			algorithm alg = winograd ? algorithm.convolution_auto : algorithm.convolution_direct;
 			primitive_attr attr = new primitive_attr();
 			if (relu) {
@@ -100,7 +118,7 @@ abstract class FusedStage {
 				ops.append_eltwise(1f, algorithm.eltwise_relu, 0f, 0f);
 				attr.set_post_ops(ops);
 			}
-			memory.desc anySrc = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.any),
+			memory.desc anySrc = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, chosen),
 					plainDst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nchw);
 			prop_kind kind = training ? prop_kind.forward_training : prop_kind.forward_inference;
 			convolution_forward.primitive_desc fpd = null;
@@ -121,6 +139,7 @@ abstract class FusedStage {
 				plainWpd = null;
 			}
 			fwd = new convolution_forward(fpd);
+			slow = reference(fpd) || wpd != null && reference(wpd);
 			if (first && !fpd.src_desc().equals(srcDesc)) {
 				userSrc = src;
 				this.srcDesc = srcDesc = fpd.src_desc();
@@ -164,6 +183,7 @@ abstract class FusedStage {
 						new convolution_backward_data.desc(alg, srcDesc, anyWeights, dstDesc, strides, padL, padR),
 						d.engine, fpd);
 				bwdData = new convolution_backward_data(dpd);
+				slow |= reference(dpd);
 				dataWeights = d.owned(dpd.weights_desc());
 				toDataWeights = new reorder(userWeights, dataWeights);
 			} else {
@@ -171,12 +191,20 @@ abstract class FusedStage {
 				dataWeights = null;
 				toDataWeights = null;
 			}
-			if (relu && training) {
-				eltwise_forward.primitive_desc efpd = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
-						prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, dstDesc, 0f, 0f), d.engine);
-				reluBackward = new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
-						algorithm.eltwise_relu_use_dst_for_bwd, dstDesc, dstDesc, 0f, 0f), d.engine, efpd));
-			} else reluBackward = null;
+			reluBackward = relu && training && !reluBackpropAbove ? reluBackward(d, dstDesc) : null;
+		}
+
+		/** ReLU's backprop in place on an error of layout {@code desc}, from the ReLU's output. */
+		static eltwise_backward reluBackward(PlanMemory d, memory.desc desc) {
+			eltwise_forward.primitive_desc efpd = new eltwise_forward.primitive_desc(new eltwise_forward.desc(
+					prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, desc, 0f, 0f), d.engine);
+			return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
+					algorithm.eltwise_relu_use_dst_for_bwd, desc, desc, 0f, 0f), d.engine, efpd));
+		}
+
+		@Override
+		boolean reluBackprop() {
+			return reluBackward != null;
 		}
 
 		private static convolution_backward_weights.primitive_desc weightGradient(PlanMemory d, algorithm alg,
@@ -206,7 +234,7 @@ abstract class FusedStage {
 				dataArgs = bwdData == null ? null : Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, dataWeights,
 						DNNL_ARG_DIFF_SRC, diffSrc);
 			}
-			if (relu) reluBackward.execute(d.stream, reluArgs); // in place: the error of the pre-activation
+			if (reluBackward != null) reluBackward.execute(d.stream, reluArgs); // in place: the pre-activation's error
 			Dnnl.point(userWeightGrad, wGrad);
 			Dnnl.point(userBiasGrad, bGrad);
 			if (toPlainError != null) toPlainError.execute(d.stream, diffDst, plainError);
@@ -228,11 +256,21 @@ abstract class FusedStage {
 		private final pooling_forward fwd;
 		private final pooling_backward bwd;
 		private final memory workspace;
-		private IntMemoryMap fwdArgs, bwdArgs;
+		/** The ReLU backprop of the convolution below, on this layer's output and error (null: none here). */
+		private final eltwise_backward reluBackward;
+		private IntMemoryMap fwdArgs, bwdArgs, reluArgs;
 
+		/**
+		 * @param reluBackprop whether this max pooling runs the ReLU backprop of the convolution below (which then
+		 *                     skips it): the window's maximum is the ReLU output the error goes back to, so masking
+		 *                     the error where this layer's output is 0 before pooling's backprop gives the same values
+		 *                     as masking the convolution's error after it, on a quarter of the values for 2×2 windows
+		 */
 		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean training, boolean max, memory src, memory.desc srcDesc,
-				memory diffSrc) {
-			super(d, src, srcDesc, diffSrc);
+				memory diffSrc, boolean reluBackprop) {
+			super(d, g, src, srcDesc, diffSrc);
+			if (reluBackprop && !(max && training && diffSrc != null))
+				throw new IllegalArgumentException("ReLU's backprop folds only into a max pooling that trains");
 			long[] strides = { g.sh, g.sw }, kernel = { g.kh, g.kw }, padL = { g.padTop, g.padLeft },
 					padR = { g.padBottom, g.padRight };
 			algorithm alg = max ? algorithm.pooling_max : algorithm.pooling_avg_exclude_padding;
@@ -241,12 +279,21 @@ abstract class FusedStage {
 					training ? prop_kind.forward_training : prop_kind.forward_inference, alg, srcDesc, anyDst, strides,
 					kernel, padL, padR), d.engine);
 			fwd = new pooling_forward(fpd);
+			slow = reference(fpd);
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
 			workspace = max && training ? d.owned(fpd.workspace_desc()) : null;
-			bwd = diffSrc == null ? null : new pooling_backward(new pooling_backward.primitive_desc(
-					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd));
+			pooling_backward.primitive_desc bpd = diffSrc == null ? null : new pooling_backward.primitive_desc(
+					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd);
+			bwd = bpd == null ? null : new pooling_backward(bpd);
+			slow |= bpd != null && reference(bpd);
+			reluBackward = reluBackprop ? Conv.reluBackward(d, dstDesc) : null;
+		}
+
+		@Override
+		boolean reluBackprop() {
+			return reluBackward != null;
 		}
 
 		@Override
@@ -259,9 +306,12 @@ abstract class FusedStage {
 		@Override
 		void backward() {
 			if (bwd == null) return;
-			if (bwdArgs == null) bwdArgs = workspace == null
-					? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)
-					: Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc, DNNL_ARG_WORKSPACE, workspace);
+			if (bwdArgs == null) {
+				bwdArgs = workspace == null ? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)
+						: Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc, DNNL_ARG_WORKSPACE, workspace);
+				reluArgs = Dnnl.args(DNNL_ARG_DST, dst, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffDst);
+			}
+			if (reluBackward != null) reluBackward.execute(d.stream, reluArgs); // in place
 			bwd.execute(d.stream, bwdArgs);
 		}
 	}

@@ -60,6 +60,69 @@ public class FusedConvStackTest {
 		}
 	}
 
+	/**
+	 * Channels last where oneDNN's own layout pads channels to its block (16 with AVX-512, 8 with AVX2: LeNet's 20 and
+	 * 50 pad with either), oneDNN's layout where nothing pads (Small VGG's 32 and 64); the switch forces either way
+	 * ("channelsLast" / "oneDNN", any case, spaces around), any other value is the automatic choice.
+	 */
+	@Test
+	public void channelsLastWhereOneDnnsLayoutPadsChannels() {
+		String vgg = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+		String was = System.getProperty(FusedLayers.LAYOUT_PROPERTY);
+		try {
+			for (String auto : new String[] { null, "", "auto", "true", "false", "0", "NaN", "-1", "channels last" }) {
+				SystemPropertyRule.restore(FusedLayers.LAYOUT_PROPERTY, auto);
+				assertEquals("LeNet, " + auto, Boolean.TRUE, channelsLast(NetworkSpec.LENET_SPEC, 28, 1));
+				assertEquals("Small VGG, " + auto, Boolean.FALSE, channelsLast(vgg, 16, 3));
+			}
+			for (String on : new String[] { "channelsLast", " CHANNELSLAST " }) {
+				System.setProperty(FusedLayers.LAYOUT_PROPERTY, on);
+				assertEquals("Small VGG, " + on, Boolean.TRUE, channelsLast(vgg, 16, 3));
+			}
+			for (String off : new String[] { "oneDNN", "onednn " }) {
+				System.setProperty(FusedLayers.LAYOUT_PROPERTY, off);
+				assertEquals("LeNet, " + off, Boolean.FALSE, channelsLast(NetworkSpec.LENET_SPEC, 28, 1));
+			}
+		} finally {
+			SystemPropertyRule.restore(FusedLayers.LAYOUT_PROPERTY, was);
+		}
+	}
+
+	/**
+	 * Either layout, whichever the automatic choice would take, trains as DL4J does: LeNet laid out as oneDNN chooses,
+	 * Small VGG and every branch channels last.
+	 */
+	@Test
+	public void theOtherLayoutAgreesWithDl4jToo() {
+		String was = System.getProperty(FusedLayers.LAYOUT_PROPERTY);
+		try {
+			System.setProperty(FusedLayers.LAYOUT_PROPERTY, "oneDNN");
+			assertEquals(Boolean.FALSE, agree(NetworkSpec.LENET_SPEC, 28, 28, 1, 16, 4).channelsLast());
+			System.setProperty(FusedLayers.LAYOUT_PROPERTY, "channelsLast");
+			String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+			assertEquals(Boolean.TRUE, agree(noDropout, 24, 24, 3, 8, 6).channelsLast());
+			assertEquals(Boolean.TRUE, agree("conv 3x3x16 identity pad=same; avgpool 2; conv 5x3x8 stride=2; "
+					+ "maxpool 3 stride=1; dense 20 relu", 22, 18, 2, 8, 4).channelsLast());
+		} finally {
+			SystemPropertyRule.restore(FusedLayers.LAYOUT_PROPERTY, was);
+		}
+	}
+
+	/** Whether the block lays a network's activations out channels last after one step on {@code size}² images. */
+	private static Boolean channelsLast(String spec, int size, int channels) {
+		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), size, size, channels, CLASSES,
+				TrainingSettings.DEFAULTS);
+		FastTraining f = FastTraining.on(net);
+		try {
+			net.fit(RandomBatch.of(7, 4, channels, size, size, CLASSES));
+			FusedConvStack stack = ((FusedLayers.Convolution) net.getLayers()[0]).stack();
+			assertEquals("a step through the block", 1, stack.steps);
+			return stack.channelsLast();
+		} finally {
+			f.off();
+		}
+	}
+
 	/** 21 rows do not pool by 2 without a remainder: DL4J's truncation is the layers' job, and they do it. */
 	@Test
 	public void batchesWhoseSizesDoNotDivideRunLayerByLayer() {
@@ -117,6 +180,54 @@ public class FusedConvStackTest {
 			assertEquals("3 steps and 6 passes through the block", 9,
 					((FusedLayers.Convolution) looked.getLayers()[0]).stack().steps);
 		} finally {
+			a.off();
+			b.off();
+		}
+	}
+
+	/**
+	 * ReLU's backprop run by the max pooling above a convolution, on the pooled output (a quarter of the values),
+	 * gives the step the convolution's own ReLU backprop gives, bit for bit: pooling's backprop sends each window's
+	 * error to the maximum, which is the ReLU output the mask reads, and nowhere else. Small VGG (ReLU convolutions
+	 * below both poolings, windows of 2) on RGB, LeNet (windows over outputs of 5×5 convolutions), and overlapping
+	 * windows of 3 with stride 1 after an identity convolution, where nothing moves.
+	 */
+	@Test
+	public void reluBackpropInTheMaxPoolingGivesTheSameSteps() {
+		String noDropout = NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", "");
+		sameStepsWithReluBackpropMoved(noDropout, 16, 16, 3, "[0, 2, 3, 5]", "[0, 1, 3, 4]");
+		sameStepsWithReluBackpropMoved(NetworkSpec.LENET_SPEC, 28, 28, 1, "[1, 3]", "[0, 2]");
+		sameStepsWithReluBackpropMoved("conv 3x3x8 pad=same; maxpool 3 stride=1; conv 3x3x8 identity; maxpool 2; "
+				+ "dense 10 relu", 14, 14, 2, "[1]", "[0]");
+	}
+
+	/** The same steps with and without the move; which layers run a ReLU's backprop with it and without. */
+	private static void sameStepsWithReluBackpropMoved(String spec, int h, int w, int c, String movedTo, String own) {
+		TrainableNetwork moved = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
+				TrainingSettings.DEFAULTS);
+		TrainableNetwork kept = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
+				TrainingSettings.DEFAULTS);
+		FastTraining a = FastTraining.on(moved), b = FastTraining.on(kept);
+		try {
+			for (int step = 0; step < 3; step++) {
+				DataSet batch = RandomBatch.of(50 + step, 8, c, h, w, CLASSES);
+				FusedConvStack.reluBackpropInMaxPool = true;
+				moved.fit(batch);
+				FusedConvStack.reluBackpropInMaxPool = false;
+				kept.fit(batch);
+				assertArrayEquals(spec + ", gradient, step " + step, NdArrays.floats(moved.getGradientsViewArray(),
+						null), NdArrays.floats(kept.getGradientsViewArray(), null), 0f);
+				assertArrayEquals(spec + ", step " + step, NdArrays.floats(moved.params(), null),
+						NdArrays.floats(kept.params(), null), 0f);
+			}
+			FusedConvStack m = ((FusedLayers.Convolution) moved.getLayers()[0]).stack(),
+					k = ((FusedLayers.Convolution) kept.getLayers()[0]).stack();
+			assertEquals(3, m.steps);
+			assertEquals(3, k.steps);
+			assertEquals(spec, movedTo, m.reluBackpropLayers().toString());
+			assertEquals(spec, own, k.reluBackpropLayers().toString());
+		} finally {
+			FusedConvStack.reluBackpropInMaxPool = true;
 			a.off();
 			b.off();
 		}
