@@ -4,16 +4,12 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -44,31 +40,6 @@ import java.util.logging.Logger;
  * the same buffers ({@link PlanMemory}).
  */
 final class FusedConvStack {
-	/** A layer's sizes for one batch: input channels and size, output channels and size, window, steps, padding. */
-	static final class Geometry {
-		final long batch, in, inH, inW, out, outH, outW, kh, kw, sh, sw, padTop, padLeft, padBottom, padRight;
-
-		Geometry(long batch, long in, long inH, long inW, long out, long outH, long outW, long kh, long kw, long sh,
-				long sw, long padTop, long padLeft) {
-			this.batch = batch;
-			this.in = in;
-			this.inH = inH;
-			this.inW = inW;
-			this.out = out;
-			this.outH = outH;
-			this.outW = outW;
-			this.kh = kh;
-			this.kw = kw;
-			this.sh = sh;
-			this.sw = sw;
-			this.padTop = padTop;
-			this.padLeft = padLeft;
-			// what makes oneDNN's size formula give DL4J's output size exactly (0 for every plan made here)
-			padBottom = (outH - 1) * sh + kh - inH - padTop;
-			padRight = (outW - 1) * sw + kw - inW - padLeft;
-		}
-	}
-
 	private static final int KEPT_PLANS = 2;
 	/** Whether ReLU's backprop moves into the max pooling above (the same values; tests compare with it off). */
 	static volatile boolean reluBackpropInMaxPool = true;
@@ -128,49 +99,10 @@ final class FusedConvStack {
 	 * network's gradient arrays ({@code initGradientsView}).
 	 */
 	static FusedConvStack of(MultiLayerNetwork net, boolean winograd, Layout layout, boolean training) {
-		int k = blockLength(net.getLayerWiseConfigurations());
+		int k = FusedBlockShape.blockLength(net.getLayerWiseConfigurations());
 		Dnnl d = k == 0 ? null : Dnnl.get();
 		return d == null ? null
 				: new FusedConvStack(Arrays.copyOf(net.getLayers(), k), winograd, layout, training, d);
-	}
-
-	/**
-	 * How many of the bottom layers of a network so configured a block would take (0: none), whether or not oneDNN's
-	 * library loads here.
-	 */
-	static int blockLength(MultiLayerConfiguration conf) {
-		if (conf.getDataType() != DataType.FLOAT) return 0;
-		int k = 0;
-		for (int i = 0; i < conf.getConfs().size(); i++) {
-			if (i > 0 && conf.getInputPreProcess(i) != null) break;
-			org.deeplearning4j.nn.conf.layers.Layer c = conf.getConf(i).getLayer();
-			if (c.getClass() == ConvolutionLayer.class && supported((ConvolutionLayer) c)) k++;
-			else if (i > 0 && c.getClass() == SubsamplingLayer.class && supported((SubsamplingLayer) c)) k++;
-			else break;
-		}
-		return k;
-	}
-
-	private static boolean supported(ConvolutionLayer c) {
-		IActivation a = c.getActivationFn();
-		return c.hasBias() && (Relu.isPlain(a) || a.getClass() == ActivationIdentity.class) && unit(c.getDilation())
-				&& padding(c.getConvolutionMode(), c.getKernelSize(), c.getStride(), c.getPadding());
-	}
-
-	private static boolean supported(SubsamplingLayer s) {
-		return (s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX
-				|| s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.AVG) && unit(s.getDilation())
-				&& padding(s.getConvolutionMode(), s.getKernelSize(), s.getStride(), s.getPadding());
-	}
-
-	private static boolean unit(int[] dilation) {
-		return dilation == null || dilation[0] == 1 && dilation[1] == 1;
-	}
-
-	/** "Same" with stride 1 and odd kernels (symmetric padding), or truncation without padding. */
-	private static boolean padding(ConvolutionMode mode, int[] k, int[] s, int[] p) {
-		if (mode == ConvolutionMode.Same) return s[0] == 1 && s[1] == 1 && k[0] % 2 == 1 && k[1] % 2 == 1;
-		return mode == ConvolutionMode.Truncate && p[0] == 0 && p[1] == 0;
 	}
 
 	/** How many of the network's bottom layers the block covers. */
@@ -273,7 +205,7 @@ final class FusedConvStack {
 		String key = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
 		Plan p = plans.remove(key);
 		if (p == null) {
-			List<Geometry> g = geometry(shape);
+			List<FusedBlockShape.Geometry> g = FusedBlockShape.geometry(layers, shape);
 			if (g == null) return null;
 			try {
 				p = new Plan(new PlanMemory(Dnnl.get().engine, stream), g, layout == Layout.CHANNELS_LAST);
@@ -298,48 +230,6 @@ final class FusedConvStack {
 		return p;
 	}
 
-	/** Each layer's geometry for a batch of {@code shape}, or null when a size does not fit. */
-	private List<Geometry> geometry(long[] shape) {
-		long n = shape[0], c = shape[1], h = shape[2], w = shape[3];
-		List<Geometry> out = new ArrayList<>();
-		for (Layer l : layers) {
-			org.deeplearning4j.nn.conf.layers.Layer conf = l.conf().getLayer();
-			int[] k, s;
-			ConvolutionMode mode;
-			long channels;
-			if (conf instanceof ConvolutionLayer) {
-				ConvolutionLayer cl = (ConvolutionLayer) conf;
-				if (cl.getNIn() != c) return null;
-				k = cl.getKernelSize();
-				s = cl.getStride();
-				mode = cl.getConvolutionMode();
-				channels = cl.getNOut();
-			} else {
-				SubsamplingLayer sl = (SubsamplingLayer) conf;
-				k = sl.getKernelSize();
-				s = sl.getStride();
-				mode = sl.getConvolutionMode();
-				channels = c;
-			}
-			long oh, ow, pt = 0, pl = 0;
-			if (mode == ConvolutionMode.Same) {
-				oh = h;
-				ow = w;
-				pt = (k[0] - 1) / 2;
-				pl = (k[1] - 1) / 2;
-			} else {
-				if (h < k[0] || w < k[1] || (h - k[0]) % s[0] != 0 || (w - k[1]) % s[1] != 0) return null;
-				oh = (h - k[0]) / s[0] + 1;
-				ow = (w - k[1]) / s[1] + 1;
-			}
-			out.add(new Geometry(n, c, h, w, channels, oh, ow, k[0], k[1], s[0], s[1], pt, pl));
-			c = channels;
-			h = oh;
-			w = ow;
-		}
-		return out;
-	}
-
 	/** The primitives and memories for one batch size. */
 	private final class Plan {
 		final PlanMemory memories;
@@ -351,17 +241,17 @@ final class FusedConvStack {
 		/** Whether the activations are laid out channels last (else as oneDNN chooses). */
 		final boolean channelsLast;
 
-		Plan(PlanMemory d, List<Geometry> geometry, boolean channelsLast) {
+		Plan(PlanMemory d, List<FusedBlockShape.Geometry> geometry, boolean channelsLast) {
 			this.memories = d;
 			this.channelsLast = channelsLast;
-			Geometry first = geometry.get(0), top = geometry.get(geometry.size() - 1);
+			FusedBlockShape.Geometry first = geometry.get(0), top = geometry.get(geometry.size() - 1);
 			memory.desc inDesc = Dnnl.desc(new long[] { first.batch, first.in, first.inH, first.inW },
 					memory.format_tag.nchw);
 			userInput = d.user(inDesc);
 			memory src = userInput, diffSrc = null;
 			memory.desc srcDesc = inDesc;
 			for (int i = 0; i < layers.length; i++) {
-				Geometry g = geometry.get(i);
+				FusedBlockShape.Geometry g = geometry.get(i);
 				org.deeplearning4j.nn.conf.layers.Layer conf = layers[i].conf().getLayer();
 				FusedStage s;
 				if (conf instanceof ConvolutionLayer) {

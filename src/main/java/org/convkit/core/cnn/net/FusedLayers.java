@@ -69,7 +69,7 @@ final class FusedLayers {
 	 * keeps it out, oneDNN's library does not load, or the network has no block.
 	 */
 	static int coverage(MultiLayerConfiguration conf) {
-		int k = wanted() ? FusedConvStack.blockLength(conf) : 0;
+		int k = wanted() ? FusedBlockShape.blockLength(conf) : 0;
 		return k > 0 && Dnnl.get() != null ? k : 0;
 	}
 

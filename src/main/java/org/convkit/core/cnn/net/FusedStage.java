@@ -33,7 +33,7 @@ abstract class FusedStage {
 	/** The output's bytes without padding (oneDNN's blocked layouts pad channels to a multiple of their block). */
 	final long denseDstBytes;
 
-	FusedStage(PlanMemory d, FusedConvStack.Geometry g, memory src, memory.desc srcDesc, memory diffSrc) {
+	FusedStage(PlanMemory d, FusedBlockShape.Geometry g, memory src, memory.desc srcDesc, memory diffSrc) {
 		this.d = d;
 		denseDstBytes = 4L * g.batch * g.out * g.outH * g.outW;
 		this.src = src;
@@ -96,7 +96,7 @@ abstract class FusedStage {
 		 * @param channelsLast whether the output (and the first layer's input) is laid out channels last (NHWC)
 		 *                 instead of in the layout oneDNN would choose
 		 */
-		Conv(PlanMemory d, FusedConvStack.Geometry g, boolean first, memory src, memory.desc srcDesc, memory diffSrc,
+		Conv(PlanMemory d, FusedBlockShape.Geometry g, boolean first, memory src, memory.desc srcDesc, memory diffSrc,
 				boolean relu, INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd,
 				boolean reluBackpropAbove, boolean channelsLast) {
 			super(d, g, src, srcDesc, diffSrc);
@@ -266,7 +266,7 @@ abstract class FusedStage {
 		 *                     the error where this layer's output is 0 before pooling's backprop gives the same values
 		 *                     as masking the convolution's error after it, on a quarter of the values for 2×2 windows
 		 */
-		Pool(PlanMemory d, FusedConvStack.Geometry g, boolean training, boolean max, memory src, memory.desc srcDesc,
+		Pool(PlanMemory d, FusedBlockShape.Geometry g, boolean training, boolean max, memory src, memory.desc srcDesc,
 				memory diffSrc, boolean reluBackprop) {
 			super(d, g, src, srcDesc, diffSrc);
 			if (reluBackprop && !(max && training && diffSrc != null))
