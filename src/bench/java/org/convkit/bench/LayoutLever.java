@@ -15,10 +15,11 @@ import java.util.Locale;
 /**
  * The fused block's layout lever ({@code ./convkit --bench ROUNDS layouts}): training images/s of ConvKit's Trainer
  * with the block's activations laid out as oneDNN chooses ({@code -Dconvkit.fusedLayout=oneDNN}: blocks of 16 or 8
- * channels, padded) and channels last ({@code =channelsLast}), on the CNN cases' networks and synthetic images (the default
- * takes channels last where oneDNN's layout pads channels: LeNet's, not Small VGG's; FusedConvStackTest checks it); one epoch per contender and round, interleaved in one JVM (each
- * goes first in turn), each continuing its own model; medians after one warm-up round. Threads as the Trainer chooses
- * them (set {@code OMP_NUM_THREADS} to fix them).
+ * channels, padded) and channels last ({@code =channelsLast}), on the CNN cases' networks and synthetic images (the
+ * default takes channels last where oneDNN's layout pads channels: LeNet's, not Small VGG's; FusedConvStackTest
+ * checks it); one epoch per contender and round, interleaved in one JVM (each goes first in turn), each continuing
+ * its own model; medians after one warm-up round. Threads as the Trainer chooses them (set {@code OMP_NUM_THREADS}
+ * to fix them).
  */
 final class LayoutLever {
 	private static final long SEED = 42;

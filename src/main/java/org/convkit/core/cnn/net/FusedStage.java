@@ -139,7 +139,6 @@ abstract class FusedStage {
 				plainWpd = null;
 			}
 			fwd = new convolution_forward(fpd);
-			slow = reference(fpd) || wpd != null && reference(wpd);
 			if (first && !fpd.src_desc().equals(srcDesc)) {
 				userSrc = src;
 				this.srcDesc = srcDesc = fpd.src_desc();
@@ -152,14 +151,10 @@ abstract class FusedStage {
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
-			if (plainWpd != null) {
-				wpd = plainWpd;
-				plainError = d.owned(plainDst);
-				toPlainError = new reorder(diffDst, plainError);
-			} else {
-				plainError = null;
-				toPlainError = null;
-			}
+			if (plainWpd != null) wpd = plainWpd; // the weight gradient on the error reordered to plain NCHW
+			slow = reference(fpd) || wpd != null && reference(wpd);
+			plainError = plainWpd == null ? null : d.owned(plainDst);
+			toPlainError = plainWpd == null ? null : new reorder(diffDst, plainError);
 			memory.desc plainWeights = Dnnl.desc(wDims, memory.format_tag.oihw);
 			userWeights = d.user(plainWeights);
 			userBias = d.user(biasDesc);
