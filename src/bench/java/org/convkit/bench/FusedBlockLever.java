@@ -1,15 +1,7 @@
 package org.convkit.bench;
 
-import static org.convkit.bench.RuntimeBenchmark.Stats.median;
-
-import org.convkit.core.cnn.data.StackDataset;
-import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.net.FastTraining;
-import org.convkit.core.cnn.net.TrainingSettings;
-import org.convkit.core.cnn.spec.NetworkSpec;
-import org.convkit.core.cnn.train.Trainer;
-import org.convkit.core.cnn.train.TrainingResult;
 
 import java.util.Locale;
 
@@ -22,8 +14,6 @@ import java.util.Locale;
  * variables) it shows the block on the other processor kind.
  */
 final class FusedBlockLever {
-	private static final long SEED = 42;
-
 	private FusedBlockLever() {
 	}
 
@@ -33,36 +23,10 @@ final class FusedBlockLever {
 				rounds, CnnBenchmark.machine());
 		System.out.println("| network | images | layer by layer | fused block | fused / layer by layer |");
 		System.out.println("|---|---:|---:|---:|---:|");
-		String was = System.getProperty(FastTraining.FUSED_PROPERTY);
-		try {
-			for (CnnCase c : CnnCase.ALL)
-				lever(c, rounds);
-		} finally {
-			if (was == null) System.clearProperty(FastTraining.FUSED_PROPERTY);
-			else System.setProperty(FastTraining.FUSED_PROPERTY, was);
+		for (CnnCase c : CnnCase.ALL) {
+			double[] v = TrainingContenders.speeds(c, rounds, FastTraining.FUSED_PROPERTY, "false", "true");
+			System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.2f |%n", c.title(), TrainingContenders.images(c),
+					v[0], v[1], v[1] / v[0]);
 		}
-	}
-
-	private static void lever(CnnCase c, int rounds) throws ModelFileException {
-		int images = Math.min(c.images, 2048);
-		StackDataset data = new StackDataset(c.images(SEED, images));
-		TrainingSettings s = TrainingSettings.DEFAULTS.withBatchSize(64).withEpochs(1).withSeed(SEED);
-		NetworkSpec spec = NetworkSpec.preset(c.preset);
-		ModelBundle[] model = new ModelBundle[2];
-		double[][] speed = new double[2][rounds];
-		for (int round = 0; round <= rounds; round++)
-			for (int k0 = 0; k0 < 2; k0++) {
-				int k = (k0 + round) % 2; // 0 layer by layer, 1 fused; each goes first in turn
-				System.setProperty(FastTraining.FUSED_PROPERTY, k == 1 ? "true" : "false");
-				Trainer t = model[k] == null ? new Trainer(data, spec, s)
-						: new Trainer(data, null, s).continueFrom(model[k]);
-				long start = System.nanoTime();
-				TrainingResult r = t.train(null);
-				double seconds = (System.nanoTime() - start) / 1e9;
-				model[k] = r.last;
-				if (round > 0) speed[k][round - 1] = images / seconds;
-			}
-		double a = median(speed[0]), b = median(speed[1]);
-		System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.2f |%n", c.title(), images, a, b, b / a);
 	}
 }
