@@ -9,6 +9,7 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -20,8 +21,8 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 
 /**
- * The best epoch keeps its own validation (the result's confusion matrix comes from it), not a later epoch's; a new best
- * is copied into the earlier copy.
+ * The best epoch keeps its own validation (the result's confusion matrix comes from it), not a later epoch's; a new
+ * best is copied into the earlier copy.
  */
 public class CheckpointsTest {
 	@Rule
@@ -61,7 +62,7 @@ public class CheckpointsTest {
 		assertNotSame(live.params(), first.params());
 		float[] atFirst = live.params().toFloatVector();
 		int k = model.labels().size();
-		org.nd4j.linalg.api.ndarray.INDArray y = Nd4j.zeros(DataType.FLOAT, 4, k);
+		INDArray y = Nd4j.zeros(DataType.FLOAT, 4, k);
 		for (int i = 0; i < 4; i++) y.putScalar(i, i % k, 1);
 		Nd4j.getRandom().setSeed(5);
 		DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 4, model.inputChannels(), model.inputHeight(),
