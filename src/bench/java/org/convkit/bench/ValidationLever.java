@@ -24,9 +24,10 @@ import java.util.Locale;
  * The validation pass between epochs ({@code ./convkit --bench ROUNDS validation}): DL4J's {@code output} over 200
  * images in batches of 64 on a network in training, through the fused block's forward pass (ConvKit's Trainer since
  * 2026-12-05) against the layers' own objects (before; a second network with the same weights), on the CNN cases'
- * networks and images, after three more training steps each round, in one JVM; rounds interleave (each contender goes first in turn), medians after one warm-up round. Threads as
- * set ({@code OMP_NUM_THREADS}; the Trainer validates on its training count). Narrowed to AVX2 (src/bench/run-all.sh's
- * variables) it shows the other processor kind.
+ * networks and images, after three more training steps each round, in one JVM; rounds interleave (each contender
+ * goes first in turn), medians after one warm-up round. Threads as set ({@code OMP_NUM_THREADS}; the Trainer
+ * validates on its training count). Narrowed to AVX2 (src/bench/run-all.sh's variables) it shows the other processor
+ * kind.
  */
 final class ValidationLever {
 	private static final int IMAGES = 200, BATCH = 64;

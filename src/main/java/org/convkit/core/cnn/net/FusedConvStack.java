@@ -240,9 +240,12 @@ final class FusedConvStack {
 
 		/** Whether the activations are laid out channels last (else as oneDNN chooses). */
 		final boolean channelsLast;
+		/** Each layer's sizes, in the order of {@link #stages}. */
+		private final List<FusedBlockShape.Geometry> geometry;
 
 		Plan(PlanMemory d, List<FusedBlockShape.Geometry> geometry, boolean channelsLast) {
 			this.memories = d;
+			this.geometry = geometry;
 			this.channelsLast = channelsLast;
 			FusedBlockShape.Geometry first = geometry.get(0), top = geometry.get(geometry.size() - 1);
 			memory.desc inDesc = Dnnl.desc(new long[] { first.batch, first.in, first.inH, first.inW },
@@ -284,9 +287,12 @@ final class FusedConvStack {
 			return stages.get(stages.size() - 1);
 		}
 
+		/** Whether a layer's output is larger than its values: oneDNN's blocked layout padded its channels. */
 		boolean padsChannels() {
-			for (FusedStage s : stages)
-				if (s.padded()) return true;
+			for (int i = 0; i < stages.size(); i++) {
+				FusedBlockShape.Geometry g = geometry.get(i);
+				if (stages.get(i).dstDesc.get_size() > 4L * g.batch * g.out * g.outH * g.outW) return true;
+			}
 			return false;
 		}
 

@@ -30,23 +30,15 @@ abstract class FusedStage {
 	/** This stage's output and the error with respect to it, which the next stage (or the stack) writes. */
 	memory dst, diffDst;
 	memory.desc dstDesc;
-	/** The output's bytes without padding (oneDNN's blocked layouts pad channels to a multiple of their block). */
-	final long denseDstBytes;
 
-	FusedStage(PlanMemory d, FusedBlockShape.Geometry g, memory src, memory.desc srcDesc, memory diffSrc) {
+	FusedStage(PlanMemory d, memory src, memory.desc srcDesc, memory diffSrc) {
 		this.d = d;
-		denseDstBytes = 4L * g.batch * g.out * g.outH * g.outW;
 		this.src = src;
 		this.srcDesc = srcDesc;
 		this.diffSrc = diffSrc;
 	}
 
 	abstract void forward();
-
-	/** Whether the output's layout pads its channels. */
-	boolean padded() {
-		return dstDesc.get_size() > denseDstBytes;
-	}
 
 	/** Whether oneDNN gave one of this layer's passes its reference implementation ({@link #reference}). */
 	boolean slow;
@@ -99,7 +91,7 @@ abstract class FusedStage {
 		Conv(PlanMemory d, FusedBlockShape.Geometry g, boolean first, memory src, memory.desc srcDesc, memory diffSrc,
 				boolean relu, INDArray w, INDArray b, INDArray wGrad, INDArray bGrad, boolean winograd,
 				boolean reluBackpropAbove, boolean channelsLast) {
-			super(d, g, src, srcDesc, diffSrc);
+			super(d, src, srcDesc, diffSrc);
 			boolean training = wGrad != null;
 			this.w = w;
 			this.b = b;
@@ -263,7 +255,7 @@ abstract class FusedStage {
 		 */
 		Pool(PlanMemory d, FusedBlockShape.Geometry g, boolean training, boolean max, memory src, memory.desc srcDesc,
 				memory diffSrc, boolean reluBackprop) {
-			super(d, g, src, srcDesc, diffSrc);
+			super(d, src, srcDesc, diffSrc);
 			if (reluBackprop && !(max && training && diffSrc != null))
 				throw new IllegalArgumentException("ReLU's backprop folds only into a max pooling that trains");
 			long[] strides = { g.sh, g.sw }, kernel = { g.kh, g.kw }, padL = { g.padTop, g.padLeft },
