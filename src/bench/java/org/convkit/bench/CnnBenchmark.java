@@ -13,11 +13,13 @@ import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.net.Dl4jRuntime;
 import org.convkit.core.cnn.net.NetworkBuilder;
 import org.convkit.core.cnn.net.TrainingSettings;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.convkit.core.cnn.runtime.OpenBlasKernels;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.cnn.train.Trainer;
+import org.convkit.core.cnn.train.TrainingListener;
 import org.convkit.core.cnn.train.TrainingResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -56,6 +58,8 @@ public final class CnnBenchmark {
 	/** [contender][measure] → images/s of each round. */
 	private final List<List<List<Double>>> speeds = new ArrayList<>();
 	private final long[][] peakHeap = new long[3][3], peakRss = new long[3][3];
+	/** The ND4J thread count ConvKit's Trainer chose, per run (warm-up first). */
+	private final List<Integer> trainingThreads = new ArrayList<>();
 
 	private CnnBenchmark(int rounds, CnnCase test) {
 		this.rounds = rounds;
@@ -195,9 +199,14 @@ public final class CnnBenchmark {
 		(rawFirst ? convkit : raw).run();
 	}
 
-	private static TrainingResult train(Trainer t) {
+	private TrainingResult train(Trainer t) {
 		try {
-			return t.train(null);
+			return t.train(new TrainingListener() {
+				@Override
+				public void epochStarted(int epoch, int lastEpoch) { // on the training thread, inside its count
+					trainingThreads.add(ComputeThreads.current());
+				}
+			});
 		} catch (ModelFileException e) {
 			throw new IllegalStateException(e); // nothing is saved here
 		}
@@ -251,6 +260,8 @@ public final class CnnBenchmark {
 		System.out.println();
 		System.out.println("Training loss after the last round: ConvKit " + convkitLoss + ", raw DL4J " + rawLoss
 				+ (torchMissing != null ? "; PyTorch: " + torchMissing : ""));
+		System.out.println("ConvKit's training threads per round (the Trainer's choice; warm-up first): "
+				+ trainingThreads);
 		System.out.println("Peak memory: Java heap in use (sum of the heap pools' peaks) and the process's peak "
 				+ "resident set (VmHWM), both reset before each timed run; ConvKit and raw DL4J share one JVM.");
 	}

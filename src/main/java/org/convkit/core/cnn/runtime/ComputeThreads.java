@@ -23,10 +23,11 @@ import java.util.Set;
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
  * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
- * load that other processes make (the load average, rounded, less what this JVM itself used since the previous
- * estimate: otherwise a long training run would count its own thread as a busy core and give its next calls fewer
- * threads), and at most {@code OMP_NUM_THREADS} when that is set (a cluster job's share; a benchmark's 1 thread for
- * every contender). Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
+ * cores other processes keep busy now, rounded ({@link OthersBusyCores}: the CPU time of the last fraction of a second
+ * less this JVM's own, so that a long training run does not count its own threads as busy cores; where that cannot be
+ * read, the load average less this JVM's use since the previous estimate), and at most {@code OMP_NUM_THREADS} when
+ * that is set (a cluster job's share; a benchmark's 1 thread for every contender). Calls that get one thread on idle
+ * cores do not measure the load. Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
  * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) trains and classifies faster
  * with 1 thread than with 2, also on a quiet machine (earlier measurements, PyTorch alike): its operations are too
@@ -65,10 +66,13 @@ public final class ComputeThreads {
 	private ComputeThreads() {
 	}
 
-	/** The rule, without the override; {@code loadAverage} < 0: unknown (all cores count as idle). */
-	static int rule(long multiplyAddsPerCall, int cores, double loadAverage) {
-		int idle = loadAverage < 0 || Double.isNaN(loadAverage) ? cores
-				: (int) Math.max(1, cores - Math.min(cores, Math.round(loadAverage)));
+	/**
+	 * The rule, without the override, given the cores other processes keep busy; {@code othersBusy} < 0 or NaN:
+	 * unknown (all cores count as idle).
+	 */
+	static int rule(long multiplyAddsPerCall, int cores, double othersBusy) {
+		int idle = othersBusy < 0 || Double.isNaN(othersBusy) ? cores
+				: (int) Math.max(1, cores - Math.min(cores, Math.round(othersBusy)));
 		long t = multiplyAddsPerCall / WORK_PER_THREAD;
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
@@ -92,8 +96,17 @@ public final class ComputeThreads {
 	public static int forCall(long multiplyAddsPerImage, int images) {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
-		return rule(multiplyAddsPerImage * Math.max(1, images), CORES,
-				othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), OWN_USE.busyCores()));
+		long work = multiplyAddsPerImage * Math.max(1, images);
+		if (rule(work, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
+		return rule(work, CORES, othersBusy(OTHERS,
+				() -> othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+						OWN_USE.busyCores())));
+	}
+
+	/** Others' busy cores now ({@code others}); where the machine cannot tell, {@code fallback}'s (the load average). */
+	static double othersBusy(OthersBusyCores others, java.util.function.DoubleSupplier fallback) {
+		double now = others.now();
+		return Double.isNaN(now) ? fallback.getAsDouble() : now;
 	}
 
 	/**
@@ -140,6 +153,7 @@ public final class ComputeThreads {
 	/** The cores the rule may use (see {@link #cores(int, List)} and {@link #capped}), worked out once. */
 	private static final int CORES = capped(cores(Runtime.getRuntime().availableProcessors(), cpuinfo()),
 			System.getenv("OMP_NUM_THREADS"));
+	private static final OthersBusyCores OTHERS = OthersBusyCores.machine(CORES);
 
 	/**
 	 * {@code cores}, but no more than {@code OMP_NUM_THREADS} when that is a count (the first of a nested list such
