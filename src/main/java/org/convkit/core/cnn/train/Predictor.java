@@ -98,8 +98,16 @@ public final class Predictor {
 				}
 				ImageTensor.normalise(x, j * size, format, bundle.normalisation());
 			}
-			float[][] p = smallBatchForward() != null && small.serves(n, this::twin) ? small.probabilities(x, n)
-					: predictNormalised(input(x, n));
+			float[][] p;
+			if (smallBatchForward() != null && small.serves(n, this::twin)) {
+				// its Java loops and OpenBLAS products on this thread's count too: with ND4J's 2 OpenMP threads
+				// one LeNet image took 1.6× as long on 2 cores
+				try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds, n))) {
+					p = small.probabilities(x, n);
+				}
+			} else {
+				p = predictNormalised(input(x, n));
+			}
 			System.arraycopy(p, 0, out, from, n);
 		}
 		return out;
@@ -115,9 +123,8 @@ public final class Predictor {
 	/**
 	 * DL4J's {@code output} has a fixed cost of about a millisecond per call, most of a single image's time: calls
 	 * that {@link SmallBatchForward#serves(int, java.util.function.Supplier)} go through it instead (the same probabilities up to
-	 * float rounding), made
-	 * again if the network was trained since. Its products are OpenBLAS's,
-	 * whose thread count is JVM-wide and left alone (see {@link ComputeThreads}).
+	 * float rounding), made again if the network was trained since. It runs with the rule's thread count like the
+	 * rest (its products are OpenBLAS's; see {@link ComputeThreads}).
 	 */
 	private SmallBatchForward smallBatchForward() {
 		if (small != null && !small.isCurrent()) smallChecked = false;
