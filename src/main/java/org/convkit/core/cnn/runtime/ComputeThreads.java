@@ -53,9 +53,9 @@ import java.util.Set;
  * count alone decides for oneDNN and libnd4j (at 1 only the calling thread computed).
  * <p>
  * OpenBLAS's count (the matrix products of ConvKit's Java layers and DL4J's dense layers) is the same number while a
- * scope is open ({@link BlasThreads}): ND4J sets it to all cores when it starts (unless {@code OMP_NUM_THREADS} is
- * set), and with 2 threads LeNet trained at 0.80× the speed of 1 on 2 idle cores (docs/benchmarks.md, "OpenBLAS's
- * threads and class data sharing").
+ * scope is open, and stays so after ({@link BlasThreads}: setting it is slow): ND4J sets it to all cores when it
+ * starts (unless {@code OMP_NUM_THREADS} is set), and with 2 threads LeNet trained at 0.80× the speed of 1 on 2 idle
+ * cores (docs/benchmarks.md, "OpenBLAS's threads and class data sharing").
  */
 public final class ComputeThreads {
 	/** {@code -Dconvkit.threads=N}: use N threads (at least 1) instead of the rule. */
@@ -223,7 +223,7 @@ public final class ComputeThreads {
 
 	/**
 	 * Sets the calling thread's count until {@link Scope#close()}, and OpenBLAS's count (JVM-wide, see
-	 * {@link BlasThreads}) while any scope is open.
+	 * {@link BlasThreads}: the newest open scope's, kept after the last closes).
 	 */
 	public static Scope use(int threads) {
 		NativeOps ops;
