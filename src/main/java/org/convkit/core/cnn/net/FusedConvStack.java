@@ -124,6 +124,28 @@ final class FusedConvStack {
 		return out;
 	}
 
+	/** For tests: oneDNN's implementation of each convolution's forward pass in the plan made last. */
+	List<String> forwardImplementations() {
+		List<String> out = new ArrayList<>();
+		Plan p = latest();
+		for (int i = 0; p != null && i < p.stages.size(); i++)
+			if (p.stages.get(i) instanceof FusedStage.Conv) out.add(((FusedStage.Conv) p.stages.get(i)).implementation());
+		return out;
+	}
+
+	/**
+	 * Whether oneDNN may take its Winograd kernels for a layer (it chooses among them and the direct ones): 3×3,
+	 * stride 1, and at least {@value #WINOGRAD_MIN_CHANNELS} input channels. oneDNN 2.5's Winograd kernels (AVX-512
+	 * only) pad the input channels to 16, and its choice does not weigh that: with 2 threads it took them for Small
+	 * VGG's one-channel first layer, whose forward pass then took 10.4 ms against 1.2 for PyTorch's direct kernel, its
+	 * weight gradient 11.2 against 1.1 (64×64, batch 64; docs/benchmarks.md, "Idle cores now").
+	 */
+	static boolean winogradMayPay(FusedBlockShape.Geometry g) {
+		return g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1 && g.in >= WINOGRAD_MIN_CHANNELS;
+	}
+
+	static final int WINOGRAD_MIN_CHANNELS = 16;
+
 	/** For tests: whether the plan made last laid its activations out channels last (null: none made). */
 	Boolean channelsLast() {
 		return channelsLastOfLatest;
@@ -261,7 +283,7 @@ final class FusedConvStack {
 					Map<String, INDArray> grads = training ? ConvolutionParamInitializer.getInstance()
 							.getGradientsFromFlattened(layers[i].conf(), layers[i].getGradientsViewArray())
 							: Collections.emptyMap();
-					boolean wino = winograd && g.kh == 3 && g.kw == 3 && g.sh == 1 && g.sw == 1;
+					boolean wino = winograd && winogradMayPay(g);
 					s = new FusedStage.Conv(d, g, i == 0, src, srcDesc, diffSrc, relu(i),
 							layers[i].getParam(ConvolutionParamInitializer.WEIGHT_KEY),
 							layers[i].getParam(ConvolutionParamInitializer.BIAS_KEY),

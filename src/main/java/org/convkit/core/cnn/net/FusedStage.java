@@ -59,6 +59,7 @@ abstract class FusedStage {
 	 */
 	static final class Conv extends FusedStage {
 		private final convolution_forward fwd;
+		private final String implementation;
 		private final convolution_backward_weights bwdWeights;
 		private final convolution_backward_data bwdData;
 		private final eltwise_backward reluBackward;
@@ -131,6 +132,7 @@ abstract class FusedStage {
 				plainWpd = null;
 			}
 			fwd = new convolution_forward(fpd);
+			implementation = fpd.impl_info_str().getString();
 			if (first && !fpd.src_desc().equals(srcDesc)) {
 				userSrc = src;
 				this.srcDesc = srcDesc = fpd.src_desc();
@@ -187,6 +189,11 @@ abstract class FusedStage {
 					prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, desc, 0f, 0f), d.engine);
 			return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
 					algorithm.eltwise_relu_use_dst_for_bwd, desc, desc, 0f, 0f), d.engine, efpd));
+		}
+
+		/** oneDNN's implementation of the forward pass, e.g. "jit:avx2" or "jit_wino_4x3:avx512_core". */
+		String implementation() {
+			return implementation;
 		}
 
 		@Override
