@@ -81,9 +81,10 @@ final class OthersBusyCores {
 		Sample s = source.read();
 		if (s == null) return Double.NaN;
 		if (last == null || s.wallNanos - last.wallNanos > STALE_NANOS || s.cpus != last.cpus) {
-			// Fresh windows, the least busy of up to FRESH_WINDOWS: another process's threads that just finished
-			// may still spin for a moment (OpenMP runtimes wait busily after a parallel region: Intel's for 200 ms by
-			// default), and one window would count that as a busy core for the whole of a training run.
+			// Fresh windows, the least busy of up to FRESH_WINDOWS: a process that just finished its work may keep a
+			// core busy for a moment more (threads that wait busily before they sleep, the end of its call), and one
+			// window would count that as a busy core for a whole training run — seen right after PyTorch's turn in
+			// the CNN benchmark, with one window: 2 of 4 rounds on one thread.
 			double least = Double.NaN;
 			for (int w = 0; w < FRESH_WINDOWS && !(least < 0.5); w++) {
 				try {
