@@ -138,29 +138,27 @@ public class FusedConvStackTest {
 	}
 
 	private static List<String> forwardImplementations(String spec, int size, int channels, int threads) {
-		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), size, size, channels, CLASSES,
-				TrainingSettings.DEFAULTS);
-		FastTraining f = FastTraining.on(net);
 		try (org.convkit.core.cnn.runtime.ComputeThreads.Scope t = org.convkit.core.cnn.runtime.ComputeThreads.use(
 				threads)) {
-			net.fit(RandomBatch.of(7, 64, channels, size, size, CLASSES));
-			FusedConvStack stack = ((FusedLayers.Convolution) net.getLayers()[0]).stack();
-			assertEquals("a step through the block", 1, stack.steps);
-			return stack.forwardImplementations();
-		} finally {
-			f.off();
+			return afterOneStep(spec, size, channels, 64, FusedConvStack::forwardImplementations);
 		}
 	}
 
 	private static Boolean channelsLast(String spec, int size, int channels) {
+		return afterOneStep(spec, size, channels, 4, FusedConvStack::channelsLast);
+	}
+
+	/** What {@code look} sees of the block after one training step of {@code batch} random images. */
+	private static <T> T afterOneStep(String spec, int size, int channels, int batch,
+			java.util.function.Function<FusedConvStack, T> look) {
 		TrainableNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), size, size, channels, CLASSES,
 				TrainingSettings.DEFAULTS);
 		FastTraining f = FastTraining.on(net);
 		try {
-			net.fit(RandomBatch.of(7, 4, channels, size, size, CLASSES));
+			net.fit(RandomBatch.of(7, batch, channels, size, size, CLASSES));
 			FusedConvStack stack = ((FusedLayers.Convolution) net.getLayers()[0]).stack();
 			assertEquals("a step through the block", 1, stack.steps);
-			return stack.channelsLast();
+			return look.apply(stack);
 		} finally {
 			f.off();
 		}
