@@ -148,8 +148,9 @@ public class ComputeThreadsTest {
 	}
 
 	/**
-	 * OpenBLAS's count is one for the JVM: the newest open scope's, whichever thread opened it, and back to the count
-	 * before the first scope when the last closes (in any order); closing a scope twice changes nothing.
+	 * OpenBLAS's count is one for the JVM: the newest open scope's, whichever thread opened it (in any order of
+	 * closing), and the last scope's after it closes (not set back: that costs up to a millisecond); closing a scope
+	 * twice changes nothing.
 	 */
 	@Test
 	public void openBlasFollowsTheNewestOpenScopeAndKeepsTheLastCount() throws Exception {
