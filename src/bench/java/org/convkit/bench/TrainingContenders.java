@@ -10,6 +10,8 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Trainer;
 import org.convkit.core.cnn.train.TrainingResult;
 
+import java.util.Locale;
+
 /**
  * The levers' way of comparing ConvKit's training with a system property at different values: the Trainer on a CNN
  * case's synthetic images (at most 2,048), one epoch per value and round, interleaved in one JVM (each value goes
@@ -25,6 +27,24 @@ final class TrainingContenders {
 	/** Images per epoch of {@code c} in these levers. */
 	static int images(CnnCase c) {
 		return Math.min(c.images, 2048);
+	}
+
+	/**
+	 * The lever's table: for every CNN case, the median images/s with {@code property} at {@code a} (column
+	 * {@code aName}) and at {@code b} ({@code bName}), and b's over a's.
+	 */
+	static void table(int rounds, String lever, String property, String a, String aName, String b, String bName)
+			throws ModelFileException {
+		System.out.printf(Locale.ROOT, "%n%s lever: ConvKit's training, images/s, %s vs %s, one epoch per round, "
+				+ "medians of %d interleaved rounds after 1 warm-up; %s%n", lever, aName, bName, rounds,
+				CnnBenchmark.machine());
+		System.out.println("| network | images | " + aName + " | " + bName + " | " + bName + " / " + aName + " |");
+		System.out.println("|---|---:|---:|---:|---:|");
+		for (CnnCase c : CnnCase.ALL) {
+			double[] v = speeds(c, rounds, property, a, b);
+			System.out.printf(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.2f |%n", c.title(), images(c), v[0], v[1],
+					v[1] / v[0]);
+		}
 	}
 
 	/** Median images/s for each of {@code values} of {@code property}, in their order. */

@@ -102,7 +102,7 @@ public final class Predictor {
 			if (smallBatchForward() != null && small.serves(n, this::twin)) {
 				// its Java loops and OpenBLAS products on this thread's count too: with ND4J's 2 OpenMP threads
 				// one LeNet image took 1.6× as long on 2 cores
-				try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds, n))) {
+				try (ComputeThreads.Scope threads = threadsFor(n)) {
 					p = small.probabilities(x, n);
 				}
 			} else {
@@ -153,9 +153,13 @@ public final class Predictor {
 	public float[][] predictNormalised(INDArray features) {
 		MultiLayerNetwork net = bundle.network();
 		NetworkTwin twin = twin();
-		try (ComputeThreads.Scope threads = ComputeThreads.use(ComputeThreads.forCall(multiplyAdds,
-				(int) features.size(0)))) {
+		try (ComputeThreads.Scope threads = threadsFor((int) features.size(0))) {
 			return twin != null ? twin.probabilities(features) : NdArrays.rows(net.output(features, false));
 		}
+	}
+
+	/** The rule's thread count for a call of {@code images} images through this network, on this thread. */
+	private ComputeThreads.Scope threadsFor(int images) {
+		return ComputeThreads.use(ComputeThreads.forCall(multiplyAdds, images));
 	}
 }
