@@ -44,7 +44,10 @@ import java.util.Locale;
  * and PyTorch CPU (same network, init, batches, optimizer and thread count; {@link TorchContender}), in interleaved
  * rounds after one untimed warm-up round (ConvKit and raw DL4J take turns at going first); medians and ranges, peak
  * memory per contender. Run with {@code ./convkit --bench N cnn} (every case) or
- * {@code ./convkit --bench N lenet|vgg64|vgg96}.
+ * {@code ./convkit --bench N lenet|vgg64|vgg96}. Each round's training is one run of one epoch, unless
+ * {@code CONVKIT_BENCH_EPOCHS} says more: a ConvKit run pays what a user's run pays once (the thread rule's look at
+ * the cores, the block's plans and buffers, the first best copy, decoding the images) in every round, so one-epoch
+ * rounds charge it per epoch where a default run of 15 epochs spreads it; raw DL4J and PyTorch fit that many epochs.
  */
 public final class CnnBenchmark {
 	static final int CLASSES = CnnCase.CLASSES, BATCH = 64;
@@ -55,6 +58,8 @@ public final class CnnBenchmark {
 	private final int rounds;
 	private final CnnCase test;
 	private final int imageCount, side, channels, singleCount;
+	/** Epochs per round's training run ({@code CONVKIT_BENCH_EPOCHS}, 1 when unset). */
+	private final int epochs;
 	/** [contender][measure] → images/s of each round. */
 	private final List<List<List<Double>>> speeds = new ArrayList<>();
 	private final long[][] peakHeap = new long[3][3], peakRss = new long[3][3];
@@ -68,6 +73,7 @@ public final class CnnBenchmark {
 		side = test.size;
 		channels = test.channels;
 		singleCount = test.single;
+		epochs = epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
 		for (int c = 0; c < 3; c++) {
 			List<List<Double>> m = new ArrayList<>();
 			for (int k = 0; k < 3; k++) m.add(new ArrayList<>());
@@ -75,7 +81,25 @@ public final class CnnBenchmark {
 		}
 	}
 
+	/** {@code CONVKIT_BENCH_EPOCHS}: a whole number from 1 to 100, or unset/empty for 1. */
+	static int epochsPerRound(String value) {
+		if (value == null || value.trim().isEmpty()) return 1;
+		try {
+			int e = Integer.parseInt(value.trim());
+			if (e >= 1 && e <= 100) return e;
+		} catch (NumberFormatException e) { // the message below
+		}
+		throw new IllegalArgumentException("CONVKIT_BENCH_EPOCHS must be a whole number from 1 to 100, got '" + value
+				+ "'");
+	}
+
 	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {
+		try {
+			epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
+		} catch (IllegalArgumentException e) {
+			System.err.println(e.getMessage());
+			System.exit(2);
+		}
 		Dl4jRuntime.configure();
 		for (CnnCase c : cases) new CnnBenchmark(rounds, c).runAll();
 	}
@@ -102,7 +126,7 @@ public final class CnnBenchmark {
 			singles.add(Nd4j.create(Arrays.copyOfRange(x, i * f.size(), (i + 1) * f.size()),
 					new long[] { 1, channels, side, side }, 'c'));
 
-		TrainingSettings s = TrainingSettings.DEFAULTS.withBatchSize(BATCH).withEpochs(1).withSeed(SEED);
+		TrainingSettings s = TrainingSettings.DEFAULTS.withBatchSize(BATCH).withEpochs(epochs).withSeed(SEED);
 		NetworkSpec spec = NetworkSpec.preset(test.preset);
 		MultiLayerNetwork raw = NetworkBuilder.network(spec, side, side, channels, CLASSES, s);
 		int threads = Nd4j.getEnvironment().maxThreads();
@@ -113,10 +137,10 @@ public final class CnnBenchmark {
 		try (TorchContender torch = new TorchContender(xf, yf, test.torchArch, imageCount, side, channels, CLASSES, BATCH,
 				s.learningRate(), s.l2(), threads, singleCount, SEED)) {
 			System.out.printf(Locale.ROOT, "%nConvKit CNN benchmark: %s, %d synthetic images, %d classes, "
-					+ "batch %d, Adam %s, L2 %s; medians of %d interleaved rounds after 1 warm-up; %d cores, ND4J "
-					+ "threads %d, oneDNN %s, Java %s, %s; %s%n", test.title(), imageCount, CLASSES, BATCH,
-					s.learningRate(),
-					s.l2(), rounds, Runtime.getRuntime().availableProcessors(), threads,
+					+ "batch %d, Adam %s, L2 %s; training runs of %d epoch(s) per round; medians of %d interleaved "
+					+ "rounds after 1 warm-up; %d cores, ND4J threads %d, oneDNN %s, Java %s, %s; %s%n", test.title(),
+					imageCount, CLASSES, BATCH, s.learningRate(), s.l2(), epochs, rounds,
+					Runtime.getRuntime().availableProcessors(), threads,
 					Dl4jRuntime.helperLayers(raw) > 0 ? "on (" + Dl4jRuntime.helperLayers(raw) + " layers)" : "off",
 					System.getProperty("java.version"),
 					torch.unavailable() == null ? torch.toString() : torch.unavailable(), machine());
@@ -132,22 +156,24 @@ public final class CnnBenchmark {
 				// ConvKit: one more epoch of the real pipeline per round (continuing keeps weights and optimizer)
 				Trainer t = round == 0 ? new Trainer(data, spec, s) : new Trainer(data, null, s).continueFrom(bundle);
 				TrainingResult[] r = new TrainingResult[1];
-				inTurn(rawFirst, () -> measure(timed, 0, TRAIN, imageCount, () -> r[0] = train(t)),
-						() -> measure(timed, 1, TRAIN, imageCount, () -> batches.forEach(raw::fit)));
+				inTurn(rawFirst, () -> measure(timed, 0, TRAIN, imageCount * epochs, () -> r[0] = train(t)),
+						() -> measure(timed, 1, TRAIN, imageCount * epochs, () -> {
+							for (int e = 0; e < epochs; e++) batches.forEach(raw::fit);
+						}));
 				bundle = r[0].last;
-				loss[0] = fmt(r[0].epochs.get(0).trainLoss, "%.4f");
+				loss[0] = fmt(r[0].epochs.get(r[0].epochs.size() - 1).trainLoss, "%.4f");
 				loss[1] = fmt(raw.score(), "%.4f") + " (last batch)";
-				if (torch.unavailable() == null) torch(torch, timed, TRAIN, "train", imageCount);
+				if (torch.unavailable() == null) torch(torch, timed, TRAIN, "train", imageCount, epochs);
 
 				Predictor p = new Predictor(bundle, BATCH);
 				inTurn(rawFirst, () -> measure(timed, 0, BATCHED, imageCount, () -> p.predict(ips)),
 						() -> measure(timed, 1, BATCHED, imageCount,
 								() -> batches.forEach(d -> raw.output(d.getFeatures(), false))));
-				if (torch.unavailable() == null) torch(torch, timed, BATCHED, "classify", imageCount);
+				if (torch.unavailable() == null) torch(torch, timed, BATCHED, "classify", imageCount, 1);
 				inTurn(rawFirst, () -> measure(timed, 0, ONE, singleCount, () -> {
 					for (int i = 0; i < singleCount; i++) p.predict(ips.get(i));
 				}), () -> measure(timed, 1, ONE, singleCount, () -> singles.forEach(a -> raw.output(a, false))));
-				if (torch.unavailable() == null) torch(torch, timed, ONE, "single", singleCount);
+				if (torch.unavailable() == null) torch(torch, timed, ONE, "single", singleCount, 1);
 			}
 			print(torch.unavailable(), loss[0], loss[1]);
 		} finally {
@@ -224,11 +250,17 @@ public final class CnnBenchmark {
 		peakRss[contender][what] = Math.max(peakRss[contender][what], Memory.peakRss());
 	}
 
-	private void torch(TorchContender torch, boolean timed, int what, String command, int images) {
-		double[] r = torch.run(command);
+	/** PyTorch's {@code command} {@code times} times in a row (epochs of one run), timed as one. */
+	private void torch(TorchContender torch, boolean timed, int what, String command, int images, int times) {
+		double seconds = 0, peakKb = 0;
+		for (int i = 0; i < times; i++) {
+			double[] r = torch.run(command);
+			seconds += r[0];
+			peakKb = Math.max(peakKb, r[1]);
+		}
 		if (!timed) return;
-		speeds.get(2).get(what).add(images / r[0]);
-		peakRss[2][what] = Math.max(peakRss[2][what], (long) r[1] * 1024);
+		speeds.get(2).get(what).add(images * (double) times / seconds);
+		peakRss[2][what] = Math.max(peakRss[2][what], (long) peakKb * 1024);
 	}
 
 	private void print(String torchMissing, String convkitLoss, String rawLoss) {
@@ -244,7 +276,7 @@ public final class CnnBenchmark {
 			for (int c = 0; c < 3; c++) {
 				List<Double> v = new ArrayList<>(speeds.get(c).get(k));
 				v.sort(null);
-				med[c] = v.isEmpty() ? Double.NaN : v.get(v.size() / 2);
+				med[c] = RuntimeBenchmark.Stats.median(v);
 				cell[c] = v.isEmpty() ? (c == 2 && torchMissing != null ? "n/a" : "-")
 						: fmt(med[c], "%.0f") + " (" + fmt(v.get(0), "%.0f") + "–" + fmt(v.get(v.size() - 1), "%.0f")
 								+ ")";

@@ -310,7 +310,7 @@ public final class FilterBenchmark {
 		for (int i = 0; i < medians.length; i++) {
 			List<Double> t = times.get(i);
 			Collections.sort(t);
-			medians[i] = t.isEmpty() ? Double.NaN : t.get(t.size() / 2);
+			medians[i] = RuntimeBenchmark.Stats.median(t);
 		}
 		return medians;
 	}

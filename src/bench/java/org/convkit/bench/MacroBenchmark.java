@@ -225,14 +225,14 @@ public final class MacroBenchmark {
 	}
 
 	private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
-		double[] v = runs.stream().mapToDouble(f).sorted().toArray();
-		return v.length == 0 ? Double.NaN : v[v.length / 2];
+		return RuntimeBenchmark.Stats.median(runs.stream().mapToDouble(f).toArray());
 	}
 
 	private static String range(List<Run> runs, java.util.function.ToDoubleFunction<Run> f) {
 		double[] v = runs.stream().mapToDouble(f).sorted().toArray();
 		if (v.length == 0) return "-";
-		return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", v[v.length / 2], v[0], v[v.length - 1]);
+		return String.format(Locale.ROOT, "%.1f (%.1f–%.1f)", RuntimeBenchmark.Stats.median(v), v[0],
+				v[v.length - 1]);
 	}
 
 	/** root/class0 … root/class9 with the seeded images of {@code net}'s case, as PNG. */

@@ -145,19 +145,21 @@ final class MicroscopyBenchmark {
 	private static String range(double[] v) {
 		double[] s = v.clone();
 		Arrays.sort(s);
-		return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", s[s.length / 2], s[0], s[s.length - 1]);
+		return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", RuntimeBenchmark.Stats.median(s), s[0], s[s.length - 1]);
 	}
 
 	private static String ratio(double[] a, double[] b) {
 		double[] r = new double[a.length];
 		for (int i = 0; i < a.length; i++) r[i] = a[i] / b[i];
 		Arrays.sort(r);
-		return String.format(Locale.ROOT, "%.1fx (%.1f-%.1f)", r[r.length / 2], r[0], r[r.length - 1]);
+		return String.format(Locale.ROOT, "%.1fx (%.1f-%.1f)", RuntimeBenchmark.Stats.median(r), r[0], r[r.length - 1]);
 	}
 
 	private static String mb(long[] v) {
 		long[] s = v.clone();
 		Arrays.sort(s);
-		return String.format(Locale.ROOT, "%d (%d-%d)", s[s.length / 2] >> 20, s[0] >> 20, s[s.length - 1] >> 20);
+		double[] d = Arrays.stream(s).asDoubleStream().toArray();
+		return String.format(Locale.ROOT, "%d (%d-%d)", (long) RuntimeBenchmark.Stats.median(d) >> 20, s[0] >> 20,
+				s[s.length - 1] >> 20);
 	}
 }

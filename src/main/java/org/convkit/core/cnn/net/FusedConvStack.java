@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -207,6 +208,8 @@ final class FusedConvStack {
 		for (int i = p.stages.size() - 1; i >= 0; i--)
 			p.stages.get(i).backward();
 		stream._wait(); // the updater reads the gradients next
+		// oneDNN read e through a raw address: a copy made above must not be collected (and freed) before that
+		Reference.reachabilityFence(e);
 	}
 
 	/** Ends the step (after the bottom layer's backprop, or before an inference pass). */
