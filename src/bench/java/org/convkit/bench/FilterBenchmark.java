@@ -79,6 +79,10 @@ public final class FilterBenchmark {
 			alone.get(only).run(repeats);
 			System.exit(0);
 		}
+		if (TrainerRunsSplit.caseOf(only) != null) { // not part of "all": a training run's time beyond its steps
+			TrainerRunsSplit.run(repeats, TrainerRunsSplit.caseOf(only));
+			System.exit(0);
+		}
 		if (OneDnnOps.caseOf(only) != null) { // not part of "all": where a step goes, ConvKit and PyTorch (oneDNN's log)
 			OneDnnOps.run(repeats, OneDnnOps.caseOf(only));
 			System.exit(0);
@@ -90,7 +94,7 @@ public final class FilterBenchmark {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, twins (or "
 					+ "channels-last), fused, validation, layouts, blas-threads, hotspots, onednn, "
-					+ "onednn-vgg64, onednn-vgg96, reading, spark "
+					+ "onednn-vgg64, onednn-vgg96, runs, runs-vgg64, runs-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
