@@ -43,6 +43,15 @@ final class CnnCase {
 		return null;
 	}
 
+	/**
+	 * The case a bench argument names as {@code prefix} alone (LeNet) or {@code prefix-CASE} (e.g. {@code onednn},
+	 * {@code onednn-vgg96}); null for anything else.
+	 */
+	static CnnCase named(String argument, String prefix) {
+		if (argument.equals(prefix)) return LENET;
+		return argument.startsWith(prefix + "-") ? named(argument.substring(prefix.length() + 1)) : null;
+	}
+
 	/** e.g. "LeNet 28x28 gray" or "Small VGG 96x96 RGB". */
 	String title() {
 		return preset + " " + size + "x" + size + " " + (channels == 3 ? "RGB" : "gray");

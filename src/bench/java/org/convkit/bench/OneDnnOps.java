@@ -38,8 +38,7 @@ final class OneDnnOps {
 
 	/** The case named by the bench argument: {@code onednn} (LeNet) or {@code onednn-CASE}; null if none. */
 	static CnnCase caseOf(String argument) {
-		if (argument.equals("onednn")) return CnnCase.LENET;
-		return argument.startsWith("onednn-") ? CnnCase.named(argument.substring("onednn-".length())) : null;
+		return CnnCase.named(argument, "onednn");
 	}
 
 	static void run(int rounds, CnnCase test) throws IOException {

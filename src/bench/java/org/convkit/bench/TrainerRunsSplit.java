@@ -30,8 +30,7 @@ final class TrainerRunsSplit {
 
 	/** The case named by the bench argument: {@code runs} (LeNet) or {@code runs-CASE}; null if none. */
 	static CnnCase caseOf(String argument) {
-		if (argument.equals("runs")) return CnnCase.LENET;
-		return argument.startsWith("runs-") ? CnnCase.named(argument.substring("runs-".length())) : null;
+		return CnnCase.named(argument, "runs");
 	}
 
 	static void run(int rounds, CnnCase test) throws ModelFileException {

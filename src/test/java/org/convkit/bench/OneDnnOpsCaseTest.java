@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -15,17 +17,27 @@ import static org.junit.Assert.assertSame;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
-/** The cases {@code ./convkit --bench N onednn[-CASE]} takes, and the worker's images for them. */
+/**
+ * The cases {@code ./convkit --bench N onednn[-CASE]} (and {@code runs[-CASE]}) takes, and the worker's images for
+ * them.
+ */
 public class OneDnnOpsCaseTest {
+	/** The same rule names the cases of {@code runs[-CASE]} ({@link TrainerRunsSplit}). */
 	@Test
 	public void namesLeNetAloneAndSmallVggWithItsCase() {
-		assertSame(CnnCase.LENET, OneDnnOps.caseOf("onednn"));
-		assertSame(CnnCase.VGG64, OneDnnOps.caseOf("onednn-vgg64"));
-		assertSame(CnnCase.VGG96, OneDnnOps.caseOf("onednn-vgg96"));
-		assertSame(CnnCase.LENET, OneDnnOps.caseOf("onednn-lenet"));
-		for (String bad : new String[] { "onednn-", "onednn-vgg", "onednn-VGG96", "onednnvgg96", "onednn-vgg96 ", "lenet",
-				"" })
-			assertNull(bad, OneDnnOps.caseOf(bad));
+		Map<String, Function<String, CnnCase>> cases = Map.of("onednn", OneDnnOps::caseOf, "runs",
+				TrainerRunsSplit::caseOf);
+		cases.forEach((prefix, caseOf) -> {
+			assertSame(prefix, CnnCase.LENET, caseOf.apply(prefix));
+			assertSame(prefix, CnnCase.VGG64, caseOf.apply(prefix + "-vgg64"));
+			assertSame(prefix, CnnCase.VGG96, caseOf.apply(prefix + "-vgg96"));
+			assertSame(prefix, CnnCase.LENET, caseOf.apply(prefix + "-lenet"));
+			for (String bad : new String[] { prefix + "-", prefix + "-vgg", prefix + "-VGG96", prefix + "vgg96",
+					prefix + "-vgg96 ", prefix.substring(1), "lenet", "" })
+				assertNull(bad, caseOf.apply(bad));
+		});
+		assertNull(OneDnnOps.caseOf("runs-vgg64"));
+		assertNull(TrainerRunsSplit.caseOf("onednn-vgg64"));
 	}
 
 	/** The worker's page-fault count grows when fresh memory is written (the JDK zeroes a new direct buffer). */
