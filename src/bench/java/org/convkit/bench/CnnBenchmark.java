@@ -66,14 +66,14 @@ public final class CnnBenchmark {
 	/** The ND4J thread count ConvKit's Trainer chose, per run (warm-up first). */
 	private final List<Integer> trainingThreads = new ArrayList<>();
 
-	private CnnBenchmark(int rounds, CnnCase test) {
+	private CnnBenchmark(int rounds, CnnCase test, int epochs) {
 		this.rounds = rounds;
 		this.test = test;
 		imageCount = test.images;
 		side = test.size;
 		channels = test.channels;
 		singleCount = test.single;
-		epochs = epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
+		this.epochs = epochs;
 		for (int c = 0; c < 3; c++) {
 			List<List<Double>> m = new ArrayList<>();
 			for (int k = 0; k < 3; k++) m.add(new ArrayList<>());
@@ -94,14 +94,15 @@ public final class CnnBenchmark {
 	}
 
 	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {
+		int epochs = 1;
 		try {
-			epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
+			epochs = epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
 		} catch (IllegalArgumentException e) {
 			System.err.println(e.getMessage());
 			System.exit(2);
 		}
 		Dl4jRuntime.configure();
-		for (CnnCase c : cases) new CnnBenchmark(rounds, c).runAll();
+		for (CnnCase c : cases) new CnnBenchmark(rounds, c, epochs).runAll();
 	}
 
 	private void runAll() throws IOException, ModelFileException {

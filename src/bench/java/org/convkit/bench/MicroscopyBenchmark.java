@@ -145,14 +145,16 @@ final class MicroscopyBenchmark {
 	private static String range(double[] v) {
 		double[] s = v.clone();
 		Arrays.sort(s);
-		return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", RuntimeBenchmark.Stats.median(s), s[0], s[s.length - 1]);
+		return String.format(Locale.ROOT, "%.0f (%.0f-%.0f)", RuntimeBenchmark.Stats.median(s), s[0],
+				s[s.length - 1]);
 	}
 
 	private static String ratio(double[] a, double[] b) {
 		double[] r = new double[a.length];
 		for (int i = 0; i < a.length; i++) r[i] = a[i] / b[i];
 		Arrays.sort(r);
-		return String.format(Locale.ROOT, "%.1fx (%.1f-%.1f)", RuntimeBenchmark.Stats.median(r), r[0], r[r.length - 1]);
+		return String.format(Locale.ROOT, "%.1fx (%.1f-%.1f)", RuntimeBenchmark.Stats.median(r), r[0],
+				r[r.length - 1]);
 	}
 
 	private static String mb(long[] v) {

@@ -17,8 +17,8 @@ import java.util.Locale;
 
 /**
  * Where a training run's time goes besides its steps ({@code ./convkit --bench K runs}, {@code runs-vgg64},
- * {@code runs-vgg96}): ConvKit's Trainer on a {@link CnnCase}'s images, first K one-epoch runs, each continuing from
- * the last as the CNN cases' rounds do (the first a warm-up), then one run of K epochs. Per run or epoch: the whole
+ * {@code runs-vgg96}): ConvKit's Trainer on a {@link CnnCase}'s images, first a warm-up and K one-epoch runs, each
+ * continuing from the last as the CNN cases' rounds do, then one run of K epochs. Per run or epoch: the whole
  * time, the time before its first epoch starts (the run's setup and the thread rule's look at the cores), its first
  * batch, the median of its other batches, what follows the last batch (the best copy, the result) and the minor page
  * faults. A one-epoch run's cost beyond its batches is what a user's run pays once and the CNN cases' one-epoch
