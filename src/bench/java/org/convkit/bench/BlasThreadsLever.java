@@ -43,8 +43,8 @@ final class BlasThreadsLever {
 		CnnCase c = CnnCase.LENET;
 		NetworkSpec spec = NetworkSpec.preset(c.preset);
 		ModelBundle bundle = new ModelBundle(NetworkBuilder.network(spec, c.size, c.size, c.channels, CnnCase.CLASSES,
-				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, labels(), c.size, c.size, c.channels,
-				Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(), Resize.SCALE);
+				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, CnnCase.labels(), c.size, c.size,
+				c.channels, Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(), Resize.SCALE);
 		ImageStack stack = c.images(CnnBenchmark.SEED, IMAGES);
 		List<ImageProcessor> images = new ArrayList<>();
 		for (int i = 1; i <= IMAGES; i++) images.add(stack.getProcessor(i));
@@ -85,12 +85,6 @@ final class BlasThreadsLever {
 			if (setBackTo > 0) blas.setMaxThreads(setBackTo);
 		}
 		return images.size() / ((System.nanoTime() - t0) / 1e9);
-	}
-
-	private static List<String> labels() {
-		List<String> l = new ArrayList<>();
-		for (int i = 0; i < CnnCase.CLASSES; i++) l.add("class " + i);
-		return l;
 	}
 
 	private static long[] round(double[] v) {

@@ -6,6 +6,7 @@ import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import org.convkit.core.cnn.spec.NetworkSpec;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -52,6 +53,17 @@ final class CnnCase {
 		return argument.startsWith(prefix + "-") ? named(argument.substring(prefix.length() + 1)) : null;
 	}
 
+	/** The class names, in class order: the slice labels of {@link #images}. */
+	static List<String> labels() {
+		List<String> l = new ArrayList<>();
+		for (int c = 0; c < CLASSES; c++) l.add(label(c));
+		return l;
+	}
+
+	private static String label(int c) {
+		return "class " + c;
+	}
+
 	/** e.g. "LeNet 28x28 gray" or "Small VGG 96x96 RGB". */
 	String title() {
 		return preset + " " + size + "x" + size + " " + (channels == 3 ? "RGB" : "gray");
@@ -84,7 +96,7 @@ final class CnnCase {
 					ip.set(p, rgb);
 				}
 			}
-			stack.addSlice("class " + c, ip);
+			stack.addSlice(label(c), ip);
 		}
 		return stack;
 	}

@@ -109,7 +109,6 @@ public class FusedConvStackTest {
 		}
 	}
 
-	/** Whether the block lays a network's activations out channels last after one step on {@code size}² images. */
 	/**
 	 * Winograd only where it may pay: oneDNN's pad the input channels to 16, and with 2 threads it took them for a
 	 * one-channel first layer at 9–10× the direct kernel's time. Checked on a real plan with 2 threads where oneDNN has
@@ -144,6 +143,7 @@ public class FusedConvStackTest {
 		}
 	}
 
+	/** Whether the block lays a network's activations out channels last after one step on {@code size}² images. */
 	private static Boolean channelsLast(String spec, int size, int channels) {
 		return afterOneStep(spec, size, channels, 4, FusedConvStack::channelsLast);
 	}
