@@ -125,6 +125,12 @@ final class FusedConvStack {
 		return out;
 	}
 
+	/** For tests: whether the plan made last computes the first layer's weight gradient as ConvKit's product. */
+	boolean oneChannelProduct() {
+		Plan p = latest();
+		return p != null && ((FusedStage.Conv) p.stages.get(0)).weightGradientAsProduct();
+	}
+
 	/** For tests: oneDNN's implementation of each convolution's forward pass in the plan made last. */
 	List<String> forwardImplementations() {
 		List<String> out = new ArrayList<>();

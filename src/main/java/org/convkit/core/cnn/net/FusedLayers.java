@@ -32,11 +32,13 @@ import java.util.Locale;
  * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
  * Winograd kernels. {@value #LAYOUT_PROPERTY}: {@code channelsLast} lays the block's activations out channels last,
  * {@code oneDNN} as oneDNN chooses, unset (or anything else) channels last only where oneDNN's choice pads channels
- * ({@link FusedConvStack.Layout}).
+ * ({@link FusedConvStack.Layout}). {@value #PRODUCT_PROPERTY}{@code =false} keeps a one-channel first layer's weight
+ * gradient on oneDNN's kernel where oneDNN has only its reference one in its layout ({@link OneChannelWeightGradient}
+ * otherwise).
  */
 final class FusedLayers {
 	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd",
-			LAYOUT_PROPERTY = "convkit.fusedLayout";
+			LAYOUT_PROPERTY = "convkit.fusedLayout", PRODUCT_PROPERTY = "convkit.firstLayerProduct";
 
 	private final TrainableNetwork net;
 	private final FusedConvStack stack;

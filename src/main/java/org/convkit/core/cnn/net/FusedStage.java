@@ -71,6 +71,8 @@ abstract class FusedStage {
 		/** The error in NCHW for a weight gradient that runs there (null: it runs on {@link #diffDst}). */
 		private final memory plainError;
 		private final reorder toPlainError;
+		/** The weight gradient of a one-channel first layer as a product, where oneDNN's kernel is its reference. */
+		private final OneChannelWeightGradient oneChannel;
 		/** Each primitive's arguments, made at its first run (they name memories whose data ConvKit re-points). */
 		private IntMemoryMap fwdArgs, reluArgs, weightArgs, dataArgs;
 		private final INDArray w, b, wGrad, bGrad;
@@ -116,10 +118,11 @@ abstract class FusedStage {
 			prop_kind kind = training ? prop_kind.forward_training : prop_kind.forward_inference;
 			convolution_forward.primitive_desc fpd = null;
 			convolution_backward_weights.primitive_desc wpd = null, plainWpd = null;
-			// oneDNN's choice of layouts; where that leaves the weight gradient on oneDNN's slow reference kernel, that
-			// pass alone on plain NCHW error (im2col and products), after a reorder: with AVX2 only, oneDNN 2.5 has no
-			// fast weight gradient of a one-channel first layer in its blocked layout (370 ms a step for LeNet's,
-			// against 3 ms). If that does not help either, plain NCHW output for the whole layer.
+			// oneDNN's choice of layouts; where that leaves the weight gradient on oneDNN's slow reference kernel (with
+			// AVX2 only, oneDNN 2.5 has no fast weight gradient of a one-channel first layer in its blocked layout:
+			// 370 ms a step for LeNet's, against 3 ms), ConvKit's product on that layout, else that pass alone on plain
+			// NCHW error (im2col and products) after a reorder. If neither helps, plain NCHW output for the whole layer.
+			OneChannelWeightGradient product = null;
 			for (memory.desc dstWanted : new memory.desc[] { anyDst, plainDst }) {
 				memory.desc srcWanted = first ? (dstWanted == anyDst ? anySrc : srcDesc) : srcDesc;
 				fpd = new convolution_forward.primitive_desc(new convolution_forward.desc(kind, alg, srcWanted,
@@ -127,6 +130,9 @@ abstract class FusedStage {
 				if (!training) break;
 				wpd = weightGradient(d, alg, fpd, fpd.dst_desc(), anyWeights, biasDesc, strides, padL, padR);
 				if (!reference(wpd) || dstWanted == plainDst) break;
+				if (first && FastTraining.switchedOn(FusedLayers.PRODUCT_PROPERTY))
+					product = OneChannelWeightGradient.of(d, g, fpd.src_desc(), fpd.dst_desc());
+				if (product != null) break;
 				plainWpd = weightGradient(d, alg, fpd, plainDst, anyWeights, biasDesc, strides, padL, padR);
 				if (!reference(plainWpd)) break;
 				plainWpd = null;
@@ -146,6 +152,8 @@ abstract class FusedStage {
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
 			if (plainWpd != null) wpd = plainWpd; // the weight gradient on the error reordered to plain NCHW
+			oneChannel = product;
+			if (product != null) wpd = null; // oneDNN's reference kernel made, not used
 			slow = reference(fpd) || wpd != null && reference(wpd);
 			plainError = plainWpd == null ? null : d.owned(plainDst);
 			toPlainError = plainWpd == null ? null : new reorder(diffDst, plainError);
@@ -156,15 +164,15 @@ abstract class FusedStage {
 				throw new IllegalStateException("oneDNN wants the bias in another layout");
 			weights = d.owned(fpd.weights_desc());
 			toWeights = new reorder(userWeights, weights);
-			if (training) {
+			userWeightGrad = training ? d.user(plainWeights) : null;
+			userBiasGrad = training ? d.user(biasDesc) : null;
+			if (wpd != null) {
 				bwdWeights = new convolution_backward_weights(wpd);
-				userWeightGrad = d.user(plainWeights);
-				userBiasGrad = d.user(biasDesc);
 				weightGrad = d.owned(wpd.diff_weights_desc());
 				fromWeightGrad = new reorder(weightGrad, userWeightGrad);
 			} else {
 				bwdWeights = null;
-				userWeightGrad = userBiasGrad = weightGrad = null;
+				weightGrad = null;
 				fromWeightGrad = null;
 			}
 			if (diffSrc != null) {
@@ -189,6 +197,11 @@ abstract class FusedStage {
 					prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, desc, 0f, 0f), d.engine);
 			return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
 					algorithm.eltwise_relu_use_dst_for_bwd, desc, desc, 0f, 0f), d.engine, efpd));
+		}
+
+		/** Whether the weight gradient runs as {@link OneChannelWeightGradient}'s product. */
+		boolean weightGradientAsProduct() {
+			return oneChannel != null;
 		}
 
 		/** oneDNN's implementation of the forward pass, e.g. "jit:avx2" or "jit_wino_4x3:avx512_core". */
@@ -221,19 +234,24 @@ abstract class FusedStage {
 
 		@Override
 		void backward() {
-			if (weightArgs == null) {
+			if (reluArgs == null) {
 				reluArgs = Dnnl.args(DNNL_ARG_DST, dst, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffDst);
-				weightArgs = Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST, plainError != null ? plainError : diffDst,
-						DNNL_ARG_DIFF_WEIGHTS, weightGrad, DNNL_ARG_DIFF_BIAS, userBiasGrad);
+				weightArgs = bwdWeights == null ? null : Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST,
+						plainError != null ? plainError : diffDst, DNNL_ARG_DIFF_WEIGHTS, weightGrad,
+						DNNL_ARG_DIFF_BIAS, userBiasGrad);
 				dataArgs = bwdData == null ? null : Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, dataWeights,
 						DNNL_ARG_DIFF_SRC, diffSrc);
 			}
 			if (reluBackward != null) reluBackward.execute(d.stream, reluArgs); // in place: the pre-activation's error
 			Dnnl.point(userWeightGrad, wGrad);
 			Dnnl.point(userBiasGrad, bGrad);
-			if (toPlainError != null) toPlainError.execute(d.stream, diffDst, plainError);
-			bwdWeights.execute(d.stream, weightArgs);
-			fromWeightGrad.execute(d.stream, weightGrad, userWeightGrad);
+			if (oneChannel != null) {
+				oneChannel.run(d, src, diffDst, userWeightGrad, userBiasGrad);
+			} else {
+				if (toPlainError != null) toPlainError.execute(d.stream, diffDst, plainError);
+				bwdWeights.execute(d.stream, weightArgs);
+				fromWeightGrad.execute(d.stream, weightGrad, userWeightGrad);
+			}
 			if (bwdData != null) {
 				Dnnl.point(userWeights, w);
 				toDataWeights.execute(d.stream, userWeights, dataWeights);
