@@ -135,8 +135,9 @@ public class OneChannelWeightGradientTest {
 	private void check(FusedBlockShape.Geometry g, memory.format_tag layout) {
 		int batch = (int) g.batch, out = (int) g.out, inH = (int) g.inH, inW = (int) g.inW, outH = (int) g.outH,
 				outW = (int) g.outW, kh = (int) g.kh, kw = (int) g.kw;
-		String what = layout + " " + g.batch + "×" + inH + "×" + inW + " → " + out + "×" + outH + "×" + outW + ", kernel "
-				+ kh + "×" + kw + ", stride " + g.sh + "×" + g.sw + ", padding " + g.padTop + "," + g.padLeft;
+		String what = layout + " " + g.batch + "×" + inH + "×" + inW + " → " + out + "×" + outH + "×" + outW
+				+ ", kernel " + kh + "×" + kw + ", stride " + g.sh + "×" + g.sw + ", padding " + g.padTop + ","
+				+ g.padLeft;
 		Random r = new Random(out * 31 + inH);
 		float[] in = new float[batch * inH * inW], err = new float[batch * out * outH * outW];
 		for (int i = 0; i < in.length; i++)
