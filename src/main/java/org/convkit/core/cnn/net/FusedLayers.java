@@ -32,9 +32,9 @@ import java.util.Locale;
  * where oneDNN's library loads ({@link Dnnl}). {@value #WINOGRAD_PROPERTY}{@code =false} keeps oneDNN from its
  * Winograd kernels. {@value #LAYOUT_PROPERTY}: {@code channelsLast} lays the block's activations out channels last,
  * {@code oneDNN} as oneDNN chooses, unset (or anything else) channels last only where oneDNN's choice pads channels
- * ({@link FusedConvStack.Layout}). {@value #PRODUCT_PROPERTY}{@code =false} keeps a one-channel first layer's weight
- * gradient on oneDNN's kernel where oneDNN has only its reference one in its layout ({@link OneChannelWeightGradient}
- * otherwise).
+ * ({@link FusedConvStack.Layout}). {@value #PRODUCT_PROPERTY}{@code =false}: where oneDNN has only its reference
+ * kernel for a one-channel first layer's weight gradient in its layout (AVX2), that pass runs on oneDNN's im2col kernel
+ * after reordering the error to NCHW, as before ConvKit's product ({@link OneChannelWeightGradient}, the default).
  */
 final class FusedLayers {
 	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd",
