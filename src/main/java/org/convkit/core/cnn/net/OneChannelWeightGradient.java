@@ -149,15 +149,14 @@ final class OneChannelWeightGradient {
 
 	/** {@link #sums}[c][row]: the sum over the images of {@code C[n][c / block][row][c % block]}. */
 	private void sumOverImages(FloatBuffer c) {
-		float[] all = products;
-		c.get(all);
+		c.get(products);
 		int perImage = blocks * rows * block;
 		for (int ch = 0; ch < g.out; ch++)
 			for (int r = 0; r < rows; r++) {
 				int at = (ch / block) * rows * block + r * block + ch % block;
 				double s = 0;
 				for (int n = 0; n < g.batch; n++)
-					s += all[n * perImage + at];
+					s += products[n * perImage + at];
 				sums[ch * rows + r] = (float) s;
 			}
 	}
