@@ -44,7 +44,8 @@ final class BlasThreadsLever {
 		NetworkSpec spec = NetworkSpec.preset(c.preset);
 		ModelBundle bundle = new ModelBundle(NetworkBuilder.network(spec, c.size, c.size, c.channels, CnnCase.CLASSES,
 				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, CnnCase.labels(), c.size, c.size,
-				c.channels, Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(), Resize.SCALE);
+				c.channels, Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(),
+				Resize.SCALE);
 		ImageStack stack = c.images(CnnBenchmark.SEED, IMAGES);
 		List<ImageProcessor> images = new ArrayList<>();
 		for (int i = 1; i <= IMAGES; i++) images.add(stack.getProcessor(i));

@@ -75,33 +75,34 @@ final class TrainerRunsSplit {
 		int threads;
 
 		TrainingResult time(Trainer t) throws ModelFileException {
-			long start = System.nanoTime(), f0 = RuntimeBenchWorker.minorFaults();
-			long[] last = { start }, faults = { f0 };
+			long start = System.nanoTime();
 			TrainingResult res = t.train(new TrainingListener() {
 				Epoch current;
+				/** When the last event came, and the process's minor faults then. */
+				long last = start, faults = RuntimeBenchWorker.minorFaults();
 
 				@Override
 				public void epochStarted(int epoch, int lastEpoch) {
 					threads = org.convkit.core.cnn.runtime.ComputeThreads.current();
 					long now = System.nanoTime();
-					current = new Epoch((now - last[0]) / 1e6);
-					last[0] = now;
+					current = new Epoch((now - last) / 1e6);
+					last = now;
 				}
 
 				@Override
 				public void batchDone(int epoch, int batch, int batches, double progress) {
 					long now = System.nanoTime();
-					current.batches.add((now - last[0]) / 1e6);
-					last[0] = now;
+					current.batches.add((now - last) / 1e6);
+					last = now;
 				}
 
 				@Override
 				public void epochDone(EpochResult r) {
 					long now = System.nanoTime(), f = RuntimeBenchWorker.minorFaults();
-					current.afterMs = (now - last[0]) / 1e6;
-					current.faults = f - faults[0];
-					faults[0] = f;
-					last[0] = now;
+					current.afterMs = (now - last) / 1e6;
+					current.faults = f - faults;
+					faults = f;
+					last = now;
 					epochs.add(current);
 				}
 			});

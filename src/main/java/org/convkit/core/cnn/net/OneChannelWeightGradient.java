@@ -6,16 +6,15 @@ import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.FloatPointer;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
  * The weight and bias gradient of a block's first convolution when its input has one channel, as one batched matrix
  * product on the error in the layout the layer above wrote it: for each image n and block of channels,
- * {@code C[n][b] = col[n] × E[n][b]}, where {@code col[n]} holds the image's kernel windows (a row per kernel tap, a
- * last row of ones for the bias) and {@code E[n][b]} is that block of channels' error, pixel by pixel; the sum over
- * the images is the gradient.
+ * {@code C[n][b] = col[n] × E[n][b]}, where {@code col[n]} holds the image's kernel windows ({@link Im2Col}'s columns:
+ * a row per kernel tap, a last row of ones for the bias) and {@code E[n][b]} is that block of channels' error, pixel
+ * by pixel; the sum over the images is the gradient.
  * <p>
  * Why: with AVX2 only, oneDNN 2.5 has no fast weight gradient for one input channel in its blocked layout (its
  * reference kernel, seconds a step), so ConvKit reordered the error to NCHW for oneDNN's im2col-and-product kernel:
@@ -29,11 +28,12 @@ final class OneChannelWeightGradient {
 	private final int taps, rows;
 	/** Channels per block of the error's layout, blocks (the last one padded where the channels do not fill it). */
 	private final int block, blocks;
-	private final int pixels, inPixels;
+	private final int pixels;
+	private final Im2Col unfolding;
 	private final matmul product;
 	private final memory windows, error, result;
 	private IntMemoryMap args;
-	private float[] input, imageWindows, products, sums;
+	private float[] input, columns, products, sums;
 
 	private OneChannelWeightGradient(PlanMemory d, FusedBlockShape.Geometry g, int block, memory.desc errorView) {
 		this.g = g;
@@ -42,9 +42,11 @@ final class OneChannelWeightGradient {
 		taps = (int) (g.kh * g.kw);
 		rows = taps + 1;
 		pixels = (int) (g.outH * g.outW);
-		inPixels = (int) (g.inH * g.inW);
+		unfolding = new Im2Col(1, (int) g.inH, (int) g.inW, (int) g.kh, (int) g.kw, (int) g.sh, (int) g.sw,
+				(int) g.padTop, (int) g.padLeft, (int) g.outH, (int) g.outW);
+		// Im2Col's layout: row r of every image side by side, image n's pixels at n·pixels
 		memory.desc windowsDesc = new memory.desc(new long[] { g.batch, 1, rows, pixels }, memory.data_type.f32,
-				new long[] { (long) rows * pixels, (long) rows * pixels, pixels, 1 });
+				new long[] { pixels, pixels, g.batch * pixels, 1 });
 		memory.desc resultDesc = Dnnl.desc(new long[] { g.batch, blocks, rows, block }, memory.format_tag.abcd);
 		// made first: oneDNN refuses here (an exception) before any memory joins the plan
 		product = new matmul(new matmul.primitive_desc(new matmul.desc(windowsDesc, errorView, resultDesc),
@@ -91,20 +93,18 @@ final class OneChannelWeightGradient {
 	 * input {@code src} and its error {@code err} (ReLU's backprop already applied).
 	 */
 	void run(PlanMemory d, memory src, memory err, memory weightGrad, memory biasGrad) {
+		int n = (int) g.batch;
 		if (args == null) {
-			input = new float[(int) g.batch * inPixels];
-			imageWindows = new float[rows * pixels];
-			products = new float[(int) g.batch * blocks * rows * block];
+			input = new float[n * (int) (g.inH * g.inW)];
+			columns = new float[rows * n * pixels];
+			unfolding.fillSpreadOnes(columns, n); // the bias's row, never overwritten
+			products = new float[n * blocks * rows * block];
 			sums = new float[(int) g.out * rows];
 			args = Dnnl.args(DNNL_ARG_SRC, windows, DNNL_ARG_WEIGHTS, error, DNNL_ARG_DST, result);
 		}
 		floats(src, input.length).get(input);
-		FloatBuffer w = floats(windows, (long) g.batch * rows * pixels);
-		Arrays.fill(imageWindows, taps * pixels, rows * pixels, 1f); // the bias's row, never overwritten
-		for (int n = 0; n < g.batch; n++) {
-			kernelWindows(n);
-			w.put(imageWindows);
-		}
+		unfolding.fillSpreadNchw(input, n, columns);
+		floats(windows, columns.length).put(columns);
 		error.set_data_handle(err.get_data_handle());
 		product.execute(d.stream, args);
 		d.stream._wait();
@@ -114,37 +114,6 @@ final class OneChannelWeightGradient {
 			wg.put(sums, c * rows, taps);
 			bg.put(sums[c * rows + taps]);
 		}
-	}
-
-	/** Image {@code n}'s kernel windows into {@link #imageWindows}: row t holds tap t's input value at each pixel. */
-	private void kernelWindows(int n) {
-		int inH = (int) g.inH, inW = (int) g.inW, outH = (int) g.outH, outW = (int) g.outW;
-		int sh = (int) g.sh, sw = (int) g.sw, top = (int) g.padTop, left = (int) g.padLeft;
-		int image = n * inPixels;
-		for (int ky = 0; ky < g.kh; ky++)
-			for (int kx = 0; kx < g.kw; kx++) {
-				int row = (int) ((ky * g.kw + kx) * pixels);
-				for (int oy = 0; oy < outH; oy++) {
-					int iy = oy * sh - top + ky, at = row + oy * outW;
-					if (iy < 0 || iy >= inH) {
-						Arrays.fill(imageWindows, at, at + outW, 0f);
-						continue;
-					}
-					int from = image + iy * inW;
-					if (sw == 1) { // the row's inside part in one copy, the padding's zeros around it
-						int x0 = Math.min(outW, Math.max(0, left - kx));
-						int x1 = Math.max(x0, Math.min(outW, inW + left - kx));
-						Arrays.fill(imageWindows, at, at + x0, 0f);
-						if (x1 > x0) System.arraycopy(input, from + x0 - left + kx, imageWindows, at + x0, x1 - x0);
-						Arrays.fill(imageWindows, at + x1, at + outW, 0f);
-					} else {
-						for (int ox = 0; ox < outW; ox++) {
-							int ix = ox * sw - left + kx;
-							imageWindows[at + ox] = ix < 0 || ix >= inW ? 0f : input[from + ix];
-						}
-					}
-				}
-			}
 	}
 
 	/** {@link #sums}[c][row]: the sum over the images of {@code C[n][c / block][row][c % block]}. */
