@@ -125,6 +125,15 @@ final class FusedConvStack {
 		return out;
 	}
 
+	/** For tests: the layers whose max pooling runs in Java ({@link BlockMaxPooling}), in the most recent plan. */
+	List<Integer> javaPoolingLayers() {
+		List<Integer> out = new ArrayList<>();
+		Plan p = latest();
+		for (int i = 0; p != null && i < p.stages.size(); i++)
+			if (p.stages.get(i) instanceof FusedStage.Pool && ((FusedStage.Pool) p.stages.get(i)).inJava()) out.add(i);
+		return out;
+	}
+
 	/** For tests: whether the plan made last computes the first layer's weight gradient as ConvKit's product. */
 	boolean oneChannelProduct() {
 		Plan p = latest();

@@ -270,6 +270,10 @@ abstract class FusedStage {
 		private final memory workspace;
 		/** The ReLU backprop of the convolution below, on this layer's output and error (null: none here). */
 		private final eltwise_backward reluBackward;
+		/** Training's max pooling in Java, where oneDNN's kernel is slow (null: oneDNN's). */
+		private final BlockMaxPooling java;
+		/** Whether this pooling runs the ReLU backprop of the convolution below (in {@link #java} or oneDNN's). */
+		private final boolean reluBackprop;
 		private IntMemoryMap fwdArgs, bwdArgs, reluArgs;
 
 		/**
@@ -295,21 +299,34 @@ abstract class FusedStage {
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
-			workspace = max && training ? d.owned(fpd.workspace_desc()) : null;
-			pooling_backward.primitive_desc bpd = diffSrc == null ? null : new pooling_backward.primitive_desc(
-					new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd);
+			java = max && training && diffSrc != null && BlockMaxPooling.wanted(fpd.impl_info_str().getString())
+					? BlockMaxPooling.of(g, srcDesc, dstDesc, reluBackprop) : null;
+			workspace = max && training && java == null ? d.owned(fpd.workspace_desc()) : null;
+			pooling_backward.primitive_desc bpd = diffSrc == null || java != null ? null
+					: new pooling_backward.primitive_desc(
+							new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd);
 			bwd = bpd == null ? null : new pooling_backward(bpd);
 			slow |= bpd != null && reference(bpd);
-			reluBackward = reluBackprop ? Conv.reluBackward(d, dstDesc) : null;
+			reluBackward = reluBackprop && java == null ? Conv.reluBackward(d, dstDesc) : null;
+			this.reluBackprop = reluBackprop;
 		}
 
 		@Override
 		boolean reluBackprop() {
-			return reluBackward != null;
+			return reluBackprop;
+		}
+
+		/** Whether this pooling runs in Java ({@link BlockMaxPooling}). */
+		boolean inJava() {
+			return java != null;
 		}
 
 		@Override
 		void forward() {
+			if (java != null) {
+				java.forward(src, dst);
+				return;
+			}
 			if (fwdArgs == null) fwdArgs = workspace == null ? Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst)
 					: Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_DST, dst, DNNL_ARG_WORKSPACE, workspace);
 			fwd.execute(d.stream, fwdArgs);
@@ -317,6 +334,10 @@ abstract class FusedStage {
 
 		@Override
 		void backward() {
+			if (java != null) {
+				java.backward(diffDst, diffSrc);
+				return;
+			}
 			if (bwd == null) return;
 			if (bwdArgs == null) {
 				bwdArgs = workspace == null ? Dnnl.args(DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_SRC, diffSrc)

@@ -67,6 +67,40 @@ public final class CpuFeatures {
 		static final Level LEVEL = read();
 	}
 
+	/**
+	 * Whether the processor is Intel's ({@code vendor_id GenuineIntel} on every listed core; false where
+	 * /proc/cpuinfo is not readable): some of oneDNN's AVX2 kernels run far slower on Intel's cores than on AMD's
+	 * (max pooling's training kernels, {@code org.convkit.core.cnn.net.BlockMaxPooling}). Read once per JVM.
+	 */
+	public static boolean intel() {
+		return Vendor.INTEL;
+	}
+
+	/** Lazy holder: the first call of {@link #intel()} reads /proc/cpuinfo. */
+	private static final class Vendor {
+		static final boolean INTEL = readIntel();
+	}
+
+	private static boolean readIntel() {
+		try {
+			return intel(Files.readAllLines(CPUINFO, StandardCharsets.ISO_8859_1));
+		} catch (IOException | SecurityException e) {
+			return false;
+		}
+	}
+
+	/** Whether every "vendor_id" line of a {@code /proc/cpuinfo} text names Intel (and there is one). */
+	static boolean intel(List<String> lines) {
+		boolean any = false;
+		for (String line : lines) {
+			int colon = line.indexOf(':');
+			if (colon < 0 || !line.substring(0, colon).trim().equals("vendor_id")) continue;
+			if (!line.substring(colon + 1).trim().equals("GenuineIntel")) return false;
+			any = true;
+		}
+		return any;
+	}
+
 	private static Level read() {
 		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
 		String arch = System.getProperty("os.arch", "");

@@ -11,6 +11,7 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 /** The processor level from /proc/cpuinfo texts, and the override that can only lower it. */
@@ -94,5 +95,18 @@ public class CpuFeaturesTest {
 			out.add("");
 		}
 		return out;
+	}
+
+	/** Intel only where every core's vendor_id says GenuineIntel; AMD, a mixture, or no vendor line: not Intel. */
+	@Test
+	public void readsTheVendor() {
+		List<String> intel = Arrays.asList("processor\t: 0", "vendor_id\t: GenuineIntel", "processor\t: 1",
+				"vendor_id\t: GenuineIntel");
+		assertTrue(CpuFeatures.intel(intel));
+		assertFalse(CpuFeatures.intel(Arrays.asList("vendor_id\t: AuthenticAMD", "vendor_id\t: AuthenticAMD")));
+		assertFalse(CpuFeatures.intel(Arrays.asList("vendor_id\t: GenuineIntel", "vendor_id\t: AuthenticAMD")));
+		assertFalse(CpuFeatures.intel(Arrays.asList("processor\t: 0", "flags\t: avx2")));
+		assertFalse(CpuFeatures.intel(Collections.emptyList()));
+		assertFalse(CpuFeatures.intel(Arrays.asList("vendor_id\t: GenuineIntelX")));
 	}
 }
