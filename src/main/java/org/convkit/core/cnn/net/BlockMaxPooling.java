@@ -14,10 +14,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 /**
  * A fused block's max pooling for training, in Java, on the block's own memories: where oneDNN 2.5's AVX2 kernels
  * run on an Intel processor, its pooling for training took 5–10 times as long as its AVX-512 kernels for the same
- * job (Small VGG 64×64's first pooling: 32 ms forward and 21 backward of a 611 ms narrowed step; LeNet's: 18 ms of a
- * 41 ms step; on an AMD EPYC the same kernels took about 1 ms for all of LeNet's pooling). Windows that tile the
- * input exactly (kernel = stride, no padding), in the block's layouts that keep each pixel's channels together:
- * channels last, or oneDNN's blocks of 8 or 16 channels (padded channels are pooled too: they hold zeros).
+ * job (Small VGG 64×64's first pooling: 32 ms forward and 21 backward of a 611 ms narrowed step; LeNet's two
+ * poolings: 20 ms of a 41 ms step; on an AMD EPYC the same kernels took about 1 ms for all of LeNet's pooling).
+ * Windows that tile the input exactly (kernel = stride, no padding), in the block's layouts that keep each pixel's
+ * channels together: channels last, or oneDNN's blocks of 8 or 16 channels (padded channels are pooled too: they
+ * hold zeros).
  * <p>
  * The values are oneDNN's, bit for bit: a window's maximum replaces the running one only where it is strictly
  * greater (the first of equal values wins, −0.0 before 0.0 keeps −0.0, NaN never wins, a window of NaN and −∞ gives
@@ -117,7 +118,8 @@ final class BlockMaxPooling {
 		for (int p = fromPlane; p < toPlane; p++)
 			for (int oh = 0; oh < outH; oh++)
 				for (int ow = 0; ow < outW; ow++) {
-					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes, o = p * outPlane + (oh * outW + ow) * lanes;
+					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes;
+					int o = p * outPlane + (oh * outW + ow) * lanes;
 					for (int l = 0; l < lanes; l++) {
 						int max = LOWEST, at = 0, k = 0;
 						for (int y = 0; y < kh; y++)
@@ -141,7 +143,8 @@ final class BlockMaxPooling {
 		for (int p = fromPlane; p < toPlane; p++)
 			for (int oh = 0; oh < outH; oh++)
 				for (int ow = 0; ow < outW; ow++) {
-					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes, o = p * outPlane + (oh * outW + ow) * lanes;
+					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes;
+					int o = p * outPlane + (oh * outW + ow) * lanes;
 					for (int l = 0; l < lanes; l++) {
 						int error = Float.floatToRawIntBits(e.get(o + l)), at = argMax[o + l], k = 0;
 						for (int y = 0; y < kh; y++)

@@ -197,10 +197,10 @@ public class BlockMaxPoolingTest {
 	}
 
 	/**
-	 * Pixel values, NCHW: mostly Gaussian with every tenth −0.0 or 0.0 and many ties; windows of 2×2 in the first window
-	 * row of each image's channels take turns among windows of NaN only, NaN with −∞ and −MAX_VALUE (oneDNN keeps its
-	 * starting −MAX_VALUE at index 0), signed zeros, equal values, −∞ only, +∞ after a larger-looking NaN, and a
-	 * tie after a smaller value.
+	 * Pixel values, NCHW: mostly Gaussian with every tenth −0.0 or 0.0 and many ties; windows of 2×2 in the first
+	 * window row of each image's channels take turns among windows of NaN only, NaN with −∞ and −MAX_VALUE (oneDNN
+	 * keeps its starting −MAX_VALUE at index 0), signed zeros, equal values, −∞ only, +∞ between a NaN and an equal
+	 * +∞, and a tie after a smaller value.
 	 */
 	private static float[] values(int n, int h, int w, int kh, int kw, long seed) {
 		Random r = new Random(seed);
@@ -235,7 +235,8 @@ public class BlockMaxPoolingTest {
 
 	/** A memory in layout {@code desc} holding {@code nchw} (reordered: oneDNN zeroes padded channels). */
 	private memory filled(stream s, memory.desc desc, long[] dims, float[] nchw) {
-		memory user = new memory(Dnnl.desc(dims, memory.format_tag.nchw), dnnl.engine), m = new memory(desc, dnnl.engine);
+		memory user = new memory(Dnnl.desc(dims, memory.format_tag.nchw), dnnl.engine),
+				m = new memory(desc, dnnl.engine);
 		new FloatPointer(user.get_data_handle()).capacity(nchw.length).put(nchw);
 		new reorder(user, m).execute(s, user, m);
 		s._wait();
