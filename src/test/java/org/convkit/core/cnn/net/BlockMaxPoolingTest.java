@@ -11,7 +11,6 @@ import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.runtime.CpuFeatures;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.junit.Test;
-import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Random;
 
@@ -30,7 +29,6 @@ import static org.junit.Assert.assertTrue;
  * the switch; a block's training steps with either pooling.
  */
 public class BlockMaxPoolingTest {
-	private static final int CLASSES = 4;
 	private final Dnnl dnnl = Dnnl.get();
 
 	@Test
@@ -123,33 +121,14 @@ public class BlockMaxPoolingTest {
 
 	private static void sameSteps(String spec, int h, int w, int c, String pools) {
 		String was = System.getProperty(BlockMaxPooling.PROPERTY);
-		TrainableNetwork java = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
-				TrainingSettings.DEFAULTS);
-		TrainableNetwork oneDnn = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
-				TrainingSettings.DEFAULTS);
-		FastTraining a = FastTraining.on(java), b = FastTraining.on(oneDnn);
 		try {
-			for (int step = 0; step < 3; step++) {
-				DataSet batch = RandomBatch.of(60 + step, 8, c, h, w, CLASSES);
-				System.setProperty(BlockMaxPooling.PROPERTY, "java");
-				java.fit(batch);
-				System.setProperty(BlockMaxPooling.PROPERTY, "oneDNN");
-				oneDnn.fit(batch);
-				assertArrayEquals(spec + ", gradient, step " + step, NdArrays.floats(java.getGradientsViewArray(),
-						null), NdArrays.floats(oneDnn.getGradientsViewArray(), null), 0f);
-				assertArrayEquals(spec + ", step " + step, NdArrays.floats(java.params(), null),
-						NdArrays.floats(oneDnn.params(), null), 0f);
-			}
-			FusedConvStack j = ((FusedLayers.Convolution) java.getLayers()[0]).stack(),
-					o = ((FusedLayers.Convolution) oneDnn.getLayers()[0]).stack();
-			assertEquals(3, j.steps);
-			assertEquals(3, o.steps);
-			assertEquals(spec, pools, j.javaPoolingLayers().toString());
-			assertEquals(spec, "[]", o.javaPoolingLayers().toString());
+			SideBySide.sameSteps(spec, h, w, c, 60, () -> System.setProperty(BlockMaxPooling.PROPERTY, "java"),
+					() -> System.setProperty(BlockMaxPooling.PROPERTY, "oneDNN"), (java, oneDnn) -> {
+						assertEquals(spec, pools, java.javaPoolingLayers().toString());
+						assertEquals(spec, "[]", oneDnn.javaPoolingLayers().toString());
+					});
 		} finally {
 			SystemPropertyRule.restore(BlockMaxPooling.PROPERTY, was);
-			a.off();
-			b.off();
 		}
 	}
 

@@ -244,33 +244,14 @@ public class FusedConvStackTest {
 
 	/** The same steps with and without the move; which layers run a ReLU's backprop with it and without. */
 	private static void sameStepsWithReluBackpropMoved(String spec, int h, int w, int c, String movedTo, String own) {
-		TrainableNetwork moved = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
-				TrainingSettings.DEFAULTS);
-		TrainableNetwork kept = NetworkBuilder.network(NetworkSpec.parse(spec), h, w, c, CLASSES,
-				TrainingSettings.DEFAULTS);
-		FastTraining a = FastTraining.on(moved), b = FastTraining.on(kept);
 		try {
-			for (int step = 0; step < 3; step++) {
-				DataSet batch = RandomBatch.of(50 + step, 8, c, h, w, CLASSES);
-				FusedConvStack.reluBackpropInMaxPool = true;
-				moved.fit(batch);
-				FusedConvStack.reluBackpropInMaxPool = false;
-				kept.fit(batch);
-				assertArrayEquals(spec + ", gradient, step " + step, NdArrays.floats(moved.getGradientsViewArray(),
-						null), NdArrays.floats(kept.getGradientsViewArray(), null), 0f);
-				assertArrayEquals(spec + ", step " + step, NdArrays.floats(moved.params(), null),
-						NdArrays.floats(kept.params(), null), 0f);
-			}
-			FusedConvStack m = ((FusedLayers.Convolution) moved.getLayers()[0]).stack(),
-					k = ((FusedLayers.Convolution) kept.getLayers()[0]).stack();
-			assertEquals(3, m.steps);
-			assertEquals(3, k.steps);
-			assertEquals(spec, movedTo, m.reluBackpropLayers().toString());
-			assertEquals(spec, own, k.reluBackpropLayers().toString());
+			SideBySide.sameSteps(spec, h, w, c, 50, () -> FusedConvStack.reluBackpropInMaxPool = true,
+					() -> FusedConvStack.reluBackpropInMaxPool = false, (moved, kept) -> {
+						assertEquals(spec, movedTo, moved.reluBackpropLayers().toString());
+						assertEquals(spec, own, kept.reluBackpropLayers().toString());
+					});
 		} finally {
 			FusedConvStack.reluBackpropInMaxPool = true;
-			a.off();
-			b.off();
 		}
 	}
 
