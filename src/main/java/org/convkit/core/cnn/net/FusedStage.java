@@ -295,7 +295,6 @@ abstract class FusedStage {
 					training ? prop_kind.forward_training : prop_kind.forward_inference, alg, srcDesc, anyDst, strides,
 					kernel, padL, padR), d.engine);
 			fwd = new pooling_forward(fpd);
-			slow = reference(fpd);
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
@@ -306,7 +305,7 @@ abstract class FusedStage {
 					: new pooling_backward.primitive_desc(
 							new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd);
 			bwd = bpd == null ? null : new pooling_backward(bpd);
-			slow |= bpd != null && reference(bpd);
+			slow = java == null && (reference(fpd) || bpd != null && reference(bpd)); // oneDNN's, where it runs
 			reluBackward = reluBackprop && java == null ? Conv.reluBackward(d, dstDesc) : null;
 			this.reluBackprop = reluBackprop;
 		}
