@@ -118,19 +118,20 @@ final class FusedConvStack {
 
 	/** For tests: the layers whose backprop runs a ReLU's, in the most recent plan. */
 	List<Integer> reluBackpropLayers() {
-		List<Integer> out = new ArrayList<>();
-		Plan p = latest();
-		for (int i = 0; p != null && i < p.stages.size(); i++)
-			if (p.stages.get(i).reluBackprop()) out.add(i);
-		return out;
+		return layersWhere(FusedStage::reluBackprop);
 	}
 
 	/** For tests: the layers whose max pooling runs in Java ({@link BlockMaxPooling}), in the most recent plan. */
 	List<Integer> javaPoolingLayers() {
+		return layersWhere(s -> s instanceof FusedStage.Pool && ((FusedStage.Pool) s).inJava());
+	}
+
+	/** The layers of the most recent plan whose stage passes {@code test} (none without a plan). */
+	private List<Integer> layersWhere(java.util.function.Predicate<FusedStage> test) {
 		List<Integer> out = new ArrayList<>();
 		Plan p = latest();
 		for (int i = 0; p != null && i < p.stages.size(); i++)
-			if (p.stages.get(i) instanceof FusedStage.Pool && ((FusedStage.Pool) p.stages.get(i)).inJava()) out.add(i);
+			if (test.test(p.stages.get(i))) out.add(i);
 		return out;
 	}
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -62,9 +63,16 @@ public final class CpuFeatures {
 		return Detected.LEVEL;
 	}
 
-	/** Lazy holder: the first call of {@link #detected()} reads /proc/cpuinfo. */
+	/** Lazy holder: the first call of {@link #detected()} or {@link #intel()} reads /proc/cpuinfo, once for both. */
 	private static final class Detected {
-		static final Level LEVEL = read();
+		static final Level LEVEL;
+		static final boolean INTEL;
+
+		static {
+			List<String> lines = cpuinfo();
+			LEVEL = fromCpuinfo(lines);
+			INTEL = intel(lines);
+		}
 	}
 
 	/**
@@ -74,52 +82,42 @@ public final class CpuFeatures {
 	 * once per JVM.
 	 */
 	public static boolean intel() {
-		return Vendor.INTEL;
-	}
-
-	/** Lazy holder: the first call of {@link #intel()} reads /proc/cpuinfo. */
-	private static final class Vendor {
-		static final boolean INTEL = readIntel();
-	}
-
-	private static boolean readIntel() {
-		try {
-			return intel(Files.readAllLines(CPUINFO, StandardCharsets.ISO_8859_1));
-		} catch (IOException | SecurityException e) {
-			return false;
-		}
+		return Detected.INTEL;
 	}
 
 	/** Whether every "vendor_id" line of a {@code /proc/cpuinfo} text names Intel (and there is one). */
 	static boolean intel(List<String> lines) {
-		boolean any = false;
-		for (String line : lines) {
-			int colon = line.indexOf(':');
-			if (colon < 0 || !line.substring(0, colon).trim().equals("vendor_id")) continue;
-			if (!line.substring(colon + 1).trim().equals("GenuineIntel")) return false;
-			any = true;
-		}
-		return any;
+		List<String> vendors = values(lines, "vendor_id");
+		return !vendors.isEmpty() && vendors.stream().allMatch("GenuineIntel"::equals);
 	}
 
-	private static Level read() {
+	/** /proc/cpuinfo's lines on Linux x86-64; none elsewhere, or where it cannot be read. */
+	private static List<String> cpuinfo() {
 		String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
 		String arch = System.getProperty("os.arch", "");
-		if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return Level.GENERIC;
+		if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) return List.of();
 		try {
-			return fromCpuinfo(Files.readAllLines(CPUINFO, StandardCharsets.ISO_8859_1));
+			return Files.readAllLines(CPUINFO, StandardCharsets.ISO_8859_1);
 		} catch (IOException | SecurityException e) {
-			return Level.GENERIC;
+			return List.of();
 		}
+	}
+
+	/** The value of every {@code key} line ("key : value") of a {@code /proc/cpuinfo} text, trimmed, in order. */
+	private static List<String> values(List<String> lines, String key) {
+		List<String> out = new ArrayList<>();
+		for (String line : lines) {
+			int colon = line.indexOf(':');
+			if (colon >= 0 && line.substring(0, colon).trim().equals(key)) out.add(line.substring(colon + 1).trim());
+		}
+		return out;
 	}
 
 	/** The level of a {@code /proc/cpuinfo} text: the flags every "flags" line has in common. */
 	static Level fromCpuinfo(List<String> lines) {
 		Set<String> common = null;
-		for (String line : lines) {
-			int colon = line.indexOf(':');
-			if (colon < 0 || !line.substring(0, colon).trim().equals("flags")) continue;
-			Set<String> flags = new HashSet<>(Arrays.asList(line.substring(colon + 1).trim().split("\\s+")));
+		for (String value : values(lines, "flags")) {
+			Set<String> flags = new HashSet<>(Arrays.asList(value.split("\\s+")));
 			if (common == null) common = flags;
 			else common.retainAll(flags);
 		}
