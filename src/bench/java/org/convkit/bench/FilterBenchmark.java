@@ -73,6 +73,7 @@ public final class FilterBenchmark {
 		alone.put("layouts", LayoutLever::run);
 		alone.put("first-layer", FirstLayerLever::run);
 		alone.put("block-pooling", BlockPoolingLever::run);
+		alone.put("pooling-kernels", org.convkit.core.cnn.net.PoolingKernelLever::run);
 		alone.put("blas-threads", BlasThreadsLever::run);
 		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
 		alone.put("reading", org.convkit.core.io.ReadingLever::run);
@@ -95,8 +96,8 @@ public final class FilterBenchmark {
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, twins (or "
-					+ "channels-last), fused, validation, layouts, first-layer, block-pooling, blas-threads, "
-					+ "hotspots, onednn, onednn-vgg64, onednn-vgg96, runs, runs-vgg64, runs-vgg96, reading, spark "
+					+ "channels-last), fused, validation, layouts, first-layer, block-pooling, pooling-kernels, "
+					+ "blas-threads, hotspots, onednn, onednn-vgg64, onednn-vgg96, runs, runs-vgg64, runs-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}
