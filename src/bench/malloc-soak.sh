@@ -5,8 +5,9 @@
 # the settings taking turns:
 #   glibc  glibc's defaults (the launcher's default)
 #   keep   CONVKIT_MALLOC=keep (large blocks kept, one arena)
-#   check  keep, plus glibc's checking allocator (libc_malloc_debug.so.0, MALLOC_CHECK_=3): a write past a block's
-#          end or a bad free aborts at the next free instead of corrupting the heap silently
+#   check  keep, plus glibc's checking allocator (libc_malloc_debug.so.0, MALLOC_CHECK_=3) and no per-thread cache
+#          (GLIBC_TUNABLES=glibc.malloc.tcache_count=0, so every free meets the bins' own checks): a write past a
+#          block's end or a bad free aborts at the next free instead of corrupting the heap silently
 # Prints one line per run (exit code, seconds, validation accuracy) and a summary; a crashed JVM's hs_err file is kept
 # in CRASHES (default ./malloc-soak-crashes). Exits 1 when any run failed.
 #
@@ -23,7 +24,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/convkit-soak.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 python3 "$HERE/src/bench/python/blob_pngs.py" "$work/images" "$images"
 # the settings' own variables are set below: none may come from the caller's shell
-unset CONVKIT_MALLOC MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_ MALLOC_ARENA_MAX MALLOC_CHECK_ MALLOC_PERTURB_
+unset CONVKIT_MALLOC MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_ MALLOC_ARENA_MAX MALLOC_CHECK_ MALLOC_PERTURB_ \
+	GLIBC_TUNABLES
 # one training run with these extra environment variables (none: the caller's), its output in $work/log
 train() {
 	env "$@" "$HERE/convkit" --headless "$HERE/macros/train-folder.ijm" \
@@ -38,7 +40,7 @@ for run in $(seq 1 "$runs"); do
 		env=(JAVA_TOOL_OPTIONS="${JAVA_TOOL_OPTIONS:-} -XX:ErrorFile=$work/hs_err_%p.log")
 		case $s in
 		keep) env+=(CONVKIT_MALLOC=keep) ;;
-		check) env+=(CONVKIT_MALLOC=keep LD_PRELOAD="$debug" MALLOC_CHECK_=3) ;;
+		check) env+=(CONVKIT_MALLOC=keep LD_PRELOAD="$debug" MALLOC_CHECK_=3 GLIBC_TUNABLES=glibc.malloc.tcache_count=0) ;;
 		esac
 		start=$(date +%s.%N)
 		status=0

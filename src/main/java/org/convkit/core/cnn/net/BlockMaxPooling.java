@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.runtime.CpuFeatures;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.Locale;
 import java.util.stream.IntStream;
@@ -61,8 +62,10 @@ final class BlockMaxPooling {
 
 	/**
 	 * Whether max pooling whose oneDNN training kernel is {@code implementation} (e.g. "jit:avx2") should run here:
-	 * forced by {@value #PROPERTY}, else on Intel processors where that kernel is not one of AVX-512's (measured on
-	 * an Intel Xeon narrowed to AVX2, docs/benchmarks.md; on AMD's cores oneDNN's AVX2 kernels were fast and stay).
+	 * forced by {@value #PROPERTY}, else on Intel processors where that kernel is not one of AVX-512's. oneDNN 2.5's
+	 * pooling kernels run legacy-SSE {@code movq} inside their loops, which an Intel core in the dirty-upper state
+	 * charges for (~230 ticks each on an Intel Xeon, 3–11× the time of AVX-512's kernels, which run fewer of them;
+	 * docs/benchmarks.md); on AMD's cores oneDNN's AVX2 kernels were fast and stay.
 	 */
 	static boolean wanted(String implementation) {
 		String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
@@ -95,7 +98,14 @@ final class BlockMaxPooling {
 			memory.format_tag tag) {
 		memory.desc s = Dnnl.desc(new long[] { g.batch, g.out, g.inH, g.inW }, tag),
 				d = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, tag);
-		return dnnl_memory_desc_equal(src.data(), s.data()) != 0 && dnnl_memory_desc_equal(dst.data(), d.data()) != 0;
+		boolean same = dnnl_memory_desc_equal(src.data(), s.data()) != 0
+				&& dnnl_memory_desc_equal(dst.data(), d.data()) != 0;
+		// data() points into s and d: JavaCPP frees their native part once they are unreachable, so not before here
+		Reference.reachabilityFence(s);
+		Reference.reachabilityFence(d);
+		Reference.reachabilityFence(src);
+		Reference.reachabilityFence(dst);
+		return same;
 	}
 
 	/** Pools {@code src} into {@code dst} and keeps each maximum's place for {@link #backward}. */

@@ -191,7 +191,8 @@ final class FusedConvStack {
 	 */
 	boolean start(INDArray input) {
 		current = input == null || input.rank() != 4 || refused ? null : plan(input.shape());
-		this.input = current == null ? null : NdArrays.contiguous(input);
+		// kept for the backward pass: a copy must outlive the DL4J workspace this call may run in
+		this.input = current == null ? null : NdArrays.contiguousDetached(input);
 		if (current != null) current.memories.bind(buffers);
 		return current != null;
 	}

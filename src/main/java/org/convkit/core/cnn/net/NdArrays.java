@@ -38,6 +38,16 @@ public final class NdArrays {
 	}
 
 	/**
+	 * As {@link #contiguous}, with any copy made outside DL4J's workspaces: for an array kept beyond the workspace
+	 * scope it is made in (a fused block's input, read again by its backward pass).
+	 */
+	static INDArray contiguousDetached(INDArray a) {
+		try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+			return contiguous(a);
+		}
+	}
+
+	/**
 	 * Whether two arrays are the same elements of the same memory in the same order (possibly different views of it):
 	 * one data type and length, both contiguous (element-wise stride 1), starting at the same address.
 	 */

@@ -39,8 +39,9 @@ final class OpenBlasProduct {
 		Reference.reachabilityFence(c);
 	}
 
+	/** {@code a}'s element {@code offset}: ND4J's {@code addressPointer()} of a view's data already starts at the view. */
 	private static FloatPointer at(INDArray a, long offset) {
-		return new FloatPointer(a.data().addressPointer()).position(a.offset() + offset);
+		return new FloatPointer(a.data().addressPointer()).position(offset);
 	}
 
 	/** A {@code rows × cols} row-major matrix with leading dimension {@code ld} from {@code offset} lies inside {@code a}. */

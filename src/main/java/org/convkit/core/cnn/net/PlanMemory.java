@@ -6,6 +6,7 @@ import org.bytedeco.dnnl.stream;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongFunction;
 
 /**
  * The oneDNN memories of one {@link FusedConvStack} plan (one batch size), whose data live in buffers the stack's plans
@@ -76,29 +77,43 @@ final class PlanMemory {
 
 	/** Native buffers by number, grown on demand, owned by oneDNN (one byte-array memory each). */
 	static final class Buffers {
-		private final engine engine;
+		private final LongFunction<memory> allocate;
 		private final List<memory> raw = new ArrayList<>();
 		private final List<Long> capacity = new ArrayList<>();
 		/** Changes whenever a buffer moves, so that plans bound earlier bind again. */
 		private long generation;
 
 		Buffers(engine engine) {
-			this.engine = engine;
+			this(bytes -> new memory(new memory.desc(new long[] { bytes }, memory.data_type.u8, memory.format_tag.x),
+					engine));
 		}
 
-		private org.bytedeco.javacpp.Pointer at(int slot, long bytes) {
+		/** With {@code allocate} making each buffer (tests make it fail). */
+		Buffers(LongFunction<memory> allocate) {
+			this.allocate = allocate;
+		}
+
+		org.bytedeco.javacpp.Pointer at(int slot, long bytes) {
 			while (raw.size() <= slot) {
 				raw.add(null);
 				capacity.add(0L);
 			}
 			if (capacity.get(slot) < bytes) {
-				if (raw.get(slot) != null) raw.get(slot).close();
-				raw.set(slot, new memory(new memory.desc(new long[] { Math.max(bytes, 1) }, memory.data_type.u8,
-						memory.format_tag.x), engine));
-				capacity.set(slot, bytes);
+				// forgotten before it is freed, and plans told, before the allocation that may fail (out of memory): a
+				// plan bound to the old buffer must never take "nothing changed" for an answer and write into it
+				memory old = raw.get(slot);
+				raw.set(slot, null);
+				capacity.set(slot, 0L);
 				generation++;
+				if (old != null) old.close(); // first, so that the old and the new never take memory together
+				raw.set(slot, allocate.apply(Math.max(bytes, 1)));
+				capacity.set(slot, bytes);
 			}
 			return raw.get(slot).get_data_handle();
+		}
+
+		long generation() {
+			return generation;
 		}
 
 		/** Total bytes held. */

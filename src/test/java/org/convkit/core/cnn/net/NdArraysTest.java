@@ -8,7 +8,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
 
 /** The bulk copies equal ND4J's element-wise ones for plain arrays, views, transposes and other types. */
 public class NdArraysTest {
@@ -45,6 +47,24 @@ public class NdArraysTest {
 		assertEquals(DataType.FLOAT, a.dataType());
 		assertEquals(Nd4j.create(v, new long[] { 2, 3, 4 }, 'c'), a);
 		assertEquals(v[1 * 12 + 2 * 4 + 3], a.getFloat(1, 2, 3), 0f);
+	}
+
+	/** A copy kept beyond a workspace's scope is made outside it; an array already contiguous is taken as it is. */
+	@Test
+	public void detachedCopiesLiveOutsideWorkspaces() {
+		org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration conf =
+				org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+		try (org.nd4j.linalg.api.memory.MemoryWorkspace ws =
+				Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "NdArraysTest")) {
+			INDArray a = Nd4j.rand(DataType.FLOAT, 4, 6);
+			assertTrue(a.isAttached());
+			INDArray columns = a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4)); // not contiguous
+			INDArray kept = NdArrays.contiguousDetached(columns), local = NdArrays.contiguous(columns);
+			assertFalse("the kept copy is outside the workspace", kept.isAttached());
+			assertTrue("the per-call copy stays in it", local.isAttached());
+			assertEquals(columns, kept);
+			assertSame(a, NdArrays.contiguousDetached(a));
+		}
 	}
 
 	@Test(expected = IllegalArgumentException.class)

@@ -102,6 +102,33 @@ public class WidthUnfoldedConvolutionTest {
 				() -> OpenBlasProduct.multiply(false, false, 4, 5, 6, 1f, a, -1, 6, b, 0, 5, 0f, c, 0, 5));
 	}
 
+	/**
+	 * Views that start inside their buffer (rows 2..5 of a 10-row matrix: contiguous, offset 12 floats) multiply as
+	 * their copies do: the product starts at the view's first element, not 12 floats further (ND4J's address of a
+	 * view's data already includes the view's offset).
+	 */
+	@Test
+	public void viewsMultiplyFromTheirFirstElement() {
+		Random r = new Random(3);
+		INDArray a = NdArrays.detached(null, 10, 6), b = NdArrays.detached(null, 10, 5), c = NdArrays.detached(null, 10, 5);
+		a.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 60)).reshape(10, 6));
+		b.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 50)).reshape(10, 5));
+		INDArray rowsOfA = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 6),
+				org.nd4j.linalg.indexing.NDArrayIndex.all());
+		INDArray rowsOfB = b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 10),
+				org.nd4j.linalg.indexing.NDArrayIndex.all());
+		INDArray rowsOfC = c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 10),
+				org.nd4j.linalg.indexing.NDArrayIndex.all());
+		assertTrue("a view with an offset", rowsOfA.offset() > 0 && rowsOfB.offset() > 0 && rowsOfC.offset() > 0);
+		OpenBlasProduct.multiply(false, false, 4, 5, 6, 1f, rowsOfA, 0, 6, rowsOfB, 0, 5, 0f, rowsOfC, 0, 5);
+		INDArray expected = rowsOfA.dup().mmul(rowsOfB.dup());
+		for (int i = 0; i < 4; i++)
+			for (int j = 0; j < 5; j++) // one product of 6 terms either way; OpenBLAS's order may differ from mmul's
+				assertEquals(expected.getFloat(i, j), rowsOfC.getFloat(i, j), 1e-5f * expected.getFloat(i, j));
+		assertEquals("rows before the view untouched", 0f, c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 6),
+				org.nd4j.linalg.indexing.NDArrayIndex.all()).sumNumber().floatValue(), 0f);
+	}
+
 	/** In 0.5 .. 1.5: never 0, so a value left out shows. */
 	private static float[] values(Random r, int n) {
 		float[] v = new float[n];
