@@ -23,13 +23,13 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
 /**
  * The presets' max poolings (2×2, batch 64) on their own, ms per call in interleaved rounds in one JVM (medians of
  * the rounds after one warm-up): oneDNN's training kernel (forward with its workspace, then backward), ConvKit's Java
- * pooling on the same memories ({@link BlockMaxPooling}, forward then backward), oneDNN's inference kernel
- * (forward only, no workspace) and Java's forward pass alone (it keeps the maxima's places, as for training). Layouts as the fused block has them: channels last for LeNet, blocks of 16 channels
- * with AVX-512 and of 8 without for Small VGG. Inputs are ReLU outputs (half of them 0). Threads: the
- * {@code OMP_NUM_THREADS} the bench runs with. Run {@code ./convkit --bench ROUNDS pooling-kernels}, and narrowed to
- * AVX2 (src/bench/run-all.sh's variables): on an Intel core oneDNN 2.5's AVX2 pooling pays for legacy SSE
- * instructions inside its loops (src/bench/sse-avx-mix.sh, src/bench/onednn-jit-scan.sh). In this package for
- * {@link BlockMaxPooling} and {@link Dnnl}.
+ * pooling on the same memories ({@link BlockMaxPooling}, forward then backward), oneDNN's inference kernel (forward
+ * only, no workspace) and Java's forward pass alone (it keeps the maxima's places, as for training). Layouts as the
+ * fused block has them: channels last for LeNet, blocks of 16 channels with AVX-512 and of 8 without for Small VGG.
+ * Inputs are ReLU outputs (half of them 0). Threads: the {@code OMP_NUM_THREADS} the bench runs with. Run
+ * {@code ./convkit --bench ROUNDS pooling-kernels}, and narrowed to AVX2 (src/bench/run-all.sh's variables): on an
+ * Intel core oneDNN 2.5's AVX2 pooling pays for legacy SSE instructions inside its loops (src/bench/sse-avx-mix.sh,
+ * src/bench/onednn-jit-scan.sh). In this package for {@link BlockMaxPooling} and {@link Dnnl}.
  */
 public final class PoolingKernelLever {
 	private static final int BATCH = 64;
@@ -83,7 +83,8 @@ public final class PoolingKernelLever {
 		pooling_forward trainFwd = new pooling_forward(train), inferFwd = new pooling_forward(infer);
 		pooling_backward bwd = new pooling_backward(back);
 		var fwdArgs = Dnnl.args(DNNL_ARG_SRC, mSrc, DNNL_ARG_DST, mDst, DNNL_ARG_WORKSPACE, workspace);
-		var bwdArgs = Dnnl.args(DNNL_ARG_DIFF_DST, mDiffDst, DNNL_ARG_DIFF_SRC, mDiffSrc, DNNL_ARG_WORKSPACE, workspace);
+		var bwdArgs = Dnnl.args(DNNL_ARG_DIFF_DST, mDiffDst, DNNL_ARG_DIFF_SRC, mDiffSrc, DNNL_ARG_WORKSPACE,
+				workspace);
 		var inferArgs = Dnnl.args(DNNL_ARG_SRC, mSrc, DNNL_ARG_DST, mDst);
 		BlockMaxPooling java = BlockMaxPooling.of(new FusedBlockShape.Geometry(BATCH, channels, size, size, channels,
 				size / 2, size / 2, 2, 2, 2, 2, 0, 0), src, dst, false);
@@ -108,8 +109,8 @@ public final class PoolingKernelLever {
 			}
 		double onednn = RuntimeBenchmark.Stats.median(ms[0]), inJava = RuntimeBenchmark.Stats.median(ms[1]);
 		System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f | %.3f | %.3f |%n", name, layout,
-				train.impl_info_str().getString(), onednn, inJava, onednn / inJava, RuntimeBenchmark.Stats.median(ms[2]),
-				RuntimeBenchmark.Stats.median(ms[3]));
+				train.impl_info_str().getString(), onednn, inJava, onednn / inJava,
+				RuntimeBenchmark.Stats.median(ms[2]), RuntimeBenchmark.Stats.median(ms[3]));
 		System.out.flush();
 	}
 

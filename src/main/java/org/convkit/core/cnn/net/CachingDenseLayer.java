@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,9 +94,29 @@ public final class CachingDenseLayer extends DenseLayer {
 		if (x.rank() != 2 || x.columns() != w.rows()) return super.preOutputWithPreNorm(training, forBackprop,
 				workspaceMgr);
 		INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, w.dataType(), x.size(0), w.size(1));
-		Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
+		if (!oneRowProduct(x, w, z)) Nd4j.gemm(x, w, z, false, false, 1.0, 0.0);
 		if (hasBias()) z.addiRowVector(getParam(DefaultParamInitializer.BIAS_KEY));
 		return new Pair<>(z, z);
+	}
+
+	/**
+	 * One image's product {@code z = x·W} as OpenBLAS's matrix-vector product, where x is one contiguous row and W is
+	 * stored in either order without gaps: {@code Nd4j.gemm} costs 15–30 µs a call beyond the product (the hotspots
+	 * lever, docs/benchmarks.md). False where it does not apply (and where the lever's switch says no).
+	 */
+	static boolean oneRowProduct(INDArray x, INDArray w, INDArray z) {
+		long k = w.rows(), n = w.columns();
+		if (x.rows() != 1 || !OpenBlasProduct.vectorsWanted() || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE
+				|| x.dataType() != DataType.FLOAT || w.dataType() != DataType.FLOAT || z.dataType() != DataType.FLOAT
+				|| x.elementWiseStride() != 1 || z.elementWiseStride() != 1 || w.elementWiseStride() != 1)
+			return false;
+		boolean columns = Arrays.equals(w.stride(), new long[] { 1, k }), rows = Arrays.equals(w.stride(),
+				new long[] { n, 1 });
+		if (!columns && !rows) return false;
+		// 'f' order: W's columns are the stored rows (z = S·x); 'c' order: z = Wᵀ·x
+		if (columns) OpenBlasProduct.multiplyVector(false, (int) n, (int) k, 1f, w, 0, (int) k, x, 0, 0f, z, 0);
+		else OpenBlasProduct.multiplyVector(true, (int) n, (int) k, 1f, w, 0, (int) n, x, 0, 0f, z, 0);
+		return true;
 	}
 
 	private boolean keepable() {

@@ -110,7 +110,8 @@ public class WidthUnfoldedConvolutionTest {
 	@Test
 	public void viewsMultiplyFromTheirFirstElement() {
 		Random r = new Random(3);
-		INDArray a = NdArrays.detached(null, 10, 6), b = NdArrays.detached(null, 10, 5), c = NdArrays.detached(null, 10, 5);
+		INDArray a = NdArrays.detached(null, 10, 6), b = NdArrays.detached(null, 10, 5);
+		INDArray c = NdArrays.detached(null, 10, 5);
 		a.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 60)).reshape(10, 6));
 		b.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 50)).reshape(10, 5));
 		INDArray rowsOfA = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 6),

@@ -1,0 +1,121 @@
+package org.convkit.core.cnn.net;
+
+import org.junit.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Random;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * One image's products: OpenBLAS's matrix-vector product on parts of ND4J arrays ({@link OpenBlasProduct}) and the
+ * dense layer's one-row path ({@link CachingDenseLayer#oneRowProduct}), against sums in double precision. Tolerances:
+ * float sums of up to 800 terms in 0.5..1.5, in an order OpenBLAS chooses, against exact ones: a relative 1e-5.
+ */
+public class OpenBlasProductTest {
+	@Test
+	public void matrixTimesVectorEitherWayFromAnyOffset() {
+		Random r = new Random(11);
+		int m = 7, n = 13, lda = 15;
+		INDArray a = filled(r, 3 + 13 * lda), x = filled(r, 2 + 13), y = filled(r, 5 + 13);
+		for (boolean trans : new boolean[] { false, true }) {
+			float[] before = y.toFloatVector();
+			OpenBlasProduct.multiplyVector(trans, m, n, 0.5f, a, 3, lda, x, 2, 2f, y, 5);
+			for (int i = 0; i < m; i++) {
+				double sum = 0;
+				for (int j = 0; j < n; j++)
+					sum += a.getDouble(3 + (trans ? (long) j * lda + i : (long) i * lda + j)) * x.getDouble(2 + j);
+				double expected = 0.5 * sum + 2 * before[5 + i];
+				assertEquals("trans " + trans + " row " + i, expected, y.getDouble(5 + i), 1e-5 * expected);
+			}
+			for (int i = 0; i < 5; i++) assertEquals("before the offset", before[i], y.getFloat(i), 0f);
+			for (int i = 5 + m; i < before.length; i++) assertEquals("after the vector", before[i], y.getFloat(i), 0f);
+		}
+	}
+
+	@Test
+	public void vectorsOutsideTheirArraysAreRefused() {
+		INDArray a = NdArrays.detached(null, 4, 6), x = NdArrays.detached(null, 1, 6);
+		INDArray y = NdArrays.detached(null, 1, 4);
+		OpenBlasProduct.multiplyVector(false, 4, 6, 1f, a, 0, 6, x, 0, 0f, y, 0); // fits
+		assertThrows(IllegalArgumentException.class, // x one value short from offset 1
+				() -> OpenBlasProduct.multiplyVector(false, 4, 6, 1f, a, 0, 6, x, 1, 0f, y, 0));
+		assertThrows(IllegalArgumentException.class, // y too short for 5 rows
+				() -> OpenBlasProduct.multiplyVector(false, 5, 6, 1f, a, 0, 6, x, 0, 0f, y, 0));
+		assertThrows(IllegalArgumentException.class, // transposed: a would be 6 × 4 with ld 6
+				() -> OpenBlasProduct.multiplyVector(true, 4, 6, 1f, a, 0, 6, x, 0, 0f, y, 0));
+		assertThrows(IllegalArgumentException.class,
+				() -> OpenBlasProduct.multiplyVector(false, 4, 0, 1f, a, 0, 6, x, 0, 0f, y, 0));
+		assertThrows(IllegalArgumentException.class, // doubles
+				() -> OpenBlasProduct.multiplyVector(false, 4, 6, 1f, Nd4j.create(DataType.DOUBLE, 4, 6), 0, 6, x, 0,
+						0f, y, 0));
+	}
+
+	/** DL4J's weights in 'f' order (as DL4J keeps them) and in 'c' order: x·W either way. */
+	@Test
+	public void aDenseLayersOneRowInEitherOrder() {
+		Random r = new Random(12);
+		int k = 800, n = 500;
+		INDArray x = filled(r, k).reshape(1, k), wc = filled(r, (long) k * n).reshape('c', k, n);
+		for (INDArray w : new INDArray[] { wc, wc.dup('f') }) {
+			INDArray z = Nd4j.create(DataType.FLOAT, 1, n);
+			assertTrue(w.ordering() + " order", CachingDenseLayer.oneRowProduct(x, w, z));
+			for (int j = 0; j < n; j += 37) {
+				double expected = 0;
+				for (int i = 0; i < k; i++)
+					expected += x.getDouble(0, i) * wc.getDouble(i, j);
+				assertEquals(w.ordering() + " column " + j, expected, z.getDouble(0, j), 1e-5 * expected);
+			}
+		}
+	}
+
+	/** Two rows, a row with gaps, weights with gaps, doubles: left to Nd4j.gemm, the output untouched. */
+	@Test
+	public void theOneRowPathTakesOnlyWhatFits() {
+		Random r = new Random(13);
+		INDArray w = filled(r, 6 * 4).reshape('c', 6, 4);
+		INDArray z = Nd4j.valueArrayOf(new long[] { 1, 4 }, Float.NaN, DataType.FLOAT);
+		assertFalse(CachingDenseLayer.oneRowProduct(filled(r, 12).reshape(2, 6), w, Nd4j.create(DataType.FLOAT, 2, 4)));
+		INDArray everyOther = filled(r, 12).reshape(1, 12).get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2, 12));
+		assertFalse("x with gaps", CachingDenseLayer.oneRowProduct(everyOther, w, z));
+		INDArray wGaps = filled(r, 6 * 8).reshape('c', 6, 8).get(NDArrayIndex.all(), NDArrayIndex.interval(0, 4));
+		assertFalse("W with gaps", CachingDenseLayer.oneRowProduct(filled(r, 6).reshape(1, 6), wGaps, z));
+		assertFalse("doubles", CachingDenseLayer.oneRowProduct(Nd4j.create(DataType.DOUBLE, 1, 6), w, z));
+		for (int j = 0; j < 4; j++) assertTrue(Float.isNaN(z.getFloat(0, j)));
+	}
+
+	/** The lever's switch: only {@code false} (any case, spaces around) sends one image's products to Nd4j.gemm. */
+	@Test
+	public void theSwitchTakesOnlyFalse() {
+		INDArray x = filled(new Random(14), 6).reshape(1, 6), w = filled(new Random(15), 24).reshape('c', 6, 4);
+		String was = System.getProperty(OpenBlasProduct.VECTOR_PROPERTY);
+		try {
+			for (String off : new String[] { "false", "FALSE", " False " }) {
+				System.setProperty(OpenBlasProduct.VECTOR_PROPERTY, off);
+				assertFalse(off, OpenBlasProduct.vectorsWanted());
+				assertFalse(off, CachingDenseLayer.oneRowProduct(x, w, Nd4j.create(DataType.FLOAT, 1, 4)));
+			}
+			for (String on : new String[] { "true", "", "0", "-1", "off", "no", "NaN", "falsey" }) {
+				System.setProperty(OpenBlasProduct.VECTOR_PROPERTY, on);
+				assertTrue("'" + on + "'", OpenBlasProduct.vectorsWanted());
+			}
+			System.clearProperty(OpenBlasProduct.VECTOR_PROPERTY);
+			assertTrue("unset", CachingDenseLayer.oneRowProduct(x, w, Nd4j.create(DataType.FLOAT, 1, 4)));
+		} finally {
+			SystemPropertyRule.restore(OpenBlasProduct.VECTOR_PROPERTY, was);
+		}
+	}
+
+	/** Values in 0.5 .. 1.5 (never 0, so a term left out shows), outside workspaces. */
+	private static INDArray filled(Random r, long n) {
+		float[] v = new float[(int) n];
+		for (int i = 0; i < v.length; i++) v[i] = 0.5f + r.nextFloat();
+		return NdArrays.array(v, n);
+	}
+}
