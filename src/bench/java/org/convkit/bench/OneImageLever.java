@@ -16,57 +16,60 @@ import java.util.Random;
 import static org.convkit.bench.RuntimeBenchmark.Stats.median;
 
 /**
- * The one-image lever ({@code ./convkit --bench ROUNDS one-image}): images/s of one image at a time through each
- * classification path ({@link SmallBatchForward}, DL4J's {@code output} with ConvKit's dense layers, the fused-block
- * twin {@link FusedForward}) with one image's products as OpenBLAS's matrix-vector products (the default) and through
- * {@code Nd4j.gemm} ({@code -Dconvkit.matrixVector=false}), in interleaved rounds in one JVM; medians after one
- * warm-up. Run it narrowed to AVX2 too.
+ * The small-products lever ({@code ./convkit --bench ROUNDS one-image}): images/s of one image, and of batches of 4
+ * and 16, through each classification path ({@link SmallBatchForward}, DL4J's {@code output} with ConvKit's dense
+ * layers, the fused-block twin {@link FusedForward}) with the small calls' products as ConvKit computes them (the
+ * default: OpenBLAS's matrix-vector product for one column or row, oneDNN's sgemm for wider ones in
+ * {@code SmallBatchForward}) and all through {@code Nd4j.gemm} ({@code -Dconvkit.smallProducts=nd4j}), in interleaved
+ * rounds in one JVM; medians after one warm-up. Run it narrowed to AVX2 too.
  */
 final class OneImageLever {
-	private static final String PROPERTY = "convkit.matrixVector";
+	private static final String PROPERTY = "convkit.smallProducts";
 
 	private OneImageLever() {
 	}
 
 	static void run(int rounds) {
-		System.out.printf(Locale.ROOT, "%nOne-image lever: images/s one at a time, Nd4j.gemm / OpenBLAS sgemv for one "
-				+ "image's products, medians of %d interleaved rounds after 1 warm-up; ConvKit's processor level %s; "
-				+ "%s%n",
+		System.out.printf(Locale.ROOT, "%nSmall-products lever: images/s, the small calls' products through "
+				+ "Nd4j.gemm / as ConvKit computes them, medians of %d interleaved rounds after 1 warm-up; ConvKit's "
+				+ "processor level %s; %s%n",
 				rounds, CpuFeatures.level().word(), CnnBenchmark.machine());
-		System.out.println("| network | SmallBatchForward | gain | DL4J output | gain | fused twin | gain |");
-		System.out.println("|---|---:|---:|---:|---:|---:|---:|");
-		lever("LeNet 28x28 gray", NetworkSpec.LENET_SPEC, 28, rounds);
-		lever("Small VGG 24x24 gray", NetworkSpec.SMALL_VGG_SPEC, 24, rounds);
-		lever("Small VGG 64x64 gray", NetworkSpec.SMALL_VGG_SPEC, 64, rounds);
+		System.out.println("| network | batch | SmallBatchForward | gain | DL4J output | gain | fused twin | gain |");
+		System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+		for (int batch : new int[] { 1, 4, 16 }) {
+			lever("LeNet 28x28 gray", NetworkSpec.LENET_SPEC, 28, batch, rounds);
+			lever("Small VGG 24x24 gray", NetworkSpec.SMALL_VGG_SPEC, 24, batch, rounds);
+			lever("Small VGG 64x64 gray", NetworkSpec.SMALL_VGG_SPEC, 64, batch, rounds);
+		}
 		System.clearProperty(PROPERTY);
 	}
 
-	private static void lever(String title, String spec, int side, int rounds) {
+	private static void lever(String title, String spec, int side, int batch, int rounds) {
 		MultiLayerNetwork net = NetworkBuilder.network(NetworkSpec.parse(spec), side, side, 1, 10,
 				TrainingSettings.DEFAULTS.withSeed(1));
 		SmallBatchForward small = SmallBatchForward.of(net, side, side, 1, Long.MAX_VALUE);
 		FusedForward fused = FusedForward.of(net, side, side, 1);
 		long work = ComputeThreads.multiplyAdds(NetworkSpec.parse(spec), side, side, 1, 10);
-		int images = (int) Math.max(20, Math.min(4000, 200_000_000L / Math.max(1, work)));
-		int size = side * side;
+		int calls = (int) Math.max(20, Math.min(4000, 200_000_000L / Math.max(1, work * batch)));
+		int size = side * side * batch;
 		Random r = new Random(7);
-		float[][] x = new float[images][size];
-		for (float[] image : x)
-			for (int i = 0; i < size; i++) image[i] = (float) r.nextGaussian();
+		float[][] x = new float[calls][size];
+		for (float[] images : x)
+			for (int i = 0; i < size; i++) images[i] = (float) r.nextGaussian();
 		int contenders = fused == null ? 4 : 6;
 		double[][] speed = new double[6][rounds];
 		for (int round = 0; round <= rounds; round++)
 			for (int k = 0; k < contenders; k++) {
-				System.setProperty(PROPERTY, k % 2 == 0 ? "false" : "true");
+				System.setProperty(PROPERTY, k % 2 == 0 ? "nd4j" : "");
 				long start = System.nanoTime();
-				for (float[] image : x) {
-					if (k < 2) small.probabilities(image, 1);
-					else if (k < 4) NdArrays.rows(net.output(NdArrays.array(image, 1, 1, side, side), false));
-					else fused.probabilities(NdArrays.array(image, 1, 1, side, side));
+				for (float[] images : x) {
+					if (k < 2) small.probabilities(images, batch);
+					else if (k < 4) NdArrays.rows(net.output(NdArrays.array(images, batch, 1, side, side), false));
+					else fused.probabilities(NdArrays.array(images, batch, 1, side, side));
 				}
-				if (round > 0) speed[k][round - 1] = images / ((System.nanoTime() - start) / 1e9);
+				if (round > 0) speed[k][round - 1] = (double) calls * batch / ((System.nanoTime() - start) / 1e9);
 			}
-		StringBuilder row = new StringBuilder("| " + title);
+		StringBuilder row = new StringBuilder("| " + title + " | " + batch);
 		for (int path = 0; path < 3; path++) {
 			if (path == 2 && fused == null) {
 				row.append(" | none | ");

@@ -21,7 +21,7 @@ import java.util.Random;
  * replacement computed them until 2026-12-03 against one product per batch, as {@link ColumnConvolutionLayer} computes
  * them now; that layer's output written through ReLU in two loop forms; and the second convolution's weight gradient
  * in two orientations ({@link WidthUnfoldedBackprop}); one image's dense product and the small-batch inference path's
- * products, through {@code Nd4j.gemm} and through OpenBLAS directly. Run with
+ * products, through {@code Nd4j.gemm} and as ConvKit computes them now ({@link SmallProducts}). Run with
  * {@code ./convkit --bench ROUNDS hotspots}, and narrowed to AVX2 (src/bench/run-all.sh's variables). In this package
  * for the package-private loops and layers.
  */
@@ -42,7 +42,8 @@ public final class KernelLever {
 			oneRow(rounds, s[0], s[1]);
 		// LeNet's layers for one image and for four: 20 filters on 25 taps, 50 on 500, dense 500 on 800, 10 on 500
 		for (int[] s : new int[][] { { 20, 25, 576 }, { 50, 500, 64 }, { 500, 800, 1 }, { 10, 500, 1 },
-				{ 20, 25, 4 * 576 }, { 50, 500, 4 * 64 }, { 500, 800, 4 } })
+				{ 20, 25, 4 * 576 }, { 50, 500, 4 * 64 }, { 500, 800, 4 }, { 20, 25, 64 * 576 }, { 50, 500, 64 * 64 },
+				{ 500, 800, 64 } })
 			smallBatchProduct(rounds, s[0], s[1], s[2]);
 		firstConvolution(rounds);
 		for (int[] s : new int[][] { { 20, 17, 576 }, { 32, 6, 4096 } }) reluOutput(rounds, s[0], s[1], s[2]);
@@ -177,23 +178,18 @@ public final class KernelLever {
 
 	/**
 	 * A product of the inference path for small batches ({@link SmallBatchForward}, {@code ForwardSteps}): weights
-	 * {@code [rows × inner]} times a batch's columns, through {@code Nd4j.gemm} against OpenBLAS called directly
-	 * ({@link OpenBlasProduct}: {@code sgemv} for a single column, the path's choice since 2026-12-05; {@code sgemm}
-	 * for more, which the path does not take).
+	 * {@code [rows × inner]} times a batch's columns, through {@code Nd4j.gemm} (until 2026-12-05) against
+	 * {@link SmallProducts} (OpenBLAS's {@code sgemv} for a single column, oneDNN's {@code sgemm} for more).
 	 */
 	private static void smallBatchProduct(int rounds, int rows, int inner, int cols) {
 		Nd4j.getRandom().setSeed(9);
 		INDArray w = Nd4j.rand(DataType.FLOAT, rows, inner), data = Nd4j.rand(DataType.FLOAT, inner, cols);
 		INDArray result = Nd4j.create(DataType.FLOAT, rows, cols);
 		int calls = (int) Math.max(50, Math.min(20_000, 200_000_000L / ((long) rows * inner * cols)));
-		row("inference path's product W·columns: Nd4j.gemm / OpenBLAS (sgemv for one column)", rows + "×" + inner
-				+ " · " + inner + "×" + cols, interleaved(rounds, calls, () -> Nd4j.gemm(w, data, result, false, false,
-						1.0, 0.0), () -> {
-							if (cols == 1) OpenBlasProduct.multiplyVector(false, rows, inner, 1f, w, 0, inner, data, 0,
-									0f, result, 0);
-							else OpenBlasProduct.multiply(false, false, rows, cols, inner, 1f, w, 0, inner, data, 0,
-									cols, 0f, result, 0, cols);
-						}));
+		row("inference path's product W·columns: Nd4j.gemm / ConvKit's (sgemv for one column, oneDNN's sgemm)",
+				rows + "×" + inner + " · " + inner + "×" + cols, interleaved(rounds, calls,
+						() -> Nd4j.gemm(w, data, result, false, false, 1.0, 0.0),
+						() -> SmallProducts.multiply(w, data, result, rows, cols, inner)));
 	}
 
 	/** Backprop's {@code W·deltaᵀ} (the gradient for the layer below), as DL4J's BaseLayer computes it. */

@@ -102,11 +102,11 @@ public final class CachingDenseLayer extends DenseLayer {
 	/**
 	 * One image's product {@code z = x·W} as OpenBLAS's matrix-vector product, where x is one contiguous row and W is
 	 * stored in either order without gaps: {@code Nd4j.gemm} costs 15–30 µs a call beyond the product (the hotspots
-	 * lever, docs/benchmarks.md). False where it does not apply (and where the lever's switch says no).
+	 * lever, docs/benchmarks.md). False where it does not apply, and where {@link SmallProducts#wanted} says no.
 	 */
 	static boolean oneRowProduct(INDArray x, INDArray w, INDArray z) {
 		long k = w.rows(), n = w.columns();
-		if (x.rows() != 1 || !OpenBlasProduct.vectorsWanted() || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE
+		if (x.rows() != 1 || !SmallProducts.wanted() || k > Integer.MAX_VALUE || n > Integer.MAX_VALUE
 				|| x.dataType() != DataType.FLOAT || w.dataType() != DataType.FLOAT || z.dataType() != DataType.FLOAT
 				|| x.elementWiseStride() != 1 || z.elementWiseStride() != 1 || w.elementWiseStride() != 1)
 			return false;

@@ -103,11 +103,7 @@ final class ForwardSteps {
 			}
 			dataBuffer.position(0);
 			dataBuffer.put(values, 0, inner * images * perImage);
-			// one column (a dense layer, one image): OpenBLAS's sgemv, 2-27× as fast as Nd4j.gemm there; wider products
-			// stay Nd4j.gemm's, which was as fast or faster than OpenBLAS's sgemm called directly (hotspots lever)
-			if (images * perImage == 1 && OpenBlasProduct.vectorsWanted())
-				OpenBlasProduct.multiplyVector(false, rows, inner, 1f, weights, 0, inner, data, 0, 0f, result, 0);
-			else Nd4j.gemm(weights, data, result, false, false, 1.0, 0.0);
+			SmallProducts.multiply(weights, data, result, rows, images * perImage, inner);
 			resultBuffer.position(0);
 			resultBuffer.get(out);
 			return out;

@@ -39,17 +39,6 @@ final class OpenBlasProduct {
 		Reference.reachabilityFence(c);
 	}
 
-	/** Switch for one image's products ({@link #vectorsWanted}): {@code false} sends them to {@code Nd4j.gemm}. */
-	static final String VECTOR_PROPERTY = "convkit.matrixVector";
-
-	/**
-	 * Whether one image's products take {@link #multiplyVector}: unless {@value #VECTOR_PROPERTY} is {@code false}
-	 * (any case; for the {@code one-image} benchmark lever), read per call so a running JVM can compare.
-	 */
-	static boolean vectorsWanted() {
-		return !"false".equalsIgnoreCase(System.getProperty(VECTOR_PROPERTY, "").trim());
-	}
-
 	/**
 	 * {@code y = alpha · op(a) · x + beta · y} with {@code op(a)} {@code m × n}, {@code a} row-major from its offset
 	 * with its leading dimension, {@code x} ({@code n} values) and {@code y} ({@code m}) contiguous from theirs; arrays
@@ -76,7 +65,7 @@ final class OpenBlasProduct {
 	}
 
 	/** A {@code rows × cols} row-major matrix with leading dimension {@code ld} from {@code offset} lies inside {@code a}. */
-	private static void check(INDArray a, long offset, int rows, int cols, int ld) {
+	static void check(INDArray a, long offset, int rows, int cols, int ld) {
 		if (a.dataType() != DataType.FLOAT || a.elementWiseStride() != 1)
 			throw new IllegalArgumentException("a contiguous float array is needed");
 		if (rows < 1 || cols < 1 || ld < cols || offset < 0 || offset + (long) (rows - 1) * ld + cols > a.length())

@@ -93,7 +93,7 @@ final class PlanMemory {
 			this.allocate = allocate;
 		}
 
-		org.bytedeco.javacpp.Pointer at(int slot, long bytes) {
+		private org.bytedeco.javacpp.Pointer at(int slot, long bytes) {
 			while (raw.size() <= slot) {
 				raw.add(null);
 				capacity.add(0L);

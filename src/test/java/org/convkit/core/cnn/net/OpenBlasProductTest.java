@@ -14,8 +14,9 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 /**
- * One image's products: OpenBLAS's matrix-vector product on parts of ND4J arrays ({@link OpenBlasProduct}) and the
- * dense layer's one-row path ({@link CachingDenseLayer#oneRowProduct}), against sums in double precision. Tolerances:
+ * Classification's small products: OpenBLAS's matrix-vector product on parts of ND4J arrays ({@link OpenBlasProduct}),
+ * the dense layer's one-row path ({@link CachingDenseLayer#oneRowProduct}) and {@link SmallProducts}, against sums in
+ * double precision. Tolerances:
  * float sums of up to 800 terms in 0.5..1.5, in an order OpenBLAS chooses, against exact ones: a relative 1e-5.
  */
 public class OpenBlasProductTest {
@@ -90,25 +91,50 @@ public class OpenBlasProductTest {
 		for (int j = 0; j < 4; j++) assertTrue(Float.isNaN(z.getFloat(0, j)));
 	}
 
-	/** The lever's switch: only {@code false} (any case, spaces around) sends one image's products to Nd4j.gemm. */
+	/**
+	 * The small calls' products ({@link SmallProducts}): one column, and wider ones on oneDNN's sgemm, against sums in
+	 * double precision, for LeNet's first convolution on one image (20 × 25 · 25 × 576) and its dense layer.
+	 */
 	@Test
-	public void theSwitchTakesOnlyFalse() {
+	public void smallProductsEitherWay() {
+		Random r = new Random(16);
+		for (int[] s : new int[][] { { 20, 25, 576 }, { 500, 800, 1 }, { 7, 3, 5 } }) {
+			int m = s[0], k = s[1], n = s[2];
+			INDArray a = filled(r, (long) m * k).reshape('c', m, k), b = filled(r, (long) k * n).reshape('c', k, n);
+			INDArray c = Nd4j.valueArrayOf(new long[] { m, n }, Float.NaN, DataType.FLOAT);
+			SmallProducts.multiply(a, b, c, m, n, k);
+			for (int i = 0; i < m; i += Math.max(1, m / 7))
+				for (int j = 0; j < n; j += Math.max(1, n / 9)) {
+					double expected = 0;
+					for (int t = 0; t < k; t++)
+						expected += a.getDouble(i, t) * b.getDouble(t, j);
+					assertEquals(m + "×" + k + "·" + k + "×" + n + " at " + i + "," + j, expected, c.getDouble(i, j),
+							1e-5 * expected);
+				}
+		}
+		assertThrows("c too small", IllegalArgumentException.class, () -> SmallProducts.oneDnn(
+				filled(r, 6).reshape(2, 3), filled(r, 12).reshape(3, 4), Nd4j.create(DataType.FLOAT, 2, 3), 2, 4, 3));
+	}
+
+	/** The lever's switch: only {@code nd4j} (any case, spaces around) sends the small products to Nd4j.gemm. */
+	@Test
+	public void theSwitchTakesOnlyNd4j() {
 		INDArray x = filled(new Random(14), 6).reshape(1, 6), w = filled(new Random(15), 24).reshape('c', 6, 4);
-		String was = System.getProperty(OpenBlasProduct.VECTOR_PROPERTY);
+		String was = System.getProperty(SmallProducts.PROPERTY);
 		try {
-			for (String off : new String[] { "false", "FALSE", " False " }) {
-				System.setProperty(OpenBlasProduct.VECTOR_PROPERTY, off);
-				assertFalse(off, OpenBlasProduct.vectorsWanted());
+			for (String off : new String[] { "nd4j", "ND4J", " Nd4j " }) {
+				System.setProperty(SmallProducts.PROPERTY, off);
+				assertFalse(off, SmallProducts.wanted());
 				assertFalse(off, CachingDenseLayer.oneRowProduct(x, w, Nd4j.create(DataType.FLOAT, 1, 4)));
 			}
-			for (String on : new String[] { "true", "", "0", "-1", "off", "no", "NaN", "falsey" }) {
-				System.setProperty(OpenBlasProduct.VECTOR_PROPERTY, on);
-				assertTrue("'" + on + "'", OpenBlasProduct.vectorsWanted());
+			for (String on : new String[] { "true", "false", "", "0", "-1", "off", "NaN", "nd4jx", "oneDNN" }) {
+				System.setProperty(SmallProducts.PROPERTY, on);
+				assertTrue("'" + on + "'", SmallProducts.wanted());
 			}
-			System.clearProperty(OpenBlasProduct.VECTOR_PROPERTY);
+			System.clearProperty(SmallProducts.PROPERTY);
 			assertTrue("unset", CachingDenseLayer.oneRowProduct(x, w, Nd4j.create(DataType.FLOAT, 1, 4)));
 		} finally {
-			SystemPropertyRule.restore(OpenBlasProduct.VECTOR_PROPERTY, was);
+			SystemPropertyRule.restore(SmallProducts.PROPERTY, was);
 		}
 	}
 

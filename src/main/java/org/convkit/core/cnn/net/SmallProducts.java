@@ -1,0 +1,60 @@
+package org.convkit.core.cnn.net;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.lang.ref.Reference;
+
+import static org.bytedeco.dnnl.global.dnnl.dnnl_sgemm;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
+
+/**
+ * The products of classification's small calls (one image's dense layers, {@link SmallBatchForward}'s layers): one
+ * column or row as OpenBLAS's matrix-vector product ({@link OpenBlasProduct#multiplyVector}), wider ones as oneDNN's
+ * {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product, and for LeNet's layers on one to
+ * four images oneDNN's sgemm took 0.2–0.8 of its time and 0.5–0.9 of OpenBLAS's {@code sgemm} called directly
+ * (docs/benchmarks.md, the hotspots lever). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
+ * {@code Nd4j.gemm}, as until 2026-12-05 (for the one-image lever).
+ */
+final class SmallProducts {
+	static final String PROPERTY = "convkit.smallProducts";
+
+	private SmallProducts() {
+	}
+
+	/** Whether ConvKit computes these products itself: unless the switch says {@code nd4j} (read per call). */
+	static boolean wanted() {
+		return !"nd4j".equalsIgnoreCase(System.getProperty(PROPERTY, "").trim());
+	}
+
+	/**
+	 * {@code c = a · b}, all three row-major contiguous float arrays from their starts ({@code a} {@code m × k},
+	 * {@code b} {@code k × n}, {@code c} {@code m × n}): OpenBLAS's matrix-vector product for {@code n == 1}, oneDNN's
+	 * sgemm where its library loads, else {@code Nd4j.gemm}; all {@code Nd4j.gemm} when not {@link #wanted}.
+	 */
+	static void multiply(INDArray a, INDArray b, INDArray c, int m, int n, int k) {
+		if (!wanted()) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+		else if (n == 1) OpenBlasProduct.multiplyVector(false, m, k, 1f, a, 0, k, b, 0, 0f, c, 0);
+		else if (!oneDnn(a, b, c, m, n, k)) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+	}
+
+	/** oneDNN's {@code dnnl_sgemm} on row-major operands; false where oneDNN's library does not load here. */
+	static boolean oneDnn(INDArray a, INDArray b, INDArray c, int m, int n, int k) {
+		if (Dnnl.get() == null) return false;
+		OpenBlasProduct.check(a, 0, m, k, k);
+		OpenBlasProduct.check(b, 0, k, n, n);
+		OpenBlasProduct.check(c, 0, m, n, n);
+		int status = dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, floats(a), k, floats(b), n, 0f, floats(c), n);
+		Reference.reachabilityFence(a);
+		Reference.reachabilityFence(b);
+		Reference.reachabilityFence(c);
+		if (status != dnnl_success) throw new IllegalStateException("oneDNN's sgemm failed (status " + status + ")");
+		return true;
+	}
+
+	/** The array's first element (ND4J's address pointer of a view starts at the view). */
+	private static FloatPointer floats(INDArray a) {
+		return new FloatPointer(a.data().addressPointer());
+	}
+}
