@@ -66,7 +66,7 @@ public final class FilterBenchmark {
 		alone.put("levers", LeverBenchmark::run);
 		alone.put("pooling", PoolingLever::run);
 		alone.put("inference", InferenceLever::run);
-		alone.put("one-image", OneImageLever::run);
+		alone.put("small-products", SmallProductsLever::run);
 		alone.put("twins", ClassificationTwinLever::run);
 		alone.put("channels-last", ClassificationTwinLever::run); // its earlier name
 		alone.put("fused", FusedBlockLever::run);
@@ -97,7 +97,7 @@ public final class FilterBenchmark {
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, "
-					+ "one-image, twins (or channels-last), fused, validation, layouts, first-layer, block-pooling, "
+					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, block-pooling, "
 					+ "pooling-kernels, "
 					+ "blas-threads, hotspots, onednn, onednn-vgg64, onednn-vgg96, runs, runs-vgg64, runs-vgg96, "
 					+ "reading, spark "

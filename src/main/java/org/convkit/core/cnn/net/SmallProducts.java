@@ -12,10 +12,10 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 /**
  * The products of classification's small calls (one image's dense layers, {@link SmallBatchForward}'s layers): one
  * column or row as OpenBLAS's matrix-vector product ({@link OpenBlasProduct#multiplyVector}), wider ones as oneDNN's
- * {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product, and for LeNet's layers on one to
- * four images oneDNN's sgemm took 0.2–0.8 of its time and 0.5–0.9 of OpenBLAS's {@code sgemm} called directly
- * (docs/benchmarks.md, the hotspots lever). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
- * {@code Nd4j.gemm}, as until 2026-12-05 (for the one-image lever).
+ * {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product: for LeNet's layers on one to four
+ * images oneDNN's sgemm took 0.3–0.9 of its time (the hotspots lever), and OpenBLAS's {@code sgemm} called directly
+ * was no faster than {@code Nd4j.gemm} there (docs/benchmarks.md). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
+ * {@code Nd4j.gemm}, as until 2026-12-05 (for the small-products lever).
  */
 final class SmallProducts {
 	static final String PROPERTY = "convkit.smallProducts";
