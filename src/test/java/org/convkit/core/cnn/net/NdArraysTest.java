@@ -2,6 +2,8 @@ package org.convkit.core.cnn.net;
 
 import org.junit.Test;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -52,10 +54,8 @@ public class NdArraysTest {
 	/** A copy kept beyond a workspace's scope is made outside it; an array already contiguous is taken as it is. */
 	@Test
 	public void detachedCopiesLiveOutsideWorkspaces() {
-		org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration conf =
-				org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(1 << 20).build();
-		try (org.nd4j.linalg.api.memory.MemoryWorkspace ws =
-				Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "NdArraysTest")) {
+		WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+		try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "NdArraysTest")) {
 			INDArray a = Nd4j.rand(DataType.FLOAT, 4, 6);
 			assertTrue(a.isAttached());
 			INDArray columns = a.get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4)); // not contiguous

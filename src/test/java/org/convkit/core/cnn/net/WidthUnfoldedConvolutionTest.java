@@ -3,6 +3,8 @@ package org.convkit.core.cnn.net;
 import org.convkit.core.cnn.net.ForwardSteps.Act;
 import org.junit.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Random;
 
@@ -112,22 +114,19 @@ public class WidthUnfoldedConvolutionTest {
 		Random r = new Random(3);
 		INDArray a = NdArrays.detached(null, 10, 6), b = NdArrays.detached(null, 10, 5);
 		INDArray c = NdArrays.detached(null, 10, 5);
-		a.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 60)).reshape(10, 6));
-		b.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values(r, 50)).reshape(10, 5));
-		INDArray rowsOfA = a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 6),
-				org.nd4j.linalg.indexing.NDArrayIndex.all());
-		INDArray rowsOfB = b.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(4, 10),
-				org.nd4j.linalg.indexing.NDArrayIndex.all());
-		INDArray rowsOfC = c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 10),
-				org.nd4j.linalg.indexing.NDArrayIndex.all());
+		a.assign(Nd4j.createFromArray(values(r, 60)).reshape(10, 6));
+		b.assign(Nd4j.createFromArray(values(r, 50)).reshape(10, 5));
+		INDArray rowsOfA = a.get(NDArrayIndex.interval(2, 6), NDArrayIndex.all());
+		INDArray rowsOfB = b.get(NDArrayIndex.interval(4, 10), NDArrayIndex.all());
+		INDArray rowsOfC = c.get(NDArrayIndex.interval(6, 10), NDArrayIndex.all());
 		assertTrue("a view with an offset", rowsOfA.offset() > 0 && rowsOfB.offset() > 0 && rowsOfC.offset() > 0);
 		OpenBlasProduct.multiply(false, false, 4, 5, 6, 1f, rowsOfA, 0, 6, rowsOfB, 0, 5, 0f, rowsOfC, 0, 5);
 		INDArray expected = rowsOfA.dup().mmul(rowsOfB.dup());
 		for (int i = 0; i < 4; i++)
 			for (int j = 0; j < 5; j++) // one product of 6 terms either way; OpenBLAS's order may differ from mmul's
 				assertEquals(expected.getFloat(i, j), rowsOfC.getFloat(i, j), 1e-5f * expected.getFloat(i, j));
-		assertEquals("rows before the view untouched", 0f, c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 6),
-				org.nd4j.linalg.indexing.NDArrayIndex.all()).sumNumber().floatValue(), 0f);
+		assertEquals("rows before the view untouched", 0f,
+				c.get(NDArrayIndex.interval(0, 6), NDArrayIndex.all()).sumNumber().floatValue(), 0f);
 	}
 
 	/** In 0.5 .. 1.5: never 0, so a value left out shows. */
