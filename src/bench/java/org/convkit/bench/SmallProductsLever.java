@@ -16,12 +16,13 @@ import java.util.Random;
 import static org.convkit.bench.RuntimeBenchmark.Stats.median;
 
 /**
- * The small-products lever ({@code ./convkit --bench ROUNDS small-products}): images/s of one image, and of batches of 4
- * and 16, through each classification path ({@link SmallBatchForward}, DL4J's {@code output} with ConvKit's dense
+ * The small-products lever ({@code ./convkit --bench ROUNDS small-products}): images/s of one image, and of batches
+ * of 4 and 16, through each classification path ({@link SmallBatchForward}, DL4J's {@code output} with ConvKit's dense
  * layers, the fused-block twin {@link FusedForward}) with the small calls' products as ConvKit computes them (the
- * default: OpenBLAS's matrix-vector product for one column or row, oneDNN's sgemm for wider ones in
- * {@code SmallBatchForward}) and all through {@code Nd4j.gemm} ({@code -Dconvkit.smallProducts=nd4j}), in interleaved
- * rounds in one JVM; medians after one warm-up. Run it narrowed to AVX2 too.
+ * default: oneDNN's sgemm for one image's dense layers and for {@code SmallBatchForward}'s products) and all through
+ * {@code Nd4j.gemm} ({@code -Dconvkit.smallProducts=nd4j}), in interleaved rounds in one JVM; medians after one
+ * warm-up. Threads as the calls get them without ConvKit's per-call rule (set {@code OMP_NUM_THREADS} to fix them).
+ * Run it narrowed to AVX2 too.
  */
 final class SmallProductsLever {
 	private static final String PROPERTY = "convkit.smallProducts";

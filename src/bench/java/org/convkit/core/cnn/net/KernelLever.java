@@ -163,7 +163,7 @@ public final class KernelLever {
 
 	/**
 	 * One image's dense product {@code x·W} (DL4J's 'f'-order weights): {@code Nd4j.gemm} (what
-	 * {@link CachingDenseLayer} called for every batch until 2026-12-05) against OpenBLAS's matrix-vector product
+	 * {@link CachingDenseLayer} called for every batch until 2026-12-05) against oneDNN's sgemm
 	 * ({@link CachingDenseLayer#oneRowProduct}, its path for one row since).
 	 */
 	private static void oneRow(int rounds, int nIn, int nOut) {
@@ -171,7 +171,7 @@ public final class KernelLever {
 		INDArray x = Nd4j.rand(DataType.FLOAT, 1, nIn), w = Nd4j.rand(DataType.FLOAT, nIn, nOut).dup('f');
 		INDArray z = Nd4j.create(DataType.FLOAT, 1, nOut);
 		int calls = (int) Math.max(50, Math.min(20_000, 200_000_000L / ((long) nIn * nOut)));
-		row("one image's dense product x·W: Nd4j.gemm / OpenBLAS sgemv", "1×" + nIn + " · " + nIn + "×" + nOut
+		row("one image's dense product x·W: Nd4j.gemm / oneDNN's sgemm", "1×" + nIn + " · " + nIn + "×" + nOut
 				+ " ('f')", interleaved(rounds, calls, () -> Nd4j.gemm(x, w, z, false, false, 1.0, 0.0),
 						() -> CachingDenseLayer.oneRowProduct(x, w, z)));
 	}
@@ -179,14 +179,14 @@ public final class KernelLever {
 	/**
 	 * A product of the inference path for small batches ({@link SmallBatchForward}, {@code ForwardSteps}): weights
 	 * {@code [rows × inner]} times a batch's columns, through {@code Nd4j.gemm} (until 2026-12-05) against
-	 * {@link SmallProducts} (OpenBLAS's {@code sgemv} for a single column, oneDNN's {@code sgemm} for more).
+	 * {@link SmallProducts} (oneDNN's {@code sgemm}).
 	 */
 	private static void smallBatchProduct(int rounds, int rows, int inner, int cols) {
 		Nd4j.getRandom().setSeed(9);
 		INDArray w = Nd4j.rand(DataType.FLOAT, rows, inner), data = Nd4j.rand(DataType.FLOAT, inner, cols);
 		INDArray result = Nd4j.create(DataType.FLOAT, rows, cols);
 		int calls = (int) Math.max(50, Math.min(20_000, 200_000_000L / ((long) rows * inner * cols)));
-		row("inference path's product W·columns: Nd4j.gemm / ConvKit's (sgemv for one column, oneDNN's sgemm)",
+		row("inference path's product W·columns: Nd4j.gemm / oneDNN's sgemm",
 				rows + "×" + inner + " · " + inner + "×" + cols, interleaved(rounds, calls,
 						() -> Nd4j.gemm(w, data, result, false, false, 1.0, 0.0),
 						() -> SmallProducts.multiply(w, data, result, rows, cols, inner)));

@@ -100,9 +100,10 @@ public final class CachingDenseLayer extends DenseLayer {
 	}
 
 	/**
-	 * One image's product {@code z = x·W} as OpenBLAS's matrix-vector product, where x is one contiguous row and W is
-	 * stored in either order without gaps: {@code Nd4j.gemm} costs 15–30 µs a call beyond the product (the hotspots
-	 * lever, docs/benchmarks.md). False where it does not apply, and where {@link SmallProducts#wanted} says no.
+	 * One image's product {@code z = x·W} as oneDNN's sgemm ({@link SmallProducts}), where x is one contiguous row and
+	 * W is stored in either order without gaps: {@code Nd4j.gemm} costs 15–30 µs a call beyond the product (the
+	 * hotspots lever, docs/benchmarks.md). False where it does not apply, where {@link SmallProducts#wanted} says no,
+	 * and where oneDNN's library does not load.
 	 */
 	static boolean oneRowProduct(INDArray x, INDArray w, INDArray z) {
 		long k = w.rows(), n = w.columns();
@@ -113,10 +114,8 @@ public final class CachingDenseLayer extends DenseLayer {
 		boolean columns = Arrays.equals(w.stride(), new long[] { 1, k }), rows = Arrays.equals(w.stride(),
 				new long[] { n, 1 });
 		if (!columns && !rows) return false;
-		// 'f' order: W's columns are the stored rows (z = S·x); 'c' order: z = Wᵀ·x
-		if (columns) OpenBlasProduct.multiplyVector(false, (int) n, (int) k, 1f, w, 0, (int) k, x, 0, 0f, z, 0);
-		else OpenBlasProduct.multiplyVector(true, (int) n, (int) k, 1f, w, 0, (int) n, x, 0, 0f, z, 0);
-		return true;
+		// 'f' order: W is stored as its transpose, n × k
+		return SmallProducts.oneDnn(x, w, columns, z, 1, (int) n, (int) k);
 	}
 
 	private boolean keepable() {

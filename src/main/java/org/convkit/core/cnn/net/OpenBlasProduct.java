@@ -39,26 +39,6 @@ final class OpenBlasProduct {
 		Reference.reachabilityFence(c);
 	}
 
-	/**
-	 * {@code y = alpha · op(a) · x + beta · y} with {@code op(a)} {@code m × n}, {@code a} row-major from its offset
-	 * with its leading dimension, {@code x} ({@code n} values) and {@code y} ({@code m}) contiguous from theirs; arrays
-	 * as for {@link #multiply}. For one image's products: through {@code Nd4j.gemm} LeNet's dense layer (1 × 800 ·
-	 * 800 × 500) took 2.1–2.7× as long as this, its output layer (500 × 10) 21–24× — ND4J's cost per call beyond the
-	 * product (hotspots lever, docs/benchmarks.md).
-	 */
-	static void multiplyVector(boolean transA, int m, int n, float alpha, INDArray a, long aOffset, int lda,
-			INDArray x, long xOffset, float beta, INDArray y, long yOffset) {
-		check(a, aOffset, transA ? n : m, transA ? m : n, lda);
-		check(x, xOffset, 1, n, n);
-		check(y, yOffset, 1, m, m);
-		openblas_nolapack.cblas_sgemv(openblas_nolapack.CblasRowMajor,
-				transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans, transA ? n : m, transA ? m : n,
-				alpha, at(a, aOffset), lda, at(x, xOffset), 1, beta, at(y, yOffset), 1);
-		Reference.reachabilityFence(a);
-		Reference.reachabilityFence(x);
-		Reference.reachabilityFence(y);
-	}
-
 	/** {@code a}'s element {@code offset}: ND4J's {@code addressPointer()} of a view already starts at the view. */
 	private static FloatPointer at(INDArray a, long offset) {
 		return new FloatPointer(a.data().addressPointer()).position(offset);

@@ -10,11 +10,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_sgemm;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 /**
- * The products of classification's small calls (one image's dense layers, {@link SmallBatchForward}'s layers): one
- * column or row as OpenBLAS's matrix-vector product ({@link OpenBlasProduct#multiplyVector}), wider ones as oneDNN's
- * {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product: for LeNet's layers on one to four
- * images oneDNN's sgemm took 0.3–0.9 of its time (the hotspots lever), and OpenBLAS's {@code sgemm} called directly
- * was no faster than {@code Nd4j.gemm} there (docs/benchmarks.md). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
+ * The products of classification's small calls (one image's dense layers, {@link SmallBatchForward}'s layers) as
+ * oneDNN's {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product: for LeNet's layers on one
+ * to four images oneDNN's sgemm took 0.05–0.9 of its time (the hotspots lever). OpenBLAS's {@code sgemm} called
+ * directly was no faster than {@code Nd4j.gemm} there, and its {@code sgemv}, faster for one row on one thread, ran a
+ * large dense layer 2–4× slower than {@code Nd4j.gemm} on two (its own threads against OpenMP's; docs/benchmarks.md). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
  * {@code Nd4j.gemm}, as until 2026-12-05 (for the small-products lever).
  */
 final class SmallProducts {
@@ -30,22 +30,25 @@ final class SmallProducts {
 
 	/**
 	 * {@code c = a · b}, all three row-major contiguous float arrays from their starts ({@code a} {@code m × k},
-	 * {@code b} {@code k × n}, {@code c} {@code m × n}): OpenBLAS's matrix-vector product for {@code n == 1}, oneDNN's
-	 * sgemm where its library loads, else {@code Nd4j.gemm}; all {@code Nd4j.gemm} when not {@link #wanted}.
+	 * {@code b} {@code k × n}, {@code c} {@code m × n}): oneDNN's sgemm where its library loads, else (and when not
+	 * {@link #wanted}) {@code Nd4j.gemm}.
 	 */
 	static void multiply(INDArray a, INDArray b, INDArray c, int m, int n, int k) {
 		if (!wanted()) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-		else if (n == 1) OpenBlasProduct.multiplyVector(false, m, k, 1f, a, 0, k, b, 0, 0f, c, 0);
-		else if (!oneDnn(a, b, c, m, n, k)) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+		else if (!oneDnn(a, b, false, c, m, n, k)) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
 	}
 
-	/** oneDNN's {@code dnnl_sgemm} on row-major operands; false where oneDNN's library does not load here. */
-	static boolean oneDnn(INDArray a, INDArray b, INDArray c, int m, int n, int k) {
+	/**
+	 * oneDNN's {@code dnnl_sgemm} on row-major operands, {@code b} stored {@code n × k} when {@code transB}; false where
+	 * oneDNN's library does not load here.
+	 */
+	static boolean oneDnn(INDArray a, INDArray b, boolean transB, INDArray c, int m, int n, int k) {
 		if (Dnnl.get() == null) return false;
 		OpenBlasProduct.check(a, 0, m, k, k);
-		OpenBlasProduct.check(b, 0, k, n, n);
+		OpenBlasProduct.check(b, 0, transB ? n : k, transB ? k : n, transB ? k : n);
 		OpenBlasProduct.check(c, 0, m, n, n);
-		int status = dnnl_sgemm((byte) 'N', (byte) 'N', m, n, k, 1f, floats(a), k, floats(b), n, 0f, floats(c), n);
+		int status = dnnl_sgemm((byte) 'N', (byte) (transB ? 'T' : 'N'), m, n, k, 1f, floats(a), k, floats(b),
+				transB ? k : n, 0f, floats(c), n);
 		Reference.reachabilityFence(a);
 		Reference.reachabilityFence(b);
 		Reference.reachabilityFence(c);

@@ -14,48 +14,37 @@ import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 /**
- * Classification's small products: OpenBLAS's matrix-vector product on parts of ND4J arrays ({@link OpenBlasProduct}),
- * the dense layer's one-row path ({@link CachingDenseLayer#oneRowProduct}) and {@link SmallProducts}, against sums in
- * double precision. Tolerances:
- * float sums of up to 800 terms in 0.5..1.5, in an order OpenBLAS chooses, against exact ones: a relative 1e-5.
+ * Classification's small products ({@link SmallProducts}, oneDNN's sgemm) and the dense layer's one-row path
+ * ({@link CachingDenseLayer#oneRowProduct}), against sums in double precision. Tolerances:
+ * float sums of up to 800 terms in 0.5..1.5, in an order oneDNN chooses, against exact ones: a relative 1e-5.
  */
-public class OpenBlasProductTest {
+public class SmallProductsTest {
+	/** oneDNN's sgemm with b stored as its transpose (DL4J's 'f'-order weights), and what it refuses. */
 	@Test
-	public void matrixTimesVectorEitherWayFromAnyOffset() {
+	public void oneDnnWithTheSecondOperandEitherWay() {
 		Random r = new Random(11);
-		int m = 7, n = 13, lda = 15;
-		INDArray a = filled(r, 3 + 13 * lda), x = filled(r, 2 + 13), y = filled(r, 5 + 13);
-		for (boolean trans : new boolean[] { false, true }) {
-			float[] before = y.toFloatVector();
-			OpenBlasProduct.multiplyVector(trans, m, n, 0.5f, a, 3, lda, x, 2, 2f, y, 5);
-			for (int i = 0; i < m; i++) {
-				double sum = 0;
-				for (int j = 0; j < n; j++)
-					sum += a.getDouble(3 + (trans ? (long) j * lda + i : (long) i * lda + j)) * x.getDouble(2 + j);
-				double expected = 0.5 * sum + 2 * before[5 + i];
-				assertEquals("trans " + trans + " row " + i, expected, y.getDouble(5 + i), 1e-5 * expected);
-			}
-			for (int i = 0; i < 5; i++) assertEquals("before the offset", before[i], y.getFloat(i), 0f);
-			for (int i = 5 + m; i < before.length; i++) assertEquals("after the vector", before[i], y.getFloat(i), 0f);
+		int m = 3, k = 13, n = 7;
+		INDArray a = filled(r, (long) m * k).reshape('c', m, k), b = filled(r, (long) k * n).reshape('c', k, n);
+		for (boolean transB : new boolean[] { false, true }) {
+			INDArray stored = transB ? b.transpose().dup('c') : b, c = Nd4j.create(DataType.FLOAT, m, n);
+			assertTrue(SmallProducts.oneDnn(a, stored, transB, c, m, n, k));
+			for (int i = 0; i < m; i++)
+				for (int j = 0; j < n; j++) {
+					double expected = 0;
+					for (int t = 0; t < k; t++)
+						expected += a.getDouble(i, t) * b.getDouble(t, j);
+					assertEquals("transB " + transB + " at " + i + "," + j, expected, c.getDouble(i, j), 1e-5 * expected);
+				}
 		}
-	}
-
-	@Test
-	public void vectorsOutsideTheirArraysAreRefused() {
-		INDArray a = NdArrays.detached(null, 4, 6), x = NdArrays.detached(null, 1, 6);
-		INDArray y = NdArrays.detached(null, 1, 4);
-		OpenBlasProduct.multiplyVector(false, 4, 6, 1f, a, 0, 6, x, 0, 0f, y, 0); // fits
-		assertThrows(IllegalArgumentException.class, // x one value short from offset 1
-				() -> OpenBlasProduct.multiplyVector(false, 4, 6, 1f, a, 0, 6, x, 1, 0f, y, 0));
-		assertThrows(IllegalArgumentException.class, // y too short for 5 rows
-				() -> OpenBlasProduct.multiplyVector(false, 5, 6, 1f, a, 0, 6, x, 0, 0f, y, 0));
-		assertThrows(IllegalArgumentException.class, // transposed: a would be 6 × 4 with ld 6
-				() -> OpenBlasProduct.multiplyVector(true, 4, 6, 1f, a, 0, 6, x, 0, 0f, y, 0));
-		assertThrows(IllegalArgumentException.class,
-				() -> OpenBlasProduct.multiplyVector(false, 4, 0, 1f, a, 0, 6, x, 0, 0f, y, 0));
-		assertThrows(IllegalArgumentException.class, // doubles
-				() -> OpenBlasProduct.multiplyVector(false, 4, 6, 1f, Nd4j.create(DataType.DOUBLE, 4, 6), 0, 6, x, 0,
-						0f, y, 0));
+		INDArray c = Nd4j.create(DataType.FLOAT, m, n);
+		assertThrows("b too short", IllegalArgumentException.class,
+				() -> SmallProducts.oneDnn(a, filled(r, (long) k * n - 1), false, c, m, n, k));
+		assertThrows("b stored k × n taken as n × k is fine only when its length fits", IllegalArgumentException.class,
+				() -> SmallProducts.oneDnn(a, b, true, Nd4j.create(DataType.FLOAT, m, n + 1), m, n + 1, k));
+		assertThrows("zero columns", IllegalArgumentException.class,
+				() -> SmallProducts.oneDnn(a, b, false, c, m, 0, k));
+		assertThrows("doubles", IllegalArgumentException.class,
+				() -> SmallProducts.oneDnn(Nd4j.create(DataType.DOUBLE, m, k), b, false, c, m, n, k));
 	}
 
 	/** DL4J's weights in 'f' order (as DL4J keeps them) and in 'c' order: x·W either way. */
@@ -113,7 +102,8 @@ public class OpenBlasProductTest {
 				}
 		}
 		assertThrows("c too small", IllegalArgumentException.class, () -> SmallProducts.oneDnn(
-				filled(r, 6).reshape(2, 3), filled(r, 12).reshape(3, 4), Nd4j.create(DataType.FLOAT, 2, 3), 2, 4, 3));
+				filled(r, 6).reshape(2, 3), filled(r, 12).reshape(3, 4), false, Nd4j.create(DataType.FLOAT, 2, 3), 2,
+				4, 3));
 	}
 
 	/** The lever's switch: only {@code nd4j} (any case, spaces around) sends the small products to Nd4j.gemm. */
