@@ -14,8 +14,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
  * oneDNN's {@code dnnl_sgemm}. {@code Nd4j.gemm} costs 15–30 µs a call beyond the product: for LeNet's layers on one
  * to four images oneDNN's sgemm took 0.05–0.9 of its time (the hotspots lever). OpenBLAS's {@code sgemm} called
  * directly was no faster than {@code Nd4j.gemm} there, and its {@code sgemv}, faster for one row on one thread, made
- * one image of Small VGG 64×64 1.6–4× slower on two threads (its own threads against OpenMP's; docs/benchmarks.md). {@value #PROPERTY}{@code =nd4j} (any case) sends them all to
- * {@code Nd4j.gemm}, as until 2026-12-05 (for the small-products lever).
+ * one image of Small VGG 64×64 1.6–4× slower on two threads (its own threads against OpenMP's; docs/benchmarks.md).
+ * {@value #PROPERTY}{@code =nd4j} (any case) sends them all to {@code Nd4j.gemm}, as until 2026-12-05 (for the
+ * small-products lever).
  */
 final class SmallProducts {
 	static final String PROPERTY = "convkit.smallProducts";
