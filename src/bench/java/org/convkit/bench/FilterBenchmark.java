@@ -97,10 +97,9 @@ public final class FilterBenchmark {
 		if (!filters.contains(only) && !others.contains(only) && cnnCase == null) {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, "
-					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, block-pooling, "
-					+ "pooling-kernels, "
-					+ "blas-threads, hotspots, onednn, onednn-vgg64, onednn-vgg96, runs, runs-vgg64, runs-vgg96, "
-					+ "reading, spark "
+					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, "
+					+ "block-pooling, pooling-kernels, blas-threads, hotspots, onednn, onednn-vgg64, onednn-vgg96, "
+					+ "runs, runs-vgg64, runs-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);
 		}

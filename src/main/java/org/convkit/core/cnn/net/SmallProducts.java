@@ -40,8 +40,8 @@ final class SmallProducts {
 	}
 
 	/**
-	 * oneDNN's {@code dnnl_sgemm} on row-major operands, {@code b} stored {@code n × k} when {@code transB}; false where
-	 * oneDNN's library does not load here.
+	 * oneDNN's {@code dnnl_sgemm} on row-major operands, {@code b} stored {@code n × k} when {@code transB}; false
+	 * where oneDNN's library does not load here.
 	 */
 	static boolean oneDnn(INDArray a, INDArray b, boolean transB, INDArray c, int m, int n, int k) {
 		if (Dnnl.get() == null) return false;

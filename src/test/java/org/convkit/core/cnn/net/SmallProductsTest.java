@@ -33,7 +33,8 @@ public class SmallProductsTest {
 					double expected = 0;
 					for (int t = 0; t < k; t++)
 						expected += a.getDouble(i, t) * b.getDouble(t, j);
-					assertEquals("transB " + transB + " at " + i + "," + j, expected, c.getDouble(i, j), 1e-5 * expected);
+					assertEquals("transB " + transB + " at " + i + "," + j, expected, c.getDouble(i, j),
+							1e-5 * expected);
 				}
 		}
 		INDArray c = Nd4j.create(DataType.FLOAT, m, n);
