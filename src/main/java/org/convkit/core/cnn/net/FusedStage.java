@@ -302,8 +302,8 @@ abstract class FusedStage {
 					? BlockMaxPooling.of(g, srcDesc, dstDesc, reluBackprop) : null;
 			workspace = max && training && java == null ? d.owned(fpd.workspace_desc()) : null;
 			pooling_backward.primitive_desc bpd = diffSrc == null || java != null ? null
-					: new pooling_backward.primitive_desc(
-							new pooling_backward.desc(alg, srcDesc, dstDesc, strides, kernel, padL, padR), d.engine, fpd);
+					: new pooling_backward.primitive_desc(new pooling_backward.desc(alg, srcDesc, dstDesc, strides,
+							kernel, padL, padR), d.engine, fpd);
 			bwd = bpd == null ? null : new pooling_backward(bpd);
 			slow = java == null && (reference(fpd) || bpd != null && reference(bpd)); // oneDNN's, where it runs
 			reluBackward = reluBackprop && java == null ? Conv.reluBackward(d, dstDesc) : null;

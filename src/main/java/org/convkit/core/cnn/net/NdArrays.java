@@ -32,9 +32,14 @@ public final class NdArrays {
 
 	/** {@code a} when it is a float array laid out in C order from its buffer's start, else such a copy. */
 	static INDArray contiguous(INDArray a) {
+		if (inOrder(a)) return a;
 		INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
-		if (c.isView() || c.offset() != 0 || !Arrays.equals(c.stride(), Nd4j.getStrides(c.shape(), 'c'))) c = c.dup('c');
-		return c;
+		return inOrder(c) ? c : c.dup('c');
+	}
+
+	private static boolean inOrder(INDArray a) {
+		return a.dataType() == DataType.FLOAT && !a.isView() && a.offset() == 0
+				&& Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'));
 	}
 
 	/**
@@ -42,6 +47,7 @@ public final class NdArrays {
 	 * scope it is made in (a fused block's input, read again by its backward pass).
 	 */
 	static INDArray contiguousDetached(INDArray a) {
+		if (inOrder(a)) return a; // the usual case, once per training step: no workspace scope to open
 		try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
 			return contiguous(a);
 		}

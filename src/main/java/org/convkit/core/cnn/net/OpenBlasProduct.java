@@ -40,7 +40,7 @@ final class OpenBlasProduct {
 	}
 
 	/** {@code a}'s element {@code offset}: ND4J's {@code addressPointer()} of a view already starts at the view. */
-	private static FloatPointer at(INDArray a, long offset) {
+	static FloatPointer at(INDArray a, long offset) {
 		return new FloatPointer(a.data().addressPointer()).position(offset);
 	}
 

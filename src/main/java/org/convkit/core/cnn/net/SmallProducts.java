@@ -1,6 +1,5 @@
 package org.convkit.core.cnn.net;
 
-import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,8 +34,7 @@ final class SmallProducts {
 	 * {@link #wanted}) {@code Nd4j.gemm}.
 	 */
 	static void multiply(INDArray a, INDArray b, INDArray c, int m, int n, int k) {
-		if (!wanted()) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
-		else if (!oneDnn(a, b, false, c, m, n, k)) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+		if (!wanted() || !oneDnn(a, b, false, c, m, n, k)) Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
 	}
 
 	/**
@@ -48,17 +46,12 @@ final class SmallProducts {
 		OpenBlasProduct.check(a, 0, m, k, k);
 		OpenBlasProduct.check(b, 0, transB ? n : k, transB ? k : n, transB ? k : n);
 		OpenBlasProduct.check(c, 0, m, n, n);
-		int status = dnnl_sgemm((byte) 'N', (byte) (transB ? 'T' : 'N'), m, n, k, 1f, floats(a), k, floats(b),
-				transB ? k : n, 0f, floats(c), n);
+		int status = dnnl_sgemm((byte) 'N', (byte) (transB ? 'T' : 'N'), m, n, k, 1f, OpenBlasProduct.at(a, 0), k,
+				OpenBlasProduct.at(b, 0), transB ? k : n, 0f, OpenBlasProduct.at(c, 0), n);
 		Reference.reachabilityFence(a);
 		Reference.reachabilityFence(b);
 		Reference.reachabilityFence(c);
 		if (status != dnnl_success) throw new IllegalStateException("oneDNN's sgemm failed (status " + status + ")");
 		return true;
-	}
-
-	/** The array's first element (ND4J's address pointer of a view starts at the view). */
-	private static FloatPointer floats(INDArray a) {
-		return new FloatPointer(a.data().addressPointer());
 	}
 }
