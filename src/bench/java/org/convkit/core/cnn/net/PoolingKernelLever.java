@@ -24,7 +24,9 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
  * The presets' max poolings (2×2, batch 64) on their own, ms per call in interleaved rounds in one JVM (medians of
  * the rounds after one warm-up): oneDNN's training kernel (forward with its workspace, then backward), ConvKit's Java
  * pooling on the same memories ({@link BlockMaxPooling}, forward then backward), oneDNN's inference kernel (forward
- * only, no workspace) and Java's forward pass alone (it keeps the maxima's places, as for training). Layouts as the
+ * only, no workspace), Java's forward pass alone (it keeps the maxima's places, as for training) and Java's forward
+ * and backward with every plane on the exact loop ({@link BlockMaxPooling#exactOnly}, all planes before the integer
+ * path for ReLU outputs). Java's with ReLU's backprop folded in, as the block trains the presets. Layouts as the
  * fused block has them: channels last for LeNet, blocks of 16 channels with AVX-512 and of 8 without for Small VGG.
  * Inputs are ReLU outputs (half of them 0). Threads: the {@code OMP_NUM_THREADS} the bench runs with. Run
  * {@code ./convkit --bench ROUNDS pooling-kernels}, and narrowed to AVX2 (src/bench/run-all.sh's variables): on an
@@ -49,8 +51,9 @@ public final class PoolingKernelLever {
 				ComputeThreads.current(), System.getenv("ONEDNN_MAX_CPU_ISA"),
 				org.convkit.bench.CnnBenchmark.machine());
 		System.out.println("| pooling | layout | oneDNN's kernel | oneDNN training fwd + bwd | Java fwd + bwd | "
-				+ "oneDNN / Java | oneDNN inference fwd | Java fwd (with the maxima's places) |");
-		System.out.println("|---|---|---|---:|---:|---:|---:|---:|");
+				+ "oneDNN / Java | oneDNN inference fwd | Java fwd (with the maxima's places) | Java fwd + bwd, "
+				+ "exact loop only | exact / Java |");
+		System.out.println("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
 		memory.format_tag blocks = avx512 ? memory.format_tag.nChw16c : memory.format_tag.nChw8c;
 		String blocked = avx512 ? "blocks of 16" : "blocks of 8";
 		pooling(d, rounds, "LeNet 1st: 20 × 24×24", 20, 24, memory.format_tag.nhwc, "channels last");
@@ -86,8 +89,11 @@ public final class PoolingKernelLever {
 		var bwdArgs = Dnnl.args(DNNL_ARG_DIFF_DST, mDiffDst, DNNL_ARG_DIFF_SRC, mDiffSrc, DNNL_ARG_WORKSPACE,
 				workspace);
 		var inferArgs = Dnnl.args(DNNL_ARG_SRC, mSrc, DNNL_ARG_DST, mDst);
-		BlockMaxPooling java = BlockMaxPooling.of(new FusedBlockShape.Geometry(BATCH, channels, size, size, channels,
-				size / 2, size / 2, 2, 2, 2, 2, 0, 0), src, dst, false);
+		FusedBlockShape.Geometry g = new FusedBlockShape.Geometry(BATCH, channels, size, size, channels, size / 2,
+				size / 2, 2, 2, 2, 2, 0, 0);
+		// with ReLU's backprop folded in, as the block trains every pooling of the presets
+		BlockMaxPooling java = BlockMaxPooling.of(g, src, dst, true),
+				exact = BlockMaxPooling.of(g, src, dst, true).exactOnly();
 		Runnable[] work = { () -> {
 			trainFwd.execute(s, fwdArgs);
 			bwd.execute(s, bwdArgs);
@@ -98,7 +104,10 @@ public final class PoolingKernelLever {
 		}, () -> {
 			inferFwd.execute(s, inferArgs);
 			s._wait();
-		}, () -> java.forward(mSrc, mDst) };
+		}, () -> java.forward(mSrc, mDst), () -> {
+			exact.forward(mSrc, mDst);
+			exact.backward(mDiffDst, mDiffSrc);
+		} };
 		int calls = Math.max(3, (int) (200_000_000L / ((long) BATCH * channels * size * size)));
 		double[][] ms = new double[work.length][rounds];
 		for (int round = 0; round <= rounds; round++)
@@ -108,9 +117,11 @@ public final class PoolingKernelLever {
 				if (round > 0) ms[k][round - 1] = (System.nanoTime() - t0) / (calls * 1e6);
 			}
 		double onednn = RuntimeBenchmark.Stats.median(ms[0]), inJava = RuntimeBenchmark.Stats.median(ms[1]);
-		System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f | %.3f | %.3f |%n", name, layout,
-				train.impl_info_str().getString(), onednn, inJava, onednn / inJava,
-				RuntimeBenchmark.Stats.median(ms[2]), RuntimeBenchmark.Stats.median(ms[3]));
+		double exactLoop = RuntimeBenchmark.Stats.median(ms[4]);
+		System.out.printf(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %.2f | %.3f | %.3f | %.3f | %.2f |%n", name,
+				layout, train.impl_info_str().getString(), onednn, inJava, onednn / inJava,
+				RuntimeBenchmark.Stats.median(ms[2]), RuntimeBenchmark.Stats.median(ms[3]), exactLoop,
+				exactLoop / inJava);
 		System.out.flush();
 	}
 

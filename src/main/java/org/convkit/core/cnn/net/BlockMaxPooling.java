@@ -1,13 +1,14 @@
 package org.convkit.core.cnn.net;
 
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.runtime.CpuFeatures;
 
 import java.lang.ref.Reference;
-import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
@@ -23,10 +24,12 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
  * <p>
  * The values are oneDNN's, bit for bit: a window's maximum replaces the running one only where it is strictly
  * greater (the first of equal values wins, −0.0 before 0.0 keeps −0.0, NaN never wins, a window of NaN and −∞ gives
- * −{@link Float#MAX_VALUE} at index 0), computed without branches on the data (the maxima of ReLU outputs are
- * unpredictable). The forward pass keeps each maximum's index in its window; the backward pass writes the error
- * there and 0 elsewhere. Where ReLU's backprop folds into the pooling ({@link FusedStage.Pool}), a maximum that is not
- * above 0 keeps no index, so its error becomes 0: oneDNN's {@code eltwise_relu_use_dst_for_bwd} on the pooled output.
+ * −{@link Float#MAX_VALUE} at index 0). Planes of ReLU outputs (0.0 and above, no NaN: the presets' case) take
+ * integer operations without a branch on the data (the maxima of ReLU outputs are unpredictable); a plane with any
+ * other value takes the exact comparisons. The forward pass keeps each maximum's index in its window; the backward
+ * pass writes the error there and 0 elsewhere. Where ReLU's backprop folds into the pooling ({@link FusedStage.Pool}),
+ * a maximum that is not above 0 keeps no index, so its error becomes 0: oneDNN's {@code eltwise_relu_use_dst_for_bwd}
+ * on the pooled output.
  * <p>
  * The switch {@value #PROPERTY}: {@code java} or {@code oneDNN} (any case) forces either where this class applies;
  * anything else is the automatic choice ({@link #wanted}).
@@ -34,6 +37,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 final class BlockMaxPooling {
 	static final String PROPERTY = "convkit.blockPooling";
 	private static final int LOWEST = Float.floatToRawIntBits(-Float.MAX_VALUE);
+	private static final int POSITIVE_INFINITY = Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
 
 	/** Images × channel blocks; the values of one channel block of one image; the channels per pixel in a block. */
 	private final int planes, inPlane, outPlane, lanes;
@@ -42,6 +46,9 @@ final class BlockMaxPooling {
 	private final boolean reluBackprop;
 	/** Per output value (padded channels too): its maximum's place in its window, row by row; -1: error 0. */
 	private final byte[] argMax;
+	private boolean exactOnly;
+	/** Planes pooled forward on the integer path since this object was made (for the tests). */
+	private final LongAdder integerPlanes = new LongAdder();
 
 	private BlockMaxPooling(int planes, int lanes, int inH, int inW, int outH, int outW, int kh, int kw,
 			boolean reluBackprop) {
@@ -110,42 +117,127 @@ final class BlockMaxPooling {
 
 	/** Pools {@code src} into {@code dst} and keeps each maximum's place for {@link #backward}. */
 	void forward(memory src, memory dst) {
-		FloatBuffer in = floats(src, inValues), out = floats(dst, outValues);
+		IntBuffer in = bits(src, inValues), out = bits(dst, outValues);
 		inParallel((from, to) -> forward(in, out, from, to));
 	}
 
 	/** Writes the error with respect to the input, {@code diffSrc}, from the error of the output, {@code diffDst}. */
 	void backward(memory diffDst, memory diffSrc) {
-		FloatBuffer e = floats(diffDst, outValues), out = floats(diffSrc, inValues);
+		IntBuffer e = bits(diffDst, outValues), out = bits(diffSrc, inValues);
 		inParallel((from, to) -> backward(e, out, from, to));
 	}
 
-	private void forward(FloatBuffer in, FloatBuffer out, int fromPlane, int toPlane) {
-		if (kh == 2 && kw == 2) {
-			forward2x2(in, out, fromPlane, toPlane);
-			return;
-		}
-		for (int p = fromPlane; p < toPlane; p++)
-			for (int oh = 0; oh < outH; oh++)
-				for (int ow = 0; ow < outW; ow++) {
-					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes;
-					int o = p * outPlane + (oh * outW + ow) * lanes;
-					for (int l = 0; l < lanes; l++) {
-						int max = LOWEST, at = 0, k = 0;
-						for (int y = 0; y < kh; y++)
-							for (int x = 0; x < kw; x++, k++) {
-								float v = in.get(window + (y * inW + x) * lanes + l);
-								int greater = Float.intBitsToFloat(max) < v ? -1 : 0; // a mask, not a branch
-								max = Float.floatToRawIntBits(v) & greater | max & ~greater;
-								at = k & greater | at & ~greater;
-							}
-						out.put(o + l, Float.intBitsToFloat(max));
-						argMax[o + l] = (byte) (reluBackprop && !(Float.intBitsToFloat(max) > 0) ? -1 : at);
-					}
-				}
+	/** This pooling with every plane on the exact loop, for the tests and the bench lever. */
+	BlockMaxPooling exactOnly() {
+		exactOnly = true;
+		return this;
 	}
 
-	private void backward(FloatBuffer e, FloatBuffer out, int fromPlane, int toPlane) {
+	long integerPlanes() {
+		return integerPlanes.sum();
+	}
+
+	/** The planes (images × channel blocks) of one call. */
+	int planes() {
+		return planes;
+	}
+
+	private void forward(IntBuffer in, IntBuffer out, int fromPlane, int toPlane) {
+		for (int p = fromPlane; p < toPlane; p++)
+			if (kh != 2 || kw != 2) forwardExact(in, out, p);
+			else if (!exactOnly && forward2x2OfReluOutputs(in, out, p)) integerPlanes.increment();
+			else forward2x2Exact(in, out, p);
+	}
+
+	/** One plane (image and channel block), any window: the comparisons as oneDNN makes them. */
+	private void forwardExact(IntBuffer in, IntBuffer out, int p) {
+		for (int oh = 0; oh < outH; oh++)
+			for (int ow = 0; ow < outW; ow++) {
+				int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes;
+				int o = p * outPlane + (oh * outW + ow) * lanes;
+				for (int l = 0; l < lanes; l++) {
+					int max = LOWEST, at = 0, k = 0;
+					for (int y = 0; y < kh; y++)
+						for (int x = 0; x < kw; x++, k++) {
+							int v = in.get(window + (y * inW + x) * lanes + l);
+							int greater = Float.intBitsToFloat(max) < Float.intBitsToFloat(v) ? -1 : 0;
+							max = v & greater | max & ~greater;
+							at = k & greater | at & ~greater;
+						}
+					out.put(o + l, max);
+					argMax[o + l] = (byte) (reluBackprop && !(Float.intBitsToFloat(max) > 0) ? -1 : at);
+				}
+			}
+	}
+
+	/** {@link #forwardExact} for windows of 2×2 (every pooling of the presets), written out: 1.5–3× as fast. */
+	private void forward2x2Exact(IntBuffer in, IntBuffer out, int p) {
+		int row = inW * lanes;
+		for (int oh = 0; oh < outH; oh++)
+			for (int ow = 0; ow < outW; ow++) {
+				int a = p * inPlane + (oh * 2 * inW + ow * 2) * lanes, o = p * outPlane + (oh * outW + ow) * lanes;
+				for (int l = 0; l < lanes; l++) {
+					float va = Float.intBitsToFloat(in.get(a + l)), vb = Float.intBitsToFloat(in.get(a + lanes + l)),
+							vc = Float.intBitsToFloat(in.get(a + row + l)),
+							vd = Float.intBitsToFloat(in.get(a + row + lanes + l));
+					int greater = -Float.MAX_VALUE < va ? -1 : 0;
+					int max = Float.floatToRawIntBits(va) & greater | LOWEST & ~greater;
+					greater = Float.intBitsToFloat(max) < vb ? -1 : 0;
+					max = Float.floatToRawIntBits(vb) & greater | max & ~greater;
+					int at = 1 & greater;
+					greater = Float.intBitsToFloat(max) < vc ? -1 : 0;
+					max = Float.floatToRawIntBits(vc) & greater | max & ~greater;
+					at = 2 & greater | at & ~greater;
+					greater = Float.intBitsToFloat(max) < vd ? -1 : 0;
+					max = Float.floatToRawIntBits(vd) & greater | max & ~greater;
+					at = 3 & greater | at & ~greater;
+					out.put(o + l, max);
+					argMax[o + l] = (byte) (reluBackprop && !(Float.intBitsToFloat(max) > 0) ? -1 : at);
+				}
+			}
+	}
+
+	/**
+	 * One plane of 2×2 windows whose values are all 0.0 or above and none NaN, as a ReLU gives them (every pooling
+	 * of the presets follows a ReLU convolution): there a float's bits order as the float does and equal bits are
+	 * equal floats, so the maximum is an integer maximum and its place the first value equal to it, all without a
+	 * branch on the data. The exact loop's comparisons compile to branches that such data mispredicts (2.5× the time
+	 * of the same loop on constant values). False where the plane holds another value (its sign bit set: negative,
+	 * −0.0, a negative NaN; or above +∞'s bits: a NaN), for the exact loop to do the plane again.
+	 */
+	private boolean forward2x2OfReluOutputs(IntBuffer in, IntBuffer out, int p) {
+		int row = inW * lanes, outRow = outW * lanes, notAbove0 = reluBackprop ? -1 : 0, other = 0;
+		int[] two = new int[2 * row], pooled = new int[outRow];
+		IntBuffer from = in.duplicate(), to = out.duplicate();
+		for (int oh = 0; oh < outH; oh++) {
+			from.position(p * inPlane + oh * 2 * row);
+			from.get(two); // the window row's two input rows lie one after the other
+			int at0 = p * outPlane + oh * outRow;
+			for (int ow = 0; ow < outW; ow++) {
+				int a = ow * 2 * lanes, o = ow * lanes;
+				for (int l = 0; l < lanes; l++) {
+					int va = two[a + l], vb = two[a + lanes + l], vc = two[a + row + l], vd = two[a + row + lanes + l];
+					int max = Math.max(Math.max(va, vb), Math.max(vc, vd));
+					other |= va | vb | vc | vd | POSITIVE_INFINITY - max;
+					int notA = differs(va, max), notAorB = notA & differs(vb, max);
+					pooled[o + l] = max;
+					argMax[at0 + o + l] = (byte) (notA + notAorB + (notAorB & differs(vc, max))
+							| max - 1 >> 31 & notAbove0);
+				}
+			}
+			to.position(at0);
+			to.put(pooled);
+		}
+		return other >= 0;
+	}
+
+	/** 1 where {@code x != y}, 0 where equal, without a branch. */
+	private static int differs(int x, int y) {
+		int d = x ^ y;
+		return (d | -d) >>> 31;
+	}
+
+	private void backward(IntBuffer e, IntBuffer out, int fromPlane, int toPlane) {
 		if (kh == 2 && kw == 2) {
 			backward2x2(e, out, fromPlane, toPlane);
 			return;
@@ -156,58 +248,46 @@ final class BlockMaxPooling {
 					int window = p * inPlane + (oh * kh * inW + ow * kw) * lanes;
 					int o = p * outPlane + (oh * outW + ow) * lanes;
 					for (int l = 0; l < lanes; l++) {
-						int error = Float.floatToRawIntBits(e.get(o + l)), at = argMax[o + l], k = 0;
+						int error = e.get(o + l), at = argMax[o + l], k = 0;
 						for (int y = 0; y < kh; y++)
 							for (int x = 0; x < kw; x++, k++)
-								out.put(window + (y * inW + x) * lanes + l, Float.intBitsToFloat(k == at ? error : 0));
+								out.put(window + (y * inW + x) * lanes + l, error & same(at, k));
 					}
 				}
 	}
 
 	/**
-	 * {@link #forward(FloatBuffer, FloatBuffer, int, int)} for windows of 2×2 (every pooling of the presets), written
-	 * out: the general loops took 1.5–3 times as long.
+	 * The backward pass for windows of 2×2, written out, the error's place chosen without a branch on the data; a
+	 * window row's two input rows (one after the other in the block's layouts) built in an array and written at once.
 	 */
-	private void forward2x2(FloatBuffer in, FloatBuffer out, int fromPlane, int toPlane) {
-		int row = inW * lanes;
+	private void backward2x2(IntBuffer e, IntBuffer out, int fromPlane, int toPlane) {
+		int row = inW * lanes, outRow = outW * lanes;
+		int[] errors = new int[outRow], two = new int[2 * row];
+		IntBuffer from = e.duplicate(), to = out.duplicate();
 		for (int p = fromPlane; p < toPlane; p++)
-			for (int oh = 0; oh < outH; oh++)
+			for (int oh = 0; oh < outH; oh++) {
+				int at0 = p * outPlane + oh * outRow;
+				from.position(at0);
+				from.get(errors);
 				for (int ow = 0; ow < outW; ow++) {
-					int a = p * inPlane + (oh * 2 * inW + ow * 2) * lanes, o = p * outPlane + (oh * outW + ow) * lanes;
+					int a = ow * 2 * lanes, o = ow * lanes;
 					for (int l = 0; l < lanes; l++) {
-						float va = in.get(a + l), vb = in.get(a + lanes + l), vc = in.get(a + row + l),
-								vd = in.get(a + row + lanes + l);
-						int greater = -Float.MAX_VALUE < va ? -1 : 0;
-						int max = Float.floatToRawIntBits(va) & greater | LOWEST & ~greater;
-						greater = Float.intBitsToFloat(max) < vb ? -1 : 0;
-						max = Float.floatToRawIntBits(vb) & greater | max & ~greater;
-						int at = 1 & greater;
-						greater = Float.intBitsToFloat(max) < vc ? -1 : 0;
-						max = Float.floatToRawIntBits(vc) & greater | max & ~greater;
-						at = 2 & greater | at & ~greater;
-						greater = Float.intBitsToFloat(max) < vd ? -1 : 0;
-						max = Float.floatToRawIntBits(vd) & greater | max & ~greater;
-						at = 3 & greater | at & ~greater;
-						out.put(o + l, Float.intBitsToFloat(max));
-						argMax[o + l] = (byte) (reluBackprop && !(Float.intBitsToFloat(max) > 0) ? -1 : at);
+						int error = errors[o + l], at = argMax[at0 + o + l];
+						two[a + l] = error & same(at, 0);
+						two[a + lanes + l] = error & same(at, 1);
+						two[a + row + l] = error & same(at, 2);
+						two[a + row + lanes + l] = error & same(at, 3);
 					}
 				}
+				to.position(p * inPlane + oh * 2 * row);
+				to.put(two);
+			}
 	}
 
-	private void backward2x2(FloatBuffer e, FloatBuffer out, int fromPlane, int toPlane) {
-		int row = inW * lanes;
-		for (int p = fromPlane; p < toPlane; p++)
-			for (int oh = 0; oh < outH; oh++)
-				for (int ow = 0; ow < outW; ow++) {
-					int a = p * inPlane + (oh * 2 * inW + ow * 2) * lanes, o = p * outPlane + (oh * outW + ow) * lanes;
-					for (int l = 0; l < lanes; l++) {
-						int error = Float.floatToRawIntBits(e.get(o + l)), at = argMax[o + l];
-						out.put(a + l, Float.intBitsToFloat(at == 0 ? error : 0));
-						out.put(a + lanes + l, Float.intBitsToFloat(at == 1 ? error : 0));
-						out.put(a + row + l, Float.intBitsToFloat(at == 2 ? error : 0));
-						out.put(a + row + lanes + l, Float.intBitsToFloat(at == 3 ? error : 0));
-					}
-				}
+	/** −1 (all bits) where the kept place {@code at} (−1 for none) is {@code k}, else 0, without a branch. */
+	private static int same(int at, int k) {
+		int d = at ^ k;
+		return (d - 1 & ~d) >> 31;
 	}
 
 	/** Runs {@code part} over the planes in as many pieces as the calling thread's compute thread count. */
@@ -225,7 +305,8 @@ final class BlockMaxPooling {
 		void run(int fromPlane, int toPlane);
 	}
 
-	private static FloatBuffer floats(memory m, long count) {
-		return new FloatPointer(m.get_data_handle()).capacity(count).asBuffer();
+	/** The memory's floats as their bits (native order). */
+	private static IntBuffer bits(memory m, long count) {
+		return new IntPointer(m.get_data_handle()).capacity(count).asBuffer();
 	}
 }

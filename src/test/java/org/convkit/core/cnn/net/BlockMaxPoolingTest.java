@@ -26,7 +26,8 @@ import static org.junit.Assert.assertTrue;
  * {@link BlockMaxPooling} against oneDNN's own max pooling for training (and, folded in, its ReLU backprop on the
  * pooled output), bit for bit, in every layout it reads, on values that test the order of comparisons (ties, −0.0
  * and 0.0, NaN, ±∞, −{@link Float#MAX_VALUE}); with one and two threads; the windows and layouts it leaves to oneDNN;
- * the switch; a block's training steps with either pooling.
+ * the switch; a block's training steps with either pooling. Each comparison runs with planes of ReLU outputs on the
+ * integer path and with every plane on the exact loop.
  */
 public class BlockMaxPoolingTest {
 	private final Dnnl dnnl = Dnnl.get();
@@ -47,6 +48,23 @@ public class BlockMaxPoolingTest {
 			check(memory.format_tag.nChw8c, 2, 20, 12, 10, 2, 2, relu);
 			check(memory.format_tag.nChw16c, 2, 20, 8, 12, 2, 2, relu);
 		}
+	}
+
+	/**
+	 * ReLU outputs (0.0 and above, no NaN), which take the integer path: ties, zeros, +∞, the largest and smallest
+	 * floats; one channel of every third image holds one other value (−0.0, a NaN, a negative), so its plane (the
+	 * image, or its block of channels) takes the exact loop instead, the others not.
+	 */
+	@Test
+	public void reluOutputsAndPlanesWithOtherValues() {
+		for (boolean relu : new boolean[] { false, true })
+			for (Data other : new Data[] { Data.RELU_OUTPUTS_AND_MINUS_0, Data.RELU_OUTPUTS_AND_NAN,
+					Data.RELU_OUTPUTS_AND_MINUS_1, Data.RELU_OUTPUTS_AND_NEGATIVE_NAN }) {
+				check(memory.format_tag.nhwc, 3, 20, 24, 24, 2, 2, relu, other);
+				check(memory.format_tag.nChw8c, 3, 32, 16, 16, 2, 2, relu, other);
+				check(memory.format_tag.nChw16c, 2, 20, 8, 12, 2, 2, relu, other);
+				check(memory.format_tag.nChw8c, 2, 8, 8, 6, 2, 1, relu, other);
+			}
 	}
 
 	@Test
@@ -139,12 +157,31 @@ public class BlockMaxPoolingTest {
 	 * outputs start as NaN, so a value neither writes would show.
 	 */
 	private void check(memory.format_tag tag, int batch, int c, int h, int w, int kh, int kw, boolean relu) {
+		check(tag, batch, c, h, w, kh, kw, relu, Data.TESTING_THE_ORDER);
+	}
+
+	/** Values that test the order of comparisons, or ReLU outputs with one other value in some planes. */
+	private enum Data {
+		TESTING_THE_ORDER(0), RELU_OUTPUTS_AND_MINUS_0(-0f), RELU_OUTPUTS_AND_NAN(Float.NaN),
+		RELU_OUTPUTS_AND_MINUS_1(-1f), RELU_OUTPUTS_AND_NEGATIVE_NAN(Float.intBitsToFloat(0xFFC00001));
+
+		final float other;
+
+		Data(float other) {
+			this.other = other;
+		}
+	}
+
+	private void check(memory.format_tag tag, int batch, int c, int h, int w, int kh, int kw, boolean relu, Data data) {
 		int oh = h / kh, ow = w / kw;
-		String what = tag + " " + batch + "x" + c + "x" + h + "x" + w + " by " + kh + "x" + kw + (relu ? ", ReLU" : "");
+		String what = tag + " " + batch + "x" + c + "x" + h + "x" + w + " by " + kh + "x" + kw + (relu ? ", ReLU" : "")
+				+ ", " + data;
+		float[] values = data == Data.TESTING_THE_ORDER ? values(batch * c * h * w, h, w, kh, kw, 1)
+				: reluOutputs(batch * c * h * w, c, h, w, data.other, 1);
 		long[] inDims = { batch, c, h, w }, outDims = { batch, c, oh, ow }, k = { kh, kw }, zero = { 0, 0 };
 		memory.desc src = Dnnl.desc(inDims, tag), dst = Dnnl.desc(outDims, tag);
 		stream s = new stream(dnnl.engine);
-		memory in = filled(s, src, inDims, values(batch * c * h * w, h, w, kh, kw, 1));
+		memory in = filled(s, src, inDims, values);
 		memory errorRef = filled(s, dst, outDims, errors(batch * c * oh * ow, 2)),
 				error = filled(s, dst, outDims, errors(batch * c * oh * ow, 2));
 
@@ -162,17 +199,24 @@ public class BlockMaxPoolingTest {
 		s._wait();
 
 		FusedBlockShape.Geometry g = new FusedBlockShape.Geometry(batch, c, h, w, c, oh, ow, kh, kw, kh, kw, 0, 0);
-		for (int threads = 1; threads <= 2; threads++) {
-			BlockMaxPooling p = BlockMaxPooling.of(g, src, dst, relu);
-			assertNotNull(what, p);
-			memory out = nan(dst), inError = nan(src);
-			try (ComputeThreads.Scope t = ComputeThreads.use(threads)) {
-				p.forward(in, out);
-				p.backward(error, inError);
+		for (int threads = 1; threads <= 2; threads++)
+			for (boolean exact : new boolean[] { false, true }) {
+				BlockMaxPooling p = BlockMaxPooling.of(g, src, dst, relu);
+				assertNotNull(what, p);
+				if (exact) p.exactOnly();
+				memory out = nan(dst), inError = nan(src);
+				try (ComputeThreads.Scope t = ComputeThreads.use(threads)) {
+					p.forward(in, out);
+					p.backward(error, inError);
+				}
+				String how = ", threads " + threads + (exact ? ", exact loop only" : "");
+				long integer = p.integerPlanes();
+				if (exact || kh != 2 || kw != 2 || data == Data.TESTING_THE_ORDER) assertEquals(what + how, 0, integer);
+				else assertTrue(what + how + ": " + integer + " of " + p.planes() + " planes on the integer path",
+						integer > 0 && integer < p.planes());
+				assertArrayEquals(what + ", output" + how, bits(outRef), bits(out));
+				assertArrayEquals(what + ", error" + how, bits(inErrorRef), bits(inError));
 			}
-			assertArrayEquals(what + ", output, threads " + threads, bits(outRef), bits(out));
-			assertArrayEquals(what + ", error, threads " + threads, bits(inErrorRef), bits(inError));
-		}
 	}
 
 	/**
@@ -202,6 +246,27 @@ public class BlockMaxPoolingTest {
 					v[at + w] = p[2];
 					v[at + w + 1] = p[3];
 				}
+		return v;
+	}
+
+	/**
+	 * NCHW ReLU outputs: half 0.0, many ties at 1.5, the rest positive Gaussian; in each plane's first pixels the
+	 * values that bound the integer path (+∞, the largest float, the smallest denormal) beside ties and zeros; one
+	 * channel of every third image (the second, fifth, …) gets one value a ReLU does not give, {@code other}.
+	 */
+	private static float[] reluOutputs(int n, int c, int h, int w, float other, long seed) {
+		Random r = new Random(seed);
+		float[] v = new float[n];
+		for (int i = 0; i < n; i++) {
+			int pick = r.nextInt(10);
+			v[i] = pick < 5 ? 0f : pick == 5 ? 1.5f : Math.abs((float) r.nextGaussian());
+		}
+		float[] bounds = { Float.POSITIVE_INFINITY, 1f, Float.POSITIVE_INFINITY, Float.MAX_VALUE, Float.MAX_VALUE,
+				Float.MIN_VALUE, 0f, Float.MIN_VALUE, 3f, 3f, 3f, 0f };
+		for (int plane = 0; plane < n / (h * w); plane++)
+			for (int i = 0; i < bounds.length && i < h * w; i++) v[plane * h * w + i] = bounds[i];
+		for (int image = 1; image < n / (c * h * w); image += 3)
+			v[(image * c + r.nextInt(c)) * h * w + r.nextInt(h * w)] = other;
 		return v;
 	}
 
