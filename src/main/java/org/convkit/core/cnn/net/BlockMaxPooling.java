@@ -203,7 +203,8 @@ final class BlockMaxPooling {
 	 * equal floats, so the maximum is an integer maximum and its place the first value equal to it, all without a
 	 * branch on the data. The exact loop's comparisons compile to branches that such data mispredicts (2.5× the time
 	 * of the same loop on constant values). False where the plane holds another value (its sign bit set: negative,
-	 * −0.0, a negative NaN; or above +∞'s bits: a NaN), for the exact loop to do the plane again.
+	 * −0.0, a negative NaN; or above +∞'s bits: a NaN), for the exact loop to do the plane again. The same test as
+	 * {@link MaxPoolingLayer}'s per window, here per plane: no branch inside the loop at all.
 	 */
 	private boolean forward2x2OfReluOutputs(IntBuffer in, IntBuffer out, int p) {
 		int row = inW * lanes, outRow = outW * lanes, notAbove0 = reluBackprop ? -1 : 0, other = 0;
