@@ -143,9 +143,15 @@ final class BlockMaxPooling {
 	}
 
 	private void forward(IntBuffer in, IntBuffer out, int fromPlane, int toPlane) {
+		if (kh != 2 || kw != 2) {
+			for (int p = fromPlane; p < toPlane; p++) forwardExact(in, out, p);
+			return;
+		}
+		// this part's rows, and buffers of its own to read and write them at a position
+		int[] two = new int[2 * inW * lanes], pooled = new int[outW * lanes];
+		IntBuffer from = in.duplicate(), to = out.duplicate();
 		for (int p = fromPlane; p < toPlane; p++)
-			if (kh != 2 || kw != 2) forwardExact(in, out, p);
-			else if (!exactOnly && forward2x2OfReluOutputs(in, out, p)) integerPlanes.increment();
+			if (!exactOnly && forward2x2OfReluOutputs(from, to, p, two, pooled)) integerPlanes.increment();
 			else forward2x2Exact(in, out, p);
 	}
 
@@ -204,12 +210,11 @@ final class BlockMaxPooling {
 	 * branch on the data. The exact loop's comparisons compile to branches that such data mispredicts (2.5× the time
 	 * of the same loop on constant values). False where the plane holds another value (its sign bit set: negative,
 	 * −0.0, a negative NaN; or above +∞'s bits: a NaN), for the exact loop to do the plane again. The same test as
-	 * {@link MaxPoolingLayer}'s per window, here per plane: no branch inside the loop at all.
+	 * {@link MaxPoolingLayer}'s per window, here per plane: no branch inside the loop at all. {@code from} and
+	 * {@code to} are the calling part's own views of the memories, {@code two} and {@code pooled} its row arrays.
 	 */
-	private boolean forward2x2OfReluOutputs(IntBuffer in, IntBuffer out, int p) {
+	private boolean forward2x2OfReluOutputs(IntBuffer from, IntBuffer to, int p, int[] two, int[] pooled) {
 		int row = inW * lanes, outRow = outW * lanes, notAbove0 = reluBackprop ? -1 : 0, other = 0;
-		int[] two = new int[2 * row], pooled = new int[outRow];
-		IntBuffer from = in.duplicate(), to = out.duplicate();
 		for (int oh = 0; oh < outH; oh++) {
 			from.position(p * inPlane + oh * 2 * row);
 			from.get(two); // the window row's two input rows lie one after the other
