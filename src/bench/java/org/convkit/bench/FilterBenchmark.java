@@ -76,6 +76,7 @@ public final class FilterBenchmark {
 		alone.put("block-pooling", BlockPoolingLever::run);
 		alone.put("pooling-kernels", org.convkit.core.cnn.net.PoolingKernelLever::run);
 		alone.put("blas-threads", BlasThreadsLever::run);
+		alone.put("adam-step", AdamStepLever::run);
 		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
 		alone.put("reading", org.convkit.core.io.ReadingLever::run);
 		alone.put("spark", org.convkit.spark.SparkBenchmark::run); // it starts a Spark cluster (docs/benchmarks.md)
@@ -98,7 +99,8 @@ public final class FilterBenchmark {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, "
 					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, "
-					+ "block-pooling, pooling-kernels, blas-threads, hotspots, onednn, onednn-vgg64, onednn-vgg96, "
+					+ "block-pooling, pooling-kernels, blas-threads, adam-step, hotspots, onednn, onednn-vgg64, "
+					+ "onednn-vgg96, "
 					+ "runs, runs-vgg64, runs-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
@@ -15,8 +16,10 @@ import org.nd4j.linalg.learning.config.Adam;
 
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * DL4J's Adam update step ({@link AdamUpdater}) computed in Java. libnd4j's {@code adam_updater} op took about 6 ms
@@ -27,16 +30,26 @@ import java.util.Map;
  * <pre>
  *   m = β1·m + g·(1−β1);   v = β2·v + g²·(1−β2);   update = m·α_t / (√v + ε),   α_t = lr·√(1−β2^(t+1)) / (1−β1^(t+1))
  * </pre>
- * Arrays that are not contiguous float vectors take DL4J's op. Installed at run time into the updater blocks by
+ * Arrays that are not contiguous float vectors take DL4J's op. Large arrays are split across the calling thread's
+ * compute threads ({@link ComputeThreads#current()}, the training's count), each part on whole chunks
+ * ({@link #PART_MIN}). Installed at run time into the updater blocks by
  * {@link #install}; the stored configuration still names DL4J's {@code Adam}.
  */
 public final class JavaAdamUpdater implements GradientUpdater<Adam> {
 	/** Floats per pass: three arrays of 64 KB stay in the L2 cache between reading and writing back. */
 	private static final int CHUNK = 16384;
+	/**
+	 * Floats each thread must have before the step is split: 16 chunks, about 0.5 ms of work on one core, against
+	 * the tens of microseconds a hand-off to the common pool costs. LeNet's 431,080 parameters stay on one thread
+	 * (they get one anyway); Small VGG's dense layer (4.2 million weights at 64×64, 9.4 million at 96×96 RGB) is
+	 * split where training runs on two threads (docs/benchmarks.md, "Adam's step on the training's threads").
+	 */
+	static final int PART_MIN = 16 * CHUNK;
 
 	private final Adam config;
 	private INDArray m, v;
-	private final float[] g = new float[CHUNK], mm = new float[CHUNK], vv = new float[CHUNK];
+	/** Each part's three chunk arrays (gradient, M, V), made as parts are first needed and kept. */
+	private volatile float[][][] scratch = new float[0][][];
 
 	public JavaAdamUpdater(Adam config) {
 		this.config = config;
@@ -115,25 +128,78 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
 		if (Float.isNaN(alpha) || Float.isInfinite(alpha) || alpha == 0) alpha = epsilon; // as libnd4j
 		float keep1 = 1 - beta1, keep2 = 1 - beta2;
 
-		FloatBuffer gb = gradient.data().asNioFloat(), mb = m.data().asNioFloat(), vb = v.data().asNioFloat();
-		int go = (int) gradient.offset(), mo = (int) m.offset(), vo = (int) v.offset();
 		long length = gradient.length();
-		for (int start = 0; start < length; start += CHUNK) {
-			int n = (int) Math.min(CHUNK, length - start);
-			gb.position(go + start).get(g, 0, n);
-			mb.position(mo + start).get(mm, 0, n);
-			vb.position(vo + start).get(vv, 0, n);
-			for (int i = 0; i < n; i++) {
-				float gi = g[i], mi = beta1 * mm[i] + gi * keep1, vi = beta2 * vv[i] + gi * gi * keep2;
-				mm[i] = mi;
-				vv[i] = vi;
-				g[i] = mi * alpha / ((float) Math.sqrt(vi) + epsilon);
-			}
-			gb.position(go + start).put(g, 0, n); // (absolute bulk get/put need Java 13)
-			mb.position(mo + start).put(mm, 0, n);
-			vb.position(vo + start).put(vv, 0, n);
+		int parts = parts(length, ComputeThreads.current());
+		float[][][] arrays = scratch(parts);
+		Step step = new Step(gradient, m, v, beta1, beta2, keep1, keep2, alpha, epsilon);
+		if (parts == 1) {
+			step.run(0, (int) length, arrays[0]);
+		} else {
+			// parts start at whole chunks; each element's arithmetic is the same on any part, so any count of
+			// threads gives the same values, bit for bit
+			int chunks = (int) ((length + CHUNK - 1) / CHUNK);
+			IntStream.range(0, parts).parallel().forEach(part -> step.run(
+					(int) Math.min(length, (long) chunks * part / parts * CHUNK),
+					(int) Math.min(length, (long) chunks * (part + 1) / parts * CHUNK), arrays[part]));
 		}
 		Reference.reachabilityFence(gradient); // its native memory is written through the NIO view above
+	}
+
+	/** How many parts a step over {@code length} floats takes with {@code threads} threads: at least 1. */
+	static int parts(long length, int threads) {
+		return (int) Math.max(1, Math.min(threads, length / PART_MIN));
+	}
+
+	private float[][][] scratch(int parts) {
+		float[][][] s = scratch;
+		if (s.length >= parts) return s;
+		float[][][] grown = Arrays.copyOf(s, parts);
+		for (int i = s.length; i < parts; i++) grown[i] = new float[][] { new float[CHUNK], new float[CHUNK],
+				new float[CHUNK] };
+		scratch = grown;
+		return grown;
+	}
+
+	/** One step's numbers and arrays; {@link #run} does the elements {@code [from, to)}. */
+	private static final class Step {
+		private final INDArray gradient, m, v;
+		private final float beta1, beta2, keep1, keep2, alpha, epsilon;
+
+		Step(INDArray gradient, INDArray m, INDArray v, float beta1, float beta2, float keep1, float keep2,
+				float alpha, float epsilon) {
+			this.gradient = gradient;
+			this.m = m;
+			this.v = v;
+			this.beta1 = beta1;
+			this.beta2 = beta2;
+			this.keep1 = keep1;
+			this.keep2 = keep2;
+			this.alpha = alpha;
+			this.epsilon = epsilon;
+		}
+
+		/** {@code arrays}: the calling part's own gradient, M and V chunks; each part its own buffer views. */
+		void run(int from, int to, float[][] arrays) {
+			float[] g = arrays[0], mm = arrays[1], vv = arrays[2];
+			FloatBuffer gb = gradient.data().asNioFloat().duplicate(), mb = m.data().asNioFloat().duplicate(),
+					vb = v.data().asNioFloat().duplicate();
+			int go = (int) gradient.offset(), mo = (int) m.offset(), vo = (int) v.offset();
+			for (int start = from; start < to; start += CHUNK) {
+				int n = Math.min(CHUNK, to - start);
+				gb.position(go + start).get(g, 0, n);
+				mb.position(mo + start).get(mm, 0, n);
+				vb.position(vo + start).get(vv, 0, n);
+				for (int i = 0; i < n; i++) {
+					float gi = g[i], mi = beta1 * mm[i] + gi * keep1, vi = beta2 * vv[i] + gi * gi * keep2;
+					mm[i] = mi;
+					vv[i] = vi;
+					g[i] = mi * alpha / ((float) Math.sqrt(vi) + epsilon);
+				}
+				gb.position(go + start).put(g, 0, n); // (absolute bulk get/put need Java 13)
+				mb.position(mo + start).put(mm, 0, n);
+				vb.position(vo + start).put(vv, 0, n);
+			}
+		}
 	}
 
 	/** A float vector whose elements follow each other in its buffer from {@code offset()}. */

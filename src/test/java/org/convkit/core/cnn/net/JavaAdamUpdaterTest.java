@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
@@ -14,6 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.AdamUpdater;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.Arrays;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -86,6 +89,63 @@ public class JavaAdamUpdaterTest {
 				assertEquals(what + ": update", 0, relMax(refGrad, grad), TOL);
 				assertEquals(what + ": state", 0, relMax(refState, state), TOL);
 				assertTrue(what + ": the update moved", grad.amaxNumber().doubleValue() > 1e-4);
+			}
+		}
+	}
+
+	@Test
+	public void largeArraysAloneAreSplitAcrossThreads() {
+		int min = JavaAdamUpdater.PART_MIN;
+		assertEquals(1, JavaAdamUpdater.parts(431_080, 2)); // LeNet
+		assertEquals(1, JavaAdamUpdater.parts(2L * min - 1, 2));
+		assertEquals(2, JavaAdamUpdater.parts(2L * min, 2));
+		assertEquals(2, JavaAdamUpdater.parts(9_453_856, 2)); // Small VGG 96×96 RGB's dense layer
+		assertEquals(1, JavaAdamUpdater.parts(9_453_856, 1));
+		assertEquals(1, JavaAdamUpdater.parts(9_453_856, 0));
+		assertEquals(1, JavaAdamUpdater.parts(0, 4));
+		assertEquals(3, JavaAdamUpdater.parts(3L * min + 1, 8));
+	}
+
+	/**
+	 * Split across 2 or 3 threads, the step gives the values of one thread bit for bit (each element's arithmetic is
+	 * the same on any part: this is the property, not a tolerance), and libnd4j's within {@link #TOL}; an array
+	 * whose length ends inside a chunk, at an offset in its buffer, as DL4J's updater views are.
+	 */
+	@Test
+	public void anyThreadCountGivesOneThreadsValuesBitForBit() {
+		int n = 3 * JavaAdamUpdater.PART_MIN + 12_345;
+		Adam config = new Adam(1e-3);
+		Nd4j.getRandom().setSeed(11);
+		INDArray state0 = Nd4j.rand(DataType.FLOAT, 1, 2 * n + 4).muli(0.01);
+		INDArray grad0 = Nd4j.rand(DataType.FLOAT, 1, n + 2).subi(0.5);
+		INDArray refState = state0.dup(), refGrad = grad0.get(NDArrayIndex.interval(0, 1),
+				NDArrayIndex.interval(2, n + 2)).dup();
+		GradientUpdater<Adam> theirs = new AdamUpdater(config);
+		theirs.setStateViewArray(refState.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(4, 2 * n + 4)),
+				new long[] { 1, n }, 'c', false);
+		theirs.applyUpdater(refGrad, 3, 0);
+		float[] oneGrad = null, oneState = null;
+		for (int threads : new int[] { 1, 2, 3 }) {
+			INDArray state = state0.dup(), whole = grad0.dup();
+			INDArray grad = whole.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(2, n + 2));
+			JavaAdamUpdater ours = new JavaAdamUpdater(config);
+			ours.setStateViewArray(state.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(4, 2 * n + 4)),
+					new long[] { 1, n }, 'c', false);
+			try (ComputeThreads.Scope s = ComputeThreads.use(threads)) {
+				assertEquals(threads, JavaAdamUpdater.parts(n, ComputeThreads.current()));
+				ours.applyUpdater(grad, 3, 0);
+			}
+			float[] g = whole.data().asFloat(), st = state.data().asFloat();
+			assertEquals(threads + " threads: the two floats before the view untouched", grad0.getFloat(1),
+					g[1], 0f);
+			assertEquals(threads + " threads: update", 0, relMax(refGrad, grad), TOL);
+			assertEquals(threads + " threads: state", 0, relMax(refState, state), TOL);
+			if (oneGrad == null) {
+				oneGrad = g;
+				oneState = st;
+			} else {
+				assertTrue(threads + " threads: the update bit for bit as one thread's", Arrays.equals(oneGrad, g));
+				assertTrue(threads + " threads: the state bit for bit as one thread's", Arrays.equals(oneState, st));
 			}
 		}
 	}
