@@ -42,8 +42,9 @@ import java.util.Set;
  * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
  * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. More than 2
  * cores were not measured: oneDNN's kernels split a batch's work across threads, so a larger machine should gain
- * further for Small VGG batches, less than linearly (DL4J's dense layers, the loss and Adam's step stay on fewer
- * threads), and nothing for LeNet or one image.
+ * further for Small VGG batches, less than linearly (DL4J's dense layers and the loss stay on fewer threads, and
+ * Adam's step, split across them since 2026-12-06, is bound by memory: 1.6–1.8× on two), and nothing for LeNet or
+ * one image.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
  * <p>
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
