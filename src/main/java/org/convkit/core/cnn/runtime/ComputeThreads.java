@@ -43,7 +43,7 @@ import java.util.Set;
  * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. More than 2
  * cores were not measured: oneDNN's kernels split a batch's work across threads, so a larger machine should gain
  * further for Small VGG batches, less than linearly (DL4J's dense layers and the loss stay on fewer threads, and
- * Adam's step, split across them since 2026-12-06, is bound by memory: 1.6–1.8× on two), and nothing for LeNet or
+ * Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9× on two), and nothing for LeNet or
  * one image.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
  * <p>
