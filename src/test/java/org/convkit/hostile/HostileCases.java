@@ -1,7 +1,7 @@
 package org.convkit.hostile;
 
+import org.convkit.plugins.support.CommandKey;
 import org.convkit.plugins.support.CommandKeys;
-import org.convkit.plugins.support.CommandKeys.Key;
 import org.convkit.plugins.support.CommandKeys.Kind;
 import org.convkit.plugins.support.CommandKeys.PathRole;
 
@@ -99,7 +99,7 @@ final class HostileCases {
 		List<Case> out = new ArrayList<>();
 		String image = HostileFixtures.imageFor(k, HostileFixtures.BASE_IMAGE);
 		out.add(new Case("base call", k, image, Expect.SUCCESS, null, null, dir -> base(k, dir, Map.of()), null));
-		for (Key key : k.keys())
+		for (CommandKey key : k.keys())
 			if (key.whenKey() != null && !key.whenValue().equals(effective(k, k.key(key.whenKey()), Map.of()))) {
 				Map<String, String> cond = Map.of(key.whenKey(), key.whenValue());
 				String name = "base call with " + key.whenKey() + "=" + key.whenValue();
@@ -118,11 +118,11 @@ final class HostileCases {
 					out.add(new Case("on a " + kind + " image", k, kind, Expect.EITHER, null, null,
 							dir -> base(k, dir, Map.of()), null));
 		}
-		for (Key key : k.keys()) out.addAll(keyCases(k, key, image));
+		for (CommandKey key : k.keys()) out.addAll(keyCases(k, key, image));
 		return out;
 	}
 
-	private List<Case> keyCases(CommandKeys k, Key key, String image) {
+	private List<Case> keyCases(CommandKeys k, CommandKey key, String image) {
 		List<Case> out = new ArrayList<>();
 		Map<String, String> cond = key.whenKey() == null ? Map.of() : Map.of(key.whenKey(), key.whenValue());
 		switch (key.kind) {
@@ -159,7 +159,7 @@ final class HostileCases {
 		return out;
 	}
 
-	private Case with(CommandKeys k, Key key, String value, String image, Expect e, Map<String, String> cond) {
+	private Case with(CommandKeys k, CommandKey key, String value, String image, Expect e, Map<String, String> cond) {
 		// an empty key that replaces another one is no call of it: then the other key is what is missing
 		String focusValue = !value.isEmpty() ? value : key.insteadOf();
 		return new Case(key.name + "=[" + value + "]", k, image, e, key.name, focusValue, dir -> {
@@ -170,7 +170,7 @@ final class HostileCases {
 		}, null);
 	}
 
-	private Case pathCase(CommandKeys k, Key key, HostileFixtures.Variant v, String image, Map<String, String> cond) {
+	private Case pathCase(CommandKeys k, CommandKey key, HostileFixtures.Variant v, String image, Map<String, String> cond) {
 		Expect e = v.mustRefuse ? Expect.REFUSAL : Expect.SUCCESS;
 		boolean output = key.role.isOutput();
 		return new Case(key.name + "= " + v.name, k, image, e, key.name, v.path.getFileName().toString(), dir -> {
@@ -182,9 +182,9 @@ final class HostileCases {
 	}
 
 	/** An output naming one of the run's inputs (the file itself, or an image in an input folder), with overwrite. */
-	private List<Case> outputOverInput(CommandKeys k, Key out, String image, Map<String, String> cond) {
+	private List<Case> outputOverInput(CommandKeys k, CommandKey out, String image, Map<String, String> cond) {
 		List<Case> cases = new ArrayList<>();
-		for (Key in : k.keys()) {
+		for (CommandKey in : k.keys()) {
 			if (in.kind != Kind.PATH || in.role.isOutput() || in.insteadOf() != null) continue;
 			Path input = fx.valid(in.role, null);
 			Path victim = Files.isDirectory(input) ? firstFile(input) : input;
@@ -218,7 +218,7 @@ final class HostileCases {
 	 */
 	Map<String, String> base(CommandKeys k, Path dir, Map<String, String> cond) {
 		Map<String, String> o = new LinkedHashMap<>(cond);
-		for (Key key : k.keys()) {
+		for (CommandKey key : k.keys()) {
 			if (cond.containsKey(key.name) || !active(k, key, cond)) continue;
 			if (key.kind == Kind.PATH) {
 				if (key.required() || key.role.isOutput()) o.put(key.name, fx.valid(key.role, dir).toString());
@@ -239,7 +239,7 @@ final class HostileCases {
 	 */
 	static List<Map<String, String>> conditions(CommandKeys k) {
 		List<Map<String, String>> out = new ArrayList<>();
-		for (Key key : k.keys()) {
+		for (CommandKey key : k.keys()) {
 			if (key.whenKey() == null || key.whenValue().equals(effective(k, k.key(key.whenKey()), Map.of()))) continue;
 			Map<String, String> cond = Map.of(key.whenKey(), key.whenValue());
 			if (!out.contains(cond) && satisfiable(k, cond)) out.add(cond);
@@ -248,12 +248,12 @@ final class HostileCases {
 	}
 
 	/** Whether the key counts under the condition (its when-key has the when-value there or by default). */
-	private static boolean active(CommandKeys k, Key key, Map<String, String> cond) {
+	private static boolean active(CommandKeys k, CommandKey key, Map<String, String> cond) {
 		if (key.whenKey() == null) return true;
 		return key.whenValue().equals(effective(k, k.key(key.whenKey()), cond));
 	}
 
-	private static String effective(CommandKeys k, Key key, Map<String, String> cond) {
+	private static String effective(CommandKeys k, CommandKey key, Map<String, String> cond) {
 		return cond.getOrDefault(key.name, key.example());
 	}
 
@@ -263,7 +263,7 @@ final class HostileCases {
 				&& key.example().isEmpty());
 	}
 
-	private static boolean accepts(Key key, String value) {
+	private static boolean accepts(CommandKey key, String value) {
 		try {
 			return key.range.accepts(Double.parseDouble(value.trim()));
 		} catch (NumberFormatException e) {

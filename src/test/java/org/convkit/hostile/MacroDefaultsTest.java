@@ -3,8 +3,8 @@ package org.convkit.hostile;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.measure.ResultsTable;
+import org.convkit.plugins.support.CommandKey;
 import org.convkit.plugins.support.CommandKeys;
-import org.convkit.plugins.support.CommandKeys.Key;
 import org.convkit.plugins.support.CommandKeys.Kind;
 import org.convkit.plugins.support.NamedTables;
 import org.convkit.testing.MacroHarness;
@@ -82,16 +82,16 @@ public class MacroDefaultsTest {
 	@Test
 	public void macrosUseTheDocumentedDefaultsAndDialogsRememberTheirValues() throws Exception {
 		HostileCases cases = new HostileCases(FX);
-		List<Key> free = new ArrayList<>();
+		List<CommandKey> free = new ArrayList<>();
 		Map<String, String> probe = cases.base(k, FX.newCaseDir(), cond);
-		for (Key key : k.keys())
+		for (CommandKey key : k.keys())
 			if (!probe.containsKey(key.name) && key.kind != Kind.PATH && !key.required() && key.insteadOf() == null
 					&& (cond.isEmpty() || key.whenKey() != null && key.whenValue().equals(cond.get(key.whenKey()))))
 				free.add(key);
 
 		String explicit = run(false, dir -> {
 			Map<String, String> o = cases.base(k, dir, cond);
-			for (Key key : free)
+			for (CommandKey key : free)
 				if (key.kind != Kind.FLAG) o.put(key.name, key.defaultValue); // a flag's default is its absence
 			return o;
 		});
@@ -100,7 +100,7 @@ public class MacroDefaultsTest {
 
 		String dialog = run(true, dir -> {
 			Map<String, String> o = cases.base(k, dir, cond);
-			for (Key key : free) {
+			for (CommandKey key : free) {
 				String alt = alternative(key);
 				if (key.kind == Kind.FLAG) {
 					if (Boolean.parseBoolean(alt)) o.put(key.name, null);
@@ -116,7 +116,7 @@ public class MacroDefaultsTest {
 		// ticked ones are given again (so flags are left to the GUI tests); every other key comes from memory.
 		String remembered = run(true, dir -> {
 			Map<String, String> o = cases.base(k, dir, cond);
-			for (Key key : free)
+			for (CommandKey key : free)
 				if (key.kind == Kind.FLAG && Boolean.parseBoolean(alternative(key))) o.put(key.name, null);
 			return o;
 		});
@@ -124,7 +124,7 @@ public class MacroDefaultsTest {
 		String macroAfterDialog = run(false, dir -> cases.base(k, dir, cond));
 		assertEquals("a macro used a value last chosen in the dialog", explicit, macroAfterDialog);
 
-		for (Key key : k.keys()) {
+		for (CommandKey key : k.keys()) {
 			if (!key.required() || !probe.containsKey(key.name)) continue;
 			String without = run(false, dir -> {
 				Map<String, String> o = cases.base(k, dir, cond);
@@ -137,7 +137,7 @@ public class MacroDefaultsTest {
 	}
 
 	/** A valid value other than the default: the declared one, or the next item, a nearby number, true. */
-	static String alternative(Key key) {
+	static String alternative(CommandKey key) {
 		if (key.alternative() != null) return key.alternative();
 		switch (key.kind) {
 			case FLAG:

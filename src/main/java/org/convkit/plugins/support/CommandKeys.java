@@ -115,82 +115,11 @@ public final class CommandKeys {
 		return new Range(min, false, max, false, true);
 	}
 
-	/** One key of the table. */
-	public static final class Key {
-		public final String name;
-		public final Kind kind;
-		/** The documented default as macro text ("" when there is none). */
-		public final String defaultValue;
-		/** NUMBER: the accepted values. */
-		public final Range range;
-		/** CHOICE: the items. */
-		public final List<String> choices;
-		/** PATH: what the path names. */
-		public final PathRole role;
-		private boolean required;
-		private String whenKey, whenValue, example, numbersIn, alternative, dialogDefault, insteadOf;
-
-		private Key(String name, Kind kind, String defaultValue, Range range, List<String> choices, PathRole role) {
-			this.name = name;
-			this.kind = kind;
-			this.defaultValue = defaultValue;
-			this.range = range;
-			this.choices = choices;
-			this.role = role;
-		}
-
-		/** The command cannot run without this key (a path, a kernel, ...); a macro must give it. */
-		public boolean required() {
-			return required;
-		}
-
-		/** The key counts only when {@link #whenKey()} has this value (e.g. sigma= only for method=Gaussian). */
-		public String whenKey() {
-			return whenKey;
-		}
-
-		public String whenValue() {
-			return whenValue;
-		}
-
-		/** A valid value for tests when the default does not do (TEXT keys); the default otherwise. */
-		public String example() {
-			return example != null ? example : defaultValue;
-		}
-
-		/** TEXT: a template whose '#' takes a number (e.g. "1 # 1" for a kernel), for hostile numbers inside text. */
-		public String numbersIn() {
-			return numbersIn;
-		}
-
-		/** A valid value other than the default that a test may put in the dialog's memory; null: derive one. */
-		public String alternative() {
-			return alternative;
-		}
-
-		/** Another key that must be left out when this one is given (file= instead of kernel=); or null. */
-		public String insteadOf() {
-			return insteadOf;
-		}
-
-		public double defaultNumber() {
-			return Double.parseDouble(defaultValue);
-		}
-
-		@Override
-		public String toString() {
-			return name + " (" + kind.name().toLowerCase(Locale.ROOT) + ", default '" + defaultValue + "'"
-					+ (range != null ? ", " + range : "") + (choices != null ? ", " + choices : "")
-					+ (role != null ? ", " + role : "") + (required ? ", required" : "")
-					+ (whenKey != null ? ", when " + whenKey + "=" + whenValue : "") + ")";
-		}
-	}
-
 	private final String command;
-	private final Map<String, Key> keys = new LinkedHashMap<>();
+	private final Map<String, CommandKey> keys = new LinkedHashMap<>();
 	private final Map<String, String> remembered = new ConcurrentHashMap<>();
 	private boolean usesImage, usesRois;
-	private Key last;
+	private CommandKey last;
 
 	private CommandKeys(String command) {
 		this.command = command;
@@ -219,23 +148,23 @@ public final class CommandKeys {
 	public CommandKeys number(String key, double defaultValue, Range range) {
 		if (!range.accepts(defaultValue))
 			throw new IllegalArgumentException(key + ": the default " + defaultValue + " is outside " + range);
-		return add(new Key(key, Kind.NUMBER, number(defaultValue), range, null, null));
+		return add(new CommandKey(key, Kind.NUMBER, number(defaultValue), range, null, null));
 	}
 
 	public CommandKeys choice(String key, String defaultValue, String... items) {
 		if (!Arrays.asList(items).contains(defaultValue))
 			throw new IllegalArgumentException(key + ": the default " + defaultValue + " is not an item");
-		return add(new Key(key, Kind.CHOICE, defaultValue, null, Collections.unmodifiableList(Arrays.asList(
+		return add(new CommandKey(key, Kind.CHOICE, defaultValue, null, Collections.unmodifiableList(Arrays.asList(
 				items.clone())), null));
 	}
 
 	/** A checkbox: a macro ticks it by naming the key, so leaving it out means false. */
 	public CommandKeys flag(String key) {
-		return add(new Key(key, Kind.FLAG, "false", null, null, null));
+		return add(new CommandKey(key, Kind.FLAG, "false", null, null, null));
 	}
 
 	public CommandKeys text(String key, String defaultValue) {
-		return add(new Key(key, Kind.TEXT, defaultValue, null, null, null));
+		return add(new CommandKey(key, Kind.TEXT, defaultValue, null, null, null));
 	}
 
 	public CommandKeys path(String key, PathRole role) {
@@ -243,7 +172,7 @@ public final class CommandKeys {
 	}
 
 	public CommandKeys path(String key, PathRole role, String defaultValue) {
-		return add(new Key(key, Kind.PATH, defaultValue, null, null, role));
+		return add(new CommandKey(key, Kind.PATH, defaultValue, null, null, role));
 	}
 
 	/** The key declared last has no usable default: a macro must give it. */
@@ -294,7 +223,7 @@ public final class CommandKeys {
 		return this;
 	}
 
-	private CommandKeys add(Key k) {
+	private CommandKeys add(CommandKey k) {
 		if (keys.containsKey(k.name)) throw new IllegalArgumentException("key " + k.name + " declared twice");
 		keys.put(k.name, k);
 		last = k;
@@ -313,12 +242,12 @@ public final class CommandKeys {
 		return usesRois;
 	}
 
-	public List<Key> keys() {
+	public List<CommandKey> keys() {
 		return new ArrayList<>(keys.values());
 	}
 
-	public Key key(String name) {
-		Key k = keys.get(name);
+	public CommandKey key(String name) {
+		CommandKey k = keys.get(name);
 		if (k == null) throw new IllegalArgumentException(command + " declares no key " + name);
 		return k;
 	}
@@ -387,7 +316,7 @@ public final class CommandKeys {
 		}
 
 		private String initial(String name) {
-			Key k = key(name);
+			CommandKey k = key(name);
 			if (macro) return k.defaultValue;
 			String r = remembered.get(name);
 			return r != null ? r : k.dialogDefault != null ? k.dialogDefault : k.defaultValue;
@@ -426,7 +355,7 @@ public final class CommandKeys {
 		public void checkNumbers() {
 			String options = Macro.getOptions();
 			if (options == null) return;
-			for (Key k : keys.values()) {
+			for (CommandKey k : keys.values()) {
 				if (k.kind != Kind.NUMBER) continue;
 				String raw = Macro.getValue(options, k.name, null);
 				if (raw == null || raw.startsWith("&")) continue;
