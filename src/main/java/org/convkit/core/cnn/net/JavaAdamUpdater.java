@@ -126,12 +126,11 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
 		float beta1T = (float) Math.pow(beta1, t), beta2T = (float) Math.pow(beta2, t);
 		float alpha = (float) ((float) lr * (float) Math.sqrt((float) (1.0 - beta2T)) / (1.0 - beta1T));
 		if (Float.isNaN(alpha) || Float.isInfinite(alpha) || alpha == 0) alpha = epsilon; // as libnd4j
-		float keep1 = 1 - beta1, keep2 = 1 - beta2;
 
 		long length = gradient.length();
 		int parts = parts(length, ComputeThreads.current());
 		float[][][] arrays = scratch(parts);
-		Step step = new Step(gradient, m, v, beta1, beta2, keep1, keep2, alpha, epsilon);
+		Step step = new Step(gradient, m, v, beta1, beta2, alpha, epsilon);
 		if (parts == 1) {
 			step.run(0, (int) length, arrays[0]);
 		} else {
@@ -165,15 +164,14 @@ public final class JavaAdamUpdater implements GradientUpdater<Adam> {
 		private final INDArray gradient, m, v;
 		private final float beta1, beta2, keep1, keep2, alpha, epsilon;
 
-		Step(INDArray gradient, INDArray m, INDArray v, float beta1, float beta2, float keep1, float keep2,
-				float alpha, float epsilon) {
+		Step(INDArray gradient, INDArray m, INDArray v, float beta1, float beta2, float alpha, float epsilon) {
 			this.gradient = gradient;
 			this.m = m;
 			this.v = v;
 			this.beta1 = beta1;
 			this.beta2 = beta2;
-			this.keep1 = keep1;
-			this.keep2 = keep2;
+			keep1 = 1 - beta1;
+			keep2 = 1 - beta2;
 			this.alpha = alpha;
 			this.epsilon = epsilon;
 		}
