@@ -135,6 +135,11 @@ final class FusedConvStack {
 		return out;
 	}
 
+	/** For tests: the convolutions that run on {@link WinogradKernels}, in the most recent plan. */
+	List<Integer> nativeWinogradLayers() {
+		return layersWhere(s -> s instanceof FusedStage.Conv && ((FusedStage.Conv) s).nativeWinograd());
+	}
+
 	/** For tests: whether the plan made last computes the first layer's weight gradient as ConvKit's product. */
 	boolean oneChannelProduct() {
 		Plan p = latest();

@@ -76,6 +76,9 @@ abstract class FusedStage {
 		/** Each primitive's arguments, made at its first run (they name memories whose data ConvKit re-points). */
 		private IntMemoryMap fwdArgs, reluArgs, weightArgs, dataArgs;
 		private final INDArray w, b, wGrad, bGrad;
+		private final boolean relu;
+		/** ConvKit's Winograd kernels for the forward pass and the one to the input (null: oneDNN's kernels). */
+		private final WinogradKernels winograd;
 
 		/**
 		 * @param g        the layer's geometry, input channels and batch size included
@@ -100,6 +103,7 @@ abstract class FusedStage {
 			this.b = b;
 			this.wGrad = wGrad;
 			this.bGrad = bGrad;
+			this.relu = relu;
 			memory.format_tag chosen = channelsLast ? memory.format_tag.nhwc : memory.format_tag.any;
 			long[] wDims = { g.out, g.in, g.kh, g.kw }, strides = { g.sh, g.sw }, padL = { g.padTop, g.padLeft },
 					padR = { g.padBottom, g.padRight };
@@ -189,6 +193,9 @@ abstract class FusedStage {
 				toDataWeights = null;
 			}
 			reluBackward = relu && training && !reluBackpropAbove ? reluBackward(d, dstDesc) : null;
+			this.winograd = WinogradKernels.wanted(implementation) && (diffSrc == null
+					|| diffSrc.get_desc().equals(this.srcDesc))
+							? WinogradKernels.of(g, this.srcDesc, dstDesc, diffSrc != null) : null;
 		}
 
 		/** ReLU's backprop in place on an error of layout {@code desc}, from the ReLU's output. */
@@ -197,6 +204,11 @@ abstract class FusedStage {
 					prop_kind.forward_training, algorithm.eltwise_relu_use_dst_for_bwd, desc, 0f, 0f), d.engine);
 			return new eltwise_backward(new eltwise_backward.primitive_desc(new eltwise_backward.desc(
 					algorithm.eltwise_relu_use_dst_for_bwd, desc, desc, 0f, 0f), d.engine, efpd));
+		}
+
+		/** Whether the forward pass (and the one to the input) runs on {@link WinogradKernels}. */
+		boolean nativeWinograd() {
+			return winograd != null;
 		}
 
 		/** Whether the weight gradient runs as {@link OneChannelWeightGradient}'s product. */
@@ -226,6 +238,10 @@ abstract class FusedStage {
 			if (toSrc != null) toSrc.execute(d.stream, userSrc, src);
 			Dnnl.point(userWeights, w);
 			Dnnl.point(userBias, b);
+			if (winograd != null) {
+				winograd.forward(address(src), address(userWeights), address(userBias), address(dst), relu);
+				return;
+			}
 			toWeights.execute(d.stream, userWeights, weights);
 			if (fwdArgs == null) fwdArgs = Dnnl.args(DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS,
 					userBias, DNNL_ARG_DST, dst);
@@ -254,9 +270,17 @@ abstract class FusedStage {
 			}
 			if (bwdData != null) {
 				Dnnl.point(userWeights, w);
+				if (winograd != null) {
+					winograd.backwardData(address(diffDst), address(userWeights), address(diffSrc));
+					return;
+				}
 				toDataWeights.execute(d.stream, userWeights, dataWeights);
 				bwdData.execute(d.stream, dataArgs);
 			}
+		}
+
+		private static long address(memory m) {
+			return m.get_data_handle().address();
 		}
 	}
 

@@ -1,0 +1,196 @@
+package org.convkit.core.cnn.net;
+
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.javacpp.FloatPointer;
+import org.convkit.core.cnn.runtime.ComputeThreads;
+import org.convkit.core.cnn.runtime.CpuFeatures;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.stream.IntStream;
+
+/**
+ * ConvKit's native Winograd F(4×4, 3×3) kernels (src/main/c/winograd_f43.c) for the fused block's 3×3 convolutions of
+ * stride 1 and padding 1 where oneDNN's kernels are AVX2 ones: oneDNN 2.5 has Winograd kernels for AVX-512 only, and
+ * with AVX2 its direct kernels run Small VGG's inner convolutions at about the core's peak, so fewer multiplications
+ * (36 instead of 144 per 4×4 output tile and channel pair) are the one way to go faster there. The forward pass (bias
+ * and ReLU folded in) and the backward pass to the input take them; the weight gradient stays oneDNN's. Measured in
+ * docs/benchmarks.md ("Winograd kernels in C for AVX2"). Results differ from oneDNN's direct kernels by float rounding
+ * only (the transforms' constants are exact in binary except 1/6, 1/12 and 1/24): a few millionths of the largest
+ * output at Small VGG's sizes. A NaN or infinity in the input spreads to the whole 4×4 output tiles whose input it is
+ * in (the transforms multiply it by 0 too), not only to its 3×3 neighbourhood; the image's class and the loss are NaN
+ * either way.
+ * <p>
+ * The library comes in the plugin jar for Linux x86-64 ({@value #RESOURCE}, built by Maven where gcc is,
+ * src/main/c/build.sh) and is loaded only where the processor has AVX2 and FMA ({@link CpuFeatures}: the AVX2 level
+ * asks for both), never elsewhere: an instruction the processor lacks would end the JVM, and with it Fiji. Where it is
+ * not loaded the block runs oneDNN's kernels as before. The switch {@value #PROPERTY}: {@code false} keeps oneDNN's
+ * kernels, {@code true} takes these also where oneDNN's are AVX-512 ones (tests); unset, the rule of
+ * {@link #wanted(String)}.
+ * <p>
+ * An instance holds one layer's transformed kernels, in memory of its own (not the plan's shared buffers, which other
+ * plans reuse), made again only when the weights changed since (a bitwise comparison with a copy: every step in
+ * training, never in classification), and splits a batch's images across the calling thread's compute threads
+ * ({@link ComputeThreads#current()}); each image's arithmetic is the same on any thread count.
+ */
+final class WinogradKernels {
+	static final String PROPERTY = "convkit.nativeWinograd";
+	static final String RESOURCE = "/org/convkit/native/linux-x86_64/libconvkit_winograd.so";
+
+	private final int batch, in, out, h, w;
+	/** The forward pass's transformed kernels and the backward pass's to the input (null: no backward pass). */
+	private final Transformed forward, backward;
+
+	private WinogradKernels(FusedBlockShape.Geometry g, boolean backward) {
+		batch = (int) g.batch;
+		in = (int) g.in;
+		out = (int) g.out;
+		h = (int) g.inH;
+		w = (int) g.inW;
+		forward = new Transformed(in, out, false);
+		this.backward = backward ? new Transformed(out, in, true) : null;
+	}
+
+	/**
+	 * The kernels for a convolution of geometry {@code g} whose input and output oneDNN lays out as {@code srcDesc} and
+	 * {@code dstDesc}, or null where they do not apply: other than 3×3 with stride 1 and padding 1 on every side,
+	 * channel counts not multiples of 8, layouts other than {@code nChw8c} (AVX2's), or more values than an int counts.
+	 *
+	 * @param backward whether the backward pass to the input will run too
+	 */
+	static WinogradKernels of(FusedBlockShape.Geometry g, memory.desc srcDesc, memory.desc dstDesc, boolean backward) {
+		if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.padTop != 1 || g.padLeft != 1 || g.padBottom != 1
+				|| g.padRight != 1 || g.outH != g.inH || g.outW != g.inW || g.in % 8 != 0 || g.out % 8 != 0
+				|| g.in < 8 || g.out < 8 || g.batch < 1)
+			return null;
+		if (g.batch * Math.max(g.in, g.out) * g.inH * g.inW > Integer.MAX_VALUE)
+			return null;
+		memory.desc src = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.nChw8c),
+				dst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nChw8c);
+		if (!src.equals(srcDesc) || !dst.equals(dstDesc)) return null;
+		return new WinogradKernels(g, backward);
+	}
+
+	/**
+	 * Whether the block should run a convolution whose oneDNN forward kernel is {@code implementation} (e.g.
+	 * "jit:avx2") on these kernels: the library is loaded, and the switch says so or, unset, oneDNN's kernel is not an
+	 * AVX-512 one (with AVX-512 oneDNN has Winograd kernels of its own and twice the vector width).
+	 */
+	static boolean wanted(String implementation) {
+		if (!available()) return false;
+		String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
+		if (forced.equals("false")) return false;
+		return forced.equals("true") || !implementation.contains("avx512");
+	}
+
+	/** Whether the library is loaded in this JVM (loading it at the first call). */
+	static boolean available() {
+		return Library.REFUSAL == null;
+	}
+
+	/** Why the library is not loaded, or null when it is. */
+	static String refusal() {
+		return Library.REFUSAL;
+	}
+
+	/**
+	 * The forward pass: {@code dst = relu?(conv(src, weights) + bias)}, src and dst in {@code nChw8c}, the weights
+	 * [out][in][3][3] and the bias [out] as DL4J holds them (C order). Addresses of the plan's bound memories.
+	 */
+	void forward(long src, long weights, long bias, long dst, boolean relu) {
+		run(src, forward.of(weights), bias, dst, in, out, relu);
+	}
+
+	/** The backward pass to the input: {@code diffSrc} from {@code diffDst} (both {@code nChw8c}) and the weights. */
+	void backwardData(long diffDst, long weights, long diffSrc) {
+		run(diffDst, backward.of(weights), 0, diffSrc, out, in, false);
+	}
+
+	private void run(long src, long u, long bias, long dst, int inC, int outC, boolean relu) {
+		int parts = Math.max(1, Math.min(ComputeThreads.current(), batch));
+		IntStream.range(0, parts).parallel().forEach(p -> {
+			int status = convolve(src, u, bias, dst, (int) ((long) batch * p / parts),
+					(int) ((long) batch * (p + 1) / parts), inC, outC, h, w, relu ? 1 : 0);
+			if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
+		});
+	}
+
+	/** One pass's transformed kernels and the weights they were made from. */
+	private static final class Transformed {
+		private final int inC, outC;
+		private final boolean backward;
+		private final FloatPointer kernels, weights;
+		/** Whether {@link #weights} holds the weights {@link #kernels} were made from. */
+		private boolean known;
+		/** For tests: how many times the kernels were made. */
+		int made;
+
+		Transformed(int inC, int outC, boolean backward) {
+			this.inC = inC;
+			this.outC = outC;
+			this.backward = backward;
+			kernels = new FloatPointer(36L * inC * outC);
+			weights = new FloatPointer(9L * inC * outC);
+		}
+
+		/** The address of the kernels for the weights at {@code address}, made again if those changed. */
+		long of(long address) {
+			if (transform(address, kernels.address(), weights.address(), inC, outC, backward ? 1 : 0,
+					known ? 1 : 0) != 0)
+				made++;
+			known = true;
+			return kernels.address();
+		}
+	}
+
+	/** For tests: how many times the forward pass's kernels were made. */
+	int forwardKernelsMade() {
+		return forward.made;
+	}
+
+	/**
+	 * {@code u} = the 36 transformed kernels of every (in, out) pair (backward: of the turned, swapped kernels) and
+	 * {@code copy} = the weights, unless {@code known} and the weights equal {@code copy}; 1 when it made them.
+	 */
+	private static native int transform(long weights, long u, long copy, int inC, int outC, int backward, int known);
+
+	/** Images [first, end) of src convolved with the transformed kernels u into dst; 0, or 1 when memory ran out. */
+	private static native int convolve(long src, long u, long bias, long dst, int first, int end, int inC, int outC,
+			int h, int w, int relu);
+
+	/** Loads the library once per JVM, at the first question; REFUSAL says why not (null: loaded). */
+	private static final class Library {
+		static final String REFUSAL = load();
+
+		private static String load() {
+			String refusal = refusal(CpuFeatures.level(), System.getProperty("os.name", ""),
+					System.getProperty("os.arch", ""), WinogradKernels.class.getResource(RESOURCE) != null);
+			if (refusal != null) return refusal;
+			try (InputStream s = WinogradKernels.class.getResourceAsStream(RESOURCE)) {
+				Path file = Files.createTempFile("convkit-winograd", ".so");
+				file.toFile().deleteOnExit();
+				Files.copy(s, file, StandardCopyOption.REPLACE_EXISTING);
+				System.load(file.toString());
+				return null;
+			} catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+				return "the library did not load: " + e;
+			}
+		}
+	}
+
+	/**
+	 * Why the library must not be loaded on a system of this processor level, os.name and os.arch (null: it may):
+	 * it holds AVX2 and FMA instructions for Linux x86-64.
+	 */
+	static String refusal(CpuFeatures.Level level, String os, String arch, boolean resourcePresent) {
+		if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64")))
+			return "built for Linux x86-64 only (this is " + os + " " + arch + ")";
+		if (level == CpuFeatures.Level.GENERIC) return "the processor lacks AVX2 or FMA (or its level was lowered)";
+		if (!resourcePresent) return "not in this build (no gcc where it was built: src/main/c/build.sh)";
+		return null;
+	}
+}
