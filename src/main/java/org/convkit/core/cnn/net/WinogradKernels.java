@@ -81,10 +81,9 @@ final class WinogradKernels {
 	 * AVX-512 one (with AVX-512 oneDNN has Winograd kernels of its own and twice the vector width).
 	 */
 	static boolean wanted(String implementation) {
-		if (!available()) return false;
 		String forced = System.getProperty(PROPERTY, "").trim().toLowerCase(Locale.ROOT);
-		if (forced.equals("false")) return false;
-		return forced.equals("true") || !implementation.contains("avx512");
+		if (forced.equals("false") || !forced.equals("true") && implementation.contains("avx512")) return false;
+		return available(); // loaded only where it may be used
 	}
 
 	/** Whether the library is loaded in this JVM (loading it at the first call). */
