@@ -7,6 +7,7 @@ import org.convkit.core.cnn.runtime.CpuFeatures;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -168,15 +169,28 @@ final class WinogradKernels {
 		private static String load() {
 			String refusal = refusal(CpuFeatures.level(), System.getProperty("os.name", ""),
 					System.getProperty("os.arch", ""), WinogradKernels.class.getResource(RESOURCE) != null);
-			if (refusal != null) return refusal;
-			try (InputStream s = WinogradKernels.class.getResourceAsStream(RESOURCE)) {
-				Path file = Files.createTempFile("convkit-winograd", ".so");
+			return refusal != null ? refusal : loadFrom(WinogradKernels.class.getResource(RESOURCE));
+		}
+	}
+
+	/**
+	 * Copies the library at {@code url} to a temporary file, loads it and deletes the file (the loaded code stays
+	 * mapped); null, or why it did not load (a missing or damaged file, a temporary folder that may not hold code).
+	 */
+	static String loadFrom(URL url) {
+		Path file = null;
+		try (InputStream s = url.openStream()) {
+			file = Files.createTempFile("convkit-winograd", ".so");
+			Files.copy(s, file, StandardCopyOption.REPLACE_EXISTING);
+			System.load(file.toString());
+			return null;
+		} catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
+			return "the library did not load: " + e.getMessage();
+		} finally {
+			if (file != null) try {
+				Files.deleteIfExists(file);
+			} catch (IOException e) {
 				file.toFile().deleteOnExit();
-				Files.copy(s, file, StandardCopyOption.REPLACE_EXISTING);
-				System.load(file.toString());
-				return null;
-			} catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
-				return "the library did not load: " + e;
 			}
 		}
 	}

@@ -147,6 +147,20 @@ public class WinogradKernelsTest {
 		assertNotNull(WinogradKernels.refusal(CpuFeatures.Level.AVX2, "Linux", "amd64", false));
 	}
 
+	/** A damaged or missing library file gives a reason, not a crash: the block then runs oneDNN's kernels. */
+	@Test
+	public void aDamagedOrMissingLibraryIsRefusedWithAReason() throws Exception {
+		java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("convkit-winograd-test");
+		java.nio.file.Path damaged = dir.resolve("libdamaged.so"), empty = dir.resolve("libempty.so");
+		java.nio.file.Files.write(damaged, "\u007fELF but not a library".getBytes("UTF-8"));
+		java.nio.file.Files.write(empty, new byte[0]);
+		for (java.nio.file.Path p : new java.nio.file.Path[] { damaged, empty, dir.resolve("missing.so") }) {
+			String why = WinogradKernels.loadFrom(p.toUri().toURL());
+			assertNotNull(p.toString(), why);
+			assertTrue(why, why.startsWith("the library did not load: "));
+		}
+	}
+
 	/** {@code false} keeps oneDNN's kernels; {@code true} forces these; unset or anything else: not where AVX-512. */
 	@Test
 	public void theSwitch() {
