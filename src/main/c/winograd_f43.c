@@ -197,7 +197,7 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 						for (int r = 0; r < 4 && yy + r < h; r++)
 							for (int c = 0; c < 4 && xx + c < w; c++) {
 								V8 o = _mm256_add_ps(y[r * 4 + c], b);
-								// ReLU as oneDNN's: max(x, 0) keeps NaN (the second operand when unordered is x)
+								// ReLU as oneDNN's: max(0, x) keeps NaN (maxps returns its second operand when unordered)
 								if (relu) o = _mm256_max_ps(zero, o);
 								_mm256_storeu_ps(plane + ((size_t) (yy + r) * w + xx + c) * 8, o);
 							}
