@@ -92,8 +92,8 @@ public final class WinogradPassLever {
 		WinogradKernels k = WinogradKernels.of(new FusedBlockShape.Geometry(BATCH, in, size, size, out, size, size,
 				3, 3, 1, 1, 1, 1), srcDesc, dstDesc, true);
 		FloatPointer weights = new FloatPointer(w.get_data_handle()).capacity((long) out * in * 9);
-		long xa = address(x), wa = address(w), ba = address(b), ea = address(error), y2a = address(y2),
-				e2a = address(e2);
+		long xa = Dnnl.address(x), wa = Dnnl.address(w), ba = Dnnl.address(b), ea = Dnnl.address(error),
+				y2a = Dnnl.address(y2), e2a = Dnnl.address(e2);
 		int[] step = { 0 };
 		Runnable next = () -> weights.put(0, 0.01f * (++step[0] % 7)); // new weights for every call, as in training
 		Runnable[] work = { () -> {
@@ -144,10 +144,6 @@ public final class WinogradPassLever {
 			diff = Math.max(diff, Math.abs(pa.get(i) - pb.get(i)));
 		}
 		return diff / largest;
-	}
-
-	private static long address(memory m) {
-		return m.get_data_handle().address();
 	}
 
 	/** Seeded values: ReLU outputs (half 0) for an input, small Gaussians for weights, bias and an error. */

@@ -68,6 +68,11 @@ final class Dnnl {
 		return a.data().address() + a.offset() * Float.BYTES;
 	}
 
+	/** The address of {@code m}'s data (for ConvKit's native kernels, {@link WinogradKernels}). */
+	static long address(memory m) {
+		return m.get_data_handle().address();
+	}
+
 	/** Arguments for one execution: pairs of oneDNN argument number and memory. */
 	static IntMemoryMap args(Object... numberAndMemory) {
 		IntMemoryMap m = new IntMemoryMap();

@@ -239,7 +239,8 @@ abstract class FusedStage {
 			Dnnl.point(userWeights, w);
 			Dnnl.point(userBias, b);
 			if (winograd != null) {
-				winograd.forward(address(src), address(userWeights), address(userBias), address(dst), relu);
+				winograd.forward(Dnnl.address(src), Dnnl.address(userWeights), Dnnl.address(userBias),
+						Dnnl.address(dst), relu);
 				return;
 			}
 			toWeights.execute(d.stream, userWeights, weights);
@@ -271,16 +272,12 @@ abstract class FusedStage {
 			if (bwdData != null) {
 				Dnnl.point(userWeights, w);
 				if (winograd != null) {
-					winograd.backwardData(address(diffDst), address(userWeights), address(diffSrc));
+					winograd.backwardData(Dnnl.address(diffDst), Dnnl.address(userWeights), Dnnl.address(diffSrc));
 					return;
 				}
 				toDataWeights.execute(d.stream, userWeights, dataWeights);
 				bwdData.execute(d.stream, dataArgs);
 			}
-		}
-
-		private static long address(memory m) {
-			return m.get_data_handle().address();
 		}
 	}
 

@@ -187,7 +187,8 @@ public class BlockMaxPoolingTest {
 
 		pooling_forward.primitive_desc fpd = new pooling_forward.primitive_desc(new pooling_forward.desc(
 				prop_kind.forward_training, algorithm.pooling_max, src, dst, k, k, zero, zero), dnnl.engine);
-		memory outRef = nan(dst), ws = new memory(fpd.workspace_desc(), dnnl.engine), inErrorRef = nan(src);
+		memory outRef = TestMemories.nan(dnnl, dst), ws = new memory(fpd.workspace_desc(), dnnl.engine),
+				inErrorRef = TestMemories.nan(dnnl, src);
 		new pooling_forward(fpd).execute(s, Dnnl.args(DNNL_ARG_SRC, in, DNNL_ARG_DST, outRef, DNNL_ARG_WORKSPACE, ws));
 		if (relu) {
 			eltwise_backward r = FusedStage.Conv.reluBackward(new PlanMemory(dnnl.engine, s), dst);
@@ -204,7 +205,7 @@ public class BlockMaxPoolingTest {
 				BlockMaxPooling p = BlockMaxPooling.of(g, src, dst, relu);
 				assertNotNull(what, p);
 				if (exact) p.exactOnly();
-				memory out = nan(dst), inError = nan(src);
+				memory out = TestMemories.nan(dnnl, dst), inError = TestMemories.nan(dnnl, src);
 				try (ComputeThreads.Scope t = ComputeThreads.use(threads)) {
 					p.forward(in, out);
 					p.backward(error, inError);
@@ -284,13 +285,6 @@ public class BlockMaxPoolingTest {
 		new FloatPointer(user.get_data_handle()).capacity(nchw.length).put(nchw);
 		new reorder(user, m).execute(s, user, m);
 		s._wait();
-		return m;
-	}
-
-	private memory nan(memory.desc desc) {
-		memory m = new memory(desc, dnnl.engine);
-		FloatPointer p = new FloatPointer(m.get_data_handle()).capacity(desc.get_size() / 4);
-		for (long i = 0; i < p.capacity(); i++) p.put(i, Float.NaN);
 		return m;
 	}
 

@@ -147,8 +147,8 @@ public class OneChannelWeightGradientTest {
 		stream s = new stream(dnnl.engine);
 		PlanMemory d = new PlanMemory(dnnl.engine, s);
 		memory.desc srcDesc = Dnnl.desc(new long[] { batch, 1, inH, inW }, memory.format_tag.nchw);
-		memory src = filled(srcDesc, in);
-		memory plainError = filled(errorDesc(g, memory.format_tag.nchw), err);
+		memory src = TestMemories.filled(dnnl, srcDesc, in);
+		memory plainError = TestMemories.filled(dnnl, errorDesc(g, memory.format_tag.nchw), err);
 		memory error = new memory(errorDesc(g, layout), dnnl.engine);
 		new reorder(plainError, error).execute(s, plainError, error);
 		s._wait();
@@ -160,7 +160,7 @@ public class OneChannelWeightGradientTest {
 		memory biasGrad = new memory(Dnnl.desc(new long[] { out }, memory.format_tag.x), dnnl.engine);
 		for (int run = 0; run < 2; run++) { // twice: the second run reuses the first's arrays
 			product.run(d, src, error, weightGrad, biasGrad);
-			float[] w = floats(weightGrad, out * kh * kw), b = floats(biasGrad, out);
+			float[] w = TestMemories.floats(weightGrad, out * kh * kw), b = TestMemories.floats(biasGrad, out);
 			for (int c = 0; c < out; c++) {
 				for (int ky = 0; ky < kh; ky++)
 					for (int kx = 0; kx < kw; kx++)
@@ -210,17 +210,5 @@ public class OneChannelWeightGradientTest {
 			for (long p = 0; p < pixels; p++)
 				for (long c = g.out % block; c < block; c++)
 					f.put(((n * blocks + blocks - 1) * pixels + p) * block + c, Float.NaN);
-	}
-
-	private memory filled(memory.desc desc, float[] values) {
-		memory m = new memory(desc, dnnl.engine);
-		new FloatPointer(m.get_data_handle()).capacity(values.length).put(values);
-		return m;
-	}
-
-	private static float[] floats(memory m, int count) {
-		float[] out = new float[count];
-		new FloatPointer(m.get_data_handle()).capacity(count).get(out);
-		return out;
 	}
 }

@@ -107,9 +107,9 @@ public class WinogradKernelsTest {
 			if (call == 2) weights.put(7, Math.nextUp(weights.get(7)));
 			if (call == 4) weights.put(40, -0f);
 			if (call == 5) weights.put(7, 1.5f);
-			k.forward(address(src), address(w), address(b), address(dst), false);
+			k.forward(Dnnl.address(src), Dnnl.address(w), Dnnl.address(b), Dnnl.address(dst), false);
 			made[call] = k.forwardKernelsMade();
-			out[call] = floats(dst);
+			out[call] = TestMemories.floats(dst);
 		}
 		assertArrayEquals("made at the first call, after the last-bit change, after -0.0 and after 1.5",
 				new int[] { 1, 1, 2, 2, 3, 4 }, made);
@@ -343,31 +343,18 @@ public class WinogradKernelsTest {
 							bias), mDiffDst = filled(dstDesc, diffDst);
 			memory relu = filled(dstDesc, null), plain = filled(dstDesc, null), diffSrc = filled(srcDesc, null);
 			try (ComputeThreads.Scope s = ComputeThreads.use(threads)) {
-				k.forward(address(mSrc), address(mW), address(mB), address(relu), true);
-				k.forward(address(mSrc), address(mW), address(mB), address(plain), false);
-				k.backwardData(address(mDiffDst), address(mW), address(diffSrc));
+				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(relu), true);
+				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(plain), false);
+				k.backwardData(Dnnl.address(mDiffDst), Dnnl.address(mW), Dnnl.address(diffSrc));
 			}
-			return new float[][] { floats(relu), floats(plain), floats(diffSrc) };
+			return new float[][] { TestMemories.floats(relu), TestMemories.floats(plain),
+					TestMemories.floats(diffSrc) };
 		}
 
+		/** A memory of {@code desc} holding {@code values}, or NaN (a value the kernels do not write shows). */
 		memory filled(memory.desc desc, float[] values) {
-			memory m = new memory(desc, dnnl.engine);
-			FloatPointer p = new FloatPointer(m.get_data_handle()).capacity(desc.get_size() / Float.BYTES);
-			for (int i = 0; i < p.capacity(); i++)
-				p.put(i, values == null ? Float.NaN : values[i]); // NaN: a value the kernels do not write shows
-			return m;
+			return values == null ? TestMemories.nan(dnnl, desc) : TestMemories.filled(dnnl, desc, values);
 		}
-	}
-
-	private static long address(memory m) {
-		return m.get_data_handle().address();
-	}
-
-	private static float[] floats(memory m) {
-		FloatPointer p = new FloatPointer(m.get_data_handle()).capacity(m.get_desc().get_size() / Float.BYTES);
-		float[] out = new float[(int) p.capacity()];
-		p.get(out);
-		return out;
 	}
 
 	private static float[] gaussian(Random r, int count, float scale) {
