@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds ConvKit's native Winograd kernels (winograd_f43.c) into OUT_DIR/libconvkit_winograd.so, called by Maven's
+# Builds ConvKit's native Winograd kernels (winograd_f43*.c) into OUT_DIR/libconvkit_winograd.so, called by Maven's
 # compile phase (pom.xml, execution "native-winograd"): the library then travels in the plugin jar under
 # org/convkit/native/linux-x86_64/. Linux x86-64 only; elsewhere, or without gcc, nothing is built and ConvKit runs
 # those convolutions on oneDNN (org.convkit.core.cnn.net.WinogradKernels), except under CI (CI=true), where a missing
@@ -28,7 +28,7 @@ trap 'rm -f "$tmp"' EXIT
 # arithmetic, NaN propagates). Plain C11: libc's aligned_alloc and free only.
 gcc -std=c11 -O3 -mavx2 -mfma -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror \
 	-I"$java_home/include" -I"$java_home/include/linux" -Wl,-z,noexecstack \
-	-o "$tmp" "$here/winograd_f43.c" || skip "gcc failed"
+	-o "$tmp" "$here/winograd_f43.c" "$here/winograd_f43_weights.c" || skip "gcc failed"
 mv -f "$tmp" "$out/libconvkit_winograd.so"
 trap - EXIT
 echo "native-winograd: built $out/libconvkit_winograd.so"

@@ -1,49 +1,12 @@
-// Winograd F(4x4, 3x3) convolution for ConvKit's fused convolution block on processors whose oneDNN kernels are AVX2
-// ones (oneDNN 2.5 has Winograd kernels for AVX-512 only): a 3x3 convolution of stride 1 and padding 1 on oneDNN's
-// nChw8c layout, forward (bias and ReLU folded in) and backward to the input (the error convolved with the kernels
-// turned by 180 degrees, in and out channels swapped). Each 4x4 output tile is computed from a 6x6 input tile with
-// 36 multiplications per input and output channel instead of 144 (Lavin and Gray, "Fast Algorithms for
-// Convolutional Neural Networks", 2016). Work goes by groups of tile rows of one image, so the transformed tiles
-// (V), the 36 products (M) and the output stay in the core's cache; AVX2 and FMA intrinsics, 8 channels per vector.
-// Called through JNI by org.convkit.core.cnn.net.WinogradKernels, which checks every size and layout before calling
-// and loads this library only on a processor with AVX2 and FMA. Built by src/main/c/build.sh (Maven's compile
-// phase). Plain IEEE arithmetic (no -ffast-math): NaN and infinities propagate as in oneDNN's kernels.
-#include <immintrin.h>
+// ConvKit's Winograd F(4x4, 3x3) kernels (winograd_f43.h): the forward pass (bias and ReLU folded into the output's
+// transform) and the backward pass to the input (the error convolved with the kernels turned by 180 degrees, in and
+// out channels swapped).
 #include <jni.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define V8 __m256
-
-// B^T d B for one 6x6 tile of 8-channel vectors (rows of d at d[r*6 + c]), result in v[36].
-static inline void input_tile(const V8 *d, V8 *v) {
-	V8 t[36];
-	const V8 four = _mm256_set1_ps(4.f), five = _mm256_set1_ps(5.f), two = _mm256_set1_ps(2.f);
-	for (int c = 0; c < 6; c++) { // t = B^T d, column c
-		V8 d0 = d[c], d1 = d[6 + c], d2 = d[12 + c], d3 = d[18 + c], d4 = d[24 + c], d5 = d[30 + c];
-		t[c] = _mm256_fmadd_ps(four, d0, _mm256_fnmadd_ps(five, d2, d4));
-		V8 a = _mm256_fnmadd_ps(four, d1, d3), b = _mm256_fnmadd_ps(four, d2, d4);
-		t[6 + c] = _mm256_add_ps(a, b);
-		t[12 + c] = _mm256_sub_ps(b, a);
-		V8 e = _mm256_mul_ps(two, _mm256_sub_ps(d3, d1)), f = _mm256_sub_ps(d4, d2);
-		t[18 + c] = _mm256_add_ps(f, e);
-		t[24 + c] = _mm256_sub_ps(f, e);
-		t[30 + c] = _mm256_fmadd_ps(four, d1, _mm256_fnmadd_ps(five, d3, d5));
-	}
-	for (int r = 0; r < 6; r++) { // v = t B, row r
-		const V8 *x = t + 6 * r;
-		V8 *o = v + 6 * r;
-		o[0] = _mm256_fmadd_ps(four, x[0], _mm256_fnmadd_ps(five, x[2], x[4]));
-		V8 a = _mm256_fnmadd_ps(four, x[1], x[3]), b = _mm256_fnmadd_ps(four, x[2], x[4]);
-		o[1] = _mm256_add_ps(a, b);
-		o[2] = _mm256_sub_ps(b, a);
-		V8 e = _mm256_mul_ps(two, _mm256_sub_ps(x[3], x[1])), f = _mm256_sub_ps(x[4], x[2]);
-		o[3] = _mm256_add_ps(f, e);
-		o[4] = _mm256_sub_ps(f, e);
-		o[5] = _mm256_fmadd_ps(four, x[1], _mm256_fnmadd_ps(five, x[3], x[5]));
-	}
-}
+#include "winograd_f43.h"
 
 // A^T m A for one tile: m[36] -> y[16] (4x4).
 static inline void output_tile(const V8 *m, V8 *y) {
@@ -137,17 +100,11 @@ static void transform_weights(const float *w, float *u, int inC, int outC, int b
 		}
 }
 
-// Tiles per group: enough rows of tiles for the products' blocks of 6 tiles to fill (at least 24 tiles).
-static int rows_per_group(int tilesWide, int tilesHigh) {
-	int rows = (24 + tilesWide - 1) / tilesWide;
-	return rows < tilesHigh ? rows : tilesHigh;
-}
-
 // The convolution of images [first, end) of src (nChw8c, inC channels, h x w) with the transformed kernels u into dst
 // (nChw8c, outC channels, h x w), plus bias (may be NULL), then ReLU if relu. Returns 0, or 1 if memory ran out.
 static int convolve(const float *src, const float *u, const float *bias, float *dst, int first, int end, int inC,
 		int outC, int h, int w, int relu) {
-	int tw = (w + 3) / 4, th = (h + 3) / 4, cbIn = inC / 8, cbOut = outC / 8, groupRows = rows_per_group(tw, th);
+	int tw = (w + 3) / 4, th = (h + 3) / 4, cbIn = inC / 8, cbOut = outC / 8, groupRows = rows_per_group(tw, th, 24);
 	size_t maxTiles = (size_t) groupRows * tw;
 	float *v = aligned_alloc(32, (36 * maxTiles * inC * sizeof(float) + 31) / 32 * 32);
 	float *m = aligned_alloc(32, (36 * maxTiles * outC * sizeof(float) + 31) / 32 * 32);
@@ -160,26 +117,7 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 	for (int img = first; img < end; img++)
 		for (int ty0 = 0; ty0 < th; ty0 += groupRows) {
 			int rows = th - ty0 < groupRows ? th - ty0 : groupRows, tiles = rows * tw;
-			for (int cb = 0; cb < cbIn; cb++) {
-				const float *plane = src + ((size_t) img * cbIn + cb) * h * w * 8;
-				for (int tr = 0; tr < rows; tr++)
-					for (int tx = 0; tx < tw; tx++) {
-						V8 d[36], vv[36];
-						int y0 = (ty0 + tr) * 4 - 1, x0 = tx * 4 - 1;
-						for (int r = 0; r < 6; r++) {
-							int y = y0 + r;
-							for (int c = 0; c < 6; c++) {
-								int x = x0 + c; // outside the image: the padding's zeros
-								d[r * 6 + c] = (y < 0 || y >= h || x < 0 || x >= w) ? zero
-										: _mm256_loadu_ps(plane + ((size_t) y * w + x) * 8);
-							}
-						}
-						input_tile(d, vv);
-						int t = tr * tw + tx;
-						for (int xi = 0; xi < 36; xi++)
-							_mm256_storeu_ps(v + ((size_t) xi * tiles + t) * inC + cb * 8, vv[xi]);
-					}
-			}
+			input_tiles(src + (size_t) img * cbIn * h * w * 8, v, ty0, rows, tw, h, w, cbIn);
 			for (int xi = 0; xi < 36; xi++)
 				product(v + (size_t) xi * tiles * inC, u + (size_t) xi * inC * outC, m + (size_t) xi * tiles * outC,
 						tiles, inC, outC);
@@ -197,7 +135,8 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 						for (int r = 0; r < 4 && yy + r < h; r++)
 							for (int c = 0; c < 4 && xx + c < w; c++) {
 								V8 o = _mm256_add_ps(y[r * 4 + c], b);
-								// ReLU as oneDNN's: max(0, x) keeps NaN (maxps returns its second operand when unordered)
+								// ReLU as oneDNN's: max(0, x) keeps NaN (maxps returns its second operand
+								// when unordered)
 								if (relu) o = _mm256_max_ps(zero, o);
 								_mm256_storeu_ps(plane + ((size_t) (yy + r) * w + xx + c) * 8, o);
 							}

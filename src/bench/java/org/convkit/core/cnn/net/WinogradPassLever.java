@@ -1,6 +1,7 @@
 package org.convkit.core.cnn.net;
 
 import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
@@ -15,8 +16,10 @@ import java.util.Locale;
 import java.util.Random;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
@@ -26,12 +29,14 @@ import static org.bytedeco.dnnl.global.dnnl.prop_kind;
 /**
  * Small VGG's inner 3×3 convolutions on their own ({@code ./convkit --bench ROUNDS winograd-passes}), ms per call in
  * interleaved rounds in one JVM (medians after one warm-up), batch 64, on the same {@code nChw8c} memories: oneDNN's
- * direct kernel and ConvKit's {@link WinogradKernels}, the forward pass (bias and ReLU folded in) and the backward pass
- * to the input. As in training, every call has new weights (one weight changes), so oneDNN's reorder of the weights
- * into its layout and the kernels' transform of them are timed with each call. Blocks of 8 channels are AVX2's layout:
+ * direct kernel and ConvKit's {@link WinogradKernels}, the forward pass (bias and ReLU folded in), the backward pass
+ * to the input and the weight gradient (with the bias's; oneDNN's reordered from its layout into DL4J's, as in the
+ * block). As in training, every call has new weights (one weight changes), so oneDNN's reorder of the weights into its
+ * layout and the kernels' transform of them are timed with each call. Blocks of 8 channels are AVX2's layout:
  * narrow a machine with AVX-512 (src/bench/run-all.sh's variables) for oneDNN's AVX2 kernels. Threads: the
- * {@code OMP_NUM_THREADS} the bench runs with. The last column: the largest difference between the two forward
- * outputs, over the largest output. In this package for {@link WinogradKernels} and {@link Dnnl}.
+ * {@code OMP_NUM_THREADS} the bench runs with. The last columns: the largest difference between the two forward
+ * outputs, over the largest output, and between the two weight gradients, over the largest. In this package for
+ * {@link WinogradKernels} and {@link Dnnl}.
  */
 public final class WinogradPassLever {
 	private static final int BATCH = 64;
@@ -51,8 +56,9 @@ public final class WinogradPassLever {
 				rounds, ComputeThreads.current(), System.getenv("ONEDNN_MAX_CPU_ISA"),
 				org.convkit.bench.CnnBenchmark.machine());
 		System.out.println("| layer | oneDNN's kernel | oneDNN forward | Winograd forward | oneDNN / Winograd | "
-				+ "oneDNN backward to the input | Winograd backward | oneDNN / Winograd | forward difference |");
-		System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+				+ "oneDNN backward to the input | Winograd backward | oneDNN / Winograd | oneDNN weight gradient | "
+				+ "Winograd weight gradient | oneDNN / Winograd | forward difference | weight gradient difference |");
+		System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 		layer(d, rounds, "Small VGG 64 conv2: 32→32, 64×64", 32, 32, 64);
 		layer(d, rounds, "Small VGG 64 conv3: 32→64, 32×32", 32, 64, 32);
 		layer(d, rounds, "Small VGG 64 conv4: 64→64, 32×32", 64, 64, 32);
@@ -84,16 +90,26 @@ public final class WinogradPassLever {
 				y2 = new memory(dstDesc, d.engine), e1 = new memory(srcDesc, d.engine),
 				e2 = new memory(srcDesc, d.engine), fw = new memory(fpd.weights_desc(), d.engine),
 				bw = new memory(bpd.weights_desc(), d.engine);
+		convolution_backward_weights.primitive_desc wpd = new convolution_backward_weights.primitive_desc(
+				new convolution_backward_weights.desc(algorithm.convolution_direct, srcDesc, anyW, biasDesc, dstDesc,
+						one, one, one), d.engine, fpd);
+		memory dw = new memory(wpd.diff_weights_desc(), d.engine), dw1 = new memory(plainW, d.engine),
+				dw2 = new memory(plainW, d.engine), db1 = new memory(biasDesc, d.engine),
+				db2 = new memory(biasDesc, d.engine);
+		convolution_backward_weights wgrad = new convolution_backward_weights(wpd);
+		reorder fromDw = new reorder(dw, dw1);
+		var wArgs = Dnnl.args(DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, error, DNNL_ARG_DIFF_WEIGHTS, dw,
+				DNNL_ARG_DIFF_BIAS, db1);
 		convolution_forward fwd = new convolution_forward(fpd);
 		convolution_backward_data bwd = new convolution_backward_data(bpd);
 		reorder toFw = new reorder(w, fw), toBw = new reorder(w, bw);
 		var fArgs = Dnnl.args(DNNL_ARG_SRC, x, DNNL_ARG_WEIGHTS, fw, DNNL_ARG_BIAS, b, DNNL_ARG_DST, y1);
 		var bArgs = Dnnl.args(DNNL_ARG_DIFF_DST, error, DNNL_ARG_WEIGHTS, bw, DNNL_ARG_DIFF_SRC, e1);
 		WinogradKernels k = WinogradKernels.of(new FusedBlockShape.Geometry(BATCH, in, size, size, out, size, size,
-				3, 3, 1, 1, 1, 1), srcDesc, dstDesc, true);
+				3, 3, 1, 1, 1, 1), srcDesc, dstDesc, true, true);
 		FloatPointer weights = new FloatPointer(w.get_data_handle()).capacity((long) out * in * 9);
 		long xa = Dnnl.address(x), wa = Dnnl.address(w), ba = Dnnl.address(b), ea = Dnnl.address(error),
-				y2a = Dnnl.address(y2), e2a = Dnnl.address(e2);
+				y2a = Dnnl.address(y2), e2a = Dnnl.address(e2), dw2a = Dnnl.address(dw2), db2a = Dnnl.address(db2);
 		int[] step = { 0 };
 		Runnable next = () -> weights.put(0, 0.01f * (++step[0] % 7)); // new weights for every call, as in training
 		Runnable[] work = { () -> {
@@ -112,7 +128,11 @@ public final class WinogradPassLever {
 		}, () -> {
 			next.run();
 			k.backwardData(ea, wa, e2a);
-		} };
+		}, () -> {
+			wgrad.execute(s, wArgs);
+			fromDw.execute(s, dw, dw1);
+			s._wait();
+		}, () -> k.weightGradient(xa, ea, dw2a, db2a) };
 		double[][] ms = new double[work.length][rounds];
 		for (int round = 0; round <= rounds; round++)
 			for (int j = 0; j < work.length; j++) {
@@ -128,9 +148,9 @@ public final class WinogradPassLever {
 		fwd.execute(s, fArgs);
 		s._wait();
 		k.forward(xa, wa, ba, y2a, true);
-		System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | **%.2f** | %.1e |%n", name,
-				fpd.impl_info_str().getString(), m[0], m[1], m[0] / m[1], m[2], m[3], m[2] / m[3],
-				relativeDifference(y1, y2));
+		System.out.printf(Locale.ROOT, "| %s | %s | %.2f | %.2f | **%.2f** | %.2f | %.2f | **%.2f** | %.2f | %.2f | "
+				+ "**%.2f** | %.1e | %.1e |%n", name, fpd.impl_info_str().getString(), m[0], m[1], m[0] / m[1], m[2],
+				m[3], m[2] / m[3], m[4], m[5], m[4] / m[5], relativeDifference(y1, y2), relativeDifference(dw1, dw2));
 		System.out.flush();
 	}
 

@@ -77,7 +77,7 @@ abstract class FusedStage {
 		private IntMemoryMap fwdArgs, reluArgs, weightArgs, dataArgs;
 		private final INDArray w, b, wGrad, bGrad;
 		private final boolean relu;
-		/** ConvKit's Winograd kernels for the forward pass and the one to the input (null: oneDNN's kernels). */
+		/** ConvKit's Winograd kernels for all three passes (null: oneDNN's kernels). */
 		private final WinogradKernels winograd;
 
 		/**
@@ -141,7 +141,6 @@ abstract class FusedStage {
 				if (!reference(plainWpd)) break;
 				plainWpd = null;
 			}
-			fwd = new convolution_forward(fpd);
 			implementation = fpd.impl_info_str().getString();
 			if (first && !fpd.src_desc().equals(srcDesc)) {
 				userSrc = src;
@@ -155,19 +154,25 @@ abstract class FusedStage {
 			dstDesc = fpd.dst_desc();
 			dst = training ? d.owned(dstDesc) : d.alternating(dstDesc);
 			diffDst = training ? d.alternating(dstDesc) : null; // written by the layer above, read by this one only
+			// ConvKit's kernels run all three passes where they apply: oneDNN's primitives for them are not made
+			WinogradKernels own = WinogradKernels.wanted(implementation) && (diffSrc == null
+					|| diffSrc.get_desc().equals(this.srcDesc))
+							? WinogradKernels.of(g, this.srcDesc, dstDesc, diffSrc != null, training) : null;
+			this.winograd = own;
 			if (plainWpd != null) wpd = plainWpd; // the weight gradient on the error reordered to plain NCHW
-			oneChannel = product;
-			if (product != null) wpd = null; // oneDNN's reference kernel made, not used
+			oneChannel = own == null ? product : null;
+			if (product != null || own != null) wpd = null; // oneDNN's kernel described, not used
 			slow = reference(fpd) || wpd != null && reference(wpd);
-			plainError = plainWpd == null ? null : d.owned(plainDst);
-			toPlainError = plainWpd == null ? null : new reorder(diffDst, plainError);
+			plainError = wpd == null || plainWpd == null ? null : d.owned(plainDst);
+			toPlainError = plainError == null ? null : new reorder(diffDst, plainError);
 			memory.desc plainWeights = Dnnl.desc(wDims, memory.format_tag.oihw);
 			userWeights = d.user(plainWeights);
 			userBias = d.user(biasDesc);
 			if (!fpd.bias_desc().equals(biasDesc) || wpd != null && !wpd.diff_bias_desc().equals(biasDesc))
 				throw new IllegalStateException("oneDNN wants the bias in another layout");
-			weights = d.owned(fpd.weights_desc());
-			toWeights = new reorder(userWeights, weights);
+			fwd = own == null ? new convolution_forward(fpd) : null;
+			weights = own == null ? d.owned(fpd.weights_desc()) : null;
+			toWeights = own == null ? new reorder(userWeights, weights) : null;
 			userWeightGrad = training ? d.user(plainWeights) : null;
 			userBiasGrad = training ? d.user(biasDesc) : null;
 			if (wpd != null) {
@@ -179,7 +184,7 @@ abstract class FusedStage {
 				weightGrad = null;
 				fromWeightGrad = null;
 			}
-			if (diffSrc != null) {
+			if (diffSrc != null && own == null) {
 				convolution_backward_data.primitive_desc dpd = new convolution_backward_data.primitive_desc(
 						new convolution_backward_data.desc(alg, srcDesc, anyWeights, dstDesc, strides, padL, padR),
 						d.engine, fpd);
@@ -193,9 +198,6 @@ abstract class FusedStage {
 				toDataWeights = null;
 			}
 			reluBackward = relu && training && !reluBackpropAbove ? reluBackward(d, dstDesc) : null;
-			this.winograd = WinogradKernels.wanted(implementation) && (diffSrc == null
-					|| diffSrc.get_desc().equals(this.srcDesc))
-							? WinogradKernels.of(g, this.srcDesc, dstDesc, diffSrc != null) : null;
 		}
 
 		/** ReLU's backprop in place on an error of layout {@code desc}, from the ReLU's output. */
@@ -206,7 +208,7 @@ abstract class FusedStage {
 					algorithm.eltwise_relu_use_dst_for_bwd, desc, desc, 0f, 0f), d.engine, efpd));
 		}
 
-		/** Whether the forward pass (and the one to the input) runs on {@link WinogradKernels}. */
+		/** Whether the forward pass (and in training the two backward passes) runs on {@link WinogradKernels}. */
 		boolean nativeWinograd() {
 			return winograd != null;
 		}
@@ -262,6 +264,15 @@ abstract class FusedStage {
 			if (reluBackward != null) reluBackward.execute(d.stream, reluArgs); // in place: the pre-activation's error
 			Dnnl.point(userWeightGrad, wGrad);
 			Dnnl.point(userBiasGrad, bGrad);
+			if (winograd != null) {
+				winograd.weightGradient(Dnnl.address(src), Dnnl.address(diffDst), Dnnl.address(userWeightGrad),
+						Dnnl.address(userBiasGrad));
+				if (diffSrc != null) {
+					Dnnl.point(userWeights, w);
+					winograd.backwardData(Dnnl.address(diffDst), Dnnl.address(userWeights), Dnnl.address(diffSrc));
+				}
+				return;
+			}
 			if (oneChannel != null) {
 				oneChannel.run(d, src, diffDst, userWeightGrad, userBiasGrad);
 			} else {
@@ -271,10 +282,6 @@ abstract class FusedStage {
 			}
 			if (bwdData != null) {
 				Dnnl.point(userWeights, w);
-				if (winograd != null) {
-					winograd.backwardData(Dnnl.address(diffDst), Dnnl.address(userWeights), Dnnl.address(diffSrc));
-					return;
-				}
 				toDataWeights.execute(d.stream, userWeights, dataWeights);
 				bwdData.execute(d.stream, dataArgs);
 			}

@@ -15,16 +15,17 @@ import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
- * ConvKit's native Winograd F(4×4, 3×3) kernels (src/main/c/winograd_f43.c) for the fused block's 3×3 convolutions of
- * stride 1 and padding 1 where oneDNN's kernels are AVX2 ones: oneDNN 2.5 has Winograd kernels for AVX-512 only, and
+ * ConvKit's native Winograd F(4×4, 3×3) kernels (src/main/c/winograd_f43*) for the fused block's 3×3 convolutions
+ * of stride 1 and padding 1 where oneDNN's kernels are AVX2 ones: oneDNN 2.5 has Winograd kernels for AVX-512 only, and
  * with AVX2 its direct kernels run Small VGG's inner convolutions at about the core's peak, so fewer multiplications
- * (36 instead of 144 per 4×4 output tile and channel pair) are the one way to go faster there. The forward pass (bias
- * and ReLU folded in) and the backward pass to the input take them; the weight gradient stays oneDNN's. Measured in
- * docs/benchmarks.md ("Winograd kernels in C for AVX2"). Results differ from oneDNN's direct kernels by float rounding
- * only (the transforms' constants are exact in binary except 1/6, 1/12 and 1/24): a few millionths of the largest
- * output at Small VGG's sizes. A NaN or infinity in the input spreads to the whole 4×4 output tiles whose input it is
- * in (the transforms multiply it by 0 too), not only to its 3×3 neighbourhood; the image's class and the loss are NaN
- * either way.
+ * (36 instead of 144 per 4×4 output tile and channel pair) are the one way to go faster there. All three passes take
+ * them: forward (bias and ReLU folded in), backward to the input, and the weight gradient (with the bias's),
+ * F(3×3, 4×4) as the forward's transpose. Measured in docs/benchmarks.md ("Winograd kernels in C for AVX2" and "...
+ * for the weight gradient"). Results differ from oneDNN's direct kernels by float rounding only (the transforms'
+ * constants are exact in binary except 1/6, 1/12 and 1/24): a few millionths of the largest output or gradient at
+ * Small VGG's sizes. A NaN or infinity in the input spreads to the whole 4×4 output tiles whose input it is in (the
+ * transforms multiply it by 0 too), not only to its 3×3 neighbourhood, and one in an error to all 9 taps of its
+ * channel's kernels; the image's class, the loss and the step are NaN either way.
  * <p>
  * The library comes in the plugin jar for Linux x86-64 ({@value #RESOURCE}, built by Maven where gcc is,
  * src/main/c/build.sh) and is loaded only where the processor has AVX2 and FMA ({@link CpuFeatures}: the AVX2 level
@@ -36,17 +37,34 @@ import java.util.stream.IntStream;
  * An instance holds one layer's transformed kernels, in memory of its own (not the plan's shared buffers, which other
  * plans reuse), made again only when the weights changed since (a bitwise comparison with a copy: every step in
  * training, never in classification), and splits a batch's images across the calling thread's compute threads
- * ({@link ComputeThreads#current()}); each image's arithmetic is the same on any thread count.
+ * ({@link ComputeThreads#current()}); each image's arithmetic is the same on any thread count, and the weight
+ * gradient's sums go by {@value #WEIGHT_PARTS} fixed parts of the batch: the same bits on any thread count too.
  */
 final class WinogradKernels {
 	static final String PROPERTY = "convkit.nativeWinograd";
 	static final String RESOURCE = "/org/convkit/native/linux-x86_64/libconvkit_winograd.so";
 
+	/**
+	 * The weight gradient's parts: the batch's images in at most this many runs of consecutive images, each summed
+	 * into its own accumulator and the parts then added in order, whatever the thread count (which takes whole parts):
+	 * the same bits on any number of threads, and 8 threads at most for this pass.
+	 */
+	static final int WEIGHT_PARTS = 8;
+	/**
+	 * The parts' accumulators take at most this many floats (64 MB) where one part's take fewer: wide layers sum in
+	 * fewer parts (a 256→256 layer's part is 9 MB: 7 parts; from 512→512 on, one part, on one thread).
+	 */
+	static final long ACCUMULATOR_FLOATS = 16L << 20;
+
 	private final int batch, in, out, h, w;
 	/** The forward pass's transformed kernels and the backward pass's to the input (null: no backward pass). */
 	private final Transformed forward, backward;
+	/** The weight gradient's parts' sums in Winograd's domain, {@link #stride} floats apart (null: inference). */
+	private final FloatPointer accumulators;
+	private final int parts;
+	private final long stride;
 
-	private WinogradKernels(FusedBlockShape.Geometry g, boolean backward) {
+	private WinogradKernels(FusedBlockShape.Geometry g, boolean backward, boolean training) {
 		batch = (int) g.batch;
 		in = (int) g.in;
 		out = (int) g.out;
@@ -54,6 +72,9 @@ final class WinogradKernels {
 		w = (int) g.inW;
 		forward = new Transformed(in, out, false);
 		this.backward = backward ? new Transformed(out, in, true) : null;
+		stride = 36L * in * out + out;
+		parts = training ? (int) Math.max(1, Math.min(Math.min(batch, WEIGHT_PARTS), ACCUMULATOR_FLOATS / stride)) : 0;
+		accumulators = training ? new FloatPointer(parts * stride) : null;
 	}
 
 	/**
@@ -62,8 +83,10 @@ final class WinogradKernels {
 	 * channel counts not multiples of 8, layouts other than {@code nChw8c} (AVX2's), or more values than an int counts.
 	 *
 	 * @param backward whether the backward pass to the input will run too
+	 * @param training whether the weight gradient will
 	 */
-	static WinogradKernels of(FusedBlockShape.Geometry g, memory.desc srcDesc, memory.desc dstDesc, boolean backward) {
+	static WinogradKernels of(FusedBlockShape.Geometry g, memory.desc srcDesc, memory.desc dstDesc, boolean backward,
+			boolean training) {
 		if (g.kh != 3 || g.kw != 3 || g.sh != 1 || g.sw != 1 || g.padTop != 1 || g.padLeft != 1 || g.padBottom != 1
 				|| g.padRight != 1 || g.outH != g.inH || g.outW != g.inW || g.in % 8 != 0 || g.out % 8 != 0
 				|| g.in < 8 || g.out < 8 || g.batch < 1)
@@ -73,7 +96,7 @@ final class WinogradKernels {
 		memory.desc src = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.nChw8c),
 				dst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nChw8c);
 		if (!src.equals(srcDesc) || !dst.equals(dstDesc)) return null;
-		return new WinogradKernels(g, backward);
+		return new WinogradKernels(g, backward, training);
 	}
 
 	/**
@@ -108,6 +131,23 @@ final class WinogradKernels {
 	/** The backward pass to the input: {@code diffSrc} from {@code diffDst} (both {@code nChw8c}) and the weights. */
 	void backwardData(long diffDst, long weights, long diffSrc) {
 		run(diffDst, backward.of(weights), 0, diffSrc, out, in, false);
+	}
+
+	/**
+	 * The weight gradient [out][in][3][3] and the bias's [out] (DL4J's C order) at {@code weightGrad} and
+	 * {@code biasGrad} from the input {@code src} and the output's error {@code diffDst} (both {@code nChw8c}).
+	 */
+	void weightGradient(long src, long diffDst, long weightGrad, long biasGrad) {
+		int threads = Math.max(1, Math.min(ComputeThreads.current(), parts));
+		long acc = accumulators.address();
+		IntStream.range(0, threads).parallel().forEach(t -> {
+			for (int p = parts * t / threads; p < parts * (t + 1) / threads; p++) {
+				int status = weightGradient(src, diffDst, acc + p * stride * Float.BYTES, (int) ((long) batch * p
+						/ parts), (int) ((long) batch * (p + 1) / parts), in, out, h, w);
+				if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
+			}
+		});
+		finishWeights(acc, parts, stride, weightGrad, biasGrad, in, out);
 	}
 
 	private void run(long src, long u, long bias, long dst, int inC, int outC, boolean relu) {
@@ -147,6 +187,11 @@ final class WinogradKernels {
 		}
 	}
 
+	/** For tests: in how many parts the weight gradient is summed (0: inference only). */
+	int weightParts() {
+		return parts;
+	}
+
 	/** For tests: how many times the forward pass's kernels were made. */
 	int forwardKernelsMade() {
 		return forward.made;
@@ -161,6 +206,17 @@ final class WinogradKernels {
 	/** Images [first, end) of src convolved with the transformed kernels u into dst; 0, or 1 when memory ran out. */
 	private static native int convolve(long src, long u, long bias, long dst, int first, int end, int inC, int outC,
 			int h, int w, int relu);
+
+	/**
+	 * Images [first, end)'s weight gradient in Winograd's domain and their error sums per output channel into the
+	 * 36·in·out + out floats at acc (overwritten); 0, or 1 when memory ran out.
+	 */
+	private static native int weightGradient(long src, long diffDst, long acc, int first, int end, int inC, int outC,
+			int h, int w);
+
+	/** The parts' sums at acc, stride floats apart, added and transformed into the gradients (oihw, [out]). */
+	private static native void finishWeights(long acc, int parts, long stride, long weightGrad, long biasGrad,
+			int inC, int outC);
 
 	/** Loads the library once per JVM, at the first question; REFUSAL says why not (null: loaded). */
 	private static final class Library {

@@ -20,15 +20,16 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 /**
- * {@link WinogradKernels} (src/main/c/winograd_f43.c) against convolutions summed in double precision by hand, forward
- * (bias, with and without ReLU) and backward to the input, on images whose sides are not multiples of the 4×4 tiles
- * and channel counts that leave the products' 16-column blocks a remainder; NaN kept; any thread count the same bits;
- * the geometries and layouts it leaves to oneDNN; the loading rule; in the block, Small VGG's steps against oneDNN's
- * kernels.
+ * {@link WinogradKernels} (src/main/c/winograd_f43*) against convolutions summed in double precision by hand, forward
+ * (bias, with and without ReLU), backward to the input and the weight and bias gradients, on images whose sides are
+ * not multiples of the 4×4 tiles and channel counts that leave the products' 16-column blocks (and the weight
+ * gradient's 6-row blocks) a remainder; NaN kept; any thread count the same bits; the geometries and layouts it leaves
+ * to oneDNN; the loading rule; in the block, Small VGG's steps against oneDNN's kernels.
  * <p>
  * Tolerance: Winograd's transforms multiply by up to 5 (input) and 8 (output) and sum 36 products per tile, so its
  * rounding error is about ten times a direct sum's; at Small VGG's sizes it measured 4–7 millionths of the largest
- * output against oneDNN's direct kernel (docs/benchmarks.md). 3e-5 of the largest reference value leaves room for
+ * output against oneDNN's direct kernel (docs/benchmarks.md), and the weight gradient 3 millionths of the largest
+ * against double sums (8 images of 96×96, 32 channels in and out). 3e-5 of the largest reference value leaves room for
  * other sizes and processors; a wrong tap, tile offset or transform constant is off by a whole term (tens of percent).
  */
 public class WinogradKernelsTest {
@@ -49,6 +50,21 @@ public class WinogradKernelsTest {
 		check(1, 64, 64, 8, 12);
 	}
 
+	/**
+	 * The weight gradient of a large layer, 576 tiles an image in 8 groups, 5 images in 5 parts on 2 threads, a ReLU's
+	 * output for input as in training: the sums over groups and parts (measured 3e-6 of the largest at 8 images).
+	 */
+	@Test
+	public void weightGradientOverManyTilesAndParts() {
+		Case c = new Case(5, 32, 32, 96, 96, 5);
+		for (int i = 0; i < c.src.length; i++)
+			c.src[i] = Math.max(0, c.src[i]);
+		float[][] got = c.run(2);
+		double[][] want = c.weightReference();
+		near("weight gradient", want[0], got[3]);
+		near("bias gradient", want[1], got[4]);
+	}
+
 	@Test
 	public void sidesThatAreNotMultiplesOfTheTilesAndRemainderColumns() {
 		check(3, 16, 24, 13, 7); // edge tiles in both directions; 24 outputs: one 16-column block and 8 left
@@ -60,7 +76,8 @@ public class WinogradKernelsTest {
 
 	@Test
 	public void anyThreadCountGivesTheSameBits() {
-		Case c = new Case(5, 16, 24, 10, 9, 11);
+		// 11 images: the weight gradient's 8 parts of 1 or 2 images, 4 + 4 and 3 + 3 + 2 parts a thread
+		Case c = new Case(11, 16, 24, 10, 9, 11);
 		float[][] one = c.run(1), two = c.run(2), three = c.run(3);
 		for (int k = 0; k < one.length; k++) {
 			assertArrayEquals("2 threads, output " + k, one[k], two[k], 0f);
@@ -68,22 +85,29 @@ public class WinogradKernelsTest {
 		}
 	}
 
-	/** A NaN pixel is never lost: every output the direct sum makes NaN is NaN here too (tiles spread it further). */
+	/**
+	 * A NaN pixel or error is never lost: every output and gradient the direct sums make NaN is NaN here too (tiles
+	 * spread it further: a NaN error reaches all 9 taps of its channel's kernels, also those the padding's zeros meet).
+	 */
 	@Test
 	public void nanInTheInputStaysNan() {
 		Case c = new Case(2, 8, 16, 9, 9, 13);
 		c.src[c.at(1, 3, 4, 5, 8, 9, 9)] = Float.NaN;
 		c.diffDst[c.at(0, 10, 0, 8, 16, 9, 9)] = Float.NaN;
 		float[][] got = c.run(1);
-		double[][] want = { c.forwardReference(false), c.backwardReference() };
+		double[][] grads = c.weightReference();
+		double[][] want = { c.forwardReference(false), c.backwardReference(), grads[0], grads[1] };
+		int[] output = { 0, 2, 3, 4 };
 		int nans = 0;
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < want.length; k++)
 			for (int i = 0; i < want[k].length; i++)
 				if (Double.isNaN(want[k][i])) {
 					nans++;
-					assertTrue("output " + k + " at " + i, Float.isNaN(got[k == 0 ? 0 : 2][i]));
+					assertTrue("output " + output[k] + " at " + i, Float.isNaN(got[output[k]][i]));
 				}
-		assertEquals("the 3×3 neighbourhoods of both NaNs, 16 + 8 channels", 9 * 16 + 4 * 8, nans);
+		// the 3×3 neighbourhoods of both NaNs (16 + 8 channels); the pixel's input channel in all 16 kernels' 9 taps,
+		// the error's 8 kernels' 4 taps that meet the image (4 of them counted already); the error's bias
+		assertEquals(9 * 16 + 4 * 8 + 16 * 9 + 8 * 4 - 4 + 1, nans);
 	}
 
 	/**
@@ -96,7 +120,7 @@ public class WinogradKernelsTest {
 		c.weights[40] = 0f;
 		FusedBlockShape.Geometry g = geometry(1, 8, 8, 4, 4, 3, 1, 1);
 		memory.desc desc = Dnnl.desc(new long[] { 1, 8, 4, 4 }, memory.format_tag.nChw8c);
-		WinogradKernels k = WinogradKernels.of(g, desc, desc, false);
+		WinogradKernels k = WinogradKernels.of(g, desc, desc, false, false);
 		memory src = c.filled(desc, c.src), w = c.filled(Dnnl.desc(new long[] { 8, 8, 3, 3 }, memory.format_tag.oihw),
 				c.weights), b = c.filled(Dnnl.desc(new long[] { 8 }, memory.format_tag.x), c.bias), dst = c.filled(desc,
 						null);
@@ -118,6 +142,22 @@ public class WinogradKernelsTest {
 		near("with the last weights", c.forwardReference(false), out[5]);
 	}
 
+	/**
+	 * The weight gradient's accumulators (36 values per kernel a part) stay within their budget for wide layers: fewer
+	 * parts, never fewer than one; none for classification.
+	 */
+	@Test
+	public void wideLayersSumTheirWeightGradientInFewerParts() {
+		assertEquals(8, of(geometry(64, 64, 64, 8, 8, 3, 1, 1), memory.format_tag.nChw8c).weightParts());
+		assertEquals(3, of(geometry(3, 64, 64, 8, 8, 3, 1, 1), memory.format_tag.nChw8c).weightParts());
+		assertEquals(7, of(geometry(64, 256, 256, 4, 4, 3, 1, 1), memory.format_tag.nChw8c).weightParts());
+		assertEquals(1, of(geometry(64, 512, 512, 4, 4, 3, 1, 1), memory.format_tag.nChw8c).weightParts());
+		assertEquals(1, of(geometry(64, 1024, 1024, 4, 4, 3, 1, 1), memory.format_tag.nChw8c).weightParts());
+		FusedBlockShape.Geometry g = geometry(64, 64, 64, 8, 8, 3, 1, 1);
+		memory.desc d = Dnnl.desc(new long[] { 64, 64, 8, 8 }, memory.format_tag.nChw8c);
+		assertEquals(0, WinogradKernels.of(g, d, d, false, false).weightParts());
+	}
+
 	@Test
 	public void leavesOtherGeometriesAndLayoutsToOneDnn() {
 		assertNotNull(of(geometry(2, 8, 8, 6, 6, 3, 1, 1), memory.format_tag.nChw8c));
@@ -132,7 +172,7 @@ public class WinogradKernelsTest {
 		FusedBlockShape.Geometry g = geometry(2, 8, 8, 6, 6, 3, 1, 1);
 		assertNull("input and output in different layouts", WinogradKernels.of(g,
 				Dnnl.desc(new long[] { 2, 8, 6, 6 }, memory.format_tag.nChw8c),
-				Dnnl.desc(new long[] { 2, 8, 6, 6 }, memory.format_tag.nchw), true));
+				Dnnl.desc(new long[] { 2, 8, 6, 6 }, memory.format_tag.nchw), true, true));
 	}
 
 	/** Linux x86-64 with AVX2 and FMA only, and only when the build holds the library. */
@@ -241,7 +281,7 @@ public class WinogradKernelsTest {
 
 	private static WinogradKernels of(FusedBlockShape.Geometry g, memory.format_tag tag) {
 		return WinogradKernels.of(g, Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, tag),
-				Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, tag), true);
+				Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, tag), true, true);
 	}
 
 	/** A square {@code k}×{@code k} convolution of stride {@code s} and padding {@code p} on every side. */
@@ -257,6 +297,9 @@ public class WinogradKernelsTest {
 		near(what + ", forward with ReLU", c.forwardReference(true), got[0]);
 		near(what + ", forward without ReLU", c.forwardReference(false), got[1]);
 		near(what + ", backward to the input", c.backwardReference(), got[2]);
+		double[][] grads = c.weightReference();
+		near(what + ", weight gradient", grads[0], got[3]);
+		near(what + ", bias gradient", grads[1], got[4]);
 	}
 
 	private static void near(String what, double[] want, float[] got) {
@@ -331,24 +374,51 @@ public class WinogradKernelsTest {
 			return o;
 		}
 
-		/** Forward with ReLU, forward without, backward to the input; on {@code threads} compute threads. */
+		/** The weight gradient [out][in][3][3] and the bias's [out], summed over every image and pixel. */
+		double[][] weightReference() {
+			double[] dw = new double[out * in * 9], db = new double[out];
+			for (int i = 0; i < n; i++)
+				for (int oc = 0; oc < out; oc++)
+					for (int y = 0; y < h; y++)
+						for (int x = 0; x < w; x++) {
+							double e = diffDst[at(i, oc, y, x, out, h, w)];
+							db[oc] += e;
+							for (int ic = 0; ic < in; ic++)
+								for (int ky = 0; ky < 3; ky++)
+									for (int kx = 0; kx < 3; kx++) {
+										int yy = y + ky - 1, xx = x + kx - 1;
+										if (yy >= 0 && yy < h && xx >= 0 && xx < w)
+											dw[((oc * in + ic) * 3 + ky) * 3 + kx] += e * src[at(i, ic, yy, xx, in, h,
+													w)];
+									}
+						}
+			return new double[][] { dw, db };
+		}
+
+		/**
+		 * Forward with ReLU, forward without, backward to the input, the weight gradient and the bias's; on
+		 * {@code threads} compute threads.
+		 */
 		float[][] run(int threads) {
 			FusedBlockShape.Geometry g = geometry(n, in, out, h, w, 3, 1, 1);
 			memory.desc srcDesc = Dnnl.desc(new long[] { n, in, h, w }, memory.format_tag.nChw8c),
 					dstDesc = Dnnl.desc(new long[] { n, out, h, w }, memory.format_tag.nChw8c);
-			WinogradKernels k = WinogradKernels.of(g, srcDesc, dstDesc, true);
+			WinogradKernels k = WinogradKernels.of(g, srcDesc, dstDesc, true, true);
 			assertNotNull(k);
 			memory mSrc = filled(srcDesc, src), mW = filled(Dnnl.desc(new long[] { out, in, 3, 3 },
 					memory.format_tag.oihw), weights), mB = filled(Dnnl.desc(new long[] { out }, memory.format_tag.x),
 							bias), mDiffDst = filled(dstDesc, diffDst);
-			memory relu = filled(dstDesc, null), plain = filled(dstDesc, null), diffSrc = filled(srcDesc, null);
+			memory relu = filled(dstDesc, null), plain = filled(dstDesc, null), diffSrc = filled(srcDesc, null),
+					dw = filled(Dnnl.desc(new long[] { out, in, 3, 3 }, memory.format_tag.oihw), null),
+					db = filled(Dnnl.desc(new long[] { out }, memory.format_tag.x), null);
 			try (ComputeThreads.Scope s = ComputeThreads.use(threads)) {
 				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(relu), true);
 				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(plain), false);
 				k.backwardData(Dnnl.address(mDiffDst), Dnnl.address(mW), Dnnl.address(diffSrc));
+				k.weightGradient(Dnnl.address(mSrc), Dnnl.address(mDiffDst), Dnnl.address(dw), Dnnl.address(db));
 			}
 			return new float[][] { TestMemories.floats(relu), TestMemories.floats(plain),
-					TestMemories.floats(diffSrc) };
+					TestMemories.floats(diffSrc), TestMemories.floats(dw), TestMemories.floats(db) };
 		}
 
 		/** A memory of {@code desc} holding {@code values}, or NaN (a value the kernels do not write shows). */
