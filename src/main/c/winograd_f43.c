@@ -101,9 +101,11 @@ static void transform_weights(const float *w, float *u, int inC, int outC, int b
 }
 
 // The convolution of images [first, end) of src (nChw8c, inC channels, h x w) with the transformed kernels u into dst
-// (nChw8c, outC channels, h x w), plus bias (may be NULL), then ReLU if relu. Returns 0, or 1 if memory ran out.
+// (nChw8c, outC channels, h x w), plus bias (may be NULL), then ReLU if relu; where mask is not NULL (a ReLU's output
+// laid out as dst), each value times 1 where the mask is above 0 and 0 elsewhere: that ReLU's backprop, as oneDNN's
+// (a NaN error stays NaN, a negative one gives -0). Returns 0, or 1 if memory ran out.
 static int convolve(const float *src, const float *u, const float *bias, float *dst, int first, int end, int inC,
-		int outC, int h, int w, int relu) {
+		int outC, int h, int w, int relu, const float *mask) {
 	int tw = (w + 3) / 4, th = (h + 3) / 4, cbIn = inC / 8, cbOut = outC / 8, groupRows = rows_per_group(tw, th, 24);
 	size_t maxTiles = (size_t) groupRows * tw;
 	float *v = aligned_alloc(32, (36 * maxTiles * inC * sizeof(float) + 31) / 32 * 32);
@@ -113,7 +115,7 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 		free(m);
 		return 1;
 	}
-	const V8 zero = _mm256_setzero_ps();
+	const V8 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.f);
 	for (int img = first; img < end; img++)
 		for (int ty0 = 0; ty0 < th; ty0 += groupRows) {
 			int rows = th - ty0 < groupRows ? th - ty0 : groupRows, tiles = rows * tw;
@@ -123,7 +125,8 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 						tiles, inC, outC);
 			for (int ob = 0; ob < cbOut; ob++) {
 				V8 b = bias ? _mm256_loadu_ps(bias + ob * 8) : zero;
-				float *plane = dst + ((size_t) img * cbOut + ob) * h * w * 8;
+				size_t at = ((size_t) img * cbOut + ob) * h * w * 8;
+				float *plane = dst + at;
 				for (int tr = 0; tr < rows; tr++)
 					for (int tx = 0; tx < tw; tx++) {
 						V8 mm[36], y[16];
@@ -138,7 +141,10 @@ static int convolve(const float *src, const float *u, const float *bias, float *
 								// ReLU as oneDNN's: max(0, x) keeps NaN (maxps returns its second operand
 								// when unordered)
 								if (relu) o = _mm256_max_ps(zero, o);
-								_mm256_storeu_ps(plane + ((size_t) (yy + r) * w + xx + c) * 8, o);
+								size_t p = ((size_t) (yy + r) * w + xx + c) * 8;
+								if (mask) o = _mm256_mul_ps(o, _mm256_and_ps(one, _mm256_cmp_ps(
+										_mm256_loadu_ps(mask + at + p), zero, _CMP_GT_OQ)));
+								_mm256_storeu_ps(plane + p, o);
 							}
 					}
 			}
@@ -164,7 +170,8 @@ JNIEXPORT jint JNICALL Java_org_convkit_core_cnn_net_WinogradKernels_transform(J
 }
 
 JNIEXPORT jint JNICALL Java_org_convkit_core_cnn_net_WinogradKernels_convolve(JNIEnv *env, jclass cls, jlong src,
-		jlong u, jlong bias, jlong dst, jint first, jint end, jint inC, jint outC, jint h, jint w, jint relu) {
+		jlong u, jlong bias, jlong dst, jint first, jint end, jint inC, jint outC, jint h, jint w, jint relu,
+		jlong mask) {
 	return convolve((const float *) (intptr_t) src, (const float *) (intptr_t) u, (const float *) (intptr_t) bias,
-			(float *) (intptr_t) dst, first, end, inC, outC, h, w, relu);
+			(float *) (intptr_t) dst, first, end, inC, outC, h, w, relu, (const float *) (intptr_t) mask);
 }

@@ -74,6 +74,7 @@ public final class FilterBenchmark {
 		alone.put("layouts", LayoutLever::run);
 		alone.put("first-layer", FirstLayerLever::run);
 		alone.put("winograd-kernels", WinogradLever::run);
+		alone.put("native-relu", WinogradLever::reluBackprop);
 		alone.put("winograd-passes", org.convkit.core.cnn.net.WinogradPassLever::run);
 		alone.put("block-pooling", BlockPoolingLever::run);
 		alone.put("pooling-kernels", org.convkit.core.cnn.net.PoolingKernelLever::run);
@@ -101,7 +102,7 @@ public final class FilterBenchmark {
 			System.err.println("unknown benchmark case '" + only + "' (all, kernel, stack, canny, pool, cnn, lenet, "
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, "
 					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, "
-					+ "winograd-kernels, winograd-passes, "
+					+ "winograd-kernels, winograd-passes, native-relu, "
 					+ "block-pooling, pooling-kernels, blas-threads, adam-step, hotspots, onednn, onednn-vgg64, "
 					+ "onednn-vgg96, "
 					+ "runs, runs-vgg64, runs-vgg96, reading, spark "

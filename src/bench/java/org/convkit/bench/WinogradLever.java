@@ -18,4 +18,13 @@ final class WinogradLever {
 		TrainingContenders.table(rounds, "Winograd kernels", "convkit.nativeWinograd", "false",
 				"oneDNN's direct kernels", "true", "ConvKit's Winograd kernels");
 	}
+
+	/**
+	 * {@code ./convkit --bench ROUNDS native-relu}: with ConvKit's kernels on, the ReLU backprop of the convolution
+	 * below one of them as a oneDNN pass ({@code -Dconvkit.nativeReluBackprop=false}) against in the kernels' store.
+	 */
+	static void reluBackprop(int rounds) throws ModelFileException {
+		TrainingContenders.table(rounds, "ReLU backprop in ConvKit's Winograd kernels", "convkit.nativeReluBackprop",
+				"false", "oneDNN's ReLU backprop pass", "true", "in the kernels' store");
+	}
 }

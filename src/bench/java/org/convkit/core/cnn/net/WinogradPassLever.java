@@ -127,7 +127,7 @@ public final class WinogradPassLever {
 			s._wait();
 		}, () -> {
 			next.run();
-			k.backwardData(ea, wa, e2a);
+			k.backwardData(ea, wa, e2a, 0);
 		}, () -> {
 			wgrad.execute(s, wArgs);
 			fromDw.execute(s, dw, dw1);

@@ -317,6 +317,9 @@ final class FusedConvStack {
 				} else {
 					s = new FusedStage.Pool(d, g, training, maxPool(i), src, srcDesc, diffSrc, reluBelowMaxPool(i - 1));
 				}
+				if (i > 0 && s instanceof FusedStage.Conv && stages.get(i - 1) instanceof FusedStage.Conv
+						&& FastTraining.switchedOn(FusedLayers.NATIVE_RELU_PROPERTY))
+					((FusedStage.Conv) s).takeReluBackpropOf((FusedStage.Conv) stages.get(i - 1));
 				stages.add(s);
 				src = s.dst;
 				srcDesc = s.dstDesc;

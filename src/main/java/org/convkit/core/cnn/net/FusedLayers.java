@@ -39,6 +39,11 @@ import java.util.Locale;
 final class FusedLayers {
 	static final String PROPERTY = FastTraining.FUSED_PROPERTY, WINOGRAD_PROPERTY = "convkit.winograd",
 			LAYOUT_PROPERTY = "convkit.fusedLayout", PRODUCT_PROPERTY = "convkit.firstLayerProduct";
+	/**
+	 * {@code false}: a convolution's ReLU backprop stays a oneDNN pass where ConvKit's Winograd kernels run the
+	 * convolution above it (by default they apply it as they store its error).
+	 */
+	static final String NATIVE_RELU_PROPERTY = "convkit.nativeReluBackprop";
 
 	private final TrainableNetwork net;
 	private final FusedConvStack stack;

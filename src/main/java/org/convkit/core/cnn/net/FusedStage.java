@@ -62,7 +62,10 @@ abstract class FusedStage {
 		private final String implementation;
 		private final convolution_backward_weights bwdWeights;
 		private final convolution_backward_data bwdData;
-		private final eltwise_backward reluBackward;
+		/** This layer's ReLU backprop as a oneDNN pass (null: none, or done above: {@link #takeReluBackpropOf}). */
+		private eltwise_backward reluBackward;
+		/** The output of the ReLU convolution below, whose backprop this layer's native pass runs (null: none). */
+		private memory reluBelow;
 		private final memory userWeights, userBias, userWeightGrad, userBiasGrad, weights, dataWeights, weightGrad;
 		private final reorder toWeights, toDataWeights, fromWeightGrad;
 		/** The block's input in the layout this first layer chose, from DL4J's NCHW (null: not the first layer). */
@@ -225,7 +228,20 @@ abstract class FusedStage {
 
 		@Override
 		boolean reluBackprop() {
-			return reluBackward != null;
+			return reluBackward != null || reluBelow != null;
+		}
+
+		/**
+		 * Takes over the ReLU backprop of the convolution {@code below} (whose error this layer's backward pass writes)
+		 * when this layer's backward pass to the input runs on {@link WinogradKernels} and {@code below} would run it
+		 * as a oneDNN pass: the kernels apply it as they store the error, one pass over it less. Returns whether it did.
+		 */
+		boolean takeReluBackpropOf(Conv below) {
+			if (winograd == null || diffSrc == null || below.reluBackward == null || below.diffDst != diffSrc)
+				return false;
+			reluBelow = below.dst;
+			below.reluBackward = null;
+			return true;
 		}
 
 		private static convolution_backward_weights.primitive_desc weightGradient(PlanMemory d, algorithm alg,
@@ -269,7 +285,8 @@ abstract class FusedStage {
 						Dnnl.address(userBiasGrad));
 				if (diffSrc != null) {
 					Dnnl.point(userWeights, w);
-					winograd.backwardData(Dnnl.address(diffDst), Dnnl.address(userWeights), Dnnl.address(diffSrc));
+					winograd.backwardData(Dnnl.address(diffDst), Dnnl.address(userWeights), Dnnl.address(diffSrc),
+							reluBelow == null ? 0 : Dnnl.address(reluBelow));
 				}
 				return;
 			}

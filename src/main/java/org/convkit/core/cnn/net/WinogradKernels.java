@@ -125,12 +125,16 @@ final class WinogradKernels {
 	 * [out][in][3][3] and the bias [out] as DL4J holds them (C order). Addresses of the plan's bound memories.
 	 */
 	void forward(long src, long weights, long bias, long dst, boolean relu) {
-		run(src, forward.of(weights), bias, dst, in, out, relu);
+		run(src, forward.of(weights), bias, dst, in, out, relu, 0);
 	}
 
-	/** The backward pass to the input: {@code diffSrc} from {@code diffDst} (both {@code nChw8c}) and the weights. */
-	void backwardData(long diffDst, long weights, long diffSrc) {
-		run(diffDst, backward.of(weights), 0, diffSrc, out, in, false);
+	/**
+	 * The backward pass to the input: {@code diffSrc} from {@code diffDst} (both {@code nChw8c}) and the weights; then,
+	 * where {@code reluOutput} is not 0, the backprop of the ReLU below whose output (laid out as diffSrc) is there:
+	 * each value times 1 where that output is above 0 and 0 elsewhere, as oneDNN's ReLU backprop does.
+	 */
+	void backwardData(long diffDst, long weights, long diffSrc, long reluOutput) {
+		run(diffDst, backward.of(weights), 0, diffSrc, out, in, false, reluOutput);
 	}
 
 	/**
@@ -150,11 +154,11 @@ final class WinogradKernels {
 		finishWeights(acc, parts, stride, weightGrad, biasGrad, in, out);
 	}
 
-	private void run(long src, long u, long bias, long dst, int inC, int outC, boolean relu) {
-		int parts = Math.max(1, Math.min(ComputeThreads.current(), batch));
-		IntStream.range(0, parts).parallel().forEach(p -> {
-			int status = convolve(src, u, bias, dst, (int) ((long) batch * p / parts),
-					(int) ((long) batch * (p + 1) / parts), inC, outC, h, w, relu ? 1 : 0);
+	private void run(long src, long u, long bias, long dst, int inC, int outC, boolean relu, long mask) {
+		int threads = Math.max(1, Math.min(ComputeThreads.current(), batch)); // one run of images each
+		IntStream.range(0, threads).parallel().forEach(t -> {
+			int status = convolve(src, u, bias, dst, (int) ((long) batch * t / threads),
+					(int) ((long) batch * (t + 1) / threads), inC, outC, h, w, relu ? 1 : 0, mask);
 			if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
 		});
 	}
@@ -203,9 +207,12 @@ final class WinogradKernels {
 	 */
 	private static native int transform(long weights, long u, long copy, int inC, int outC, int backward, int known);
 
-	/** Images [first, end) of src convolved with the transformed kernels u into dst; 0, or 1 when memory ran out. */
+	/**
+	 * Images [first, end) of src convolved with the transformed kernels u into dst, then masked by a ReLU's output at
+	 * mask (0: not); 0, or 1 when memory ran out.
+	 */
 	private static native int convolve(long src, long u, long bias, long dst, int first, int end, int inC, int outC,
-			int h, int w, int relu);
+			int h, int w, int relu, long mask);
 
 	/**
 	 * Images [first, end)'s weight gradient in Winograd's domain and their error sums per output channel into the

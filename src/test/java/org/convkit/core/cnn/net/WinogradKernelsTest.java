@@ -96,8 +96,9 @@ public class WinogradKernelsTest {
 		c.diffDst[c.at(0, 10, 0, 8, 16, 9, 9)] = Float.NaN;
 		float[][] got = c.run(1);
 		double[][] grads = c.weightReference();
-		double[][] want = { c.forwardReference(false), c.backwardReference(), grads[0], grads[1] };
-		int[] output = { 0, 2, 3, 4 };
+		double[][] want = { c.forwardReference(false), c.backwardReference(), grads[0], grads[1],
+				c.backwardReference() };
+		int[] output = { 0, 2, 3, 4, 5 }; // the masked backward pass keeps NaN where the mask is 0, as oneDNN's
 		int nans = 0;
 		for (int k = 0; k < want.length; k++)
 			for (int i = 0; i < want[k].length; i++)
@@ -106,8 +107,9 @@ public class WinogradKernelsTest {
 					assertTrue("output " + output[k] + " at " + i, Float.isNaN(got[output[k]][i]));
 				}
 		// the 3×3 neighbourhoods of both NaNs (16 + 8 channels); the pixel's input channel in all 16 kernels' 9 taps,
-		// the error's 8 kernels' 4 taps that meet the image (4 of them counted already); the error's bias
-		assertEquals(9 * 16 + 4 * 8 + 16 * 9 + 8 * 4 - 4 + 1, nans);
+		// the error's 8 kernels' 4 taps that meet the image (4 of them counted already); the error's bias; the error's
+		// neighbourhood again, masked
+		assertEquals(9 * 16 + 4 * 8 + 16 * 9 + 8 * 4 - 4 + 1 + 4 * 8, nans);
 	}
 
 	/**
@@ -300,6 +302,23 @@ public class WinogradKernelsTest {
 		double[][] grads = c.weightReference();
 		near(what + ", weight gradient", grads[0], got[3]);
 		near(what + ", bias gradient", grads[1], got[4]);
+		maskedAsOneDnn(what, c, got[2], got[5]);
+	}
+
+	/**
+	 * The backward pass with the ReLU backprop of the layer below: its own result times 1 where the ReLU's output is
+	 * above 0 and times 0 elsewhere (0.0, -0.0, below 0 and NaN), bit for bit, as oneDNN's ReLU backprop multiplies:
+	 * a negative error gives -0.0.
+	 */
+	private static void maskedAsOneDnn(String what, Case c, float[] plain, float[] masked) {
+		int kept = 0;
+		for (int i = 0; i < plain.length; i++) {
+			float want = c.mask[i] > 0 ? plain[i] : plain[i] * 0f;
+			kept += c.mask[i] > 0 ? 1 : 0;
+			assertEquals(what + ", masked backward at " + i, Float.floatToRawIntBits(want),
+					Float.floatToRawIntBits(masked[i]));
+		}
+		assertTrue(what + ": some kept, some not", kept > 0 && kept < plain.length);
 	}
 
 	private static void near(String what, double[] want, float[] got) {
@@ -315,6 +334,8 @@ public class WinogradKernelsTest {
 	private final class Case {
 		final int n, in, out, h, w;
 		final float[] src, weights, bias, diffDst;
+		/** A ReLU's output below (as the input's layout) for the masked backward pass: above 0, 0, -0.0, below, NaN. */
+		final float[] mask;
 
 		Case(int n, int in, int out, int h, int w, long seed) {
 			this.n = n;
@@ -327,6 +348,10 @@ public class WinogradKernelsTest {
 			weights = gaussian(r, out * in * 9, 0.2f);
 			bias = gaussian(r, out, 0.5f);
 			diffDst = gaussian(r, n * out * h * w, 1);
+			float[] special = { 0f, -0f, -1f, Float.NaN };
+			mask = gaussian(r, n * in * h * w, 1);
+			for (int i = 0; i < mask.length; i++)
+				if (mask[i] < 0) mask[i] = special[i % special.length]; // half above 0, the rest of four kinds
 		}
 
 		/** The index of (image, channel, y, x) in nChw8c of {@code c} channels. */
@@ -396,8 +421,8 @@ public class WinogradKernelsTest {
 		}
 
 		/**
-		 * Forward with ReLU, forward without, backward to the input, the weight gradient and the bias's; on
-		 * {@code threads} compute threads.
+		 * Forward with ReLU, forward without, backward to the input, the weight gradient and the bias's, backward to
+		 * the input with the ReLU backprop of {@link #mask}; on {@code threads} compute threads.
 		 */
 		float[][] run(int threads) {
 			FusedBlockShape.Geometry g = geometry(n, in, out, h, w, 3, 1, 1);
@@ -410,15 +435,19 @@ public class WinogradKernelsTest {
 							bias), mDiffDst = filled(dstDesc, diffDst);
 			memory relu = filled(dstDesc, null), plain = filled(dstDesc, null), diffSrc = filled(srcDesc, null),
 					dw = filled(Dnnl.desc(new long[] { out, in, 3, 3 }, memory.format_tag.oihw), null),
-					db = filled(Dnnl.desc(new long[] { out }, memory.format_tag.x), null);
+					db = filled(Dnnl.desc(new long[] { out }, memory.format_tag.x), null),
+					masked = filled(srcDesc, null), reluBelow = filled(srcDesc, mask);
 			try (ComputeThreads.Scope s = ComputeThreads.use(threads)) {
 				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(relu), true);
 				k.forward(Dnnl.address(mSrc), Dnnl.address(mW), Dnnl.address(mB), Dnnl.address(plain), false);
-				k.backwardData(Dnnl.address(mDiffDst), Dnnl.address(mW), Dnnl.address(diffSrc));
+				k.backwardData(Dnnl.address(mDiffDst), Dnnl.address(mW), Dnnl.address(diffSrc), 0);
 				k.weightGradient(Dnnl.address(mSrc), Dnnl.address(mDiffDst), Dnnl.address(dw), Dnnl.address(db));
+				k.backwardData(Dnnl.address(mDiffDst), Dnnl.address(mW), Dnnl.address(masked),
+						Dnnl.address(reluBelow));
 			}
 			return new float[][] { TestMemories.floats(relu), TestMemories.floats(plain),
-					TestMemories.floats(diffSrc), TestMemories.floats(dw), TestMemories.floats(db) };
+					TestMemories.floats(diffSrc), TestMemories.floats(dw), TestMemories.floats(db),
+					TestMemories.floats(masked) };
 		}
 
 		/** A memory of {@code desc} holding {@code values}, or NaN (a value the kernels do not write shows). */
