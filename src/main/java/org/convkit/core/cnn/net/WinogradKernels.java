@@ -21,7 +21,7 @@ import java.util.stream.IntStream;
  * (36 instead of 144 per 4×4 output tile and channel pair) are the one way to go faster there. All three passes take
  * them: forward (bias and ReLU folded in), backward to the input, and the weight gradient (with the bias's),
  * F(3×3, 4×4) as the forward's transpose. Measured in docs/benchmarks.md ("Winograd kernels in C for AVX2" and "...
- * for the weight gradient"). Results differ from oneDNN's direct kernels by float rounding only (the transforms'
+ * the weight gradient too"). Results differ from oneDNN's direct kernels by float rounding only (the transforms'
  * constants are exact in binary except 1/6, 1/12 and 1/24): a few millionths of the largest output or gradient at
  * Small VGG's sizes. A NaN or infinity in the input spreads to the whole 4×4 output tiles whose input it is in (the
  * transforms multiply it by 0 too), not only to its 3×3 neighbourhood, and one in an error to all 9 taps of its
