@@ -55,6 +55,11 @@ final class WinogradKernels {
 	 * fewer parts (a 256→256 layer's part is 9 MB: 7 parts; from 512→512 on, one part, on one thread).
 	 */
 	static final long ACCUMULATOR_FLOATS = 16L << 20;
+	/**
+	 * The most floats one pass's transformed kernels (36·in·out) may take, 64 MB: wider layers (beyond about 680
+	 * channels in and out) stay on oneDNN's kernels rather than hold several times their weights in native memory.
+	 */
+	static final long KERNEL_FLOATS = 16L << 20;
 
 	private final int batch, in, out, h, w;
 	/** The forward pass's transformed kernels and the backward pass's to the input (null: no backward pass). */
@@ -80,7 +85,8 @@ final class WinogradKernels {
 	/**
 	 * The kernels for a convolution of geometry {@code g} whose input and output oneDNN lays out as {@code srcDesc} and
 	 * {@code dstDesc}, or null where they do not apply: other than 3×3 with stride 1 and padding 1 on every side,
-	 * channel counts not multiples of 8, layouts other than {@code nChw8c} (AVX2's), or more values than an int counts.
+	 * channel counts not multiples of 8, layouts other than {@code nChw8c} (AVX2's), more values than an int counts, or
+	 * transformed kernels beyond {@link #KERNEL_FLOATS}.
 	 *
 	 * @param backward whether the backward pass to the input will run too
 	 * @param training whether the weight gradient will
@@ -91,7 +97,7 @@ final class WinogradKernels {
 				|| g.padRight != 1 || g.outH != g.inH || g.outW != g.inW || g.in % 8 != 0 || g.out % 8 != 0
 				|| g.in < 8 || g.out < 8 || g.batch < 1)
 			return null;
-		if (g.batch * Math.max(g.in, g.out) * g.inH * g.inW > Integer.MAX_VALUE)
+		if (g.batch * Math.max(g.in, g.out) * g.inH * g.inW > Integer.MAX_VALUE || 36 * g.in * g.out > KERNEL_FLOATS)
 			return null;
 		memory.desc src = Dnnl.desc(new long[] { g.batch, g.in, g.inH, g.inW }, memory.format_tag.nChw8c),
 				dst = Dnnl.desc(new long[] { g.batch, g.out, g.outH, g.outW }, memory.format_tag.nChw8c);
