@@ -16,6 +16,7 @@ import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.runtime.FreshPageCost;
 import org.convkit.core.cnn.runtime.OpenBlasKernels;
+import org.convkit.core.cnn.runtime.OpenMpSpinning;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 import org.convkit.core.cnn.train.Trainer;
@@ -214,7 +215,9 @@ public final class CnnBenchmark {
 				+ ", JavaCPP memory check " + (physical == 0 ? "off" : "at " + physical + " bytes") + ", OpenBLAS kernels "
 				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
 				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
-				+ ", also given to PyTorch)" + ", malloc: "
+				+ ", also given to PyTorch)" + ", OpenMP's idle threads: " + OpenMpSpinning.describe()
+				+ (System.getenv(OpenMpSpinning.VARIABLE) == null && System.getenv(OpenMpSpinning.POLICY_VARIABLE)
+						== null ? ", PyTorch libgomp's default" : ", PyTorch the same") + ", malloc: "
 				+ (System.getenv("MALLOC_MMAP_THRESHOLD_") == null ? "glibc's defaults" : "memory kept (MALLOC_* set)")
 				+ String.format(Locale.ROOT, ", a fresh 4 KB page %.1f µs", FreshPageCost.micros()) + ", load average "
 				+ load;

@@ -28,6 +28,18 @@ public final class ChildJvm {
 	 */
 	public static String line(String prefix, List<String> extraClassPath, Map<String, String> env,
 			List<String> options, Class<?> main, String... args) throws IOException, InterruptedException {
+		String text = output(extraClassPath, env, options, main, args);
+		for (String line : text.split("\n"))
+			if (line.startsWith(prefix)) return line.trim();
+		throw new AssertionError("no line starting with " + prefix + ":\n" + text);
+	}
+
+	/**
+	 * Runs the child as {@link #line} does and returns its whole output (stdout and stderr); fails when it does not
+	 * end within 3 minutes or exits with another code than 0.
+	 */
+	public static String output(List<String> extraClassPath, Map<String, String> env, List<String> options,
+			Class<?> main, String... args) throws IOException, InterruptedException {
 		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 		List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx512m"));
@@ -45,8 +57,6 @@ public final class ChildJvm {
 		assertTrue("the child JVM must end", p.waitFor(3, TimeUnit.MINUTES));
 		String text = new String(out, StandardCharsets.UTF_8);
 		assertEquals(text, 0, p.exitValue());
-		for (String line : text.split("\n"))
-			if (line.startsWith(prefix)) return line.trim();
-		throw new AssertionError("no line starting with " + prefix + ":\n" + text);
+		return text;
 	}
 }

@@ -25,7 +25,8 @@ import java.util.Set;
  * before ConvKit touches the Loader; when another JavaCPP library (OpenCV, in a filter command) initialised it
  * earlier, the value is also put into the Loader's cached properties, which every later load reads. A value the user
  * set is kept when the processor runs that build, and replaced otherwise. Once ND4J's library is loaded nothing can
- * change; {@link #loaded()} tells which build it is. OpenBLAS's kernels are chosen here too ({@link OpenBlasKernels}).
+ * change; {@link #loaded()} tells which build it is. OpenBLAS's kernels are chosen here too ({@link OpenBlasKernels}),
+ * and how long OpenMP's idle threads spin ({@link OpenMpSpinning}).
  */
 public final class Nd4jNatives {
 	/** JavaCPP's system property for the platform extension (the build's folder suffix). */
@@ -73,6 +74,7 @@ public final class Nd4jNatives {
 		// only now the Loader (its class initialisation reads the property)
 		NativeBuild loaded = loaded();
 		OpenBlasKernels.choose(cpu, CpuFeatures.detected()); // before ND4J loads OpenBLAS
+		OpenMpSpinning.choose(); // before ND4J loads libgomp
 		if (loaded != null) {
 			if (requested == null) System.clearProperty(EXTENSION_PROPERTY);
 			else System.setProperty(EXTENSION_PROPERTY, requested);

@@ -21,7 +21,7 @@ import java.util.Map;
  * command run earlier does) or starts ND4J as a CNN command's environment check does ({@code startup-first},
  * {@link Nd4jStartup}), then does what ConvKit does before a network exists, trains one step of a small network and
  * prints {@code loaded=BUILD helpers=N trained maxPhysicalBytes=B} (JavaCPP's limit in effect, {@link JavaCppMemoryCheck})
- * and {@code openblas=KERNELS chosen=VALUE} ({@link OpenBlasKernels}).
+ * and {@code openblas=KERNELS chosen=VALUE} ({@link OpenBlasKernels}), {@code openmp=...} ({@link OpenMpSpinning}).
  */
 public final class NativeBuildProbe {
 	private NativeBuildProbe() {
@@ -34,10 +34,20 @@ public final class NativeBuildProbe {
 	 */
 	static String run(String prefix, String isa, Map<String, String> env, List<String> extraJars, List<String> options,
 			String... args) throws IOException, InterruptedException {
+		return ChildJvm.line(prefix, extraJars, environment(isa, env), options, NativeBuildProbe.class, args);
+	}
+
+	/** Runs this class as {@link #run} does and returns the child's whole output (stdout and stderr). */
+	static String output(String isa, Map<String, String> env, List<String> options, String... args)
+			throws IOException, InterruptedException {
+		return ChildJvm.output(List.of(), environment(isa, env), options, NativeBuildProbe.class, args);
+	}
+
+	private static Map<String, String> environment(String isa, Map<String, String> env) {
 		Map<String, String> all = new HashMap<>(env);
 		all.put(CpuFeatures.OVERRIDE_VARIABLE, isa);
 		all.put("OMP_NUM_THREADS", "1");
-		return ChildJvm.line(prefix, extraJars, all, options, NativeBuildProbe.class, args);
+		return all;
 	}
 
 	public static void main(String[] args) {
@@ -53,5 +63,6 @@ public final class NativeBuildProbe {
 				+ (Double.isFinite(net.score()) ? " trained" : " failed") + " maxPhysicalBytes="
 				+ org.bytedeco.javacpp.Pointer.maxPhysicalBytes());
 		System.out.println("openblas=" + OpenBlasKernels.inUse() + " chosen=" + OpenBlasKernels.chosen());
+		System.out.println("openmp=" + OpenMpSpinning.describe());
 	}
 }
