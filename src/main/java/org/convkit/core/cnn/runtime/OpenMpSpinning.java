@@ -3,15 +3,15 @@ package org.convkit.core.cnn.runtime;
 /**
  * How long OpenMP's idle threads poll before they sleep. ND4J's library (with the oneDNN inside it) runs its parallel
  * loops on libgomp, GCC's OpenMP, which it brings; after a loop the worker threads keep polling for the next one, by
- * default 300,000 times (a {@code pause} instruction each: 3.6 ms on the Intel Xeon measured here). ConvKit's own
- * parallel work between those loops (its Winograd kernels, the block's max pooling, Adam's step) runs on Java's
- * threads (the fused block's oneDNN on TBB's), and on a 2-core machine one of them then shares a core with a polling
- * worker until the worker gives up: each Winograd pass on Small VGG's 32×32 layers took about 1 ms longer for it, and
- * Small VGG 64×64 trained 10–19 % faster on two threads with 3,000 polls than with libgomp's default, with AVX-512 and
- * narrowed to AVX2 alike (96×96 RGB: 4 %; docs/benchmarks.md, "OpenMP's idle threads"). No polling at all (0)
- * trained Small VGG 64×64 5–10 % slower than 1,000 to 10,000 polls with AVX-512 and slowed raw DL4J's batched
- * classification (many small loops back to back) by about a tenth; from 1,000 to 10,000 the figures did not move
- * beyond the host's noise, so ConvKit takes {@value #VALUE} (36 µs here).
+ * default 300,000 times (a {@code pause} instruction each: 3.4 ms on the Intel Xeon measured here,
+ * src/bench/pause-cost.sh). ConvKit's own parallel work between those loops (its Winograd kernels, the block's max
+ * pooling, Adam's step) runs on Java's threads (the fused block's oneDNN on TBB's), and on a 2-core machine one of them
+ * then shares a core with a polling worker until the worker gives up: each Winograd pass on Small VGG's 32×32 layers
+ * took about 1 ms longer for it, and Small VGG 64×64 trained 10–19 % faster on two threads with 3,000 polls than with
+ * libgomp's default, with AVX-512 and narrowed to AVX2 alike (96×96 RGB: 4 %; docs/benchmarks.md, "OpenMP's idle
+ * threads"). No polling at all (0) trained Small VGG 64×64 5–10 % slower than 1,000 to 10,000 polls with AVX-512 and
+ * slowed raw DL4J's batched classification (many small loops back to back) by about a tenth; from 1,000 to 10,000 the
+ * figures did not move beyond the host's noise, so ConvKit takes {@value #VALUE} (34 µs here).
  * <p>
  * ConvKit puts {@value #VARIABLE}={@value #VALUE} (libgomp's own variable, read once when the library loads) into the
  * process's C environment before ND4J loads ({@link NativeEnvironment}, called by {@link Nd4jNatives#select()}):
