@@ -216,8 +216,7 @@ public final class CnnBenchmark {
 				+ blas + " (" + OpenBlasKernels.VARIABLE + "=" + OpenBlasKernels.requested()
 				+ (System.getenv(OpenBlasKernels.VARIABLE) == null ? ", ConvKit's choice" : ", the user's")
 				+ ", also given to PyTorch)" + ", OpenMP's idle threads: " + OpenMpSpinning.describe()
-				+ (System.getenv(OpenMpSpinning.VARIABLE) == null && System.getenv(OpenMpSpinning.POLICY_VARIABLE)
-						== null ? ", PyTorch libgomp's default" : ", PyTorch the same") + ", malloc: "
+				+ (OpenMpSpinning.usersOwn() ? ", PyTorch the same" : ", PyTorch libgomp's default") + ", malloc: "
 				+ (System.getenv("MALLOC_MMAP_THRESHOLD_") == null ? "glibc's defaults" : "memory kept (MALLOC_* set)")
 				+ String.format(Locale.ROOT, ", a fresh 4 KB page %.1f µs", FreshPageCost.micros()) + ", load average "
 				+ load;

@@ -234,14 +234,12 @@ abstract class FusedStage {
 		/**
 		 * Takes over the ReLU backprop of the convolution {@code below} (whose error this layer's backward pass writes)
 		 * when this layer's backward pass to the input runs on {@link WinogradKernels} and {@code below} would run it
-		 * as a oneDNN pass: the kernels apply it as they store the error, one pass over it less. Returns whether it did.
+		 * as a oneDNN pass: the kernels apply it as they store the error, one pass over it less. Otherwise nothing.
 		 */
-		boolean takeReluBackpropOf(Conv below) {
-			if (winograd == null || diffSrc == null || below.reluBackward == null || below.diffDst != diffSrc)
-				return false;
+		void takeReluBackpropOf(Conv below) {
+			if (winograd == null || diffSrc == null || below.reluBackward == null || below.diffDst != diffSrc) return;
 			reluBelow = below.dst;
 			below.reluBackward = null;
-			return true;
 		}
 
 		private static convolution_backward_weights.primitive_desc weightGradient(PlanMemory d, algorithm alg,

@@ -152,9 +152,8 @@ final class WinogradKernels {
 		long acc = accumulators.address();
 		IntStream.range(0, threads).parallel().forEach(t -> {
 			for (int p = parts * t / threads; p < parts * (t + 1) / threads; p++) {
-				int status = weightGradient(src, diffDst, acc + p * stride * Float.BYTES, (int) ((long) batch * p
-						/ parts), (int) ((long) batch * (p + 1) / parts), in, out, h, w);
-				if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
+				succeeded(weightGradient(src, diffDst, acc + p * stride * Float.BYTES, (int) ((long) batch * p
+						/ parts), (int) ((long) batch * (p + 1) / parts), in, out, h, w));
 			}
 		});
 		finishWeights(acc, parts, stride, weightGrad, biasGrad, in, out);
@@ -163,10 +162,14 @@ final class WinogradKernels {
 	private void run(long src, long u, long bias, long dst, int inC, int outC, boolean relu, long mask) {
 		int threads = Math.max(1, Math.min(ComputeThreads.current(), batch)); // one run of images each
 		IntStream.range(0, threads).parallel().forEach(t -> {
-			int status = convolve(src, u, bias, dst, (int) ((long) batch * t / threads),
-					(int) ((long) batch * (t + 1) / threads), inC, outC, h, w, relu ? 1 : 0, mask);
-			if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
+			succeeded(convolve(src, u, bias, dst, (int) ((long) batch * t / threads),
+					(int) ((long) batch * (t + 1) / threads), inC, outC, h, w, relu ? 1 : 0, mask));
 		});
+	}
+
+	/** A native pass's status: 0, or 1 when its tile buffers could not be allocated. */
+	private static void succeeded(int status) {
+		if (status != 0) throw new OutOfMemoryError("native memory for the Winograd kernels' tiles");
 	}
 
 	/** One pass's transformed kernels and the weights they were made from. */

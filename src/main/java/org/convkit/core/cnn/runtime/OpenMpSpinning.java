@@ -65,6 +65,11 @@ public final class OpenMpSpinning {
 		return chosen;
 	}
 
+	/** Whether the environment Java started with sets libgomp's spinning ({@value #VARIABLE} or the policy). */
+	public static boolean usersOwn() {
+		return System.getenv(VARIABLE) != null || System.getenv(POLICY_VARIABLE) != null;
+	}
+
 	/** A few words for benchmark headers: the spinning in effect in this JVM and whose choice it is. */
 	public static String describe() {
 		String user = System.getenv(VARIABLE), policy = System.getenv(POLICY_VARIABLE), mine = chosen();
