@@ -5,6 +5,7 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.convkit.core.cnn.runtime.Nd4jNatives;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,8 +16,8 @@ import java.util.logging.Logger;
  * oneDNN called directly, through JavaCPP's preset ({@code org.bytedeco:dnnl}, the same JavaCPP as ND4J's). ND4J's
  * own oneDNN is linked inside libnd4jcpu and reachable only through libnd4j's ops, which take and give NCHW arrays;
  * {@link FusedConvStack} needs oneDNN's own layouts kept between layers. One CPU engine per JVM; streams belong to
- * their users (oneDNN's CPU stream runs each primitive on the calling thread, so ConvKit's per-call thread count
- * applies).
+ * their users (oneDNN's CPU stream runs each primitive on the calling thread, and its parallel loops on the same
+ * libgomp as ND4J's, so ConvKit's per-call thread count applies).
  * If the preset's native library does not load here, {@link #get()} gives null, with the reason in the log once,
  * and training takes ConvKit's other path.
  */
@@ -28,6 +29,9 @@ final class Dnnl {
 	final engine engine;
 
 	private Dnnl() {
+		// ND4J's build and libgomp's settings first: this oneDNN runs on libgomp too, and JavaCPP loads one copy of it
+		// for both (ND4J's or this preset's, whichever comes first), which reads its settings as it loads
+		Nd4jNatives.select();
 		Loader.load(org.bytedeco.dnnl.global.dnnl.class);
 		engine = new engine(org.bytedeco.dnnl.engine.kind.cpu, 0);
 	}

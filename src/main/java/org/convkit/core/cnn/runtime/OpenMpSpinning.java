@@ -1,11 +1,12 @@
 package org.convkit.core.cnn.runtime;
 
 /**
- * How long OpenMP's idle threads poll before they sleep. ND4J's library (with the oneDNN inside it) runs its parallel
- * loops on libgomp, GCC's OpenMP, which it brings; after a loop the worker threads keep polling for the next one, by
- * default 300,000 times (a {@code pause} instruction each: 3.4 ms on the Intel Xeon measured here,
- * src/bench/pause-cost.sh). ConvKit's own parallel work between those loops (its Winograd kernels, the block's max
- * pooling, Adam's step) runs on Java's threads (the fused block's oneDNN on TBB's), and on a 2-core machine one of them
+ * How long OpenMP's idle threads poll before they sleep. ND4J's library (with the oneDNN inside it) and the fused
+ * block's oneDNN (bytedeco's) run their parallel loops on libgomp, GCC's OpenMP: one copy in the JVM, the one ND4J
+ * brings (JavaCPP loads a library of the same name once; bytedeco's libtbb is loaded but not used); after a loop the
+ * worker threads keep polling for the next one, by default 300,000 times (a {@code pause} instruction each: 3.4 ms on
+ * the Intel Xeon measured here, src/bench/pause-cost.sh). ConvKit's own parallel work between those loops (its
+ * Winograd kernels, the block's max pooling, Adam's step) runs on Java's threads, and on a 2-core machine one of them
  * then shares a core with a polling worker until the worker gives up: each Winograd pass on Small VGG's 32×32 layers
  * took about 1 ms longer for it, and Small VGG 64×64 trained 10–19 % faster on two threads with 3,000 polls than with
  * libgomp's default, with AVX-512 and narrowed to AVX2 alike (96×96 RGB: 4 %; docs/benchmarks.md, "OpenMP's idle

@@ -60,7 +60,7 @@ public class OpenMpSpinningTest {
 	}
 
 	/**
-	 * A child JVM trains a step; every libgomp in it (ND4J's; the block's oneDNN runs on TBB) reports {@code count},
+	 * A child JVM trains a step; every libgomp in it (ND4J's, which the block's oneDNN shares) reports {@code count},
 	 * and ConvKit's report is {@code report}.
 	 */
 	private static void assertSpins(String count, String report, Map<String, String> env, List<String> options)
