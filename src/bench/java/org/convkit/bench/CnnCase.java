@@ -20,10 +20,10 @@ import java.util.Random;
 final class CnnCase {
 	static final int CLASSES = 10;
 	/**
-	 * LeNet's one-image figure classifies 4,000 images a round (0.4 s for ConvKit): with 500 (0.05 s) a round in
-	 * which the JIT was still compiling ran at about 4,300 images/s instead of 9,000–11,000, ConvKit's thread busy
-	 * twice as long and the C2 compiler's thread 60–100 ms of the round (per-thread CPU times, 2026-12-06); with
-	 * 4,000, ten rounds of two runs stayed within 8,256–11,366.
+	 * LeNet's one-image figure classifies 4,000 images a round (0.4 s for ConvKit): with 500 (0.05 s) a transient of
+	 * a few tens of milliseconds — code the JIT had not yet compiled, or the JIT's and another process's work on the
+	 * two cores — made a round run at about 4,300 images/s instead of 9,000–11,000 (per-thread CPU times,
+	 * 2026-12-06, docs/benchmarks.md); with 4,000, ten rounds of two runs stayed within 8,256–11,366.
 	 */
 	static final CnnCase LENET = new CnnCase("lenet", NetworkSpec.LENET, "lenet", 28, 1, 8000, 4000);
 	static final CnnCase VGG64 = new CnnCase("vgg64", NetworkSpec.SMALL_VGG, "smallvgg", 64, 1, 1024, 200);
