@@ -22,8 +22,8 @@ import java.util.Set;
  * ConvKit call, and setting that count for the calling thread only.
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
- * images in the call), at least 1 — at least 2 for a call of more than one image and {@value #WORK_FOR_TWO} or more —,
- * at most the physical cores ({@link #cores}) that are idle: the cores minus the
+ * images in the call), at least 1 — at least 2 for a training step whose forward pass is {@value #WORK_FOR_TWO} or
+ * more —, at most the physical cores ({@link #cores}) that are idle: the cores minus the
  * cores other processes keep busy now, rounded ({@link OthersBusyCores}: the CPU time of the last fraction of a second
  * less this JVM's own, so that a long training run does not count its own threads as busy cores; where that cannot be
  * read, the load average less this JVM's use since the previous estimate), and at most {@code OMP_NUM_THREADS} when
@@ -34,8 +34,11 @@ import java.util.Set;
  * convolutions train in the fused block and OpenMP's idle threads poll briefly ({@link OpenMpSpinning}), 2 threads
  * trained it 1.22–1.42× as fast as 1 and classified its batches of 64 1.17–1.77× as fast, with AVX-512 and narrowed to
  * AVX2 (2026-12-06, {@code -Dconvkit.threads=1|2 ./convkit --bench 3 lenet}, alternating runs); one image at a time
- * 0.87–1.26×, so single images keep one thread. Until then it trained faster on 1 thread (the threads lever, which
- * trains through DL4J's layers, still shows that: 0.76×), and the rule gave it 1;</li>
+ * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores costs nothing worth counting.
+ * Classification keeps one: a second thread needs that look first, which after a pause waits 0.1–0.3 s
+ * ({@link OthersBusyCores}) — with it LeNet's batches ran at 19,567 images/s against 25,896 on one thread in the same
+ * benchmark, whose classification rounds take 0.3 s. Until then LeNet trained faster on 1 thread (the threads lever,
+ * which trains through DL4J's layers, still shows that: 0.76×);</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
@@ -44,9 +47,9 @@ import java.util.Set;
  * through DL4J's output 1.38–1.66× as fast; one image at a time (1 thread by the rule) 2 threads were 0.78–0.95×.</li>
  * </ul>
  * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
- * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1; LeNet's batches
- * from 22 images get 2 ({@value #WORK_FOR_TWO} lies below its batch of 64, the smallest call measured to gain; smaller
- * calls were not measured). More than 2 cores were not measured: oneDNN's kernels split a batch's work across
+ * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1; LeNet's training
+ * from batches of 22 gets 2 ({@value #WORK_FOR_TWO} lies below its batch of 64, the smallest step measured to gain;
+ * smaller ones were not measured). More than 2 cores were not measured: oneDNN's kernels split a batch's work across
  * threads, so a larger machine should gain further for Small VGG batches, less than linearly (DL4J's dense layers and
  * the loss stay on fewer threads, and Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9×
  * on two), and little beyond two for LeNet.
@@ -68,21 +71,22 @@ public final class ComputeThreads {
 	public static final String OVERRIDE_PROPERTY = "convkit.threads";
 	/** Multiply-adds per call that one more thread needs to pay for itself (see the class comment). */
 	static final long WORK_PER_THREAD = 1_000_000_000L;
-	/** Multiply-adds per call of more than one image from which a second thread pays (see the class comment). */
+	/** Multiply-adds per training step's forward pass from which a second thread pays (see the class comment). */
 	static final long WORK_FOR_TWO = 50_000_000L;
 
 	private ComputeThreads() {
 	}
 
 	/**
-	 * The rule, without the override, for a call of {@code images} images and {@code multiplyAddsPerCall}, given the
-	 * cores other processes keep busy; {@code othersBusy} < 0 or NaN: unknown (all cores count as idle).
+	 * The rule, without the override, for a call of {@code multiplyAddsPerCall} ({@code training}: a training step's
+	 * forward pass), given the cores other processes keep busy; {@code othersBusy} < 0 or NaN: unknown (all cores
+	 * count as idle).
 	 */
-	static int rule(long multiplyAddsPerCall, int images, int cores, double othersBusy) {
+	static int rule(long multiplyAddsPerCall, boolean training, int cores, double othersBusy) {
 		int idle = othersBusy < 0 || Double.isNaN(othersBusy) ? cores
 				: (int) Math.max(1, cores - Math.min(cores, Math.round(othersBusy)));
 		long t = Math.max(multiplyAddsPerCall / WORK_PER_THREAD,
-				images > 1 && multiplyAddsPerCall >= WORK_FOR_TWO ? 2 : 1);
+				training && multiplyAddsPerCall >= WORK_FOR_TWO ? 2 : 1);
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
 
@@ -103,11 +107,19 @@ public final class ComputeThreads {
 
 	/** As above, for a network of {@code multiplyAddsPerImage} ({@link #multiplyAdds}). */
 	public static int forCall(long multiplyAddsPerImage, int images) {
+		return count(multiplyAddsPerImage * Math.max(1, images), false);
+	}
+
+	/** The thread count for a training run's steps of {@code batch} images, the override included. */
+	public static int forTraining(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
+		return count(multiplyAdds(spec, height, width, channels, classes) * Math.max(1, batch), true);
+	}
+
+	private static int count(long work, boolean training) {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
-		long work = multiplyAddsPerImage * Math.max(1, images);
-		if (rule(work, images, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
-		return rule(work, images, CORES, othersBusy(OTHERS,
+		if (rule(work, training, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
+		return rule(work, training, CORES, othersBusy(OTHERS,
 				() -> othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 						OWN_USE.busyCores())));
 	}
