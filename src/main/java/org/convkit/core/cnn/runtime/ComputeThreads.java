@@ -22,23 +22,20 @@ import java.util.Set;
  * ConvKit call, and setting that count for the calling thread only.
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
- * images in the call), at least 1 — at least 2 for a training step whose forward pass is {@value #WORK_FOR_TWO} or
- * more —, at most the physical cores ({@link #cores}) that are idle: the cores minus the
+ * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
  * cores other processes keep busy now, rounded ({@link OthersBusyCores}: the CPU time of the last fraction of a second
  * less this JVM's own, so that a long training run does not count its own threads as busy cores; where that cannot be
  * read, the load average less this JVM's use since the previous estimate), and at most {@code OMP_NUM_THREADS} when
  * that is set (a cluster job's share; a benchmark's 1 thread for every contender). Calls that get one thread on idle
  * cores do not measure the load. Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
- * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) on 2 idle cores: since its
- * convolutions train in the fused block and OpenMP's idle threads poll briefly ({@link OpenMpSpinning}), 2 threads
- * trained it 1.22–1.42× as fast as 1 and classified its batches of 64 1.17–1.77× as fast, with AVX-512 and narrowed to
- * AVX2 (2026-12-06, {@code -Dconvkit.threads=1|2 ./convkit --bench 3 lenet}, alternating runs); one image at a time
- * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores costs nothing worth counting.
- * Classification keeps one: a second thread needs that look first, which after a pause waits 0.1–0.3 s
- * ({@link OthersBusyCores}) — with it LeNet's batches ran at 19,567 images/s against 25,896 on one thread in the same
- * benchmark, whose classification rounds take 0.3 s. Until then LeNet trained faster on 1 thread (the threads lever,
- * which trains through DL4J's layers, still shows that: 0.76×);</li>
+ * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) gets 1 thread on any
+ * machine. Through the macro path (Train CNN Classifier's defaults: shifted copies, files read ahead) 2 threads took
+ * 6.0–6.1 s against 5.0–5.1 s for 8,000 PNGs and 3 epochs on 2 idle cores (2026-12-06, {@code ./convkit --bench 2
+ * macro} with {@code -Dconvkit.threads=1} and without, under a rule that gave it 2). On in-memory batches without
+ * augmentation (the CNN benchmark's) 2 threads now train it 1.22–1.42× as fast and classify its batches 1.17–1.77× as
+ * fast, since its convolutions run in the fused block and OpenMP's idle threads poll briefly; one image at a time
+ * 0.87–1.26×; docs/benchmarks.md, "Two threads for LeNet, tried";</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
@@ -47,12 +44,11 @@ import java.util.Set;
  * through DL4J's output 1.38–1.66× as fast; one image at a time (1 thread by the rule) 2 threads were 0.78–0.95×.</li>
  * </ul>
  * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
- * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1; LeNet's training
- * from batches of 22 gets 2 ({@value #WORK_FOR_TWO} lies below its batch of 64, the smallest step measured to gain;
- * smaller ones were not measured). More than 2 cores were not measured: oneDNN's kernels split a batch's work across
- * threads, so a larger machine should gain further for Small VGG batches, less than linearly (DL4J's dense layers and
- * the loss stay on fewer threads, and Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9×
- * on two), and little beyond two for LeNet.
+ * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. More than 2
+ * cores were not measured: oneDNN's kernels split a batch's work across threads, so a larger machine should gain
+ * further for Small VGG batches, less than linearly (DL4J's dense layers and the loss stay on fewer threads, and
+ * Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9× on two), and nothing for LeNet or
+ * one image.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
  * <p>
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
@@ -71,22 +67,18 @@ public final class ComputeThreads {
 	public static final String OVERRIDE_PROPERTY = "convkit.threads";
 	/** Multiply-adds per call that one more thread needs to pay for itself (see the class comment). */
 	static final long WORK_PER_THREAD = 1_000_000_000L;
-	/** Multiply-adds per training step's forward pass from which a second thread pays (see the class comment). */
-	static final long WORK_FOR_TWO = 50_000_000L;
 
 	private ComputeThreads() {
 	}
 
 	/**
-	 * The rule, without the override, for a call of {@code multiplyAddsPerCall} ({@code training}: a training step's
-	 * forward pass), given the cores other processes keep busy; {@code othersBusy} < 0 or NaN: unknown (all cores
-	 * count as idle).
+	 * The rule, without the override, given the cores other processes keep busy; {@code othersBusy} < 0 or NaN:
+	 * unknown (all cores count as idle).
 	 */
-	static int rule(long multiplyAddsPerCall, boolean training, int cores, double othersBusy) {
+	static int rule(long multiplyAddsPerCall, int cores, double othersBusy) {
 		int idle = othersBusy < 0 || Double.isNaN(othersBusy) ? cores
 				: (int) Math.max(1, cores - Math.min(cores, Math.round(othersBusy)));
-		long t = Math.max(multiplyAddsPerCall / WORK_PER_THREAD,
-				training && multiplyAddsPerCall >= WORK_FOR_TWO ? 2 : 1);
+		long t = multiplyAddsPerCall / WORK_PER_THREAD;
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
 
@@ -107,19 +99,11 @@ public final class ComputeThreads {
 
 	/** As above, for a network of {@code multiplyAddsPerImage} ({@link #multiplyAdds}). */
 	public static int forCall(long multiplyAddsPerImage, int images) {
-		return count(multiplyAddsPerImage * Math.max(1, images), false);
-	}
-
-	/** The thread count for a training run's steps of {@code batch} images, the override included. */
-	public static int forTraining(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
-		return count(multiplyAdds(spec, height, width, channels, classes) * Math.max(1, batch), true);
-	}
-
-	private static int count(long work, boolean training) {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
-		if (rule(work, training, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
-		return rule(work, training, CORES, othersBusy(OTHERS,
+		long work = multiplyAddsPerImage * Math.max(1, images);
+		if (rule(work, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
+		return rule(work, CORES, othersBusy(OTHERS,
 				() -> othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 						OWN_USE.busyCores())));
 	}

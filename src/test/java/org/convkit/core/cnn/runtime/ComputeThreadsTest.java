@@ -39,33 +39,21 @@ public class ComputeThreadsTest {
 	public void theRule() {
 		long lenet = ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10), vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1,
 				10);
-		assertEquals("LeNet's training, batches of 64, 2 idle cores (measured: 2 threads 1.2-1.4x)", 2,
-				ComputeThreads.rule(lenet * 64, true, 2, 0.1));
-		assertEquals("... 64 idle cores", 2, ComputeThreads.rule(lenet * 64, true, 64, 0));
-		assertEquals("... batches of 21: just short of two threads' work", 1,
-				ComputeThreads.rule(lenet * 21, true, 2, 0));
-		assertEquals("... batches of 22", 2, ComputeThreads.rule(lenet * 22, true, 2, 0));
-		assertEquals("... on one core", 1, ComputeThreads.rule(lenet * 64, true, 1, 0));
-		assertEquals("... with one of 2 cores busy", 1, ComputeThreads.rule(lenet * 64, true, 2, 0.9));
-		assertEquals("LeNet's batches of 64 classified: one thread (two would first wait to look at the cores)", 1,
-				ComputeThreads.rule(lenet * 64, false, 2, 0));
-		assertEquals("LeNet, one image", 1, ComputeThreads.rule(lenet, false, 2, 0));
-		assertEquals("Small VGG 64x64's training, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, true, 2, 0));
-		assertEquals("... 16 idle cores: the work decides", 6, ComputeThreads.rule(vgg * 64, true, 16, 0));
-		assertEquals("no work", 1, ComputeThreads.rule(0, true, 8, 0));
-		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, false, 2, 0.3));
-		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, false, 16, 0.3));
-		assertEquals("... one image", 1, ComputeThreads.rule(vgg, false, 16, 0));
-		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, false, 2, 0.9));
-		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, false, 2, 25));
-		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, false, 16, 12.6));
-		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, -1));
-		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, Double.NaN));
-		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 2, 0));
-		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 0, 0));
-		assertEquals(1, ComputeThreads.rule(0, false, 8, 0));
-		assertEquals("grows with the work", 7,
-				ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, false, 32, 0));
+		assertEquals("LeNet, a batch of 64, 2 idle cores (measured through the macro path: 1 thread faster)", 1,
+				ComputeThreads.rule(lenet * 64, 2, 0.1));
+		assertEquals("LeNet, a batch of 64, 64 idle cores", 1, ComputeThreads.rule(lenet * 64, 64, 0));
+		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, 2, 0.3));
+		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, 16, 0.3));
+		assertEquals("... one image", 1, ComputeThreads.rule(vgg, 16, 0));
+		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, 2, 0.9));
+		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, 2, 25));
+		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, 16, 12.6));
+		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, 16, -1));
+		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, 16, Double.NaN));
+		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, 2, 0));
+		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, 0, 0));
+		assertEquals(1, ComputeThreads.rule(0, 8, 0));
+		assertEquals("grows with the work", 7, ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, 32, 0));
 	}
 
 	@Test
@@ -105,9 +93,9 @@ public class ComputeThreadsTest {
 		assertEquals("own use unknown: the load average", 1.5, ComputeThreads.othersLoad(1.5, Double.NaN), 0);
 		assertEquals("negative own use ignored", 1.5, ComputeThreads.othersLoad(1.5, -3), 0);
 		// a training run that kept one core busy for the last minute: its next batch still gets both cores
-		assertEquals(2, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 1.0)));
+		assertEquals(2, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 1.0)));
 		// another process on one core: one thread
-		assertEquals(1, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 0.0)));
+		assertEquals(1, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 0.0)));
 	}
 
 	@Test
@@ -132,7 +120,6 @@ public class ComputeThreadsTest {
 				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, c[0]);
 				assertEquals(c[0], Integer.valueOf(c[1]), ComputeThreads.override());
 				assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.forCall(LENET, 28, 28, 1, 10, 64));
-				assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.forTraining(LENET, 28, 28, 1, 10, 64));
 			}
 			for (String bad : new String[] { "", "two", "NaN", "1e3", "99999999999" }) {
 				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, bad);
