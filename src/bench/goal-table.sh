@@ -24,8 +24,10 @@ run() { # name threads(1|user) isa rounds case
 	[ "$isa" = narrowed ] && env_+=("${NARROW[@]}")
 	local file="$OUT/$name-$threads-$isa.txt"
 	echo "== $(date -u +%H:%M:%S) ${env_[*]} CONVKIT_BENCH_EPOCHS=3 ./convkit --bench $rounds $case" | tee "$file"
+	# a failed run is reported and the table goes on with the next
 	"${env_[@]}" CONVKIT_BENCH_EPOCHS=3 "$HERE/convkit" --bench "$rounds" "$case" 2>&1 |
-		grep -v -E "SLF4J|Picked up JAVA_TOOL_OPTIONS" | tee -a "$file" | grep -E "^\| |round [0-9]"
+		grep -v -E "SLF4J|Picked up JAVA_TOOL_OPTIONS" | tee -a "$file" | grep -E "^\| |round [0-9]" ||
+		echo "goal-table: $name ($threads, $isa) did not finish as expected: see $file"
 }
 for threads in user 1; do
 	for isa in "${isas[@]}"; do

@@ -35,7 +35,9 @@ import java.util.Set;
  * macro} with {@code -Dconvkit.threads=1} and without, under a rule that gave it 2). On in-memory batches without
  * augmentation (the CNN benchmark's) 2 threads now train it 1.22–1.42× as fast and classify its batches 1.17–1.77× as
  * fast, since its convolutions run in the fused block and OpenMP's idle threads poll briefly; one image at a time
- * 0.87–1.26×; docs/benchmarks.md, "Two threads for LeNet, tried";</li>
+ * 0.87–1.26×. Its batches keep 1 thread as well: a count above 1 makes the rule look at the cores first, which after
+ * a pause waits 0.1–0.3 s ({@link OthersBusyCores}; LeNet's batches ran at 19,567 images/s with it against 25,896 on
+ * 1 thread in the benchmark, whose rounds take 0.3 s); docs/benchmarks.md, "Two threads for LeNet, tried";</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
