@@ -30,9 +30,10 @@ import java.util.Set;
  * cores do not measure the load. Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
  * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) gets 1 thread on any
- * machine. Through the macro path (Train CNN Classifier's defaults: shifted copies, files read ahead) 2 threads took
- * 6.0–6.1 s against 5.0–5.1 s for 8,000 PNGs and 3 epochs on 2 idle cores (2026-12-06, {@code ./convkit --bench 2
- * macro} with {@code -Dconvkit.threads=1} and without, under a rule that gave it 2). On in-memory batches without
+ * machine. Through the macro path (Train CNN Classifier's defaults) 2 threads took 6.0–6.1 s against 5.0–5.1 s for
+ * 8,000 PNGs and 3 epochs on 2 idle cores (2026-12-06, {@code ./convkit --bench 2 macro} with
+ * {@code -Dconvkit.threads=1} and without, under a rule that gave it 2; why is open: not the batch prefetch thread,
+ * with batches built on the training thread it was the same). On in-memory batches without
  * augmentation (the CNN benchmark's) 2 threads now train it 1.22–1.42× as fast and classify its batches 1.17–1.77× as
  * fast, since its convolutions run in the fused block and OpenMP's idle threads poll briefly; one image at a time
  * 0.87–1.26×. Its batches keep 1 thread as well: a count above 1 makes the rule look at the cores first, which after
