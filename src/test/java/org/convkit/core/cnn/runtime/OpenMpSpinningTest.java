@@ -5,16 +5,14 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
+import org.convkit.testing.LibgompReport;
 import org.convkit.testing.Prerequisites;
 import org.junit.Test;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How long OpenMP's idle threads spin ({@link OpenMpSpinning}): the rule, and, in fresh JVMs (libgomp reads its
@@ -65,12 +63,8 @@ public class OpenMpSpinningTest {
 	 */
 	private static void assertSpins(String count, String report, Map<String, String> env, List<String> options)
 			throws IOException, InterruptedException {
-		Map<String, String> all = new HashMap<>(env);
-		all.put("OMP_DISPLAY_ENV", "VERBOSE");
-		String text = NativeBuildProbe.output(null, all, options);
-		List<String> counts = new ArrayList<>();
-		Matcher m = Pattern.compile("GOMP_SPINCOUNT = '(\\d+)'").matcher(text);
-		while (m.find()) counts.add(m.group(1));
+		String text = NativeBuildProbe.output(null, LibgompReport.asked(env), options);
+		List<String> counts = LibgompReport.spinCounts(text);
 		assertFalse("libgomp reported nothing:\n" + text, counts.isEmpty());
 		for (String c : counts)
 			assertEquals(text, count, c);
