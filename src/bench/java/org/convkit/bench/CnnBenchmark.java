@@ -84,14 +84,18 @@ public final class CnnBenchmark {
 
 	/** {@code CONVKIT_BENCH_EPOCHS}: a whole number from 1 to 100, or unset/empty for 1. */
 	static int epochsPerRound(String value) {
-		if (value == null || value.trim().isEmpty()) return 1;
+		return epochs("CONVKIT_BENCH_EPOCHS", value, 1);
+	}
+
+	/** {@code variable}'s {@code value}: a whole number from 1 to 100, or unset/empty for {@code unset}. */
+	static int epochs(String variable, String value, int unset) {
+		if (value == null || value.trim().isEmpty()) return unset;
 		try {
 			int e = Integer.parseInt(value.trim());
 			if (e >= 1 && e <= 100) return e;
 		} catch (NumberFormatException e) { // the message below
 		}
-		throw new IllegalArgumentException("CONVKIT_BENCH_EPOCHS must be a whole number from 1 to 100, got '" + value
-				+ "'");
+		throw new IllegalArgumentException(variable + " must be a whole number from 1 to 100, got '" + value + "'");
 	}
 
 	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {

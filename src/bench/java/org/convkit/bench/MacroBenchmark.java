@@ -4,6 +4,7 @@ import ij.ImagePlus;
 import ij.ImageStack;
 import ij.io.FileSaver;
 import org.convkit.core.cnn.spec.NetworkSpec;
+import org.convkit.core.cnn.train.TrainingDefaults;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.BufferedReader;
@@ -41,6 +42,10 @@ import java.util.stream.Stream;
  * <li>{@code memory}: 1 epoch on 1,000, 10,000 and 100,000 images (one round each): peak resident memory as the
  * dataset grows.</li>
  * </ul>
+ * {@code CONVKIT_MACRO_EPOCHS=E} (1 to 100) trains {@code macro} and {@code macro-vgg} for E epochs instead of 3, as a
+ * user's run of the default 15 does: what a run pays once (JVM start, Java's compiler, reading the files) then weighs
+ * less. Early stopping is turned off ({@code patience=0}) when E exceeds its default patience, as PyTorch's script has
+ * none.
  */
 public final class MacroBenchmark {
 	private static final Pattern EPOCH = Pattern.compile("epoch (\\d+): .*\\(([0-9.]+) s, [0-9.]+ images/s\\)");
@@ -55,14 +60,25 @@ public final class MacroBenchmark {
 		threads = Nd4j.getEnvironment().maxThreads();
 	}
 
-	/** {@code macro}: 8,000 images, 3 epochs. */
+	/** {@code macro}: 8,000 images, 3 epochs (or {@code CONVKIT_MACRO_EPOCHS}). */
 	static void speed(int rounds) throws IOException, InterruptedException {
-		new MacroBenchmark().compare(rounds, CnnCase.LENET, 8000, 3, true);
+		new MacroBenchmark().compare(rounds, CnnCase.LENET, 8000, epochs(), true);
 	}
 
-	/** {@code macro-vgg}: Small VGG, 2,000 images 64×64, 3 epochs. */
+	/** {@code macro-vgg}: Small VGG, 2,000 images 64×64, 3 epochs (or {@code CONVKIT_MACRO_EPOCHS}). */
 	static void speedVgg(int rounds) throws IOException, InterruptedException {
-		new MacroBenchmark().compare(rounds, CnnCase.VGG64, 2000, 3, true);
+		new MacroBenchmark().compare(rounds, CnnCase.VGG64, 2000, epochs(), true);
+	}
+
+	/** {@code CONVKIT_MACRO_EPOCHS}, 3 when unset; anything else than 1 to 100 ends the benchmark with a message. */
+	private static int epochs() {
+		try {
+			return CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", System.getenv("CONVKIT_MACRO_EPOCHS"), 3);
+		} catch (IllegalArgumentException e) {
+			System.err.println(e.getMessage());
+			System.exit(2);
+			return 0; // not reached
+		}
 	}
 
 	/** {@code memory}: 1 epoch on 1,000 / 10,000 / 100,000 images, one round each (peaks hardly vary). */
@@ -139,7 +155,9 @@ public final class MacroBenchmark {
 		c.add(home.resolve("macros/train-folder.ijm").toString());
 		// LeNet is the command's default: its runs stay the case, word for word
 		String architecture = net.preset.equals(NetworkSpec.LENET) ? "" : " architecture=[" + net.preset + "]";
-		c.add("folder=[" + folder + "] model=[" + model + "] epochs=" + epochs + architecture + " overwrite");
+		String patience = epochs > TrainingDefaults.PATIENCE ? " patience=0" : "";
+		c.add("folder=[" + folder + "] model=[" + model + "] epochs=" + epochs + architecture + patience
+				+ " overwrite");
 		return c;
 	}
 

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-/** CONVKIT_BENCH_EPOCHS: the epochs of each round's training run in the CNN cases. */
+/** CONVKIT_BENCH_EPOCHS (the epochs of each round's training run in the CNN cases) and CONVKIT_MACRO_EPOCHS. */
 public class CnnBenchmarkEpochsTest {
 	@Test
 	public void unsetOrEmptyIsOneEpochAndWholeNumbersUpToAHundredAreTaken() {
@@ -24,6 +24,19 @@ public class CnnBenchmarkEpochsTest {
 			IllegalArgumentException e = assertThrows(bad, IllegalArgumentException.class,
 					() -> CnnBenchmark.epochsPerRound(bad));
 			assertTrue(e.getMessage(), e.getMessage().contains("CONVKIT_BENCH_EPOCHS")
+					&& e.getMessage().contains("'" + bad + "'"));
+		}
+	}
+
+	@Test
+	public void theMacroPathsEpochsAreThreeUnlessSetAndJunkNamesItsVariable() {
+		assertEquals(3, CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", null, 3));
+		assertEquals(3, CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", " ", 3));
+		assertEquals(15, CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", "15", 3));
+		for (String bad : new String[] { "0", "-1", "101", "NaN", "Infinity", "ten" }) {
+			IllegalArgumentException e = assertThrows(bad, IllegalArgumentException.class,
+					() -> CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", bad, 3));
+			assertTrue(e.getMessage(), e.getMessage().startsWith("CONVKIT_MACRO_EPOCHS must be")
 					&& e.getMessage().contains("'" + bad + "'"));
 		}
 	}

@@ -22,23 +22,26 @@ import java.util.Set;
  * ConvKit call, and setting that count for the calling thread only.
  * <p>
  * The rule: one thread per {@value #WORK_PER_THREAD} multiply-adds of the call (the network's forward pass times the
- * images in the call), at least 1, at most the physical cores ({@link #cores}) that are idle: the cores minus the
+ * images in the call), at least 1 — at least 2 for a training step whose forward pass is {@value #WORK_FOR_TWO} or
+ * more —, at most the physical cores ({@link #cores}) that are idle: the cores minus the
  * cores other processes keep busy now, rounded ({@link OthersBusyCores}: the CPU time of the last fraction of a second
  * less this JVM's own, so that a long training run does not count its own threads as busy cores; where that cannot be
  * read, the load average less this JVM's use since the previous estimate), and at most {@code OMP_NUM_THREADS} when
  * that is set (a cluster job's share; a benchmark's 1 thread for every contender). Calls that get one thread on idle
  * cores do not measure the load. Measured on 2 cores ({@code ./convkit --bench 3 threads}, docs/benchmarks.md):
  * <ul>
- * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) gets 1 thread on any
- * machine. Through the macro path (Train CNN Classifier's defaults) 2 threads took 6.0–6.1 s against 5.0–5.1 s for
- * 8,000 PNGs and 3 epochs on 2 idle cores (2026-12-06, {@code ./convkit --bench 2 macro} with
- * {@code -Dconvkit.threads=1} and without, under a rule that gave it 2; why is open: not the batch prefetch thread,
- * with batches built on the training thread it was the same). On in-memory batches without
- * augmentation (the CNN benchmark's) 2 threads now train it 1.22–1.42× as fast and classify its batches 1.17–1.77× as
- * fast, since its convolutions run in the fused block and OpenMP's idle threads poll briefly; one image at a time
- * 0.87–1.26×. Its batches keep 1 thread as well: a count above 1 makes the rule look at the cores first, which after
- * a pause waits 0.1–0.3 s ({@link OthersBusyCores}; LeNet's batches ran at 19,567 images/s with it against 25,896 on
- * 1 thread in the benchmark, whose rounds take 0.3 s); docs/benchmarks.md, "Two threads for LeNet, tried";</li>
+ * <li>LeNet on 28×28 (2.3 million multiply-adds per image, 147 million per batch of 64) on 2 idle cores: since its
+ * convolutions train in the fused block and OpenMP's idle threads poll briefly ({@link OpenMpSpinning}), 2 threads
+ * trained it 1.22–1.42× as fast as 1 and classified its batches of 64 1.17–1.77× as fast, with AVX-512 and narrowed to
+ * AVX2 (2026-12-06, {@code -Dconvkit.threads=1|2 ./convkit --bench 3 lenet}, alternating runs); one image at a time
+ * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores (0.1–0.3 s) is paid once.
+ * Through the macro path (Train CNN Classifier's defaults on 8,000 PNGs) two threads paid only with OpenBLAS on one
+ * (below): its second thread polled between the dense layers' products on the core OpenMP's second thread needed
+ * (3 s of CPU in a 6 s run) and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs; with OpenBLAS on one,
+ * 5.1–5.2 s against 5.2–5.3 for 3 epochs and 12.2–12.7 s against 13.5–13.9 for 10 (epochs from the sixth on 0.9–1.0
+ * s against 1.2; the first ones share the cores with Java's compiler). Classification keeps one: a second thread
+ * needs that look first, which after a pause waits 0.1–0.3 s ({@link OthersBusyCores}) — with it LeNet's batches ran
+ * at 19,567 images/s against 25,896 on one thread in the same benchmark, whose classification rounds take 0.3 s;</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
@@ -47,11 +50,12 @@ import java.util.Set;
  * through DL4J's output 1.38–1.66× as fast; one image at a time (1 thread by the rule) 2 threads were 0.78–0.95×.</li>
  * </ul>
  * On a quiet machine with more cores the count grows with the work: Small VGG on 64×64 gets min(6, idle cores)
- * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1. More than 2
- * cores were not measured: oneDNN's kernels split a batch's work across threads, so a larger machine should gain
- * further for Small VGG batches, less than linearly (DL4J's dense layers and the loss stay on fewer threads, and
- * Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9× on two), and nothing for LeNet or
- * one image.
+ * threads per batch of 64 (6.4·10⁹ multiply-adds), on 128×128 up to 25; one image of either gets 1; LeNet's training
+ * from batches of 22 gets 2 ({@value #WORK_FOR_TWO} lies below its batch of 64, the smallest step measured to gain;
+ * smaller ones were not measured). More than 2 cores were not measured: oneDNN's kernels split a batch's work across
+ * threads, so a larger machine should gain further for Small VGG batches, less than linearly (DL4J's dense layers and
+ * the loss stay on fewer threads, and Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9×
+ * on two), and little beyond two for LeNet.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
  * <p>
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
@@ -60,28 +64,42 @@ import java.util.Set;
  * in M2.1; {@code setMaxMasterThreads} is JVM-wide) are left alone: measured with per-thread CPU times, the OpenMP
  * count alone decides for oneDNN and libnd4j (at 1 only the calling thread computed).
  * <p>
- * OpenBLAS's count (the matrix products of ConvKit's Java layers and DL4J's dense layers) is the same number while a
- * scope is open, and stays so after ({@link BlasThreads}: setting it is slow): ND4J sets it to all cores when it
- * starts (unless {@code OMP_NUM_THREADS} is set), and with 2 threads LeNet trained at 0.80× the speed of 1 on 2 idle
- * cores (docs/benchmarks.md, "OpenBLAS's threads and class data sharing").
+ * OpenBLAS's count (the matrix products of ConvKit's Java layers and DL4J's dense layers) is 1 on machines with at
+ * most 2 cores and the scope's count on larger ones ({@link #blasCount}), and stays so after a scope closes
+ * ({@link BlasThreads}: setting it is slow). ND4J sets it to all cores when it starts (unless {@code OMP_NUM_THREADS}
+ * is set): with OpenMP on 1 thread, OpenBLAS's 2 trained LeNet at 0.80× the speed of 1 on 2 idle cores
+ * (docs/benchmarks.md, "OpenBLAS's threads and class data sharing"); with OpenMP on 2, OpenBLAS's second thread
+ * competes with OpenMP's for the second core: LeNet's macro path above; Small VGG's (2,000 64×64 PNGs, 3 epochs)
+ * took 11.1–11.2 s with one OpenBLAS thread against 11.8–12.2 with two. On the benchmark's in-memory batches one
+ * trained as fast as two or faster: LeNet 7,984–8,256 against 7,864–8,224 images/s, Small VGG 64×64 590–633 against
+ * 579–581, 96×96 RGB 252–255 against 252–269 (3.34–3.37× PyTorch in the same runs against 3.31–3.34×; 2026-12-06,
+ * AVX-512; docs/benchmarks.md, "OpenBLAS on one thread"). Larger machines were not measured: there the dense layers'
+ * products may gain from more threads.
+ * {@value #OVERRIDE_PROPERTY} sets OpenMP's count only; {@value #BLAS_OVERRIDE_PROPERTY}=N sets OpenBLAS's.
  */
 public final class ComputeThreads {
 	/** {@code -Dconvkit.threads=N}: use N threads (at least 1) instead of the rule. */
 	public static final String OVERRIDE_PROPERTY = "convkit.threads";
+	/** {@code -Dconvkit.blasThreads=N}: OpenBLAS on N threads (at least 1) instead of {@link #blasCount}. */
+	public static final String BLAS_OVERRIDE_PROPERTY = "convkit.blasThreads";
 	/** Multiply-adds per call that one more thread needs to pay for itself (see the class comment). */
 	static final long WORK_PER_THREAD = 1_000_000_000L;
+	/** Multiply-adds per training step's forward pass from which a second thread pays (see the class comment). */
+	static final long WORK_FOR_TWO = 50_000_000L;
 
 	private ComputeThreads() {
 	}
 
 	/**
-	 * The rule, without the override, given the cores other processes keep busy; {@code othersBusy} < 0 or NaN:
-	 * unknown (all cores count as idle).
+	 * The rule, without the override, for a call of {@code multiplyAddsPerCall} ({@code training}: a training step's
+	 * forward pass), given the cores other processes keep busy; {@code othersBusy} < 0 or NaN: unknown (all cores
+	 * count as idle).
 	 */
-	static int rule(long multiplyAddsPerCall, int cores, double othersBusy) {
+	static int rule(long multiplyAddsPerCall, boolean training, int cores, double othersBusy) {
 		int idle = othersBusy < 0 || Double.isNaN(othersBusy) ? cores
 				: (int) Math.max(1, cores - Math.min(cores, Math.round(othersBusy)));
-		long t = multiplyAddsPerCall / WORK_PER_THREAD;
+		long t = Math.max(multiplyAddsPerCall / WORK_PER_THREAD,
+				training && multiplyAddsPerCall >= WORK_FOR_TWO ? 2 : 1);
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
 
@@ -102,11 +120,19 @@ public final class ComputeThreads {
 
 	/** As above, for a network of {@code multiplyAddsPerImage} ({@link #multiplyAdds}). */
 	public static int forCall(long multiplyAddsPerImage, int images) {
+		return count(multiplyAddsPerImage * Math.max(1, images), false);
+	}
+
+	/** The thread count for a training run's steps of {@code batch} images, the override included. */
+	public static int forTraining(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
+		return count(multiplyAdds(spec, height, width, channels, classes) * Math.max(1, batch), true);
+	}
+
+	private static int count(long work, boolean training) {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
-		long work = multiplyAddsPerImage * Math.max(1, images);
-		if (rule(work, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
-		return rule(work, CORES, othersBusy(OTHERS,
+		if (rule(work, training, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
+		return rule(work, training, CORES, othersBusy(OTHERS,
 				() -> othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 						OWN_USE.busyCores())));
 	}
@@ -159,7 +185,7 @@ public final class ComputeThreads {
 	}
 
 	/** The cores the rule may use (see {@link #cores(int, List)} and {@link #capped}), worked out once. */
-	private static final int CORES = capped(cores(Runtime.getRuntime().availableProcessors(), cpuinfo()),
+	static final int CORES = capped(cores(Runtime.getRuntime().availableProcessors(), cpuinfo()),
 			System.getenv("OMP_NUM_THREADS"));
 	private static final OthersBusyCores OTHERS = OthersBusyCores.machine(CORES);
 
@@ -204,7 +230,15 @@ public final class ComputeThreads {
 
 	/** {@value #OVERRIDE_PROPERTY} as a count of at least 1, or null when unset or not a number. */
 	static Integer override() {
-		String s = System.getProperty(OVERRIDE_PROPERTY);
+		return positiveCount(System.getProperty(OVERRIDE_PROPERTY));
+	}
+
+	/** {@value #BLAS_OVERRIDE_PROPERTY} as a count of at least 1, or null when unset or not a number. */
+	static Integer blasOverride() {
+		return positiveCount(System.getProperty(BLAS_OVERRIDE_PROPERTY));
+	}
+
+	private static Integer positiveCount(String s) {
 		if (s == null) return null;
 		try {
 			return Math.max(1, Integer.parseInt(s.trim()));
@@ -231,9 +265,15 @@ public final class ComputeThreads {
 
 	/**
 	 * Sets the calling thread's count until {@link Scope#close()}, and OpenBLAS's count (JVM-wide, see
-	 * {@link BlasThreads}: the newest open scope's, kept after the last closes).
+	 * {@link BlasThreads}: the newest open scope's, kept after the last closes) by {@link #blasCount}.
 	 */
 	public static Scope use(int threads) {
+		Integer blas = blasOverride();
+		return use(threads, blas != null ? blas : blasCount(threads, CORES));
+	}
+
+	/** As {@link #use(int)}, with OpenBLAS's count given. */
+	static Scope use(int threads, int blasThreads) {
 		NativeOps ops;
 		int before, n = Math.max(1, threads);
 		try {
@@ -243,7 +283,15 @@ public final class ComputeThreads {
 		} catch (RuntimeException | LinkageError e) { // no CPU backend: nothing to set
 			return new Scope(null, 0, 0, null);
 		}
-		return new Scope(ops, before, n, BlasThreads.open(n));
+		return new Scope(ops, before, n, BlasThreads.open(Math.max(1, blasThreads)));
+	}
+
+	/**
+	 * OpenBLAS's count for a scope of {@code threads} OpenMP threads on a machine of {@code cores}: 1 on machines with
+	 * at most 2 cores, the scope's count on larger ones (see the class comment).
+	 */
+	static int blasCount(int threads, int cores) {
+		return cores <= 2 ? 1 : Math.max(1, threads);
 	}
 
 	/** OpenBLAS's current count (one for the whole JVM, see {@link BlasThreads}); -1 without ND4J's CPU backend. */

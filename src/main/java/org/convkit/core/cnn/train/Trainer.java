@@ -211,7 +211,7 @@ public final class Trainer {
 		InputFormat f = plan.format;
 		int classes = plan.classes.size(), batch = plan.settings.batchSize();
 		return trainingThreads(plan.spec, f.height(), f.width(), f.channels(), classes, batch,
-				ComputeThreads.forCall(plan.spec, f.height(), f.width(), f.channels(), classes, batch));
+				ComputeThreads.forTraining(plan.spec, f.height(), f.width(), f.channels(), classes, batch));
 	}
 
 	/**

@@ -35,25 +35,60 @@ public class ComputeThreadsTest {
 		assertEquals(6, ComputeThreads.columnTraining(6, 16));
 	}
 
+	/**
+	 * OpenBLAS runs on one thread on machines with at most 2 cores, whatever OpenMP's count: its second thread polls
+	 * between products on the core OpenMP's second thread needs (measured: LeNet's macro path, Small VGG's benchmark).
+	 */
+	@Test
+	public void openBlasTakesOneThreadOnSmallMachines() {
+		assertEquals(1, ComputeThreads.blasCount(2, 2));
+		assertEquals(1, ComputeThreads.blasCount(1, 2));
+		assertEquals(1, ComputeThreads.blasCount(4, 1));
+		assertEquals("more cores: the scope's count (not measured)", 2, ComputeThreads.blasCount(2, 4));
+		assertEquals(6, ComputeThreads.blasCount(6, 16));
+		assertEquals("at least one", 1, ComputeThreads.blasCount(0, 16));
+		org.nd4j.linalg.api.blas.Blas blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
+		int original = blas.getMaxThreads();
+		try (ComputeThreads.Scope s = ComputeThreads.use(2)) {
+			assertEquals("OpenMP's count is the scope's", 2, s.threads());
+			assertEquals("OpenBLAS's by the rule for this machine's cores", ComputeThreads.blasCount(2,
+					ComputeThreads.CORES), ComputeThreads.blasThreads());
+		} finally {
+			blas.setMaxThreads(original);
+		}
+	}
+
 	@Test
 	public void theRule() {
 		long lenet = ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10), vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1,
 				10);
-		assertEquals("LeNet, a batch of 64, 2 idle cores (measured through the macro path: 1 thread faster)", 1,
-				ComputeThreads.rule(lenet * 64, 2, 0.1));
-		assertEquals("LeNet, a batch of 64, 64 idle cores", 1, ComputeThreads.rule(lenet * 64, 64, 0));
-		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, 2, 0.3));
-		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, 16, 0.3));
-		assertEquals("... one image", 1, ComputeThreads.rule(vgg, 16, 0));
-		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, 2, 0.9));
-		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, 2, 25));
-		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, 16, 12.6));
-		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, 16, -1));
-		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, 16, Double.NaN));
-		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, 2, 0));
-		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, 0, 0));
-		assertEquals(1, ComputeThreads.rule(0, 8, 0));
-		assertEquals("grows with the work", 7, ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, 32, 0));
+		assertEquals("LeNet's training, batches of 64, 2 idle cores (measured: 2 threads 1.2-1.4x)", 2,
+				ComputeThreads.rule(lenet * 64, true, 2, 0.1));
+		assertEquals("... 64 idle cores", 2, ComputeThreads.rule(lenet * 64, true, 64, 0));
+		assertEquals("... batches of 21: just short of two threads' work", 1,
+				ComputeThreads.rule(lenet * 21, true, 2, 0));
+		assertEquals("... batches of 22", 2, ComputeThreads.rule(lenet * 22, true, 2, 0));
+		assertEquals("... on one core", 1, ComputeThreads.rule(lenet * 64, true, 1, 0));
+		assertEquals("... with one of 2 cores busy", 1, ComputeThreads.rule(lenet * 64, true, 2, 0.9));
+		assertEquals("LeNet's batches of 64 classified: one thread (two would first wait to look at the cores)", 1,
+				ComputeThreads.rule(lenet * 64, false, 2, 0));
+		assertEquals("LeNet, one image", 1, ComputeThreads.rule(lenet, false, 2, 0));
+		assertEquals("Small VGG 64x64's training, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, true, 2, 0));
+		assertEquals("... 16 idle cores: the work decides", 6, ComputeThreads.rule(vgg * 64, true, 16, 0));
+		assertEquals("no work", 1, ComputeThreads.rule(0, true, 8, 0));
+		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, false, 2, 0.3));
+		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, false, 16, 0.3));
+		assertEquals("... one image", 1, ComputeThreads.rule(vgg, false, 16, 0));
+		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, false, 2, 0.9));
+		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, false, 2, 25));
+		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, false, 16, 12.6));
+		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, -1));
+		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, Double.NaN));
+		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 2, 0));
+		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 0, 0));
+		assertEquals(1, ComputeThreads.rule(0, false, 8, 0));
+		assertEquals("grows with the work", 7,
+				ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, false, 32, 0));
 	}
 
 	@Test
@@ -93,9 +128,9 @@ public class ComputeThreadsTest {
 		assertEquals("own use unknown: the load average", 1.5, ComputeThreads.othersLoad(1.5, Double.NaN), 0);
 		assertEquals("negative own use ignored", 1.5, ComputeThreads.othersLoad(1.5, -3), 0);
 		// a training run that kept one core busy for the last minute: its next batch still gets both cores
-		assertEquals(2, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 1.0)));
+		assertEquals(2, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 1.0)));
 		// another process on one core: one thread
-		assertEquals(1, ComputeThreads.rule(vgg * 64, 2, ComputeThreads.othersLoad(1.0, 0.0)));
+		assertEquals(1, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 0.0)));
 	}
 
 	@Test
@@ -120,6 +155,7 @@ public class ComputeThreadsTest {
 				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, c[0]);
 				assertEquals(c[0], Integer.valueOf(c[1]), ComputeThreads.override());
 				assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.forCall(LENET, 28, 28, 1, 10, 64));
+				assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.forTraining(LENET, 28, 28, 1, 10, 64));
 			}
 			for (String bad : new String[] { "", "two", "NaN", "1e3", "99999999999" }) {
 				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, bad);
@@ -128,6 +164,35 @@ public class ComputeThreadsTest {
 		} finally {
 			if (was == null) System.clearProperty(ComputeThreads.OVERRIDE_PROPERTY);
 			else System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, was);
+		}
+	}
+
+	/** {@code -Dconvkit.blasThreads=N} sets OpenBLAS's count for scopes of any OpenMP count; junk is ignored. */
+	@Test
+	public void theOpenBlasOverride() {
+		org.nd4j.linalg.api.blas.Blas blas = org.nd4j.linalg.factory.Nd4j.factory().blas();
+		int original = blas.getMaxThreads();
+		try {
+			String[][] cases = { { "3", "3" }, { " 2 ", "2" }, { "0", "1" }, { "-5", "1" } };
+			for (String[] c : cases) {
+				System.setProperty(ComputeThreads.BLAS_OVERRIDE_PROPERTY, c[0]);
+				assertEquals(c[0], Integer.valueOf(c[1]), ComputeThreads.blasOverride());
+				try (ComputeThreads.Scope s = ComputeThreads.use(1)) {
+					assertEquals(c[0], Integer.parseInt(c[1]), ComputeThreads.blasThreads());
+					assertEquals("OpenMP's count is the scope's", 1, ComputeThreads.current());
+				}
+			}
+			for (String bad : new String[] { "", "two", "NaN", "1e3", "99999999999" }) {
+				System.setProperty(ComputeThreads.BLAS_OVERRIDE_PROPERTY, bad);
+				assertNull(bad, ComputeThreads.blasOverride());
+				try (ComputeThreads.Scope s = ComputeThreads.use(1)) {
+					assertEquals(bad + ": the rule's", ComputeThreads.blasCount(1, ComputeThreads.CORES),
+							ComputeThreads.blasThreads());
+				}
+			}
+		} finally {
+			System.clearProperty(ComputeThreads.BLAS_OVERRIDE_PROPERTY);
+			blas.setMaxThreads(original);
 		}
 	}
 
@@ -159,9 +224,9 @@ public class ComputeThreadsTest {
 		try {
 			blas.setMaxThreads(3);
 			assertEquals(3, ComputeThreads.blasThreads());
-			ComputeThreads.Scope a = ComputeThreads.use(1);
+			ComputeThreads.Scope a = ComputeThreads.use(1, 1);
 			assertEquals(1, ComputeThreads.blasThreads());
-			try (ComputeThreads.Scope b = ComputeThreads.use(2)) {
+			try (ComputeThreads.Scope b = ComputeThreads.use(2, 2)) {
 				assertEquals(2, ComputeThreads.blasThreads());
 			}
 			assertEquals("the outer scope's again", 1, ComputeThreads.blasThreads());
@@ -169,7 +234,7 @@ public class ComputeThreadsTest {
 			java.util.concurrent.CountDownLatch opened = new java.util.concurrent.CountDownLatch(1),
 					release = new java.util.concurrent.CountDownLatch(1);
 			Thread t = new Thread(() -> {
-				try (ComputeThreads.Scope c = ComputeThreads.use(2)) {
+				try (ComputeThreads.Scope c = ComputeThreads.use(2, 2)) {
 					opened.countDown();
 					release.await();
 				} catch (InterruptedException e) {
@@ -186,12 +251,12 @@ public class ComputeThreadsTest {
 			t.join();
 			assertEquals("the last scope's count stays when it closes (setting it costs up to a millisecond)", 2,
 					ComputeThreads.blasThreads());
-			try (ComputeThreads.Scope zero = ComputeThreads.use(0)) {
+			try (ComputeThreads.Scope zero = ComputeThreads.use(0, 0)) {
 				assertEquals("at least one", 1, ComputeThreads.blasThreads());
 			}
 			assertEquals(1, ComputeThreads.blasThreads());
 			blas.setMaxThreads(3); // someone else's setting: the next scope sets its own, and it stays
-			try (ComputeThreads.Scope two = ComputeThreads.use(2)) {
+			try (ComputeThreads.Scope two = ComputeThreads.use(2, 2)) {
 				assertEquals(2, ComputeThreads.blasThreads());
 			}
 			assertEquals(2, ComputeThreads.blasThreads());

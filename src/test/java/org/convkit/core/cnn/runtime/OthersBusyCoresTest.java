@@ -143,13 +143,13 @@ public class OthersBusyCoresTest {
 		assertEquals(0.1, ComputeThreads.othersBusy(o, () -> loadAverage), 1e-12);
 		src.next(sample(OthersBusyCores.WINDOW_NANOS + 50_000_000L, 1, 2, 0)); // 50 ms on: the estimate stands
 		assertEquals("a Small VGG batch gets both cores", 2,
-				ComputeThreads.rule(vgg, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
+				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
 		src.next(null);
 		assertEquals("where the machine cannot tell: the load average", 1,
-				ComputeThreads.rule(vgg, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
+				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
 		src.next(sample(OthersBusyCores.WINDOW_NANOS * 3, 21, 2, 0)); // a core busy over the last 0.2 s
 		assertEquals("another process on one core now", 1,
-				ComputeThreads.rule(vgg, 2, ComputeThreads.othersBusy(o, () -> 0)));
+				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> 0)));
 	}
 
 	private static OthersBusyCores.Sample sample(long wall, long busy, int cpus, long own) {

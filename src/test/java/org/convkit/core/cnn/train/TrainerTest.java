@@ -113,12 +113,14 @@ public class TrainerTest {
 			} catch (IllegalStateException expected) {
 				assertEquals("listener fails", expected.getMessage());
 			}
+			System.setProperty(org.convkit.core.cnn.runtime.ComputeThreads.BLAS_OVERRIDE_PROPERTY, "2");
 			try (org.convkit.core.cnn.runtime.ComputeThreads.Scope two = org.convkit.core.cnn.runtime.ComputeThreads.use(
 					2)) {
 				assertEquals(2, blas.getMaxThreads());
 			}
 			assertEquals("no scope of the failed run left open (it would have set 1 again)", 2, blas.getMaxThreads());
 		} finally {
+			System.clearProperty(org.convkit.core.cnn.runtime.ComputeThreads.BLAS_OVERRIDE_PROPERTY);
 			blas.setMaxThreads(original);
 			if (override != null) System.setProperty(org.convkit.core.cnn.runtime.ComputeThreads.OVERRIDE_PROPERTY,
 					override);
