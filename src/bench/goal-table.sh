@@ -6,7 +6,7 @@
 #
 #   src/bench/goal-table.sh [ROUNDS [THREADS]]   default 3 rounds; each round's training a run of 3 epochs
 #   THREADS: "user" (the threads a user gets, the macro path and memory) or "1" (one thread each) for half the table
-#   (~35 / ~20 min); both when left out
+#   (about half the time each); both when left out
 #
 # Output: one file per run in target/goal-table/ (CASE-THREADS-ISA.txt), each headed by its command and the time.
 set -euo pipefail
