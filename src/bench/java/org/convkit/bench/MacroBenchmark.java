@@ -96,10 +96,11 @@ public final class MacroBenchmark {
 			double written = (System.nanoTime() - t0) / 1e9;
 			String sharing = warmUp(dir);
 			System.out.printf(Locale.ROOT, "%nMacro path: Train CNN Classifier (defaults: %s, validation 0.1, "
-					+ "augment shift) on %d PNGs %dx%d %s in 10 folders (written in %.0f s), %d epoch(s), end to end "
+					+ "augment shift) on %d PNGs %dx%d %s in 10 folders (written in %.0f s), %d epoch(s)%s, end to end "
 					+ "(JVM / Python start included; %s); %d interleaved rounds; %d threads each (OMP_NUM_THREADS and "
 					+ "torch.set_num_threads); %s%n", net.preset, images, net.size, net.size,
-					net.channels == 3 ? "RGB" : "8-bit", written, epochs, sharing, rounds, threads,
+					net.channels == 3 ? "RGB" : "8-bit", written, epochs,
+					epochs > TrainingDefaults.PATIENCE ? " (early stopping off)" : "", sharing, rounds, threads,
 					CnnBenchmark.machine());
 			List<Run> convkit = new ArrayList<>(), torch = new ArrayList<>();
 			for (int round = 0; round < rounds; round++) {

@@ -35,11 +35,12 @@ import java.util.Set;
  * trained it 1.22–1.42× as fast as 1 and classified its batches of 64 1.17–1.77× as fast, with AVX-512 and narrowed to
  * AVX2 (2026-12-06, {@code -Dconvkit.threads=1|2 ./convkit --bench 3 lenet}, alternating runs); one image at a time
  * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores (0.1–0.3 s) is paid once.
- * Through the macro path (Train CNN Classifier's defaults on 8,000 PNGs) two threads paid only with OpenBLAS on one
- * (below): its second thread polled between the dense layers' products on the core OpenMP's second thread needed
- * (3 s of CPU in a 6 s run) and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs; with OpenBLAS on one,
- * 5.1–5.2 s against 5.2–5.3 for 3 epochs and 12.2–12.7 s against 13.5–13.9 for 10 (epochs from the sixth on 0.9–1.0
- * s against 1.2; the first ones share the cores with Java's compiler). Classification keeps one: a second thread
+ * Through the macro path (Train CNN Classifier's defaults on 8,000 PNGs) two threads pay only with OpenBLAS on one
+ * (below): OpenBLAS's second thread polled between the dense layers' products on the core OpenMP's second thread
+ * needed (3 s of CPU in a 6 s run), and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs. With OpenBLAS on
+ * one, 15 epochs (the default) took 17.2–17.7 s against 19.7–19.8 on one thread, 3 epochs 5.1–5.2 s against 5.0–5.1
+ * (later epochs 1.0 s against 1.2; the first shares the cores with Java's compiler and the file readers, and the run
+ * pays the look at the cores). Classification keeps one: a second thread
  * needs that look first, which after a pause waits 0.1–0.3 s ({@link OthersBusyCores}) — with it LeNet's batches ran
  * at 19,567 images/s against 25,896 on one thread in the same benchmark, whose classification rounds take 0.3 s;</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
@@ -287,8 +288,9 @@ public final class ComputeThreads {
 	}
 
 	/**
-	 * OpenBLAS's count for a scope of {@code threads} OpenMP threads on a machine of {@code cores}: 1 on machines with
-	 * at most 2 cores, the scope's count on larger ones (see the class comment).
+	 * OpenBLAS's count for a scope of {@code threads} OpenMP threads where the rule may use {@code cores}
+	 * ({@link #CORES}: the physical cores, capped by {@code OMP_NUM_THREADS}): 1 for at most 2, the scope's count
+	 * above (see the class comment).
 	 */
 	static int blasCount(int threads, int cores) {
 		return cores <= 2 ? 1 : Math.max(1, threads);
