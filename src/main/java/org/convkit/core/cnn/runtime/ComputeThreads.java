@@ -34,15 +34,15 @@ import java.util.Set;
  * convolutions train in the fused block and OpenMP's idle threads poll briefly ({@link OpenMpSpinning}), 2 threads
  * trained it 1.22–1.42× as fast as 1 and classified its batches of 64 1.17–1.77× as fast, with AVX-512 and narrowed to
  * AVX2 (2026-12-06, {@code -Dconvkit.threads=1|2 ./convkit --bench 3 lenet}, alternating runs); one image at a time
- * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores (0.1–0.3 s) is paid once.
- * Through the macro path (Train CNN Classifier's defaults on 8,000 PNGs) two threads pay only with OpenBLAS on one
- * (below): OpenBLAS's second thread polled between the dense layers' products on the core OpenMP's second thread
- * needed (3 s of CPU in a 6 s run), and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs. With OpenBLAS on
- * one, 15 epochs (the default) took 17.2–17.7 s against 19.7–19.8 on one thread, 3 epochs 5.1–5.2 s against 5.0–5.1
- * (later epochs 1.0 s against 1.2; the first shares the cores with Java's compiler and the file readers, and the run
- * pays the look at the cores). Classification keeps one: a second thread
- * needs that look first, which after a pause waits 0.1–0.3 s ({@link OthersBusyCores}) — with it LeNet's batches ran
- * at 19,567 images/s against 25,896 on one thread in the same benchmark, whose classification rounds take 0.3 s;</li>
+ * 0.87–1.26×. Training takes two: it chooses once per run, so the look at the cores (0.1–0.3 s) is paid once. Through
+ * the macro path (Train CNN Classifier's defaults on 8,000 PNGs) two threads pay only with OpenBLAS on one (below):
+ * OpenBLAS's second thread polled between the dense layers' products on the core OpenMP's second thread needed (3 s of
+ * CPU in a 6 s run), and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs. With OpenBLAS on one, 15 epochs
+ * (the default) took 17.2–17.7 s against 19.7–19.8 on one thread (23.1–23.5 against 28.2–28.4 narrowed to AVX2), 3
+ * epochs 5.1–5.2 s against 5.0–5.1 (later epochs 1.0 s against 1.2; the first shares the cores with Java's compiler and
+ * the file readers, and the run pays the look at the cores). Classification keeps one: a second thread needs that look
+ * first, which after a pause waits 0.1–0.3 s ({@link OthersBusyCores}) — with it LeNet's batches ran at 19,567 images/s
+ * against 25,896 on one thread in the same benchmark, whose classification rounds take 0.3 s;</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
