@@ -79,6 +79,7 @@ public final class FilterBenchmark {
 		alone.put("block-pooling", BlockPoolingLever::run);
 		alone.put("pooling-kernels", org.convkit.core.cnn.net.PoolingKernelLever::run);
 		alone.put("blas-threads", BlasThreadsLever::run);
+		alone.put("after-pause", PauseLever::run);
 		alone.put("adam-step", AdamStepLever::run);
 		alone.put("hotspots", org.convkit.core.cnn.net.KernelLever::run);
 		alone.put("reading", org.convkit.core.io.ReadingLever::run);
