@@ -2,20 +2,12 @@ package org.convkit.bench;
 
 import static org.convkit.bench.RuntimeBenchmark.Stats.median;
 
-import ij.ImageStack;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.input.Normalisation;
-import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.TrainingHistory;
-import org.convkit.core.cnn.net.NetworkBuilder;
-import org.convkit.core.cnn.net.TrainingSettings;
-import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 import org.nd4j.linalg.api.blas.Blas;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,14 +33,8 @@ final class BlasThreadsLever {
 				start < 2 ? " (nothing to set back: run it without OMP_NUM_THREADS on 2 or more cores)" : "", rounds,
 				CnnBenchmark.machine());
 		CnnCase c = CnnCase.LENET;
-		NetworkSpec spec = NetworkSpec.preset(c.preset);
-		ModelBundle bundle = new ModelBundle(NetworkBuilder.network(spec, c.size, c.size, c.channels, CnnCase.CLASSES,
-				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, CnnCase.labels(), c.size, c.size,
-				c.channels, Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(),
-				Resize.SCALE);
-		ImageStack stack = c.images(CnnBenchmark.SEED, IMAGES);
-		List<ImageProcessor> images = new ArrayList<>();
-		for (int i = 1; i <= IMAGES; i++) images.add(stack.getProcessor(i));
+		ModelBundle bundle = c.untrainedModel();
+		List<ImageProcessor> images = c.imageList(CnnBenchmark.SEED, IMAGES);
 		Predictor p = new Predictor(bundle, 64);
 		double[] pair = new double[rounds], kept = new double[rounds], setBack = new double[rounds];
 		for (int round = 0; round <= rounds; round++) {

@@ -4,6 +4,12 @@ import ij.ImageStack;
 import ij.process.ByteProcessor;
 import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
+import org.convkit.core.cnn.input.Normalisation;
+import org.convkit.core.cnn.input.Resize;
+import org.convkit.core.cnn.model.ModelBundle;
+import org.convkit.core.cnn.model.TrainingHistory;
+import org.convkit.core.cnn.net.NetworkBuilder;
+import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 
 import java.util.ArrayList;
@@ -57,6 +63,22 @@ final class CnnCase {
 	static CnnCase named(String argument, String prefix) {
 		if (argument.equals(prefix)) return LENET;
 		return argument.startsWith(prefix + "-") ? named(argument.substring(prefix.length() + 1)) : null;
+	}
+
+	/** An untrained model of this case (seeded weights, no normalisation), for the levers that time classification. */
+	ModelBundle untrainedModel() {
+		NetworkSpec spec = NetworkSpec.preset(preset);
+		return new ModelBundle(NetworkBuilder.network(spec, size, size, channels, CLASSES,
+				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, labels(), size, size, channels,
+				Normalisation.none(channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(), Resize.SCALE);
+	}
+
+	/** {@link #images}' slices as a list. */
+	List<ImageProcessor> imageList(long seed, int count) {
+		ImageStack stack = images(seed, count);
+		List<ImageProcessor> list = new ArrayList<>();
+		for (int i = 1; i <= count; i++) list.add(stack.getProcessor(i));
+		return list;
 	}
 
 	/** The class names, in class order: the slice labels of {@link #images}. */

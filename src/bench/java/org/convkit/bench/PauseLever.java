@@ -1,17 +1,8 @@
 package org.convkit.bench;
 
-import ij.ImageStack;
 import ij.process.ImageProcessor;
-import org.convkit.core.cnn.input.Normalisation;
-import org.convkit.core.cnn.input.Resize;
-import org.convkit.core.cnn.model.ModelBundle;
-import org.convkit.core.cnn.model.TrainingHistory;
-import org.convkit.core.cnn.net.NetworkBuilder;
-import org.convkit.core.cnn.net.TrainingSettings;
-import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Predictor;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,16 +20,8 @@ final class PauseLever {
 	}
 
 	static void run(int rounds) throws InterruptedException {
-		CnnCase c = CnnCase.VGG64;
-		NetworkSpec spec = NetworkSpec.preset(c.preset);
-		ModelBundle bundle = new ModelBundle(NetworkBuilder.network(spec, c.size, c.size, c.channels, CnnCase.CLASSES,
-				TrainingSettings.DEFAULTS.withSeed(CnnBenchmark.SEED)), spec, CnnCase.labels(), c.size, c.size,
-				c.channels, Normalisation.none(c.channels), TrainingSettings.DEFAULTS, TrainingHistory.empty(),
-				Resize.SCALE);
-		ImageStack stack = c.images(CnnBenchmark.SEED, CnnBenchmark.BATCH);
-		List<ImageProcessor> images = new ArrayList<>();
-		for (int i = 1; i <= CnnBenchmark.BATCH; i++) images.add(stack.getProcessor(i));
-		Predictor p = new Predictor(bundle, CnnBenchmark.BATCH);
+		List<ImageProcessor> images = CnnCase.VGG64.imageList(CnnBenchmark.SEED, CnnBenchmark.BATCH);
+		Predictor p = new Predictor(CnnCase.VGG64.untrainedModel(), CnnBenchmark.BATCH);
 		for (int i = 0; i < 5; i++) p.predict(images); // warm-up, back to back
 		double[] paused = new double[rounds], next = new double[rounds];
 		for (int r = 0; r < rounds; r++) {
