@@ -98,14 +98,19 @@ public final class CnnBenchmark {
 		throw new IllegalArgumentException(variable + " must be a whole number from 1 to 100, got '" + value + "'");
 	}
 
-	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {
-		int epochs = 1;
+	/** The environment's {@code variable} as by {@link #epochs}; anything else ends the benchmark with a message. */
+	static int epochsOrExit(String variable, int unset) {
 		try {
-			epochs = epochsPerRound(System.getenv("CONVKIT_BENCH_EPOCHS"));
+			return epochs(variable, System.getenv(variable), unset);
 		} catch (IllegalArgumentException e) {
 			System.err.println(e.getMessage());
 			System.exit(2);
+			return unset; // not reached
 		}
+	}
+
+	public static void run(int rounds, List<CnnCase> cases) throws IOException, ModelFileException {
+		int epochs = epochsOrExit("CONVKIT_BENCH_EPOCHS", 1);
 		Dl4jRuntime.configure();
 		for (CnnCase c : cases) new CnnBenchmark(rounds, c, epochs).runAll();
 	}

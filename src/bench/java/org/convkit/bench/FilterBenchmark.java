@@ -104,8 +104,8 @@ public final class FilterBenchmark {
 					+ "vgg64, vgg96, macro, macro-vgg, memory, microscopy, inspect, levers, pooling, inference, "
 					+ "small-products, twins (or channels-last), fused, validation, layouts, first-layer, "
 					+ "winograd-kernels, winograd-passes, native-relu, "
-					+ "block-pooling, pooling-kernels, blas-threads, adam-step, hotspots, onednn, onednn-vgg64, "
-					+ "onednn-vgg96, "
+					+ "block-pooling, pooling-kernels, blas-threads, after-pause, adam-step, hotspots, onednn, "
+					+ "onednn-vgg64, onednn-vgg96, "
 					+ "runs, runs-vgg64, runs-vgg96, reading, spark "
 					+ "or one of " + String.join(", ", RuntimeBenchmark.CASES) + ")");
 			System.exit(2);

@@ -72,13 +72,7 @@ public final class MacroBenchmark {
 
 	/** {@code CONVKIT_MACRO_EPOCHS}, 3 when unset; anything else than 1 to 100 ends the benchmark with a message. */
 	private static int epochs() {
-		try {
-			return CnnBenchmark.epochs("CONVKIT_MACRO_EPOCHS", System.getenv("CONVKIT_MACRO_EPOCHS"), 3);
-		} catch (IllegalArgumentException e) {
-			System.err.println(e.getMessage());
-			System.exit(2);
-			return 0; // not reached
-		}
+		return CnnBenchmark.epochsOrExit("CONVKIT_MACRO_EPOCHS", 3);
 	}
 
 	/** {@code memory}: 1 epoch on 1,000 / 10,000 / 100,000 images, one round each (peaks hardly vary). */
