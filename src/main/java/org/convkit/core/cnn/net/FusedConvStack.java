@@ -3,6 +3,7 @@ package org.convkit.core.cnn.net;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -37,11 +38,18 @@ import java.util.logging.Logger;
  * average pooling, without preprocessors between them, starting with a convolution; "same" padding with stride 1 and
  * odd kernels, or no padding. A batch whose sizes do not divide as DL4J's truncation needs gets no plan
  * ({@link #plan}: null) and takes the layers' own path. Primitives are made per batch size (the last batch of an
- * epoch is smaller); oneDNN compiles its kernels then, so the two most recent sizes are kept, their activations in
- * the same buffers ({@link PlanMemory}).
+ * epoch is smaller) and per thread count of the calling thread: oneDNN's convolution kernels split their work for
+ * the OpenMP count in force when they are made and keep that split, so a plan made on one thread stays on one thread
+ * when a later call is given two, and one made on two keeps two when the cores got busy ({@link ComputeThreads}
+ * chooses per call for classification). oneDNN compiles its kernels then, so the most recent plans are kept (two
+ * while training, whose count is fixed for the run; four while classifying: two sizes on one or two threads), their
+ * activations in the same buffers ({@link PlanMemory}).
  */
 final class FusedConvStack {
-	private static final int KEPT_PLANS = 2;
+	/** Plans kept for a block that trains (one thread count per run: the batch size and the last batch's). */
+	private static final int KEPT_TRAINING_PLANS = 2;
+	/** Plans kept for a block that classifies: two batch sizes on two thread counts. */
+	private static final int KEPT_INFERENCE_PLANS = 4;
 	/** Whether ReLU's backprop moves into the max pooling above (the same values; tests compare with it off). */
 	static volatile boolean reluBackpropInMaxPool = true;
 
@@ -84,6 +92,8 @@ final class FusedConvStack {
 	private Boolean channelsLastOfLatest;
 	/** Passes that ran through the block: training steps, or inference calls of a block that classifies (for tests). */
 	int steps;
+	/** Plans made so far (for tests). */
+	int plansMade;
 
 	private FusedConvStack(Layer[] layers, boolean winograd, Layout layout, boolean training, Dnnl d) {
 		this.layers = layers;
@@ -168,6 +178,12 @@ final class FusedConvStack {
 
 	static final int WINOGRAD_MIN_CHANNELS = 16;
 
+	/** For tests: the thread count of the plan used last (0: none). */
+	int latestThreads() {
+		Plan p = latest();
+		return p == null ? 0 : p.threads;
+	}
+
 	/** For tests: whether the plan made last laid its activations out channels last (null: none made). */
 	Boolean channelsLast() {
 		return channelsLastOfLatest;
@@ -249,7 +265,8 @@ final class FusedConvStack {
 	}
 
 	private Plan plan(long[] shape) {
-		String key = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3];
+		int threads = ComputeThreads.current();
+		String key = shape[0] + "x" + shape[1] + "x" + shape[2] + "x" + shape[3] + "@" + threads;
 		Plan p = plans.remove(key);
 		if (p == null) {
 			List<FusedBlockShape.Geometry> g = FusedBlockShape.geometry(layers, shape);
@@ -261,6 +278,8 @@ final class FusedConvStack {
 					if (!last.slow()) p = last; // nothing allocated yet: the plans' memory comes with bind
 				}
 				channelsLastOfLatest = p.channelsLast;
+				p.threads = threads;
+				plansMade++;
 			} catch (RuntimeException e) { // oneDNN refused a primitive: DL4J's layers can still train the network
 				refused = true;
 				LOG.log(Level.WARNING, "oneDNN could not make the fused convolution block for " + key
@@ -269,7 +288,7 @@ final class FusedConvStack {
 			}
 		}
 		plans.put(key, p); // most recent last
-		if (plans.size() > KEPT_PLANS) {
+		if (plans.size() > (training ? KEPT_TRAINING_PLANS : KEPT_INFERENCE_PLANS)) {
 			Iterator<Plan> oldest = plans.values().iterator();
 			oldest.next();
 			oldest.remove();
@@ -287,6 +306,8 @@ final class FusedConvStack {
 
 		/** Whether the activations are laid out channels last (else as oneDNN chooses). */
 		final boolean channelsLast;
+		/** The calling thread's OpenMP count when the plan was made (its primitives keep it). */
+		int threads;
 		/** Each layer's sizes, in the order of {@link #stages}. */
 		private final List<FusedBlockShape.Geometry> geometry;
 

@@ -40,9 +40,13 @@ import java.util.Set;
  * CPU in a 6 s run), and two threads took 6.0–6.1 s against 5.0–5.1 s for 3 epochs. With OpenBLAS on one, 15 epochs
  * (the default) took 17.2–17.7 s against 19.7–19.8 on one thread (23.1–23.5 against 28.2–28.4 narrowed to AVX2), 3
  * epochs 5.1–5.2 s against 5.0–5.1 (later epochs 1.0 s against 1.2; the first shares the cores with Java's compiler and
- * the file readers, and the run pays the look at the cores). Classification keeps one: a second thread needs that look
- * first, which after a pause waits 0.1–0.3 s ({@link OthersBusyCores}) — with it LeNet's batches ran at 19,567 images/s
- * against 25,896 on one thread in the same benchmark, whose classification rounds take 0.3 s;</li>
+ * the file readers, and the run pays the look at the cores). A classification call gets at least two for
+ * {@value #CLASSIFYING_WORK_FOR_TWO} multiply-adds or more on at least {@value #CLASSIFYING_IMAGES_FOR_TWO} images
+ * (LeNet from 44 images, Small VGG 64×64 from 4): two threads classified LeNet's batches of 64 in 1.7–2.0 ms against
+ * 2.7–3.0 on one, 4 Small VGG images in 3.8–4.2 against 6.3–6.6 (AMD's Zen 5, 2026-12-06,
+ * {@code ./convkit --bench 3 after-pause}, the count fixed in turn). There 2 images and 1 gained too (1.4–1.6×),
+ * but on the Intel Xeon one Small VGG image ran at 0.78–0.95× the speed on two threads (below): the floor starts at
+ * 4;</li>
  * <li>with the machine loaded by other processes, 2 threads were 0.05–0.7× of 1 for LeNet and for Small VGG on 64×64
  * (100 million per image): an OpenMP team waits at every barrier for its slowest member, and a thread that shares its
  * core with another process is slow; hence only idle cores count;</li>
@@ -58,6 +62,13 @@ import java.util.Set;
  * the loss stay on fewer threads, and Adam's step, split across them since 2026-12-06, is bound by memory: 1.5–1.9×
  * on two), and little beyond two for LeNet.
  * {@value #OVERRIDE_PROPERTY}=N fixes the count.
+ * <p>
+ * Training looks at the cores once per run and waits for a fresh look after a pause (0.1–0.3 s,
+ * {@link OthersBusyCores}); a classification call never waits: after a pause it takes one thread until a window of
+ * 0.1 s has passed, then the idle cores' count. A batch of 64 Small VGG 64×64 images after a 1.5 s pause took 77 ms
+ * (one thread) instead of 155 (the wait, then two), a call right after it 76 instead of 52 (on AMD's Zen 5, 2026-12-06,
+ * {@code ./convkit --bench 6 after-pause}); a folder's batches get two threads after their first 0.1 s. The fused
+ * block's plans are made per count ({@code FusedConvStack}): oneDNN's kernels keep the count they were made with.
  * <p>
  * The count is OpenMP's per-thread setting ({@code omp_set_num_threads} through libnd4j's {@code setOmpNumThreads}):
  * it applies to the parallel regions the calling Java thread starts and to nothing else in the JVM, and
@@ -87,20 +98,25 @@ public final class ComputeThreads {
 	static final long WORK_PER_THREAD = 1_000_000_000L;
 	/** Multiply-adds per training step's forward pass from which a second thread pays (see the class comment). */
 	static final long WORK_FOR_TWO = 50_000_000L;
+	/** Multiply-adds per classification call from which a second thread pays, given images enough (class comment). */
+	static final long CLASSIFYING_WORK_FOR_TWO = 100_000_000L;
+	/** Images per classification call below which a second thread did not pay (Small VGG: 2 images, class comment). */
+	static final int CLASSIFYING_IMAGES_FOR_TWO = 4;
 
 	private ComputeThreads() {
 	}
 
 	/**
-	 * The rule, without the override, for a call of {@code multiplyAddsPerCall} ({@code training}: a training step's
-	 * forward pass), given the cores other processes keep busy; {@code othersBusy} < 0 or NaN: unknown (all cores
-	 * count as idle).
+	 * The rule, without the override, for a call of {@code multiplyAddsPerCall} on {@code images} images
+	 * ({@code training}: a training step's forward pass), given the cores other processes keep busy;
+	 * {@code othersBusy} < 0 or NaN: unknown (all cores count as idle), infinite: all busy.
 	 */
-	static int rule(long multiplyAddsPerCall, boolean training, int cores, double othersBusy) {
+	static int rule(long multiplyAddsPerCall, int images, boolean training, int cores, double othersBusy) {
 		int idle = othersBusy < 0 || Double.isNaN(othersBusy) ? cores
 				: (int) Math.max(1, cores - Math.min(cores, Math.round(othersBusy)));
-		long t = Math.max(multiplyAddsPerCall / WORK_PER_THREAD,
-				training && multiplyAddsPerCall >= WORK_FOR_TWO ? 2 : 1);
+		boolean two = training ? multiplyAddsPerCall >= WORK_FOR_TWO
+				: multiplyAddsPerCall >= CLASSIFYING_WORK_FOR_TWO && images >= CLASSIFYING_IMAGES_FOR_TWO;
+		long t = Math.max(multiplyAddsPerCall / WORK_PER_THREAD, two ? 2 : 1);
 		return (int) Math.max(1, Math.min(Math.min(Math.max(1, cores), idle), t));
 	}
 
@@ -121,26 +137,31 @@ public final class ComputeThreads {
 
 	/** As above, for a network of {@code multiplyAddsPerImage} ({@link #multiplyAdds}). */
 	public static int forCall(long multiplyAddsPerImage, int images) {
-		return count(multiplyAddsPerImage * Math.max(1, images), false);
+		return count(multiplyAddsPerImage * Math.max(1, images), images, false);
 	}
 
 	/** The thread count for a training run's steps of {@code batch} images, the override included. */
 	public static int forTraining(NetworkSpec spec, int height, int width, int channels, int classes, int batch) {
-		return count(multiplyAdds(spec, height, width, channels, classes) * Math.max(1, batch), true);
+		return count(multiplyAdds(spec, height, width, channels, classes) * Math.max(1, batch), batch, true);
 	}
 
-	private static int count(long work, boolean training) {
+	private static int count(long work, int images, boolean training) {
 		Integer fixed = override();
 		if (fixed != null) return fixed;
-		if (rule(work, training, CORES, 0) == 1) return 1; // one thread even on idle cores: no need to measure the load
-		return rule(work, training, CORES, othersBusy(OTHERS,
+		// one thread even on idle cores: no need to measure the load
+		if (rule(work, images, training, CORES, 0) == 1) return 1;
+		// training chooses once per run: it waits for a fresh look after a pause; a classification call does not
+		return rule(work, images, training, CORES, othersBusy(OTHERS, training,
 				() -> othersLoad(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
 						OWN_USE.busyCores())));
 	}
 
-	/** Others' busy cores now ({@code others}); where the machine cannot tell, {@code fallback}'s (the load average). */
-	static double othersBusy(OthersBusyCores others, java.util.function.DoubleSupplier fallback) {
-		double now = others.now();
+	/**
+	 * Others' busy cores now ({@code others}, waiting for a fresh look after a pause or not:
+	 * {@link OthersBusyCores#now(boolean)}); where the machine cannot tell, {@code fallback}'s (the load average).
+	 */
+	static double othersBusy(OthersBusyCores others, boolean wait, java.util.function.DoubleSupplier fallback) {
+		double now = others.now(wait);
 		return Double.isNaN(now) ? fallback.getAsDouble() : now;
 	}
 

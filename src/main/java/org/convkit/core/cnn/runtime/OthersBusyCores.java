@@ -31,6 +31,11 @@ final class OthersBusyCores {
 	static final int FRESH_WINDOWS = 3;
 	/** A window longer than this is no longer "now": the next estimate measures fresh ones. */
 	static final long STALE_NANOS = 1_000_000_000L;
+	/**
+	 * The answer of a look that does not wait ({@link #now(boolean)}) while no window has passed since a pause: as if
+	 * every core were busy, so the caller takes one thread.
+	 */
+	static final double NOT_YET = Double.POSITIVE_INFINITY;
 	/** {@code /proc/stat}'s unit, USER_HZ: 100 on every Linux on x86-64 and arm64 (the kernel's ABI). */
 	static final double TICKS_PER_SECOND = 100;
 
@@ -78,9 +83,25 @@ final class OthersBusyCores {
 	 * shows in all of them).
 	 */
 	synchronized double now() {
+		return now(true);
+	}
+
+	/**
+	 * As {@link #now()} when {@code wait}; otherwise a look that never sleeps: after a pause it starts a window and
+	 * answers {@link #NOT_YET} until {@value #WINDOW_NANOS} ns have passed, then measures that window. For calls that
+	 * choose their count each time (classification): the first call after a pause runs on one thread instead of
+	 * waiting 0.1–0.3 s, and the calls that follow within a second get the count of the cores idle since. A waiting
+	 * look right after a non-waiting one waits for fresh windows.
+	 */
+	synchronized double now(boolean wait) {
 		Sample s = source.read();
 		if (s == null) return Double.NaN;
-		if (last == null || s.wallNanos - last.wallNanos > STALE_NANOS || s.cpus != last.cpus) {
+		boolean stale = last == null || s.wallNanos - last.wallNanos > STALE_NANOS || s.cpus != last.cpus;
+		if (stale && !wait) {
+			last = s;
+			return estimate = NOT_YET;
+		}
+		if (stale || wait && estimate == NOT_YET && s.wallNanos - last.wallNanos < WINDOW_NANOS) {
 			// Fresh windows, the least busy of up to FRESH_WINDOWS: a process that just finished its work may keep a
 			// core busy for a moment more (threads that wait busily before they sleep, the end of its call), and one
 			// window would count that as a busy core for a whole training run — seen right after PyTorch's turn in

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.runtime.ComputeThreads;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -158,6 +159,35 @@ public class FusedForwardTest {
 		} finally {
 			SystemPropertyRule.restore(FusedLayers.PROPERTY, was);
 			SystemPropertyRule.restore(FastTraining.ENABLED_PROPERTY, fast);
+		}
+	}
+
+	/**
+	 * A plan per thread count: oneDNN's convolution kernels keep the count they were made with, so a call given another
+	 * count gets a plan of its own (the same probabilities within {@link TwinAssertions#TOL}: the kernels split the
+	 * work differently), and a call given the first count again takes the first plan.
+	 */
+	@Test
+	public void eachThreadCountGetsItsOwnPlan() {
+		FusedForward f = FusedForward.of(network(NetworkSpec.SMALL_VGG_SPEC, 24, 24, 3, 5, 1.0), 24, 24, 3);
+		INDArray x = TwinAssertions.images(8, 3, 24, 24, 3);
+		float[][] one = probabilitiesOn(1, f, x);
+		assertEquals(1, f.stack.latestThreads());
+		assertEquals(1, f.stack.plansMade);
+		float[][] two = probabilitiesOn(2, f, x);
+		assertEquals("made for two threads", 2, f.stack.latestThreads());
+		assertEquals(2, f.stack.plansMade);
+		assertArrayEquals("the first plan again: bit for bit", one[5], probabilitiesOn(1, f, x)[5], 0f);
+		assertEquals(1, f.stack.latestThreads());
+		assertEquals("no plan made", 2, f.stack.plansMade);
+		for (int i = 0; i < one.length; i++)
+			for (int k = 0; k < one[i].length; k++)
+				assertEquals("image " + i + " class " + k, one[i][k], two[i][k], TwinAssertions.TOL);
+	}
+
+	private static float[][] probabilitiesOn(int threads, FusedForward f, INDArray x) {
+		try (ComputeThreads.Scope s = ComputeThreads.use(threads)) {
+			return f.probabilities(x);
 		}
 	}
 

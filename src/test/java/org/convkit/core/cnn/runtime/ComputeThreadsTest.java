@@ -63,32 +63,43 @@ public class ComputeThreadsTest {
 		long lenet = ComputeThreads.multiplyAdds(LENET, 28, 28, 1, 10), vgg = ComputeThreads.multiplyAdds(VGG, 64, 64, 1,
 				10);
 		assertEquals("LeNet's training, batches of 64, 2 idle cores (measured: 2 threads 1.2-1.4x)", 2,
-				ComputeThreads.rule(lenet * 64, true, 2, 0.1));
-		assertEquals("... 64 idle cores", 2, ComputeThreads.rule(lenet * 64, true, 64, 0));
+				ComputeThreads.rule(lenet * 64, 64, true, 2, 0.1));
+		assertEquals("... 64 idle cores", 2, ComputeThreads.rule(lenet * 64, 64, true, 64, 0));
 		assertEquals("... batches of 21: just short of two threads' work", 1,
-				ComputeThreads.rule(lenet * 21, true, 2, 0));
-		assertEquals("... batches of 22", 2, ComputeThreads.rule(lenet * 22, true, 2, 0));
-		assertEquals("... on one core", 1, ComputeThreads.rule(lenet * 64, true, 1, 0));
-		assertEquals("... with one of 2 cores busy", 1, ComputeThreads.rule(lenet * 64, true, 2, 0.9));
-		assertEquals("LeNet's batches of 64 classified: one thread (two would first wait to look at the cores)", 1,
-				ComputeThreads.rule(lenet * 64, false, 2, 0));
-		assertEquals("LeNet, one image", 1, ComputeThreads.rule(lenet, false, 2, 0));
-		assertEquals("Small VGG 64x64's training, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, true, 2, 0));
-		assertEquals("... 16 idle cores: the work decides", 6, ComputeThreads.rule(vgg * 64, true, 16, 0));
-		assertEquals("no work", 1, ComputeThreads.rule(0, true, 8, 0));
-		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, false, 2, 0.3));
-		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, false, 16, 0.3));
-		assertEquals("... one image", 1, ComputeThreads.rule(vgg, false, 16, 0));
-		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, false, 2, 0.9));
-		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1, ComputeThreads.rule(vgg * 64, false, 2, 25));
-		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, false, 16, 12.6));
-		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, -1));
-		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, false, 16, Double.NaN));
-		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 2, 0));
-		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, false, 0, 0));
-		assertEquals(1, ComputeThreads.rule(0, false, 8, 0));
+				ComputeThreads.rule(lenet * 21, 21, true, 2, 0));
+		assertEquals("... batches of 22", 2, ComputeThreads.rule(lenet * 22, 22, true, 2, 0));
+		assertEquals("... on one core", 1, ComputeThreads.rule(lenet * 64, 64, true, 1, 0));
+		assertEquals("... with one of 2 cores busy", 1, ComputeThreads.rule(lenet * 64, 64, true, 2, 0.9));
+		assertEquals("LeNet's batches of 64 classified (measured: 2 threads 1.3-1.6x)", 2,
+				ComputeThreads.rule(lenet * 64, 64, false, 2, 0));
+		long least = (ComputeThreads.CLASSIFYING_WORK_FOR_TWO + lenet - 1) / lenet; // 44 images
+		assertEquals("... the fewest images for two", 2, ComputeThreads.rule(lenet * least, (int) least, false, 2, 0));
+		assertEquals("... one fewer", 1, ComputeThreads.rule(lenet * (least - 1), (int) least - 1, false, 2, 0));
+		assertEquals("... with one of 2 cores busy", 1, ComputeThreads.rule(lenet * 64, 64, false, 2, 0.9));
+		assertEquals("... all busy, or not looked at yet", 1, ComputeThreads.rule(lenet * 64, 64, false, 2,
+				Double.POSITIVE_INFINITY));
+		assertEquals("Small VGG 64x64, 4 images (measured: 2 threads 1.2-1.6x)", 2,
+				ComputeThreads.rule(vgg * 4, 4, false, 2, 0));
+		assertEquals("... 3 images (2: no faster)", 1, ComputeThreads.rule(vgg * 3, 3, false, 2, 0));
+		assertEquals("LeNet, one image", 1, ComputeThreads.rule(lenet, 1, false, 2, 0));
+		assertEquals("Small VGG 64x64's training, 2 idle cores", 2, ComputeThreads.rule(vgg * 64, 64, true, 2, 0));
+		assertEquals("... 16 idle cores: the work decides", 6, ComputeThreads.rule(vgg * 64, 64, true, 16, 0));
+		assertEquals("no work", 1, ComputeThreads.rule(0, 1, true, 8, 0));
+		assertEquals("Small VGG 64x64, a batch of 64, 2 idle cores", 2,
+				ComputeThreads.rule(vgg * 64, 64, false, 2, 0.3));
+		assertEquals("... 16 cores", 6, ComputeThreads.rule(vgg * 64, 64, false, 16, 0.3));
+		assertEquals("... one image", 1, ComputeThreads.rule(vgg, 1, false, 16, 0));
+		assertEquals("... 2 cores with one busy", 1, ComputeThreads.rule(vgg * 64, 64, false, 2, 0.9));
+		assertEquals("... 2 cores loaded (measured: 1 thread faster)", 1,
+				ComputeThreads.rule(vgg * 64, 64, false, 2, 25));
+		assertEquals("... 16 cores, 12.6 busy", 3, ComputeThreads.rule(vgg * 64, 64, false, 16, 12.6));
+		assertEquals("load unknown: all cores", 6, ComputeThreads.rule(vgg * 64, 64, false, 16, -1));
+		assertEquals("load NaN: all cores", 6, ComputeThreads.rule(vgg * 64, 64, false, 16, Double.NaN));
+		assertEquals("never more than the cores", 2, ComputeThreads.rule(Long.MAX_VALUE / 2, 1, false, 2, 0));
+		assertEquals("at least 1", 1, ComputeThreads.rule(Long.MAX_VALUE / 2, 1, false, 0, 0));
+		assertEquals(1, ComputeThreads.rule(0, 1, false, 8, 0));
 		assertEquals("grows with the work", 7,
-				ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, false, 32, 0));
+				ComputeThreads.rule(7 * ComputeThreads.WORK_PER_THREAD + 1, 1, false, 32, 0));
 	}
 
 	@Test
@@ -128,9 +139,9 @@ public class ComputeThreadsTest {
 		assertEquals("own use unknown: the load average", 1.5, ComputeThreads.othersLoad(1.5, Double.NaN), 0);
 		assertEquals("negative own use ignored", 1.5, ComputeThreads.othersLoad(1.5, -3), 0);
 		// a training run that kept one core busy for the last minute: its next batch still gets both cores
-		assertEquals(2, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 1.0)));
+		assertEquals(2, ComputeThreads.rule(vgg * 64, 64, false, 2, ComputeThreads.othersLoad(1.0, 1.0)));
 		// another process on one core: one thread
-		assertEquals(1, ComputeThreads.rule(vgg * 64, false, 2, ComputeThreads.othersLoad(1.0, 0.0)));
+		assertEquals(1, ComputeThreads.rule(vgg * 64, 64, false, 2, ComputeThreads.othersLoad(1.0, 0.0)));
 	}
 
 	@Test

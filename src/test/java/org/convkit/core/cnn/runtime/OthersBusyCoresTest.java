@@ -99,6 +99,40 @@ public class OthersBusyCoresTest {
 		assertTrue(Double.isNaN(o.now()));
 	}
 
+	/**
+	 * A look that does not wait (classification): after a pause it starts a window and answers "not yet" (one thread)
+	 * without sleeping until the window has passed; a waiting look (training) right after one waits for fresh windows
+	 * instead of taking that "not yet" for a whole run.
+	 */
+	@Test
+	public void aLookThatDoesNotWaitAnswersNotYetUntilAWindowHasPassed() {
+		FakeSource src = new FakeSource();
+		OthersBusyCores o = new OthersBusyCores(src, 2);
+		long w = OthersBusyCores.WINDOW_NANOS;
+		long vgg = ComputeThreads.multiplyAdds(org.convkit.core.cnn.spec.NetworkSpec.preset(
+				org.convkit.core.cnn.spec.NetworkSpec.SMALL_VGG), 64, 64, 1, 10) * 64;
+		src.next(sample(0, 0, 2, 0));
+		assertEquals(OthersBusyCores.NOT_YET, o.now(false), 0);
+		assertEquals("not yet: one thread for a Small VGG batch", 1,
+				ComputeThreads.rule(vgg, 64, false, 2, OthersBusyCores.NOT_YET));
+		src.next(sample(w / 2, 5, 2, 0));
+		assertEquals("half a window on", OthersBusyCores.NOT_YET, o.now(false), 0);
+		// 150 ms after the first look: another process kept one core busy (15 ticks), this JVM the other
+		src.next(sample(w + w / 2, 30, 2, 150_000_000L));
+		assertEquals(1.0, o.now(false), 1e-12);
+		src.next(sample(2 * w + w / 2, 40, 2, 250_000_000L)); // 100 ms on: the next window, both cores idle of others
+		assertEquals(0.0, o.now(false), 1e-12);
+		assertEquals("it never slept", 0, src.slept.size());
+		// a pause, then a look that does not wait and a waiting one 10 ms after it (training starts)
+		long t = 2 * w + w / 2 + 2_000_000_000L;
+		src.next(sample(t, 240, 2, 250_000_000L));
+		assertEquals(OthersBusyCores.NOT_YET, o.now(false), 0);
+		src.next(sample(t + 10_000_000L, 241, 2, 250_000_000L));
+		src.next(sample(t + 10_000_000L + w, 242, 2, 250_000_000L));
+		assertEquals("a fresh window, not the other's not yet", 0.1, o.now(true), 1e-12);
+		assertEquals(Arrays.asList(w), src.slept);
+	}
+
 	@Test
 	public void interruptedWhileWaitingTheEstimateIsUnknownAndTheFlagStays() {
 		FakeSource src = new FakeSource();
@@ -140,16 +174,16 @@ public class OthersBusyCoresTest {
 		src.next(sample(0, 0, 2, 0));
 		src.next(sample(OthersBusyCores.WINDOW_NANOS, 1, 2, 0)); // 0.1 cores busy now
 		double loadAverage = 1.8; // another process's minute, over by now
-		assertEquals(0.1, ComputeThreads.othersBusy(o, () -> loadAverage), 1e-12);
+		assertEquals(0.1, ComputeThreads.othersBusy(o, true, () -> loadAverage), 1e-12);
 		src.next(sample(OthersBusyCores.WINDOW_NANOS + 50_000_000L, 1, 2, 0)); // 50 ms on: the estimate stands
 		assertEquals("a Small VGG batch gets both cores", 2,
-				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
+				ComputeThreads.rule(vgg, 64, false, 2, ComputeThreads.othersBusy(o, true, () -> loadAverage)));
 		src.next(null);
 		assertEquals("where the machine cannot tell: the load average", 1,
-				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> loadAverage)));
+				ComputeThreads.rule(vgg, 64, false, 2, ComputeThreads.othersBusy(o, true, () -> loadAverage)));
 		src.next(sample(OthersBusyCores.WINDOW_NANOS * 3, 21, 2, 0)); // a core busy over the last 0.2 s
 		assertEquals("another process on one core now", 1,
-				ComputeThreads.rule(vgg, false, 2, ComputeThreads.othersBusy(o, () -> 0)));
+				ComputeThreads.rule(vgg, 64, false, 2, ComputeThreads.othersBusy(o, true, () -> 0)));
 	}
 
 	private static OthersBusyCores.Sample sample(long wall, long busy, int cpus, long own) {
