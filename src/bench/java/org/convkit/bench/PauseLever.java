@@ -11,8 +11,9 @@ import java.util.Locale;
  * A classification call after a pause ({@code ./convkit --bench ROUNDS after-pause}, without {@code OMP_NUM_THREADS}
  * on 2 or more cores): one batch of 64 Small VGG 64×64 images through the Predictor, 1.5 s after the previous call
  * (a user's next click), and the same call right after it; milliseconds per call, each round one of each. A call that
- * may take two threads looks at the other processes' load first ({@code ComputeThreads}); run it with
- * {@code JAVA_TOOL_OPTIONS=-Dconvkit.threads=1} for the one-thread figures.
+ * may take two threads looks at the other processes' load first ({@code ComputeThreads}): until 2026-12-06 that look
+ * waited for fresh 0.1 s windows after a pause; since, the call takes one thread until a window has passed. Run it
+ * with {@code JAVA_TOOL_OPTIONS=-Dconvkit.threads=1} for the one-thread figures.
  * <p>
  * Also the same Predictor's calls with the count fixed to 1, 2, 1 and 2 in turn (10 calls each, after the warm-up;
  * medians), Small VGG's calls of 4, 2 and 1 images and a LeNet Predictor's batches of 64 the same way (50 and 200

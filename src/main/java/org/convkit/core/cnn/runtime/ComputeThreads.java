@@ -100,7 +100,7 @@ public final class ComputeThreads {
 	static final long WORK_FOR_TWO = 50_000_000L;
 	/** Multiply-adds per classification call from which a second thread pays, given images enough (class comment). */
 	static final long CLASSIFYING_WORK_FOR_TWO = 100_000_000L;
-	/** Images per classification call below which a second thread did not pay (Small VGG: 2 images, class comment). */
+	/** Images per classification call from which that floor applies (one Small VGG image: see the class comment). */
 	static final int CLASSIFYING_IMAGES_FOR_TWO = 4;
 
 	private ComputeThreads() {
