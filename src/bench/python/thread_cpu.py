@@ -14,6 +14,7 @@ that loaded OpenBLAS (ND4J's start: "convkit-nd4j-st...").
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -50,17 +51,20 @@ def main(argv):
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    seen = {}
-    start = time.monotonic()
-    while proc.poll() is None:
-        for pid in descendants(proc.pid):
-            read_threads(pid, seen)
-        time.sleep(0.05)
-    wall = time.monotonic() - start
-    for line in proc.stdout.read().decode(errors="replace").splitlines():
-        if "epoch" in line.lower():
-            print(line)
+    # the output goes to a file: a pipe read only at the end would stop the command once 64 KB were waiting in it
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT)
+        seen = {}
+        start = time.monotonic()
+        while proc.poll() is None:
+            for pid in descendants(proc.pid):
+                read_threads(pid, seen)
+            time.sleep(0.05)
+        wall = time.monotonic() - start
+        output.seek(0)
+        for line in output.read().decode(errors="replace").splitlines():
+            if "epoch" in line.lower():
+                print(line)
     by_name = {}
     for name, cpu in seen.values():
         by_name.setdefault(name, []).append(cpu)

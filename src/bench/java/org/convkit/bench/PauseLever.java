@@ -35,12 +35,8 @@ final class PauseLever {
 		double[] paused = new double[rounds], next = new double[rounds];
 		for (int r = 0; r < rounds; r++) {
 			Thread.sleep(PAUSE_MS);
-			long t0 = System.nanoTime();
-			p.predict(images);
-			paused[r] = (System.nanoTime() - t0) / 1e6;
-			t0 = System.nanoTime();
-			p.predict(images);
-			next[r] = (System.nanoTime() - t0) / 1e6;
+			paused[r] = millis(p, images);
+			next[r] = millis(p, images);
 		}
 		System.out.printf(Locale.ROOT, "%nA batch of %d Small VGG 64x64 images through the Predictor, %d rounds; %s%n",
 				CnnBenchmark.BATCH, rounds, CnnBenchmark.machine());
@@ -71,11 +67,7 @@ final class PauseLever {
 			for (int threads : new int[] { 1, 2, 1, 2 }) {
 				System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, Integer.toString(threads));
 				double[] ms = new double[calls];
-				for (int i = 0; i < ms.length; i++) {
-					long t0 = System.nanoTime();
-					p.predict(images);
-					ms[i] = (System.nanoTime() - t0) / 1e6;
-				}
+				for (int i = 0; i < ms.length; i++) ms[i] = millis(p, images);
 				turns.append(String.format(Locale.ROOT, "%s%d thread%s %.1f", turns.length() == 0 ? "" : ", ",
 						threads, threads == 1 ? "" : "s", RuntimeBenchmark.Stats.median(ms)));
 			}
@@ -84,6 +76,13 @@ final class PauseLever {
 			else System.setProperty(ComputeThreads.OVERRIDE_PROPERTY, fixed);
 		}
 		return turns.toString();
+	}
+
+	/** Milliseconds of one classification call. */
+	private static double millis(Predictor p, List<ImageProcessor> images) {
+		long t0 = System.nanoTime();
+		p.predict(images);
+		return (System.nanoTime() - t0) / 1e6;
 	}
 
 	private static String list(double[] ms) {

@@ -27,7 +27,7 @@ import java.util.List;
 final class OthersBusyCores {
 	/** The shortest window worth measuring: 10 clock ticks per core at Linux's 100 per second, ±1 tick of error. */
 	static final long WINDOW_NANOS = 100_000_000L;
-	/** After a pause: at most this many fresh windows, until one shows no core busy (see {@link #now()}). */
+	/** After a pause: at most this many fresh windows, until one shows no core busy (see {@link #now(boolean)}). */
 	static final int FRESH_WINDOWS = 3;
 	/** A window longer than this is no longer "now": the next estimate measures fresh ones. */
 	static final long STALE_NANOS = 1_000_000_000L;
@@ -80,18 +80,11 @@ final class OthersBusyCores {
 	 * ago; within a shorter time the previous estimate stands. After a longer pause it waits for fresh windows of
 	 * {@value #WINDOW_NANOS} ns, one after the other, and takes the least busy: it stops at the first in which other
 	 * processes kept less than half a core busy, or after {@value #FRESH_WINDOWS} (a process that keeps a core busy
-	 * shows in all of them).
-	 */
-	synchronized double now() {
-		return now(true);
-	}
-
-	/**
-	 * As {@link #now()} when {@code wait}; otherwise a look that never sleeps: after a pause it starts a window and
-	 * answers {@link #NOT_YET} until {@value #WINDOW_NANOS} ns have passed, then measures that window. For calls that
-	 * choose their count each time (classification): the first call after a pause runs on one thread instead of
-	 * waiting 0.1–0.3 s, and the calls that follow within a second get the count of the cores idle since. A waiting
-	 * look right after a non-waiting one waits for fresh windows.
+	 * shows in all of them). That is with {@code wait}; without, a look that never sleeps: after a pause it starts a
+	 * window and answers {@link #NOT_YET} until {@value #WINDOW_NANOS} ns have passed, then measures that window. For
+	 * calls that choose their count each time (classification): the first call after a pause runs on one thread
+	 * instead of waiting 0.1–0.3 s, and the calls that follow within a second get the count of the cores idle since. A
+	 * waiting look right after a non-waiting one waits for fresh windows.
 	 */
 	synchronized double now(boolean wait) {
 		Sample s = source.read();

@@ -77,26 +77,26 @@ public class OthersBusyCoresTest {
 		src.next(sample(w, 10, 2, 0));
 		src.next(sample(2 * w, 22, 2, 0));
 		src.next(sample(3 * w, 31, 2, 0));
-		assertEquals(0.9, o.now(), 1e-12);
+		assertEquals(0.9, o.now(true), 1e-12);
 		assertEquals("it waited for three windows", Arrays.asList(w, w, w), src.slept);
 		// 0.5 s later: the time since the last estimate, no waiting; both cores busy with this JVM's own threads only
 		src.next(sample(3 * w + 500_000_000L, 131, 2, 1_000_000_000L));
-		assertEquals(0.0, o.now(), 1e-12);
+		assertEquals(0.0, o.now(true), 1e-12);
 		assertEquals(3, src.slept.size());
 		// 50 ms later: too short a window, the last estimate stands
 		src.next(sample(3 * w + 550_000_000L, 141, 2, 1_000_000_000L));
-		assertEquals(0.0, o.now(), 0);
+		assertEquals(0.0, o.now(true), 0);
 		// 2 s later (a pause; another process was busy through it and is finishing: its threads spin 100 ms more,
 		// both cores): 2 cores busy in the first fresh window, none in the second, which ends the wait
 		long t = 3 * w + 2_550_000_000L;
 		src.next(sample(t, 541, 2, 1_000_000_000L));
 		src.next(sample(t + w, 561, 2, 1_000_000_000L));
 		src.next(sample(t + 2 * w, 561, 2, 1_000_000_000L));
-		assertEquals("what the load average would still count is gone", 0.0, o.now(), 0);
+		assertEquals("what the load average would still count is gone", 0.0, o.now(true), 0);
 		assertEquals(5, src.slept.size());
 		// the machine cannot tell: NaN (the caller falls back to the load average)
 		src.next(null);
-		assertTrue(Double.isNaN(o.now()));
+		assertTrue(Double.isNaN(o.now(true)));
 	}
 
 	/**
@@ -139,7 +139,7 @@ public class OthersBusyCoresTest {
 		src.interrupt = true;
 		src.next(sample(0, 0, 2, 0));
 		try {
-			assertTrue(Double.isNaN(new OthersBusyCores(src, 2).now()));
+			assertTrue(Double.isNaN(new OthersBusyCores(src, 2).now(true)));
 			assertTrue(Thread.currentThread().isInterrupted());
 		} finally {
 			Thread.interrupted();
@@ -157,7 +157,7 @@ public class OthersBusyCoresTest {
 		try {
 			Thread.sleep(200); // started and spinning
 			OthersBusyCores o = OthersBusyCores.machine(Runtime.getRuntime().availableProcessors());
-			double seen = o.now();
+			double seen = o.now(true);
 			assertTrue("a spinning shell beside this JVM: " + seen + " busy cores", seen >= 0.7);
 		} finally {
 			spin.destroyForcibly();
