@@ -70,16 +70,23 @@ public class PoolingTest {
 					boolean max = m == Pooling.Method.MAX;
 					float[] ours = Pooling.apply(in, m, g[0], g[1]);
 					double[] loop = PoolingReference.pool(in, w, h, k, s, same, max);
-					float[] ref = dl4j(in, w, h, k, s, same, max);
-					assertEquals(at + " " + m + " DL4J's size", ow * oh, ref.length);
+					// a stride 2 or more above the window, which DL4J cannot pad: its networks refuse it (NetworkSpec),
+					// Apply Pooling starts the first window inside the image as libnd4j's forward pass does (the loop)
+					boolean refused = same && ((oh - 1) * s + k - h <= -2 || (ow - 1) * s + k - w <= -2);
+					if (refused) {
+						int kk = k, ss = s;
+						expectError(() -> dl4j(in, w, h, kk, ss, true, max), "than DL4J can pad");
+					}
+					float[] ref = refused ? null : dl4j(in, w, h, k, s, same, max);
+					if (ref != null) assertEquals(at + " " + m + " DL4J's size", ow * oh, ref.length);
 					for (int i = 0; i < ours.length; i++) {
 						String where = at + " " + m + " at " + (i % ow) + "," + (i / ow);
 						if (max) {
 							assertEquals(where + " (loop)", loop[i], ours[i], 0);
-							assertEquals(where + " (DL4J)", ref[i], ours[i], 0f);
+							if (ref != null) assertEquals(where + " (DL4J)", ref[i], ours[i], 0f);
 						} else {
 							assertEquals(where + " (loop)", loop[i], ours[i], 1e-5f);
-							assertEquals(where + " (DL4J)", ref[i], ours[i], 1e-4f);
+							if (ref != null) assertEquals(where + " (DL4J)", ref[i], ours[i], 1e-4f);
 						}
 					}
 					checked++;

@@ -164,6 +164,10 @@ public class TrainCnnClassifierInputTest {
 				+ "conv 5x5x4]", "does not fit the 16x16 input", "layer 3", "below 1x1");
 		fails(folderOptions(good) + " width=16 architecture=Custom layers=[conv 9x9x4; maxpool 2; conv 5x5x4]",
 				"does not fit the 16x16 input"); // one size given: nothing is scaled
+		// a stride 2 above the window with pad=same on 18 pixels: DL4J cannot pad it (its backprop would stop)
+		fails(folderOptions(good) + " width=18 height=18 architecture=Custom layers=[conv 3x3x4 pad=same; "
+				+ "maxpool 1 stride=3 pad=same; dense 8]", "does not fit the 18x18 input",
+				"layer 2 'maxpool 1 stride=3 pad=same'", "than DL4J can pad", "at least 2 pixels");
 		fails(folderOptions(good) + " architecture=Custom", "architecture=Custom needs layers=[...]");
 		fails(folderOptions(good) + " architecture=ResNet", "Unknown architecture 'ResNet'");
 	}

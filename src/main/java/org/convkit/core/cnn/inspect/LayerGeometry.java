@@ -51,7 +51,9 @@ public final class LayerGeometry {
 				if (out < 1)
 					throw new IllegalArgumentException(names.get(i) + " (" + l + ") needs at least " + k
 							+ " pixels here but gets " + length);
-				int p = l.padding() == Padding.SAME ? Math.max(0, ((out - 1) * s + k - length) / 2) : 0;
+				// negative where a stride 2 or more above the window leaves input uncovered (pooling only: such
+				// convolutions are refused): the first window then starts inside the image, as libnd4j places it
+				int p = l.padding() == Padding.SAME ? ((out - 1) * s + k - length) / 2 : 0;
 				pad += p * stride;
 				field += (k - 1) * stride;
 				stride *= s;

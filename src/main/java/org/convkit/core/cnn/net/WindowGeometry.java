@@ -15,17 +15,33 @@ final class WindowGeometry {
 
 	/**
 	 * {@code {outH, outW, padTop, padLeft}} for {@code kernel} windows moved by {@code stride} over {@code input} (only
-	 * its shape is read): "same" mode pads as DL4J does, "truncate" takes {@code padding}; null for other modes.
+	 * its shape is read): "same" mode pads as libnd4j does ({@link #samePadding}),
+	 * "truncate" takes {@code padding}; null for other modes.
 	 */
 	static int[] of(INDArray input, ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation) {
 		if (mode == ConvolutionMode.Same) {
 			int[] out = ConvolutionUtils.getOutputSize(input, kernel, stride, null, mode, dilation, CNN2DFormat.NCHW);
-			int[] pad = ConvolutionUtils.getSameModeTopLeftPadding(out,
-					new int[] { (int) input.size(2), (int) input.size(3) }, kernel, stride, dilation);
-			return new int[] { out[0], out[1], pad[0], pad[1] };
+			return new int[] { out[0], out[1], samePadding(out[0], (int) input.size(2), kernel[0], stride[0],
+					dilation == null ? 1 : dilation[0]), samePadding(out[1], (int) input.size(3), kernel[1], stride[1],
+					dilation == null ? 1 : dilation[1]) };
 		}
 		if (mode != ConvolutionMode.Truncate) return null;
 		int[] out = ConvolutionUtils.getOutputSize(input, kernel, stride, padding, mode, dilation, CNN2DFormat.NCHW);
 		return new int[] { out[0], out[1], padding[0], padding[1] };
+	}
+
+	/**
+	 * "Same" mode's padding before the first window along one axis, as libnd4j's {@code calcPadding2D} computes it:
+	 * half of what the windows overhang the input (truncated toward zero, as C++ divides), negative where a stride at
+	 * least 2 larger than the (dilated) window leaves input uncovered — e.g. "maxpool 1 stride=3 pad=same" on 9 rows:
+	 * (3 - 1) · 3 + 1 - 9 = -2, so -1, and the windows start at rows 1, 4, 7. DL4J's Java
+	 * {@code ConvolutionUtils.getSameModeTopLeftPadding} computes the same half but throws ("Invalid padding values
+	 * calculated") when it is negative, while its pooling runs such layers on libnd4j (every processor with AVX-512);
+	 * ConvKit's Java pooling runs them where oneDNN lacks AVX-512 and must place the windows alike. (Convolutions
+	 * that would need it are refused by {@code NetworkSpec.shapes}: DL4J's convolution layer throws there.)
+	 */
+	static int samePadding(int out, int in, int kernel, int stride, int dilation) {
+		int dilatedKernel = (kernel - 1) * dilation + 1;
+		return ((out - 1) * stride + dilatedKernel - in) / 2;
 	}
 }

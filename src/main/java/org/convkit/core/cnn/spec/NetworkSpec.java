@@ -108,6 +108,7 @@ public final class NetworkSpec {
 						throw new IllegalArgumentException("layer " + (i + 1) + " '" + l + "': the image would shrink"
 								+ " below 1x1 (input " + h + "x" + w + "x" + c + ", window " + l.kernelHeight() + "x"
 								+ l.kernelWidth() + "); use a larger input size, pad=same or fewer layers");
+					checkSamePadding(i, l, h, w, c, oh, ow);
 					if (l.kind() == LayerSpec.Kind.CONV) {
 						params = (long) l.kernelHeight() * l.kernelWidth() * c * l.filters() + l.filters();
 						c = l.filters();
@@ -167,6 +168,24 @@ public final class NetworkSpec {
 		long sum = 0;
 		for (LayerShape s : shapes(height, width, channels, classes)) sum += s.params;
 		return sum;
+	}
+
+	/**
+	 * A "same" convolution or pooling whose stride exceeds its window by 2 or more can leave more of the input
+	 * uncovered than DL4J's padding can place (for 27 rows, a 1×1 window and stride 3: (9 - 1) · 3 + 1 - 27 = -2, half
+	 * of it before the first window): its convolution layer then stops with "Invalid padding values calculated", and
+	 * so does its pooling layers' backprop (libnd4j's forward pass starts the first window inside the image instead).
+	 * Refused here, with the layer named, on every processor, before anything is trained.
+	 */
+	private static void checkSamePadding(int index, LayerSpec l, int h, int w, int c, int oh, int ow) {
+		if (l.padding() != Padding.SAME) return;
+		boolean rows = (oh - 1L) * l.stride() + l.kernelHeight() - h < -1;
+		boolean columns = (ow - 1L) * l.stride() + l.kernelWidth() - w < -1;
+		if (rows || columns)
+			throw new IllegalArgumentException("layer " + (index + 1) + " '" + l + "': with pad=same a stride of "
+					+ l.stride() + " over a " + l.kernelHeight() + "x" + l.kernelWidth() + " window skips more of the "
+					+ h + "x" + w + "x" + c + " input than DL4J can pad; use a window of at least " + (l.stride() - 1)
+					+ " pixels, pad=valid or another input size");
 	}
 
 	private static int outSize(int in, int k, int stride, Padding pad) {

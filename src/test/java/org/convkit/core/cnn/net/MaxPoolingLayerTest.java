@@ -89,6 +89,33 @@ public class MaxPoolingLayerTest {
 		assertLikeDl4j(NetworkSpec.SMALL_VGG_SPEC.replace("; dropout 0.5", ""), 12, 12, 3, 0);
 	}
 
+	/**
+	 * A negative padding — "same" with a stride 2 or more above the window: on 9 rows, window 1 and stride 3 half the
+	 * overhang, (3 - 1) · 3 + 1 - 9 = -2, is -1 — starts the windows inside the image, at rows 1, 4, 7, as libnd4j's
+	 * pooling does. ConvKit's networks refuse such layers (DL4J's backprop cannot run them), but a model made elsewhere
+	 * may hold one, and DL4J's Java formula for the padding threw where the Java pooling ran (without AVX-512).
+	 */
+	@Test
+	public void aNegativePaddingStartsTheWindowsInsideTheImage() {
+		int h = 9, w = 7;
+		float[] in = new float[2 * h * w];
+		for (int i = 0; i < in.length; i++) in[i] = (i * 37 % 101) - 50;
+		float[] out = new float[2 * 3 * 3];
+		int[] at = new int[out.length];
+		int[] g = WindowGeometry.of(org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 2, 1, h, w),
+				org.deeplearning4j.nn.conf.ConvolutionMode.Same, new int[] { 1, 1 }, new int[] { 3, 3 },
+				new int[] { 0, 0 }, new int[] { 1, 1 });
+		assertArrayEquals(new int[] { 3, 3, -1, 0 }, g);
+		MaxPoolingLayer.forward(in, 2, h, w, 1, 1, 3, 3, g[2], g[3], 3, 3, out, at);
+		for (int p = 0, o = 0; p < 2; p++)
+			for (int i = 0; i < 3; i++)
+				for (int j = 0; j < 3; j++, o++) {
+					int expected = p * h * w + (3 * i + 1) * w + 3 * j; // rows 1, 4, 7; columns 0, 3, 6
+					assertEquals("plane " + p + " at " + j + "," + i, expected, at[o]);
+					assertEquals(in[expected], out[o], 0f);
+				}
+	}
+
 	@Test
 	public void oddSizesStridesAndSamePaddingAsDl4j() {
 		assertLikeDl4j("conv 3x3x4; maxpool 2; conv 2x2x3; maxpool 3 stride=3 pad=same; dense 5", 13, 11, 2, 0);

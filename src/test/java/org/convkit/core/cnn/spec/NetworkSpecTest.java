@@ -135,6 +135,27 @@ public class NetworkSpecTest {
 		assertEquals(431080, NetworkSpec.preset("LeNet").parameterCount(28, 28, 1, 10));
 	}
 
+	/**
+	 * A "same" convolution or pooling whose stride exceeds its window by 2 or more on an input it cannot pad (DL4J's
+	 * convolution, and its pooling's backprop, stop there) is refused with the layer named; where the overhang is -1
+	 * or more it is accepted.
+	 */
+	@Test
+	public void aSameConvolutionDl4jCannotPadIsRefused() {
+		expectError(() -> NetworkSpec.parse("conv 1x1x4 stride=3 pad=same; dense 5").shapes(27, 25, 1),
+				"layer 1 'conv 1x1x4 stride=3 pad=same", "27x25x1", "at least 2 pixels");
+		expectError(() -> NetworkSpec.parse("conv 3x3x4; conv 1x1x6 stride=3 pad=same").shapes(11, 13, 2),
+				"layer 2", "9x11x4");
+		expectError(() -> NetworkSpec.parse("conv 1x1x4 stride=4 pad=same").shapes(8, 9, 1), "8x9x1");
+		assertEquals("9x9x4", NetworkSpec.parse("conv 1x1x4 stride=3 pad=same").shapes(26, 25, 1).get(0).shapeText());
+		assertEquals("9x9x4", NetworkSpec.parse("conv 2x2x4 stride=3 pad=same").shapes(27, 25, 1).get(0).shapeText());
+		expectError(() -> NetworkSpec.parse("maxpool 1 stride=3 pad=same").shapes(9, 8, 1), "layer 1 'maxpool 1",
+				"9x8x1");
+		expectError(() -> NetworkSpec.parse("avgpool 2 stride=4 pad=same").shapes(8, 12, 1), "'avgpool 2");
+		assertEquals("3x3x1", NetworkSpec.parse("maxpool 1 stride=3 pad=same").shapes(8, 8, 1).get(0).shapeText());
+		assertEquals("3x3x1", NetworkSpec.parse("maxpool 1 stride=3 pad=valid").shapes(9, 9, 1).get(0).shapeText());
+	}
+
 	@Test
 	public void smallVggAndStrideSameShapes() {
 		List<LayerShape> s = NetworkSpec.preset("Small VGG").shapes(32, 30, 3);
