@@ -51,8 +51,9 @@ public final class LayerGeometry {
 				if (out < 1)
 					throw new IllegalArgumentException(names.get(i) + " (" + l + ") needs at least " + k
 							+ " pixels here but gets " + length);
-				// negative where a stride 2 or more above the window leaves input uncovered (pooling only: such
-				// convolutions are refused): the first window then starts inside the image, as libnd4j places it
+				// negative where a stride 2 or more above the window leaves input uncovered (refused in the networks
+				// ConvKit builds, possible in a model made elsewhere): the first window starts inside the image, as
+				// libnd4j places it
 				int p = l.padding() == Padding.SAME ? ((out - 1) * s + k - length) / 2 : 0;
 				pad += p * stride;
 				field += (k - 1) * stride;

@@ -15,8 +15,8 @@ final class WindowGeometry {
 
 	/**
 	 * {@code {outH, outW, padTop, padLeft}} for {@code kernel} windows moved by {@code stride} over {@code input} (only
-	 * its shape is read): "same" mode pads as libnd4j does ({@link #samePadding}),
-	 * "truncate" takes {@code padding}; null for other modes.
+	 * its shape is read): "same" mode pads as libnd4j does ({@link #samePadding}), "truncate" takes {@code padding};
+	 * null for other modes.
 	 */
 	static int[] of(INDArray input, ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation) {
 		if (mode == ConvolutionMode.Same) {
@@ -36,9 +36,10 @@ final class WindowGeometry {
 	 * least 2 larger than the (dilated) window leaves input uncovered — e.g. "maxpool 1 stride=3 pad=same" on 9 rows:
 	 * (3 - 1) · 3 + 1 - 9 = -2, so -1, and the windows start at rows 1, 4, 7. DL4J's Java
 	 * {@code ConvolutionUtils.getSameModeTopLeftPadding} computes the same half but throws ("Invalid padding values
-	 * calculated") when it is negative, while its pooling runs such layers on libnd4j (every processor with AVX-512);
-	 * ConvKit's Java pooling runs them where oneDNN lacks AVX-512 and must place the windows alike. (Convolutions
-	 * that would need it are refused by {@code NetworkSpec.shapes}: DL4J's convolution layer throws there.)
+	 * calculated") when it is negative, while its pooling's forward pass runs such layers on libnd4j (every processor
+	 * with AVX-512); ConvKit's Java pooling runs them where oneDNN lacks AVX-512 and must place the windows alike.
+	 * ConvKit refuses such layers in the networks it builds ({@code NetworkSpec.shapes}: DL4J's convolution, and its
+	 * pooling's backprop, throw there), but a model made elsewhere may hold one.
 	 */
 	static int samePadding(int out, int in, int kernel, int stride, int dilation) {
 		int dilatedKernel = (kernel - 1) * dilation + 1;
