@@ -42,8 +42,7 @@ public final class WindowGrid {
 	public static WindowGrid pooling(int size, int window, int stride, Padding padding) {
 		check(size, window, stride, padding);
 		int out = padding.outputSize(size, window, stride);
-		// libnd4j ConvolutionUtils::calcPadding2D; C++ division truncates toward zero like Java's.
-		int before = padding == Padding.SAME ? (int) (((long) (out - 1) * stride + window - size) / 2) : 0;
+		int before = padding.before(size, window, stride);
 		return new WindowGrid(size, window, stride, padding, before, false);
 	}
 

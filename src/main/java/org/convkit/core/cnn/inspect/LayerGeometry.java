@@ -47,14 +47,14 @@ public final class LayerGeometry {
 				throw new IllegalArgumentException(names.get(i) + " is a dense layer: it has no image geometry");
 			if (l.isSpatial()) {
 				int k = height ? l.kernelHeight() : l.kernelWidth(), s = l.stride();
-				int out = l.padding() == Padding.SAME ? (length + s - 1) / s : length < k ? 0 : (length - k) / s + 1;
+				int out = l.padding().outputSize(length, k, s);
 				if (out < 1)
 					throw new IllegalArgumentException(names.get(i) + " (" + l + ") needs at least " + k
 							+ " pixels here but gets " + length);
 				// negative where a stride 2 or more above the window leaves input uncovered (refused in the networks
 				// ConvKit builds, possible in a model made elsewhere): the first window starts inside the image, as
 				// libnd4j places it
-				int p = l.padding() == Padding.SAME ? ((out - 1) * s + k - length) / 2 : 0;
+				int p = l.padding().before(length, k, s);
 				pad += p * stride;
 				field += (k - 1) * stride;
 				stride *= s;

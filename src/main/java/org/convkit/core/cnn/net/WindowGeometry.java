@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.net;
 
+import org.convkit.core.cnn.spec.Padding;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.util.ConvolutionUtils;
@@ -21,9 +22,8 @@ final class WindowGeometry {
 	static int[] of(INDArray input, ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation) {
 		if (mode == ConvolutionMode.Same) {
 			int[] out = ConvolutionUtils.getOutputSize(input, kernel, stride, null, mode, dilation, CNN2DFormat.NCHW);
-			return new int[] { out[0], out[1], samePadding(out[0], (int) input.size(2), kernel[0], stride[0],
-					dilation == null ? 1 : dilation[0]), samePadding(out[1], (int) input.size(3), kernel[1], stride[1],
-					dilation == null ? 1 : dilation[1]) };
+			return new int[] { out[0], out[1], samePadding((int) input.size(2), kernel[0], stride[0], dilation, 0),
+					samePadding((int) input.size(3), kernel[1], stride[1], dilation, 1) };
 		}
 		if (mode != ConvolutionMode.Truncate) return null;
 		int[] out = ConvolutionUtils.getOutputSize(input, kernel, stride, padding, mode, dilation, CNN2DFormat.NCHW);
@@ -31,18 +31,17 @@ final class WindowGeometry {
 	}
 
 	/**
-	 * "Same" mode's padding before the first window along one axis, as libnd4j's {@code calcPadding2D} computes it:
-	 * half of what the windows overhang the input (truncated toward zero, as C++ divides), negative where a stride at
-	 * least 2 larger than the (dilated) window leaves input uncovered — e.g. "maxpool 1 stride=3 pad=same" on 9 rows:
-	 * (3 - 1) · 3 + 1 - 9 = -2, so -1, and the windows start at rows 1, 4, 7. DL4J's Java
-	 * {@code ConvolutionUtils.getSameModeTopLeftPadding} computes the same half but throws ("Invalid padding values
+	 * "Same" mode's padding before the first window along one axis, as libnd4j computes it ({@link Padding#before}):
+	 * negative where a stride at least 2 larger than the (dilated) window leaves input uncovered — e.g. "maxpool 1
+	 * stride=3 pad=same" on 9 rows: -1, windows at rows 1, 4, 7. DL4J's Java
+	 * {@code ConvolutionUtils.getSameModeTopLeftPadding} computes the same but throws ("Invalid padding values
 	 * calculated") when it is negative, while its pooling's forward pass runs such layers on libnd4j (every processor
 	 * with AVX-512); ConvKit's Java pooling runs them where oneDNN lacks AVX-512 and must place the windows alike.
 	 * ConvKit refuses such layers in the networks it builds ({@code NetworkSpec.shapes}: DL4J's convolution, and its
 	 * pooling's backprop, throw there), but a model made elsewhere may hold one.
 	 */
-	static int samePadding(int out, int in, int kernel, int stride, int dilation) {
-		int dilatedKernel = (kernel - 1) * dilation + 1;
-		return ((out - 1) * stride + dilatedKernel - in) / 2;
+	static int samePadding(int in, int kernel, int stride, int[] dilation, int axis) {
+		int d = dilation == null ? 1 : dilation[axis];
+		return Padding.SAME.before(in, (kernel - 1) * d + 1, stride);
 	}
 }

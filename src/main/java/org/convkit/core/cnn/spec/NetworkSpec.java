@@ -108,7 +108,7 @@ public final class NetworkSpec {
 						throw new IllegalArgumentException("layer " + (i + 1) + " '" + l + "': the image would shrink"
 								+ " below 1x1 (input " + h + "x" + w + "x" + c + ", window " + l.kernelHeight() + "x"
 								+ l.kernelWidth() + "); use a larger input size, pad=same or fewer layers");
-					checkSamePadding(i, l, h, w, c, oh, ow);
+					checkSamePadding(i, l, h, w, c);
 					if (l.kind() == LayerSpec.Kind.CONV) {
 						params = (long) l.kernelHeight() * l.kernelWidth() * c * l.filters() + l.filters();
 						c = l.filters();
@@ -177,11 +177,9 @@ public final class NetworkSpec {
 	 * so does its pooling layers' backprop (libnd4j's forward pass starts the first window inside the image instead).
 	 * Refused here, with the layer named, on every processor, before anything is trained.
 	 */
-	private static void checkSamePadding(int index, LayerSpec l, int h, int w, int c, int oh, int ow) {
-		if (l.padding() != Padding.SAME) return;
-		boolean rows = (oh - 1L) * l.stride() + l.kernelHeight() - h < -1;
-		boolean columns = (ow - 1L) * l.stride() + l.kernelWidth() - w < -1;
-		if (rows || columns)
+	private static void checkSamePadding(int index, LayerSpec l, int h, int w, int c) {
+		Padding p = l.padding();
+		if (p.before(h, l.kernelHeight(), l.stride()) < 0 || p.before(w, l.kernelWidth(), l.stride()) < 0)
 			throw new IllegalArgumentException("layer " + (index + 1) + " '" + l + "': with pad=same a stride of "
 					+ l.stride() + " over a " + l.kernelHeight() + "x" + l.kernelWidth() + " window skips more of the "
 					+ h + "x" + w + "x" + c + " input than DL4J can pad; use a window of at least " + (l.stride() - 1)

@@ -21,6 +21,17 @@ public enum Padding {
 		return in < k ? 0 : (in - k) / stride + 1;
 	}
 
+	/**
+	 * SAME's padding before the first window along an axis of {@code in} pixels (0 for VALID), as libnd4j's
+	 * {@code calcPadding2D} computes it: half of what the windows overhang the input, truncated toward zero as C++
+	 * divides; negative where a stride at least 2 larger than the window leaves input uncovered (9 pixels, window 1,
+	 * stride 3: (3 - 1) · 3 + 1 - 9 = -2, so -1: the windows start at 1, 4, 7). {@code k} is the dilated window.
+	 */
+	public int before(int in, int k, int stride) {
+		if (this == VALID) return 0;
+		return (int) (((long) outputSize(in, k, stride) - 1) * stride + k - in) / 2;
+	}
+
 	public static Padding fromLabel(String label) {
 		for (Padding p : values())
 			if (p.label.equalsIgnoreCase(label == null ? "" : label.trim())) return p;

@@ -18,7 +18,7 @@ public class WindowGeometryTest {
 				for (int s = 1; s <= 5; s++)
 					for (int d = 1; d <= 2; d++) {
 						int out = (in + s - 1) / s;
-						int ours = WindowGeometry.samePadding(out, in, k, s, d);
+						int ours = WindowGeometry.samePadding(in, k, s, new int[] { d, d }, 0);
 						String at = "in " + in + " kernel " + k + " stride " + s + " dilation " + d;
 						assertEquals(at, ((out - 1) * s + (k - 1) * d + 1 - in) / 2, ours); // libnd4j's calcPadding2D
 						int[] dl4j;
