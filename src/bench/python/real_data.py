@@ -11,6 +11,9 @@ PNGs in ConvKit's layout (one subfolder per class), for checking the training de
                                       the bottom quarter (no overlap with training)
                              photos   four RGB photographs (immunohistochemistry, astronaut, coffee, rocket) cut into
                                       32x32 RGB patches the same way: which photograph a patch comes from
+                             photos64 the same photographs cut into 64x64 RGB patches (Small VGG's size), training
+                                      patches at stride 32, test patches at stride 32 too (they overlap each other,
+                                      never a training patch): ~620 / ~180
   real_data.py reference OUT  a classical reference on the same exported files: scikit-learn's SVC (RBF kernel,
                              defaults, pixels scaled to 0..1) trained on OUT/<set>/train, tested on OUT/<set>/test
   real_data.py score CSV     accuracy of a "Classify Folder with CNN" CSV (recursive, so the file column starts
@@ -22,6 +25,8 @@ import sys
 
 import numpy as np
 from PIL import Image
+
+SETS = ("digits", "textures", "photos", "photos64")
 
 
 def save(img, path):
@@ -43,11 +48,11 @@ def digits(out):
             save(x[i], os.path.join(out, "digits", part, str(c), "d%04d.png" % i))
 
 
-def patches(out, name, images, size=32):
+def patches(out, name, images, size=32, test_stride=None):
     for cls, img in images.items():
         h = img.shape[0]
         split = (h * 3 // 4) // size * size  # training rows above, testing rows below
-        for part, y0, y1, stride in (("train", 0, split, size // 2), ("test", split, h, size)):
+        for part, y0, y1, stride in (("train", 0, split, size // 2), ("test", split, h, test_stride or size)):
             k = 0
             for y in range(y0, y1 - size + 1, stride):
                 for x in range(0, img.shape[1] - size + 1, stride):
@@ -59,9 +64,11 @@ def export(out):
     import skimage.data as data
     digits(out)
     patches(out, "textures", {"brick": data.brick(), "grass": data.grass(), "gravel": data.gravel()})
-    patches(out, "photos", {"ihc": data.immunohistochemistry(), "astronaut": data.astronaut(),
-                            "coffee": data.coffee(), "rocket": data.rocket()})
-    for name in ("digits", "textures", "photos"):
+    photos = {"ihc": data.immunohistochemistry(), "astronaut": data.astronaut(), "coffee": data.coffee(),
+              "rocket": data.rocket()}
+    patches(out, "photos", photos)
+    patches(out, "photos64", photos, size=64, test_stride=32)  # 64-pixel steps would leave ~60 test patches
+    for name in SETS:
         for part in ("train", "test"):
             root = os.path.join(out, name, part)
             counts = {c: len(os.listdir(os.path.join(root, c))) for c in sorted(os.listdir(root))}
@@ -79,7 +86,7 @@ def load(root):
 
 def reference(out):
     from sklearn.svm import SVC
-    for name in ("digits", "textures", "photos"):
+    for name in SETS:
         x, y = load(os.path.join(out, name, "train"))
         xt, yt = load(os.path.join(out, name, "test"))
         right = int((SVC().fit(x, y).predict(xt) == yt).sum())

@@ -218,6 +218,18 @@ public class TrainCnnClassifierTest {
 		assertEquals(3, ModelBundleIO.read(file("early-last.zip")).history().epochs());
 	}
 
+	/** Without epochs= and patience=: at most 30 epochs, stopped by the default patience of 5 (docs/accuracy.md). */
+	@Test
+	public void theDefaultsRunAtMostThirtyEpochsWithAPatienceOfFive() throws Exception {
+		MacroHarness.Outcome o = MacroHarness.attempt(null, COMMAND, folderOptions(folder) + " learning=1e-9 " + FAST
+				+ " validation=0.2 model=[" + file("defaults.zip") + "]");
+		assertTrue(o.failureText() + o.output, o.failures.isEmpty());
+		assertTrue(o.output, o.output.contains("epochs=30, normalisation"));
+		assertEquals("EARLY_STOPPED", TrainCnnClassifier.lastResult("stop"));
+		assertEquals(6, TrainCnnClassifier.lastReport().history().size());
+		assertEquals(6, ModelBundleIO.read(file("defaults-last.zip")).history().epochs());
+	}
+
 	/** Esc (as ImageJ's key handler reports it) after the first saved epoch: cancelled, the models are kept. */
 	@Test
 	public void escapeStopsAndKeepsTheModels() throws Exception {
