@@ -4,7 +4,7 @@
 # training folder, classify-folder.ijm on the held-out test folder, the test accuracy from the CSV.
 #
 #   src/bench/accuracy.sh [SET [KEYS...]]
-#     SET   digits | textures | photos | photos64 | all (default: all)
+#     SET   digits | textures | photos | photos64 | photos64r | all (default: all)
 #     KEYS  extra keys for Train CNN Classifier, one run per argument (default: one run with the defaults), e.g.
 #           src/bench/accuracy.sh digits "" "width=28 height=28" "augment=none"
 #
@@ -20,8 +20,8 @@ shift || true
 RUNS=("$@")
 [ ${#RUNS[@]} -gt 0 ] || RUNS=("")
 
-# exported once; the marker tells a complete export from one that stopped half-way (-2: since photos64)
-if [ ! -f "$WORK/data/.exported-2" ]; then
+# exported once; the marker tells a complete export from one that stopped half-way (-4: since photos64r in tiles)
+if [ ! -f "$WORK/data/.exported-4" ]; then
 	if ! "$PY" -c "import sklearn, skimage" 2>/dev/null; then
 		echo "accuracy.sh: $PY has no scikit-learn or scikit-image (Debian: apt-get install python3-sklearn" \
 			"python3-skimage)" >&2
@@ -30,10 +30,10 @@ if [ ! -f "$WORK/data/.exported-2" ]; then
 	rm -rf "$WORK/data"
 	mkdir -p "$WORK"
 	"$PY" "$HERE/src/bench/python/real_data.py" export "$WORK/data" >&2
-	touch "$WORK/data/.exported-2"
+	touch "$WORK/data/.exported-4"
 fi
 
-sets=(digits textures photos photos64)
+sets=(digits textures photos photos64 photos64r)
 [ "$SET" = all ] || sets=("$SET")
 for s in "${sets[@]}"; do
 	for keys in "${RUNS[@]}"; do

@@ -14,6 +14,10 @@ PNGs in ConvKit's layout (one subfolder per class), for checking the training de
                              photos64 the same photographs cut into 64x64 RGB patches (Small VGG's size), training
                                       patches at stride 32, test patches at stride 32 too (they overlap each other,
                                       never a training patch): ~620 / ~180
+                             photos64r photos64's test patches; the training part of each photograph cut into 2 x 4
+                                      tiles first, patches (stride 32) within a tile only, saved as
+                                      t<row><column>_<n>.png: eight source images for split=[By image] (tile t03 of
+                                      every photograph is one "field"; patches of different tiles share no pixel)
   real_data.py reference OUT  a classical reference on the same exported files: scikit-learn's SVC (RBF kernel,
                              defaults, pixels scaled to 0..1) trained on OUT/<set>/train, tested on OUT/<set>/test
   real_data.py score CSV     accuracy of a "Classify Folder with CNN" CSV (recursive, so the file column starts
@@ -26,7 +30,7 @@ import sys
 import numpy as np
 from PIL import Image
 
-SETS = ("digits", "textures", "photos", "photos64")
+SETS = ("digits", "textures", "photos", "photos64", "photos64r")
 
 
 def save(img, path):
@@ -60,6 +64,28 @@ def patches(out, name, images, size=32, test_stride=None):
                     k += 1
 
 
+def tiles(out, name, images, size=64, rows=2, columns=4):
+    """Training patches within each of ROWS x COLUMNS tiles of the top three quarters; test patches as photos64."""
+    for cls, img in images.items():
+        h, w = img.shape[:2]
+        split = (h * 3 // 4) // size * size
+        k = 0
+        for r in range(rows):
+            y0, y1 = r * split // rows, (r + 1) * split // rows
+            for c in range(columns):
+                x0, x1 = c * w // columns, (c + 1) * w // columns
+                for y in range(y0, y1 - size + 1, size // 2):
+                    for x in range(x0, x1 - size + 1, size // 2):
+                        save(img[y:y + size, x:x + size],
+                             os.path.join(out, name, "train", cls, "t%d%d_%05d.png" % (r, c, k)))
+                        k += 1
+        k = 0
+        for y in range(split, h - size + 1, size // 2):
+            for x in range(0, w - size + 1, size // 2):
+                save(img[y:y + size, x:x + size], os.path.join(out, name, "test", cls, "p%05d.png" % k))
+                k += 1
+
+
 def export(out):
     import skimage.data as data
     digits(out)
@@ -68,6 +94,7 @@ def export(out):
               "rocket": data.rocket()}
     patches(out, "photos", photos)
     patches(out, "photos64", photos, size=64, test_stride=32)  # 64-pixel steps would leave ~60 test patches
+    tiles(out, "photos64r", photos)
     for name in SETS:
         for part in ("train", "test"):
             root = os.path.join(out, name, part)

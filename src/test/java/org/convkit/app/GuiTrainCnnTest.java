@@ -96,7 +96,7 @@ public class GuiTrainCnnTest {
 		java.util.Vector<Choice> choices = (java.util.Vector<Choice>) gd.getChoices();
 		// string fields: folder, channels, layers, augment, model, continue; numbers: patch, value, width, height,
 		// low, high, epochs, batch, learning, l2, validation, patience, seed; choices: source, stack, label, border,
-		// resize, normalize, per, architecture, optimizer, init, balance
+		// resize, normalize, per, architecture, optimizer, init, split, balance
 		GuiTesting.type(gd, numbers.get(6), "4");
 		GuiTesting.type(gd, numbers.get(7), "16");
 		GuiTesting.type(gd, numbers.get(10), "0.2");
@@ -134,8 +134,8 @@ public class GuiTrainCnnTest {
 		Map<String, String> recorded = GuiRecordingTest.parseOptions(options);
 		assertEquals("recorded: " + line, Arrays.asList("source", "folder", "stack", "label", "patch", "border",
 				"value", "channels", "resize", "width", "height", "normalize", "per", "low", "high", "architecture",
-				"layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation", "patience", "augment",
-				"balance", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
+				"layers", "epochs", "batch", "optimizer", "learning", "init", "l2", "validation", "patience", "split",
+				"augment", "balance", "seed", "model", "continue"), new java.util.ArrayList<>(recorded.keySet()));
 		assertEquals("LeNet", recorded.get("architecture"));
 		assertEquals("4", recorded.get("epochs"));
 		assertEquals(model.toString(), recorded.get("model"));

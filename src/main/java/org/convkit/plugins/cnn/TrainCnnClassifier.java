@@ -7,6 +7,7 @@ import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
 import ij.plugin.PlugIn;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.net.ClassBalance;
@@ -57,8 +58,8 @@ public class TrainCnnClassifier implements PlugIn {
 			KEY_HIGH = "high", KEY_BALANCE = "balance", KEY_RESIZE = "resize", KEY_WIDTH = "width", KEY_HEIGHT = "height", KEY_ARCHITECTURE = "architecture",
 			KEY_LAYERS = "layers", KEY_EPOCHS = "epochs", KEY_BATCH = "batch", KEY_OPTIMIZER = "optimizer",
 			KEY_LEARNING = "learning", KEY_INIT = "init", KEY_L2 = "l2", KEY_VALIDATION = "validation",
-			KEY_PATIENCE = "patience", KEY_AUGMENT = "augment", KEY_SEED = "seed", KEY_MODEL = "model",
-			KEY_OVERWRITE = "overwrite", KEY_CONTINUE = "continue";
+			KEY_PATIENCE = "patience", KEY_SPLIT = "split", KEY_AUGMENT = "augment", KEY_SEED = "seed",
+			KEY_MODEL = "model", KEY_OVERWRITE = "overwrite", KEY_CONTINUE = "continue";
 	/** Title of the live plot (an image when headless). */
 	public static final String PLOT_TITLE = "CNN Training";
 	static final String NO_IMAGE = "(no image open)";
@@ -110,6 +111,7 @@ public class TrainCnnClassifier implements PlugIn {
 			.number(KEY_L2, TrainingDefaults.L2, CommandKeys.between(0, 1))
 			.number(KEY_VALIDATION, TrainingDefaults.VALIDATION, CommandKeys.below(0, 1))
 			.number(KEY_PATIENCE, TrainingDefaults.PATIENCE, CommandKeys.whole(0, TrainingSettings.MAX_EPOCHS))
+			.choice(KEY_SPLIT, TrainingDefaults.SPLIT.displayName(), SplitRule.displayNames())
 			.text(KEY_AUGMENT, TrainingDefaults.AUGMENT).alternative("flip")
 			.number(KEY_SEED, TrainingDefaults.SEED, CommandKeys.whole(-(double) (1L << 53), (double) (1L << 53)))
 			.path(KEY_MODEL, CommandKeys.PathRole.MODEL_OUTPUT).required()
@@ -156,7 +158,8 @@ public class TrainCnnClassifier implements PlugIn {
 	 * A number or text of the last run, for macros ({@code call(...)} returns strings): {@code stop} (COMPLETED,
 	 * CANCELLED, EARLY_STOPPED, DIVERGED), {@code message}, {@code epochs} (epochs this run), {@code last_epoch},
 	 * {@code best_epoch}, {@code best_validation_loss}, {@code best_validation_accuracy}, {@code best_file},
-	 * {@code last_file}, {@code validation_images}, {@code skipped}. "" when there was no run or the value does not
+	 * {@code last_file}, {@code validation_images}, {@code validation_sources} (split=By image: the held-out source
+	 * images, one per line), {@code skipped}. "" when there was no run or the value does not
 	 * exist (e.g. no validation).
 	 */
 	public static String lastResult(String key) {
@@ -220,14 +223,18 @@ public class TrainCnnClassifier implements PlugIn {
 		gd.addNumericField(KEY_L2 + ":", o.l2, digits(o.l2), 8, "weight decay");
 		gd.addNumericField(KEY_VALIDATION + ":", o.validation, Math.max(2, digits(o.validation)), 6, "fraction");
 		gd.addToSameRow();
+		gd.addChoice(KEY_SPLIT + ":", SplitRule.displayNames(), choice(o.split, SplitRule.displayNames()));
 		gd.addNumericField(KEY_PATIENCE + ":", o.patience, 0, 6, "epochs (0 = off)");
-		gd.addMessage("Validation: held out per class (0 = train on all, no early stopping). Patience: early stopping "
-				+ "after\nthat many epochs without a lower validation loss.");
-		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
-		gd.addMessage("Augment: any of flip rot90 rotate shift brightness contrast noise, or none.");
-		gd.addChoice(KEY_BALANCE + ":", ClassBalance.displayNames(), choice(o.balance, ClassBalance.displayNames()));
 		gd.addToSameRow();
 		gd.addNumericField(KEY_SEED + ":", o.seed, 0, 12, "");
+		gd.addStringField(KEY_AUGMENT + ":", o.augment, 40);
+		// one message for these rows (each message adds a gap): the dialog already nearly fills a 1024-pixel screen
+		gd.addMessage("Validation: held out per class (0 = train on all, no early stopping). Split By image: whole "
+				+ "source images held out\n(ROIs: each ROI's image; files: the name up to its last _, field3_017.tif: "
+				+ "field3). Patience: early stopping after\nthat many epochs without a lower validation loss. Augment: "
+				+ "any of flip rot90 rotate shift brightness contrast noise, or none.");
+		// beside the augment field GridBag puts it past the field's wide column, off the dialog's edge
+		gd.addChoice(KEY_BALANCE + ":", ClassBalance.displayNames(), choice(o.balance, ClassBalance.displayNames()));
 		gd.addMessage("Model", header);
 		PathFields.addFile(gd, KEY_MODEL + ":", o.model);
 		gd.addCheckbox(KEY_OVERWRITE + " existing model files", o.overwrite);
@@ -312,6 +319,7 @@ public class TrainCnnClassifier implements PlugIn {
 		o.l2 = f.number(KEY_L2, o.l2);
 		o.validation = f.number(KEY_VALIDATION, o.validation);
 		o.patience = f.number(KEY_PATIENCE, o.patience);
+		o.split = f.choice(KEY_SPLIT, o.split).trim();
 		o.augment = f.string(KEY_AUGMENT, o.augment).trim();
 		o.balance = f.choice(KEY_BALANCE, o.balance).trim();
 		o.seed = f.number(KEY_SEED, o.seed);
@@ -368,7 +376,7 @@ public class TrainCnnClassifier implements PlugIn {
 			CommandReporter.unexpected(COMMAND, e);
 			return;
 		}
-		TrainingReport report = new TrainingReport(result, s.data.classes());
+		TrainingReport report = new TrainingReport(result, s.data.classes(), TrainingLog.heldOutSources(s, result));
 		lastReport = report;
 		if (result.epochs.isEmpty()) monitor.closePlot(); // nothing to show
 		else report.show();

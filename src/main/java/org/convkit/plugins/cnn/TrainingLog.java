@@ -3,6 +3,7 @@ package org.convkit.plugins.cnn;
 import ij.IJ;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
 import org.convkit.core.cnn.patch.PatchDataset;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import static org.convkit.plugins.cnn.TrainCnnClassifier.LOG;
@@ -59,9 +61,38 @@ final class TrainingLog {
 					+ f.height() / s.scaledUp + " scaled up " + s.scaledUp + "x: the network needs at least that)";
 			IJ.log(LOG + "input " + input + scaled + "; network " + architectureText(o) + ": " + o.spec());
 			IJ.log(LOG + o.settings() + ", normalisation " + o.rule() + ", validation "
-					+ TrainingOptions.number(o.validation)
+					+ TrainingOptions.number(o.validation) + " (" + s.split.displayName() + ")"
 					+ ", patience " + (int) o.patience + ", augment " + augmentText(o.augmentOps()));
 		}
+		sourcesText(s);
+	}
+
+	/**
+	 * With split=By image and validation: how many source images the examples come from, and a warning when each
+	 * example is its own (file names without '_', a labelled stack): then the split is one of single examples.
+	 */
+	private static void sourcesText(TrainingSetup s) {
+		if (s.split != SplitRule.BY_IMAGE || s.validation == 0) return;
+		Set<String> sources = new TreeSet<>();
+		for (int i = 0; i < s.data.size(); i++) sources.add(s.data.source(i));
+		IJ.log(LOG + "split By image: the " + s.data.size() + " examples come from " + sources.size()
+				+ " source image(s)" + (sources.size() < s.data.size() ? "" : ": each example is its own, so the "
+						+ "split holds out single examples (files count as one image when named IMAGE_NUMBER, e.g. "
+						+ "field3_017.tif and field3_018.tif)"));
+	}
+
+	/** The source images held out for validation with split=By image, sorted; empty otherwise. */
+	static List<String> heldOutSources(TrainingSetup s, TrainingResult r) {
+		if (s.split != SplitRule.BY_IMAGE || r.validationIndices == null) return new ArrayList<>();
+		Set<String> out = new TreeSet<>();
+		for (int i : r.validationIndices) out.add(s.data.source(i));
+		return new ArrayList<>(out);
+	}
+
+	/** The first 10 names, then how many more. */
+	private static String abbreviate(List<String> names) {
+		return names.size() <= 10 ? String.join(", ", names)
+				: String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
 	}
 
 	private static String augmentText(Set<Augmenter.Op> ops) {
@@ -85,8 +116,10 @@ final class TrainingLog {
 				+ (skipped == 0 ? "" : " (unreadable)"));
 		for (Dataset.Skipped s : r.skipped) IJ.log(LOG + "  skipped " + s);
 		if (r.inputBudget > 0) IJ.log(LOG + inputMemoryText(r, data.size() - skipped));
+		List<String> held = report.heldOutSources();
 		if (r.confusion != null)
-			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion));
+			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion) + (held.isEmpty() ? ""
+					: ", all from the " + held.size() + " source image(s) held out whole: " + abbreviate(held)));
 		EpochResult best = report.bestEpoch();
 		if (best != null && r.bestFile != null)
 			IJ.log(LOG + "best model (epoch " + best.epoch + (Double.isNaN(best.validationLoss) ? ", training loss "

@@ -2,6 +2,7 @@ package org.convkit.plugins.cnn;
 
 import org.convkit.core.cnn.train.TrainingDefaults;
 import org.convkit.core.cnn.data.Augmenter;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.PatchInput;
 import org.convkit.core.cnn.input.Resize;
@@ -49,6 +50,7 @@ final class TrainingOptions {
 	double learning = TrainingDefaults.LEARNING_RATE;
 	String init = TrainingDefaults.INIT.displayName();
 	double l2 = TrainingDefaults.L2, validation = TrainingDefaults.VALIDATION, patience = TrainingDefaults.PATIENCE;
+	String split = TrainingDefaults.SPLIT.displayName();
 	String augment = TrainingDefaults.AUGMENT;
 	double seed = TrainingDefaults.SEED;
 	String model = "";
@@ -85,6 +87,7 @@ final class TrainingOptions {
 		o.l2 = r.number(TrainCnnClassifier.KEY_L2);
 		o.validation = r.number(TrainCnnClassifier.KEY_VALIDATION);
 		o.patience = r.number(TrainCnnClassifier.KEY_PATIENCE);
+		o.split = r.choice(TrainCnnClassifier.KEY_SPLIT);
 		o.augment = r.text(TrainCnnClassifier.KEY_AUGMENT);
 		o.seed = r.number(TrainCnnClassifier.KEY_SEED);
 		o.model = r.text(TrainCnnClassifier.KEY_MODEL);
@@ -109,7 +112,8 @@ final class TrainingOptions {
 				.remember(TrainCnnClassifier.KEY_BATCH, batch).remember(TrainCnnClassifier.KEY_OPTIMIZER, optimizer)
 				.remember(TrainCnnClassifier.KEY_LEARNING, learning).remember(TrainCnnClassifier.KEY_INIT, init)
 				.remember(TrainCnnClassifier.KEY_L2, l2).remember(TrainCnnClassifier.KEY_VALIDATION, validation)
-				.remember(TrainCnnClassifier.KEY_PATIENCE, patience).remember(TrainCnnClassifier.KEY_AUGMENT, augment)
+				.remember(TrainCnnClassifier.KEY_PATIENCE, patience).remember(TrainCnnClassifier.KEY_SPLIT, split)
+				.remember(TrainCnnClassifier.KEY_AUGMENT, augment)
 				.remember(TrainCnnClassifier.KEY_SEED, seed).remember(TrainCnnClassifier.KEY_MODEL, model)
 				.remember(TrainCnnClassifier.KEY_OVERWRITE, overwrite)
 				.remember(TrainCnnClassifier.KEY_CONTINUE, continueFrom);
@@ -160,6 +164,7 @@ final class TrainingOptions {
 			throw new IllegalArgumentException("validation=" + number(validation) + " must be a fraction >= 0 and < 1"
 					+ " (0 = train on everything, no early stopping)");
 		whole("patience", patience, 0, TrainingSettings.MAX_EPOCHS, "(0 = no early stopping)");
+		splitRule();
 		seed(seed);
 		augmentOps();
 		settings(); // optimizer, learning, init, l2
@@ -237,6 +242,14 @@ final class TrainingOptions {
 		if (!(l2 >= 0 && l2 <= 1))
 			throw new IllegalArgumentException("l2=" + number(l2) + " must be between 0 and 1 (0 = no weight decay)");
 		return new TrainingSettings(o, learning, i, l2, (long) seed, (int) batch, (int) epochs, balance());
+	}
+
+	SplitRule splitRule() {
+		try {
+			return SplitRule.fromName(split);
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException("split=" + split + ": " + e.getMessage(), e);
+		}
 	}
 
 	Set<Augmenter.Op> augmentOps() {

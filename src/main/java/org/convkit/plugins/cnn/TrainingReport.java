@@ -41,10 +41,13 @@ public final class TrainingReport {
 	private final ResultsTable history, confusion, metrics;
 	private final ImagePlus confusionImage;
 	private final EpochResult bestEpoch;
+	private final List<String> heldOutSources;
 
-	TrainingReport(TrainingResult result, List<String> classes) {
+	/** @param heldOutSources the source images held out for validation with split=By image (else empty) */
+	TrainingReport(TrainingResult result, List<String> classes, List<String> heldOutSources) {
 		this.result = result;
 		this.classes = classes;
+		this.heldOutSources = heldOutSources;
 		bestEpoch = bestEpoch(result.epochs);
 		history = historyTable(result.epochs, bestEpoch);
 		if (result.confusion != null) {
@@ -256,6 +259,11 @@ public final class TrainingReport {
 		return Double.isNaN(v) ? "NaN" : String.format(Locale.ROOT, "%.4f", v);
 	}
 
+	/** The source images held out for validation with split=By image, sorted (empty otherwise). */
+	List<String> heldOutSources() {
+		return heldOutSources;
+	}
+
 	/** One value of this run for macros, as documented at {@link TrainCnnClassifier#lastResult}; "" if none. */
 	String macroValue(String key) {
 		if (key == null) return "";
@@ -283,6 +291,8 @@ public final class TrainingReport {
 				return t.lastFile == null ? "" : t.lastFile.toString();
 			case "validation_images":
 				return t.confusion == null ? "0" : String.valueOf(total(t.confusion));
+			case "validation_sources":
+				return String.join("\n", heldOutSources);
 			case "skipped":
 				return String.valueOf(t.skipped.size());
 			default:

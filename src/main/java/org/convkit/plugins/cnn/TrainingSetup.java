@@ -6,6 +6,7 @@ import ij.WindowManager;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.data.StackDataset;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.NormalisationRule;
@@ -40,6 +41,8 @@ public final class TrainingSetup {
 	public final NetworkSpec spec;
 	public final TrainingSettings settings;
 	public final double validation;
+	/** How the validation examples are chosen. */
+	public final SplitRule split;
 	public final int patience;
 	public final Set<Augmenter.Op> augment;
 	/** How pixel values are normalised (normalize=, per=, low=, high=). */
@@ -58,6 +61,7 @@ public final class TrainingSetup {
 		this.spec = spec;
 		settings = o.settings();
 		validation = o.validation;
+		split = o.splitRule();
 		patience = (int) o.patience;
 		augment = o.augmentOps();
 		rule = o.rule();
@@ -162,8 +166,8 @@ public final class TrainingSetup {
 
 	/** The single-machine trainer of this run. */
 	public Trainer trainer() {
-		Trainer t = new Trainer(data, spec, settings).validation(validation).patience(patience).augment(augment)
-				.normalisation(rule).saveTo(model, overwrite);
+		Trainer t = new Trainer(data, spec, settings).validation(validation).split(split).patience(patience)
+				.augment(augment).normalisation(rule).saveTo(model, overwrite);
 		if (continued != null) t.continueFrom(continued);
 		else t.input(format);
 		return t;

@@ -28,6 +28,15 @@ public interface Dataset {
 	/** A name for messages and results: the path relative to the folder, or "slice N (label)". */
 	String name(int index);
 
+	/**
+	 * The image example i comes from, for a split that keeps each source image on one side
+	 * ({@link SplitRule#BY_IMAGE}): examples with equal names come from one image. By default each example is its own
+	 * image (its {@link #name}).
+	 */
+	default String source(int index) {
+		return name(index);
+	}
+
 	/** The network input's channels: 1 (grayscale) or 3 (RGB) for images, the chosen channels for patches. */
 	int channels();
 

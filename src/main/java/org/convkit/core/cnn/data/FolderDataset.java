@@ -158,6 +158,21 @@ public final class FolderDataset implements Dataset {
 		return root.relativize(files.get(index)).toString().replace('\\', '/');
 	}
 
+	/**
+	 * The file name, without its extension, up to its last '_' ({@code field3_017.tif} → {@code field3}): patches
+	 * cut from one image and saved as {@code IMAGE_NUMBER.ext}, in any class folder, come from one source image. A
+	 * file whose name has no '_' (or only a leading one) is its own image: its {@link #name}, so that
+	 * {@code cells/a.tif} and {@code debris/a.tif} are two.
+	 */
+	@Override
+	public String source(int index) {
+		String name = files.get(index).getFileName().toString();
+		int dot = name.lastIndexOf('.');
+		String stem = dot > 0 ? name.substring(0, dot) : name;
+		int cut = stem.lastIndexOf('_');
+		return cut > 0 ? stem.substring(0, cut) : name(index);
+	}
+
 	/** Whether {@code file} lies in one of the class folders (where a new file would become an example). */
 	public boolean holds(Path file) {
 		Path p = file.toAbsolutePath().normalize();

@@ -13,6 +13,7 @@ import org.convkit.core.cnn.spec.NetworkSpec;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ public final class PatchDataset implements Dataset {
 	private final PatchInput input;
 	private final int patch;
 	private final PlaneCache planes;
+	/** Each image's name as a source ({@link #source}): its title, with its ImageJ ID when titles repeat. */
+	private final Map<ImagePlus, String> sourceNames = new IdentityHashMap<>();
 
 	/**
 	 * @param labels one class name per outline
@@ -65,6 +68,11 @@ public final class PatchDataset implements Dataset {
 		this.input = input;
 		this.patch = patch;
 		planes = new PlaneCache(input);
+		Map<String, Integer> titles = new HashMap<>();
+		for (ImagePlus imp : checked.keySet()) titles.merge(imp.getTitle(), 1, Integer::sum);
+		for (ImagePlus imp : checked.keySet())
+			sourceNames.put(imp, titles.get(imp.getTitle()) == 1 ? imp.getTitle()
+					: imp.getTitle() + " (ID " + imp.getID() + ")");
 	}
 
 	/**
@@ -123,6 +131,12 @@ public final class PatchDataset implements Dataset {
 	public String name(int index) {
 		Outline o = outlines.get(index);
 		return "'" + o.name() + "' on " + o.image().getTitle();
+	}
+
+	/** The image the ROI is on: its title (with its ImageJ ID when another image of the ROIs has the same title). */
+	@Override
+	public String source(int index) {
+		return sourceNames.get(outlines.get(index).image());
 	}
 
 	@Override

@@ -68,8 +68,8 @@ public final class AveragingTrainer {
 	public TrainingResult train(ReplicaPool pool, TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
 		Trainer t = run;
-		TrainingPlan plan = new TrainingPlan(t.data, t.spec, t.settings, t.format, t.validation, t.continued,
-				t.normalisation);
+		TrainingPlan plan = new TrainingPlan(t.data, t.spec, t.settings, t.format, t.validation, t.split,
+				t.continued, t.normalisation);
 		Checkpoints checkpoints = t.modelFile == null ? Checkpoints.inMemory()
 				: Checkpoints.files(t.modelFile, t.overwrite);
 		// the driver only orders the batches; the replicas read, augment and fit them

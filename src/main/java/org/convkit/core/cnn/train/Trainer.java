@@ -4,6 +4,7 @@ import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Batches;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.InputCache;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -25,9 +26,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Trains a classifier on a {@link Dataset}: split (stratified, seeded), normalisation fitted on the training split
- * (by the {@link NormalisationRule}; class balancing by the settings' {@code balance}),
- * network from the spec ({@link NetworkBuilder}) — the {@link TrainingPlan} — then per epoch: shuffled (seeded)
+ * Trains a classifier on a {@link Dataset}: split (seeded; stratified, or by source image), normalisation fitted on
+ * the training split (by the {@link NormalisationRule}; class balancing by the settings' {@code balance}), network
+ * from the spec ({@link NetworkBuilder}) — the {@link TrainingPlan} — then per epoch: shuffled (seeded)
  * augmented training batches ({@link EpochRunner}), validation ({@link Validation}), listener callbacks, saving
  * ({@link Checkpoints}) and early stopping ({@link EarlyStopping}).
  * <p>
@@ -49,7 +50,8 @@ import java.util.Set;
  * Continuing ({@link #continueFrom}): the bundle's network (weights and optimizer state), spec, input format,
  * normalisation, seed and history are kept, as are its optimizer, learning rate, initialisation and L2; the settings
  * given here only choose how many MORE epochs to run and the batch size. Epoch numbers and the history continue;
- * "best" is the best of the continued run. The seed being the bundle's, the split is the same as before.
+ * "best" is the best of the continued run. The seed being the bundle's, the split is the same as before (with the
+ * same validation fraction and split rule).
  */
 public final class Trainer {
 	/** Relative decrease of the validation loss that counts as an improvement for early stopping. */
@@ -61,6 +63,7 @@ public final class Trainer {
 	final TrainingSettings settings;
 	InputFormat format;
 	double validation;
+	SplitRule split = SplitRule.RANDOM;
 	int patience;
 	Set<Augmenter.Op> augment = EnumSet.noneOf(Augmenter.Op.class);
 	Path modelFile;
@@ -89,6 +92,13 @@ public final class Trainer {
 	/** Fraction held out for validation, 0 &lt;= f &lt; 1 (default 0: train on everything, no early stopping). */
 	public Trainer validation(double fraction) {
 		validation = fraction;
+		return this;
+	}
+
+	/** How the validation examples are chosen (default: at random within each class). */
+	public Trainer split(SplitRule rule) {
+		if (rule == null) throw new IllegalArgumentException("split rule missing");
+		split = rule;
 		return this;
 	}
 
@@ -151,7 +161,8 @@ public final class Trainer {
 
 	private TrainingResult trainOwning(TrainingListener listener) throws ModelFileException {
 		TrainingListener l = listener == null ? TrainingListener.NONE : listener;
-		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, continued, normalisation);
+		TrainingPlan plan = new TrainingPlan(data, spec, settings, format, validation, split, continued,
+				normalisation);
 		Checkpoints checkpoints = modelFile == null ? Checkpoints.inMemory() : Checkpoints.files(modelFile, overwrite);
 		TrainingPlan.Start start = plan.start(augment);
 		TrainingHistory history = start.history;

@@ -1,5 +1,6 @@
 package org.convkit.core.cnn.train;
 
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.NormalisationRule;
 import org.convkit.core.cnn.input.Resize;
 import org.convkit.core.cnn.net.ClassBalance;
@@ -52,6 +53,8 @@ public final class TrainingDefaults {
 	public static final double L2 = TrainingSettings.DEFAULT_L2;
 	/** Fraction held out for validation (stratified, seeded); 0 trains on everything and turns early stopping off. */
 	public static final double VALIDATION = 0.1;
+	/** Validation examples drawn at random within each class, not whole source images held out. */
+	public static final SplitRule SPLIT = SplitRule.RANDOM;
 	/** Early stopping after this many epochs without a lower validation loss; 0 = off. */
 	public static final int PATIENCE = 5;
 	/**

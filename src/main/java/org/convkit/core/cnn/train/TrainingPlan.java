@@ -6,6 +6,7 @@ import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.InputCache;
 import org.convkit.core.cnn.data.NormalisationFitter;
 import org.convkit.core.cnn.data.Split;
+import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.input.Normalisation;
 import org.convkit.core.cnn.input.NormalisationRule;
@@ -62,7 +63,7 @@ final class TrainingPlan {
 	 *                                  training split)
 	 */
 	TrainingPlan(Dataset data, NetworkSpec spec, TrainingSettings settings, InputFormat requested, double validation,
-			ModelBundle continued, NormalisationRule rule) {
+			SplitRule splitRule, ModelBundle continued, NormalisationRule rule) {
 		this.data = data;
 		this.continued = continued;
 		this.rule = continued != null ? continued.normalisation().rule() : rule;
@@ -73,7 +74,12 @@ final class TrainingPlan {
 		this.settings = continued == null ? settings : continued.settings().withBatchSize(settings.batchSize());
 		int[] labels = new int[data.size()];
 		for (int i = 0; i < labels.length; i++) labels[i] = data.label(i);
-		Split split = Split.stratified(labels, classes, validation, this.settings.seed());
+		Split split;
+		if (splitRule == SplitRule.BY_IMAGE) {
+			String[] sources = new String[labels.length];
+			for (int i = 0; i < sources.length; i++) sources[i] = data.source(i);
+			split = Split.bySource(labels, sources, classes, validation, this.settings.seed());
+		} else split = Split.stratified(labels, classes, validation, this.settings.seed());
 		trainIndices = split.train();
 		validationIndices = split.validation();
 		if (this.settings.batchSize() > trainIndices.length)

@@ -68,6 +68,27 @@ public class FolderDatasetTest {
 		assertTrue(d.skipped().isEmpty());
 	}
 
+	/** split=By image: a file's source image is its name up to the last '_', across class folders. */
+	@Test
+	public void aFilesSourceImageIsItsNameUpToTheLastUnderscore() throws Exception {
+		Path r = root();
+		Files.createDirectories(r.resolve("a"));
+		Files.createDirectories(r.resolve("b"));
+		gray(r.resolve("a/field3_017"), 4, 4, 1);
+		gray(r.resolve("b/field3_018"), 4, 4, 1);
+		gray(r.resolve("a/2024-03-01_field_7_001"), 4, 4, 1);
+		gray(r.resolve("b/plain"), 4, 4, 1);
+		gray(r.resolve("a/plain"), 4, 4, 1);
+		gray(r.resolve("b/_9"), 4, 4, 1);
+		Files.write(r.resolve("b/noext_1"), Files.readAllBytes(r.resolve("b/plain.tif")));
+		FolderDataset d = new FolderDataset(r);
+		List<String> sources = new ArrayList<>();
+		for (int i = 0; i < d.size(); i++) sources.add(d.name(i) + ">" + d.source(i));
+		assertEquals(Arrays.asList("a/2024-03-01_field_7_001.tif>2024-03-01_field_7", "a/field3_017.tif>field3",
+				"a/plain.tif>a/plain.tif", "b/_9.tif>b/_9.tif", "b/field3_018.tif>field3", "b/noext_1>noext",
+				"b/plain.tif>b/plain.tif"), sources);
+	}
+
 	@Test
 	public void badFolders() throws Exception {
 		Path r = root();
