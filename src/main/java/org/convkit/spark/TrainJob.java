@@ -88,7 +88,10 @@ public final class TrainJob {
 		console.println(String.format(Locale.ROOT, "train: %d images in %d classes from %s; %d worker(s), averaging "
 				+ "every %d batch(es) of %d", s.data.size(), s.data.classes().size(), s.from, workers,
 				p.options.averageEvery, s.settings.batchSize()));
-		return t.train(new SparkReplicas(sc, (FolderDataset) s.data), new Console(console));
+		TrainingResult r = t.train(new SparkReplicas(sc, (FolderDataset) s.data), new Console(console));
+		if (r.confusion != null) console.println("train: validation images: " + r.validationIndices.length
+				+ TrainingSetup.heldOutText(s.heldOutSources(r)));
+		return r;
 	}
 
 	/** One line per epoch, and the progress within an epoch at most every few seconds. */

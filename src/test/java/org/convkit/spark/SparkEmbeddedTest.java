@@ -316,6 +316,31 @@ public class SparkEmbeddedTest {
 		}
 	}
 
+	/** split=[By image] in --options: whole fields held out, named in the job's output. */
+	@Test
+	public void trainHoldsOutWholeSourceImagesWithSplitByImage() throws Exception {
+		Path data = tmp.newFolder("fields").toPath();
+		java.util.Random r = new java.util.Random(4);
+		for (int c = 0; c < 2; c++) {
+			Path dir = Files.createDirectories(data.resolve(Synthetic.CLASSES[c]));
+			for (int f = 0; f < 4; f++)
+				for (int i = 0; i < 4; i++)
+					Synthetic.save(Synthetic.image(c, 16, r), dir.resolve("field" + f + "_" + c + i), true);
+		}
+		TrainJob.Options o = new TrainJob.Options();
+		o.folder = data;
+		o.model = tmp.getRoot().toPath().resolve("fields.zip");
+		o.options = "architecture=Custom layers=[" + SparkFixtures.SPEC + "] epochs=1 batch=8 validation=0.25 "
+				+ "split=[By image] seed=5";
+		o.workers = 2;
+		ByteArrayOutputStream log = new ByteArrayOutputStream();
+		TrainingResult result = TrainJob.run(sc, o, new PrintStream(log, true));
+		// 0.25 of 16 per class: one field's 4 + 4 images
+		assertEquals(8, result.validationIndices.length);
+		assertTrue(log.toString(), log.toString().matches("(?s).*train: validation images: 8, all from the 1 source "
+				+ "image\\(s\\) held out whole: field[0-3]\n.*"));
+	}
+
 	/** One worker and the Trainer: the same arithmetic; stated tolerance for another JVM or processor path. */
 	static final double WEIGHT_TOLERANCE = 1e-6;
 

@@ -376,7 +376,7 @@ public class TrainCnnClassifier implements PlugIn {
 			CommandReporter.unexpected(COMMAND, e);
 			return;
 		}
-		TrainingReport report = new TrainingReport(result, s.data.classes(), TrainingLog.heldOutSources(s, result));
+		TrainingReport report = new TrainingReport(result, s.data.classes(), s.heldOutSources(result));
 		lastReport = report;
 		if (result.epochs.isEmpty()) monitor.closePlot(); // nothing to show
 		else report.show();

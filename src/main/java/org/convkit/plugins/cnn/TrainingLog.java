@@ -81,20 +81,6 @@ final class TrainingLog {
 						+ "field3_017.tif and field3_018.tif)"));
 	}
 
-	/** The source images held out for validation with split=By image, sorted; empty otherwise. */
-	static List<String> heldOutSources(TrainingSetup s, TrainingResult r) {
-		if (s.split != SplitRule.BY_IMAGE || r.validationIndices == null) return new ArrayList<>();
-		Set<String> out = new TreeSet<>();
-		for (int i : r.validationIndices) out.add(s.data.source(i));
-		return new ArrayList<>(out);
-	}
-
-	/** The first 10 names, then how many more. */
-	private static String abbreviate(List<String> names) {
-		return names.size() <= 10 ? String.join(", ", names)
-				: String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
-	}
-
 	private static String augmentText(Set<Augmenter.Op> ops) {
 		return ops.isEmpty() ? "none" : ops.stream().map(Augmenter.Op::word).collect(Collectors.joining(" "));
 	}
@@ -116,10 +102,9 @@ final class TrainingLog {
 				+ (skipped == 0 ? "" : " (unreadable)"));
 		for (Dataset.Skipped s : r.skipped) IJ.log(LOG + "  skipped " + s);
 		if (r.inputBudget > 0) IJ.log(LOG + inputMemoryText(r, data.size() - skipped));
-		List<String> held = report.heldOutSources();
 		if (r.confusion != null)
-			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion) + (held.isEmpty() ? ""
-					: ", all from the " + held.size() + " source image(s) held out whole: " + abbreviate(held)));
+			IJ.log(LOG + "validation images: " + TrainingReport.total(r.confusion) + TrainingSetup.heldOutText(
+					report.heldOutSources()));
 		EpochResult best = report.bestEpoch();
 		if (best != null && r.bestFile != null)
 			IJ.log(LOG + "best model (epoch " + best.epoch + (Double.isNaN(best.validationLoss) ? ", training loss "

@@ -16,12 +16,16 @@ import org.convkit.core.cnn.model.ModelFileException;
 import org.convkit.core.cnn.net.TrainingSettings;
 import org.convkit.core.cnn.spec.NetworkSpec;
 import org.convkit.core.cnn.train.Trainer;
+import org.convkit.core.cnn.train.TrainingResult;
 import org.convkit.plugins.support.FieldValues;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What one checked "Train CNN Classifier..." run trains on and how: the data opened, the input format, the network
@@ -162,6 +166,25 @@ public final class TrainingSetup {
 					continued.resize());
 		}
 		return new TrainingSetup(o, data, from, continued, format, scaledUp, spec);
+	}
+
+	/** The source images held out for validation with split=By image, sorted; empty otherwise. */
+	public List<String> heldOutSources(TrainingResult r) {
+		if (split != SplitRule.BY_IMAGE || r.validationIndices == null) return new ArrayList<>();
+		Set<String> out = new TreeSet<>();
+		for (int i : r.validationIndices) out.add(data.source(i));
+		return new ArrayList<>(out);
+	}
+
+	/**
+	 * ", all from the 2 source image(s) held out whole: field3, field7" (at most 10 names, then how many more) for the
+	 * line that counts the validation images; "" without held-out sources.
+	 */
+	public static String heldOutText(List<String> sources) {
+		if (sources.isEmpty()) return "";
+		String names = sources.size() <= 10 ? String.join(", ", sources)
+				: String.join(", ", sources.subList(0, 10)) + " and " + (sources.size() - 10) + " more";
+		return ", all from the " + sources.size() + " source image(s) held out whole: " + names;
 	}
 
 	/** The single-machine trainer of this run. */
