@@ -48,6 +48,7 @@ import static org.junit.Assert.assertTrue;
  */
 public class GuiTrainCnnTest {
 	static final String COMMAND = "Train CNN Classifier...";
+	static final String TRAINING_TITLE = "Train CNN Classifier: network and training";
 
 	@Rule
 	public TemporaryFolder tmp = new TemporaryFolder();
@@ -87,6 +88,7 @@ public class GuiTrainCnnTest {
 		int mark = recorder.getText().length();
 		Failures.drain();
 		IJ.doCommand(COMMAND); // a new thread named like the command, as from the menu bar
+		// the first dialog: the data
 		GenericDialog gd = GuiTesting.waitForDialog(COMMAND);
 		@SuppressWarnings("unchecked")
 		java.util.Vector<TextField> strings = (java.util.Vector<TextField>) gd.getStringFields();
@@ -94,14 +96,8 @@ public class GuiTrainCnnTest {
 		java.util.Vector<TextField> numbers = (java.util.Vector<TextField>) gd.getNumericFields();
 		@SuppressWarnings("unchecked")
 		java.util.Vector<Choice> choices = (java.util.Vector<Choice>) gd.getChoices();
-		// string fields: folder, channels, layers, augment, model, continue; numbers: patch, value, width, height,
-		// low, high, epochs, batch, learning, l2, validation, patience, seed; choices: source, stack, label, border,
-		// resize, normalize, per, architecture, optimizer, init, split, balance
-		GuiTesting.type(gd, numbers.get(6), "4");
-		GuiTesting.type(gd, numbers.get(7), "16");
-		GuiTesting.type(gd, numbers.get(10), "0.2");
-		GuiTesting.select(gd, choices.get(7), "LeNet");
-		assertFalse("layers is for Custom only", strings.get(2).isEnabled());
+		// string fields: folder, channels; numbers: patch, value, width, height, low, high; choices: source, stack,
+		// label, border, resize, normalize, per
 		assertFalse("stack is for source Stack only", choices.get(1).isEnabled());
 		assertFalse("label is for source ROIs only", choices.get(2).isEnabled());
 		assertFalse("patch is for source ROIs only", numbers.get(0).isEnabled());
@@ -111,13 +107,34 @@ public class GuiTrainCnnTest {
 		assertFalse("ROIs: no folder", strings.get(0).isEnabled());
 		assertFalse("ROIs: no width (the patch is the size)", numbers.get(2).isEnabled());
 		GuiTesting.select(gd, choices.get(0), "Folder");
-		// the screenshot for the README shows tidy paths; the real ones go in before OK
+		// the screenshot for the README shows a tidy path; the real one goes in before OK
 		GuiTesting.type(gd, strings.get(0), "/data/cells");
-		GuiTesting.type(gd, strings.get(4), "/models/cells.zip");
 		capture(gd, docs("dialog-train-cnn"));
+		assertTrue("the data dialog fits a 768-pixel screen: " + gd.getHeight(), gd.getHeight() < 700);
 		GuiTesting.type(gd, strings.get(0), data.toString());
-		GuiTesting.type(gd, strings.get(4), model.toString());
 		GuiTesting.press(gd, "OK");
+
+		// the second dialog: network, training and the model file
+		GenericDialog training = GuiTesting.waitForDialog(TRAINING_TITLE);
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> trainingStrings = (java.util.Vector<TextField>) training.getStringFields();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<TextField> trainingNumbers = (java.util.Vector<TextField>) training.getNumericFields();
+		@SuppressWarnings("unchecked")
+		java.util.Vector<Choice> trainingChoices = (java.util.Vector<Choice>) training.getChoices();
+		// string fields: layers, augment, model, continue; numbers: epochs, batch, learning, l2, validation,
+		// patience, seed; choices: architecture, optimizer, init, split, balance
+		GuiTesting.type(training, trainingNumbers.get(0), "4");
+		GuiTesting.type(training, trainingNumbers.get(1), "16");
+		GuiTesting.type(training, trainingNumbers.get(4), "0.2");
+		GuiTesting.select(training, trainingChoices.get(0), "LeNet");
+		assertFalse("layers is for Custom only", trainingStrings.get(0).isEnabled());
+		GuiTesting.type(training, trainingStrings.get(2), "/models/cells.zip");
+		capture(training, docs("dialog-train-cnn-2"));
+		assertTrue("the training dialog fits a 768-pixel screen: " + training.getHeight(),
+				training.getHeight() < 700);
+		GuiTesting.type(training, trainingStrings.get(2), model.toString());
+		GuiTesting.press(training, "OK");
 
 		// The Recorder writes the line after the command has returned: it also marks the end of the run.
 		String prefix = "run(\"" + COMMAND + "\", \"";

@@ -82,7 +82,7 @@ public final class TrainingSetup {
 	 */
 	public static TrainingSetup fromOptions(String options) {
 		TrainingOptions o = new TrainingOptions();
-		TrainCnnClassifier.readFields(FieldValues.of(options), o);
+		TrainingDialogs.readFields(FieldValues.of(options), o);
 		o.check();
 		return open(o);
 	}
@@ -104,7 +104,7 @@ public final class TrainingSetup {
 		if (folder == null || model == null) throw new IllegalArgumentException("The folder and the model file are "
 				+ "required");
 		TrainingOptions o = new TrainingOptions();
-		TrainCnnClassifier.readFields(FieldValues.of(text), o);
+		TrainingDialogs.readFields(FieldValues.of(text), o);
 		o.source = TrainCnnClassifier.SOURCE_FOLDER;
 		o.folder = folder.toString();
 		o.model = model.toString();
