@@ -68,7 +68,7 @@ public class LayeringTest {
 	@Test
 	public void theScanSeesGuiUseWhereThereIsSome() throws IOException {
 		String found = violations("org/convkit/plugins/", GUI);
-		assertTrue(found, found.contains("org.convkit.plugins.cnn.TrainCnnClassifier -> ij.gui.GenericDialog"));
+		assertTrue(found, found.contains("org.convkit.plugins.cnn.TrainingDialogs -> ij.gui.GenericDialog"));
 		assertTrue(found, found.contains("-> java.awt."));
 	}
 

@@ -3,6 +3,7 @@ package org.convkit.plugins.cnn;
 import ij.IJ;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
+import org.convkit.core.cnn.data.FolderDataset;
 import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.input.InputFormat;
 import org.convkit.core.cnn.model.ModelBundle;
@@ -69,16 +70,18 @@ final class TrainingLog {
 
 	/**
 	 * With split=By image and validation: how many source images the examples come from, and a warning when each
-	 * example is its own (file names without '_', a labelled stack): then the split is one of single examples.
+	 * example is its own (file names without '_', a labelled stack): then the split is one of single examples (for a
+	 * folder, with how to name files so that they group).
 	 */
 	private static void sourcesText(TrainingSetup s) {
 		if (s.split != SplitRule.BY_IMAGE || s.validation == 0) return;
 		Set<String> sources = new TreeSet<>();
 		for (int i = 0; i < s.data.size(); i++) sources.add(s.data.source(i));
+		String hint = !(s.data instanceof FolderDataset) ? "" : " (files count as one image when named IMAGE_NUMBER, "
+				+ "e.g. field3_017.tif and field3_018.tif)";
 		IJ.log(LOG + "split By image: the " + s.data.size() + " examples come from " + sources.size()
-				+ " source image(s)" + (sources.size() < s.data.size() ? "" : ": each example is its own, so the "
-						+ "split holds out single examples (files count as one image when named IMAGE_NUMBER, e.g. "
-						+ "field3_017.tif and field3_018.tif)"));
+				+ " source image(s)" + (sources.size() < s.data.size() ? ""
+						: ": each example is its own, so the split holds out single examples" + hint));
 	}
 
 	private static String augmentText(Set<Augmenter.Op> ops) {

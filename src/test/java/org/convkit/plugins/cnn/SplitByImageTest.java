@@ -117,9 +117,32 @@ public class SplitByImageTest {
 				+ " epochs=1 validation=0.2 split=[By image] model=[" + model() + "]");
 		assertTrue(o.failureText() + o.output, o.failures.isEmpty());
 		assertTrue(o.output, o.output.contains("split By image: the 30 examples come from 30 source image(s): each "
-				+ "example is its own"));
+				+ "example is its own, so the split holds out single examples (files count as one image when named "
+				+ "IMAGE_NUMBER"));
 		assertEquals(6, TrainCnnClassifier.lastResult("validation_sources").split("\n").length);
 		assertEquals("6", TrainCnnClassifier.lastResult("validation_images"));
+	}
+
+	/** A labelled stack: each slice is its own image, the Log says so (without the file-naming hint). */
+	@Test
+	public void aStacksSlicesAreEachTheirOwnImage() {
+		ij.ImageStack stack = new ij.ImageStack(16, 16);
+		Random r = new Random(6);
+		for (int i = 0; i < 20; i++)
+			stack.addSlice(Synthetic.CLASSES[i % 2] + "\nslice " + i, Synthetic.image(i % 2, 16, r));
+		ij.ImagePlus imp = new ij.ImagePlus("split stack", stack);
+		imp.show();
+		try {
+			MacroHarness.Outcome o = MacroHarness.attempt(null, COMMAND, "source=Stack stack=[split stack] " + FAST
+					.replace("batch=16", "batch=4") + " epochs=1 validation=0.2 split=[By image] model=[" + model()
+					+ "]");
+			assertTrue(o.failureText() + o.output, o.failures.isEmpty());
+			assertTrue(o.output, o.output.contains("split By image: the 20 examples come from 20 source image(s): "
+					+ "each example is its own, so the split holds out single examples\n"));
+			assertEquals("4", TrainCnnClassifier.lastResult("validation_images"));
+		} finally {
+			imp.close();
+		}
 	}
 
 	@Test
