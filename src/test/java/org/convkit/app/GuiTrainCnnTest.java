@@ -29,6 +29,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.convkit.app.GuiTesting.LIMIT_MS;
@@ -90,12 +91,8 @@ public class GuiTrainCnnTest {
 		IJ.doCommand(COMMAND); // a new thread named like the command, as from the menu bar
 		// the first dialog: the data
 		GenericDialog gd = GuiTesting.waitForDialog(COMMAND);
-		@SuppressWarnings("unchecked")
-		java.util.Vector<TextField> strings = (java.util.Vector<TextField>) gd.getStringFields();
-		@SuppressWarnings("unchecked")
-		java.util.Vector<TextField> numbers = (java.util.Vector<TextField>) gd.getNumericFields();
-		@SuppressWarnings("unchecked")
-		java.util.Vector<Choice> choices = (java.util.Vector<Choice>) gd.getChoices();
+		List<TextField> strings = strings(gd), numbers = numbers(gd);
+		List<Choice> choices = choices(gd);
 		// string fields: folder, channels; numbers: patch, value, width, height, low, high; choices: source, stack,
 		// label, border, resize, normalize, per
 		assertFalse("stack is for source Stack only", choices.get(1).isEnabled());
@@ -116,12 +113,8 @@ public class GuiTrainCnnTest {
 
 		// the second dialog: network, training and the model file
 		GenericDialog training = GuiTesting.waitForDialog(TRAINING_TITLE);
-		@SuppressWarnings("unchecked")
-		java.util.Vector<TextField> trainingStrings = (java.util.Vector<TextField>) training.getStringFields();
-		@SuppressWarnings("unchecked")
-		java.util.Vector<TextField> trainingNumbers = (java.util.Vector<TextField>) training.getNumericFields();
-		@SuppressWarnings("unchecked")
-		java.util.Vector<Choice> trainingChoices = (java.util.Vector<Choice>) training.getChoices();
+		List<TextField> trainingStrings = strings(training), trainingNumbers = numbers(training);
+		List<Choice> trainingChoices = choices(training);
 		// string fields: layers, augment, model, continue; numbers: epochs, batch, learning, l2, validation,
 		// patience, seed; choices: architecture, optimizer, init, split, balance
 		GuiTesting.type(training, trainingNumbers.get(0), "4");
@@ -180,6 +173,21 @@ public class GuiTrainCnnTest {
 		ModelBundle again = ModelBundleIO.read(replay.resolveSibling("replay-last.zip"));
 		assertEquals(gui.history(), again.history());
 		assertArrayEquals(gui.network().params().toFloatVector(), again.network().params().toFloatVector(), 0f);
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<TextField> strings(GenericDialog gd) {
+		return gd.getStringFields();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<TextField> numbers(GenericDialog gd) {
+		return gd.getNumericFields();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static List<Choice> choices(GenericDialog gd) {
+		return gd.getChoices();
 	}
 
 	/**

@@ -6,6 +6,7 @@ import ij.WindowManager;
 import org.convkit.core.cnn.data.Augmenter;
 import org.convkit.core.cnn.data.Dataset;
 import org.convkit.core.cnn.data.FolderDataset;
+import org.convkit.core.cnn.data.Split;
 import org.convkit.core.cnn.data.SplitRule;
 import org.convkit.core.cnn.data.StackDataset;
 import org.convkit.core.cnn.input.InputFormat;
@@ -182,9 +183,8 @@ public final class TrainingSetup {
 	 */
 	public static String heldOutText(List<String> sources) {
 		if (sources.isEmpty()) return "";
-		String names = sources.size() <= 10 ? String.join(", ", sources)
-				: String.join(", ", sources.subList(0, 10)) + " and " + (sources.size() - 10) + " more";
-		return ", all from the " + sources.size() + " source image(s) held out whole: " + names;
+		return ", all from the " + sources.size() + " source image(s) held out whole: " + Split.abbreviate(sources,
+				10);
 	}
 
 	/** The single-machine trainer of this run. */

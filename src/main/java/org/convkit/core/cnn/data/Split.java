@@ -151,14 +151,15 @@ public final class Split {
 			if (perSource.get(with.get(0))[d] > 0 && held[d] + perSource.get(with.get(0))[d] >= total[d])
 				emptied = classes.get(d);
 		return new IllegalArgumentException("The examples of class " + name + " come from " + with.size()
-				+ " source images (" + abbreviate(with) + "), and holding out any of them for validation with "
+				+ " source images (" + abbreviate(with, 5) + "), and holding out any of them for validation with "
 				+ "split=By image would leave " + (emptied == null || emptied.equals(classes.get(c)) ? "it"
 						: "class '" + emptied + "'") + " no training example: add images, or use split=Random");
 	}
 
-	private static String abbreviate(List<String> names) {
-		return names.size() <= 5 ? String.join(", ", names)
-				: String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+	/** "a, b, c" — at most {@code max} names, then "and N more" (for messages naming source images). */
+	public static String abbreviate(List<String> names, int max) {
+		return names.size() <= max ? String.join(", ", names)
+				: String.join(", ", names.subList(0, max)) + " and " + (names.size() - max) + " more";
 	}
 
 	/** Training example indices, ascending. */
